@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "lb-enums.h"
+
+G_BEGIN_DECLS
+
+/* The classic breakdown: exactly the keys of the web tool's cost_breakdown. */
+typedef struct
+{
+  double   bulk_cu;
+  double   continuous_cu;
+  double   read_cu;
+  double   total_cu;
+  guint    recommended_cu;
+  double   main_instance_cost;
+  double   readable_secondaries_cost;
+  double   total_compute_cost;
+  double   storage_cost;
+  double   continuous_sync_cost;
+  double   triggered_sync_cost;
+  double   total_sync_cost;
+  double   estimated_sync_time_hours;
+  double   total_monthly_cost;
+  /* FALSE when per-sync figures do not apply (CONTINUOUS with per-sync data) */
+  gboolean sync_time_applicable;
+} LbCostBreakdown;
+
+typedef struct
+{
+  double   total_cu;
+  double   min_cu;
+  double   max_cu;
+  double   monthly_compute_cost_min;   /* always on at min_cu, hours_per_month */
+  double   monthly_compute_cost_max;   /* always on at max_cu */
+  double   monthly_storage_cost;
+  double   max_connections;            /* at max_cu */
+  gboolean needs_fixed_size;           /* demand above the largest autoscaling step */
+} LbAutoscalingEstimate;
+
+typedef enum
+{
+  LB_COST_WARNING_STORAGE_LIMIT,        /* over 2 TB */
+  LB_COST_WARNING_CU_ABOVE_MAX,         /* demand above 8 provisioned CU */
+  LB_COST_WARNING_CONNECTIONS,          /* more than 1,000 connections implied */
+  LB_COST_WARNING_CONTINUOUS_PER_SYNC,  /* CONTINUOUS with per-sync data */
+  LB_COST_WARNING_AUTOSCALING_FIXED,    /* autoscaling demand above 32 CU */
+} LbCostWarningKind;
+
+typedef struct
+{
+  LbCostWarningKind  kind;
+  char              *message;           /* translated, one or two sentences */
+} LbCostWarning;
+
+/* Values the report was computed from, as the flattened workload_config. */
+typedef struct
+{
+  double          bulk_writes_per_second;
+  double          continuous_writes_per_second;
+  double          reads_per_second;
+  guint           number_of_readable_secondaries;
+  double          readable_secondary_size_cu;
+  double          promotion_percentage;
+  double          data_stored_gb;
+  double          estimated_data_deleted_daily_gb;
+  guint           restore_windows_days;
+  guint           number_of_continuous_pipelines;
+  double          expected_data_per_sync_gb;
+  LbSyncMode      sync_mode;
+  LbSyncFrequency sync_frequency;
+  guint           n_tables;
+  LbFlavour       flavour;
+} LbCostInputs;
+
+#define LB_TYPE_COST_REPORT (lb_cost_report_get_type ())
+
+typedef struct _LbCostReport LbCostReport;
+
+/* Immutable once built by lb_cost_model_estimate(); reference counted. */
+struct _LbCostReport
+{
+  /*< private >*/
+  gatomicrefcount       ref_count;
+  /*< public, read-only >*/
+  LbCostInputs          inputs;
+  LbCostBreakdown       breakdown;
+  LbAutoscalingEstimate autoscaling;
+  double                yearly_total_cost;          /* classic total × 12 */
+  double                implied_connections;
+  GPtrArray            *warnings;                   /* of LbCostWarning* */
+  char                 *cu_explanation;             /* translated: why this CU tier */
+  char                 *autoscaling_explanation;    /* translated: why this range */
+  GDateTime            *timestamp;
+};
+
+GType          lb_cost_report_get_type        (void) G_GNUC_CONST;
+LbCostReport  *lb_cost_report_ref             (LbCostReport *self);
+void           lb_cost_report_unref           (LbCostReport *self);
+
+/* {"timestamp", "workload_config", "cost_breakdown", "autoscaling"}: the web
+ * tool's report object (keys and meaning identical) plus our autoscaling one.
+ * Numbers are JSON numbers at full precision. */
+JsonNode      *lb_cost_report_to_json         (LbCostReport *self);
+char          *lb_cost_report_to_json_string  (LbCostReport *self,
+                                               gboolean      pretty);
+/* "item,monthly,yearly" rows (RFC 4180), for spreadsheets. */
+char          *lb_cost_report_to_csv          (LbCostReport *self);
+/* A readable plain-text table, as `lakebase-cli estimate` prints it and the
+ * clipboard receives it. */
+char          *lb_cost_report_to_text         (LbCostReport *self);
+
+/* "$1,540.33" */
+char          *lb_format_money                (double        amount);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbCostReport, lb_cost_report_unref)
+
+G_END_DECLS
