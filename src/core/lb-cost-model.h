@@ -12,6 +12,10 @@ G_BEGIN_DECLS
  * the workload's values are already valid by construction. */
 LbCostReport *lb_cost_model_estimate         (LbWorkload    *workload,
                                               LbPriceSheet  *prices);
+/* The same from plain values (what lb_cost_model_estimate() reads off the
+ * workload); the tests and the benchmark drive this one directly. */
+LbCostReport *lb_cost_model_estimate_inputs  (const LbCostInputs *inputs,
+                                              LbPriceSheet       *prices);
 
 /* Steps of the computation, exposed for tests and explanations. */
 guint         lb_cost_model_recommend_cu     (const LbPrices *prices,
