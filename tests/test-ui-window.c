@@ -1,4 +1,437 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* Drives the real main window under Xvfb: types into the calculator, checks
+ * that the report widgets follow, opens/saves/exports files, and saves a
+ * screenshot of each main view into the build directory. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lb-application.h"
+#include "lb-calculator-page.h"
+#include "lb-window.h"
+
+typedef struct
+{
+  LbWindow         *window;
+  LbCalculatorPage *page;
+  char             *tmpdir;
+} Fixture;
+
+static void
+spin_until (gboolean *flag)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (*flag);
+}
+
+static void
+spin_briefly (void)
+{
+  gint64 until = g_get_monotonic_time () + 100 * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static guint
+count_widgets_of_type (GtkWidget *widget,
+                       GType      type)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (widget, type) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_widgets_of_type (child, type);
+
+  return n;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = NULL;
+  g_autofree guchar *pixels = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride;
+  guint distinct = 0;
+  guint32 first = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  gtk_test_widget_wait_for_draw (widget);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  /* A blank or single-colour image means nothing was drawn. */
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height && distinct < 16; y += 7)
+    for (int x = 0; x < width && distinct < 16; x += 7)
+      {
+        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
+
+        if (x == 0 && y == 0)
+          first = pixel;
+        else if (pixel != first)
+          distinct++;
+      }
+  g_assert_cmpuint (distinct, >=, 16);
+}
+
+static void
+set_entry (LbCalculatorPage *page,
+           const char       *section,
+           const char       *key,
+           const char       *text)
+{
+  GtkWidget *entry = lb_calculator_page_get_field_widget (page, section, key);
+
+  g_assert_true (GTK_IS_EDITABLE (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  spin_briefly ();
+}
+
+static const char *
+entry_text (LbCalculatorPage *page,
+            const char       *section,
+            const char       *key)
+{
+  GtkWidget *entry = lb_calculator_page_get_field_widget (page, section, key);
+
+  g_assert_true (GTK_IS_EDITABLE (entry));
+  return gtk_editable_get_text (GTK_EDITABLE (entry));
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  /* Every test starts from the schema's defaults. */
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+
+  fixture->tmpdir = g_dir_make_tmp ("lb-ui-XXXXXX", NULL);
+  fixture->window = lb_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1180, 860);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  fixture->page = lb_window_get_calculator_page (fixture->window);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->tmpdir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->tmpdir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->tmpdir);
+  g_free (fixture->tmpdir);
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  spin_briefly ();
+}
+
+static void
+test_live_report (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  LbCalculatorPage *page = fixture->page;
+  LbWorkload *workload = lb_calculator_page_get_workload (page);
+  LbCostReport *report;
+  double first_total;
+
+  report = lb_calculator_page_get_report (page);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->breakdown.recommended_cu, ==, 1);
+  first_total = report->breakdown.total_monthly_cost;
+  g_assert_true (find_label (GTK_WIDGET (page), "1 CU"));
+
+  /* The worked example of the cost model, typed field by field. */
+  set_entry (page, "database_instance", "reads_per_second", "12000");
+  set_entry (page, "database_instance", "continuous_writes_per_second", "600");
+  set_entry (page, "database_instance", "number_of_readable_secondaries", "1");
+  set_entry (page, "database_storage", "data_stored_gb", "300");
+  set_entry (page, "delta_synchronization", "number_of_continuous_pipelines", "1");
+  set_entry (page, "delta_synchronization", "expected_data_per_sync_gb", "40");
+  lb_workload_set_sync_mode (workload, LB_SYNC_MODE_TRIGGERED);
+  lb_workload_set_sync_frequency (workload, LB_SYNC_FREQUENCY_PER_WEEK);
+  spin_briefly ();
+
+  g_assert_cmpfloat (lb_workload_get_reads_per_second (workload), ==, 12000);
+  report = lb_calculator_page_get_report (page);
+  g_assert_cmpuint (report->breakdown.recommended_cu, ==, 2);
+  g_assert_cmpfloat (report->breakdown.total_monthly_cost, !=, first_total);
+
+  /* The widgets show the new report, not just the model. */
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  g_assert_true (find_label (GTK_WIDGET (page), "2 CU"));
+  g_assert_true (find_label (GTK_WIDGET (page), "$1,540.33"));
+  g_assert_true (find_label (GTK_WIDGET (page), "$875.00") || find_label (GTK_WIDGET (page), "$583.33"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "calculator");
+}
+
+static void
+test_invalid_input_kept (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  LbCalculatorPage *page = fixture->page;
+  LbWorkload *workload = lb_calculator_page_get_workload (page);
+  GtkWidget *entry;
+
+  set_entry (page, "database_instance", "reads_per_second", "5000");
+  g_assert_cmpfloat (lb_workload_get_reads_per_second (workload), ==, 5000);
+
+  entry = lb_calculator_page_get_field_widget (page, "database_instance", "reads_per_second");
+  set_entry (page, "database_instance", "reads_per_second", "-5");
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "-5");
+  g_assert_cmpfloat (lb_workload_get_reads_per_second (workload), ==, 5000);
+  g_assert_nonnull (gtk_widget_get_tooltip_text (entry));
+
+  set_entry (page, "database_instance", "reads_per_second", "lots");
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "lots");
+
+  save_screenshot (GTK_WIDGET (fixture->window), "calculator-invalid-input");
+
+  set_entry (page, "database_instance", "reads_per_second", "25000");
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpfloat (lb_workload_get_reads_per_second (workload), ==, 25000);
+  g_assert_cmpuint (lb_calculator_page_get_report (page)->breakdown.recommended_cu, ==, 4);
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_window_load_file_finish (LB_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_window_save_file_finish (LB_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_window_export_report_finish (LB_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+test_open_save_export (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LbCalculatorPage *page = fixture->page;
+  g_autofree char *sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (sample);
+  g_autofree char *saved_path = g_build_filename (fixture->tmpdir, "saved.yml", NULL);
+  g_autofree char *json_path = g_build_filename (fixture->tmpdir, "report.json", NULL);
+  g_autofree char *csv_path = g_build_filename (fixture->tmpdir, "report.csv", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autoptr(GFile) json_file = g_file_new_for_path (json_path);
+  g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  g_autoptr(LbWorkload) reloaded = NULL;
+  JsonObject *root;
+  gboolean done = FALSE;
+  GtkWidget *tables_list;
+
+  lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
+  spin_until (&done);
+  spin_briefly ();
+
+  g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "8000");
+  g_assert_cmpstr (entry_text (page, "database_storage", "data_stored_gb"), ==, "420");
+  g_assert_cmpstr (entry_text (page, "lakebase_accelerator", "instance_name"), ==, "retail-serving");
+  g_assert_false (lb_window_get_modified (fixture->window));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "workload.yml");
+
+  /* Three tables from the sample, one row each. */
+  tables_list = GTK_WIDGET (page);
+  g_assert_cmpuint (count_widgets_of_type (tables_list, g_type_from_name ("LbSyncedTableRow")), ==, 3);
+  g_assert_true (find_label (GTK_WIDGET (page), "retail.serving.orders"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "calculator-sample");
+
+  /* Edit, then the title shows unsaved changes until the save. */
+  set_entry (page, "database_instance", "reads_per_second", "9000");
+  g_assert_true (lb_window_get_modified (fixture->window));
+
+  done = FALSE;
+  lb_window_save_file_async (fixture->window, saved, NULL, save_done_cb, &done);
+  spin_until (&done);
+  g_assert_false (lb_window_get_modified (fixture->window));
+
+  reloaded = lb_workload_new_from_file (saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (lb_workload_get_reads_per_second (reloaded), ==, 9000);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_workload_get_tables (reloaded)), ==, 3);
+
+  done = FALSE;
+  lb_window_export_report_async (fixture->window, LB_REPORT_FORMAT_JSON, json_file, NULL, export_done_cb, &done);
+  spin_until (&done);
+  json_parser_load_from_file (parser, json_path, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (root, "cost_breakdown"));
+  g_assert_true (json_object_has_member (root, "autoscaling"));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (root, "workload_config"),
+                                                                 "reads_per_second"), 9000, 1e-9);
+
+  done = FALSE;
+  lb_window_export_report_async (fixture->window, LB_REPORT_FORMAT_CSV, csv_file, NULL, export_done_cb, &done);
+  spin_until (&done);
+  g_file_get_contents (csv_path, &csv, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strchr (csv, ','));
+  g_assert_cmpuint (strlen (csv), >, 40);
+}
+
+static void
+test_add_and_remove_table (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  LbCalculatorPage *page = fixture->page;
+  LbWorkload *workload = lb_calculator_page_get_workload (page);
+  GListModel *tables = lb_workload_get_tables (workload);
+  g_autoptr(LbSyncedTable) table = NULL;
+  GType row_type = g_type_from_name ("LbSyncedTableRow");
+
+  g_assert_cmpuint (g_list_model_get_n_items (tables), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "calculator.add-table", NULL));
+  spin_briefly ();
+  g_assert_cmpuint (g_list_model_get_n_items (tables), ==, 1);
+  g_assert_cmpuint (count_widgets_of_type (GTK_WIDGET (page), row_type), ==, 1);
+
+  table = g_list_model_get_item (tables, 0);
+  lb_synced_table_set_name (table, "main.sales.orders");
+  {
+    const char *keys[] = { "order_id", NULL };
+    lb_synced_table_set_primary_keys (table, keys);
+  }
+  spin_briefly ();
+  g_assert_true (find_label (GTK_WIDGET (page), "main.sales.orders"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "calculator-table");
+
+  lb_workload_remove_table (workload, 0);
+  spin_briefly ();
+  g_assert_cmpuint (count_widgets_of_type (GTK_WIDGET (page), row_type), ==, 0);
+}
+
+static void
+test_views (Fixture       *fixture,
+            gconstpointer  data)
+{
+  static const char *pages[] = { "deploy", "test", "calculator" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-page", "s", pages[i]));
+      spin_briefly ();
+      save_screenshot (GTK_WIDGET (fixture->window), pages[i]);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  lb_ui_init ();
+
+  /* The app gets style.css from AdwApplication; a window without one needs it too. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/ui/window/live-report", Fixture, NULL, fixture_setup, test_live_report, fixture_teardown);
+  g_test_add ("/ui/window/invalid-input-kept", Fixture, NULL, fixture_setup, test_invalid_input_kept, fixture_teardown);
+  g_test_add ("/ui/window/open-save-export", Fixture, NULL, fixture_setup, test_open_save_export, fixture_teardown);
+  g_test_add ("/ui/window/add-remove-table", Fixture, NULL, fixture_setup, test_add_and_remove_table, fixture_teardown);
+  g_test_add ("/ui/window/views", Fixture, NULL, fixture_setup, test_views, fixture_teardown);
+
+  return g_test_run ();
+}

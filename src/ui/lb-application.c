@@ -1,2 +1,259 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-core.h"
+
+#include "lb-application.h"
+#include "lb-resources.h"
+#include "lb-window.h"
+
+struct _LbApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  gint64          start_time;
+};
+
+G_DEFINE_FINAL_TYPE (LbApplication, lb_application, ADW_TYPE_APPLICATION)
+
+void
+lb_ui_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      lb_core_init ();
+      lb_register_resource ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+static LbWindow *
+get_or_create_window (LbApplication *self)
+{
+  GtkWindow *window;
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    window = GTK_WINDOW (lb_window_new (self));
+
+  return LB_WINDOW (window);
+}
+
+static void
+after_first_paint_cb (GdkFrameClock *frame_clock,
+                      LbApplication *self)
+{
+  const char *mode = g_getenv ("LB_REPORT_FIRST_FRAME");
+
+  g_signal_handlers_disconnect_by_func (frame_clock, after_first_paint_cb, self);
+  g_print ("first-frame-ms: %.1f\n", (g_get_monotonic_time () - self->start_time) / 1000.0);
+
+  if (g_strcmp0 (mode, "quit") == 0)
+    g_application_quit (G_APPLICATION (self));
+}
+
+static void
+window_realized_cb (GtkWidget     *window,
+                    LbApplication *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (frame_clock, "after-paint", G_CALLBACK (after_first_paint_cb), self);
+}
+
+static void
+present_window (LbApplication *self,
+                LbWindow      *window)
+{
+  g_assert (LB_IS_APPLICATION (self));
+
+  if (self->start_time != 0 && g_getenv ("LB_REPORT_FIRST_FRAME") != NULL &&
+      !gtk_widget_get_realized (GTK_WIDGET (window)))
+    g_signal_connect (window, "realize", G_CALLBACK (window_realized_cb), self);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+lb_application_activate (GApplication *app)
+{
+  LbApplication *self = LB_APPLICATION (app);
+
+  present_window (self, get_or_create_window (self));
+}
+
+static void
+lb_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  LbApplication *self = LB_APPLICATION (app);
+  LbWindow *window;
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  /* Opening from the file manager must present a window even when
+   * activate never ran (D-Bus activation). */
+  window = get_or_create_window (self);
+  for (int i = 0; i < n_files; i++)
+    lb_window_open_file (window, files[i]);
+
+  present_window (self, window);
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  LbApplication *self = user_data;
+  GList *windows;
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  /* Close windows first so each saves its state (size, last values). */
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  while (windows != NULL)
+    {
+      GtkWindow *window = windows->data;
+      windows = windows->next;
+      gtk_window_destroy (window);
+    }
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  LbApplication *self = user_data;
+  static const char *developers[] = { "The Lakebase Accelerator developers", NULL };
+  GtkWidget *about;
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "modal", TRUE,
+                        "application-name", _("Lakebase Accelerator"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Lakebase Accelerator developers"),
+                        "developers", developers,
+                        "comments", _("Plan, deploy and load-test a move of an OLTP workload onto Lakebase, the managed PostgreSQL of Databricks."),
+                        "website", "https://github.com/lakebase/accelerator",
+                        "issue-url", "https://github.com/lakebase/accelerator/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Lakebase Accelerator developers",
+                        /* Translators: put your names here, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action_cb },
+  { "about", about_action_cb },
+};
+
+static void
+lb_application_startup (GApplication *app)
+{
+  LbApplication *self = LB_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  /* Resources first: AdwApplication's startup loads style.css from them. */
+  lb_ui_init ();
+
+  G_APPLICATION_CLASS (lb_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  self->settings = g_settings_new (APP_ID);
+}
+
+static int
+lb_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", "lakebase-accelerator", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
+static void
+lb_application_dispose (GObject *object)
+{
+  LbApplication *self = LB_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (lb_application_parent_class)->dispose (object);
+}
+
+static void
+lb_application_class_init (LbApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = lb_application_dispose;
+
+  app_class->startup = lb_application_startup;
+  app_class->activate = lb_application_activate;
+  app_class->open = lb_application_open;
+  app_class->handle_local_options = lb_application_handle_local_options;
+}
+
+static void
+lb_application_init (LbApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+LbApplication *
+lb_application_new (void)
+{
+  return g_object_new (LB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", APP_RESOURCE_PATH,
+                       NULL);
+}
+
+GSettings *
+lb_application_get_settings (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+void
+lb_application_set_start_time (LbApplication *self,
+                               gint64         start_time)
+{
+  g_return_if_fail (LB_IS_APPLICATION (self));
+
+  self->start_time = start_time;
+}

@@ -1,2 +1,835 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-calculator-page.h"
+#include "lb-cost-bar.h"
+#include "lb-synced-table-row.h"
+
+/* One form row bound to one field of the workload. */
+typedef struct
+{
+  const LbWorkloadField *field;
+  AdwPreferencesRow     *row;
+  GtkEditable           *entry;     /* NULL for choice fields */
+  char                  *subtitle;  /* the row's normal subtitle, restored after an error */
+} FieldRow;
+
+typedef enum
+{
+  ITEM_MAIN_INSTANCE,
+  ITEM_SECONDARIES,
+  ITEM_STORAGE,
+  ITEM_CONTINUOUS_SYNC,
+  ITEM_TRIGGERED_SYNC,
+  ITEM_MONTHLY_TOTAL,
+  ITEM_YEARLY_TOTAL,
+  N_ITEMS
+} LineItem;
+
+struct _LbCalculatorPage
+{
+  GtkWidget             parent_instance;
+
+  /* Template Widgets */
+  GtkWidget            *main_box;
+  AdwPreferencesGroup  *instance_group;
+  AdwPreferencesGroup  *storage_group;
+  AdwPreferencesGroup  *sync_group;
+  AdwPreferencesGroup  *deployment_group;
+  GtkStack             *tables_stack;
+  GtkListBox           *tables_list;
+  GtkLabel             *provisioned_title;
+  GtkLabel             *cu_label;
+  GtkLabel             *cu_caption;
+  GtkLabel             *autoscaling_title;
+  GtkLabel             *range_label;
+  GtkLabel             *range_caption;
+  GtkLabel             *cu_explanation_label;
+  GtkLabel             *autoscaling_explanation_label;
+  LbCostBar            *cost_bar;
+  GtkListBox           *items_list;
+  GtkBox               *warnings_box;
+
+  /* Owned References */
+  LbWorkload           *workload;
+  LbPriceSheet         *prices;
+  LbCostReport         *report;
+  GPtrArray            *field_rows;         /* of FieldRow* */
+  AdwActionRow         *item_rows[N_ITEMS];
+  GtkLabel             *item_values[N_ITEMS];
+
+  gulong                changed_id;
+  gulong                tables_changed_id;
+  gboolean              updating;
+};
+
+G_DEFINE_FINAL_TYPE (LbCalculatorPage, lb_calculator_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_WORKLOAD,
+  PROP_PRICE_SHEET,
+  PROP_REPORT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+field_row_free (gpointer data)
+{
+  FieldRow *field_row = data;
+
+  g_free (field_row->subtitle);
+  g_free (field_row);
+}
+
+static void
+set_field_error (FieldRow   *field_row,
+                 const char *message)
+{
+  /* The message replaces the row's subtitle so it sits right on the field;
+   * what was typed stays in the entry for the user to fix. */
+  if (message != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+      if (field_row->entry != NULL)
+        gtk_widget_add_css_class (GTK_WIDGET (field_row->entry), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (field_row->row), "field-error");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (field_row->row), escaped);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (field_row->entry), message);
+    }
+  else
+    {
+      if (field_row->entry != NULL)
+        {
+          gtk_widget_remove_css_class (GTK_WIDGET (field_row->entry), "error");
+          gtk_widget_set_tooltip_text (GTK_WIDGET (field_row->entry), NULL);
+        }
+      gtk_widget_remove_css_class (GTK_WIDGET (field_row->row), "field-error");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (field_row->row), field_row->subtitle);
+    }
+}
+
+static FieldRow *
+find_field_row (LbCalculatorPage *self,
+                GtkWidget        *widget)
+{
+  for (guint i = 0; i < self->field_rows->len; i++)
+    {
+      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
+
+      if (GTK_WIDGET (field_row->entry) == widget || GTK_WIDGET (field_row->row) == widget)
+        return field_row;
+    }
+
+  return NULL;
+}
+
+static void
+entry_changed_cb (LbCalculatorPage *self,
+                  GtkEditable      *entry)
+{
+  FieldRow *field_row;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  if (self->updating || self->workload == NULL)
+    return;
+
+  field_row = find_field_row (self, GTK_WIDGET (entry));
+  g_return_if_fail (field_row != NULL);
+
+  if (lb_workload_set_field_from_string (self->workload, field_row->field,
+                                         gtk_editable_get_text (entry), &error))
+    set_field_error (field_row, NULL);
+  else
+    set_field_error (field_row, error->message);
+}
+
+static const char *
+choice_value_to_string (LbFieldKind kind,
+                        guint       index)
+{
+  switch (kind)
+    {
+    case LB_FIELD_SYNC_MODE:
+      return lb_sync_mode_to_string (index);
+    case LB_FIELD_SYNC_FREQUENCY:
+      return lb_sync_frequency_to_string (index);
+    case LB_FIELD_FLAVOUR:
+      return lb_flavour_to_string (index);
+    case LB_FIELD_NUMBER:
+    case LB_FIELD_INTEGER:
+    case LB_FIELD_STRING:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+static void
+combo_selected_cb (LbCalculatorPage *self,
+                   GParamSpec       *pspec,
+                   AdwComboRow      *combo)
+{
+  FieldRow *field_row;
+  guint selected;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  selected = adw_combo_row_get_selected (combo);
+  if (self->updating || self->workload == NULL || selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  field_row = find_field_row (self, GTK_WIDGET (combo));
+  g_return_if_fail (field_row != NULL);
+
+  if (!lb_workload_set_field_from_string (self->workload, field_row->field,
+                                          choice_value_to_string (field_row->field->kind, selected),
+                                          &error))
+    g_warning ("%s", error->message);
+}
+
+static GListModel *
+create_choice_model (LbFieldKind kind)
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+
+  switch (kind)
+    {
+    case LB_FIELD_SYNC_MODE:
+      for (guint i = LB_SYNC_MODE_SNAPSHOT; i <= LB_SYNC_MODE_CONTINUOUS; i++)
+        gtk_string_list_append (list, lb_sync_mode_get_label (i));
+      break;
+    case LB_FIELD_SYNC_FREQUENCY:
+      for (guint i = LB_SYNC_FREQUENCY_PER_WEEK; i <= LB_SYNC_FREQUENCY_PER_HOUR; i++)
+        gtk_string_list_append (list, lb_sync_frequency_get_label (i));
+      break;
+    case LB_FIELD_FLAVOUR:
+      for (guint i = LB_FLAVOUR_AUTOSCALING; i <= LB_FLAVOUR_PROVISIONED; i++)
+        gtk_string_list_append (list, lb_flavour_get_label (i));
+      break;
+    case LB_FIELD_NUMBER:
+    case LB_FIELD_INTEGER:
+    case LB_FIELD_STRING:
+    default:
+      g_assert_not_reached ();
+    }
+
+  return G_LIST_MODEL (list);
+}
+
+static AdwPreferencesGroup *
+group_for_section (LbCalculatorPage *self,
+                   const char       *section)
+{
+  if (g_str_equal (section, "database_instance"))
+    return self->instance_group;
+  if (g_str_equal (section, "database_storage"))
+    return self->storage_group;
+  if (g_str_equal (section, "delta_synchronization"))
+    return self->sync_group;
+  return self->deployment_group;
+}
+
+/* The form is built from the core's field table, so a new input in the
+ * workload format appears here without UI code. */
+static void
+build_form (LbCalculatorPage *self)
+{
+  const LbWorkloadField *fields;
+  guint n_fields = 0;
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  fields = lb_workload_get_fields (&n_fields);
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const LbWorkloadField *field = &fields[i];
+      FieldRow *field_row = g_new0 (FieldRow, 1);
+      g_autofree char *title = g_markup_escape_text (_(field->title), -1);
+
+      field_row->field = field;
+      field_row->subtitle = field->subtitle != NULL ? g_markup_escape_text (_(field->subtitle), -1) : NULL;
+
+      if (field->kind == LB_FIELD_SYNC_MODE ||
+          field->kind == LB_FIELD_SYNC_FREQUENCY ||
+          field->kind == LB_FIELD_FLAVOUR)
+        {
+          g_autoptr(GListModel) model = create_choice_model (field->kind);
+          AdwComboRow *combo = ADW_COMBO_ROW (adw_combo_row_new ());
+
+          adw_combo_row_set_model (combo, model);
+          g_signal_connect_object (combo, "notify::selected", G_CALLBACK (combo_selected_cb),
+                                   self, G_CONNECT_SWAPPED);
+          field_row->row = ADW_PREFERENCES_ROW (combo);
+        }
+      else
+        {
+          GtkWidget *row = adw_action_row_new ();
+          GtkWidget *entry = gtk_entry_new ();
+          gboolean numeric = field->kind != LB_FIELD_STRING;
+
+          gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (entry, "field-entry");
+          gtk_editable_set_width_chars (GTK_EDITABLE (entry), numeric ? 9 : 16);
+          gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), numeric ? 12 : 24);
+          if (numeric)
+            {
+              gtk_editable_set_alignment (GTK_EDITABLE (entry), 1.0);
+              gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+              gtk_widget_add_css_class (entry, "numeric");
+            }
+          gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _(field->title),
+                                          -1);
+          g_signal_connect_object (entry, "changed", G_CALLBACK (entry_changed_cb),
+                                   self, G_CONNECT_SWAPPED);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), entry);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), entry);
+
+          if (field->unit != NULL)
+            {
+              GtkWidget *unit = gtk_label_new (_(field->unit));
+
+              gtk_widget_add_css_class (unit, "dim-label");
+              gtk_label_set_width_chars (GTK_LABEL (unit), 6);
+              gtk_label_set_xalign (GTK_LABEL (unit), 0.0);
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row), unit);
+            }
+
+          field_row->row = ADW_PREFERENCES_ROW (row);
+          field_row->entry = GTK_EDITABLE (entry);
+        }
+
+      adw_preferences_row_set_title (field_row->row, title);
+      if (field_row->subtitle != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (field_row->row), field_row->subtitle);
+
+      adw_preferences_group_add (group_for_section (self, field->section), GTK_WIDGET (field_row->row));
+      g_ptr_array_add (self->field_rows, field_row);
+    }
+}
+
+static void
+fill_form (LbCalculatorPage *self)
+{
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  self->updating = TRUE;
+
+  for (guint i = 0; i < self->field_rows->len; i++)
+    {
+      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
+      g_autofree char *text = lb_workload_dup_field_string (self->workload, field_row->field);
+
+      if (field_row->entry != NULL)
+        {
+          gtk_editable_set_text (field_row->entry, text != NULL ? text : "");
+        }
+      else
+        {
+          guint index = 0;
+
+          switch (field_row->field->kind)
+            {
+            case LB_FIELD_SYNC_MODE:
+              index = lb_workload_get_sync_mode (self->workload);
+              break;
+            case LB_FIELD_SYNC_FREQUENCY:
+              index = lb_workload_get_sync_frequency (self->workload);
+              break;
+            case LB_FIELD_FLAVOUR:
+              index = lb_workload_get_flavour (self->workload);
+              break;
+            case LB_FIELD_NUMBER:
+            case LB_FIELD_INTEGER:
+            case LB_FIELD_STRING:
+            default:
+              g_assert_not_reached ();
+            }
+          adw_combo_row_set_selected (ADW_COMBO_ROW (field_row->row), index);
+        }
+
+      set_field_error (field_row, NULL);
+    }
+
+  self->updating = FALSE;
+}
+
+/* Report ------------------------------------------------------------------- */
+
+static void
+set_item (LbCalculatorPage *self,
+          LineItem          item,
+          double            amount,
+          const char       *subtitle)
+{
+  g_autofree char *money = lb_format_money (amount);
+
+  gtk_label_set_label (self->item_values[item], money);
+  adw_action_row_set_subtitle (self->item_rows[item], subtitle != NULL ? subtitle : "");
+}
+
+static char *
+format_cu (double cu)
+{
+  /* 0.5 CU is the only fractional autoscaling step. */
+  if (cu == (double) (gint64) cu)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) cu);
+  return g_strdup_printf ("%.1f", cu);
+}
+
+static void
+update_warnings (LbCalculatorPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->warnings_box))) != NULL)
+    gtk_box_remove (self->warnings_box, child);
+
+  for (guint i = 0; i < self->report->warnings->len; i++)
+    {
+      const LbCostWarning *warning = g_ptr_array_index (self->report->warnings, i);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+      GtkWidget *label = gtk_label_new (warning->message);
+
+      gtk_widget_add_css_class (box, "warning-row");
+      gtk_widget_set_valign (icon, GTK_ALIGN_START);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (box), icon);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (self->warnings_box, box);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->warnings_box), self->report->warnings->len > 0);
+}
+
+static void
+update_report (LbCalculatorPage *self)
+{
+  const LbCostBreakdown *b;
+  const LbAutoscalingEstimate *a;
+  g_autofree char *cu = NULL;
+  g_autofree char *caption = NULL;
+  g_autofree char *monthly = NULL;
+  g_autofree char *min_cu = NULL;
+  g_autofree char *max_cu = NULL;
+  g_autofree char *range = NULL;
+  g_autofree char *cost_min = NULL;
+  g_autofree char *cost_max = NULL;
+  g_autofree char *range_caption = NULL;
+  g_autofree char *sync_subtitle = NULL;
+  g_autofree char *secondaries_subtitle = NULL;
+  g_autofree char *storage_subtitle = NULL;
+  g_autofree char *pipelines_subtitle = NULL;
+  gboolean autoscaling;
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  if (self->workload == NULL || self->prices == NULL)
+    return;
+
+  g_clear_pointer (&self->report, lb_cost_report_unref);
+  self->report = lb_cost_model_estimate (self->workload, self->prices);
+  b = &self->report->breakdown;
+  a = &self->report->autoscaling;
+  autoscaling = lb_workload_get_flavour (self->workload) == LB_FLAVOUR_AUTOSCALING;
+
+  cu = g_strdup_printf (_("%u CU"), b->recommended_cu);
+  monthly = lb_format_money (b->total_monthly_cost);
+  caption = g_strdup_printf (_("%.2f CU needed · %s a month in all"), b->total_cu, monthly);
+  gtk_label_set_label (self->cu_label, cu);
+  gtk_label_set_label (self->cu_caption, caption);
+
+  min_cu = format_cu (a->min_cu);
+  max_cu = format_cu (a->max_cu);
+  /* Translators: an autoscaling range of capacity units, "1 – 2 CU" */
+  range = g_strdup_printf (_("%s – %s CU"), min_cu, max_cu);
+  cost_min = lb_format_money (a->monthly_compute_cost_min);
+  cost_max = lb_format_money (a->monthly_compute_cost_max);
+  range_caption = g_strdup_printf (_("Compute %s – %s a month, always on"), cost_min, cost_max);
+  gtk_label_set_label (self->range_label, a->needs_fixed_size ? _("Fixed size") : range);
+  gtk_label_set_label (self->range_caption, range_caption);
+
+  /* Mark the flavour this workload deploys to. */
+  gtk_label_set_label (self->provisioned_title, autoscaling ? _("Provisioned") : _("Provisioned · chosen"));
+  gtk_label_set_label (self->autoscaling_title, autoscaling ? _("Autoscaling · chosen") : _("Autoscaling"));
+
+  gtk_label_set_label (self->cu_explanation_label, self->report->cu_explanation);
+  gtk_label_set_label (self->autoscaling_explanation_label, self->report->autoscaling_explanation);
+
+  secondaries_subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u secondary", "%u secondaries",
+                                                       self->report->inputs.number_of_readable_secondaries),
+                                          self->report->inputs.number_of_readable_secondaries);
+  storage_subtitle = g_strdup_printf (_("%.0f GB stored"), self->report->inputs.data_stored_gb);
+  pipelines_subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pipeline", "%u pipelines",
+                                                     self->report->inputs.number_of_continuous_pipelines),
+                                        self->report->inputs.number_of_continuous_pipelines);
+  if (!b->sync_time_applicable)
+    sync_subtitle = g_strdup (_("Not applicable: continuous mode has no per-sync runs"));
+  else if (b->estimated_sync_time_hours > 0)
+    sync_subtitle = g_strdup_printf (_("%.2f h per sync, %s"), b->estimated_sync_time_hours,
+                                     lb_sync_frequency_get_label (self->report->inputs.sync_frequency));
+  else
+    sync_subtitle = g_strdup (_("No data per sync"));
+
+  set_item (self, ITEM_MAIN_INSTANCE, b->main_instance_cost, cu);
+  set_item (self, ITEM_SECONDARIES, b->readable_secondaries_cost, secondaries_subtitle);
+  set_item (self, ITEM_STORAGE, b->storage_cost, storage_subtitle);
+  set_item (self, ITEM_CONTINUOUS_SYNC, b->continuous_sync_cost, pipelines_subtitle);
+  set_item (self, ITEM_TRIGGERED_SYNC, b->triggered_sync_cost, sync_subtitle);
+  set_item (self, ITEM_MONTHLY_TOTAL, b->total_monthly_cost, NULL);
+  set_item (self, ITEM_YEARLY_TOTAL, self->report->yearly_total_cost, NULL);
+
+  update_warnings (self);
+  lb_cost_bar_set_report (self->cost_bar, self->report);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
+}
+
+static void
+build_items (LbCalculatorPage *self)
+{
+  static const char *titles[N_ITEMS] = {
+    N_("Main instance"),
+    N_("Readable secondaries"),
+    N_("Storage"),
+    N_("Continuous sync"),
+    N_("Triggered and snapshot sync"),
+    N_("Total per month"),
+    N_("Total per year"),
+  };
+
+  for (guint i = 0; i < N_ITEMS; i++)
+    {
+      AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+      GtkWidget *value = gtk_label_new (NULL);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(titles[i]));
+      gtk_widget_add_css_class (value, "numeric");
+      gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+      adw_action_row_add_suffix (row, value);
+      if (i >= ITEM_MONTHLY_TOTAL)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (row), "line-item-total");
+          gtk_widget_add_css_class (value, "line-item-total");
+        }
+      gtk_list_box_append (self->items_list, GTK_WIDGET (row));
+      self->item_rows[i] = row;
+      self->item_values[i] = GTK_LABEL (value);
+    }
+}
+
+/* Tables ------------------------------------------------------------------- */
+
+static void
+table_remove_requested_cb (LbCalculatorPage *self,
+                           LbSyncedTableRow *row)
+{
+  GListModel *tables;
+  LbSyncedTable *table = lb_synced_table_row_get_table (row);
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  tables = lb_workload_get_tables (self->workload);
+  for (guint i = 0; i < g_list_model_get_n_items (tables); i++)
+    {
+      g_autoptr(LbSyncedTable) item = g_list_model_get_item (tables, i);
+
+      if (item == table)
+        {
+          lb_workload_remove_table (self->workload, i);
+          break;
+        }
+    }
+}
+
+static GtkWidget *
+create_table_row_cb (gpointer item,
+                     gpointer user_data)
+{
+  LbCalculatorPage *self = user_data;
+  GtkWidget *row = lb_synced_table_row_new (LB_SYNCED_TABLE (item));
+
+  g_signal_connect_object (row, "remove-requested", G_CALLBACK (table_remove_requested_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  return row;
+}
+
+static void
+update_tables_stack (LbCalculatorPage *self)
+{
+  GListModel *tables = lb_workload_get_tables (self->workload);
+
+  gtk_stack_set_visible_child_name (self->tables_stack,
+                                    g_list_model_get_n_items (tables) > 0 ? "tables" : "empty");
+}
+
+static void
+tables_items_changed_cb (LbCalculatorPage *self)
+{
+  update_tables_stack (self);
+}
+
+static void
+add_table_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LbCalculatorPage *self = LB_CALCULATOR_PAGE (widget);
+  g_autoptr(LbSyncedTable) table = lb_synced_table_new ("", NULL, LB_SYNC_MODE_SNAPSHOT);
+  GListModel *tables;
+  GtkListBoxRow *row;
+
+  if (self->workload == NULL)
+    return;
+
+  lb_workload_add_table (self->workload, table);
+  tables = lb_workload_get_tables (self->workload);
+  row = gtk_list_box_get_row_at_index (self->tables_list, g_list_model_get_n_items (tables) - 1);
+  if (LB_IS_SYNCED_TABLE_ROW (row))
+    lb_synced_table_row_focus_name (LB_SYNCED_TABLE_ROW (row));
+}
+
+static void
+workload_changed_cb (LbCalculatorPage *self)
+{
+  update_report (self);
+}
+
+/* GObject ------------------------------------------------------------------ */
+
+static void
+lb_calculator_page_dispose (GObject *object)
+{
+  LbCalculatorPage *self = LB_CALCULATOR_PAGE (object);
+
+  if (self->workload != NULL)
+    {
+      g_clear_signal_handler (&self->changed_id, self->workload);
+      g_clear_signal_handler (&self->tables_changed_id, lb_workload_get_tables (self->workload));
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_CALCULATOR_PAGE);
+
+  g_clear_object (&self->workload);
+  g_clear_object (&self->prices);
+  g_clear_pointer (&self->report, lb_cost_report_unref);
+  g_clear_pointer (&self->field_rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lb_calculator_page_parent_class)->dispose (object);
+}
+
+static void
+lb_calculator_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  LbCalculatorPage *self = LB_CALCULATOR_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKLOAD:
+      g_value_set_object (value, lb_calculator_page_get_workload (self));
+      break;
+    case PROP_PRICE_SHEET:
+      g_value_set_object (value, lb_calculator_page_get_price_sheet (self));
+      break;
+    case PROP_REPORT:
+      g_value_set_boxed (value, lb_calculator_page_get_report (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_calculator_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  LbCalculatorPage *self = LB_CALCULATOR_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKLOAD:
+      lb_calculator_page_set_workload (self, g_value_get_object (value));
+      break;
+    case PROP_PRICE_SHEET:
+      lb_calculator_page_set_price_sheet (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_calculator_page_class_init (LbCalculatorPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lb_calculator_page_dispose;
+  object_class->get_property = lb_calculator_page_get_property;
+  object_class->set_property = lb_calculator_page_set_property;
+
+  properties[PROP_WORKLOAD] =
+    g_param_spec_object ("workload", NULL, NULL,
+                         LB_TYPE_WORKLOAD,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PRICE_SHEET] =
+    g_param_spec_object ("price-sheet", NULL, NULL,
+                         LB_TYPE_PRICE_SHEET,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REPORT] =
+    g_param_spec_boxed ("report", NULL, NULL,
+                        LB_TYPE_COST_REPORT,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LB_TYPE_COST_BAR);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-calculator-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, main_box);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, instance_group);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, storage_group);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, sync_group);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, deployment_group);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, tables_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, tables_list);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, provisioned_title);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cu_label);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cu_caption);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, autoscaling_title);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, range_label);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, range_caption);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cu_explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, autoscaling_explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cost_bar);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, items_list);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, warnings_box);
+
+  gtk_widget_class_install_action (widget_class, "calculator.add-table", NULL, add_table_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "calculator.add-table", NULL);
+}
+
+static void
+lb_calculator_page_init (LbCalculatorPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->field_rows = g_ptr_array_new_with_free_func (field_row_free);
+  build_form (self);
+  build_items (self);
+}
+
+LbWorkload *
+lb_calculator_page_get_workload (LbCalculatorPage *self)
+{
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), NULL);
+
+  return self->workload;
+}
+
+void
+lb_calculator_page_set_workload (LbCalculatorPage *self,
+                                 LbWorkload       *workload)
+{
+  g_return_if_fail (LB_IS_CALCULATOR_PAGE (self));
+  g_return_if_fail (workload == NULL || LB_IS_WORKLOAD (workload));
+
+  if (self->workload == workload)
+    return;
+
+  if (self->workload != NULL)
+    {
+      g_clear_signal_handler (&self->changed_id, self->workload);
+      g_clear_signal_handler (&self->tables_changed_id, lb_workload_get_tables (self->workload));
+    }
+
+  g_set_object (&self->workload, workload);
+
+  if (workload != NULL)
+    {
+      GListModel *tables = lb_workload_get_tables (workload);
+
+      self->changed_id = g_signal_connect_object (workload, "changed",
+                                                  G_CALLBACK (workload_changed_cb), self,
+                                                  G_CONNECT_SWAPPED);
+      self->tables_changed_id = g_signal_connect_object (tables, "items-changed",
+                                                         G_CALLBACK (tables_items_changed_cb), self,
+                                                         G_CONNECT_SWAPPED);
+      gtk_list_box_bind_model (self->tables_list, tables, create_table_row_cb, self, NULL);
+      fill_form (self);
+      update_tables_stack (self);
+      update_report (self);
+    }
+  else
+    {
+      gtk_list_box_bind_model (self->tables_list, NULL, NULL, NULL, NULL);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKLOAD]);
+}
+
+LbPriceSheet *
+lb_calculator_page_get_price_sheet (LbCalculatorPage *self)
+{
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), NULL);
+
+  return self->prices;
+}
+
+void
+lb_calculator_page_set_price_sheet (LbCalculatorPage *self,
+                                    LbPriceSheet     *prices)
+{
+  g_return_if_fail (LB_IS_CALCULATOR_PAGE (self));
+  g_return_if_fail (prices == NULL || LB_IS_PRICE_SHEET (prices));
+
+  if (g_set_object (&self->prices, prices))
+    {
+      update_report (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRICE_SHEET]);
+    }
+}
+
+LbCostReport *
+lb_calculator_page_get_report (LbCalculatorPage *self)
+{
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), NULL);
+
+  return self->report;
+}
+
+GtkWidget *
+lb_calculator_page_get_field_widget (LbCalculatorPage *self,
+                                     const char       *section,
+                                     const char       *key)
+{
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), NULL);
+
+  for (guint i = 0; i < self->field_rows->len; i++)
+    {
+      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
+
+      if (g_str_equal (field_row->field->section, section) && g_str_equal (field_row->field->key, key))
+        return field_row->entry != NULL ? GTK_WIDGET (field_row->entry) : GTK_WIDGET (field_row->row);
+    }
+
+  return NULL;
+}

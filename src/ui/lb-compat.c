@@ -1,2 +1,105 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-compat.h"
+
+static void
+native_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    gpointer         user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+
+      if (file != NULL)
+        {
+          g_task_return_pointer (task, g_steal_pointer (&file), g_object_unref);
+          gtk_native_dialog_destroy (native);
+          return;
+        }
+    }
+
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("No file was chosen"));
+  gtk_native_dialog_destroy (native);
+}
+
+void
+lb_compat_choose_file (GtkWindow           *parent,
+                       LbFileChooseMode     mode,
+                       const char          *title,
+                       const char          *accept_label,
+                       GFile               *initial_folder,
+                       const char          *initial_name,
+                       const char          *filter_name,
+                       const char * const  *filter_patterns,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GtkFileChooserNative *native;
+
+  g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
+
+  task = g_task_new (parent, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_compat_choose_file);
+
+  native = gtk_file_chooser_native_new (title, parent,
+                                        mode == LB_FILE_CHOOSE_SAVE ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                                                    : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        accept_label, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+
+  if (initial_folder != NULL)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), initial_folder, NULL);
+  if (initial_name != NULL && mode == LB_FILE_CHOOSE_SAVE)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), initial_name);
+
+  if (filter_name != NULL && filter_patterns != NULL)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, filter_name);
+      for (guint i = 0; filter_patterns[i] != NULL; i++)
+        gtk_file_filter_add_pattern (filter, filter_patterns[i]);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+
+      gtk_file_filter_set_name (all, _("All Files"));
+      gtk_file_filter_add_pattern (all, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+    }
+
+  g_signal_connect (native, "response", G_CALLBACK (native_response_cb), g_steal_pointer (&task));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+GFile *
+lb_compat_choose_file_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+lb_compat_widget_get_color (GtkWidget *widget,
+                            GdkRGBA   *color)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (color != NULL);
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  gtk_widget_get_color (widget, color);
+#else
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#endif
+}

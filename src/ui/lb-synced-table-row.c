@@ -1,2 +1,227 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-synced-table-row.h"
+
+struct _LbSyncedTableRow
+{
+  AdwExpanderRow  parent_instance;
+
+  /* Template Widgets */
+  GtkImage       *warning_icon;
+  AdwEntryRow    *name_row;
+  AdwEntryRow    *keys_row;
+  AdwComboRow    *policy_row;
+
+  /* Owned References */
+  LbSyncedTable  *table;
+
+  gboolean        updating;
+};
+
+G_DEFINE_FINAL_TYPE (LbSyncedTableRow, lb_synced_table_row, ADW_TYPE_EXPANDER_ROW)
+
+enum {
+  REMOVE_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+update_summary (LbSyncedTableRow *self)
+{
+  const char *name = lb_synced_table_get_name (self->table);
+  const char * const *keys = lb_synced_table_get_primary_keys (self->table);
+  g_autofree char *joined = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *escaped_title = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean valid;
+
+  g_assert (LB_IS_SYNCED_TABLE_ROW (self));
+
+  escaped_title = g_markup_escape_text (name != NULL && name[0] != '\0' ? name : _("New table"), -1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), escaped_title);
+
+  joined = keys != NULL && keys[0] != NULL ? g_strjoinv (", ", (char **) keys) : g_strdup (_("no primary key"));
+  subtitle = g_strdup_printf ("%s · %s", joined,
+                              lb_sync_mode_get_label (lb_synced_table_get_scheduling_policy (self->table)));
+  {
+    g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), escaped);
+  }
+
+  valid = lb_synced_table_validate (self->table, &error);
+  gtk_widget_set_visible (GTK_WIDGET (self->warning_icon), !valid);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->warning_icon), valid ? NULL : error->message);
+
+  if (lb_synced_table_name_is_valid (name, NULL))
+    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
+
+  if (keys != NULL && keys[0] != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->keys_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->keys_row), "error");
+}
+
+static void
+table_notify_cb (LbSyncedTableRow *self,
+                 GParamSpec       *pspec,
+                 LbSyncedTable    *table)
+{
+  update_summary (self);
+}
+
+static void
+name_changed_cb (LbSyncedTableRow *self)
+{
+  g_assert (LB_IS_SYNCED_TABLE_ROW (self));
+
+  if (self->updating)
+    return;
+
+  lb_synced_table_set_name (self->table, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+}
+
+static void
+keys_changed_cb (LbSyncedTableRow *self)
+{
+  const char *text;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+
+  g_assert (LB_IS_SYNCED_TABLE_ROW (self));
+
+  if (self->updating)
+    return;
+
+  text = gtk_editable_get_text (GTK_EDITABLE (self->keys_row));
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (keys, parts[i]);
+    }
+  g_ptr_array_add (keys, NULL);
+
+  lb_synced_table_set_primary_keys (self->table, (const char * const *) keys->pdata);
+}
+
+static void
+policy_selected_cb (LbSyncedTableRow *self)
+{
+  guint selected;
+
+  g_assert (LB_IS_SYNCED_TABLE_ROW (self));
+
+  selected = adw_combo_row_get_selected (self->policy_row);
+  if (self->updating || selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  lb_synced_table_set_scheduling_policy (self->table, selected);
+}
+
+static void
+remove_clicked_cb (LbSyncedTableRow *self)
+{
+  g_signal_emit (self, signals[REMOVE_REQUESTED], 0);
+}
+
+static void
+lb_synced_table_row_dispose (GObject *object)
+{
+  LbSyncedTableRow *self = LB_SYNCED_TABLE_ROW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_SYNCED_TABLE_ROW);
+  g_clear_object (&self->table);
+
+  G_OBJECT_CLASS (lb_synced_table_row_parent_class)->dispose (object);
+}
+
+static void
+lb_synced_table_row_class_init (LbSyncedTableRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lb_synced_table_row_dispose;
+
+  signals[REMOVE_REQUESTED] = g_signal_new ("remove-requested",
+                                            G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-synced-table-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbSyncedTableRow, warning_icon);
+  gtk_widget_class_bind_template_child (widget_class, LbSyncedTableRow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, LbSyncedTableRow, keys_row);
+  gtk_widget_class_bind_template_child (widget_class, LbSyncedTableRow, policy_row);
+  gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, keys_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, policy_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
+}
+
+static void
+lb_synced_table_row_init (LbSyncedTableRow *self)
+{
+  g_autoptr(GtkStringList) policies = gtk_string_list_new (NULL);
+
+  self->updating = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = LB_SYNC_MODE_SNAPSHOT; i <= LB_SYNC_MODE_CONTINUOUS; i++)
+    gtk_string_list_append (policies, lb_sync_mode_get_label (i));
+  adw_combo_row_set_model (self->policy_row, G_LIST_MODEL (policies));
+  self->updating = FALSE;
+}
+
+GtkWidget *
+lb_synced_table_row_new (LbSyncedTable *table)
+{
+  LbSyncedTableRow *self;
+  const char * const *keys;
+  g_autofree char *joined = NULL;
+
+  g_return_val_if_fail (LB_IS_SYNCED_TABLE (table), NULL);
+
+  self = g_object_new (LB_TYPE_SYNCED_TABLE_ROW, NULL);
+  self->table = g_object_ref (table);
+
+  self->updating = TRUE;
+  keys = lb_synced_table_get_primary_keys (table);
+  joined = keys != NULL ? g_strjoinv (", ", (char **) keys) : g_strdup ("");
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), lb_synced_table_get_name (table) ?: "");
+  gtk_editable_set_text (GTK_EDITABLE (self->keys_row), joined);
+  adw_combo_row_set_selected (self->policy_row, lb_synced_table_get_scheduling_policy (table));
+  self->updating = FALSE;
+
+  g_signal_connect_object (table, "notify", G_CALLBACK (table_notify_cb), self, G_CONNECT_SWAPPED);
+  update_summary (self);
+
+  return GTK_WIDGET (self);
+}
+
+LbSyncedTable *
+lb_synced_table_row_get_table (LbSyncedTableRow *self)
+{
+  g_return_val_if_fail (LB_IS_SYNCED_TABLE_ROW (self), NULL);
+
+  return self->table;
+}
+
+void
+lb_synced_table_row_focus_name (LbSyncedTableRow *self)
+{
+  g_return_if_fail (LB_IS_SYNCED_TABLE_ROW (self));
+
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (self), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_APPLICATION (lb_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbApplication, lb_application, LB, APPLICATION, AdwApplication)
+
+/* Registers the UI's resources and initialises the core; the app calls it at
+ * startup, tests before they build a widget. Idempotent. */
+void           lb_ui_init                  (void);
+
+LbApplication *lb_application_new          (void);
+GSettings     *lb_application_get_settings (LbApplication *self);
+/* For bench/startup: with LB_REPORT_FIRST_FRAME=1 in the environment the app
+ * prints "first-frame-ms: N" (since @start_time) after the window's first
+ * paint, and quits when it is also set to "quit". */
+void           lb_application_set_start_time (LbApplication *self,
+                                              gint64         start_time);
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-core.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_CALCULATOR_PAGE (lb_calculator_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbCalculatorPage, lb_calculator_page, LB, CALCULATOR_PAGE, GtkWidget)
+
+/* Properties: "workload" (LbWorkload), "price-sheet" (LbPriceSheet),
+ * "report" (LbCostReport, read-only: recomputed on every change). */
+LbWorkload    *lb_calculator_page_get_workload    (LbCalculatorPage *self);
+void           lb_calculator_page_set_workload    (LbCalculatorPage *self,
+                                                   LbWorkload       *workload);
+LbPriceSheet  *lb_calculator_page_get_price_sheet (LbCalculatorPage *self);
+void           lb_calculator_page_set_price_sheet (LbCalculatorPage *self,
+                                                   LbPriceSheet     *prices);
+LbCostReport  *lb_calculator_page_get_report      (LbCalculatorPage *self);
+
+/* The editable widget (a GtkEditable or an AdwComboRow) that shows
+ * section.key, for keyboard focus and for tests. */
+GtkWidget     *lb_calculator_page_get_field_widget (LbCalculatorPage *self,
+                                                    const char       *section,
+                                                    const char       *key);
+
+G_END_DECLS

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* The one place for API that differs between our GTK 4.8 floor and newer
+ * runtimes (STYLE.md §5): file choosing goes through GtkFileChooserNative
+ * (portal-friendly on 4.8) or GtkFileDialog where it exists. */
+typedef enum
+{
+  LB_FILE_CHOOSE_OPEN,
+  LB_FILE_CHOOSE_SAVE,
+} LbFileChooseMode;
+
+void   lb_compat_choose_file        (GtkWindow            *parent,
+                                     LbFileChooseMode      mode,
+                                     const char           *title,
+                                     const char           *accept_label,
+                                     GFile                *initial_folder,
+                                     const char           *initial_name,
+                                     const char           *filter_name,
+                                     const char * const   *filter_patterns,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data);
+/* Returns NULL with G_IO_ERROR_CANCELLED when the user dismissed the chooser. */
+GFile *lb_compat_choose_file_finish (GAsyncResult         *result,
+                                     GError              **error);
+
+/* The widget's foreground colour (gtk_widget_get_color arrived in 4.10). */
+void   lb_compat_widget_get_color   (GtkWidget            *widget,
+                                     GdkRGBA              *color);
+
+G_END_DECLS

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-application.h"
+#include "lb-calculator-page.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_WINDOW (lb_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbWindow, lb_window, LB, WINDOW, AdwApplicationWindow)
+
+typedef enum
+{
+  LB_REPORT_FORMAT_JSON,
+  LB_REPORT_FORMAT_CSV,
+} LbReportFormat;
+
+LbWindow         *lb_window_new                 (LbApplication        *application);
+LbCalculatorPage *lb_window_get_calculator_page (LbWindow             *self);
+void              lb_window_show_page           (LbWindow             *self,
+                                                 const char           *name);
+void              lb_window_add_toast           (LbWindow             *self,
+                                                 const char           *message);
+
+/* Opens a file the user chose or the file manager handed us: workload YAML
+ * goes into the calculator; errors are shown, the current values are kept. */
+void              lb_window_open_file           (LbWindow             *self,
+                                                 GFile                *file);
+
+/* The same steps as the actions, without the file chooser. */
+void              lb_window_load_file_async     (LbWindow             *self,
+                                                 GFile                *file,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean          lb_window_load_file_finish    (LbWindow             *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void              lb_window_save_file_async     (LbWindow             *self,
+                                                 GFile                *file,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean          lb_window_save_file_finish    (LbWindow             *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void              lb_window_export_report_async (LbWindow             *self,
+                                                 LbReportFormat        format,
+                                                 GFile                *file,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean          lb_window_export_report_finish (LbWindow            *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+gboolean          lb_window_get_modified        (LbWindow             *self);
+
+G_END_DECLS
