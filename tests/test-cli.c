@@ -1,4 +1,421 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#define CU_MONTH (3500.0 / 12.0)
+
+typedef struct
+{
+  char *tmp_dir;      /* scratch files and an empty XDG_CONFIG_HOME */
+  char *config_dir;
+  char *sample;       /* $LB_SAMPLES_DIR/workload.yml */
+} Fixture;
+
+typedef struct
+{
+  int   status;       /* exit status */
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *samples = g_getenv ("LB_SAMPLES_DIR");
+
+  g_assert_nonnull (samples);
+  fixture->tmp_dir = g_dir_make_tmp ("lb-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->config_dir = g_build_filename (fixture->tmp_dir, "config", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (fixture->config_dir, 0700), ==, 0);
+  fixture->sample = g_build_filename (samples, "workload.yml", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  remove_tree (fixture->tmp_dir);
+  g_free (fixture->tmp_dir);
+  g_free (fixture->config_dir);
+  g_free (fixture->sample);
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (fixture->tmp_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&path);
+}
+
+/* Runs $LB_CLI with the given arguments (NULL-terminated). */
+static void
+run_cli (Fixture *fixture,
+         Result  *result,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *cli = g_getenv ("LB_CLI");
+  const char *arg;
+  int wait_status;
+  va_list args;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  va_start (args, result);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  /* Never read the real user's price file. */
+  envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", fixture->config_dir, TRUE);
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+}
+
+/* The sample's figures by the formulas of reference/cost-model.md:
+ * bulk 2,000/s, continuous 300/s, reads 8,000/s → 1.14 CU → 2 CU; one
+ * 1 CU secondary; 420 GB; one pipeline; 35 GB SNAPSHOT per day. */
+static double
+sample_total (double storage_gb_month)
+{
+  double sync_time = 10.0 / 60.0 + 35.0 / 108.0;
+
+  return CU_MONTH * 2 + CU_MONTH * 1 * 1 + 420 * storage_gb_month +
+         548 * 1 + 4 * 0.75 * sync_time * 7;
+}
+
+static JsonObject *
+parse_report (const char *text,
+              JsonParser *parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_estimate_text (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Result) result = { 0 };
+
+  run_cli (fixture, &result, "estimate", fixture->sample, NULL);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_cmpint (result.status, ==, 0);
+
+  g_assert_nonnull (strstr (result.out, "$583.33"));
+  g_assert_nonnull (strstr (result.out, "$291.67"));
+  g_assert_nonnull (strstr (result.out, "$875.00"));
+  g_assert_nonnull (strstr (result.out, "$144.90"));
+  g_assert_nonnull (strstr (result.out, "$548.00"));
+  g_assert_nonnull (strstr (result.out, "$10.31"));
+  g_assert_nonnull (strstr (result.out, "$1,578.21"));
+  g_assert_nonnull (strstr (result.out, "$18,938.47"));
+  g_assert_nonnull (strstr (result.out, "1.14"));
+  g_assert_nonnull (strstr (result.out, "Autoscaling 1–2 CU"));
+  g_assert_nonnull (strstr (result.out, "so the next tier, 2 CU."));
+}
+
+static void
+test_estimate_json (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char * const top[] = {
+    "timestamp", "workload_config", "cost_breakdown", "autoscaling", NULL
+  };
+  g_auto(Result) result = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonObject *config;
+  JsonObject *cost;
+  JsonObject *autoscaling;
+
+  run_cli (fixture, &result, "estimate", fixture->sample, "--json", NULL);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_cmpint (result.status, ==, 0);
+
+  root = parse_report (result.out, parser);
+  g_assert_cmpuint (json_object_get_size (root), ==, g_strv_length ((char **) top));
+  for (guint i = 0; top[i] != NULL; i++)
+    g_assert_true (json_object_has_member (root, top[i]));
+
+  config = json_object_get_object_member (root, "workload_config");
+  g_assert_cmpuint (json_object_get_size (config), ==, 13);
+  g_assert_cmpfloat (json_object_get_double_member (config, "reads_per_second"), ==, 8000);
+  g_assert_cmpfloat (json_object_get_double_member (config, "bulk_writes_per_second"), ==, 2000);
+  g_assert_cmpfloat (json_object_get_double_member (config, "data_stored_gb"), ==, 420);
+  g_assert_cmpint (json_object_get_int_member (config, "restore_windows_days"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (config, "sync_mode"), ==, "SNAPSHOT");
+  g_assert_cmpstr (json_object_get_string_member (config, "sync_frequency"), ==, "Per day");
+
+  cost = json_object_get_object_member (root, "cost_breakdown");
+  g_assert_cmpuint (json_object_get_size (cost), ==, 14);
+  g_assert_cmpint (json_object_get_int_member (cost, "recommended_cu"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (cost, "total_cu"),
+                                  2000.0 / 14000 + 300.0 / 1500 + 8000.0 / 10000, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (cost, "storage_cost"),
+                                  420 * 0.345, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (cost, "estimated_sync_time_hours"),
+                                  10.0 / 60.0 + 35.0 / 108.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (cost, "total_monthly_cost"),
+                                  sample_total (0.345), 1e-9);
+
+  autoscaling = json_object_get_object_member (root, "autoscaling");
+  g_assert_cmpfloat (json_object_get_double_member (autoscaling, "min_cu"), ==, 1);
+  g_assert_cmpfloat (json_object_get_double_member (autoscaling, "max_cu"), ==, 2);
+  g_assert_false (json_object_get_boolean_member (autoscaling, "needs_fixed_size"));
+}
+
+static double
+json_total (const char *out)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root = parse_report (out, parser);
+
+  return json_object_get_double_member (json_object_get_object_member (root, "cost_breakdown"),
+                                        "total_monthly_cost");
+}
+
+static void
+test_prices_override (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *prices = write_file (fixture, "cheap.json", "{\"storage_gb_month\": 0.1}");
+  g_autofree char *user_dir = g_build_filename (fixture->config_dir, "lakebase-accelerator", NULL);
+  g_autofree char *user_file = g_build_filename (user_dir, "prices.json", NULL);
+  g_auto(Result) result = { 0 };
+  g_auto(Result) user = { 0 };
+
+  run_cli (fixture, &result, "estimate", "--prices", prices, "--json", fixture->sample, NULL);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpfloat_with_epsilon (json_total (result.out), sample_total (0.1), 1e-9);
+
+  /* the user's file is read when there is no --prices */
+  g_assert_cmpint (g_mkdir_with_parents (user_dir, 0700), ==, 0);
+  g_file_set_contents (user_file, "{\"storage_gb_month\": 1}", -1, NULL);
+  run_cli (fixture, &user, "estimate", "--json", fixture->sample, NULL);
+  g_assert_cmpint (user.status, ==, 0);
+  g_assert_cmpfloat_with_epsilon (json_total (user.out), sample_total (1), 1e-9);
+}
+
+static void
+assert_usage_error (Result     *result,
+                    const char *expected)
+{
+  g_assert_cmpint (result->status, ==, 2);
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_true (g_str_has_prefix (result->err, "lakebase-cli: "));
+  if (strstr (result->err, expected) == NULL)
+    g_error ("“%s” not in stderr: %s", expected, result->err);
+}
+
+static void
+test_bad_input (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->tmp_dir, "missing.yml", NULL);
+  g_autofree char *malformed = write_file (fixture, "malformed.yml",
+                                           "database_instance:\n  reads_per_second: [1, 2\n");
+  g_autofree char *bad_prices = write_file (fixture, "prices.json", "{\"storage_gb_month\": -1}");
+  g_autofree char *not_json = write_file (fixture, "broken.json", "{ storage");
+  g_autofree char *missing_prices = g_build_filename (fixture->tmp_dir, "nope.json", NULL);
+
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", missing, NULL);
+    assert_usage_error (&result, "missing.yml");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", malformed, NULL);
+    assert_usage_error (&result, "malformed.yml:");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", fixture->sample, "--prices", bad_prices, NULL);
+    assert_usage_error (&result, "prices.json: “storage_gb_month” must be a number of 0 or more");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", fixture->sample, "--prices", not_json, NULL);
+    assert_usage_error (&result, "broken.json: not valid JSON");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", fixture->sample, "--prices", missing_prices, NULL);
+    assert_usage_error (&result, "nope.json");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", fixture->sample, "--frobnicate", NULL);
+    assert_usage_error (&result, "--frobnicate");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", NULL);
+    assert_usage_error (&result, "one workload file");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", fixture->sample, fixture->sample, NULL);
+    assert_usage_error (&result, "one workload file");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", fixture->sample, "--json", "--csv", NULL);
+    assert_usage_error (&result, "--csv");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "frobnicate", NULL);
+    assert_usage_error (&result, "unknown command “frobnicate”");
+    g_assert_nonnull (strstr (result.err, "Usage:"));
+    g_assert_nonnull (strstr (result.err, "estimate"));
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, NULL);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "Usage:"));
+  }
+}
+
+static void
+test_help_and_version (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "--help", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_nonnull (strstr (result.out, "Usage:"));
+    g_assert_nonnull (strstr (result.out, "estimate"));
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "estimate", "--help", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_nonnull (strstr (result.out, "lakebase-cli estimate"));
+    g_assert_nonnull (strstr (result.out, "--json"));
+    g_assert_nonnull (strstr (result.out, "--prices=FILE"));
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "help", "estimate", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_nonnull (strstr (result.out, "--json"));
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_cli (fixture, &result, "--version", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_cmpstr (result.out, ==, "lakebase-cli " PACKAGE_VERSION "\n");
+  }
+}
+
+static void
+test_estimate_csv (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_auto(Result) result = { 0 };
+
+  run_cli (fixture, &result, "estimate", "--csv", fixture->sample, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (g_str_has_prefix (result.out, "item,monthly,yearly\r\n"));
+  g_assert_nonnull (strstr (result.out, "\r\nTotal,1578.21,18938.47\r\n"));
+}
+
+#define ADD_TEST(path, fn) \
+  g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  ADD_TEST ("/cli/estimate/text", test_estimate_text);
+  ADD_TEST ("/cli/estimate/json", test_estimate_json);
+  ADD_TEST ("/cli/estimate/csv", test_estimate_csv);
+  ADD_TEST ("/cli/estimate/prices", test_prices_override);
+  ADD_TEST ("/cli/bad-input", test_bad_input);
+  ADD_TEST ("/cli/help-and-version", test_help_and_version);
+
+  return g_test_run ();
+}

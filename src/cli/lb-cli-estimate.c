@@ -1,2 +1,120 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "lb-cli.h"
+#include "lb-core.h"
+
+/* Bytes straight to stdout: JSON and CSV are UTF-8 whatever the locale,
+ * where g_print() would convert them to the locale's charset. */
+static gboolean
+write_stdout (const char *text)
+{
+  gsize length = strlen (text);
+
+  if (fwrite (text, 1, length, stdout) != length ||
+      (length > 0 && text[length - 1] != '\n' && fputc ('\n', stdout) == EOF) ||
+      fflush (stdout) != 0)
+    {
+      lb_cli_print_error (_("could not write the report: %s"), g_strerror (errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+int
+lb_cli_estimate (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(LbWorkload) workload = NULL;
+  g_autoptr(LbPriceSheet) prices = NULL;
+  g_autoptr(LbCostReport) report = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prices_path = NULL;
+  g_auto(GStrv) files = NULL;
+  g_autofree char *output = NULL;
+  gboolean json = FALSE;
+  gboolean csv = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print the report as JSON (the web tool’s format plus “autoscaling”)"), NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      N_("Print the line items as CSV"), NULL },
+    { "prices", 0, 0, G_OPTION_ARG_FILENAME, &prices_path,
+      N_("Price sheet to use instead of the user’s or the built-in one"), N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("WORKLOAD.yml"));
+  g_option_context_set_summary (context, _("Estimate the monthly and yearly cost of a workload:\n"
+                                           "the classic provisioned estimate, the autoscaling\n"
+                                           "range, and what to watch out for."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!lb_cli_parse_options (context, "estimate", &argc, &argv))
+    return LB_CLI_EXIT_USAGE;
+
+  if (files == NULL || files[0] == NULL || files[1] != NULL)
+    {
+      lb_cli_print_error (_("estimate needs exactly one workload file"));
+      g_printerr (_("Try “%s --help”.\n"), "lakebase-cli estimate");
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  if (json && csv)
+    {
+      lb_cli_print_error (_("--json and --csv cannot be used together"));
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  file = g_file_new_for_commandline_arg (files[0]);
+  workload = lb_workload_new_from_file (file, &error);
+  if (workload == NULL)
+    {
+      lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  if (prices_path != NULL)
+    {
+      g_autoptr(GFile) prices_file = g_file_new_for_commandline_arg (prices_path);
+
+      prices = lb_price_sheet_new_from_file (prices_file, &error);
+    }
+  else
+    {
+      prices = lb_price_sheet_new_for_user (&error);
+    }
+
+  if (prices == NULL)
+    {
+      lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  report = lb_cost_model_estimate (workload, prices);
+
+  if (json)
+    output = lb_cost_report_to_json_string (report, TRUE);
+  else if (csv)
+    output = lb_cost_report_to_csv (report);
+  else
+    output = lb_cost_report_to_text (report);
+
+  if (json || csv)
+    return write_stdout (output) ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILURE;
+
+  /* Text goes through g_print() so that a non-UTF-8 terminal gets it in its
+   * own charset. */
+  g_print ("%s", output);
+  return LB_CLI_EXIT_OK;
+}

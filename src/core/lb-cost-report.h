@@ -94,6 +94,8 @@ struct _LbCostReport
   char                 *cu_explanation;             /* translated: why this CU tier */
   char                 *autoscaling_explanation;    /* translated: why this range */
   GDateTime            *timestamp;
+  char                 *prices_name;                /* the price sheet's "name" */
+  char                 *currency;                   /* the price sheet's "currency" ("USD") */
 };
 
 GType          lb_cost_report_get_type        (void) G_GNUC_CONST;
@@ -112,8 +114,26 @@ char          *lb_cost_report_to_csv          (LbCostReport *self);
  * clipboard receives it. */
 char          *lb_cost_report_to_text         (LbCostReport *self);
 
-/* "$1,540.33" */
+gboolean       lb_cost_report_has_warning     (LbCostReport      *self,
+                                               LbCostWarningKind  kind);
+
+/* "$1,540.33": rounded half away from zero to cents, thousands grouped. */
 char          *lb_format_money                (double        amount);
+/* The same in @currency: "$" for USD (and NULL), "€" for EUR, "£" for GBP,
+ * else the code after the number ("1,540.33 CHF"). */
+char          *lb_format_money_in             (double        amount,
+                                               const char   *currency);
+/* "12,000", "1.60": @decimals places, rounded half away from zero, thousands
+ * grouped with "," (locale-independent, like every figure in the reports). */
+char          *lb_format_number               (double        value,
+                                               guint         decimals);
+
+/* For lb-cost-model.c, which builds reports: a zeroed report holding one
+ * reference, and a way to append a warning (takes @message). */
+LbCostReport  *_lb_cost_report_new            (void);
+void           _lb_cost_report_add_warning    (LbCostReport      *self,
+                                               LbCostWarningKind  kind,
+                                               char              *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbCostReport, lb_cost_report_unref)
 

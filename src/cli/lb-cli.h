@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of lakebase-cli. */
+#define LB_CLI_EXIT_OK      0
+#define LB_CLI_EXIT_FAILURE 1   /* the work itself failed (I/O, server, …) */
+#define LB_CLI_EXIT_USAGE   2   /* bad arguments or bad input files */
+
+/* A subcommand: @argv[0] is the subcommand's name, the rest its arguments.
+ * Returns the exit status. */
+typedef int (*LbCliCommandFunc) (int    argc,
+                                 char **argv);
+
+int   lb_cli_estimate     (int          argc,
+                           char       **argv);
+
+/* "lakebase-cli: <message>" on stderr. */
+void  lb_cli_print_error  (const char  *format,
+                           ...) G_GNUC_PRINTF (1, 2);
+
+/* Parses @argv with @context, named "lakebase-cli NAME" in its help. On a bad
+ * option prints the error and a hint and returns FALSE. */
+gboolean lb_cli_parse_options (GOptionContext  *context,
+                               const char      *name,
+                               int             *argc,
+                               char          ***argv);
+
+G_END_DECLS
