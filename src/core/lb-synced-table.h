@@ -36,6 +36,10 @@ gboolean             lb_synced_table_validate              (LbSyncedTable       
 /* Name rule alone, for live validation of an entry field. */
 gboolean             lb_synced_table_name_is_valid         (const char          *name,
                                                             GError             **error);
+/* Primary key column rule alone (letters, digits and "_", not starting
+ * with a digit), for live validation and for the YAML loader. */
+gboolean             lb_synced_table_primary_key_is_valid  (const char          *key,
+                                                            GError             **error);
 
 /* Keys of the YAML mapping this entry came from that we do not know; kept
  * verbatim so a save writes them back. Opaque to everyone but the YAML code. */

@@ -143,6 +143,14 @@ void             lb_workload_set_warehouse_id                 (LbWorkload *self,
 GFile           *lb_workload_get_file                         (LbWorkload *self);
 void             lb_workload_set_file                         (LbWorkload *self, GFile *file);
 
+/* The YAML document this workload was loaded from (an LbYamlNode), kept so a
+ * save writes unknown keys back in their places. Opaque to everyone but the
+ * YAML code; lb_workload_copy() shares it. */
+gpointer         _lb_workload_get_extra                       (LbWorkload     *self);
+void             _lb_workload_set_extra                       (LbWorkload     *self,
+                                                               gpointer        extra,
+                                                               GDestroyNotify  destroy);
+
 /* Whole-model check before a save or deploy: every table valid, names unique. */
 gboolean         lb_workload_validate                         (LbWorkload  *self,
                                                                GError     **error);
