@@ -9,6 +9,7 @@
 
 #include "lb-application.h"
 #include "lb-calculator-page.h"
+#include "lb-synced-table-row.h"
 #include "lb-window.h"
 
 typedef struct
@@ -326,7 +327,7 @@ test_open_save_export (Fixture       *fixture,
 
   /* Three tables from the sample, one row each. */
   tables_list = GTK_WIDGET (page);
-  g_assert_cmpuint (count_widgets_of_type (tables_list, g_type_from_name ("LbSyncedTableRow")), ==, 3);
+  g_assert_cmpuint (count_widgets_of_type (tables_list, LB_TYPE_SYNCED_TABLE_ROW), ==, 3);
   g_assert_true (find_label (GTK_WIDGET (page), "retail.serving.orders"));
 
   save_screenshot (GTK_WIDGET (fixture->window), "calculator-sample");
@@ -373,7 +374,7 @@ test_add_and_remove_table (Fixture       *fixture,
   LbWorkload *workload = lb_calculator_page_get_workload (page);
   GListModel *tables = lb_workload_get_tables (workload);
   g_autoptr(LbSyncedTable) table = NULL;
-  GType row_type = g_type_from_name ("LbSyncedTableRow");
+  GType row_type = LB_TYPE_SYNCED_TABLE_ROW;
 
   g_assert_cmpuint (g_list_model_get_n_items (tables), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "calculator.add-table", NULL));
@@ -383,12 +384,37 @@ test_add_and_remove_table (Fixture       *fixture,
 
   table = g_list_model_get_item (tables, 0);
   lb_synced_table_set_name (table, "main.sales.orders");
+  lb_synced_table_set_scheduling_policy (table, LB_SYNC_MODE_TRIGGERED);
   {
     const char *keys[] = { "order_id", NULL };
     lb_synced_table_set_primary_keys (table, keys);
   }
   spin_briefly ();
   g_assert_true (find_label (GTK_WIDGET (page), "main.sales.orders"));
+
+  /* The row on screen is bound to the table in the model. */
+  {
+    GtkListBoxRow *row = NULL;
+    GtkWidget *found = NULL;
+
+    for (GtkWidget *w = GTK_WIDGET (page); w != NULL && found == NULL; )
+      {
+        if (LB_IS_SYNCED_TABLE_ROW (w))
+          found = w;
+        else if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w);
+            if (w != NULL)
+              w = gtk_widget_get_next_sibling (w);
+          }
+      }
+    row = GTK_LIST_BOX_ROW (found);
+    g_assert_nonnull (row);
+    g_assert_true (lb_synced_table_row_get_table (LB_SYNCED_TABLE_ROW (row)) == table);
+  }
 
   save_screenshot (GTK_WIDGET (fixture->window), "calculator-table");
 
@@ -402,12 +428,22 @@ test_views (Fixture       *fixture,
             gconstpointer  data)
 {
   static const char *pages[] = { "deploy", "test", "calculator" };
+  g_autofree char *sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (sample);
+  gboolean done = FALSE;
+
+  /* The views as a person first sees them with the sample workload open. */
+  lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
+  spin_until (&done);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-page", "s", pages[i]));
       spin_briefly ();
-      save_screenshot (GTK_WIDGET (fixture->window), pages[i]);
+      {
+        g_autofree char *name = g_strconcat ("view-", pages[i], NULL);
+        save_screenshot (GTK_WIDGET (fixture->window), name);
+      }
     }
 }
 

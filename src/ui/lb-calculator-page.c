@@ -34,6 +34,8 @@ struct _LbCalculatorPage
 
   /* Template Widgets */
   GtkWidget            *main_box;
+  GtkScrolledWindow    *form_scroller;
+  GtkWidget            *form_box;
   AdwPreferencesGroup  *instance_group;
   AdwPreferencesGroup  *storage_group;
   AdwPreferencesGroup  *sync_group;
@@ -293,9 +295,10 @@ build_form (LbCalculatorPage *self)
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), entry);
           adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), entry);
 
-          if (field->unit != NULL)
+          /* Numbers get a unit column, empty or not, so the entries line up. */
+          if (numeric || field->unit != NULL)
             {
-              GtkWidget *unit = gtk_label_new (_(field->unit));
+              GtkWidget *unit = gtk_label_new (field->unit != NULL ? _(field->unit) : NULL);
 
               gtk_widget_add_css_class (unit, "dim-label");
               gtk_label_set_width_chars (GTK_LABEL (unit), 6);
@@ -453,11 +456,17 @@ update_report (LbCalculatorPage *self)
 
   min_cu = format_cu (a->min_cu);
   max_cu = format_cu (a->max_cu);
-  /* Translators: an autoscaling range of capacity units, "1 – 2 CU" */
-  range = g_strdup_printf (_("%s – %s CU"), min_cu, max_cu);
+  if (a->min_cu == a->max_cu)
+    range = g_strdup_printf (_("%s CU"), max_cu);
+  else
+    /* Translators: an autoscaling range of capacity units, "1 – 2 CU" */
+    range = g_strdup_printf (_("%s – %s CU"), min_cu, max_cu);
   cost_min = lb_format_money (a->monthly_compute_cost_min);
   cost_max = lb_format_money (a->monthly_compute_cost_max);
-  range_caption = g_strdup_printf (_("Compute %s – %s a month, always on"), cost_min, cost_max);
+  if (a->min_cu == a->max_cu)
+    range_caption = g_strdup_printf (_("Compute %s a month, always on"), cost_max);
+  else
+    range_caption = g_strdup_printf (_("Compute %s – %s a month, always on"), cost_min, cost_max);
   gtk_label_set_label (self->range_label, a->needs_fixed_size ? _("Fixed size") : range);
   gtk_label_set_label (self->range_caption, range_caption);
 
@@ -582,6 +591,28 @@ tables_items_changed_cb (LbCalculatorPage *self)
   update_tables_stack (self);
 }
 
+#define SCROLL_FRAMES 8
+
+static gboolean
+scroll_to_row_cb (GtkWidget     *row,
+                  GdkFrameClock *frame_clock,
+                  gpointer       user_data)
+{
+  LbCalculatorPage *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->form_scroller);
+  guint frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "scroll-frames"));
+  graphene_point_t point;
+
+  /* The row settles over a few frames (the list appears, the row expands):
+   * keep it and its fields in view until then. */
+  g_object_set_data (G_OBJECT (row), "scroll-frames", GUINT_TO_POINTER (frames + 1));
+  if (gtk_widget_get_height (row) > 0 &&
+      gtk_widget_compute_point (row, GTK_WIDGET (self->form_box), &GRAPHENE_POINT_INIT (0, 0), &point))
+    gtk_adjustment_clamp_page (adjustment, point.y - 12, point.y + gtk_widget_get_height (row) + 24);
+
+  return frames + 1 < SCROLL_FRAMES ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 add_table_action (GtkWidget  *widget,
                   const char *action_name,
@@ -599,7 +630,10 @@ add_table_action (GtkWidget  *widget,
   tables = lb_workload_get_tables (self->workload);
   row = gtk_list_box_get_row_at_index (self->tables_list, g_list_model_get_n_items (tables) - 1);
   if (LB_IS_SYNCED_TABLE_ROW (row))
-    lb_synced_table_row_focus_name (LB_SYNCED_TABLE_ROW (row));
+    {
+      lb_synced_table_row_focus_name (LB_SYNCED_TABLE_ROW (row));
+      gtk_widget_add_tick_callback (GTK_WIDGET (row), scroll_to_row_cb, self, NULL);
+    }
 }
 
 static void
@@ -705,6 +739,8 @@ lb_calculator_page_class_init (LbCalculatorPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-calculator-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, main_box);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, form_scroller);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, form_box);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, instance_group);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, storage_group);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, sync_group);

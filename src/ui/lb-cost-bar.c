@@ -221,7 +221,14 @@ lb_cost_bar_measure (GtkWidget      *widget,
     {
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
       int width = for_size > 0 ? for_size : 360;
-      double height = draw_legend (self, NULL, layout, BAR_HEIGHT + LEGEND_GAP, width, 1);
+      Segment segments[3];
+      double total = 0;
+      double height;
+      guint n = get_segments (self, segments);
+
+      for (guint i = 0; i < n; i++)
+        total += segments[i].amount;
+      height = draw_legend (self, NULL, layout, BAR_HEIGHT + LEGEND_GAP, width, total);
 
       *minimum = *natural = (int) ceil (height) + 2;
     }

@@ -69,11 +69,67 @@ update_summary (LbSyncedTableRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->keys_row), "error");
 }
 
+static GStrv
+parse_keys (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+keys_equal (const char * const *a,
+            const char * const *b)
+{
+  guint i;
+
+  for (i = 0; a != NULL && b != NULL && a[i] != NULL && b[i] != NULL; i++)
+    if (!g_str_equal (a[i], b[i]))
+      return FALSE;
+
+  return (a == NULL || a[i] == NULL) && (b == NULL || b[i] == NULL);
+}
+
+/* Show changes made elsewhere (undo, a reload) without fighting the user's
+ * typing: an entry is rewritten only when it means something else. */
+static void
+sync_entries (LbSyncedTableRow *self)
+{
+  const char *name = lb_synced_table_get_name (self->table);
+  const char * const *keys = lb_synced_table_get_primary_keys (self->table);
+  g_auto(GStrv) typed = parse_keys (gtk_editable_get_text (GTK_EDITABLE (self->keys_row)));
+
+  self->updating = TRUE;
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->name_row)), name != NULL ? name : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->name_row), name != NULL ? name : "");
+
+  if (!keys_equal ((const char * const *) typed, keys))
+    {
+      g_autofree char *joined = keys != NULL ? g_strjoinv (", ", (char **) keys) : g_strdup ("");
+      gtk_editable_set_text (GTK_EDITABLE (self->keys_row), joined);
+    }
+
+  if (adw_combo_row_get_selected (self->policy_row) != lb_synced_table_get_scheduling_policy (self->table))
+    adw_combo_row_set_selected (self->policy_row, lb_synced_table_get_scheduling_policy (self->table));
+
+  self->updating = FALSE;
+}
+
 static void
 table_notify_cb (LbSyncedTableRow *self,
                  GParamSpec       *pspec,
                  LbSyncedTable    *table)
 {
+  sync_entries (self);
   update_summary (self);
 }
 
@@ -91,26 +147,15 @@ name_changed_cb (LbSyncedTableRow *self)
 static void
 keys_changed_cb (LbSyncedTableRow *self)
 {
-  const char *text;
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_auto(GStrv) keys = NULL;
 
   g_assert (LB_IS_SYNCED_TABLE_ROW (self));
 
   if (self->updating)
     return;
 
-  text = gtk_editable_get_text (GTK_EDITABLE (self->keys_row));
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (parts[i][0] != '\0')
-        g_ptr_array_add (keys, parts[i]);
-    }
-  g_ptr_array_add (keys, NULL);
-
-  lb_synced_table_set_primary_keys (self->table, (const char * const *) keys->pdata);
+  keys = parse_keys (gtk_editable_get_text (GTK_EDITABLE (self->keys_row)));
+  lb_synced_table_set_primary_keys (self->table, (const char * const *) keys);
 }
 
 static void
@@ -187,22 +232,13 @@ GtkWidget *
 lb_synced_table_row_new (LbSyncedTable *table)
 {
   LbSyncedTableRow *self;
-  const char * const *keys;
-  g_autofree char *joined = NULL;
 
   g_return_val_if_fail (LB_IS_SYNCED_TABLE (table), NULL);
 
   self = g_object_new (LB_TYPE_SYNCED_TABLE_ROW, NULL);
   self->table = g_object_ref (table);
 
-  self->updating = TRUE;
-  keys = lb_synced_table_get_primary_keys (table);
-  joined = keys != NULL ? g_strjoinv (", ", (char **) keys) : g_strdup ("");
-  gtk_editable_set_text (GTK_EDITABLE (self->name_row), lb_synced_table_get_name (table) ?: "");
-  gtk_editable_set_text (GTK_EDITABLE (self->keys_row), joined);
-  adw_combo_row_set_selected (self->policy_row, lb_synced_table_get_scheduling_policy (table));
-  self->updating = FALSE;
-
+  sync_entries (self);
   g_signal_connect_object (table, "notify", G_CALLBACK (table_notify_cb), self, G_CONNECT_SWAPPED);
   update_summary (self);
 
