@@ -221,6 +221,34 @@ is_sql_file (GFile *file)
   return lower != NULL && g_str_has_suffix (lower, ".sql");
 }
 
+/* The three file operations are GTasks returning a boolean. */
+static gboolean
+finish_task (LbWindow      *self,
+             GAsyncResult  *result,
+             GError       **error)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Ends a user-started operation: a dialog when it failed, a toast when not;
+ * cancelling is silent. */
+static void
+show_outcome (LbWindow     *self,
+              GAsyncResult *result,
+              const char   *failure_heading,
+              const char   *success_message)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (finish_task (self, result, &error))
+    lb_window_add_toast (self, success_message);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error_dialog (self, failure_heading, error->message);
+}
+
 /* Loading ------------------------------------------------------------------ */
 
 static void
@@ -282,10 +310,7 @@ lb_window_load_file_finish (LbWindow      *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_task (self, result, error);
 }
 
 static void
@@ -422,10 +447,7 @@ lb_window_save_file_finish (LbWindow      *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_task (self, result, error);
 }
 
 static void
@@ -433,17 +455,7 @@ save_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  LbWindow *self = LB_WINDOW (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_window_save_file_finish (self, result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error_dialog (self, _("Could Not Save the Workload"), error->message);
-      return;
-    }
-
-  lb_window_add_toast (self, _("Workload saved"));
+  show_outcome (LB_WINDOW (object), result, _("Could Not Save the Workload"), _("Workload saved"));
 }
 
 static void
@@ -542,10 +554,7 @@ lb_window_export_report_finish (LbWindow      *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_task (self, result, error);
 }
 
 static void
@@ -553,17 +562,7 @@ export_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  LbWindow *self = LB_WINDOW (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_window_export_report_finish (self, result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error_dialog (self, _("Could Not Export the Report"), error->message);
-      return;
-    }
-
-  lb_window_add_toast (self, _("Report exported"));
+  show_outcome (LB_WINDOW (object), result, _("Could Not Export the Report"), _("Report exported"));
 }
 
 static void
