@@ -533,6 +533,22 @@ test_set_field_bad (void)
       "Unknown sync frequency “Per month”: use “Per week”, “Per day” or “Per hour”" },
     { "lakebase_accelerator", "flavour", "serverless", LB_WORKLOAD_ERROR_UNKNOWN_VALUE,
       "Unknown flavour “serverless”: use autoscaling or provisioned" },
+    { "lakebase_accelerator", "instance_name", "Retail_Serving", LB_WORKLOAD_ERROR_RANGE,
+      "“Retail_Serving” is not a valid instance name: use 1 to 63 lowercase letters, "
+      "digits and hyphens, starting with a letter" },
+    { "lakebase_accelerator", "instance_name", "7eleven", LB_WORKLOAD_ERROR_RANGE,
+      "“7eleven” is not a valid instance name: use 1 to 63 lowercase letters, "
+      "digits and hyphens, starting with a letter" },
+    { "lakebase_accelerator", "instance_name", "retail-", LB_WORKLOAD_ERROR_RANGE,
+      "“retail-” is not a valid instance name: use 1 to 63 lowercase letters, "
+      "digits and hyphens, starting with a letter" },
+    { "lakebase_accelerator", "instance_name",
+      "a234567890123456789012345678901234567890123456789012345678901234", LB_WORKLOAD_ERROR_RANGE,
+      "“a234567890123456789012345678901234567890123456789012345678901234” is not a valid "
+      "instance name: use 1 to 63 lowercase letters, digits and hyphens, starting with a letter" },
+    { "lakebase_accelerator", "capacity", "CU_3", LB_WORKLOAD_ERROR_UNKNOWN_VALUE,
+      "Unknown capacity “CU_3”: use CU_1, CU_2, CU_4 or CU_8, "
+      "or leave it empty for the recommended size" },
   };
   g_autoptr(LbWorkload) workload = lb_workload_new ();
   g_autoptr(LbWorkload) pristine = lb_workload_new ();
@@ -645,15 +661,15 @@ make_rich_workload (void)
   lb_workload_set_flavour (workload, LB_FLAVOUR_PROVISIONED);
   /* Texts a YAML reader would otherwise take for a number, a boolean, null
    * or a mapping. */
-  lb_workload_set_profile (workload, NULL);
-  lb_workload_set_instance_name (workload, "007");
-  lb_workload_set_capacity (workload, "yes");
+  lb_workload_set_profile (workload, "007");
+  lb_workload_set_instance_name (workload, "retail-007");
+  lb_workload_set_capacity (workload, "CU_4");
   lb_workload_set_database_catalog (workload, "a: b # c");
   lb_workload_set_database_name (workload, "null");
   lb_workload_set_target_schema (workload, "schéma");
   lb_workload_set_storage_catalog (workload, "1e3");
   lb_workload_set_storage_schema (workload, "'quoted'");
-  lb_workload_set_warehouse_id (workload, "abc123");
+  lb_workload_set_warehouse_id (workload, "yes");
   lb_workload_add_table (workload, t1);
   lb_workload_add_table (workload, t2);
 
@@ -686,7 +702,7 @@ test_round_trip (void)
     g_assert_cmpfloat (lb_workload_get_continuous_writes_per_second (reloaded), ==, 0.1);
     g_assert_cmpfloat (lb_workload_get_data_stored_gb (reloaded), ==, 1e22);
     g_assert_cmpfloat (lb_workload_get_estimated_data_deleted_daily_gb (reloaded), ==, 1e-7);
-    g_assert_null (lb_workload_get_profile (reloaded));
+    g_assert_cmpstr (lb_workload_get_profile (reloaded), ==, "007");
     g_assert_cmpstr (lb_workload_get_database_name (reloaded), ==, "null");
 
     g_assert_nonnull (strstr (data, "  bulk_writes_per_second: 12000\n"));
@@ -696,11 +712,23 @@ test_round_trip (void)
     g_assert_nonnull (strstr (data, "  data_stored_gb: 1.0e+22\n"));
     g_assert_nonnull (strstr (data, "  sync_frequency: \"Per hour\"\n"));
     g_assert_nonnull (strstr (data, "  sync_mode: TRIGGERED\n"));
-    g_assert_nonnull (strstr (data, "  instance_name: \"007\"\n"));
-    g_assert_nonnull (strstr (data, "  capacity: \"yes\"\n"));
-    g_assert_nonnull (strstr (data, "  profile: \"\"\n"));
+    g_assert_nonnull (strstr (data, "  profile: \"007\"\n"));
+    g_assert_nonnull (strstr (data, "  warehouse_id: \"yes\"\n"));
+    g_assert_nonnull (strstr (data, "  capacity: CU_4\n"));
     g_assert_nonnull (strstr (data, "  primary_keys: [customer_id, région]\n"));
     g_assert_null (strstr (data, ".0\n"));
+  }
+
+  /* A field emptied although its default is not is written as "". */
+  {
+    g_autofree char *data = NULL;
+    g_autoptr(LbWorkload) reloaded = NULL;
+
+    lb_workload_set_profile (rich, NULL);
+    data = save_data (rich);
+    g_assert_nonnull (strstr (data, "  profile: \"\"\n"));
+    reloaded = load_data (data);
+    g_assert_null (lb_workload_get_profile (reloaded));
   }
 
   g_assert_finalize_object (g_steal_pointer (&sample));

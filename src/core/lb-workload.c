@@ -639,6 +639,50 @@ lb_workload_copy (LbWorkload *self)
   return copy;
 }
 
+/* What the Lakebase APIs accept, checked here so a bad name is caught while
+ * typing rather than half-way through a deployment. */
+static gboolean
+check_string_field (guint        index,
+                    const char  *text,
+                    GError     **error)
+{
+  if (text[0] == '\0')
+    return TRUE;
+
+  if (index == FIELD_INSTANCE_NAME)
+    {
+      gsize length = strlen (text);
+      gboolean valid = length <= 63 && g_ascii_islower (text[0]) && text[length - 1] != '-';
+
+      for (gsize i = 0; valid && i < length; i++)
+        valid = g_ascii_islower (text[i]) || g_ascii_isdigit (text[i]) || text[i] == '-';
+
+      if (!valid)
+        {
+          g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
+                       _("“%s” is not a valid instance name: use 1 to 63 lowercase letters, "
+                         "digits and hyphens, starting with a letter"),
+                       text);
+          return FALSE;
+        }
+    }
+  else if (index == FIELD_CAPACITY)
+    {
+      static const char * const capacities[] = { "CU_1", "CU_2", "CU_4", "CU_8", NULL };
+
+      if (!g_strv_contains (capacities, text))
+        {
+          g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_UNKNOWN_VALUE,
+                       _("Unknown capacity “%s”: use CU_1, CU_2, CU_4 or CU_8, "
+                         "or leave it empty for the recommended size"),
+                       text);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 gboolean
 lb_workload_set_field_from_string (LbWorkload             *self,
                                    const LbWorkloadField  *field,
@@ -732,6 +776,8 @@ lb_workload_set_field_from_string (LbWorkload             *self,
 
     case LB_FIELD_STRING:
     default:
+      if (!check_string_field (index, stripped, error))
+        return FALSE;
       set_string (self, index, stripped);
       return TRUE;
     }
