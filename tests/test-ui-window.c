@@ -181,7 +181,8 @@ fixture_teardown (Fixture       *fixture,
   g_rmdir (fixture->tmpdir);
   g_free (fixture->tmpdir);
 
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
   spin_briefly ();
 }
 
@@ -423,6 +424,48 @@ test_add_and_remove_table (Fixture       *fixture,
   g_assert_cmpuint (count_widgets_of_type (GTK_WIDGET (page), row_type), ==, 0);
 }
 
+/* What was typed survives closing the window: the values come back, and the
+ * title says they differ from the file they came from. */
+static void
+test_values_survive_restart (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (sample);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LbWindow *second;
+  LbCalculatorPage *page;
+  gboolean done = FALSE;
+  gint64 deadline;
+
+  lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
+  spin_until (&done);
+  set_entry (fixture->page, "database_instance", "reads_per_second", "7777");
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  spin_briefly ();
+  g_assert_null (fixture->window);
+
+  {
+    g_autofree char *kept = g_settings_get_string (settings, "last-workload");
+    g_assert_nonnull (strstr (kept, "7777"));
+  }
+
+  second = lb_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (second));
+  page = lb_window_get_calculator_page (second);
+  g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "7777");
+  g_assert_cmpstr (entry_text (page, "database_storage", "data_stored_gb"), ==, "420");
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!lb_window_get_modified (second) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (lb_window_get_modified (second));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (second)), ==, "• workload.yml");
+
+  gtk_window_destroy (GTK_WINDOW (second));
+}
+
 static void
 test_views (Fixture       *fixture,
             gconstpointer  data)
@@ -467,6 +510,7 @@ main (int   argc,
   g_test_add ("/ui/window/invalid-input-kept", Fixture, NULL, fixture_setup, test_invalid_input_kept, fixture_teardown);
   g_test_add ("/ui/window/open-save-export", Fixture, NULL, fixture_setup, test_open_save_export, fixture_teardown);
   g_test_add ("/ui/window/add-remove-table", Fixture, NULL, fixture_setup, test_add_and_remove_table, fixture_teardown);
+ g_test_add ("/ui/window/values-survive-restart", Fixture, NULL, fixture_setup, test_values_survive_restart, fixture_teardown);
   g_test_add ("/ui/window/views", Fixture, NULL, fixture_setup, test_views, fixture_teardown);
 
   return g_test_run ();

@@ -714,6 +714,38 @@ lb_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (lb_window_parent_class)->close_request (window);
 }
 
+/* The values kept at quit may differ from the file they came from: say so in
+ * the title, as if the user had never closed the window. */
+static void
+restored_file_loaded_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(LbWindow) self = user_data;
+  g_autoptr(LbWorkload) saved = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *saved_data = NULL;
+  g_autofree char *current_data = NULL;
+  gsize length;
+
+  if (!g_file_load_contents_finish (G_FILE (object), result, &contents, &length, NULL, NULL))
+    {
+      if (!g_cancellable_is_cancelled (self->cancellable))
+        set_modified (self, TRUE);
+      return;
+    }
+
+  if (lb_workload_get_file (self->workload) == NULL ||
+      !g_file_equal (lb_workload_get_file (self->workload), G_FILE (object)))
+    return;
+
+  saved = lb_workload_new_from_data (contents, length, NULL, NULL);
+  saved_data = saved != NULL ? lb_workload_to_data (saved, NULL, NULL) : NULL;
+  current_data = lb_workload_to_data (self->workload, NULL, NULL);
+  if (g_strcmp0 (saved_data, current_data) != 0)
+    set_modified (self, TRUE);
+}
+
 static void
 restore_workload (LbWindow *self)
 {
@@ -739,6 +771,10 @@ restore_workload (LbWindow *self)
     workload = lb_workload_new ();
 
   set_workload (self, workload, FALSE);
+
+  if (lb_workload_get_file (workload) != NULL)
+    g_file_load_contents_async (lb_workload_get_file (workload), self->cancellable,
+                                restored_file_loaded_cb, g_object_ref (self));
 }
 
 static void
