@@ -488,6 +488,12 @@ test_views (Fixture       *fixture,
         save_screenshot (GTK_WIDGET (fixture->window), name);
       }
     }
+
+  /* Dark mode: the chart's text and the cards follow the theme. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  spin_briefly ();
+  save_screenshot (GTK_WIDGET (fixture->window), "view-calculator-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
 int
