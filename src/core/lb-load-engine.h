@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-run-record.h"
+#include "lb-sql-script.h"
+
+G_BEGIN_DECLS
+
+#define LB_LOAD_ENGINE_ERROR (lb_load_engine_error_quark ())
+
+typedef enum
+{
+  LB_LOAD_ENGINE_ERROR_CONNECT,   /* no connection could be opened at the start */
+  LB_LOAD_ENGINE_ERROR_PREPARE,   /* a statement does not prepare (the message has SQLSTATE + text) */
+  LB_LOAD_ENGINE_ERROR_SETTINGS,  /* invalid settings */
+} LbLoadEngineError;
+
+GQuark lb_load_engine_error_quark (void);
+
+typedef enum
+{
+  LB_RUN_PHASE_IDLE,
+  LB_RUN_PHASE_CONNECTING,
+  LB_RUN_PHASE_WARMUP,
+  LB_RUN_PHASE_MEASURING,
+  LB_RUN_PHASE_FINISHING,
+  LB_RUN_PHASE_DONE,
+} LbRunPhase;
+
+#define LB_TYPE_LOAD_ENGINE (lb_load_engine_get_type ())
+
+/* Runs a script from many libpq connections at once: worker threads, each
+ * multiplexing its connections with poll() over libpq's async API.
+ *
+ * Signals, emitted in the thread-default main context of the caller of
+ * run_async (never from a worker):
+ *   "sample" (const LbRunSample *sample): once per interval, warm-up included
+ *                                         (sample->warmup TRUE);
+ *   "phase-changed" (LbRunPhase phase, guint clients): connecting, warm-up,
+ *                                         measuring (each ladder step), done. */
+G_DECLARE_FINAL_TYPE (LbLoadEngine, lb_load_engine, LB, LOAD_ENGINE, GObject)
+
+LbLoadEngine  *lb_load_engine_new         (LbSqlScript          *script,
+                                           const LbRunSettings  *settings);
+LbSqlScript   *lb_load_engine_get_script  (LbLoadEngine         *self);
+const LbRunSettings *lb_load_engine_get_settings (LbLoadEngine  *self);
+LbRunPhase     lb_load_engine_get_phase   (LbLoadEngine         *self);
+
+/* Cancelling stops every client within a second and returns what was
+ * measured (result->cancelled TRUE), not an error. Errors only when nothing
+ * could run at all (no connection, a statement that cannot be prepared). */
+void           lb_load_engine_run_async   (LbLoadEngine         *self,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+LbRunResult   *lb_load_engine_run_finish  (LbLoadEngine         *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
+G_END_DECLS

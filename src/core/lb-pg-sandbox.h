@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LB_PG_SANDBOX_ERROR (lb_pg_sandbox_error_quark ())
+
+typedef enum
+{
+  LB_PG_SANDBOX_ERROR_NO_SERVER,   /* initdb/pg_ctl/postgres not found: the message says what to install */
+  LB_PG_SANDBOX_ERROR_INITDB,
+  LB_PG_SANDBOX_ERROR_START,       /* the server did not start: the message has its log's last lines */
+  LB_PG_SANDBOX_ERROR_SQL,         /* loading the sample schema failed */
+} LbPgSandboxError;
+
+GQuark lb_pg_sandbox_error_quark (void);
+
+#define LB_TYPE_PG_SANDBOX (lb_pg_sandbox_get_type ())
+
+/* A throwaway PostgreSQL cluster of our own: initdb + pg_ctl from the server
+ * binaries found on this machine (or under /app in the Flatpak), listening
+ * only on a unix socket in a private directory. Run as root (CI), the server
+ * runs as the "postgres" user, which PostgreSQL requires.
+ *
+ * With sample data, it holds the schema the samples/*.sql files use:
+ * customer (100,000 rows) and store_sales (500,000 rows), generated
+ * deterministically in SQL. */
+G_DECLARE_FINAL_TYPE (LbPgSandbox, lb_pg_sandbox, LB, PG_SANDBOX, GObject)
+
+/* @directory: where the cluster lives; NULL = $XDG_CACHE_HOME/lakebase-accelerator/sandbox. */
+LbPgSandbox *lb_pg_sandbox_new               (GFile         *directory,
+                                              gboolean       sample_data);
+GFile       *lb_pg_sandbox_get_directory     (LbPgSandbox   *self);
+gboolean     lb_pg_sandbox_get_running       (LbPgSandbox   *self);
+/* "host=/…/socket port=… dbname=lakebase user=…", valid while running. */
+const char  *lb_pg_sandbox_get_conninfo      (LbPgSandbox   *self);
+
+/* Creates the cluster when missing, starts it, loads the sample data when
+ * missing. The async form runs in a thread and never blocks the caller. */
+gboolean     lb_pg_sandbox_start             (LbPgSandbox   *self,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+void         lb_pg_sandbox_start_async       (LbPgSandbox          *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean     lb_pg_sandbox_start_finish      (LbPgSandbox          *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+/* Fast shutdown; also done on dispose. */
+gboolean     lb_pg_sandbox_stop              (LbPgSandbox   *self,
+                                              GError       **error);
+/* Stops, deletes the cluster, starts afresh. */
+gboolean     lb_pg_sandbox_reset             (LbPgSandbox   *self,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+/* Stop and start the server, keeping the data (tests: a server restart mid-run). */
+gboolean     lb_pg_sandbox_restart           (LbPgSandbox   *self,
+                                              GError       **error);
+
+G_END_DECLS

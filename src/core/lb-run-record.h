@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "lb-latency-histogram.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LB_PROTOCOL_SIMPLE,     /* values pasted into the SQL text */
+  LB_PROTOCOL_EXTENDED,   /* Parse/Bind/Execute every time */
+  LB_PROTOCOL_PREPARED,   /* prepared once per connection (default) */
+} LbProtocol;
+
+typedef enum
+{
+  LB_RUN_MODE_DURATION,   /* run for `duration` seconds after the warm-up */
+  LB_RUN_MODE_COUNT,      /* run exactly `transactions` transactions */
+  LB_RUN_MODE_LADDER,     /* each client count of `ladder` for `duration` seconds */
+} LbRunMode;
+
+const char *lb_protocol_to_string   (LbProtocol  protocol);   /* "simple", "extended", "prepared" */
+gboolean    lb_protocol_from_string (const char *text,
+                                     LbProtocol *protocol);
+const char *lb_run_mode_to_string   (LbRunMode   mode);       /* "duration", "count", "ladder" */
+
+typedef struct
+{
+  char       *conninfo;        /* libpq URI or key=value; a password in it is never saved */
+  char       *target_label;    /* what the user sees: "Sandbox", a saved connection's name */
+  guint       clients;         /* >= 1 (not used in ladder mode) */
+  guint       threads;         /* 0 = number of cores, never more than clients */
+  LbProtocol  protocol;
+  guint       pipeline_depth;  /* 0 = no pipeline mode */
+  LbRunMode   mode;
+  double      duration;        /* seconds; per step in ladder mode */
+  guint64     transactions;    /* count mode: total; 0 = the script's default */
+  double      warmup;          /* seconds run before measuring, excluded */
+  double      rate;            /* target transactions/s over all clients; 0 = unthrottled */
+  guint      *ladder;          /* client counts for ladder mode */
+  guint       n_ladder;
+  double      interval;        /* seconds between live samples, > 0 (default 1) */
+  guint64     seed;            /* 0 = pick one (saved in the result) */
+} LbRunSettings;
+
+LbRunSettings *lb_run_settings_new        (void);
+LbRunSettings *lb_run_settings_copy       (const LbRunSettings *self);
+void           lb_run_settings_free       (LbRunSettings       *self);
+/* Checks ranges and combinations; the message says which setting and why. */
+gboolean       lb_run_settings_validate   (const LbRunSettings *self,
+                                           GError             **error);
+/* Parses "1,2,4,8" (also "1 2 4 8"); ascending, each >= 1. */
+gboolean       lb_run_settings_set_ladder_from_string (LbRunSettings *self,
+                                                       const char    *text,
+                                                       GError       **error);
+JsonNode      *lb_run_settings_to_json    (const LbRunSettings *self);  /* password stripped */
+LbRunSettings *lb_run_settings_new_from_json (JsonNode         *node,
+                                              GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbRunSettings, lb_run_settings_free)
+
+/* One interval of the live timeline. */
+typedef struct
+{
+  double   t;                  /* seconds since measuring began, at the interval's end */
+  double   interval;           /* the interval's length in seconds */
+  guint    clients;            /* clients running (ladder: the current step) */
+  double   tps;
+  double   latency_mean_ms;
+  double   p50_ms;
+  double   p95_ms;
+  double   p99_ms;
+  double   max_ms;
+  double   lag_mean_ms;        /* schedule lag under a target rate, else 0 */
+  guint64  transactions;       /* in this interval */
+  guint64  failed;             /* in this interval */
+  gboolean warmup;             /* TRUE for intervals of the warm-up (t < 0) */
+} LbRunSample;
+
+typedef struct
+{
+  guint               index;
+  char               *name;
+  char               *sql;
+  guint64             executions;   /* successful */
+  guint64             failed;
+  LbLatencyHistogram *latency;
+} LbQueryStats;
+
+typedef struct
+{
+  char     sqlstate[6];        /* "23505"; "08006" for lost connections */
+  guint64  count;
+  char    *message;            /* the first message seen with this SQLSTATE */
+} LbErrorStats;
+
+typedef struct
+{
+  guint    clients;
+  double   tps;
+  double   latency_mean_ms;
+  double   p50_ms;
+  double   p95_ms;
+  double   p99_ms;
+  guint64  transactions;
+  guint64  failed;
+} LbLadderStep;
+
+#define LB_TYPE_RUN_RESULT (lb_run_result_get_type ())
+
+typedef struct _LbRunResult LbRunResult;
+
+/* What a run measured. Built by the load engine; immutable once returned. */
+struct _LbRunResult
+{
+  /*< private >*/
+  gatomicrefcount     ref_count;
+  /*< public, read-only >*/
+  gboolean            cancelled;          /* stopped early; what was measured is kept */
+  double              connection_time;    /* seconds to open every connection */
+  double              duration;           /* seconds measured (warm-up excluded) */
+  guint64             transactions;       /* successful */
+  guint64             failed;             /* with an SQL error */
+  guint64             skipped;            /* never started: late beyond the rate's bound */
+  guint64             reconnects;
+  double              tps;                /* transactions / duration */
+  LbLatencyHistogram *latency;            /* per transaction */
+  LbLatencyHistogram *lag;                /* schedule lag, rate mode only (else empty) */
+  GPtrArray          *queries;            /* LbQueryStats*, by query index */
+  GPtrArray          *errors;             /* LbErrorStats*, by count, most first */
+  GArray             *timeline;           /* LbRunSample, warm-up intervals excluded */
+  GArray             *ladder;             /* LbLadderStep, ladder mode only */
+  guint               knee_clients;       /* ladder: clients after which tps stops growing; 0 = none */
+  double              client_cpu_time;    /* user+sys seconds of the engine's threads */
+  guint64             seed;
+  char               *server_version;     /* "15.18", when known */
+};
+
+GType          lb_run_result_get_type  (void) G_GNUC_CONST;
+LbRunResult   *lb_run_result_new       (void);           /* empty, for the engine and tests */
+LbRunResult   *lb_run_result_ref       (LbRunResult *self);
+void           lb_run_result_unref     (LbRunResult *self);
+
+/* The knee of a ladder: the client count after which throughput grows less
+ * than @gain (e.g. 0.05 = 5 %) while p95 latency keeps climbing. */
+guint          lb_run_result_find_knee (const LbLadderStep *steps,
+                                        guint               n_steps,
+                                        double              gain);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbRunResult, lb_run_result_unref)
+
+#define LB_TYPE_RUN_RECORD (lb_run_record_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbRunRecord, lb_run_record, LB, RUN_RECORD, GObject)
+
+/* One run as kept in the history: when, which script, the settings, the result. */
+LbRunRecord   *lb_run_record_new             (const char          *script_name,
+                                              const char          *script_path,
+                                              const LbRunSettings *settings,
+                                              LbRunResult         *result,
+                                              GDateTime           *started);
+const char    *lb_run_record_get_id          (LbRunRecord *self);   /* "20261125-081502-3f2a" */
+GDateTime     *lb_run_record_get_started     (LbRunRecord *self);
+const char    *lb_run_record_get_script_name (LbRunRecord *self);
+const char    *lb_run_record_get_script_path (LbRunRecord *self);
+const LbRunSettings *lb_run_record_get_settings (LbRunRecord *self);
+LbRunResult   *lb_run_record_get_result      (LbRunRecord *self);
+/* "customer_lookup.sql · 16 clients · 1,234 tps" */
+char          *lb_run_record_dup_title       (LbRunRecord *self);
+
+/* The JSON of `lakebase-cli bench --json`: transactions, failed, tps,
+ * latency_ms {avg, stddev, p50, p90, p95, p99, p999, max}, queries [{name,
+ * executions, failed, latency_ms}], errors [{sqlstate, count, message}],
+ * timeline [{t, tps, p95_ms, …}], plus settings, ladder, knee, histograms. */
+JsonNode      *lb_run_record_to_json         (LbRunRecord *self);
+char          *lb_run_record_to_json_string  (LbRunRecord *self);
+LbRunRecord   *lb_run_record_new_from_json   (JsonNode    *node,
+                                              GError     **error);
+/* The timeline as CSV (one row per interval), then the per-query table. */
+char          *lb_run_record_to_csv          (LbRunRecord *self);
+/* The summary `lakebase-cli bench` prints. */
+char          *lb_run_record_to_text         (LbRunRecord *self);
+
+G_END_DECLS

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-pgbench-expr.h"
+
+G_BEGIN_DECLS
+
+#define LB_SQL_SCRIPT_ERROR (lb_sql_script_error_quark ())
+
+/* Every error message starts "FILE:LINE:COLUMN: " (1-based) and says what was
+ * expected; nothing runs from a script that failed to parse. */
+typedef enum
+{
+  LB_SQL_SCRIPT_ERROR_SYNTAX,               /* what was expected is in the message */
+  LB_SQL_SCRIPT_ERROR_UNTERMINATED,         /* quote, dollar quote, comment, statement */
+  LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND,      /* \foo in a pgbench script, unknown directive */
+  LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE,   /* :name without PARAM / \set */
+  LB_SQL_SCRIPT_ERROR_PARAMETER_MISMATCH,   /* %s count vs tuple length, … */
+  LB_SQL_SCRIPT_ERROR_BAD_JSON,             /* -- PARAMETERS: not a JSON array of arrays */
+  LB_SQL_SCRIPT_ERROR_EMPTY,                /* no statement at all */
+  LB_SQL_SCRIPT_ERROR_BINARY,               /* NUL bytes or invalid UTF-8 */
+  LB_SQL_SCRIPT_ERROR_TOO_LARGE,            /* over the size limit */
+  LB_SQL_SCRIPT_ERROR_IO,
+} LbSqlScriptError;
+
+GQuark lb_sql_script_error_quark (void);
+
+typedef enum
+{
+  LB_SQL_DIALECT_QUERY_MIX,   /* -- NAME / -- WEIGHT / -- PARAM, :name placeholders */
+  LB_SQL_DIALECT_WEB_TOOL,    /* -- PARAMETERS: [[…]] / -- EXEC_COUNT: n, %s placeholders */
+  LB_SQL_DIALECT_PGBENCH,     /* \set, \sleep, :name; the whole file is one transaction */
+} LbSqlDialect;
+
+typedef enum
+{
+  LB_STEP_SET,        /* variable = expression */
+  LB_STEP_SLEEP,      /* sleep expression × unit_usec microseconds */
+  LB_STEP_PARAM_SET,  /* load tuple (sequence % n_tuples) of the script's table into variables */
+  LB_STEP_QUERY,      /* run one statement */
+} LbStepKind;
+
+/* One statement, ready for each protocol. */
+typedef struct
+{
+  guint        index;          /* 0-based over the whole script: per-query statistics */
+  char        *name;           /* "customer_by_key", "query_2", "tpcb.sql:3" */
+  char        *sql;            /* as written, for display */
+  char        *sql_numbered;   /* placeholders as $1…$n: extended and prepared protocols */
+  char       **fragments;      /* n_params + 1 pieces around the placeholders: simple protocol */
+  guint        n_params;
+  guint       *param_vars;     /* variable index of $1…$n (a variable may repeat) */
+  guint        line;           /* where the statement starts in the file */
+} LbSqlQuery;
+
+typedef struct
+{
+  LbStepKind   kind;
+  guint        var;            /* LB_STEP_SET */
+  LbExpr      *expr;           /* LB_STEP_SET, LB_STEP_SLEEP */
+  gint64       unit_usec;      /* LB_STEP_SLEEP: 1, 1000 or 1000000 */
+  guint       *tuple_vars;     /* LB_STEP_PARAM_SET: variables filled from a tuple, in order */
+  guint        n_tuple_vars;
+  LbSqlQuery  *query;          /* LB_STEP_QUERY (owned by the script) */
+} LbSqlStep;
+
+/* What one client runs as one transaction: a query of the mix with its
+ * parameters, or a whole pgbench script. */
+typedef struct
+{
+  char        *name;
+  guint        weight;         /* >= 1 */
+  LbSqlStep   *steps;
+  guint        n_steps;
+} LbSqlTransaction;
+
+#define LB_TYPE_SQL_SCRIPT (lb_sql_script_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbSqlScript, lb_sql_script, LB, SQL_SCRIPT, GObject)
+
+/* Parsing (the dialect is detected from the text). Files larger than
+ * LB_SQL_SCRIPT_MAX_SIZE are refused with LB_SQL_SCRIPT_ERROR_TOO_LARGE. */
+#define LB_SQL_SCRIPT_MAX_SIZE (64 * 1024 * 1024)
+
+LbSqlScript            *lb_sql_script_new_from_file       (GFile          *file,
+                                                           GError        **error);
+LbSqlScript            *lb_sql_script_new_from_data       (const char     *data,
+                                                           gssize          length,
+                                                           const char     *display_name,
+                                                           GError        **error);
+
+/* Building by hand (the parser's own path; tests and benchmarks use it too). */
+LbSqlScript            *lb_sql_script_new                 (LbSqlDialect    dialect,
+                                                           const char     *display_name);
+/* Adds a variable, returns its index (existing name → existing index). */
+guint                   lb_sql_script_add_variable        (LbSqlScript    *self,
+                                                           const char     *name);
+LbSqlTransaction       *lb_sql_script_add_transaction     (LbSqlScript    *self,
+                                                           const char     *name,
+                                                           guint           weight);
+void                    lb_sql_script_add_set_step        (LbSqlScript      *self,
+                                                           LbSqlTransaction *transaction,
+                                                           guint             var,
+                                                           LbExpr           *expr);
+void                    lb_sql_script_add_sleep_step      (LbSqlScript      *self,
+                                                           LbSqlTransaction *transaction,
+                                                           LbExpr           *expr,
+                                                           gint64            unit_usec);
+/* @sql uses :name placeholders for variables (which must exist) and keeps
+ * ::casts; returns the new query. */
+LbSqlQuery             *lb_sql_script_add_query_step      (LbSqlScript      *self,
+                                                           LbSqlTransaction *transaction,
+                                                           const char       *name,
+                                                           const char       *sql,
+                                                           guint             line,
+                                                           GError          **error);
+
+/* Reading */
+LbSqlDialect            lb_sql_script_get_dialect         (LbSqlScript    *self);
+const char             *lb_sql_script_get_display_name    (LbSqlScript    *self);
+guint                   lb_sql_script_get_n_variables     (LbSqlScript    *self);
+const char             *lb_sql_script_get_variable_name   (LbSqlScript    *self,
+                                                           guint           var);
+guint                   lb_sql_script_get_n_transactions  (LbSqlScript    *self);
+const LbSqlTransaction *lb_sql_script_get_transaction     (LbSqlScript    *self,
+                                                           guint           index);
+guint                   lb_sql_script_get_total_weight    (LbSqlScript    *self);
+guint                   lb_sql_script_get_n_queries       (LbSqlScript    *self);
+const LbSqlQuery       *lb_sql_script_get_query           (LbSqlScript    *self,
+                                                           guint           index);
+/* The web tool format's parameter table: n_tuples rows of n_columns values. */
+guint                   lb_sql_script_get_n_tuples        (LbSqlScript    *self);
+const LbValue          *lb_sql_script_get_tuple           (LbSqlScript    *self,
+                                                           guint           index,
+                                                           guint          *n_columns);
+/* Transactions a fixed-count run makes by default: tuples × EXEC_COUNT for
+ * the web tool format, 0 (no default) otherwise. */
+guint64                 lb_sql_script_get_default_count   (LbSqlScript    *self);
+
+/* Picks a transaction by weight from a uniform draw in [0, total_weight). */
+guint                   lb_sql_script_pick_transaction    (LbSqlScript    *self,
+                                                           guint           draw);
+
+/* Writes one pgbench script per transaction into @directory and returns the
+ * pgbench arguments that run the same mix ("-f DIR/a.sql@8 -f DIR/b.sql@2"). */
+char                   *lb_sql_script_export_pgbench      (LbSqlScript    *self,
+                                                           GFile          *directory,
+                                                           GError        **error);
+
+G_END_DECLS
