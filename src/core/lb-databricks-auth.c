@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "lb-databricks-auth.h"
+
+/* Refresh OAuth tokens this long before they expire, as the SDKs do. */
+#define REFRESH_MARGIN_USEC (5 * 60 * G_USEC_PER_SEC)
+#define CLI_CLIENT_ID "databricks-cli"
+
+struct _LbDatabricksAuth
+{
+  GObject               parent_instance;
+
+  LbDatabricksProfile  *profile;
+  SoupSession          *session;      /* token endpoint calls only */
+  char                 *access_token; /* cached OAuth token, or the PAT */
+  gint64                expires_at;   /* monotonic-free: real time in µs; 0 = never */
+  char                 *refresh_token;
+  char                 *token_endpoint;
+};
+
+G_DEFINE_FINAL_TYPE (LbDatabricksAuth, lb_databricks_auth, G_TYPE_OBJECT)
+G_DEFINE_QUARK (lb-databricks-auth-error-quark, lb_databricks_auth_error)
+
+static void
+clear_secret (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static const char *
+profile_label (LbDatabricksAuth *self)
+{
+  return self->profile->name != NULL ? self->profile->name : self->profile->host;
+}
+
+static char *
+login_command (LbDatabricksAuth *self)
+{
+  if (self->profile->name != NULL)
+    return g_strdup_printf ("databricks auth login --host %s --profile %s",
+                            self->profile->host, self->profile->name);
+  return g_strdup_printf ("databricks auth login --host %s", self->profile->host);
+}
+
+static gboolean
+token_is_fresh (LbDatabricksAuth *self)
+{
+  return self->access_token != NULL &&
+         (self->expires_at == 0 || self->expires_at - g_get_real_time () > REFRESH_MARGIN_USEC);
+}
+
+static void
+store_token (LbDatabricksAuth *self,
+             const char       *access_token,
+             gint64            expires_at)
+{
+  clear_secret (&self->access_token);
+  self->access_token = g_strdup (access_token);
+  self->expires_at = expires_at;
+}
+
+static GTask *
+new_header_task (LbDatabricksAuth    *self,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lb_databricks_auth_get_header_async);
+  return task;
+}
+
+static void
+return_header (GTask *task)
+{
+  LbDatabricksAuth *self = g_task_get_source_object (task);
+
+  g_task_return_pointer (task, g_strconcat ("Bearer ", self->access_token, NULL), g_free);
+}
+
+/* OAuth token endpoint ----------------------------------------------------- */
+
+static gboolean
+parse_token_response (LbDatabricksAuth  *self,
+                      GBytes            *bytes,
+                      guint              status,
+                      GError           **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  const char *access_token;
+  gint64 expires_in = 3600;
+
+  if (bytes == NULL ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_REFUSED,
+                   _("The workspace's token endpoint answered %u without a token"), status);
+      return FALSE;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  access_token = json_object_get_string_member_with_default (object, "access_token", NULL);
+  if (status >= 400 || access_token == NULL)
+    {
+      const char *description = json_object_get_string_member_with_default (object, "error_description", NULL);
+      const char *code = json_object_get_string_member_with_default (object, "error", NULL);
+
+      if (self->profile->auth_kind == LB_DATABRICKS_AUTH_OAUTH_U2M)
+        {
+          g_autofree char *command = login_command (self);
+
+          g_set_error (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED,
+                       _("The saved sign-in of “%s” was refused (%s); run “%s” and try again"),
+                       profile_label (self), description != NULL ? description : code != NULL ? code : "?",
+                       command);
+        }
+      else
+        {
+          g_set_error (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_REFUSED,
+                       _("The workspace refused the credentials of “%s”: %s"),
+                       profile_label (self), description != NULL ? description : code != NULL ? code : "?");
+        }
+      return FALSE;
+    }
+
+  /* expires_in is a number, or a string in some answers (the CLI's fake). */
+  if (json_object_has_member (object, "expires_in"))
+    {
+      JsonNode *node = json_object_get_member (object, "expires_in");
+
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        expires_in = g_ascii_strtoll (json_node_get_string (node), NULL, 10);
+      else if (JSON_NODE_HOLDS_VALUE (node))
+        expires_in = json_node_get_int (node);
+    }
+
+  store_token (self, access_token, g_get_real_time () + expires_in * G_USEC_PER_SEC);
+  if (json_object_has_member (object, "refresh_token"))
+    {
+      clear_secret (&self->refresh_token);
+      self->refresh_token = g_strdup (json_object_get_string_member (object, "refresh_token"));
+    }
+
+  return TRUE;
+}
+
+static void
+token_response_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbDatabricksAuth *self = g_task_get_source_object (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!parse_token_response (self, bytes, soup_message_get_status (message), &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    return_header (task);
+}
+
+static void
+post_token_request (LbDatabricksAuth *self,
+                    GTask            *task,
+                    const char       *form)
+{
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = g_bytes_new (form, strlen (form));
+  const char *endpoint = self->token_endpoint;
+  g_autofree char *fallback = NULL;
+
+  if (endpoint == NULL)
+    endpoint = fallback = g_strconcat (self->profile->host, "/oidc/v1/token", NULL);
+
+  message = soup_message_new (SOUP_METHOD_POST, endpoint);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_REFUSED,
+                               _("“%s” is not a token endpoint"), endpoint);
+      return;
+    }
+
+  soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", body);
+  if (self->profile->auth_kind == LB_DATABRICKS_AUTH_OAUTH_M2M)
+    {
+      g_autofree char *pair = g_strconcat (self->profile->client_id, ":", self->profile->client_secret, NULL);
+      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autofree char *header = g_strconcat ("Basic ", encoded, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", header);
+      memset (pair, 0, strlen (pair));
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
+
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), token_response_cb, g_object_ref (task));
+}
+
+static void
+fetch_m2m_token (LbDatabricksAuth *self,
+                 GTask            *task)
+{
+  post_token_request (self, task, "grant_type=client_credentials&scope=all-apis");
+}
+
+static void
+refresh_u2m_token (LbDatabricksAuth *self,
+                   GTask            *task)
+{
+  g_autofree char *escaped = g_uri_escape_string (self->refresh_token, NULL, FALSE);
+  g_autofree char *form = g_strdup_printf ("grant_type=refresh_token&refresh_token=%s&client_id=%s",
+                                           escaped, CLI_CLIENT_ID);
+
+  post_token_request (self, task, form);
+  memset (form, 0, strlen (form));
+  memset (escaped, 0, strlen (escaped));
+}
+
+/* OAuth U2M: the Databricks CLI, else its plaintext token cache ------------- */
+
+/* The CLI and its cache are the user's: found through the process's own
+ * environment, as the SDKs do. */
+static const char *
+profile_env (LbDatabricksAuth *self,
+             const char       *name)
+{
+  return g_getenv (name);
+}
+
+static char *
+find_cli (LbDatabricksAuth *self)
+{
+  const char *path = profile_env (self, "DATABRICKS_CLI_PATH");
+  GStatBuf st;
+
+  if (path != NULL && path[0] != '\0')
+    return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (path) : NULL;
+
+  {
+    g_autofree char *found = g_find_program_in_path ("databricks");
+
+    /* Under 1 MiB it is the legacy Python CLI, which has no `auth token`. */
+    if (found == NULL || g_stat (found, &st) != 0 || st.st_size < 1024 * 1024)
+      return NULL;
+    return g_steal_pointer (&found);
+  }
+}
+
+/* ~/.databricks/token-cache.json (version 1), read only: never written. */
+static gboolean
+load_token_cache (LbDatabricksAuth *self)
+{
+  const char *home = profile_env (self, "HOME");
+  g_autofree char *path = g_build_filename (home != NULL ? home : g_get_home_dir (),
+                                            ".databricks", "token-cache.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonObject *tokens;
+  JsonObject *entry = NULL;
+  const char *expiry;
+  const char *keys[2] = { self->profile->name, self->profile->host };
+
+  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_get_int_member_with_default (root, "version", 0) != 1 ||
+      !json_object_has_member (root, "tokens") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "tokens")))
+    return FALSE;
+
+  tokens = json_object_get_object_member (root, "tokens");
+  for (guint i = 0; i < G_N_ELEMENTS (keys) && entry == NULL; i++)
+    if (keys[i] != NULL && json_object_has_member (tokens, keys[i]) &&
+        JSON_NODE_HOLDS_OBJECT (json_object_get_member (tokens, keys[i])))
+      entry = json_object_get_object_member (tokens, keys[i]);
+
+  if (entry == NULL)
+    return FALSE;
+
+  expiry = json_object_get_string_member_with_default (entry, "expiry", NULL);
+  if (json_object_get_string_member_with_default (entry, "access_token", NULL) != NULL)
+    {
+      g_autoptr(GDateTime) when = expiry != NULL ? g_date_time_new_from_iso8601 (expiry, NULL) : NULL;
+
+      store_token (self, json_object_get_string_member (entry, "access_token"),
+                   when != NULL ? g_date_time_to_unix (when) * G_USEC_PER_SEC : 1);
+    }
+  clear_secret (&self->refresh_token);
+  self->refresh_token = g_strdup (json_object_get_string_member_with_default (entry, "refresh_token", NULL));
+
+  return self->access_token != NULL || self->refresh_token != NULL;
+}
+
+static void
+fail_login_needed (LbDatabricksAuth *self,
+                   GTask            *task,
+                   const char       *detail)
+{
+  g_autofree char *command = login_command (self);
+
+  if (detail != NULL && detail[0] != '\0')
+    g_task_return_new_error (task, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED,
+                             _("“%s” signs in with the Databricks CLI and it has no usable sign-in (%s): run “%s”, then try again"),
+                             profile_label (self), detail, command);
+  else
+    g_task_return_new_error (task, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED,
+                             _("“%s” signs in with the Databricks CLI and no sign-in is saved: run “%s”, then try again"),
+                             profile_label (self), command);
+}
+
+static void
+u2m_from_cache (LbDatabricksAuth *self,
+                GTask            *task,
+                const char       *cli_detail)
+{
+  if (load_token_cache (self))
+    {
+      if (token_is_fresh (self))
+        {
+          return_header (task);
+          return;
+        }
+      if (self->refresh_token != NULL)
+        {
+          refresh_u2m_token (self, task);
+          return;
+        }
+    }
+
+  fail_login_needed (self, task, cli_detail);
+}
+
+static void
+cli_token_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  g_autoptr(GTask) task = user_data;
+  LbDatabricksAuth *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, &err, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (g_subprocess_get_exit_status (subprocess) == 0 &&
+      out != NULL && json_parser_load_from_data (parser, out, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      JsonObject *object_ = json_node_get_object (json_parser_get_root (parser));
+      const char *token = json_object_get_string_member_with_default (object_, "access_token", NULL);
+      const char *expiry = json_object_get_string_member_with_default (object_, "expiry", NULL);
+      g_autoptr(GDateTime) when = expiry != NULL ? g_date_time_new_from_iso8601 (expiry, NULL) : NULL;
+
+      if (token != NULL)
+        {
+          /* The CLI refreshes by itself; trust its expiry. */
+          store_token (self, token, when != NULL ? g_date_time_to_unix (when) * G_USEC_PER_SEC : 0);
+          memset (out, 0, strlen (out));
+          return_header (task);
+          return;
+        }
+    }
+
+  if (out != NULL)
+    memset (out, 0, strlen (out));
+  u2m_from_cache (self, task, err != NULL ? g_strstrip (err) : NULL);
+}
+
+static void
+fetch_u2m_token (LbDatabricksAuth *self,
+                 GTask            *task)
+{
+  g_autofree char *cli = find_cli (self);
+  g_autoptr(GSubprocess) subprocess = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (cli == NULL)
+    {
+      u2m_from_cache (self, task, NULL);
+      return;
+    }
+
+  if (self->profile->name != NULL)
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                   cli, "auth", "token", "--profile", self->profile->name, NULL);
+  else
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                   cli, "auth", "token", "--host", self->profile->host, NULL);
+  if (subprocess == NULL)
+    {
+      u2m_from_cache (self, task, error->message);
+      return;
+    }
+
+  g_subprocess_communicate_utf8_async (subprocess, NULL, g_task_get_cancellable (task),
+                                       cli_token_cb, g_object_ref (task));
+}
+
+/* Public -------------------------------------------------------------------- */
+
+void
+lb_databricks_auth_get_header_async (LbDatabricksAuth    *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LB_IS_DATABRICKS_AUTH (self));
+
+  task = new_header_task (self, cancellable, callback, user_data);
+
+  if (token_is_fresh (self))
+    {
+      return_header (task);
+      return;
+    }
+
+  switch (self->profile->auth_kind)
+    {
+    case LB_DATABRICKS_AUTH_PAT:
+      store_token (self, self->profile->token, 0);
+      return_header (task);
+      break;
+
+    case LB_DATABRICKS_AUTH_OAUTH_M2M:
+      fetch_m2m_token (self, task);
+      break;
+
+    case LB_DATABRICKS_AUTH_OAUTH_U2M:
+      if (self->refresh_token != NULL)
+        refresh_u2m_token (self, task);
+      else
+        fetch_u2m_token (self, task);
+      break;
+
+    case LB_DATABRICKS_AUTH_BASIC:
+      {
+        g_autofree char *pair = g_strconcat (self->profile->username, ":", self->profile->password, NULL);
+        g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+
+        memset (pair, 0, strlen (pair));
+        g_task_return_pointer (task, g_strconcat ("Basic ", encoded, NULL), g_free);
+        memset (encoded, 0, strlen (encoded));
+      }
+      break;
+
+    case LB_DATABRICKS_AUTH_NONE:
+    default:
+      g_task_return_new_error (task, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_NOT_CONFIGURED,
+                               _("“%s” gives no way to sign in: add a token, a service principal, or run “databricks auth login”"),
+                               self->profile->name != NULL ? self->profile->name : _("The environment"));
+      break;
+    }
+}
+
+char *
+lb_databricks_auth_get_header_finish (LbDatabricksAuth  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+lb_databricks_auth_invalidate (LbDatabricksAuth *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (self), FALSE);
+
+  if (self->profile->auth_kind == LB_DATABRICKS_AUTH_PAT ||
+      self->profile->auth_kind == LB_DATABRICKS_AUTH_BASIC ||
+      self->profile->auth_kind == LB_DATABRICKS_AUTH_NONE)
+    return FALSE;
+
+  clear_secret (&self->access_token);
+  self->expires_at = 0;
+  return TRUE;
+}
+
+LbDatabricksAuthKind
+lb_databricks_auth_get_kind (LbDatabricksAuth *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (self), LB_DATABRICKS_AUTH_NONE);
+
+  return self->profile->auth_kind;
+}
+
+const char *
+lb_databricks_auth_get_host (LbDatabricksAuth *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (self), NULL);
+
+  return self->profile->host;
+}
+
+static void
+lb_databricks_auth_finalize (GObject *object)
+{
+  LbDatabricksAuth *self = LB_DATABRICKS_AUTH (object);
+
+  clear_secret (&self->access_token);
+  clear_secret (&self->refresh_token);
+  g_clear_pointer (&self->token_endpoint, g_free);
+  g_clear_pointer (&self->profile, lb_databricks_profile_free);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (lb_databricks_auth_parent_class)->finalize (object);
+}
+
+static void
+lb_databricks_auth_class_init (LbDatabricksAuthClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lb_databricks_auth_finalize;
+}
+
+static void
+lb_databricks_auth_init (LbDatabricksAuth *self)
+{
+  self->session = soup_session_new_with_options ("timeout", 60, NULL);
+}
+
+LbDatabricksAuth *
+lb_databricks_auth_new (const LbDatabricksProfile *profile)
+{
+  LbDatabricksAuth *self;
+
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  self = g_object_new (LB_TYPE_DATABRICKS_AUTH, NULL);
+  self->profile = lb_databricks_profile_copy (profile);
+
+  return self;
+}
+
+LbDatabricksAuth *
+lb_databricks_auth_new_for_token (const char *host,
+                                  const char *token)
+{
+  LbDatabricksProfile profile = { 0, };
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+
+  profile.host = (char *) host;
+  profile.token = (char *) token;
+  profile.auth_kind = LB_DATABRICKS_AUTH_PAT;
+
+  return lb_databricks_auth_new (&profile);
+}

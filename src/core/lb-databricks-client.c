@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "lb-databricks-client.h"
+
+#define DEFAULT_RETRY_BUDGET_MS 300000
+#define DEFAULT_RETRY_BASE_MS   1000
+#define MAX_BACKOFF_MS          60000
+
+struct _LbDatabricksClient
+{
+  GObject           parent_instance;
+
+  LbDatabricksAuth *auth;
+  SoupSession      *session;
+  char             *host;
+  char             *user_agent;
+  guint             retry_budget_ms;
+  guint             retry_base_ms;
+  guint             request_count;
+};
+
+G_DEFINE_FINAL_TYPE (LbDatabricksClient, lb_databricks_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (lb-databricks-error-quark, lb_databricks_error)
+
+enum {
+  PROP_0,
+  PROP_RETRY_BUDGET_MS,
+  PROP_RETRY_BASE_MS,
+  PROP_REQUEST_COUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  char        *method;
+  char        *uri;
+  GBytes      *body;
+  LbCallFlags  flags;
+  guint        attempt;
+  gint64       deadline;      /* monotonic µs: the retry budget */
+  gboolean     reauthorized;  /* one fresh token after a 401, no more */
+  guint        sleep_source;
+  gulong       cancelled_id;
+} Call;
+
+static void
+call_free (gpointer data)
+{
+  Call *call = data;
+
+  g_free (call->method);
+  g_free (call->uri);
+  g_clear_pointer (&call->body, g_bytes_unref);
+  g_free (call);
+}
+
+static void send_attempt (GTask *task);
+
+/* Errors ------------------------------------------------------------------- */
+
+char *
+lb_databricks_error_get_error_code (const GError *error)
+{
+  const char *colon;
+
+  if (error == NULL || error->domain != LB_DATABRICKS_ERROR || error->message == NULL)
+    return NULL;
+
+  colon = strstr (error->message, ": ");
+  if (colon == NULL)
+    return NULL;
+
+  for (const char *p = error->message; p < colon; p++)
+    if (!(g_ascii_isupper (*p) || g_ascii_isdigit (*p) || *p == '_'))
+      return NULL;
+
+  return g_strndup (error->message, colon - error->message);
+}
+
+static LbDatabricksErrorCode
+code_for_status (guint       status,
+                 const char *error_code)
+{
+  /* A specific error_code refines the class, except that any 404 is "not
+   * found" whatever the code says (the SDKs' IsMissing). */
+  if (status == 404)
+    return LB_DATABRICKS_ERROR_NOT_FOUND;
+  if (error_code != NULL)
+    {
+      if (g_str_equal (error_code, "RESOURCE_DOES_NOT_EXIST") || g_str_equal (error_code, "NOT_FOUND"))
+        return LB_DATABRICKS_ERROR_NOT_FOUND;
+      if (g_str_equal (error_code, "RESOURCE_ALREADY_EXISTS") || g_str_equal (error_code, "ALREADY_EXISTS") ||
+          g_str_equal (error_code, "ABORTED"))
+        return LB_DATABRICKS_ERROR_CONFLICT;
+      if (g_str_equal (error_code, "PERMISSION_DENIED"))
+        return LB_DATABRICKS_ERROR_PERMISSION_DENIED;
+      if (g_str_equal (error_code, "UNAUTHENTICATED"))
+        return LB_DATABRICKS_ERROR_UNAUTHENTICATED;
+    }
+
+  switch (status)
+    {
+    case 400: return LB_DATABRICKS_ERROR_BAD_REQUEST;
+    case 401: return LB_DATABRICKS_ERROR_UNAUTHENTICATED;
+    case 403: return LB_DATABRICKS_ERROR_PERMISSION_DENIED;
+    case 409: return LB_DATABRICKS_ERROR_CONFLICT;
+    case 429: return LB_DATABRICKS_ERROR_TOO_MANY_REQUESTS;
+    case 501: return LB_DATABRICKS_ERROR_NOT_IMPLEMENTED;
+    case 503: return LB_DATABRICKS_ERROR_UNAVAILABLE;
+    case 504: return LB_DATABRICKS_ERROR_TIMEOUT;
+    default:
+      return status >= 500 ? LB_DATABRICKS_ERROR_INTERNAL : LB_DATABRICKS_ERROR_OTHER;
+    }
+}
+
+static const char *
+status_code_name (guint status)
+{
+  switch (status)
+    {
+    case 400: return "BAD_REQUEST";
+    case 401: return "UNAUTHENTICATED";
+    case 403: return "PERMISSION_DENIED";
+    case 404: return "NOT_FOUND";
+    case 409: return "RESOURCE_CONFLICT";
+    case 429: return "TOO_MANY_REQUESTS";
+    case 500: return "INTERNAL_ERROR";
+    case 501: return "NOT_IMPLEMENTED";
+    case 503: return "TEMPORARILY_UNAVAILABLE";
+    case 504: return "DEADLINE_EXCEEDED";
+    default:  return "UNKNOWN";
+    }
+}
+
+/* The API's error body in any of its shapes: {error_code, message}, legacy
+ * {error}, SCIM {detail}, or plain text. */
+static GError *
+error_from_response (guint   status,
+                     GBytes *bytes)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  const char *error_code = NULL;
+  const char *message = NULL;
+  gsize size = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+
+  if (data != NULL && size > 0 && json_parser_load_from_data (parser, data, size, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      JsonObject *object = json_node_get_object (json_parser_get_root (parser));
+
+      error_code = json_object_get_string_member_with_default (object, "error_code", NULL);
+      message = json_object_get_string_member_with_default (object, "message", NULL);
+      if (message == NULL)
+        message = json_object_get_string_member_with_default (object, "error", NULL);
+      if (message == NULL)
+        message = json_object_get_string_member_with_default (object, "detail", NULL);
+    }
+  else if (data != NULL && size > 0 && g_utf8_validate (data, size, NULL))
+    {
+      text = g_strstrip (g_strndup (data, MIN (size, 500)));
+      message = text;
+    }
+
+  if (message == NULL || message[0] == '\0')
+    message = soup_status_get_phrase (status);
+
+  return g_error_new (LB_DATABRICKS_ERROR, code_for_status (status, error_code),
+                      "%s: %s", error_code != NULL ? error_code : status_code_name (status), message);
+}
+
+/* Retrying ------------------------------------------------------------------ */
+
+static guint
+backoff_ms (LbDatabricksClient *self,
+            guint               attempt)
+{
+  guint64 ceiling = (guint64) self->retry_base_ms << MIN (attempt, 16);
+
+  ceiling = MIN (ceiling, MAX_BACKOFF_MS);
+  /* Full jitter: spreads many clients retrying the same failure. */
+  return ceiling / 2 + g_random_int_range (0, (gint32) MAX (ceiling / 2, 1));
+}
+
+/* Ends a retry sleep, by its timeout or by cancellation: whichever comes
+ * first resends (send_attempt returns at once when cancelled). */
+static void
+finish_sleep (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  g_cancellable_disconnect (g_task_get_cancellable (task), call->cancelled_id);
+  call->cancelled_id = 0;
+  send_attempt (task);   /* takes the sleep's reference */
+}
+
+static gboolean
+sleep_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+
+  call->sleep_source = 0;
+  finish_sleep (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sleep_cancelled_idle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+
+  if (call->sleep_source != 0)
+    {
+      g_clear_handle_id (&call->sleep_source, g_source_remove);
+      finish_sleep (task);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sleep_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Always through an idle: this may run in the cancelling thread, and
+   * disconnecting from inside the handler would deadlock. */
+  g_source_set_callback (source, sleep_cancelled_idle_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
+}
+
+static gboolean
+retry_later (GTask  *task,
+             guint   delay_ms,
+             GError *reason)
+{
+  LbDatabricksClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_get_monotonic_time () + (gint64) delay_ms * 1000 > call->deadline)
+    return FALSE;
+
+  call->attempt++;
+  g_debug ("%s %s: retrying in %u ms (%s)", call->method, call->uri, delay_ms, reason->message);
+
+  g_object_ref (task);
+  call->sleep_source = g_timeout_add (delay_ms, sleep_timeout_cb, task);
+  if (cancellable != NULL)
+    call->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (sleep_cancelled_cb), task, NULL);
+  (void) self;
+
+  return TRUE;
+}
+
+static guint
+retry_after_ms (SoupMessage *message)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message), "Retry-After");
+  guint64 seconds;
+
+  /* Seconds; a missing or unreadable value counts as 1 s, as the SDKs do. */
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, 3600, &seconds, NULL))
+    return 1000;
+
+  return (guint) seconds * 1000;
+}
+
+/* One attempt --------------------------------------------------------------- */
+
+static void
+response_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbDatabricksClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_autoptr(JsonParser) parser = NULL;
+  guint status;
+  gsize size = 0;
+  const char *data;
+
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Resending is safe only when the call is idempotent. */
+      if ((call->flags & LB_CALL_IDEMPOTENT) != 0 &&
+          retry_later (task, backoff_ms (self, call->attempt), error))
+        return;
+
+      g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NETWORK,
+                               _("NETWORK_ERROR: no answer from %s: %s"), self->host, error->message);
+      return;
+    }
+
+  status = soup_message_get_status (message);
+
+  if (status == 429 || status == 503)
+    {
+      g_autoptr(GError) reason = error_from_response (status, bytes);
+      guint delay = MAX (retry_after_ms (message), backoff_ms (self, call->attempt) / 4);
+
+      if (retry_later (task, delay, reason))
+        return;
+
+      g_task_return_error (task, g_steal_pointer (&reason));
+      return;
+    }
+
+  if (status == 401 && !call->reauthorized && lb_databricks_auth_invalidate (self->auth))
+    {
+      /* An OAuth token that expired early: fetch a fresh one once. */
+      call->reauthorized = TRUE;
+      send_attempt (g_steal_pointer (&task));
+      return;
+    }
+
+  if (status < 200 || status >= 300)
+    {
+      g_task_return_error (task, error_from_response (status, bytes));
+      return;
+    }
+
+  data = g_bytes_get_data (bytes, &size);
+  if (size == 0)
+    {
+      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
+      return;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, size, &error))
+    {
+      g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                               _("MALFORMED_RESPONSE: %s answered %s %s with something that is not JSON: %s"),
+                               self->host, call->method, g_uri_peek_scheme (call->uri) ? call->uri : "",
+                               error->message);
+      return;
+    }
+
+  g_task_return_pointer (task, json_node_ref (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);
+}
+
+static void
+header_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbDatabricksClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *header = lb_databricks_auth_get_header_finish (LB_DATABRICKS_AUTH (object), result, &error);
+  g_autoptr(SoupMessage) message = NULL;
+  SoupMessageHeaders *headers;
+  GCancellable *cancellable;
+
+  if (header == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  message = soup_message_new (call->method, call->uri);
+  headers = soup_message_get_request_headers (message);
+  soup_message_headers_replace (headers, "Authorization", header);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  memset (header, 0, strlen (header));
+  if (call->body != NULL)
+    soup_message_set_request_body_from_bytes (message, "application/json", call->body);
+
+  self->request_count++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST_COUNT]);
+
+  cancellable = g_task_get_cancellable (task);
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT,
+                                    cancellable, response_cb, g_steal_pointer (&task));
+}
+
+static void
+send_attempt (GTask *task)
+{
+  LbDatabricksClient *self = g_task_get_source_object (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  lb_databricks_auth_get_header_async (self->auth, g_task_get_cancellable (task), header_cb, task);
+}
+
+/* Public -------------------------------------------------------------------- */
+
+void
+lb_databricks_client_call_async (LbDatabricksClient  *self,
+                                 const char          *method,
+                                 const char          *path,
+                                 const char * const  *query,
+                                 JsonNode            *body,
+                                 LbCallFlags          flags,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GString) uri = NULL;
+  Call *call;
+
+  g_return_if_fail (LB_IS_DATABRICKS_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_databricks_client_call_async);
+
+  uri = g_string_new (self->host);
+  g_string_append (uri, path);
+  for (guint i = 0; query != NULL && query[i] != NULL && query[i + 1] != NULL; i += 2)
+    {
+      g_string_append_c (uri, i == 0 ? '?' : '&');
+      g_string_append_uri_escaped (uri, query[i], NULL, FALSE);
+      g_string_append_c (uri, '=');
+      g_string_append_uri_escaped (uri, query[i + 1], NULL, FALSE);
+    }
+
+  call = g_new0 (Call, 1);
+  call->method = g_ascii_strup (method, -1);
+  call->uri = g_string_free (g_steal_pointer (&uri), FALSE);
+  call->flags = flags;
+  if (g_str_equal (call->method, "GET") || g_str_equal (call->method, "HEAD"))
+    call->flags |= LB_CALL_IDEMPOTENT;
+  call->deadline = g_get_monotonic_time () + (gint64) self->retry_budget_ms * 1000;
+  if (body != NULL)
+    {
+      g_autofree char *json = json_to_string (body, FALSE);
+      gsize length = strlen (json);
+
+      call->body = g_bytes_new_take (g_steal_pointer (&json), length);
+    }
+  g_task_set_task_data (task, call, call_free);
+
+  send_attempt (g_steal_pointer (&task));
+}
+
+JsonNode *
+lb_databricks_client_call_finish (LbDatabricksClient  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char      *path;
+  GStrv      query;
+  char      *items_key;
+  JsonArray *items;
+} ListState;
+
+static void
+list_state_free (gpointer data)
+{
+  ListState *state = data;
+
+  g_free (state->path);
+  g_strfreev (state->query);
+  g_free (state->items_key);
+  g_clear_pointer (&state->items, json_array_unref);
+  g_free (state);
+}
+
+static void list_page (GTask *task, const char *page_token);
+
+static void
+list_page_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ListState *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  JsonObject *page;
+  const char *next;
+
+  if (node == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                               _("MALFORMED_RESPONSE: a page of %s is not a JSON object"), state->path);
+      return;
+    }
+
+  page = json_node_get_object (node);
+  if (json_object_has_member (page, state->items_key))
+    {
+      JsonNode *items = json_object_get_member (page, state->items_key);
+
+      if (!JSON_NODE_HOLDS_ARRAY (items))
+        {
+          g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                                   _("MALFORMED_RESPONSE: “%s” of %s is not a list"), state->items_key, state->path);
+          return;
+        }
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (items)); i++)
+        json_array_add_element (state->items, json_node_copy (json_array_get_element (json_node_get_array (items), i)));
+    }
+
+  next = json_object_get_string_member_with_default (page, "next_page_token", NULL);
+  if (next != NULL && next[0] != '\0')
+    {
+      list_page (g_steal_pointer (&task), next);
+      return;
+    }
+
+  g_task_return_pointer (task, json_array_ref (state->items), (GDestroyNotify) json_array_unref);
+}
+
+static void
+list_page (GTask      *task,
+           const char *page_token)
+{
+  LbDatabricksClient *self = g_task_get_source_object (task);
+  ListState *state = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) query = g_ptr_array_new ();
+
+  for (guint i = 0; state->query != NULL && state->query[i] != NULL; i++)
+    g_ptr_array_add (query, state->query[i]);
+  g_ptr_array_add (query, (gpointer) "page_size");
+  g_ptr_array_add (query, (gpointer) "100");
+  if (page_token != NULL)
+    {
+      g_ptr_array_add (query, (gpointer) "page_token");
+      g_ptr_array_add (query, (gpointer) page_token);
+    }
+  g_ptr_array_add (query, NULL);
+
+  lb_databricks_client_call_async (self, "GET", state->path, (const char * const *) query->pdata, NULL,
+                                   LB_CALL_IDEMPOTENT, g_task_get_cancellable (task), list_page_cb, task);
+}
+
+void
+lb_databricks_client_list_async (LbDatabricksClient  *self,
+                                 const char          *path,
+                                 const char * const  *query,
+                                 const char          *items_key,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+  ListState *state;
+
+  g_return_if_fail (LB_IS_DATABRICKS_CLIENT (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (items_key != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_databricks_client_list_async);
+  state = g_new0 (ListState, 1);
+  state->path = g_strdup (path);
+  state->query = g_strdupv ((char **) query);
+  state->items_key = g_strdup (items_key);
+  state->items = json_array_new ();
+  g_task_set_task_data (task, state, list_state_free);
+
+  list_page (task, NULL);
+}
+
+JsonArray *
+lb_databricks_client_list_finish (LbDatabricksClient  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+LbDatabricksAuth *
+lb_databricks_client_get_auth (LbDatabricksClient *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (self), NULL);
+
+  return self->auth;
+}
+
+const char *
+lb_databricks_client_get_user_agent (LbDatabricksClient *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (self), NULL);
+
+  return self->user_agent;
+}
+
+guint
+lb_databricks_client_get_request_count (LbDatabricksClient *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (self), 0);
+
+  return self->request_count;
+}
+
+static void
+lb_databricks_client_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  LbDatabricksClient *self = LB_DATABRICKS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_RETRY_BUDGET_MS:
+      g_value_set_uint (value, self->retry_budget_ms);
+      break;
+    case PROP_RETRY_BASE_MS:
+      g_value_set_uint (value, self->retry_base_ms);
+      break;
+    case PROP_REQUEST_COUNT:
+      g_value_set_uint (value, self->request_count);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_databricks_client_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  LbDatabricksClient *self = LB_DATABRICKS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_RETRY_BUDGET_MS:
+      if (self->retry_budget_ms != g_value_get_uint (value))
+        {
+          self->retry_budget_ms = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_RETRY_BASE_MS:
+      if (self->retry_base_ms != g_value_get_uint (value))
+        {
+          self->retry_base_ms = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_databricks_client_finalize (GObject *object)
+{
+  LbDatabricksClient *self = LB_DATABRICKS_CLIENT (object);
+
+  g_clear_object (&self->auth);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->user_agent, g_free);
+
+  G_OBJECT_CLASS (lb_databricks_client_parent_class)->finalize (object);
+}
+
+static void
+lb_databricks_client_class_init (LbDatabricksClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lb_databricks_client_finalize;
+  object_class->get_property = lb_databricks_client_get_property;
+  object_class->set_property = lb_databricks_client_set_property;
+
+  properties[PROP_RETRY_BUDGET_MS] =
+    g_param_spec_uint ("retry-budget-ms", NULL, NULL, 0, G_MAXUINT, DEFAULT_RETRY_BUDGET_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_BASE_MS] =
+    g_param_spec_uint ("retry-base-ms", NULL, NULL, 1, G_MAXUINT, DEFAULT_RETRY_BASE_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_COUNT] =
+    g_param_spec_uint ("request-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lb_databricks_client_init (LbDatabricksClient *self)
+{
+  self->retry_budget_ms = DEFAULT_RETRY_BUDGET_MS;
+  self->retry_base_ms = DEFAULT_RETRY_BASE_MS;
+}
+
+LbDatabricksClient *
+lb_databricks_client_new (LbDatabricksAuth  *auth,
+                          GError           **error)
+{
+  g_autoptr(LbDatabricksClient) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *host;
+
+  g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (auth), NULL);
+
+  host = lb_databricks_auth_get_host (auth);
+  if (host == NULL)
+    {
+      g_set_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE,
+                   _("NO_HOST: the profile has no workspace address (host)"));
+      return NULL;
+    }
+
+  self = g_object_new (LB_TYPE_DATABRICKS_CLIENT, NULL);
+  self->auth = g_object_ref (auth);
+  /* The same rule as profiles: https, or http to this computer only. */
+  self->host = lb_databricks_normalize_host (host, NULL, &local_error);
+  if (self->host == NULL)
+    {
+      g_set_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE, "INSECURE_HOST: %s",
+                   local_error->message);
+      return NULL;
+    }
+
+  self->user_agent = g_strdup_printf ("lakebase-accelerator/%s libsoup/%u.%u.%u glib/%u.%u.%u os/linux auth/%s",
+                                      PACKAGE_VERSION,
+                                      soup_get_major_version (), soup_get_minor_version (), soup_get_micro_version (),
+                                      glib_major_version, glib_minor_version, glib_micro_version,
+                                      lb_databricks_auth_kind_to_string (lb_databricks_auth_get_kind (auth)));
+  self->session = soup_session_new_with_options ("user-agent", self->user_agent,
+                                                 "timeout", 60,
+                                                 NULL);
+
+  return g_steal_pointer (&self);
+}

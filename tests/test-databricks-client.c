@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The REST client and the sign-in methods against a small SoupServer on
+ * loopback: JSON, error bodies, retries with Retry-After and backoff,
+ * paging, cancellation, PAT / OAuth M2M / OAuth U2M (CLI and token cache). */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "lb-databricks-client.h"
+
+typedef struct
+{
+  SoupServer *server;
+  char       *base;
+  GHashTable *hits;          /* path → count */
+  char       *expected_auth; /* "Bearer …" the API paths require, or NULL */
+  char       *last_body;
+  char       *last_user_agent;
+  char       *last_token_form;
+  char       *last_token_auth;
+  char       *issued_token;  /* what /oidc/v1/token hands out */
+} FakeServer;
+
+static guint
+hit (FakeServer *fake,
+     const char *path)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (fake->hits, path)) + 1;
+
+  g_hash_table_replace (fake->hits, g_strdup (path), GUINT_TO_POINTER (count));
+  return count;
+}
+
+static guint
+hits (FakeServer *fake,
+      const char *path)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (fake->hits, path));
+}
+
+static void
+reply (SoupServerMessage *msg,
+       guint              status,
+       const char        *json)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  if (json != NULL)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+}
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  FakeServer *fake = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *auth = soup_message_headers_get_one (headers, "Authorization");
+  guint count = hit (fake, path);
+
+  if (g_str_equal (path, "/oidc/v1/token"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autofree char *answer = g_strdup_printf ("{\"access_token\":\"%s\",\"token_type\":\"Bearer\",\"expires_in\":\"3600\"}",
+                                                 fake->issued_token);
+
+      g_free (fake->last_token_form);
+      fake->last_token_form = g_strndup (body->data, body->length);
+      g_free (fake->last_token_auth);
+      fake->last_token_auth = g_strdup (auth);
+      if (strstr (fake->last_token_form, "refresh_token=bad") != NULL)
+        reply (msg, 401, "{\"error\":\"invalid_request\",\"error_description\":\"Refresh token is invalid\"}");
+      else
+        reply (msg, 200, answer);
+      return;
+    }
+
+  g_free (fake->last_user_agent);
+  fake->last_user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
+
+  if (fake->expected_auth != NULL && g_strcmp0 (auth, fake->expected_auth) != 0)
+    {
+      reply (msg, 401, "{\"error_code\":\"UNAUTHENTICATED\",\"message\":\"Invalid access token.\"}");
+      return;
+    }
+
+  if (g_str_equal (path, "/api/2.0/ok"))
+    reply (msg, 200, "{\"value\":42}");
+  else if (g_str_equal (path, "/api/2.0/echo"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+      g_free (fake->last_body);
+      fake->last_body = g_strndup (body->data, body->length);
+      reply (msg, 200, "");
+    }
+  else if (g_str_equal (path, "/api/2.0/flaky429"))
+    {
+      if (count <= 2)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "0");
+          reply (msg, 429, "{\"error_code\":\"REQUEST_LIMIT_EXCEEDED\",\"message\":\"slow down\"}");
+        }
+      else
+        reply (msg, 200, "{\"value\":429}");
+    }
+  else if (g_str_equal (path, "/api/2.0/retry-after-1"))
+    {
+      if (count == 1)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+          reply (msg, 503, "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"later\"}");
+        }
+      else
+        reply (msg, 200, "{\"value\":503}");
+    }
+  else if (g_str_equal (path, "/api/2.0/always429"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    g_hash_table_lookup (query != NULL ? query : fake->hits, "after") ?: "0");
+      reply (msg, 429, "{\"error_code\":\"REQUEST_LIMIT_EXCEEDED\",\"message\":\"slow down\"}");
+    }
+  else if (g_str_equal (path, "/api/2.0/fail500"))
+    reply (msg, 500, "{\"error_code\":\"INTERNAL_ERROR\",\"message\":\"boom\"}");
+  else if (g_str_equal (path, "/api/2.0/missing"))
+    reply (msg, 404, "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\",\"message\":\"DatabaseInstance not found: x\"}");
+  else if (g_str_equal (path, "/api/2.0/missing-odd"))
+    reply (msg, 404, "{\"message\":\"nothing here\"}");
+  else if (g_str_equal (path, "/api/2.0/legacy"))
+    reply (msg, 400, "{\"error\":\"bad thing\"}");
+  else if (g_str_equal (path, "/api/2.0/badjson"))
+    reply (msg, 200, "{not json");
+  else if (g_str_equal (path, "/api/2.0/items"))
+    {
+      const char *token = query != NULL ? g_hash_table_lookup (query, "page_token") : NULL;
+
+      if (token == NULL)
+        reply (msg, 200, "{\"items\":[1,2],\"next_page_token\":\"p2\"}");
+      else if (g_str_equal (token, "p2"))
+        reply (msg, 200, "{\"items\":[3],\"next_page_token\":\"p3\"}");
+      else
+        reply (msg, 200, "{\"items\":[4,5],\"next_page_token\":\"\"}");
+    }
+  else
+    reply (msg, 404, NULL);
+}
+
+static FakeServer *
+fake_server_new (void)
+{
+  FakeServer *fake = g_new0 (FakeServer, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  fake->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fake->issued_token = g_strdup ("m2m-token-1");
+  fake->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake->server, NULL, handler, fake, NULL);
+  g_assert_true (soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (fake->server);
+  fake->base = g_uri_to_string_partial (uris->data, G_URI_HIDE_PASSWORD);
+  if (g_str_has_suffix (fake->base, "/"))
+    fake->base[strlen (fake->base) - 1] = '\0';
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return fake;
+}
+
+static void
+fake_server_free (FakeServer *fake)
+{
+  soup_server_disconnect (fake->server);
+  g_object_unref (fake->server);
+  g_hash_table_unref (fake->hits);
+  g_free (fake->base);
+  g_free (fake->expected_auth);
+  g_free (fake->last_body);
+  g_free (fake->last_user_agent);
+  g_free (fake->last_token_form);
+  g_free (fake->last_token_auth);
+  g_free (fake->issued_token);
+  g_free (fake);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeServer, fake_server_free)
+
+static LbDatabricksClient *
+pat_client (FakeServer *fake)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (fake->base, "test-token");
+  g_autoptr(GError) error = NULL;
+  LbDatabricksClient *client = lb_databricks_client_new (auth, &error);
+
+  g_assert_no_error (error);
+  g_object_set (client, "retry-base-ms", 10, "retry-budget-ms", 5000, NULL);
+  return client;
+}
+
+typedef struct
+{
+  gboolean  done;
+  JsonNode *node;
+  JsonArray *array;
+  GError   *error;
+} Result;
+
+static void
+call_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+list_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->array = lb_databricks_client_list_finish (LB_DATABRICKS_CLIENT (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+wait_for (Result *r)
+{
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+result_clear (Result *r)
+{
+  g_clear_pointer (&r->node, json_node_unref);
+  g_clear_pointer (&r->array, json_array_unref);
+  g_clear_error (&r->error);
+  r->done = FALSE;
+}
+
+static void
+call (LbDatabricksClient *client,
+      const char         *method,
+      const char         *path,
+      JsonNode           *body,
+      Result             *r)
+{
+  result_clear (r);
+  lb_databricks_client_call_async (client, method, path, NULL, body, LB_CALL_DEFAULT, NULL, call_done_cb, r);
+  wait_for (r);
+}
+
+static void
+assert_no_secret (const GError *error)
+{
+  if (error != NULL)
+    {
+      g_assert_null (strstr (error->message, "test-token"));
+      g_assert_null (strstr (error->message, "m2m-token"));
+      g_assert_null (strstr (error->message, "s3cret"));
+    }
+}
+
+static void
+test_json_and_headers (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  g_autoptr(JsonNode) body = json_from_string ("{\"name\":\"orders-db\",\"capacity\":\"CU_2\"}", NULL);
+  Result r = { 0, };
+
+  fake->expected_auth = g_strdup ("Bearer test-token");
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (r.node), "value"), ==, 42);
+  g_assert_true (g_str_has_prefix (fake->last_user_agent, "lakebase-accelerator/" PACKAGE_VERSION " libsoup/"));
+  g_assert_nonnull (strstr (fake->last_user_agent, "auth/pat"));
+
+  call (client, "POST", "/api/2.0/echo", body, &r);
+  g_assert_no_error (r.error);
+  g_assert_true (JSON_NODE_HOLDS_NULL (r.node));
+  g_assert_cmpstr (fake->last_body, ==, "{\"name\":\"orders-db\",\"capacity\":\"CU_2\"}");
+  g_assert_cmpuint (lb_databricks_client_get_request_count (client), ==, 2);
+
+  result_clear (&r);
+}
+
+static void
+test_errors (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  g_autofree char *code = NULL;
+  Result r = { 0, };
+
+  call (client, "GET", "/api/2.0/fail500", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INTERNAL);
+  g_assert_cmpstr (r.error->message, ==, "INTERNAL_ERROR: boom");
+  g_assert_cmpuint (hits (fake, "/api/2.0/fail500"), ==, 1);   /* 500 is not retried */
+
+  call (client, "GET", "/api/2.0/missing", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND);
+  code = lb_databricks_error_get_error_code (r.error);
+  g_assert_cmpstr (code, ==, "RESOURCE_DOES_NOT_EXIST");
+  g_assert_cmpstr (r.error->message, ==, "RESOURCE_DOES_NOT_EXIST: DatabaseInstance not found: x");
+
+  call (client, "GET", "/api/2.0/missing-odd", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND);
+  g_assert_cmpstr (r.error->message, ==, "NOT_FOUND: nothing here");
+
+  call (client, "POST", "/api/2.0/legacy", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (r.error->message, ==, "BAD_REQUEST: bad thing");
+
+  call (client, "GET", "/api/2.0/badjson", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED);
+
+  fake->expected_auth = g_strdup ("Bearer something-else");
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
+  assert_no_secret (r.error);
+  g_assert_cmpuint (hits (fake, "/api/2.0/ok"), ==, 1);         /* a PAT cannot be refreshed */
+
+  result_clear (&r);
+}
+
+static void
+test_retries (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  Result r = { 0, };
+  gint64 start;
+
+  call (client, "POST", "/api/2.0/flaky429", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (r.node), "value"), ==, 429);
+  g_assert_cmpuint (hits (fake, "/api/2.0/flaky429"), ==, 3);
+
+  /* Retry-After is honoured: the second try waits a whole second. */
+  start = g_get_monotonic_time ();
+  call (client, "GET", "/api/2.0/retry-after-1", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 950 * 1000);
+  g_assert_cmpuint (hits (fake, "/api/2.0/retry-after-1"), ==, 2);
+
+  /* The budget runs out: the last error is returned. */
+  g_object_set (client, "retry-budget-ms", 300, NULL);
+  call (client, "GET", "/api/2.0/always429", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_TOO_MANY_REQUESTS);
+  g_assert_cmpuint (hits (fake, "/api/2.0/always429"), >=, 2);
+
+  result_clear (&r);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_during_backoff (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *query[] = { "after", "30", NULL };
+  Result r = { 0, };
+  gint64 start = g_get_monotonic_time ();
+
+  g_object_set (client, "retry-budget-ms", 60000, NULL);
+  lb_databricks_client_call_async (client, "GET", "/api/2.0/always429", query, NULL, LB_CALL_DEFAULT,
+                                   cancellable, call_done_cb, &r);
+  g_timeout_add (200, cancel_cb, cancellable);
+  wait_for (&r);
+
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  result_clear (&r);
+}
+
+static void
+test_network_errors (void)
+{
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GInetSocketAddress) bound = NULL;
+  g_autofree char *host = NULL;
+  Result r = { 0, };
+  gint64 start;
+
+  /* A port that was free a moment ago: nothing answers there. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  bound = G_INET_SOCKET_ADDRESS (g_socket_get_local_address (socket, NULL));
+  host = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (bound));
+  g_socket_close (socket, NULL);
+
+  auth = lb_databricks_auth_new_for_token (host, "test-token");
+  client = lb_databricks_client_new (auth, NULL);
+  g_object_set (client, "retry-base-ms", 20, "retry-budget-ms", 400, NULL);
+
+  /* GET: retried until the budget is spent. */
+  start = g_get_monotonic_time ();
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NETWORK);
+  g_assert_cmpuint (lb_databricks_client_get_request_count (client), >=, 2);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  /* POST: never resent. */
+  start = lb_databricks_client_get_request_count (client);
+  call (client, "POST", "/api/2.0/ok", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NETWORK);
+  g_assert_cmpuint (lb_databricks_client_get_request_count (client) - start, ==, 1);
+
+  result_clear (&r);
+}
+
+static void
+test_insecure_host (void)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token ("http://dbc-1.cloud.databricks.com", "t");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, &error);
+
+  g_assert_null (client);
+  g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE);
+}
+
+static void
+test_paging (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  Result r = { 0, };
+
+  lb_databricks_client_list_async (client, "/api/2.0/items", NULL, "items", NULL, list_done_cb, &r);
+  wait_for (&r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (json_array_get_length (r.array), ==, 5);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpint (json_array_get_int_element (r.array, i), ==, i + 1);
+  g_assert_cmpuint (hits (fake, "/api/2.0/items"), ==, 3);
+  result_clear (&r);
+}
+
+static LbDatabricksClient *
+profile_client (FakeServer *fake,
+                const char *config)
+{
+  const char *environ[] = { "HOME=/nonexistent", NULL };
+  g_auto(GStrv) parts = g_strsplit (config, "@HOST@", -1);
+  g_autofree char *data = g_strjoinv (fake->base, parts);
+  g_autoptr(LbDatabricksConfig) cfg = lb_databricks_config_new_from_data (data, "cfg", environ, NULL);
+  g_autoptr(LbDatabricksProfile) profile = lb_databricks_config_resolve (cfg, "p", NULL);
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  LbDatabricksClient *client;
+
+  g_assert_nonnull (profile);
+  auth = lb_databricks_auth_new (profile);
+  client = lb_databricks_client_new (auth, NULL);
+  g_object_set (client, "retry-base-ms", 10, NULL);
+  return client;
+}
+
+static void
+test_oauth_m2m (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client =
+    profile_client (fake, "[p]\nhost = @HOST@\nclient_id = sp-id\nclient_secret = s3cret\n");
+  g_autofree char *expected_basic = NULL;
+  g_autofree char *pair = g_base64_encode ((const guchar *) "sp-id:s3cret", 12);
+  Result r = { 0, };
+
+  fake->expected_auth = g_strdup ("Bearer m2m-token-1");
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  expected_basic = g_strconcat ("Basic ", pair, NULL);
+  g_assert_cmpstr (fake->last_token_auth, ==, expected_basic);
+  g_assert_nonnull (strstr (fake->last_token_form, "grant_type=client_credentials"));
+  g_assert_nonnull (strstr (fake->last_user_agent, "auth/oauth-m2m"));
+
+  /* The token is cached… */
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (hits (fake, "/oidc/v1/token"), ==, 1);
+
+  /* …until the API refuses it: then one fresh token and the call goes through. */
+  g_free (fake->issued_token);
+  fake->issued_token = g_strdup ("m2m-token-2");
+  g_free (fake->expected_auth);
+  fake->expected_auth = g_strdup ("Bearer m2m-token-2");
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (hits (fake, "/oidc/v1/token"), ==, 2);
+
+  result_clear (&r);
+}
+
+static void
+write_token_cache (const char *home,
+                   const char *json)
+{
+  g_autofree char *dir = g_build_filename (home, ".databricks", NULL);
+  g_autofree char *path = g_build_filename (dir, "token-cache.json", NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+}
+
+static void
+test_oauth_u2m (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autofree char *home = g_dir_make_tmp ("lb-u2m-XXXXXX", NULL);
+  g_autofree char *cli = g_build_filename (home, "databricks", NULL);
+  g_autoptr(LbDatabricksClient) cached = NULL;
+  g_autoptr(LbDatabricksClient) refreshed = NULL;
+  g_autoptr(LbDatabricksClient) refused = NULL;
+  g_autoptr(LbDatabricksClient) via_cli = NULL;
+  g_autoptr(LbDatabricksClient) no_login = NULL;
+  const char *config = "[p]\nhost = @HOST@\nauth_type = databricks-cli\n";
+  Result r = { 0, };
+
+  g_setenv ("HOME", home, TRUE);
+  g_unsetenv ("DATABRICKS_CLI_PATH");
+
+  /* A cached token still valid: used as it is. */
+  write_token_cache (home, "{\"version\":1,\"tokens\":{\"p\":{\"access_token\":\"cached-1\",\"token_type\":\"Bearer\","
+                           "\"refresh_token\":\"good\",\"expiry\":\"2099-01-01T00:00:00.123+02:00\"}}}");
+  cached = profile_client (fake, config);
+  fake->expected_auth = g_strdup ("Bearer cached-1");
+  call (cached, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (hits (fake, "/oidc/v1/token"), ==, 0);
+
+  /* Expired: refreshed with the refresh token, as the CLI would. */
+  write_token_cache (home, "{\"version\":1,\"tokens\":{\"p\":{\"access_token\":\"old\",\"token_type\":\"Bearer\","
+                           "\"refresh_token\":\"good\",\"expiry\":\"2001-01-01T00:00:00Z\"}}}");
+  refreshed = profile_client (fake, config);
+  g_free (fake->expected_auth);
+  fake->expected_auth = g_strdup ("Bearer m2m-token-1");
+  call (refreshed, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_nonnull (strstr (fake->last_token_form, "grant_type=refresh_token"));
+  g_assert_nonnull (strstr (fake->last_token_form, "client_id=databricks-cli"));
+
+  /* A refresh token the workspace refuses: sign in again, and say how. */
+  write_token_cache (home, "{\"version\":1,\"tokens\":{\"p\":{\"access_token\":\"old\",\"token_type\":\"Bearer\","
+                           "\"refresh_token\":\"bad\",\"expiry\":\"2001-01-01T00:00:00Z\"}}}");
+  refused = profile_client (fake, config);
+  call (refused, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED);
+  g_assert_nonnull (strstr (r.error->message, "databricks auth login --host"));
+  g_assert_nonnull (strstr (r.error->message, "--profile p"));
+
+  /* The CLI, when there is one, is asked first. */
+  g_assert_true (g_file_set_contents (cli,
+                                      "#!/bin/sh\n"
+                                      "[ \"$1 $2 $3 $4\" = \"auth token --profile p\" ] || exit 3\n"
+                                      "echo '{\"access_token\":\"from-cli\",\"token_type\":\"Bearer\",\"expiry\":\"2099-01-01T00:00:00Z\"}'\n",
+                                      -1, NULL));
+  g_chmod (cli, 0755);
+  g_setenv ("DATABRICKS_CLI_PATH", cli, TRUE);
+  via_cli = profile_client (fake, config);
+  g_free (fake->expected_auth);
+  fake->expected_auth = g_strdup ("Bearer from-cli");
+  call (via_cli, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+
+  /* A CLI with no sign-in and no cache: the CLI's own words, and the command to run. */
+  g_assert_true (g_file_set_contents (cli, "#!/bin/sh\necho 'Error: no cached credentials' >&2\nexit 1\n", -1, NULL));
+  g_chmod (cli, 0755);
+  write_token_cache (home, "{\"version\":1,\"tokens\":{}}");
+  no_login = profile_client (fake, config);
+  call (no_login, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED);
+  g_assert_nonnull (strstr (r.error->message, "no cached credentials"));
+
+  result_clear (&r);
+  g_unsetenv ("DATABRICKS_CLI_PATH");
+  g_unlink (cli);
+  {
+    g_autofree char *cache = g_build_filename (home, ".databricks", "token-cache.json", NULL);
+    g_autofree char *dir = g_build_filename (home, ".databricks", NULL);
+    g_unlink (cache);
+    g_rmdir (dir);
+    g_rmdir (home);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/databricks-client/json-and-headers", test_json_and_headers);
+  g_test_add_func ("/databricks-client/errors", test_errors);
+  g_test_add_func ("/databricks-client/retries", test_retries);
+  g_test_add_func ("/databricks-client/cancel-during-backoff", test_cancel_during_backoff);
+  g_test_add_func ("/databricks-client/network-errors", test_network_errors);
+  g_test_add_func ("/databricks-client/insecure-host", test_insecure_host);
+  g_test_add_func ("/databricks-client/paging", test_paging);
+  g_test_add_func ("/databricks-client/oauth-m2m", test_oauth_m2m);
+  g_test_add_func ("/databricks-client/oauth-u2m", test_oauth_u2m);
+
+  return g_test_run ();
+}
