@@ -1,4 +1,559 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "lb-sql-script.h"
+
+static LbSqlScript *
+parse_ok (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  LbSqlScript *script = lb_sql_script_new_from_data (text, -1, "t.sql", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (script);
+  return script;
+}
+
+/* Checks the error code and that the message starts with "t.sql:LINE:COL: ". */
+static void
+assert_bad (const char *text,
+            gssize      length,
+            int         code,
+            guint       line,
+            guint       column,
+            const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) script = lb_sql_script_new_from_data (text, length, "t.sql", &error);
+  g_autofree char *prefix = g_strdup_printf ("t.sql:%u:%u: ", line, column);
+
+  g_assert_null (script);
+  g_assert_error (error, LB_SQL_SCRIPT_ERROR, code);
+  if (!g_str_has_prefix (error->message, prefix) || strstr (error->message, fragment) == NULL)
+    g_error ("“%s”: expected “%s…%s…”", error->message, prefix, fragment);
+}
+
+static LbSqlScript *
+load_sample (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  LbSqlScript *script = lb_sql_script_new_from_file (file, &error);
+
+  g_assert_no_error (error);
+  return script;
+}
+
+static void
+test_builder (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) script = lb_sql_script_new (LB_SQL_DIALECT_QUERY_MIX, "built.sql");
+  LbSqlTransaction *a, *b;
+  const LbSqlQuery *q;
+  guint key = lb_sql_script_add_variable (script, "key");
+  guint counts[2] = { 0 };
+
+  g_assert_cmpuint (lb_sql_script_add_variable (script, "key"), ==, key);
+  g_assert_cmpuint (lb_sql_script_add_variable (script, "other"), ==, key + 1);
+  a = lb_sql_script_add_transaction (script, "a", 3);
+  b = lb_sql_script_add_transaction (script, "b", 1);
+  lb_sql_script_add_set_step (script, a, key, lb_expr_parse ("random(1, 5)", NULL, NULL, NULL));
+  q = lb_sql_script_add_query_step (script, a, "qa",
+                                    "SELECT :key::int, ':key', :other + :key", 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (q->sql_numbered, ==, "SELECT $1::int, ':key', $2 + $3");
+  g_assert_cmpuint (q->n_params, ==, 3);
+  g_assert_cmpuint (q->param_vars[0], ==, key);
+  g_assert_cmpuint (q->param_vars[1], ==, key + 1);
+  g_assert_cmpuint (q->param_vars[2], ==, key);
+  g_assert_cmpstr (q->fragments[0], ==, "SELECT ");
+  g_assert_cmpstr (q->fragments[1], ==, "::int, ':key', ");
+  g_assert_cmpstr (q->fragments[2], ==, " + ");
+  g_assert_cmpstr (q->fragments[3], ==, "");
+  g_assert_null (q->fragments[4]);
+  g_assert_cmpuint (q->line, ==, 4);
+  g_assert_cmpuint (a->n_steps, ==, 2);
+  g_assert_cmpint (a->steps[1].kind, ==, LB_STEP_QUERY);
+  g_assert_true (a->steps[1].query == q);
+
+  g_assert_null (lb_sql_script_add_query_step (script, b, NULL, "SELECT 1,\n  :missing", 10, &error));
+  g_assert_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE);
+  g_assert_true (g_str_has_prefix (error->message, "built.sql:11:3: "));
+  g_clear_error (&error);
+  q = lb_sql_script_add_query_step (script, b, NULL, "SELECT 2", 12, &error);
+  g_assert_cmpstr (q->name, ==, "query_2");
+  g_assert_cmpuint (q->index, ==, 1);
+
+  g_assert_cmpuint (lb_sql_script_get_n_queries (script), ==, 2);
+  g_assert_cmpuint (lb_sql_script_get_total_weight (script), ==, 4);
+  for (guint draw = 0; draw < 4; draw++)
+    counts[lb_sql_script_pick_transaction (script, draw)]++;
+  g_assert_cmpuint (counts[0], ==, 3);
+  g_assert_cmpuint (counts[1], ==, 1);
+  g_assert_cmpuint (lb_sql_script_pick_transaction (script, 2), ==, 0);
+  g_assert_cmpuint (lb_sql_script_pick_transaction (script, 3), ==, 1);
+  g_assert_cmpuint (lb_sql_script_get_default_count (script), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&script));
+}
+
+static void
+test_sample_customer_lookup (void)
+{
+  g_autoptr(LbSqlScript) script = load_sample ("customer_lookup.sql");
+  const LbSqlTransaction *t;
+  const LbSqlQuery *q;
+
+  g_assert_cmpint (lb_sql_script_get_dialect (script), ==, LB_SQL_DIALECT_QUERY_MIX);
+  g_assert_cmpstr (lb_sql_script_get_display_name (script), ==, "customer_lookup.sql");
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (script), ==, 3);
+  g_assert_cmpuint (lb_sql_script_get_total_weight (script), ==, 11);
+
+  t = lb_sql_script_get_transaction (script, 0);
+  g_assert_cmpstr (t->name, ==, "customer_by_key");
+  g_assert_cmpuint (t->weight, ==, 8);
+  g_assert_cmpuint (t->n_steps, ==, 2);
+  g_assert_cmpint (t->steps[0].kind, ==, LB_STEP_SET);
+  g_assert_cmpstr (lb_sql_script_get_variable_name (script, t->steps[0].var), ==, "key");
+  q = t->steps[1].query;
+  g_assert_cmpstr (q->name, ==, "customer_by_key");
+  g_assert_cmpuint (q->line, ==, 6);
+  g_assert_cmpuint (q->n_params, ==, 1);
+  g_assert_true (g_str_has_suffix (q->sql_numbered, "WHERE c_customer_sk = $1"));
+  g_assert_true (g_str_has_suffix (q->sql, "WHERE c_customer_sk = :key"));
+
+  t = lb_sql_script_get_transaction (script, 2);
+  g_assert_cmpstr (t->name, ==, "birth_year_band");
+  g_assert_cmpuint (t->weight, ==, 1);
+  q = t->steps[1].query;
+  g_assert_cmpstr (q->sql_numbered, ==, "SELECT count(*) FROM customer WHERE c_birth_year = $1::int");
+  g_assert_cmpuint (q->index, ==, 2);
+
+  /* values(1950, 1975, 1990) evaluates to one of them. */
+  {
+    LbValue vars[8] = { 0 };
+    LbRandom rng;
+    LbExprContext ctx = { vars, &rng, 0, 1, 0 };
+    LbValue v;
+
+    lb_random_seed (&rng, 1);
+    g_assert_true (lb_expr_eval (t->steps[0].expr, &ctx, &v, NULL));
+    g_assert_cmpint (v.type, ==, LB_VALUE_INT);
+    g_assert_true (v.u.integer == 1950 || v.u.integer == 1975 || v.u.integer == 1990);
+  }
+}
+
+static void
+test_sample_pgbench (void)
+{
+  g_autoptr(LbSqlScript) script = load_sample ("pgbench_style.sql");
+  const LbSqlTransaction *t;
+
+  g_assert_cmpint (lb_sql_script_get_dialect (script), ==, LB_SQL_DIALECT_PGBENCH);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (script), ==, 1);
+  t = lb_sql_script_get_transaction (script, 0);
+  g_assert_cmpstr (t->name, ==, "pgbench_style.sql");
+  g_assert_cmpuint (t->n_steps, ==, 6);
+  g_assert_cmpint (t->steps[0].kind, ==, LB_STEP_SET);
+  g_assert_cmpint (t->steps[1].kind, ==, LB_STEP_SET);
+  g_assert_cmpuint (lb_sql_script_get_n_queries (script), ==, 4);
+  g_assert_cmpstr (lb_sql_script_get_query (script, 0)->name, ==, "pgbench_style.sql:3");
+  g_assert_cmpstr (lb_sql_script_get_query (script, 0)->sql, ==, "BEGIN");
+  g_assert_cmpstr (lb_sql_script_get_query (script, 2)->sql_numbered, ==,
+                   "UPDATE customer SET c_last_review_qty = $1 WHERE c_customer_sk = $2");
+  g_assert_cmpstr (lb_sql_script_get_query (script, 3)->name, ==, "pgbench_style.sql:6");
+}
+
+static void
+test_sample_plain (void)
+{
+  g_autoptr(LbSqlScript) script = load_sample ("plain.sql");
+
+  g_assert_cmpint (lb_sql_script_get_dialect (script), ==, LB_SQL_DIALECT_QUERY_MIX);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (script), ==, 2);
+  g_assert_cmpstr (lb_sql_script_get_query (script, 0)->name, ==, "query_1");
+  g_assert_cmpstr (lb_sql_script_get_query (script, 1)->name, ==, "query_2");
+  g_assert_cmpuint (lb_sql_script_get_transaction (script, 1)->weight, ==, 1);
+  g_assert_cmpuint (lb_sql_script_get_query (script, 1)->line, ==, 2);
+}
+
+static void
+test_sample_webtool (void)
+{
+  g_autoptr(LbSqlScript) script = load_sample ("webtool_format.sql");
+  const LbSqlTransaction *t;
+  const LbValue *row;
+  guint n_columns = 0;
+
+  g_assert_cmpint (lb_sql_script_get_dialect (script), ==, LB_SQL_DIALECT_WEB_TOOL);
+  g_assert_cmpuint (lb_sql_script_get_n_tuples (script), ==, 4);
+  g_assert_cmpuint (lb_sql_script_get_default_count (script), ==, 200);
+  row = lb_sql_script_get_tuple (script, 2, &n_columns);
+  g_assert_cmpuint (n_columns, ==, 2);
+  g_assert_cmpint (row[0].type, ==, LB_VALUE_INT);
+  g_assert_cmpint (row[0].u.integer, ==, 99001);
+  g_assert_cmpint (row[1].u.integer, ==, 20);
+  t = lb_sql_script_get_transaction (script, 0);
+  g_assert_cmpuint (t->n_steps, ==, 2);
+  g_assert_cmpint (t->steps[0].kind, ==, LB_STEP_PARAM_SET);
+  g_assert_cmpuint (t->steps[0].n_tuple_vars, ==, 2);
+  g_assert_cmpint (t->steps[1].kind, ==, LB_STEP_QUERY);
+  g_assert_cmpuint (t->steps[1].query->param_vars[0], ==, t->steps[0].tuple_vars[0]);
+  g_assert_cmpuint (t->steps[1].query->param_vars[1], ==, t->steps[0].tuple_vars[1]);
+  g_assert_true (g_str_has_suffix (t->steps[1].query->sql_numbered, "ss_customer_sk = $1\n LIMIT $2"));
+}
+
+static void
+test_webtool_values (void)
+{
+  g_autoptr(LbSqlScript) script = parse_ok (
+    "-- parameters: [[\"A\", 1.5, true, null], [\"B\", 2, false, \"x\"]]\n"
+    "SELECT %s, %s, %s, %s, 'a%%b', 100 %% 7;\n");
+  const LbValue *row;
+  guint n = 0;
+
+  g_assert_cmpuint (lb_sql_script_get_default_count (script), ==, 2 * 5);
+  row = lb_sql_script_get_tuple (script, 0, &n);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpint (row[0].type, ==, LB_VALUE_STRING);
+  g_assert_cmpstr (row[0].u.string, ==, "A");
+  g_assert_cmpint (row[1].type, ==, LB_VALUE_DOUBLE);
+  g_assert_cmpint (row[2].type, ==, LB_VALUE_BOOLEAN);
+  g_assert_cmpint (row[3].type, ==, LB_VALUE_NULL);
+  g_assert_cmpstr (lb_sql_script_get_query (script, 0)->sql_numbered, ==,
+                   "SELECT $1, $2, $3, $4, 'a%b', 100 % 7");
+}
+
+static void
+test_splitting (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "sql", "tricky.sql", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(LbSqlScript) script = lb_sql_script_new_from_file (file, &error);
+  const LbSqlQuery *q;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_sql_script_get_n_queries (script), ==, 1);
+  q = lb_sql_script_get_query (script, 0);
+  g_assert_cmpuint (q->n_params, ==, 1);
+  g_assert_true (g_str_has_prefix (q->sql_numbered, "SELECT $1::int, ':id not a param', $$ ; :x $$"));
+  g_assert_true (g_str_has_suffix (q->sql_numbered, "E'it\\'s ; :z'"));
+  g_assert_cmpuint (lb_sql_script_get_transaction (script, 0)->weight, ==, 3);
+
+  {
+    g_autoptr(LbSqlScript) s = parse_ok (
+      "SELECT 'a;b', $tag$ x; $$ ; $tag$, \"x;\"\"y\";\n"
+      "-- comment ; with semicolon\n"
+      "/* block ; /* nested ; */ still ; */\n"
+      "SELECT 2 -- trailing\n;\n"
+      "SELECT a$b, $1;;\n"
+      "select 'it''s'");
+    g_assert_cmpuint (lb_sql_script_get_n_queries (s), ==, 4);
+    g_assert_cmpstr (lb_sql_script_get_query (s, 0)->sql, ==, "SELECT 'a;b', $tag$ x; $$ ; $tag$, \"x;\"\"y\"");
+    g_assert_cmpuint (lb_sql_script_get_query (s, 1)->line, ==, 4);
+    g_assert_cmpstr (lb_sql_script_get_query (s, 2)->sql, ==, "SELECT a$b, $1");
+    g_assert_cmpstr (lb_sql_script_get_query (s, 3)->sql, ==, "select 'it''s'");
+    g_assert_cmpuint (lb_sql_script_get_query (s, 3)->line, ==, 7);
+  }
+
+  /* Directives are case-insensitive and may have comments and blank lines
+   * between them and their statement. */
+  {
+    g_autoptr(LbSqlScript) s = parse_ok (
+      "-- name: first\n-- Weight: 5\n\n-- just prose\n-- param A = 2 * 3\n-- PARAM b = :A + 1\n"
+      "SELECT :A, :b;\n");
+    const LbSqlTransaction *t = lb_sql_script_get_transaction (s, 0);
+
+    g_assert_cmpstr (t->name, ==, "first");
+    g_assert_cmpuint (t->weight, ==, 5);
+    g_assert_cmpuint (t->n_steps, ==, 3);
+    g_assert_cmpuint (lb_sql_script_get_query (s, 0)->line, ==, 7);
+  }
+
+  /* Automatic variables in SQL are set first from the client context. */
+  {
+    g_autoptr(LbSqlScript) s = parse_ok ("\\set x :client_id + 1\nSELECT :x, :client_id;\n");
+    const LbSqlTransaction *t = lb_sql_script_get_transaction (s, 0);
+
+    g_assert_cmpuint (t->n_steps, ==, 3);
+    g_assert_cmpint (t->steps[0].kind, ==, LB_STEP_SET);
+    g_assert_cmpstr (lb_sql_script_get_variable_name (s, t->steps[0].var), ==, "client_id");
+    g_assert_true (lb_expr_is_automatic (t->steps[0].expr, "client_id"));
+  }
+
+  /* \sleep with units and a multi-line SQL command. */
+  {
+    g_autoptr(LbSqlScript) s = parse_ok ("\\set n random(1, 3)\n\\sleep :n ms\n\\sleep 2\n\\sleep 10 us\n"
+                                         "SELECT\n  1;\n");
+    const LbSqlTransaction *t = lb_sql_script_get_transaction (s, 0);
+
+    g_assert_cmpuint (t->n_steps, ==, 5);
+    g_assert_cmpint (t->steps[1].kind, ==, LB_STEP_SLEEP);
+    g_assert_cmpint (t->steps[1].unit_usec, ==, 1000);
+    g_assert_cmpint (t->steps[2].unit_usec, ==, 1000000);
+    g_assert_cmpint (t->steps[3].unit_usec, ==, 1);
+    g_assert_cmpstr (lb_sql_script_get_query (s, 0)->sql, ==, "SELECT\n  1");
+  }
+}
+
+static void
+test_bad_input (void)
+{
+  static const char binary[] = "SELECT 1;\nSELECT \0 2;";
+
+  assert_bad ("SELECT 1;\nSELECT 'abc;\nSELECT 3;", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 2, 8, "quoted string");
+  assert_bad ("SELECT $x$ abc", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 8, "dollar");
+  assert_bad ("SELECT 1; /* a /* b */", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 11, "comment");
+  assert_bad ("SELECT \"abc", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 8, "identifier");
+  assert_bad ("SELECT E'it\\'s", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 9, "string");
+  assert_bad ("\\set a 1\n\\gset\nSELECT :a;", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 2, 1, "\\gset");
+  assert_bad ("\\set a 1\n\\shell ls\n", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 2, 1, "shell");
+  assert_bad ("\\set a 1\nSELECT :a,\n   :b;", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 3, 4, ":b");
+  assert_bad ("\\set a :zz + 1\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 1, 8, "zz");
+  assert_bad ("\\set a 1 +\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 11, "expected");
+  assert_bad ("\\set a 1\nSELECT 1\n\\set b 2\n", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 3, 1, "“;”");
+  assert_bad ("-- PARAM x = random(1, 10)\nSELECT :y;", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 2, 8, ":y");
+  assert_bad ("SELECT 1;\n-- PARAM x = random(1, 10)\nSELECT :x;\nSELECT :x;", -1,
+              LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 4, 8, ":x");
+  assert_bad ("-- PARAM x = random(1,\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 23, "expected");
+  assert_bad ("-- PARAM x = nosuch(1)\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 14, "nosuch");
+  assert_bad ("-- PARAM x = :q + 1\n-- PARAM q = 1\nSELECT :x;", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE,
+              1, 14, "q");
+  assert_bad ("-- PARAM x = 1\n-- PARAM x = 2\nSELECT :x;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 10, "twice");
+  assert_bad ("-- WEIGHT: 0\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 12, "WEIGHT");
+  assert_bad ("-- WEIGHT: two\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 12, "WEIGHT");
+  assert_bad ("-- NAME: a\nSELECT 1;\n-- NAME: a\nSELECT 2;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 3, 10, "already");
+  assert_bad ("SELECT 1;\n-- NAME: orphan\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1, "directive");
+  assert_bad ("-- PARAMETERS: [[1, 2], [3]]\nSELECT %s, %s;", -1, LB_SQL_SCRIPT_ERROR_PARAMETER_MISMATCH, 1, 16,
+              "tuple 2");
+  assert_bad ("-- PARAMETERS: [[1, 2]]\nSELECT %s;", -1, LB_SQL_SCRIPT_ERROR_PARAMETER_MISMATCH, 1, 16, "tuple 1");
+  assert_bad ("-- PARAMETERS: [[1, 2]\nSELECT %s, %s;", -1, LB_SQL_SCRIPT_ERROR_BAD_JSON, 1, 16, "JSON");
+  assert_bad ("-- PARAMETERS: {\"a\": 1}\nSELECT %s;", -1, LB_SQL_SCRIPT_ERROR_BAD_JSON, 1, 16, "array of arrays");
+  assert_bad ("-- PARAMETERS: [1, 2]\nSELECT %s;", -1, LB_SQL_SCRIPT_ERROR_BAD_JSON, 1, 16, "tuple 1");
+  assert_bad ("-- PARAMETERS: [[[1]]]\nSELECT %s;", -1, LB_SQL_SCRIPT_ERROR_BAD_JSON, 1, 16, "value 1");
+  assert_bad ("SELECT %s;", -1, LB_SQL_SCRIPT_ERROR_PARAMETER_MISMATCH, 1, 8, "PARAMETERS");
+  assert_bad ("-- EXEC_COUNT: 0\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 16, "EXEC_COUNT");
+  assert_bad ("-- PARAMETERS: [[1]]\nSELECT %s;\nSELECT 2;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 3, 1, "one statement");
+  assert_bad ("-- PARAMETERS: [[1]]\nSELECT '%s', %s;", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 9, "quoted");
+  assert_bad ("", -1, LB_SQL_SCRIPT_ERROR_EMPTY, 1, 1, "no SQL");
+  assert_bad ("-- only a comment\n/* and another */\n\n", -1, LB_SQL_SCRIPT_ERROR_EMPTY, 1, 1, "no SQL");
+  assert_bad (";;\n", -1, LB_SQL_SCRIPT_ERROR_EMPTY, 1, 1, "no SQL");
+  assert_bad (binary, sizeof binary - 1, LB_SQL_SCRIPT_ERROR_BINARY, 2, 8, "offset 17");
+  assert_bad ("SELECT 1;\nSELECT '\xff\xfe';", -1, LB_SQL_SCRIPT_ERROR_BINARY, 2, 9, "UTF-8");
+  assert_bad ("SELECT :'name';", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 8, "psql");
+}
+
+static void
+test_too_large (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) script = NULL;
+  gsize size = LB_SQL_SCRIPT_MAX_SIZE + 1;
+  g_autofree char *data = g_malloc (size);
+
+  memset (data, ' ', size);
+  memcpy (data, "SELECT 1;", 9);
+  script = lb_sql_script_new_from_data (data, size, "big.sql", &error);
+  g_assert_null (script);
+  g_assert_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (error->message, "big.sql:1:1: "));
+}
+
+static void
+test_fifty_megabytes (void)
+{
+  g_autoptr(GString) text = g_string_sized_new (51 * 1024 * 1024);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(GTimer) timer = NULL;
+  guint n = 0;
+  double seconds;
+
+  /* 50 MB of query-mix statements with a parameter, strings and comments. */
+  while (text->len < 50 * 1024 * 1024)
+    {
+      g_string_append_printf (text,
+                              "-- NAME: q%u\n-- PARAM k = random(1, 1000)\n"
+                              "SELECT c_first_name, 'x;y' /* ; */ FROM customer WHERE c_customer_sk = :k::int;\n",
+                              n);
+      n++;
+    }
+  timer = g_timer_new ();
+  script = lb_sql_script_new_from_data (text->str, text->len, "big.sql", &error);
+  seconds = g_timer_elapsed (timer, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_sql_script_get_n_queries (script), ==, n);
+  g_assert_cmpuint (lb_sql_script_get_query (script, n - 1)->line, ==, 3 * n);
+  g_test_message ("50 MB, %u statements: parsed in %.2f s", n, seconds);
+  g_clear_object (&script);
+
+  /* One huge statement. */
+  g_string_truncate (text, 0);
+  g_string_append (text, "SELECT 0");
+  while (text->len < 50 * 1024 * 1024)
+    g_string_append (text, " + 1 -- one\n");
+  g_string_append (text, ";\n");
+  g_timer_start (timer);
+  script = lb_sql_script_new_from_data (text->str, text->len, "huge.sql", &error);
+  seconds = g_timer_elapsed (timer, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_sql_script_get_n_queries (script), ==, 1);
+  g_test_message ("50 MB in one statement: parsed in %.2f s", seconds);
+}
+
+static void
+round_trip (LbSqlScript *script,
+            const char  *tmp)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (tmp, lb_sql_script_get_display_name (script), NULL);
+  g_autoptr(GFile) directory = g_file_new_for_path (dir);
+  g_autofree char *args = lb_sql_script_export_pgbench (script, directory, &error);
+  g_auto(GStrv) words = NULL;
+  guint n_files = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (args);
+  g_assert_true (g_shell_parse_argv (args, NULL, &words, NULL));
+
+  for (guint i = 0; words[i] != NULL; i += 2)
+    {
+      const LbSqlTransaction *t = lb_sql_script_get_transaction (script, n_files);
+      g_autoptr(LbSqlScript) back = NULL;
+      g_autoptr(GFile) file = NULL;
+      const LbSqlTransaction *bt;
+      char *at;
+      guint queries = 0, back_queries = 0;
+
+      g_assert_cmpstr (words[i], ==, "-f");
+      at = strrchr (words[i + 1], '@');
+      g_assert_nonnull (at);
+      g_assert_cmpuint (g_ascii_strtoull (at + 1, NULL, 10), ==, t->weight);
+      *at = '\0';
+      file = g_file_new_for_path (words[i + 1]);
+      back = lb_sql_script_new_from_file (file, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lb_sql_script_get_n_transactions (back), ==, 1);
+      bt = lb_sql_script_get_transaction (back, 0);
+
+      /* The same statements, in the same order, with the same placeholders. */
+      for (guint s = 0; s < t->n_steps; s++)
+        if (t->steps[s].kind == LB_STEP_QUERY)
+          {
+            const LbSqlQuery *q = t->steps[s].query;
+            const LbSqlQuery *bq = lb_sql_script_get_query (back, back_queries);
+
+            g_assert_cmpstr (q->sql_numbered, ==, bq->sql_numbered);
+            g_assert_cmpuint (q->n_params, ==, bq->n_params);
+            for (guint p = 0; p < q->n_params; p++)
+              g_assert_cmpstr (lb_sql_script_get_variable_name (script, q->param_vars[p]), ==,
+                               lb_sql_script_get_variable_name (back, bq->param_vars[p]));
+            queries++;
+            back_queries++;
+          }
+      g_assert_cmpuint (lb_sql_script_get_n_queries (back), ==, queries);
+      g_assert_cmpint (bt->steps[bt->n_steps - 1].kind, ==, LB_STEP_QUERY);
+      n_files++;
+    }
+  g_assert_cmpuint (n_files, ==, lb_sql_script_get_n_transactions (script));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_export (void)
+{
+  static const char * const samples[] = {
+    "customer_lookup.sql", "pgbench_style.sql", "plain.sql", "webtool_format.sql",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("lb-export-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      g_autoptr(LbSqlScript) script = load_sample (samples[i]);
+
+      round_trip (script, tmp);
+    }
+
+  /* The exported values() is a pick and a CASE; the pgbench sample keeps its \set. */
+  {
+    g_autofree char *path = g_build_filename (tmp, "customer_lookup.sql", "birth_year_band.sql", NULL);
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, "\\set y_pick1 random(1, 3)\n"));
+    g_assert_nonnull (strstr (contents, "c_birth_year = :y::int;"));
+  }
+
+  /* Strings cannot be exported: the error names the parameter. */
+  {
+    g_autoptr(LbSqlScript) script = parse_ok ("-- PARAM st = values('CA', 'NY')\nSELECT :st;\n");
+    g_autofree char *dir = g_build_filename (tmp, "strings", NULL);
+    g_autoptr(GFile) directory = g_file_new_for_path (dir);
+    g_autofree char *args = lb_sql_script_export_pgbench (script, directory, &error);
+
+    g_assert_null (args);
+    g_assert_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_SYNTAX);
+    g_assert_nonnull (strstr (error->message, "st"));
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(LbSqlScript) script = parse_ok ("-- PARAMETERS: [[1, \"A\"]]\nSELECT %s, %s;\n");
+    g_autofree char *dir = g_build_filename (tmp, "webstrings", NULL);
+    g_autoptr(GFile) directory = g_file_new_for_path (dir);
+    g_autofree char *args = lb_sql_script_export_pgbench (script, directory, &error);
+
+    g_assert_null (args);
+    g_assert_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_PARAMETER_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "value 2"));
+    g_clear_error (&error);
+  }
+
+  remove_tree (tmp);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sql-script/builder", test_builder);
+  g_test_add_func ("/sql-script/sample/customer-lookup", test_sample_customer_lookup);
+  g_test_add_func ("/sql-script/sample/pgbench", test_sample_pgbench);
+  g_test_add_func ("/sql-script/sample/plain", test_sample_plain);
+  g_test_add_func ("/sql-script/sample/webtool", test_sample_webtool);
+  g_test_add_func ("/sql-script/webtool-values", test_webtool_values);
+  g_test_add_func ("/sql-script/splitting", test_splitting);
+  g_test_add_func ("/sql-script/bad-input", test_bad_input);
+  g_test_add_func ("/sql-script/too-large", test_too_large);
+  g_test_add_func ("/sql-script/fifty-megabytes", test_fifty_megabytes);
+  g_test_add_func ("/sql-script/export", test_export);
+
+  return g_test_run ();
+}

@@ -73,8 +73,9 @@ typedef gboolean (*LbExprResolveFunc) (const char *name,
                                        guint      *var,
                                        gpointer    user_data);
 
-/* Parses @text; @column_offset is added to columns in error messages so the
- * caller can point into its own line. */
+/* Parses @text; error messages start "column N: " (1-based, in characters).
+ * Variables that @resolve does not know but pgbench defines automatically
+ * (client_id, scale, random_seed, default_seed) read the evaluation context. */
 LbExpr      *lb_expr_parse             (const char        *text,
                                         LbExprResolveFunc  resolve,
                                         gpointer           user_data,
@@ -95,9 +96,32 @@ gboolean     lb_expr_eval              (const LbExpr      *expr,
                                         LbExprContext     *context,
                                         LbValue           *result,
                                         GError           **error);
-/* The expression as pgbench accepts it (for exporting scripts). */
+/* The expression as pgbench accepts it (for exporting scripts), or NULL when
+ * it has no single-expression equivalent (values(…)). */
 char        *lb_expr_to_pgbench        (const LbExpr      *expr,
                                         const char * const *variable_names);
+
+/* Like lb_expr_parse(), but the message has no column prefix: the 1-based
+ * column of the error is stored in @error_column instead. */
+LbExpr      *lb_expr_parse_at          (const char         *text,
+                                        LbExprResolveFunc   resolve,
+                                        gpointer            user_data,
+                                        guint              *error_column,
+                                        GError            **error);
+/* Appends "\set @target EXPR" lines to @out; values(…) of numbers becomes a
+ * helper "\set @target_pickN random(1, n)" and a CASE. Strings cannot be
+ * exported (pgbench expressions give numbers only): LB_EXPR_ERROR_SYNTAX. */
+gboolean     lb_expr_export_pgbench_set (const LbExpr        *expr,
+                                         const char * const  *variable_names,
+                                         const char          *target,
+                                         GString             *out,
+                                         GError             **error);
+/* An expression reading one of pgbench's automatic variables from the
+ * context ("client_id", "scale", "random_seed", "default_seed"), or NULL. */
+LbExpr      *lb_expr_new_automatic     (const char         *name);
+/* Whether @expr is such a read (of @name, or of any when @name is NULL). */
+gboolean     lb_expr_is_automatic      (const LbExpr       *expr,
+                                        const char         *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbExpr, lb_expr_free)
 

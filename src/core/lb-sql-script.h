@@ -117,6 +117,20 @@ LbSqlQuery             *lb_sql_script_add_query_step      (LbSqlScript      *sel
                                                            guint             line,
                                                            GError          **error);
 
+/* The web tool format's table and PARAM_SET step (additions). */
+void                    lb_sql_script_add_param_set_step  (LbSqlScript      *self,
+                                                           LbSqlTransaction *transaction,
+                                                           const guint      *vars,
+                                                           guint             n_vars);
+/* @values holds @n_tuples rows of @n_columns; strings are copied. */
+void                    lb_sql_script_set_tuples          (LbSqlScript    *self,
+                                                           const LbValue  *values,
+                                                           guint           n_tuples,
+                                                           guint           n_columns);
+void                    lb_sql_script_set_exec_count      (LbSqlScript    *self,
+                                                           guint           exec_count);
+guint                   lb_sql_script_get_exec_count      (LbSqlScript    *self);
+
 /* Reading */
 LbSqlDialect            lb_sql_script_get_dialect         (LbSqlScript    *self);
 const char             *lb_sql_script_get_display_name    (LbSqlScript    *self);
