@@ -1,4 +1,554 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+#include "config.h"
+
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+
+#include "lb-pg-sandbox.h"
+
+/* One sandbox with sample data, shared by the tests in order, because
+ * creating one is the slow part. */
+static LbPgSandbox *shared;
+
+static PGconn *
+connect_or_fail (const char *conninfo)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("Could not connect with “%s”: %s", conninfo, PQerrorMessage (conn));
+
+  return conn;
+}
+
+static char *
+query_value (PGconn     *conn,
+             const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+  char *value;
+
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("“%s” failed: %s", sql, PQresultErrorMessage (result));
+  g_assert_cmpint (PQntuples (result), ==, 1);
+  value = g_strdup (PQgetvalue (result, 0, 0));
+  PQclear (result);
+
+  return value;
+}
+
+static gint64
+query_int (PGconn     *conn,
+           const char *sql)
+{
+  g_autofree char *value = query_value (conn, sql);
+
+  return g_ascii_strtoll (value, NULL, 10);
+}
+
+static void
+exec_or_fail (PGconn     *conn,
+              const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("“%s” failed: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+}
+
+/* Every column of every row, in key order. */
+static char *
+checksum (const char *conninfo)
+{
+  PGconn *conn = connect_or_fail (conninfo);
+  g_autofree char *customers = NULL;
+  g_autofree char *sales = NULL;
+
+  customers = query_value (conn,
+                           "SELECT md5 (string_agg (concat_ws ('|', c_customer_sk, c_customer_id,"
+                           " c_first_name, c_last_name, c_email_address, c_birth_year,"
+                           " c_last_review_qty), ',' ORDER BY c_customer_sk)) FROM customer");
+  sales = query_value (conn,
+                       "SELECT md5 (string_agg (concat_ws ('|', ss_ticket_number, ss_item_sk,"
+                       " ss_customer_sk, ss_quantity, ss_sales_price, ss_sold_date_sk), ','"
+                       " ORDER BY ss_item_sk, ss_ticket_number)) FROM store_sales");
+  PQfinish (conn);
+
+  g_assert_cmpuint (strlen (customers), ==, 32);
+  return g_strconcat (customers, "/", sales, NULL);
+}
+
+static void
+test_no_server (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = g_dir_make_tmp ("lb-no-server-XXXXXX", NULL);
+  g_autofree char *path = NULL;
+
+  g_assert_nonnull (empty);
+  lb_pg_sandbox_set_bin_dir (sandbox, empty);
+  g_assert_false (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_error (error, LB_PG_SANDBOX_ERROR, LB_PG_SANDBOX_ERROR_NO_SERVER);
+  g_assert_nonnull (strstr (error->message, "“postgresql”"));
+  g_assert_false (lb_pg_sandbox_get_running (sandbox));
+  g_assert_null (lb_pg_sandbox_get_conninfo (sandbox));
+
+  /* Disposing deletes the test directory. */
+  path = g_file_get_path (lb_pg_sandbox_get_directory (sandbox));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
+  g_assert_finalize_object (g_steal_pointer (&sandbox));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_rmdir (empty);
+}
+
+static void
+test_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (lb_pg_sandbox_get_directory (shared));
+  g_autofree char *socket_dir = g_build_filename (path, "socket", NULL);
+  g_autofree char *data_dir = g_build_filename (path, "data", NULL);
+  g_autofree char *expected_host = g_strdup_printf ("host=%s ", socket_dir);
+  gint64 started = g_get_monotonic_time ();
+  gint64 quantity = 0, cents = 0, birth_years = 0;
+  const char *conninfo;
+  const char *again;
+  GStatBuf st;
+  PGconn *conn;
+
+  g_assert_false (lb_pg_sandbox_get_running (shared));
+  g_assert_true (lb_pg_sandbox_start (shared, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("fresh sandbox with sample data started in %.2f s",
+                  (g_get_monotonic_time () - started) / 1e6);
+  g_assert_true (lb_pg_sandbox_get_running (shared));
+
+  conninfo = lb_pg_sandbox_get_conninfo (shared);
+  g_assert_nonnull (conninfo);
+  g_assert_true (g_str_has_prefix (conninfo, expected_host));
+  g_assert_nonnull (strstr (conninfo, "dbname=lakebase"));
+
+  /* The socket directory is private; as root, the cluster is the server user's. */
+  g_assert_cmpint (g_stat (socket_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  if (geteuid () == 0)
+    {
+      struct passwd *pw = getpwnam ("postgres");
+
+      g_assert_nonnull (pw);
+      g_assert_cmpint (g_stat (data_dir, &st), ==, 0);
+      g_assert_cmpuint (st.st_uid, ==, pw->pw_uid);
+    }
+
+  conn = connect_or_fail (conninfo);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM customer"), ==, 100000);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM store_sales"), ==, 500000);
+  g_assert_cmpint (query_int (conn, "SELECT count(DISTINCT ss_customer_sk) FROM store_sales"), ==, 100000);
+  g_assert_cmpint (query_int (conn, "SELECT max(n) FROM (SELECT count(*) AS n FROM store_sales"
+                                    " GROUP BY ss_customer_sk) AS per_customer"), ==, 5);
+  g_assert_cmpint (query_int (conn, "SELECT current_setting('max_connections')::int"), >=, 150);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM pg_indexes WHERE tablename = 'store_sales'"
+                                    " AND indexdef LIKE '%(ss_item_sk, ss_ticket_number)%'"), ==, 1);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM pg_indexes WHERE tablename = 'store_sales'"
+                                    " AND indexdef LIKE '%(ss_customer_sk)%'"), ==, 1);
+  /* ANALYZE ran: the planner knows the sizes. */
+  g_assert_cmpint (query_int (conn, "SELECT reltuples::bigint FROM pg_class WHERE relname = 'store_sales'"),
+                   ==, 500000);
+
+  /* The sums the generating formulas give, computed here independently. */
+  for (gint64 j = 1; j <= 500000; j++)
+    {
+      quantity += 1 + (j * 31) % 100;
+      cents += (j * 7717) % 20000 + 99;
+    }
+  for (gint64 i = 1; i <= 100000; i++)
+    birth_years += 1930 + (i * 37) % 70;
+  g_assert_cmpint (query_int (conn, "SELECT sum(ss_quantity) FROM store_sales"), ==, quantity);
+  g_assert_cmpint (query_int (conn, "SELECT (sum(ss_sales_price) * 100)::bigint FROM store_sales"), ==, cents);
+  g_assert_cmpint (query_int (conn, "SELECT sum(c_birth_year) FROM customer"), ==, birth_years);
+  /* The samples' lookups find rows. */
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM customer WHERE c_birth_year = 1975"), >, 1000);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM store_sales WHERE ss_customer_sk = 4242"), ==, 5);
+  PQfinish (conn);
+
+  /* Idempotent: running already is success, and the conninfo stays put. */
+  started = g_get_monotonic_time ();
+  g_assert_true (lb_pg_sandbox_start (shared, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+  again = lb_pg_sandbox_get_conninfo (shared);
+  g_assert_true (again == conninfo);
+}
+
+static void
+test_checksum_stable (void)
+{
+  const char *conninfo = lb_pg_sandbox_get_conninfo (shared);
+  g_autofree char *first = checksum (conninfo);
+  g_autofree char *second = checksum (conninfo);
+
+  g_test_message ("checksum %s", first);
+  g_assert_cmpstr (first, ==, second);
+}
+
+static void
+test_many_connections (void)
+{
+  PGconn *conns[120];
+
+  /* The engine tests open about a hundred clients at once. */
+  for (guint i = 0; i < G_N_ELEMENTS (conns); i++)
+    conns[i] = connect_or_fail (lb_pg_sandbox_get_conninfo (shared));
+  g_assert_cmpint (query_int (conns[0], "SELECT count(*) FROM pg_stat_activity WHERE datname = 'lakebase'"),
+                   >=, (gint64) G_N_ELEMENTS (conns));
+  for (guint i = 0; i < G_N_ELEMENTS (conns); i++)
+    PQfinish (conns[i]);
+}
+
+static void
+test_restart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = g_strdup (lb_pg_sandbox_get_conninfo (shared));
+  g_autofree char *before = checksum (conninfo);
+  g_autofree char *after = NULL;
+  PGconn *conn = connect_or_fail (conninfo);
+  PGconn *old;
+  PGresult *result;
+  gint64 backend, started;
+
+  exec_or_fail (conn, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)");
+  backend = query_int (conn, "SELECT pg_backend_pid()");
+  old = conn;
+
+  started = g_get_monotonic_time ();
+  g_assert_true (lb_pg_sandbox_restart (shared, &error));
+  g_assert_no_error (error);
+  g_test_message ("restart took %.2f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_true (lb_pg_sandbox_get_running (shared));
+
+  /* The old connection is gone; the same conninfo reaches the new server. */
+  result = PQexec (old, "SELECT 1");
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_FATAL_ERROR);
+  PQclear (result);
+  PQfinish (old);
+  g_assert_cmpstr (lb_pg_sandbox_get_conninfo (shared), ==, conninfo);
+
+  conn = connect_or_fail (conninfo);
+  g_assert_cmpint (query_int (conn, "SELECT pg_backend_pid()"), !=, backend);
+  g_assert_cmpint (query_int (conn, "SELECT v FROM kept"), ==, 42);
+  PQfinish (conn);
+
+  after = checksum (conninfo);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* A second object on the same directory reuses the cluster, adopts the
+ * running server, and leaves it running when it goes away. */
+static void
+test_reuse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbPgSandbox) other = lb_pg_sandbox_new (lb_pg_sandbox_get_directory (shared), TRUE);
+  g_autofree char *before = checksum (lb_pg_sandbox_get_conninfo (shared));
+  g_autofree char *after = NULL;
+  gint64 started = g_get_monotonic_time ();
+  PGconn *conn;
+
+  g_assert_true (lb_pg_sandbox_start (other, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_pg_sandbox_get_conninfo (other), ==, lb_pg_sandbox_get_conninfo (shared));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  g_assert_finalize_object (g_steal_pointer (&other));
+
+  conn = connect_or_fail (lb_pg_sandbox_get_conninfo (shared));
+  g_assert_cmpint (query_int (conn, "SELECT v FROM kept"), ==, 42);
+  PQfinish (conn);
+
+  /* Stopped, then started by another object: the data is reused, not reloaded. */
+  g_assert_true (lb_pg_sandbox_stop (shared, &error));
+  g_assert_no_error (error);
+  other = lb_pg_sandbox_new (lb_pg_sandbox_get_directory (shared), TRUE);
+  started = g_get_monotonic_time ();
+  g_assert_true (lb_pg_sandbox_start (other, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("restart of an existing cluster by a new object: %.2f s",
+                  (g_get_monotonic_time () - started) / 1e6);
+  conn = connect_or_fail (lb_pg_sandbox_get_conninfo (other));
+  g_assert_cmpint (query_int (conn, "SELECT v FROM kept"), ==, 42);
+  PQfinish (conn);
+  after = checksum (lb_pg_sandbox_get_conninfo (other));
+  g_assert_cmpstr (before, ==, after);
+
+  /* This one started it, so this one stops it. */
+  g_assert_finalize_object (g_steal_pointer (&other));
+  g_assert_true (lb_pg_sandbox_start (shared, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_crash_recovery (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (lb_pg_sandbox_get_directory (shared));
+  g_autofree char *pid_path = g_build_filename (path, "data", "postmaster.pid", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *ping = NULL;
+  const char *conninfo = lb_pg_sandbox_get_conninfo (shared);
+  PGconn *conn;
+  pid_t pid;
+
+  g_assert_true (g_file_get_contents (pid_path, &contents, NULL, NULL));
+  pid = (pid_t) g_ascii_strtoll (contents, NULL, 10);
+  g_assert_cmpint (pid, >, 1);
+
+  /* A crash leaves postmaster.pid behind. */
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  for (guint i = 0; i < 100 && kill (pid, 0) == 0; i++)
+    g_usleep (50 * 1000);
+  g_assert_true (g_file_test (pid_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (PQping (conninfo), ==, PQPING_NO_RESPONSE);
+
+  /* The server's children notice their parent died and exit; start may
+   * race them, so give it the time they need. */
+  for (guint attempt = 0; attempt < 20; attempt++)
+    {
+      g_clear_error (&error);
+      if (lb_pg_sandbox_start (shared, NULL, &error))
+        break;
+      g_test_message ("start after a crash, attempt %u: %s", attempt + 1, error->message);
+      g_usleep (500 * 1000);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (PQping (conninfo), ==, PQPING_OK);
+
+  conn = connect_or_fail (conninfo);
+  g_assert_cmpint (query_int (conn, "SELECT v FROM kept"), ==, 42);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM store_sales"), ==, 500000);
+  PQfinish (conn);
+}
+
+static void
+test_reset (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = checksum (lb_pg_sandbox_get_conninfo (shared));
+  g_autofree char *after = NULL;
+  gint64 started = g_get_monotonic_time ();
+  PGconn *conn;
+
+  g_assert_true (lb_pg_sandbox_reset (shared, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("reset took %.2f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_true (lb_pg_sandbox_get_running (shared));
+
+  conn = connect_or_fail (lb_pg_sandbox_get_conninfo (shared));
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM pg_class WHERE relname = 'kept'"), ==, 0);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM customer"), ==, 100000);
+  PQfinish (conn);
+
+  /* The regenerated data is identical. */
+  after = checksum (lb_pg_sandbox_get_conninfo (shared));
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+notified_cb (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} AsyncState;
+
+static void
+started_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncState *state = user_data;
+
+  state->ok = lb_pg_sandbox_start_finish (LB_PG_SANDBOX (object), result, &state->error);
+  state->done = TRUE;
+}
+
+static void
+test_stop_and_async_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = g_strdup (lb_pg_sandbox_get_conninfo (shared));
+  AsyncState state = { 0 };
+  guint notified = 0;
+  gulong handler;
+  PGconn *conn;
+
+  handler = g_signal_connect (shared, "notify::running", G_CALLBACK (notified_cb), &notified);
+
+  g_assert_true (lb_pg_sandbox_stop (shared, &error));
+  g_assert_no_error (error);
+  g_assert_false (lb_pg_sandbox_get_running (shared));
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (PQping (conninfo), ==, PQPING_NO_RESPONSE);
+
+  /* Stopping a stopped sandbox is fine. */
+  g_assert_true (lb_pg_sandbox_stop (shared, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (notified, ==, 1);
+
+  lb_pg_sandbox_start_async (shared, NULL, started_cb, &state);
+  while (!state.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (state.error);
+  g_assert_true (state.ok);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (lb_pg_sandbox_get_running (shared));
+  g_assert_cmpuint (notified, ==, 2);
+
+  conn = connect_or_fail (lb_pg_sandbox_get_conninfo (shared));
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM store_sales"), ==, 500000);
+  PQfinish (conn);
+
+  g_signal_handler_disconnect (shared, handler);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (lb_pg_sandbox_start (sandbox, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (lb_pg_sandbox_get_running (sandbox));
+  g_assert_finalize_object (g_steal_pointer (&sandbox));
+}
+
+/* Without sample data: only the empty database; disposing stops the server
+ * and deletes everything. */
+static void
+test_empty_and_dispose (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (lb_pg_sandbox_get_directory (sandbox));
+  g_autofree char *conninfo = NULL;
+  gint64 started = g_get_monotonic_time ();
+  PGconn *conn;
+
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("fresh sandbox without sample data started in %.2f s",
+                  (g_get_monotonic_time () - started) / 1e6);
+  conninfo = g_strdup (lb_pg_sandbox_get_conninfo (sandbox));
+
+  /* Two sandboxes run side by side. */
+  g_assert_cmpstr (conninfo, !=, lb_pg_sandbox_get_conninfo (shared));
+  conn = connect_or_fail (conninfo);
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM pg_class WHERE relname = 'customer'"), ==, 0);
+  PQfinish (conn);
+
+  g_assert_finalize_object (g_steal_pointer (&sandbox));
+  g_assert_cmpint (PQping (conninfo), ==, PQPING_NO_RESPONSE);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* A test that dies on an assertion never disposes its sandbox: the
+ * watchdog must stop the server and delete the directory anyway. */
+static char *
+abandoned_report_path (pid_t parent)
+{
+  g_autofree char *name = g_strdup_printf ("lb-abandoned-sandbox-%d.txt", (int) parent);
+
+  return g_build_filename (g_get_tmp_dir (), name, NULL);
+}
+
+/* A test that dies on an assertion never disposes its sandbox: the
+ * watchdog must stop the server and delete the directory anyway. */
+static void
+test_abandoned (void)
+{
+  if (g_test_subprocess ())
+    {
+      LbPgSandbox *sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_file_get_path (lb_pg_sandbox_get_directory (sandbox));
+      g_autofree char *report = abandoned_report_path (getppid ());
+      g_autofree char *contents = NULL;
+
+      g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+      g_assert_no_error (error);
+      contents = g_strdup_printf ("%s\n%s", path, lb_pg_sandbox_get_conninfo (sandbox));
+      g_assert_true (g_file_set_contents (report, contents, -1, NULL));
+      abort ();
+    }
+  else
+    {
+      g_autofree char *report = abandoned_report_path (getpid ());
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+      guint waited;
+
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_failed ();
+      g_assert_true (g_file_get_contents (report, &contents, NULL, NULL));
+      g_remove (report);
+      lines = g_strsplit (contents, "\n", 2);
+      g_assert_cmpuint (g_strv_length (lines), ==, 2);
+
+      for (waited = 0; waited < 200 && g_file_test (lines[0], G_FILE_TEST_EXISTS); waited++)
+        g_usleep (100 * 1000);
+      g_test_message ("the abandoned sandbox was gone after %.1f s", waited / 10.0);
+      g_assert_false (g_file_test (lines[0], G_FILE_TEST_EXISTS));
+      g_assert_cmpint (PQping (lines[1]), ==, PQPING_NO_RESPONSE);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  shared = lb_pg_sandbox_new_for_tests (TRUE);
+
+  g_test_add_func ("/pg-sandbox/no-server", test_no_server);
+  g_test_add_func ("/pg-sandbox/cancelled", test_cancelled);
+  g_test_add_func ("/pg-sandbox/start", test_start);
+  g_test_add_func ("/pg-sandbox/checksum-stable", test_checksum_stable);
+  g_test_add_func ("/pg-sandbox/many-connections", test_many_connections);
+  g_test_add_func ("/pg-sandbox/restart", test_restart);
+  g_test_add_func ("/pg-sandbox/reuse", test_reuse);
+  g_test_add_func ("/pg-sandbox/crash-recovery", test_crash_recovery);
+  g_test_add_func ("/pg-sandbox/reset", test_reset);
+  g_test_add_func ("/pg-sandbox/stop-and-async-start", test_stop_and_async_start);
+  g_test_add_func ("/pg-sandbox/empty-and-dispose", test_empty_and_dispose);
+  g_test_add_func ("/pg-sandbox/abandoned", test_abandoned);
+
+  status = g_test_run ();
+
+  g_assert_finalize_object (shared);
+
+  return status;
+}

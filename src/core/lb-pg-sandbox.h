@@ -24,7 +24,7 @@ GQuark lb_pg_sandbox_error_quark (void);
  * only on a unix socket in a private directory. Run as root (CI), the server
  * runs as the "postgres" user, which PostgreSQL requires.
  *
- * With sample data, it holds the schema the samples/*.sql files use:
+ * With sample data, it holds the schema the sample .sql files use:
  * customer (100,000 rows) and store_sales (500,000 rows), generated
  * deterministically in SQL. */
 G_DECLARE_FINAL_TYPE (LbPgSandbox, lb_pg_sandbox, LB, PG_SANDBOX, GObject)
@@ -32,6 +32,13 @@ G_DECLARE_FINAL_TYPE (LbPgSandbox, lb_pg_sandbox, LB, PG_SANDBOX, GObject)
 /* @directory: where the cluster lives; NULL = $XDG_CACHE_HOME/lakebase-accelerator/sandbox. */
 LbPgSandbox *lb_pg_sandbox_new               (GFile         *directory,
                                               gboolean       sample_data);
+/* For test fixtures: a fresh temporary directory, deleted (with the
+ * cluster) when the object is disposed. */
+LbPgSandbox *lb_pg_sandbox_new_for_tests     (gboolean       sample_data);
+/* Look for initdb/pg_ctl/postgres only in @bin_dir (NULL: the usual places;
+ * the environment variable LB_PG_BINDIR sets the same for a process). */
+void         lb_pg_sandbox_set_bin_dir       (LbPgSandbox   *self,
+                                              const char    *bin_dir);
 GFile       *lb_pg_sandbox_get_directory     (LbPgSandbox   *self);
 gboolean     lb_pg_sandbox_get_running       (LbPgSandbox   *self);
 /* "host=/…/socket port=… dbname=lakebase user=…", valid while running. */

@@ -26,6 +26,13 @@ const char *lb_protocol_to_string   (LbProtocol  protocol);   /* "simple", "exte
 gboolean    lb_protocol_from_string (const char *text,
                                      LbProtocol *protocol);
 const char *lb_run_mode_to_string   (LbRunMode   mode);       /* "duration", "count", "ladder" */
+gboolean    lb_run_mode_from_string (const char *text,
+                                     LbRunMode  *mode);
+
+/* @conninfo (URI or key=value) without its password: "user:secret@" in a
+ * URI and password=… in either form are removed. Settings errors and JSON
+ * errors are G_IO_ERROR_INVALID_ARGUMENT and G_IO_ERROR_INVALID_DATA. */
+char       *lb_conninfo_strip_password (const char *conninfo);
 
 typedef struct
 {
