@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-deployment-plan.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LB_DEPLOYMENT_STEP_PENDING,
+  LB_DEPLOYMENT_STEP_RUNNING,
+  LB_DEPLOYMENT_STEP_DONE,      /* created (or deleted, for teardown) */
+  LB_DEPLOYMENT_STEP_ADOPTED,   /* it already existed: used as it is */
+  LB_DEPLOYMENT_STEP_FAILED,
+  LB_DEPLOYMENT_STEP_SKIPPED,   /* not run: an earlier step failed, or nothing to delete */
+} LbDeploymentStepState;
+
+/* "pending", "running", "done", "adopted", "failed", "skipped" */
+const char *lb_deployment_step_state_to_string (LbDeploymentStepState state);
+/* Translated: "Waiting", "Running", "Done", "Already there", … */
+const char *lb_deployment_step_state_get_label (LbDeploymentStepState state);
+
+typedef enum
+{
+  LB_DEPLOYMENT_STEP_KIND_IDENTITY,   /* SCIM Me */
+  LB_DEPLOYMENT_STEP_KIND_RESOURCE,   /* create-or-adopt (or delete) one plan resource */
+  LB_DEPLOYMENT_STEP_KIND_CONNECT,    /* credential + libpq + partition sizes */
+} LbDeploymentStepKind;
+
+#define LB_TYPE_DEPLOYMENT_STEP (lb_deployment_step_get_type ())
+
+/* One step of a deployment, updated by LbDeploymentRunner on the thread
+ * that runs it (the main thread in the app).
+ * Properties (all read-only, EXPLICIT_NOTIFY): "kind", "title", "resource"
+ * (LbDeploymentResource or NULL), "state" (LbDeploymentStepState as uint),
+ * "fraction" (0..1), "elapsed" (seconds, double; notified on state changes
+ * only: read it on a timer while running), "status" (one-line live text),
+ * "warning" (string or NULL), "error-message" (string or NULL).
+ * Signal "log-appended" (const char *line) for each new log line. */
+G_DECLARE_FINAL_TYPE (LbDeploymentStep, lb_deployment_step, LB, DEPLOYMENT_STEP, GObject)
+
+LbDeploymentStepKind   lb_deployment_step_get_kind          (LbDeploymentStep *self);
+const char            *lb_deployment_step_get_title         (LbDeploymentStep *self);
+LbDeploymentResource  *lb_deployment_step_get_resource      (LbDeploymentStep *self);
+LbDeploymentStepState  lb_deployment_step_get_state         (LbDeploymentStep *self);
+double                 lb_deployment_step_get_fraction      (LbDeploymentStep *self);
+double                 lb_deployment_step_get_elapsed       (LbDeploymentStep *self);
+const char            *lb_deployment_step_get_status        (LbDeploymentStep *self);
+const char            *lb_deployment_step_get_warning       (LbDeploymentStep *self);
+const char            *lb_deployment_step_get_error_message (LbDeploymentStep *self);
+/* The log lines so far (timestamped "[12.3 s] text"); free with g_strfreev(). */
+char                 **lb_deployment_step_dup_log           (LbDeploymentStep *self);
+/* TRUE for done, adopted and skipped-after-success states. */
+gboolean               lb_deployment_step_is_finished       (LbDeploymentStep *self);
+
+/* {"title", "kind", "resource", "state", "fraction", "elapsed", "warning",
+ *  "error", "log": [...]} */
+JsonNode              *lb_deployment_step_to_json           (LbDeploymentStep *self);
+
+/* Internal: for the runner. */
+LbDeploymentStep      *_lb_deployment_step_new              (LbDeploymentStepKind   kind,
+                                                             const char            *title,
+                                                             LbDeploymentResource  *resource);
+void                   _lb_deployment_step_reset            (LbDeploymentStep      *self);
+void                   _lb_deployment_step_set_state        (LbDeploymentStep      *self,
+                                                             LbDeploymentStepState  state);
+void                   _lb_deployment_step_set_fraction     (LbDeploymentStep      *self,
+                                                             double                 fraction);
+void                   _lb_deployment_step_set_status       (LbDeploymentStep      *self,
+                                                             const char            *status);
+void                   _lb_deployment_step_set_warning      (LbDeploymentStep      *self,
+                                                             const char            *warning);
+void                   _lb_deployment_step_set_error_message (LbDeploymentStep     *self,
+                                                             const char            *message);
+void                   _lb_deployment_step_log              (LbDeploymentStep      *self,
+                                                             const char            *format,
+                                                             ...) G_GNUC_PRINTF (2, 3);
+
+G_END_DECLS

@@ -1,0 +1,998 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The deployment plan and runner against the fake workspace: plans field by
+ * field, full deploys of both flavours, deploys interrupted at every step and
+ * resumed (nothing created twice), throttling and server errors survived,
+ * permission and auth errors, cancellation, teardown, the connection step's
+ * warning, and no secret in any output. */
+#include "config.h"
+
+#include "lb-core.h"
+#include "lb-deployment.h"
+#include "lb-fake-workspace.h"
+
+/* ---- Helpers ---- */
+
+static LbWorkload *
+sample_workload (LbFlavour flavour)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  LbWorkload *workload = lb_workload_new_from_file (file, &error);
+
+  g_assert_no_error (error);
+  lb_workload_set_flavour (workload, flavour);
+  return workload;
+}
+
+static LbDeploymentPlan *
+sample_plan (LbFlavour flavour)
+{
+  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(GError) error = NULL;
+  LbDeploymentPlan *plan = lb_deployment_plan_new (workload, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (plan);
+  return plan;
+}
+
+static LbDeploymentRunner *
+new_runner (LbFakeWorkspace  *fake,
+            LbDeploymentPlan *plan)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake),
+                                                                       lb_fake_workspace_get_token (fake));
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  LbDeploymentRunner *runner;
+
+  client = lb_databricks_client_new (auth, &error);
+  g_assert_no_error (error);
+  g_object_set (client, "retry-base-ms", 10, "retry-budget-ms", 10000, NULL);
+
+  runner = lb_deployment_runner_new (plan, client);
+  g_object_set (runner, "poll-base-ms", 4, "poll-max-ms", 40, "connect-timeout-s", 2, NULL);
+  return runner;
+}
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static gboolean
+deploy (LbDeploymentRunner  *runner,
+        GCancellable        *cancellable,
+        GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lb_deployment_runner_run_async (runner, cancellable, async_done_cb, &result);
+  return lb_deployment_runner_run_finish (runner, wait_for (&result), error);
+}
+
+static gboolean
+teardown (LbDeploymentRunner  *runner,
+          GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lb_deployment_runner_teardown_async (runner, NULL, async_done_cb, &result);
+  return lb_deployment_runner_teardown_finish (runner, wait_for (&result), error);
+}
+
+static LbDeploymentStep *
+step_at (LbDeploymentRunner *runner,
+         guint               i)
+{
+  LbDeploymentStep *step = g_list_model_get_item (lb_deployment_runner_get_steps (runner), i);
+
+  g_object_unref (step);   /* the model keeps it */
+  return step;
+}
+
+static guint
+n_steps (LbDeploymentRunner *runner)
+{
+  return g_list_model_get_n_items (lb_deployment_runner_get_steps (runner));
+}
+
+static JsonObject *
+body_of (LbDeploymentPlan *plan,
+         guint             i)
+{
+  g_autoptr(LbDeploymentResource) resource = g_list_model_get_item (lb_deployment_plan_get_resources (plan), i);
+
+  return json_node_get_object (lb_deployment_resource_get_body (resource));
+}
+
+static const char *
+resource_name (LbDeploymentPlan *plan,
+               guint             i)
+{
+  g_autoptr(LbDeploymentResource) resource = g_list_model_get_item (lb_deployment_plan_get_resources (plan), i);
+
+  return lb_deployment_resource_get_name (resource);
+}
+
+static void
+assert_all_finished (LbDeploymentRunner *runner)
+{
+  for (guint i = 0; i < n_steps (runner); i++)
+    {
+      LbDeploymentStep *step = step_at (runner, i);
+
+      if (!lb_deployment_step_is_finished (step))
+        g_error ("step %u (%s) is %s: %s", i, lb_deployment_step_get_title (step),
+                 lb_deployment_step_state_to_string (lb_deployment_step_get_state (step)),
+                 lb_deployment_step_get_error_message (step));
+    }
+  g_assert_cmpfloat_with_epsilon (lb_deployment_runner_get_fraction (runner), 1.0, 1e-9);
+}
+
+/* Each resource created exactly once: one accepted POST per resource. */
+static void
+assert_created_once (LbFakeWorkspace  *fake,
+                     LbDeploymentPlan *plan)
+{
+  GListModel *resources = lb_deployment_plan_get_resources (plan);
+  g_autoptr(GHashTable) expected = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto(GStrv) log = lb_fake_workspace_dup_log (fake);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < g_list_model_get_n_items (resources); i++)
+    {
+      g_autoptr(LbDeploymentResource) resource = g_list_model_get_item (resources, i);
+      const char *path = lb_deployment_resource_get_create_path (resource);
+
+      if (path != NULL)
+        g_hash_table_insert (expected, (gpointer) path,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (expected, path)) + 1));
+    }
+
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autofree char *prefix = g_strdup_printf ("POST %s", (const char *) key);
+      guint accepted = 0;
+
+      for (guint i = 0; log[i] != NULL; i++)
+        if (g_str_has_prefix (log[i], prefix) && g_str_has_suffix (log[i], " 200") &&
+            (log[i][strlen (prefix)] == ' ' || log[i][strlen (prefix)] == '?'))
+          accepted++;
+      g_assert_cmpuint (accepted, ==, GPOINTER_TO_UINT (value));
+    }
+}
+
+/* ---- Plans ---- */
+
+static void
+test_plan_provisioned (void)
+{
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbCostReport) report = NULL;
+  g_autoptr(LbPriceSheet) prices = lb_price_sheet_new_default ();
+  g_autofree char *capacity = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *json_text = NULL;
+  GListModel *resources = lb_deployment_plan_get_resources (plan);
+  JsonObject *body;
+  JsonObject *spec;
+  JsonArray *keys;
+
+  report = lb_cost_model_estimate (workload, prices);
+  capacity = g_strdup_printf ("CU_%u", report->breakdown.recommended_cu);
+
+  g_assert_cmpint (lb_deployment_plan_get_flavour (plan), ==, LB_FLAVOUR_PROVISIONED);
+  g_assert_cmpstr (lb_deployment_plan_get_instance_name (plan), ==, "retail-serving");
+  g_assert_cmpstr (lb_deployment_plan_get_capacity (plan), ==, capacity);
+  g_assert_cmpuint (lb_deployment_plan_get_recommended_cu (plan), ==, report->breakdown.recommended_cu);
+  g_assert_cmpstr (lb_deployment_plan_get_database_catalog (plan), ==, "retail_pg");
+  g_assert_cmpstr (lb_deployment_plan_get_database_name (plan), ==, "databricks_postgres");
+  g_assert_cmpstr (lb_deployment_plan_get_storage_catalog (plan), ==, "main");
+  g_assert_cmpstr (lb_deployment_plan_get_storage_schema (plan), ==, "default");
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 5);
+  g_assert_null (lb_deployment_plan_get_endpoint (plan));
+
+  /* Instance */
+  body = body_of (plan, 0);
+  g_assert_cmpstr (json_object_get_string_member (body, "name"), ==, "retail-serving");
+  g_assert_cmpstr (json_object_get_string_member (body, "capacity"), ==, capacity);
+  g_assert_cmpint (json_object_get_int_member (body, "node_count"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (body, "enable_readable_secondaries"));
+  g_assert_cmpint (json_object_get_int_member (body, "retention_window_in_days"), ==, 7);
+  g_assert_cmpstr (lb_deployment_resource_get_path (lb_deployment_plan_get_compute (plan)), ==,
+                   "/api/2.0/database/instances/retail-serving");
+  g_assert_cmpstr (lb_deployment_resource_get_create_path (lb_deployment_plan_get_compute (plan)), ==,
+                   "/api/2.0/database/instances");
+
+  /* Catalog */
+  body = body_of (plan, 1);
+  g_assert_cmpstr (json_object_get_string_member (body, "name"), ==, "retail_pg");
+  g_assert_cmpstr (json_object_get_string_member (body, "database_instance_name"), ==, "retail-serving");
+  g_assert_cmpstr (json_object_get_string_member (body, "database_name"), ==, "databricks_postgres");
+  g_assert_true (json_object_get_boolean_member (body, "create_database_if_not_exists"));
+
+  /* Synced tables, in the workload's order */
+  g_assert_cmpstr (resource_name (plan, 2), ==, "retail_pg.public.orders");
+  g_assert_cmpstr (resource_name (plan, 3), ==, "retail_pg.public.customers");
+  g_assert_cmpstr (resource_name (plan, 4), ==, "retail_pg.public.order_lines");
+  body = body_of (plan, 4);
+  g_assert_cmpstr (json_object_get_string_member (body, "name"), ==, "retail_pg.public.order_lines");
+  g_assert_cmpstr (json_object_get_string_member (body, "database_instance_name"), ==, "retail-serving");
+  spec = json_object_get_object_member (body, "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "source_table_full_name"), ==, "retail.serving.order_lines");
+  g_assert_cmpstr (json_object_get_string_member (spec, "scheduling_policy"), ==, "TRIGGERED");
+  keys = json_object_get_array_member (spec, "primary_key_columns");
+  g_assert_cmpuint (json_array_get_length (keys), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (keys, 0), ==, "order_id");
+  g_assert_cmpstr (json_array_get_string_element (keys, 1), ==, "line_no");
+  g_assert_true (json_object_get_boolean_member (spec, "create_database_objects_if_missing"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (spec, "new_pipeline_spec"),
+                                                  "storage_catalog"), ==, "main");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (spec, "new_pipeline_spec"),
+                                                  "storage_schema"), ==, "default");
+  g_assert_false (json_object_has_member (spec, "branch"));
+  spec = json_object_get_object_member (body_of (plan, 2), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "scheduling_policy"), ==, "CONTINUOUS");
+
+  text = lb_deployment_plan_describe (plan);
+  g_assert_nonnull (strstr (text, "retail-serving"));
+  g_assert_nonnull (strstr (text, capacity));
+  g_assert_nonnull (strstr (text, "retail.serving.orders → retail_pg.public.orders (CONTINUOUS; primary key order_id)"));
+  g_assert_nonnull (strstr (text, "order_id, line_no"));
+
+  json = lb_deployment_plan_to_json (plan);
+  json_text = json_to_string (json, FALSE);
+  g_assert_nonnull (strstr (json_text, "\"flavour\":\"provisioned\""));
+  g_assert_nonnull (strstr (json_text, "\"capacity\":\""));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (json), "resources")), ==, 5);
+}
+
+static void
+test_plan_autoscaling (void)
+{
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbPriceSheet) prices = lb_price_sheet_new_default ();
+  g_autoptr(LbCostReport) report = lb_cost_model_estimate (workload, prices);
+  GListModel *resources = lb_deployment_plan_get_resources (plan);
+  g_autoptr(LbDeploymentResource) branch = g_list_model_get_item (resources, 1);
+  LbDeploymentResource *endpoint = lb_deployment_plan_get_endpoint (plan);
+  LbDeploymentResource *project = lb_deployment_plan_get_compute (plan);
+  g_autoptr(LbDeploymentResource) table = g_list_model_get_item (resources, 4);
+  const char * const *query;
+  JsonObject *spec;
+  JsonObject *settings;
+
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 7);
+  g_assert_cmpfloat (lb_deployment_plan_get_min_cu (plan), ==, report->autoscaling.min_cu);
+  g_assert_cmpfloat (lb_deployment_plan_get_max_cu (plan), ==, report->autoscaling.max_cu);
+
+  /* Project */
+  g_assert_cmpint (lb_deployment_resource_get_kind (project), ==, LB_DEPLOYMENT_RESOURCE_PROJECT);
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (project), ==, "projects/retail-serving");
+  g_assert_cmpstr (lb_deployment_resource_get_create_path (project), ==, "/api/2.0/postgres/projects");
+  query = lb_deployment_resource_get_create_query (project);
+  g_assert_cmpstr (query[0], ==, "project_id");
+  g_assert_cmpstr (query[1], ==, "retail-serving");
+  spec = json_object_get_object_member (body_of (plan, 0), "spec");
+  g_assert_cmpint (json_object_get_int_member (spec, "pg_version"), ==, 16);
+  g_assert_cmpstr (json_object_get_string_member (spec, "history_retention_duration"), ==, "604800s");
+  settings = json_object_get_object_member (spec, "default_endpoint_settings");
+  g_assert_cmpfloat (json_object_get_double_member (settings, "autoscaling_limit_min_cu"), ==, report->autoscaling.min_cu);
+  g_assert_cmpfloat (json_object_get_double_member (settings, "autoscaling_limit_max_cu"), ==, report->autoscaling.max_cu);
+
+  /* Branch and endpoint: adopted only */
+  g_assert_cmpint (lb_deployment_resource_get_kind (branch), ==, LB_DEPLOYMENT_RESOURCE_BRANCH);
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (branch), ==, "projects/retail-serving/branches/production");
+  g_assert_null (lb_deployment_resource_get_create_path (branch));
+  g_assert_null (lb_deployment_resource_get_body (branch));
+  g_assert_cmpstr (lb_deployment_resource_get_path (endpoint), ==,
+                   "/api/2.0/postgres/projects/retail-serving/branches/production/endpoints/primary");
+
+  /* Catalog */
+  spec = json_object_get_object_member (body_of (plan, 3), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "branch"), ==, "projects/retail-serving/branches/production");
+  g_assert_cmpstr (json_object_get_string_member (spec, "postgres_database"), ==, "databricks_postgres");
+
+  /* Synced table */
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (table), ==, "synced_tables/retail_pg.public.orders");
+  g_assert_cmpstr (lb_deployment_resource_get_source_table (table), ==, "retail.serving.orders");
+  query = lb_deployment_resource_get_create_query (table);
+  g_assert_cmpstr (query[0], ==, "synced_table_id");
+  g_assert_cmpstr (query[1], ==, "retail_pg.public.orders");
+  spec = json_object_get_object_member (body_of (plan, 4), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "branch"), ==, "projects/retail-serving/branches/production");
+  g_assert_false (json_object_has_member (spec, "postgres_database"));
+  g_assert_cmpstr (json_object_get_string_member (spec, "scheduling_policy"), ==, "CONTINUOUS");
+}
+
+static void
+test_plan_errors (void)
+{
+  struct {
+    LbFlavour   flavour;
+    const char *instance_name;
+    const char *capacity;
+    const char *catalog;
+    const char *expect;
+  } cases[] = {
+    { LB_FLAVOUR_PROVISIONED, "", NULL, "c", "instance_name is missing" },
+    { LB_FLAVOUR_AUTOSCALING, "Retail", NULL, "c", "not a valid project id" },
+    { LB_FLAVOUR_PROVISIONED, "retail_db", NULL, "c", "not a valid instance name" },
+    { LB_FLAVOUR_PROVISIONED, "-retail", NULL, "c", "1 to 63" },
+    { LB_FLAVOUR_PROVISIONED, "retail", "CU_3", "c", "CU_3" },
+    { LB_FLAVOUR_PROVISIONED, "retail", NULL, "", "database_catalog is missing" },
+    { LB_FLAVOUR_AUTOSCALING, "retail", NULL, "bad name", "database_catalog" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LbWorkload) workload = sample_workload (cases[i].flavour);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbDeploymentPlan) plan = NULL;
+
+      lb_workload_set_instance_name (workload, cases[i].instance_name);
+      lb_workload_set_capacity (workload, cases[i].capacity);
+      lb_workload_set_database_catalog (workload, cases[i].catalog);
+      plan = lb_deployment_plan_new (workload, NULL, &error);
+      g_assert_null (plan);
+      g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        g_error ("case %u: “%s” does not mention “%s”", i, error->message, cases[i].expect);
+    }
+
+  /* Two sources with the same table name. */
+  {
+    g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+    const char *keys[] = { "id", NULL };
+    g_autoptr(LbSyncedTable) table = lb_synced_table_new ("other.place.orders", keys, LB_SYNC_MODE_SNAPSHOT);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LbDeploymentPlan) plan = NULL;
+
+    lb_workload_add_table (workload, table);
+    plan = lb_deployment_plan_new (workload, NULL, &error);
+    g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN);
+  }
+
+  /* An explicit capacity wins over the recommendation. */
+  {
+    g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+    g_autoptr(LbDeploymentPlan) plan = NULL;
+
+    lb_workload_set_capacity (workload, "CU_8");
+    plan = lb_deployment_plan_new (workload, NULL, NULL);
+    g_assert_cmpstr (lb_deployment_plan_get_capacity (plan), ==, "CU_8");
+  }
+}
+
+/* ---- Full deploys ---- */
+
+typedef struct
+{
+  GString *transitions;
+} StateLog;
+
+static void
+state_changed_cb (LbDeploymentStep *step,
+                  GParamSpec       *pspec,
+                  StateLog         *log)
+{
+  g_string_append_printf (log->transitions, "%s ",
+                          lb_deployment_step_state_to_string (lb_deployment_step_get_state (step)));
+}
+
+static void
+check_full_deploy (LbFlavour flavour)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (flavour);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  StateLog table_log = { g_string_new (NULL) };
+  LbDeploymentStep *connect;
+  LbDeploymentStep *table_step;
+  double last_fraction = 0;
+  gulong handler;
+  gboolean ok;
+
+  table_step = step_at (runner, n_steps (runner) - 2);
+  handler = g_signal_connect (table_step, "notify::state", G_CALLBACK (state_changed_cb), &table_log);
+
+  ok = deploy (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  assert_all_finished (runner);
+  last_fraction = lb_deployment_runner_get_fraction (runner);
+  g_assert_cmpfloat (last_fraction, ==, 1.0);
+
+  /* The table went pending → running → done, through the provisioning states. */
+  g_assert_cmpstr (table_log.transitions->str, ==, "running done ");
+  g_clear_signal_handler (&handler, table_step);
+  g_string_free (table_log.transitions, TRUE);
+  {
+    g_auto(GStrv) log = lb_deployment_step_dup_log (table_step);
+    g_autofree char *joined = g_strjoinv ("\n", log);
+
+    g_assert_nonnull (strstr (joined, "PROVISIONING_INITIAL_SNAPSHOT"));
+    g_assert_nonnull (strstr (joined, "Not found: creating it"));
+  }
+
+  for (guint i = 1; i < n_steps (runner) - 1; i++)
+    {
+      LbDeploymentStep *step = step_at (runner, i);
+      LbDeploymentResource *resource = lb_deployment_step_get_resource (step);
+      LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (resource);
+
+      /* Branch and endpoint come with the project: adopted, never created. */
+      g_assert_cmpint (lb_deployment_step_get_state (step), ==,
+                       kind == LB_DEPLOYMENT_RESOURCE_BRANCH || kind == LB_DEPLOYMENT_RESOURCE_ENDPOINT
+                       ? LB_DEPLOYMENT_STEP_ADOPTED : LB_DEPLOYMENT_STEP_DONE);
+      g_assert_cmpfloat (lb_deployment_step_get_elapsed (step), >, 0);
+    }
+
+  g_assert_cmpstr (lb_deployment_runner_get_user_name (runner), ==, "ana@example.com");
+  g_assert_cmpstr (lb_deployment_runner_get_workspace_host (runner), ==, lb_fake_workspace_get_url (fake));
+  {
+    g_autofree char *expected = g_strdup_printf ("Signed in as ana@example.com on %s", lb_fake_workspace_get_url (fake));
+
+    g_assert_cmpstr (lb_deployment_step_get_status (step_at (runner, 0)), ==, expected);
+  }
+
+  /* The fake's database host does not exist: done, with a warning. */
+  connect = step_at (runner, n_steps (runner) - 1);
+  g_assert_cmpint (lb_deployment_step_get_state (connect), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_nonnull (lb_deployment_step_get_warning (connect));
+  g_assert_nonnull (strstr (lb_deployment_step_get_warning (connect), "Could not connect"));
+
+  if (flavour == LB_FLAVOUR_PROVISIONED)
+    {
+      g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "instances"), ==, 1);
+      g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "catalogs"), ==, 1);
+      g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "synced_tables"), ==, 3);
+      g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/database/credentials"), ==, 1);
+    }
+  else
+    {
+      g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "projects"), ==, 1);
+      g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "postgres_catalogs"), ==, 1);
+      g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "postgres_synced_tables"), ==, 3);
+      g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/postgres/credentials"), ==, 1);
+      g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "GET", "/api/2.0/postgres/projects/retail-serving/operations/"), >=, 1);
+    }
+  assert_created_once (fake, plan);
+
+  /* Running again adopts everything and creates nothing. */
+  lb_fake_workspace_clear_log (fake);
+  ok = deploy (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  for (guint i = 1; i < n_steps (runner) - 1; i++)
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, i)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", flavour == LB_FLAVOUR_PROVISIONED
+                                                      ? "/api/2.0/database/instances"
+                                                      : "/api/2.0/postgres/projects"), ==, 0);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", NULL), ==, 1);   /* the credential */
+
+  g_assert_finalize_object (g_steal_pointer (&runner));
+}
+
+static void
+test_deploy_provisioned (void)
+{
+  check_full_deploy (LB_FLAVOUR_PROVISIONED);
+}
+
+static void
+test_deploy_autoscaling (void)
+{
+  check_full_deploy (LB_FLAVOUR_AUTOSCALING);
+}
+
+/* ---- Interrupted at each step, then resumed ---- */
+
+typedef struct
+{
+  GCancellable *cancellable;
+} CancelAt;
+
+static void
+cancel_when_running_cb (LbDeploymentStep *step,
+                        GParamSpec       *pspec,
+                        CancelAt         *at)
+{
+  if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_RUNNING)
+    g_cancellable_cancel (at->cancellable);
+}
+
+static void
+check_interrupted (LbFlavour flavour,
+                   gboolean  by_cancel)
+{
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (flavour);
+  guint steps;
+
+  {
+    g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+    g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+
+    steps = n_steps (runner);
+  }
+
+  /* Every step but the last (whose failure is only a warning). */
+  for (guint k = 0; k < steps - 1; k++)
+    {
+      g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+      g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+      LbDeploymentStep *step = step_at (runner, k);
+      CancelAt at = { cancellable };
+      gulong handler = 0;
+      gboolean ok;
+
+      if (by_cancel)
+        handler = g_signal_connect (step, "notify::state", G_CALLBACK (cancel_when_running_cb), &at);
+      else
+        {
+          /* Step k's first request is refused. */
+          LbDeploymentResource *resource = lb_deployment_step_get_resource (step);
+
+          lb_fake_workspace_fail_next (fake, "GET",
+                                       resource != NULL ? lb_deployment_resource_get_path (resource)
+                                                        : "/api/2.0/preview/scim/v2/Me",
+                                       403, NULL, 1);
+        }
+
+      ok = deploy (runner, cancellable, &error);
+      g_assert_false (ok);
+      if (by_cancel)
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      else
+        g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_PERMISSION_DENIED);
+      g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_FAILED);
+      for (guint j = k + 1; j < steps; j++)
+        g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, j)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+      for (guint j = 0; j < k; j++)
+        g_assert_true (lb_deployment_step_is_finished (step_at (runner, j)));
+      g_clear_signal_handler (&handler, step);
+      g_clear_error (&error);
+
+      /* Resume with a fresh cancellable: everything ends done or adopted. */
+      ok = deploy (runner, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      assert_all_finished (runner);
+      for (guint j = 1; j < k; j++)
+        g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, j)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+      assert_created_once (fake, plan);
+    }
+}
+
+static void
+test_resume_cancel_provisioned (void)
+{
+  check_interrupted (LB_FLAVOUR_PROVISIONED, TRUE);
+}
+
+static void
+test_resume_cancel_autoscaling (void)
+{
+  check_interrupted (LB_FLAVOUR_AUTOSCALING, TRUE);
+}
+
+static void
+test_resume_failure_provisioned (void)
+{
+  check_interrupted (LB_FLAVOUR_PROVISIONED, FALSE);
+}
+
+static void
+test_resume_failure_autoscaling (void)
+{
+  check_interrupted (LB_FLAVOUR_AUTOSCALING, FALSE);
+}
+
+/* Cancelled while creates are in flight: the resumed run adopts them. */
+static void
+test_resume_mid_create (void)
+{
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+
+  /* The project's operation never finishes within the first run. */
+  lb_fake_workspace_set_polls_until_ready (fake, 1000);
+  g_object_set (runner, "wait-timeout-s", 1, NULL);
+  g_assert_false (deploy (runner, NULL, &error));
+  g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "Run the deployment again"));
+  g_clear_error (&error);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "projects"), ==, 1);
+
+  lb_fake_workspace_set_polls_until_ready (fake, 2);
+  g_object_set (runner, "wait-timeout-s", 60, NULL);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 1)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  assert_created_once (fake, plan);
+}
+
+/* ---- Errors along the way ---- */
+
+static void
+test_transient_errors (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+
+  lb_fake_workspace_throttle_next (fake, "/api/2.0/database/instances", 1, 2);
+  lb_fake_workspace_fail_next (fake, "GET", "/api/2.0/database/instances/", 200, "{not json", 1);
+  lb_fake_workspace_fail_next (fake, "GET", "/api/2.0/database/synced_tables/", 500, NULL, 3);
+  lb_fake_workspace_fail_next (fake, "POST", "/api/2.0/database/catalogs", 500, NULL, 1);
+  lb_fake_workspace_fail_next (fake, "GET", "/api/2.0/preview/scim/v2/Me", 503, NULL, 1);
+
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  assert_all_finished (runner);
+  assert_created_once (fake, plan);
+
+  /* The failed catalog POST was sent again only after a GET found nothing. */
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/database/catalogs"), ==, 2);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "catalogs"), ==, 1);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "GET", "/api/2.0/database/catalogs/retail_pg"), >=, 2);
+}
+
+static void
+test_permission_denied (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  LbDeploymentStep *catalog = step_at (runner, 2);
+
+  lb_fake_workspace_fail_next (fake, "POST", "/api/2.0/database/catalogs", 403,
+                               "{\"error_code\":\"PERMISSION_DENIED\",\"message\":\"User does not have CREATE CATALOG on Metastore 'main'.\"}",
+                               1);
+  g_assert_false (deploy (runner, NULL, &error));
+  g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "CREATE CATALOG on Metastore"));
+
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 0)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 1)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpint (lb_deployment_step_get_state (catalog), ==, LB_DEPLOYMENT_STEP_FAILED);
+  g_assert_nonnull (strstr (lb_deployment_step_get_error_message (catalog), "PERMISSION_DENIED"));
+  g_assert_nonnull (strstr (lb_deployment_step_get_error_message (catalog), "CREATE CATALOG on Metastore 'main'"));
+  for (guint i = 3; i < n_steps (runner); i++)
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, i)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+  g_assert_cmpfloat (lb_deployment_runner_get_fraction (runner), <, 1.0);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/database/synced_tables"), ==, 0);
+}
+
+static void
+expire_when_running_cb (LbDeploymentStep *step,
+                        GParamSpec       *pspec,
+                        LbFakeWorkspace  *fake)
+{
+  if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_RUNNING)
+    lb_fake_workspace_expire_token (fake);
+}
+
+static void
+test_expired_token (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  LbDeploymentStep *catalog = step_at (runner, 2);
+
+  g_signal_connect (catalog, "notify::state", G_CALLBACK (expire_when_running_cb), fake);
+  g_assert_false (deploy (runner, NULL, &error));
+  g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
+  g_assert_nonnull (strstr (error->message, "Token is expired"));
+  g_assert_nonnull (strstr (error->message, "databricks auth login --profile DEFAULT"));
+  g_assert_cmpint (lb_deployment_step_get_state (catalog), ==, LB_DEPLOYMENT_STEP_FAILED);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 3)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_is_prompt (void)
+{
+  /* Waiting between polls, and with a request in flight. */
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+      g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+      g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 cancelled_at;
+
+      lb_fake_workspace_set_polls_until_ready (fake, 100000);
+      if (variant == 0)
+        g_object_set (runner, "poll-base-ms", 5000, "poll-max-ms", 30000, NULL);
+      else
+        lb_fake_workspace_set_delay_ms (fake, 5000);
+
+      lb_deployment_runner_run_async (runner, cancellable, async_done_cb, &result);
+      g_timeout_add (300, cancel_cb, cancellable);
+      while (!g_cancellable_is_cancelled (cancellable))
+        g_main_context_iteration (NULL, TRUE);
+      cancelled_at = g_get_monotonic_time ();
+      g_assert_false (lb_deployment_runner_run_finish (runner, wait_for (&result), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, G_USEC_PER_SEC);
+      g_assert_false (lb_deployment_runner_get_running (runner));
+      g_test_message ("cancel variant %u stopped after %.1f ms", variant,
+                      (g_get_monotonic_time () - cancelled_at) / 1000.0);
+    }
+}
+
+/* ---- Teardown ---- */
+
+static void
+check_teardown (LbFlavour flavour)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (flavour);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  GListModel *steps = lb_deployment_runner_get_teardown_steps (runner);
+  const char *kinds[] = { "instances", "catalogs", "synced_tables", "projects", "postgres_catalogs",
+                          "postgres_synced_tables", "branches", "endpoints" };
+
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 5);
+  g_assert_true (teardown (runner, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_DONE);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    g_assert_cmpuint (lb_fake_workspace_count_resources (fake, kinds[i]), ==, 0);
+
+  /* Again: nothing left to delete. */
+  g_assert_true (teardown (runner, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+    }
+
+  /* And a deploy after the teardown creates everything anew. */
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  assert_all_finished (runner);
+}
+
+static void
+test_teardown_provisioned (void)
+{
+  check_teardown (LB_FLAVOUR_PROVISIONED);
+}
+
+static void
+test_teardown_autoscaling (void)
+{
+  check_teardown (LB_FLAVOUR_AUTOSCALING);
+}
+
+/* ---- Connection info and secrets ---- */
+
+static GString *captured_log;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  for (gsize i = 0; captured_log != NULL && i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        g_string_append_len (captured_log, fields[i].value,
+                             fields[i].length < 0 ? (gssize) strlen (fields[i].value) : fields[i].length);
+        g_string_append_c (captured_log, '\n');
+      }
+  if (captured_log == NULL || (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+    return g_log_writer_default (log_level, fields, n_fields, user_data);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void
+test_no_secrets (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GDateTime) expires = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(JsonNode) summary = NULL;
+  g_autofree char *summary_text = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *conninfo = NULL;
+  g_auto(GStrv) secrets = NULL;
+  g_auto(GStrv) fake_log = NULL;
+  g_autofree char *fake_log_text = NULL;
+  GString *all = g_string_new (NULL);
+
+  /* Every message, debug ones included, reaches the writer (main()). */
+  captured_log = g_string_new (NULL);
+
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  lb_deployment_runner_dup_connection_info_async (runner, NULL, async_done_cb, &result);
+  conninfo = lb_deployment_runner_dup_connection_info_finish (runner, wait_for (&result), &expires, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (conninfo, "sslmode='require'"));
+  g_assert_nonnull (strstr (conninfo, "user='ana@example.com'"));
+  g_assert_nonnull (strstr (conninfo, "dbname='databricks_postgres'"));
+  g_assert_cmpint (g_date_time_difference (expires, now) / G_TIME_SPAN_MINUTE, >=, 55);
+
+
+  summary = lb_deployment_runner_to_json (runner);
+  summary_text = json_to_string (summary, TRUE);
+  description = lb_deployment_plan_describe (plan);
+  fake_log = lb_fake_workspace_dup_log (fake);
+  fake_log_text = g_strjoinv ("\n", fake_log);
+  g_string_append (all, captured_log->str);
+  g_string_append (all, summary_text);
+  g_string_append (all, description);
+  g_string_append (all, fake_log_text);
+  for (guint i = 0; i < n_steps (runner); i++)
+    {
+      g_auto(GStrv) log = lb_deployment_step_dup_log (step_at (runner, i));
+
+      for (guint j = 0; log[j] != NULL; j++)
+        g_string_append (all, log[j]);
+    }
+
+  /* The captured debug log is not empty: the check below means something. */
+  g_assert_nonnull (strstr (captured_log->str, "Create request accepted"));
+
+  secrets = lb_fake_workspace_dup_secrets (fake);
+  g_assert_cmpuint (g_strv_length (secrets), >=, 3);   /* PAT + two credentials */
+  for (guint i = 0; secrets[i] != NULL; i++)
+    {
+      if (strstr (all->str, secrets[i]) != NULL)
+        g_error ("secret %u leaked into the output", i);
+    }
+  /* …while the conninfo handed to the tester does hold the last credential. */
+  g_assert_nonnull (strstr (conninfo, secrets[g_strv_length (secrets) - 1]));
+
+  g_string_free (all, TRUE);
+  g_string_free (g_steal_pointer (&captured_log), TRUE);
+}
+
+/* ---- Figures ---- */
+
+static void
+test_ten_tables_figures (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *keys[] = { "id", NULL };
+  guint polls_until_ready = 3;
+  guint base_ms = 20;
+  gint64 start;
+  double seconds;
+  guint total;
+  guint gets;
+  guint instance_gets;
+  LbDeploymentStep *instance_step;
+
+  while (g_list_model_get_n_items (lb_workload_get_tables (workload)) > 0)
+    lb_workload_remove_table (workload, 0);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("retail.serving.table_%02u", i);
+      g_autoptr(LbSyncedTable) table = lb_synced_table_new (name, keys,
+                                                            i % 3 == 0 ? LB_SYNC_MODE_CONTINUOUS : LB_SYNC_MODE_TRIGGERED);
+
+      lb_workload_add_table (workload, table);
+    }
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  runner = new_runner (fake, plan);
+  g_object_set (runner, "poll-base-ms", base_ms, "poll-max-ms", 200, NULL);
+  lb_fake_workspace_set_polls_until_ready (fake, polls_until_ready);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  assert_all_finished (runner);
+
+  total = lb_fake_workspace_count_requests (fake, NULL, NULL);
+  gets = lb_fake_workspace_count_requests (fake, "GET", NULL);
+  instance_gets = lb_fake_workspace_count_requests (fake, "GET", "/api/2.0/database/instances/");
+  g_test_message ("10-table provisioned deploy: %u requests (%u GET, %u POST), %u polls, %.2f s "
+                  "(fake: %u GETs per phase; backoff base %u ms, cap 200 ms)",
+                  total, gets, lb_fake_workspace_count_requests (fake, "POST", NULL),
+                  lb_deployment_runner_get_poll_count (runner), seconds, polls_until_ready, base_ms);
+
+  /* No busy polling: each resource is polled just as often as it needs
+   * (probe + polls_until_ready per phase)… */
+  g_assert_cmpuint (instance_gets, ==, 1 + polls_until_ready);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "GET", "/api/2.0/database/synced_tables/"), ==,
+                    10 * (1 + 2 * polls_until_ready));
+  /* …and the waits between polls grow: at least base/2 + base + 2·base/2. */
+  instance_step = step_at (runner, 1);
+  g_assert_cmpfloat (lb_deployment_step_get_elapsed (instance_step) * 1000, >=,
+                     base_ms / 2.0 + base_ms + 2 * base_ms);
+  /* Me + instance (GET, POST, N polls) + catalog (GET, POST) + 10 × table
+   * (GET, POST, 2N polls) + credential. */
+  g_assert_cmpuint (total, ==, 1 + (2 + polls_until_ready) + 2 + 10 * (2 + 2 * polls_until_ready) + 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+  lb_core_init ();
+
+  g_test_add_func ("/deployment/plan/provisioned", test_plan_provisioned);
+  g_test_add_func ("/deployment/plan/autoscaling", test_plan_autoscaling);
+  g_test_add_func ("/deployment/plan/errors", test_plan_errors);
+  g_test_add_func ("/deployment/deploy/provisioned", test_deploy_provisioned);
+  g_test_add_func ("/deployment/deploy/autoscaling", test_deploy_autoscaling);
+  g_test_add_func ("/deployment/resume/cancel-provisioned", test_resume_cancel_provisioned);
+  g_test_add_func ("/deployment/resume/cancel-autoscaling", test_resume_cancel_autoscaling);
+  g_test_add_func ("/deployment/resume/failure-provisioned", test_resume_failure_provisioned);
+  g_test_add_func ("/deployment/resume/failure-autoscaling", test_resume_failure_autoscaling);
+  g_test_add_func ("/deployment/resume/mid-create", test_resume_mid_create);
+  g_test_add_func ("/deployment/errors/transient", test_transient_errors);
+  g_test_add_func ("/deployment/errors/permission", test_permission_denied);
+  g_test_add_func ("/deployment/errors/expired-token", test_expired_token);
+  g_test_add_func ("/deployment/cancel", test_cancel_is_prompt);
+  g_test_add_func ("/deployment/teardown/provisioned", test_teardown_provisioned);
+  g_test_add_func ("/deployment/teardown/autoscaling", test_teardown_autoscaling);
+  g_test_add_func ("/deployment/no-secrets", test_no_secrets);
+  g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);
+
+  return g_test_run ();
+}
