@@ -1,4 +1,797 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* Drives the concurrency-test window under Xvfb: runs the customer_lookup
+ * sample on a sandbox of its own for a few seconds, checks what the chart and
+ * the results table show, exports the run, reads it back from the history,
+ * compares two runs, and opens the tester from the main window. Screenshots
+ * go to G_TEST_BUILDDIR/screenshots. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "lb-application.h"
+#include "lb-pg-sandbox.h"
+#include "lb-tester-page.h"
+#include "lb-tester-window.h"
+#include "lb-window.h"
+
+static char *data_home;
+static LbPgSandbox *sandbox;   /* one for the whole program: initdb is slow */
+
+typedef struct
+{
+  LbTesterWindow *window;
+  char           *tmpdir;
+} Fixture;
+
+static void
+spin_until_flag (gboolean *flag,
+                 int       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (*flag);
+}
+
+static void
+spin_briefly (void)
+{
+  gint64 until = g_get_monotonic_time () + 150 * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = NULL;
+  g_autofree guchar *pixels = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride;
+  guint distinct = 0;
+  guint32 first = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  gtk_test_widget_wait_for_draw (widget);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    {
+      /* The paintable has no image while a redraw is pending (a spinner,
+       * a chart that just got a sample): snapshot the window directly. */
+      g_autoptr(GtkSnapshot) direct = gtk_snapshot_new ();
+
+      GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, direct);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&direct));
+    }
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  /* A blank or single-colour image means nothing was drawn. */
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height && distinct < 16; y += 7)
+    for (int x = 0; x < width && distinct < 16; x += 7)
+      {
+        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
+
+        if (x == 0 && y == 0)
+          first = pixel;
+        else if (pixel != first)
+          distinct++;
+      }
+  g_assert_cmpuint (distinct, >=, 16);
+}
+
+static void
+resize_and_wait (GtkWindow *window,
+                 int        width,
+                 int        height)
+{
+  gtk_window_set_default_size (window, width, height);
+  for (guint i = 0; i < 5; i++)
+    {
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      spin_briefly ();
+    }
+}
+
+/* Counts pixels of an ARGB32 surface within a small distance of @color. */
+static guint
+count_pixels_near (cairo_surface_t *surface,
+                   const GdkRGBA   *color)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guchar *data;
+  guint n = 0;
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 pixel = *(const guint32 *) (data + y * stride + x * 4);
+        int r = (pixel >> 16) & 0xff, g = (pixel >> 8) & 0xff, b = pixel & 0xff, a = pixel >> 24;
+
+        if (a > 240 &&
+            ABS (r - (int) (color->red * 255)) < 20 &&
+            ABS (g - (int) (color->green * 255)) < 20 &&
+            ABS (b - (int) (color->blue * 255)) < 20)
+          n++;
+      }
+
+  return n;
+}
+
+/* The chart through its export path, into the screenshots. */
+static void
+save_chart (LbThroughputChart *chart,
+            const char        *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+
+  png = lb_throughput_chart_render_png (chart, 900, 400, &error);
+  g_assert_no_error (error);
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_file_set_contents (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png), &error);
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+fill_fake_samples (LbThroughputChart *chart,
+                   guint              n,
+                   gboolean           ladder)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      LbRunSample sample = { 0 };
+
+      sample.t = (double) i - 2;
+      sample.interval = 1;
+      sample.warmup = sample.t <= 0;
+      sample.clients = ladder ? 1u << (i / 10) : 8;
+      sample.tps = 1000 + 400 * sin (i / 5.0) + (ladder ? 300.0 * (i / 10) : 0);
+      sample.p50_ms = 2 + sin (i / 7.0);
+      sample.p95_ms = sample.p50_ms * 2.5;
+      sample.p99_ms = sample.p50_ms * 4;
+      sample.transactions = (guint64) sample.tps;
+      lb_throughput_chart_push_sample (chart, &sample);
+    }
+}
+
+/* The chart on its own: a known set of samples, drawn through the export path
+ * and on screen, with the hover marker. */
+static void
+test_chart_render (void)
+{
+  GtkWidget *window = adw_window_new ();
+  LbThroughputChart *chart = LB_THROUGHPUT_CHART (lb_throughput_chart_new ());
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  GdkRGBA tps_color, p95_color;
+  g_autoptr(GBytes) svg = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hover = NULL;
+  guint empty_tps_pixels;
+
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_widget_set_vexpand (GTK_WIDGET (chart), TRUE);
+    gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (chart));
+    adw_window_set_content (ADW_WINDOW (window), box);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 420);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (window);
+
+  lb_throughput_chart_get_series_color (chart, 0, &tps_color);
+  lb_throughput_chart_get_series_color (chart, 2, &p95_color);
+
+  /* Without samples, no series colour at all. */
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 400);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  lb_throughput_chart_draw (chart, cr, 800, 400);
+  cairo_destroy (cr);
+  empty_tps_pixels = count_pixels_near (surface, &tps_color);
+  cairo_surface_destroy (surface);
+
+  fill_fake_samples (chart, 60, FALSE);
+  g_assert_cmpuint (lb_throughput_chart_get_n_samples (chart), ==, 60);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 400);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  lb_throughput_chart_draw (chart, cr, 800, 400);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  g_assert_cmpuint (count_pixels_near (surface, &tps_color), >, empty_tps_pixels + 200);
+  g_assert_cmpuint (count_pixels_near (surface, &p95_color), >, 100);
+  cairo_surface_destroy (surface);
+
+  png = lb_throughput_chart_render_png (chart, 640, 320, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (png), >, 1000);
+  g_assert_cmpmem (g_bytes_get_data (png, NULL), 4, "\x89PNG", 4);
+  svg = lb_throughput_chart_render_svg (chart, 640, 320, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (svg, NULL), g_bytes_get_size (svg), "<svg"));
+
+  /* Hovering the middle of the plot picks a sample and describes it. */
+  gtk_test_widget_wait_for_draw (window);
+  lb_throughput_chart_hover (chart, gtk_widget_get_width (GTK_WIDGET (chart)) / 2.0, 150);
+  hover = lb_throughput_chart_dup_hover_text (chart);
+  g_assert_nonnull (hover);
+  g_assert_nonnull (strstr (hover, "tx/s"));
+  g_assert_nonnull (strstr (hover, "p95"));
+  save_chart (chart, "tester-chart");
+  lb_throughput_chart_hover (chart, -1, -1);
+  g_assert_null (lb_throughput_chart_dup_hover_text (chart));
+
+  /* A ladder, with its step boundaries, and in dark mode. */
+  lb_throughput_chart_clear (chart);
+  g_assert_cmpuint (lb_throughput_chart_get_n_samples (chart), ==, 0);
+  fill_fake_samples (chart, 50, TRUE);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  spin_briefly ();
+  save_chart (chart, "tester-chart-ladder-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  spin_briefly ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+
+  fixture->tmpdir = g_dir_make_tmp ("lb-ui-tester-XXXXXX", NULL);
+  fixture->window = lb_tester_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 860);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->tmpdir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->tmpdir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->tmpdir);
+  g_free (fixture->tmpdir);
+
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  spin_briefly ();
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_tester_window_export_finish (LB_TESTER_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+history_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_run_history_load_finish (LB_RUN_HISTORY (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+load_sample (LbTesterWindow *window)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  gboolean done = FALSE;
+
+  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  spin_until_flag (&done, 10);
+  spin_briefly ();
+}
+
+static guint64
+parse_count (const char *text)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
+    else
+      g_assert_true (*p == ',');
+
+  return g_ascii_strtoull (digits->str, NULL, 10);
+}
+
+/* Runs the window's form as it stands and waits for the result. */
+static LbRunRecord *
+run_and_wait (LbTesterWindow *window,
+              const char     *running_screenshot)
+{
+  LbThroughputChart *chart = lb_tester_window_get_chart (window);
+  gint64 deadline;
+  gboolean saw_samples = FALSE;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL));
+  g_assert_true (lb_tester_window_get_running (window));
+
+  /* The first start of the sandbox creates its sample data: allow for it. */
+  deadline = g_get_monotonic_time () + 240 * G_USEC_PER_SEC;
+  while (lb_tester_window_get_running (window) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (!saw_samples && lb_throughput_chart_get_n_samples (chart) >= 2)
+        {
+          saw_samples = TRUE;
+          if (running_screenshot != NULL)
+            save_screenshot (GTK_WIDGET (window), running_screenshot);
+        }
+    }
+
+  g_assert_false (lb_tester_window_get_running (window));
+  g_assert_true (saw_samples);
+  g_assert_nonnull (lb_tester_window_get_record (window));
+
+  return g_object_ref (lb_tester_window_get_record (window));
+}
+
+static void
+test_run_export_history_compare (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  LbThroughputChart *chart = lb_tester_window_get_chart (window);
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRunRecord) first = NULL;
+  g_autoptr(LbRunRecord) second = NULL;
+  g_autoptr(LbRunHistory) reread = NULL;
+  g_autoptr(GError) error = NULL;
+  LbRunResult *result;
+  const LbQueryStats *stats;
+  LbRunHistoryView *view;
+  gboolean done = FALSE;
+  guint n_executions_checked = 0;
+
+  load_sample (window);
+  g_assert_nonnull (lb_tester_window_get_script (window));
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (lb_tester_window_get_script (window)), ==, 3);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "customer_lookup.sql");
+  g_assert_true (find_label (GTK_WIDGET (window), "customer_by_key"));
+  g_assert_true (find_label (GTK_WIDGET (window), "recent_sales_of_customer"));
+  /* Weights 8, 2 and 1 of 11. */
+  g_assert_true (find_label (GTK_WIDGET (window), "73 %"));
+  save_screenshot (GTK_WIDGET (window), "tester-ready");
+
+  lb_tester_window_set_sandbox (window, sandbox);
+  lb_tester_window_set_target_sandbox (window);
+  settings = lb_tester_window_dup_settings (window);
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->clients = 4;
+  settings->threads = 2;
+  settings->duration = 3;
+  settings->warmup = 1;
+  lb_tester_window_apply_settings (window, settings);
+
+  first = run_and_wait (window, "tester-running");
+  result = lb_run_record_get_result (first);
+  g_assert_false (result->cancelled);
+  g_assert_cmpuint (result->transactions, >, 0);
+  g_assert_cmpuint (lb_throughput_chart_get_n_samples (chart), >=, 2);
+  g_assert_cmpuint (lb_run_record_get_settings (first)->clients, ==, 4);
+
+  /* The table shows what the engine counted, query by query. */
+  for (guint row = 0; row < result->queries->len; row++)
+    {
+      g_autofree char *name = lb_tester_window_dup_result_cell (window, row, 0);
+      g_autofree char *executions = lb_tester_window_dup_result_cell (window, row, 1);
+
+      stats = g_ptr_array_index (result->queries, row);
+      g_assert_cmpstr (name, ==, stats->name);
+      g_assert_cmpuint (parse_count (executions), ==, stats->executions);
+      if (stats->executions > 0)
+        n_executions_checked++;
+    }
+  /* The weight-8 lookup ran for sure in three seconds. */
+  stats = g_ptr_array_index (result->queries, 0);
+  g_assert_cmpstr (stats->name, ==, "customer_by_key");
+  g_assert_cmpuint (stats->executions, >, 0);
+  g_assert_cmpuint (n_executions_checked, >=, 1);
+  {
+    g_autofree char *total = lb_tester_window_dup_result_cell (window, result->queries->len, 1);
+    g_assert_cmpuint (parse_count (total), ==, result->transactions);
+  }
+  g_assert_null (lb_tester_window_dup_result_cell (window, result->queries->len + 1, 1));
+
+  save_screenshot (GTK_WIDGET (window), "tester-done");
+  resize_and_wait (GTK_WINDOW (window), 900, 860);
+  save_screenshot (GTK_WIDGET (window), "tester-done-narrow");
+  resize_and_wait (GTK_WINDOW (window), 1280, 860);
+
+  /* Exports: the run as JSON and CSV, the chart as PNG and SVG. */
+  {
+    static const struct { LbTesterExportFormat format; const char *name; } exports[] = {
+      { LB_TESTER_EXPORT_JSON, "run.json" }, { LB_TESTER_EXPORT_CSV, "run.csv" },
+      { LB_TESTER_EXPORT_PNG, "chart.png" }, { LB_TESTER_EXPORT_SVG, "chart.svg" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (exports); i++)
+      {
+        g_autofree char *path = g_build_filename (fixture->tmpdir, exports[i].name, NULL);
+        g_autoptr(GFile) file = g_file_new_for_path (path);
+
+        done = FALSE;
+        lb_tester_window_export_async (window, exports[i].format, file, NULL, export_done_cb, &done);
+        spin_until_flag (&done, 10);
+        g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      }
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "run.json", NULL);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *root;
+
+    json_parser_load_from_file (parser, path, &error);
+    g_assert_no_error (error);
+    root = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpint (json_object_get_int_member (root, "transactions"), ==, (gint64) result->transactions);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "queries")), ==, 3);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "timeline")), >=, 2);
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "run.csv", NULL);
+    g_autofree char *csv = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    g_file_get_contents (path, &csv, NULL, &error);
+    g_assert_no_error (error);
+    lines = g_strsplit (csv, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), >=, 4);
+    g_assert_nonnull (strchr (lines[0], ','));
+    g_assert_nonnull (strstr (csv, "customer_by_key"));
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "chart.png", NULL);
+    g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (texture), ==, 1200);
+    g_assert_cmpint (gdk_texture_get_height (texture), ==, 600);
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "chart.svg", NULL);
+    g_autofree char *svg = NULL;
+
+    g_file_get_contents (path, &svg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (svg, "<svg"));
+  }
+
+  /* The run was kept under XDG_DATA_HOME: a fresh history reads it back. */
+  reread = lb_run_history_new (NULL);
+  done = FALSE;
+  lb_run_history_load_async (reread, NULL, history_loaded_cb, &done);
+  spin_until_flag (&done, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reread)), >=, 1);
+  {
+    g_autoptr(LbRunRecord) kept = g_list_model_get_item (G_LIST_MODEL (reread), 0);
+    g_autofree char *expected_dir = g_build_filename (data_home, "lakebase-accelerator", "runs", NULL);
+    g_autofree char *dir = g_file_get_path (lb_run_history_get_directory (reread));
+
+    g_assert_cmpstr (dir, ==, expected_dir);
+    g_assert_cmpstr (lb_run_record_get_id (kept), ==, lb_run_record_get_id (first));
+    g_assert_cmpuint (lb_run_record_get_result (kept)->transactions, ==, result->transactions);
+
+    /* Shown from the history, the run fills the chart from its timeline. */
+    lb_tester_window_show_run (window, kept);
+    g_assert_true (lb_tester_window_get_record (window) == kept);
+    g_assert_cmpuint (lb_throughput_chart_get_n_samples (chart), ==,
+                      lb_run_record_get_result (kept)->timeline->len);
+  }
+
+  /* A second, smaller run, then both compared through the history list. */
+  settings->clients = 1;
+  settings->threads = 1;
+  settings->duration = 2;
+  settings->warmup = 0;
+  lb_tester_window_apply_settings (window, settings);
+  second = run_and_wait (window, NULL);
+  g_assert_false (lb_run_record_get_id (second) == lb_run_record_get_id (first));
+
+  view = lb_tester_window_get_history_view (window);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lb_tester_window_get_history (window))), ==, 2);
+  lb_run_history_view_set_selected (view, first, TRUE);
+  g_assert_true (lb_tester_window_get_record (window) == first);
+  g_assert_null (lb_tester_window_get_compare_record (window));
+  lb_run_history_view_set_selected (view, second, TRUE);
+  g_assert_true (lb_tester_window_get_record (window) == second);
+  g_assert_true (lb_tester_window_get_compare_record (window) == first);
+  g_assert_cmpuint (lb_throughput_chart_get_n_compare_samples (chart), ==,
+                    lb_run_record_get_result (first)->timeline->len);
+  {
+    g_autofree char *delta = lb_tester_window_dup_result_delta (window, 0, 1);
+
+    /* One client against four: the executions differ, and the table says by how much. */
+    g_assert_nonnull (delta);
+    g_assert_true (g_str_has_suffix (delta, "%"));
+  }
+  save_screenshot (GTK_WIDGET (window), "tester-compare");
+
+  /* Unchecking one run ends the comparison; deleting a run removes it. */
+  lb_run_history_view_set_selected (view, first, FALSE);
+  g_assert_null (lb_tester_window_get_compare_record (window));
+  g_signal_emit_by_name (view, "delete-requested", first);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lb_tester_window_get_history (window))), ==, 1);
+}
+
+static void
+test_connection_strings (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_auto(GStrv) saved = NULL;
+
+  load_sample (window);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
+
+  /* Not a libpq string: the error shows inline and Start is off. */
+  lb_tester_window_set_target_conninfo (window, "host=localhost dbname");
+  spin_briefly ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL);
+  g_assert_false (lb_tester_window_get_running (window));
+  g_assert_true (find_label (GTK_WIDGET (window), "Not a valid connection string"));
+  save_screenshot (GTK_WIDGET (window), "tester-bad-conninfo");
+
+  /* A good one is kept without its password. */
+  lb_tester_window_set_target_conninfo (window, "host=db.example.com port=5433 dbname=shop user=app password=hunter2");
+  spin_briefly ();
+  g_assert_false (find_label (GTK_WIDGET (window), "Not a valid connection string"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.save-connection", NULL));
+  saved = g_settings_get_strv (settings, "tester-connections");
+  g_assert_cmpuint (g_strv_length (saved), ==, 1);
+  g_assert_null (strstr (saved[0], "hunter2"));
+  g_assert_nonnull (strstr (saved[0], "db.example.com"));
+  g_assert_nonnull (strstr (saved[0], "5433"));
+
+  /* The settings of a run are remembered for the next window. */
+  {
+    g_autoptr(LbRunSettings) run = lb_tester_window_dup_settings (window);
+
+    g_assert_cmpstr (run->conninfo, ==, "host=db.example.com port=5433 dbname=shop user=app password=hunter2");
+    g_assert_cmpstr (run->target_label, ==, "app@db.example.com:5433/shop");
+    g_assert_cmpuint (run->protocol, ==, LB_PROTOCOL_PREPARED);
+  }
+}
+
+static LbTesterWindow *
+find_tester_window (LbTesterWindow *except)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (LB_IS_TESTER_WINDOW (item) && (gpointer) item != (gpointer) except)
+        return LB_TESTER_WINDOW (item);
+    }
+
+  return NULL;
+}
+
+static void
+wait_for_script (LbTesterWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (lb_tester_window_get_script (window) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (lb_tester_window_get_script (window));
+}
+
+/* The main window's Test view opens the tester: its buttons, and .sql files
+ * handed to the main window. */
+static void
+test_main_window_opens_tester (void)
+{
+  LbWindow *main_window;
+  GtkWidget *page;
+  LbTesterWindow *tester;
+  LbTesterWindow *second;
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  main_window = lb_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (main_window), 1180, 860);
+  gtk_window_present (GTK_WINDOW (main_window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-page", "s", "test"));
+  spin_briefly ();
+  save_screenshot (GTK_WIDGET (main_window), "view-test");
+
+  page = find_widget_of_type (GTK_WIDGET (main_window), LB_TYPE_TESTER_PAGE);
+  g_assert_nonnull (page);
+  g_assert_true (find_label (page, "Recent Runs"));
+  g_assert_null (find_tester_window (NULL));
+
+  g_assert_true (gtk_widget_activate_action (page, "test-page.run-sample", NULL));
+  tester = find_tester_window (NULL);
+  g_assert_nonnull (tester);
+  wait_for_script (tester);
+  g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (tester)), ==, "customer_lookup.sql");
+  g_assert_true (lb_tester_window_get_history (tester) == lb_tester_page_get_history (LB_TESTER_PAGE (page)));
+  {
+    g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (tester);
+    g_assert_null (settings->conninfo);   /* the sandbox */
+  }
+  gtk_window_destroy (GTK_WINDOW (tester));
+  spin_briefly ();
+
+  /* A .sql file opened through the main window gets a tester of its own. */
+  lb_window_open_file (main_window, file);
+  second = find_tester_window (NULL);
+  g_assert_nonnull (second);
+  wait_for_script (second);
+  g_assert_cmpuint (lb_sql_script_get_n_queries (lb_tester_window_get_script (second)), ==, 3);
+  gtk_window_destroy (GTK_WINDOW (second));
+  gtk_window_destroy (GTK_WINDOW (main_window));
+  spin_briefly ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+  g_autofree char *tmp = NULL;
+  int status;
+
+  /* Runs go to a history of our own, before anything reads the variables. */
+  tmp = g_dir_make_tmp ("lb-ui-tester-home-XXXXXX", NULL);
+  data_home = g_build_filename (tmp, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  {
+    g_autofree char *cache = g_build_filename (tmp, "cache", NULL);
+    g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  lb_ui_init ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  sandbox = lb_pg_sandbox_new_for_tests (TRUE);
+
+  g_test_add_func ("/ui/tester/chart-render", test_chart_render);
+  g_test_add ("/ui/tester/connection-strings", Fixture, NULL, fixture_setup, test_connection_strings, fixture_teardown);
+  g_test_add ("/ui/tester/run-export-history-compare", Fixture, NULL, fixture_setup,
+              test_run_export_history_compare, fixture_teardown);
+  g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
+
+  status = g_test_run ();
+
+  g_assert_finalize_object (sandbox);
+  g_free (data_home);
+  {
+    const char *rm[] = { "rm", "-rf", tmp, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  return status;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "lb-run-record.h"
+
+G_BEGIN_DECLS
+
+/* The samples a live chart shows: a fixed-capacity ring of LbRunSample, so
+ * memory stays flat however long a run lasts (the oldest sample goes first). */
+typedef struct _LbSampleRing LbSampleRing;
+
+typedef enum
+{
+  LB_SAMPLE_FIELD_TPS,
+  LB_SAMPLE_FIELD_LATENCY_MEAN,
+  LB_SAMPLE_FIELD_P50,
+  LB_SAMPLE_FIELD_P95,
+  LB_SAMPLE_FIELD_P99,
+  LB_SAMPLE_FIELD_MAX,
+  LB_SAMPLE_FIELD_FAILED,
+  LB_SAMPLE_FIELD_CLIENTS,
+} LbSampleField;
+
+#define LB_SAMPLE_RING_DEFAULT_CAPACITY 3600
+
+#define LB_TYPE_SAMPLE_RING (lb_sample_ring_get_type ())
+
+GType               lb_sample_ring_get_type     (void) G_GNUC_CONST;
+LbSampleRing       *lb_sample_ring_new          (guint               capacity);
+LbSampleRing       *lb_sample_ring_ref          (LbSampleRing       *self);
+void                lb_sample_ring_unref        (LbSampleRing       *self);
+guint               lb_sample_ring_get_capacity (const LbSampleRing *self);
+void                lb_sample_ring_clear        (LbSampleRing       *self);
+void                lb_sample_ring_push         (LbSampleRing       *self,
+                                                 const LbRunSample  *sample);
+/* Pushes every sample of @samples (an array of LbRunSample), oldest first. */
+void                lb_sample_ring_push_array   (LbSampleRing       *self,
+                                                 const GArray       *samples);
+guint               lb_sample_ring_get_n_samples (const LbSampleRing *self);
+/* Every sample ever pushed since the last clear, dropped ones included. */
+guint64             lb_sample_ring_get_n_pushed (const LbSampleRing *self);
+/* @index 0 is the oldest sample kept. */
+const LbRunSample  *lb_sample_ring_get          (const LbSampleRing *self,
+                                                 guint               index);
+const LbRunSample  *lb_sample_ring_get_last     (const LbSampleRing *self);
+double              lb_sample_ring_get_value    (const LbSampleRing *self,
+                                                 guint               index,
+                                                 LbSampleField       field);
+/* The largest value of @field over @n_samples samples from @first (clamped
+ * to what is kept); 0 when the range is empty. */
+double              lb_sample_ring_get_max      (const LbSampleRing *self,
+                                                 LbSampleField       field,
+                                                 guint               first,
+                                                 guint               n_samples);
+/* The index of the sample whose time is nearest to @t (samples are in time
+ * order); -1 when the ring is empty. */
+int                 lb_sample_ring_find_nearest (const LbSampleRing *self,
+                                                 double              t);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbSampleRing, lb_sample_ring_unref)
+
+/* Chart axes: "nice" ticks (1, 2 or 5 × 10ⁿ) with headroom above the data,
+ * and hysteresis so that the scale does not jump at every sample. */
+typedef struct
+{
+  double max;      /* the top of the axis, a multiple of step; 0 = not set yet */
+  double step;     /* between two ticks */
+} LbAxisScale;
+
+/* The smallest nice step (1, 2 or 5 × 10ⁿ) that is >= @raw; @raw > 0. */
+double              lb_nice_step                (double              raw);
+/* Fits @scale to a data maximum: grows when the data would come within the
+ * headroom of the top, shrinks only when the data uses less than half of the
+ * axis. Returns TRUE when @scale changed. */
+gboolean            lb_axis_scale_update        (LbAxisScale        *scale,
+                                                 double              data_max,
+                                                 guint               max_ticks);
+/* A time step in seconds for elapsed-time labels spanning @span seconds:
+ * 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h, … */
+double              lb_time_step                (double              span,
+                                                 guint               max_ticks);
+/* "0:30", "12:05", "1:02:03", "-0:05" */
+char               *lb_format_elapsed           (double              seconds);
+/* A tick label with as many decimals as @step needs: "0.5", "1,500", "15k", "2.5M". */
+char               *lb_format_tick              (double              value,
+                                                 double              step);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-run-history.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_TESTER_PAGE (lb_tester_page_get_type ())
+
+/* The Test view of the main window: opens concurrency-test windows (on a
+ * file, on the bundled sample, on a past run) and lists the recent runs. */
+G_DECLARE_FINAL_TYPE (LbTesterPage, lb_tester_page, LB, TESTER_PAGE, GtkWidget)
+
+LbRunHistory *lb_tester_page_get_history (LbTesterPage *self);
+/* Opens a tester window on @file (NULL: an empty one). */
+void          lb_tester_page_open_file   (LbTesterPage *self,
+                                          GFile        *file);
+/* The sample the "Run a Sample" button opens. */
+GFile        *lb_tester_page_dup_sample_file (void);
+
+G_END_DECLS

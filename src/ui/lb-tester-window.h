@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-pg-sandbox.h"
+#include "lb-run-history.h"
+#include "lb-run-history-view.h"
+#include "lb-sql-script.h"
+#include "lb-throughput-chart.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_TESTER_WINDOW (lb_tester_window_get_type ())
+
+/* The concurrency tester: one SQL workload file, its run settings, a live
+ * chart of the run, its results and the runs kept before. The load engine
+ * does the work in its own threads; this window only ever sees its samples. */
+G_DECLARE_FINAL_TYPE (LbTesterWindow, lb_tester_window, LB, TESTER_WINDOW, AdwApplicationWindow)
+
+typedef enum
+{
+  LB_TESTER_EXPORT_JSON,
+  LB_TESTER_EXPORT_CSV,
+  LB_TESTER_EXPORT_PNG,
+  LB_TESTER_EXPORT_SVG,
+} LbTesterExportFormat;
+
+LbTesterWindow    *lb_tester_window_new              (GtkApplication       *application);
+
+/* Shared by the windows of an application (LbApplication provides them);
+ * a window without one makes its own. */
+void               lb_tester_window_set_sandbox      (LbTesterWindow       *self,
+                                                      LbPgSandbox          *sandbox);
+LbPgSandbox       *lb_tester_window_get_sandbox      (LbTesterWindow       *self);
+void               lb_tester_window_set_history      (LbTesterWindow       *self,
+                                                      LbRunHistory         *history);
+LbRunHistory      *lb_tester_window_get_history      (LbTesterWindow       *self);
+
+/* Parses the file in a thread, then shows its queries. */
+void               lb_tester_window_load_file_async  (LbTesterWindow       *self,
+                                                      GFile                *file,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+gboolean           lb_tester_window_load_file_finish (LbTesterWindow       *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+/* The same, with errors shown to the user. */
+void               lb_tester_window_open_file        (LbTesterWindow       *self,
+                                                      GFile                *file);
+LbSqlScript       *lb_tester_window_get_script       (LbTesterWindow       *self);
+
+/* The settings of the form (conninfo NULL when the target is the sandbox),
+ * and the other way round (the target is left alone). */
+LbRunSettings     *lb_tester_window_dup_settings     (LbTesterWindow       *self);
+void               lb_tester_window_apply_settings   (LbTesterWindow       *self,
+                                                      const LbRunSettings  *settings);
+void               lb_tester_window_set_target_sandbox (LbTesterWindow     *self);
+void               lb_tester_window_set_target_conninfo (LbTesterWindow    *self,
+                                                         const char        *conninfo);
+
+void               lb_tester_window_start            (LbTesterWindow       *self);
+void               lb_tester_window_stop             (LbTesterWindow       *self);
+gboolean           lb_tester_window_get_running      (LbTesterWindow       *self);
+
+/* The run shown (the last one made, or one picked from the history) and the
+ * run it is compared with. */
+LbRunRecord       *lb_tester_window_get_record       (LbTesterWindow       *self);
+LbRunRecord       *lb_tester_window_get_compare_record (LbTesterWindow     *self);
+void               lb_tester_window_show_run         (LbTesterWindow       *self,
+                                                      LbRunRecord          *record);
+void               lb_tester_window_compare_runs     (LbTesterWindow       *self,
+                                                      LbRunRecord          *record,
+                                                      LbRunRecord          *other);
+
+LbThroughputChart *lb_tester_window_get_chart        (LbTesterWindow       *self);
+LbRunHistoryView  *lb_tester_window_get_history_view (LbTesterWindow       *self);
+/* The text the results table shows: @row 0 is the first query, @column 0
+ * its name, then executions, failed, avg, p50, p95, p99 (ms); NULL outside. */
+char              *lb_tester_window_dup_result_cell  (LbTesterWindow       *self,
+                                                      guint                 row,
+                                                      guint                 column);
+/* The delta shown under a cell while comparing ("+12 %"), or NULL. */
+char              *lb_tester_window_dup_result_delta (LbTesterWindow       *self,
+                                                      guint                 row,
+                                                      guint                 column);
+
+void               lb_tester_window_export_async     (LbTesterWindow       *self,
+                                                      LbTesterExportFormat  format,
+                                                      GFile                *file,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+gboolean           lb_tester_window_export_finish    (LbTesterWindow       *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+
+G_END_DECLS

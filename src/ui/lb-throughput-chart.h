@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lb-run-record.h"
+#include "lb-sample-ring.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_THROUGHPUT_CHART (lb_throughput_chart_get_type ())
+
+/* A live chart of a run: throughput (tx/s, left axis, filled) and latency
+ * (p50/p95/p99 ms, right axis) over elapsed time, optionally with a second
+ * run drawn dashed for comparison. It redraws only when a sample arrives or
+ * the pointer moves over it: no timers. */
+G_DECLARE_FINAL_TYPE (LbThroughputChart, lb_throughput_chart, LB, THROUGHPUT_CHART, GtkWidget)
+
+GtkWidget    *lb_throughput_chart_new              (void);
+void          lb_throughput_chart_clear            (LbThroughputChart  *self);
+void          lb_throughput_chart_push_sample      (LbThroughputChart  *self,
+                                                    const LbRunSample  *sample);
+/* Replaces the samples with those of @samples (LbRunSample; NULL = none). */
+void          lb_throughput_chart_set_samples      (LbThroughputChart  *self,
+                                                    const GArray       *samples);
+LbSampleRing *lb_throughput_chart_get_ring         (LbThroughputChart  *self);
+guint         lb_throughput_chart_get_n_samples    (LbThroughputChart  *self);
+/* The run to compare with, drawn dashed and lighter; NULL removes it. The
+ * labels name the two runs in the legend. */
+void          lb_throughput_chart_set_compare      (LbThroughputChart  *self,
+                                                    const GArray       *samples,
+                                                    const char         *label,
+                                                    const char         *compare_label);
+guint         lb_throughput_chart_get_n_compare_samples (LbThroughputChart *self);
+/* The planned length of the run in seconds, so the X axis does not rescale
+ * at every sample; 0 = fit the samples. */
+void          lb_throughput_chart_set_time_span    (LbThroughputChart  *self,
+                                                    double              seconds);
+double        lb_throughput_chart_get_time_span    (LbThroughputChart  *self);
+/* Shown in the middle while there is no sample. */
+void          lb_throughput_chart_set_placeholder_text (LbThroughputChart *self,
+                                                        const char        *text);
+const char   *lb_throughput_chart_get_placeholder_text (LbThroughputChart *self);
+
+/* Hover: the sample nearest to widget coordinate @x gets a marker and a box
+ * with its values; a negative @x hides them. */
+void          lb_throughput_chart_hover            (LbThroughputChart  *self,
+                                                    double              x,
+                                                    double              y);
+/* The hovered sample's description ("0:42 · 1,234 tx/s · …"), or NULL. */
+char         *lb_throughput_chart_dup_hover_text   (LbThroughputChart  *self);
+
+/* The one drawing function, used by the widget and by the exports. */
+void          lb_throughput_chart_draw             (LbThroughputChart  *self,
+                                                    cairo_t            *cr,
+                                                    int                 width,
+                                                    int                 height);
+GBytes       *lb_throughput_chart_render_png       (LbThroughputChart  *self,
+                                                    int                 width,
+                                                    int                 height,
+                                                    GError            **error);
+GBytes       *lb_throughput_chart_render_svg       (LbThroughputChart  *self,
+                                                    int                 width,
+                                                    int                 height,
+                                                    GError            **error);
+
+/* The colour of a series (0 = tx/s, 1 = p50, 2 = p95, 3 = p99) as drawn now. */
+void          lb_throughput_chart_get_series_color (LbThroughputChart  *self,
+                                                    guint               series,
+                                                    GdkRGBA            *color);
+
+G_END_DECLS
