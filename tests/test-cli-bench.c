@@ -1,4 +1,955 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libpq-fe.h>
+
+#include "lb-pg-sandbox.h"
+#include "lb-sql-script.h"
+
+/* One sandbox for the whole program: creating the sample data is the
+ * slowest part, and every test only reads it or uses tables of its own. */
+static LbPgSandbox *sandbox;
+static const char *conninfo;
+
+typedef struct
+{
+  char *tmp_dir;      /* scripts, output files, XDG_* directories */
+  char *data_dir;     /* XDG_DATA_HOME: where the run history goes */
+} Fixture;
+
+typedef struct
+{
+  int   status;       /* exit status, or 128 + signal */
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->tmp_dir = g_dir_make_tmp ("lb-test-cli-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->data_dir = g_build_filename (fixture->tmp_dir, "data", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  remove_tree (fixture->tmp_dir);
+  g_free (fixture->tmp_dir);
+  g_free (fixture->data_dir);
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (fixture->tmp_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&path);
+}
+
+/* The environment of every run: private XDG directories (never the real
+ * user's history or cache) and no PG* variables unless @pg_env is given. */
+static char **
+dup_environment (Fixture     *fixture,
+                 const char **pg_env)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *cache = g_build_filename (fixture->tmp_dir, "cache", NULL);
+  g_autofree char *config = g_build_filename (fixture->tmp_dir, "config", NULL);
+  const char *pg_names[] = { "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE",
+                             "PGHOSTADDR", "PGPASSWORD", "PGOPTIONS" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pg_names); i++)
+    envp = g_environ_unsetenv (envp, pg_names[i]);
+  envp = g_environ_setenv (envp, "XDG_DATA_HOME", fixture->data_dir, TRUE);
+  envp = g_environ_setenv (envp, "XDG_CACHE_HOME", cache, TRUE);
+  envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", config, TRUE);
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  for (guint i = 0; pg_env != NULL && pg_env[i] != NULL; i += 2)
+    envp = g_environ_setenv (envp, pg_env[i], pg_env[i + 1], TRUE);
+
+  return g_steal_pointer (&envp);
+}
+
+static void
+run_cli_argv (Fixture     *fixture,
+              Result      *result,
+              const char **pg_env,
+              GPtrArray   *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = dup_environment (fixture, pg_env);
+  const char *cli = g_getenv ("LB_CLI");
+  int wait_status;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  g_ptr_array_add (argv, (char *) "bench");
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, g_ptr_array_index (args, i));
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+}
+
+/* Runs "$LB_CLI bench" with the given arguments (NULL-terminated). */
+static void
+run_bench (Fixture *fixture,
+           Result  *result,
+           ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, result);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+
+  run_cli_argv (fixture, result, NULL, args);
+}
+
+static void
+assert_success (const Result *result)
+{
+  if (result->status != 0)
+    g_error ("lakebase-cli bench exited with %d:\n%s", result->status, result->err);
+}
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("“%s” not found in:\n%s", needle, haystack);
+}
+
+static void
+ignore_notice (void       *data,
+               const char *message)
+{
+}
+
+/* libpq straight to the sandbox: the server's own view of what ran. */
+static char *
+query_value (const char *sql)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *res;
+  char *value = NULL;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect to the sandbox: %s", PQerrorMessage (conn));
+  PQsetNoticeProcessor (conn, ignore_notice, NULL);
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_TUPLES_OK && PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) > 0)
+    value = g_strdup (PQgetvalue (res, 0, 0));
+  PQclear (res);
+  PQfinish (conn);
+
+  return value;
+}
+
+static gint64
+query_int (const char *sql)
+{
+  g_autofree char *value = query_value (sql);
+
+  g_assert_nonnull (value);
+  return g_ascii_strtoll (value, NULL, 10);
+}
+
+static JsonObject *
+load_json (JsonParser *parser,
+           const char *path_or_text,
+           gboolean    is_path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (is_path)
+    json_parser_load_from_file (parser, path_or_text, &error);
+  else
+    json_parser_load_from_data (parser, path_or_text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static JsonNode *
+get_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    g_error ("the JSON has no “%s”", name);
+
+  return node;
+}
+
+/* A count: a JSON integer, never a double. */
+static gint64
+get_integer (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  g_assert_cmpuint (json_node_get_value_type (node), ==, G_TYPE_INT64);
+
+  return json_node_get_int (node);
+}
+
+/* A measure: any JSON number (a whole number may be written without ".0"). */
+static double
+get_number (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+  GType type;
+
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  type = json_node_get_value_type (node);
+  g_assert_true (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE);
+
+  return json_node_get_double (node);
+}
+
+static JsonArray *
+get_array (JsonObject *object,
+           const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+
+  return json_node_get_array (node);
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+
+  return json_node_get_object (node);
+}
+
+/* latency_ms {avg, stddev, p50, p90, p95, p99, p999, max}, consistent. */
+static void
+assert_latency (JsonObject *latency,
+                gboolean    empty)
+{
+  const char *ordered[] = { "p50", "p90", "p95", "p99", "p999", "max" };
+  double previous = 0;
+
+  g_assert_cmpfloat (get_number (latency, "stddev"), >=, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ordered); i++)
+    {
+      double value = get_number (latency, ordered[i]);
+
+      g_assert_cmpfloat (value, >=, previous);
+      previous = value;
+    }
+  if (empty)
+    {
+      g_assert_cmpfloat (get_number (latency, "avg"), ==, 0);
+    }
+  else
+    {
+      /* Even a local point lookup takes more than a microsecond and less than a minute. */
+      g_assert_cmpfloat (get_number (latency, "avg"), >, 0.001);
+      g_assert_cmpfloat (get_number (latency, "max"), <, 60000);
+      g_assert_cmpfloat (get_number (latency, "avg"), <=, get_number (latency, "max") * 1.01);
+    }
+}
+
+static char *
+sample_path (const char *name)
+{
+  const char *samples = g_getenv ("LB_SAMPLES_DIR");
+
+  g_assert_nonnull (samples);
+  return g_build_filename (samples, name, NULL);
+}
+
+static LbSqlScript *
+load_script (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  LbSqlScript *script = lb_sql_script_new_from_file (file, &error);
+
+  g_assert_no_error (error);
+  return script;
+}
+
+/* Every sample for a second: it runs, and the summary has the figures and a
+ * line per query. */
+static void
+test_samples (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *samples[] = {
+    "customer_lookup.sql", "pgbench_style.sql", "plain.sql", "webtool_format.sql"
+  };
+  const char *keys[] = { "transactions", "failed", "tps", "p50", "p95", "p99", "p99.9", "max" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      g_autofree char *path = sample_path (samples[i]);
+      g_autofree char *json = g_build_filename (fixture->tmp_dir, "run.json", NULL);
+      g_autoptr(LbSqlScript) script = load_script (path);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_auto(Result) result = { 0 };
+      g_autofree char *lower = NULL;
+      JsonObject *root;
+
+      g_test_message ("%s", samples[i]);
+      run_bench (fixture, &result, path, "--dsn", conninfo, "--duration", "1", "--clients", "2",
+                 "--no-save", "--json", json, NULL);
+      assert_success (&result);
+
+      lower = g_ascii_strdown (result.out, -1);
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        assert_contains (lower, keys[k]);
+      for (guint q = 0; q < lb_sql_script_get_n_queries (script); q++)
+        assert_contains (result.out, lb_sql_script_get_query (script, q)->name);
+
+      root = load_json (parser, json, TRUE);
+      g_assert_cmpint (get_integer (root, "transactions"), >, 0);
+      g_assert_cmpint (get_integer (root, "failed"), ==, 0);
+    }
+}
+
+/* The JSON has every key of the issue, with the right types and values that
+ * agree with each other. */
+static void
+test_json (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("customer_lookup.sql");
+  g_autofree char *csv_path = g_build_filename (fixture->tmp_dir, "run.csv", NULL);
+  g_autoptr(LbSqlScript) script = load_script (path);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) csv_lines = NULL;
+  g_auto(Result) result = { 0 };
+  JsonObject *root;
+  JsonArray *queries;
+  JsonArray *timeline;
+  JsonArray *errors;
+  gint64 transactions;
+  gint64 executions = 0;
+  double tps;
+  double previous_t = 0;
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--duration", "2", "--clients", "2",
+             "--protocol", "extended", "--seed", "42", "--no-save",
+             "--json", "-", "--csv", csv_path, NULL);
+  assert_success (&result);
+
+  /* stdout is the JSON alone; the summary moved to stderr. */
+  root = load_json (parser, result.out, FALSE);
+  assert_contains (result.err, "p99");
+
+  transactions = get_integer (root, "transactions");
+  g_assert_cmpint (transactions, >, 10);
+  g_assert_cmpint (get_integer (root, "failed"), ==, 0);
+  tps = get_number (root, "tps");
+  /* tps excludes connection time: transactions over about 2 s measured. */
+  g_assert_cmpfloat (tps, >=, transactions / 2.5);
+  g_assert_cmpfloat (tps, <=, transactions / 1.5);
+  assert_latency (get_object (root, "latency_ms"), FALSE);
+
+  queries = get_array (root, "queries");
+  g_assert_cmpuint (json_array_get_length (queries), ==, lb_sql_script_get_n_queries (script));
+  for (guint i = 0; i < json_array_get_length (queries); i++)
+    {
+      JsonObject *query = json_array_get_object_element (queries, i);
+      gint64 n = get_integer (query, "executions");
+
+      g_assert_cmpstr (json_object_get_string_member (query, "name"), ==,
+                       lb_sql_script_get_query (script, i)->name);
+      g_assert_cmpint (get_integer (query, "failed"), ==, 0);
+      assert_latency (get_object (query, "latency_ms"), n == 0);
+      executions += n;
+    }
+  /* One query per transaction in a query mix; weights 8:2:1 show. */
+  g_assert_cmpint (executions, ==, transactions);
+  g_assert_cmpint (get_integer (json_array_get_object_element (queries, 0), "executions"), >,
+                   get_integer (json_array_get_object_element (queries, 1), "executions"));
+
+  errors = get_array (root, "errors");
+  g_assert_cmpuint (json_array_get_length (errors), ==, 0);
+
+  timeline = get_array (root, "timeline");
+  g_assert_cmpuint (json_array_get_length (timeline), >=, 1);
+  g_assert_cmpuint (json_array_get_length (timeline), <=, 3);
+  for (guint i = 0; i < json_array_get_length (timeline); i++)
+    {
+      JsonObject *sample = json_array_get_object_element (timeline, i);
+      double t = get_number (sample, "t");
+
+      g_assert_cmpfloat (t, >, previous_t);
+      g_assert_cmpfloat (get_number (sample, "tps"), >=, 0);
+      g_assert_cmpfloat (get_number (sample, "p95_ms"), >=, 0);
+      previous_t = t;
+    }
+
+  /* The CSV: a header and a row per interval, then the per-query table. */
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  csv_lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (csv_lines), >=, json_array_get_length (timeline) + 2);
+  for (guint q = 0; q < lb_sql_script_get_n_queries (script); q++)
+    assert_contains (csv, lb_sql_script_get_query (script, q)->name);
+}
+
+/* An error in the script counts by SQLSTATE and does not stop the run. */
+static void
+test_query_errors (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "errors.sql",
+                                      "-- NAME: ok\n"
+                                      "SELECT 1;\n"
+                                      "-- NAME: divide\n"
+                                      "-- PARAM z = random(0, 0)\n"
+                                      "SELECT 1 / :z::int;\n");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) result = { 0 };
+  JsonObject *root;
+  JsonObject *error;
+  JsonArray *errors;
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--transactions", "200", "--no-save",
+             "--json", "-", NULL);
+  assert_success (&result);
+  root = load_json (parser, result.out, FALSE);
+  errors = get_array (root, "errors");
+  g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+  error = json_array_get_object_element (errors, 0);
+  g_assert_cmpstr (json_object_get_string_member (error, "sqlstate"), ==, "22012");
+  g_assert_cmpint (get_integer (error, "count"), ==, get_integer (root, "failed"));
+  g_assert_cmpint (get_integer (root, "failed"), >, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "division by zero"));
+  g_assert_cmpint (get_integer (root, "failed") + get_integer (root, "transactions"), ==, 200);
+}
+
+/* --transactions N runs exactly N: the server saw N inserts. */
+static void
+test_transactions (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "insert.sql",
+                                      "-- NAME: insert_one\n"
+                                      "-- PARAM v = random(1, 1000)\n"
+                                      "INSERT INTO cli_bench_count (v) VALUES (:v);\n");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) result = { 0 };
+  JsonObject *root;
+
+  g_free (query_value ("DROP TABLE IF EXISTS cli_bench_count"));
+  g_free (query_value ("CREATE TABLE cli_bench_count (id bigserial, v int)"));
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--transactions", "537",
+             "--clients", "3", "--no-save", "--json", "-", NULL);
+  assert_success (&result);
+  root = load_json (parser, result.out, FALSE);
+
+  g_assert_cmpint (get_integer (root, "transactions"), ==, 537);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM cli_bench_count"), ==, 537);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM cli_bench_count WHERE v BETWEEN 1 AND 1000"),
+                   ==, 537);
+}
+
+/* A web tool file without --duration/--transactions runs its own count:
+ * every tuple EXEC_COUNT times. */
+static void
+test_web_tool_default_count (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "webtool.sql",
+                                      "-- PARAMETERS: [[1, \"a\"], [2, \"b\"], [3, \"c\"]]\n"
+                                      "-- EXEC_COUNT: 7\n"
+                                      "INSERT INTO cli_bench_web (v, s) VALUES (%s, %s);\n");
+  g_autoptr(LbSqlScript) script = load_script (path);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) result = { 0 };
+  JsonObject *root;
+
+  g_free (query_value ("DROP TABLE IF EXISTS cli_bench_web"));
+  g_free (query_value ("CREATE TABLE cli_bench_web (v int, s text)"));
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--clients", "2", "--no-save",
+             "--json", "-", NULL);
+  assert_success (&result);
+  root = load_json (parser, result.out, FALSE);
+
+  g_assert_cmpuint (lb_sql_script_get_default_count (script), ==, 3 * 7);
+  g_assert_cmpint (get_integer (root, "transactions"), ==, 3 * 7);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM cli_bench_web"), ==, 3 * 7);
+  /* Each parameter set EXEC_COUNT times, sent as bind values. */
+  g_assert_cmpint (query_int ("SELECT count(*) FROM cli_bench_web WHERE v = 1 AND s = 'a'"), ==, 7);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM cli_bench_web WHERE v = 2 AND s = 'b'"), ==, 7);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM cli_bench_web WHERE v = 3 AND s = 'c'"), ==, 7);
+}
+
+static void
+test_ladder (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("customer_lookup.sql");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Result) result = { 0 };
+  JsonObject *root;
+  JsonArray *ladder;
+  gint64 sum = 0;
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--ladder", "1,2", "--duration", "1",
+             "--no-save", "--json", "-", NULL);
+  assert_success (&result);
+  root = load_json (parser, result.out, FALSE);
+
+  ladder = get_array (root, "ladder");
+  g_assert_cmpuint (json_array_get_length (ladder), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *step = json_array_get_object_element (ladder, i);
+
+      g_assert_cmpint (get_integer (step, "clients"), ==, i + 1);
+      g_assert_cmpint (get_integer (step, "transactions"), >, 0);
+      g_assert_cmpfloat (get_number (step, "tps"), >, 0);
+      sum += get_integer (step, "transactions");
+    }
+  g_assert_cmpint (sum, ==, get_integer (root, "transactions"));
+}
+
+/* --progress S: one pgbench-like line per S seconds on stderr. */
+static void
+test_progress (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("customer_lookup.sql");
+  g_autoptr(GRegex) regex = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Result) result = { 0 };
+  guint n_lines = 0;
+  double previous_t = 0;
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--duration", "2", "--progress", "0.5",
+             "--no-save", NULL);
+  assert_success (&result);
+
+  regex = g_regex_new ("^progress: ([0-9]+\\.[0-9]) s, ([0-9]+\\.[0-9]) tps, "
+                       "lat ([0-9]+\\.[0-9]{3}) ms( stddev [0-9]+\\.[0-9]{3})?, "
+                       "p95 ([0-9]+\\.[0-9]{3}) ms, p99 ([0-9]+\\.[0-9]{3}) ms, ([0-9]+) failed$",
+                       0, 0, NULL);
+  lines = g_strsplit (result.err, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+      g_autofree char *t_text = NULL;
+      g_autofree char *tps_text = NULL;
+      double t;
+
+      if (!g_str_has_prefix (lines[i], "progress: "))
+        continue;
+      if (!g_regex_match (regex, lines[i], 0, &match))
+        g_error ("not a progress line: %s", lines[i]);
+      t_text = g_match_info_fetch (match, 1);
+      tps_text = g_match_info_fetch (match, 2);
+      t = g_ascii_strtod (t_text, NULL);
+      /* Half a second apart. */
+      g_assert_cmpfloat_with_epsilon (t - previous_t, 0.5, 0.15);
+      g_assert_cmpfloat (g_ascii_strtod (tps_text, NULL), >, 0);
+      previous_t = t;
+      n_lines++;
+    }
+  g_assert_cmpuint (n_lines, >=, 3);
+  g_assert_cmpuint (n_lines, <=, 5);
+}
+
+/* No --dsn and no --sandbox: libpq's PG* environment names the server. */
+static void
+test_environment (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("plain.sql");
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) pg_env = g_ptr_array_new ();
+  g_auto(Result) result = { 0 };
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  const char *names[][2] = {
+    { "host", "PGHOST" }, { "port", "PGPORT" }, { "dbname", "PGDATABASE" }, { "user", "PGUSER" }
+  };
+
+  g_assert_nonnull (options);
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          if (option->val != NULL && g_str_equal (option->keyword, names[i][0]))
+            {
+              g_ptr_array_add (pg_env, (char *) names[i][1]);
+              g_ptr_array_add (pg_env, option->val);
+            }
+        }
+    }
+  g_ptr_array_add (pg_env, NULL);
+
+  g_ptr_array_add (args, path);
+  g_ptr_array_add (args, (char *) "--transactions");
+  g_ptr_array_add (args, (char *) "5");
+  g_ptr_array_add (args, (char *) "--no-save");
+  run_cli_argv (fixture, &result, (const char **) pg_env->pdata, args);
+  PQconninfoFree (options);
+
+  assert_success (&result);
+}
+
+static guint
+count_history_files (Fixture *fixture)
+{
+  g_autofree char *runs = g_build_filename (fixture->data_dir, "lakebase-accelerator", "runs",
+                                            NULL);
+  GDir *dir = g_dir_open (runs, 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+
+  return n;
+}
+
+/* A run is added to the history (in XDG_DATA_HOME) unless --no-save. */
+static void
+test_history (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("plain.sql");
+
+  {
+    g_auto(Result) result = { 0 };
+
+    run_bench (fixture, &result, path, "--dsn", conninfo, "--transactions", "5", "--no-save",
+               NULL);
+    assert_success (&result);
+    g_assert_cmpuint (count_history_files (fixture), ==, 0);
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    run_bench (fixture, &result, path, "--dsn", conninfo, "--transactions", "5", NULL);
+    assert_success (&result);
+    g_assert_cmpuint (count_history_files (fixture), ==, 1);
+  }
+}
+
+/* Ctrl+C stops the run within a second: exit 130, the partial results printed. */
+static void
+test_interrupt (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("customer_lookup.sql");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = dup_environment (fixture, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 signalled;
+  gint64 elapsed;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, envp);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LB_CLI"), "bench", path,
+                                         "--dsn", conninfo, "--duration", "30", "--no-save", NULL);
+  g_assert_no_error (error);
+
+  g_usleep (2 * G_USEC_PER_SEC);
+  signalled = g_get_monotonic_time ();
+  g_subprocess_send_signal (process, SIGINT);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  elapsed = g_get_monotonic_time () - signalled;
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 130);
+  g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
+  assert_contains (out, "customer_by_key");
+  assert_contains (err, "cancelled");
+}
+
+static void
+assert_usage_error (Result     *result,
+                    const char *expected)
+{
+  g_assert_cmpint (result->status, ==, 2);
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_true (g_str_has_prefix (result->err, "lakebase-cli: "));
+  if (strstr (result->err, expected) == NULL)
+    g_error ("“%s” not in stderr: %s", expected, result->err);
+}
+
+static void
+test_bad_input (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *sample = sample_path ("plain.sql");
+  g_autofree char *missing = g_build_filename (fixture->tmp_dir, "missing.sql", NULL);
+  g_autofree char *unterminated = write_file (fixture, "unterminated.sql",
+                                              "-- NAME: a\n"
+                                              "SELECT 1;\n"
+                                              "SELECT 'abc;\n");
+  g_autofree char *undefined = write_file (fixture, "undefined.sql",
+                                           "SELECT 1;\n"
+                                           "SELECT * FROM t WHERE id = :nope;\n");
+  struct
+  {
+    const char *args[6];
+    const char *expected;
+  } cases[] = {
+    { { missing }, "missing.sql" },
+    { { unterminated, "--dsn", conninfo }, "unterminated.sql:3:8:" },
+    { { undefined, "--dsn", conninfo }, "undefined.sql:2:" },
+    { { sample, "--protocol", "binary" }, "binary" },
+    { { sample, "--clients", "0" }, "--clients" },
+    { { sample, "--clients", "many" }, "--clients" },
+    { { sample, "--dsn", conninfo, "--sandbox" }, "--sandbox" },
+    { { sample, "--duration", "0" }, "--duration" },
+    { { sample, "--duration", "2", "--transactions", "5" }, "--transactions" },
+    { { sample, "--transactions", "-3" }, "--transactions" },
+    { { sample, "--ladder", "4,2" }, "--ladder" },
+    { { sample, "--ladder", "1,2", "--clients", "4" }, "--ladder" },
+    { { sample, "--json", "-", "--csv", "-" }, "--csv" },
+    { { sample, "--dsn", "host" }, "--dsn" },
+    { { sample, "--frobnicate" }, "--frobnicate" },
+    { { sample, sample }, "one script" },
+    { { NULL }, "script" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_auto(Result) result = { 0 };
+
+      for (guint a = 0; cases[i].args[a] != NULL; a++)
+        g_ptr_array_add (args, (char *) cases[i].args[a]);
+      g_test_message ("case %u: %s", i, cases[i].expected);
+      run_cli_argv (fixture, &result, NULL, args);
+      assert_usage_error (&result, cases[i].expected);
+    }
+
+  /* The undefined variable is named. */
+  {
+    g_auto(Result) result = { 0 };
+
+    run_bench (fixture, &result, undefined, "--dsn", conninfo, NULL);
+    assert_usage_error (&result, "nope");
+  }
+}
+
+/* No server behind the DSN: the run cannot start, exit 1. */
+static void
+test_no_server (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("plain.sql");
+  g_autofree char *dsn = g_strdup_printf ("host=%s port=5999 dbname=nothing connect_timeout=5",
+                                          fixture->tmp_dir);
+  g_auto(Result) result = { 0 };
+
+  run_bench (fixture, &result, path, "--dsn", dsn, "--duration", "1", NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_true (g_str_has_prefix (result.err, "lakebase-cli: "));
+  g_assert_cmpuint (count_history_files (fixture), ==, 0);
+}
+
+/* --export-pgbench: one file per transaction with its weight, which pgbench
+ * itself accepts and runs. */
+static void
+test_export_pgbench (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("customer_lookup.sql");
+  g_autofree char *dir = g_build_filename (fixture->tmp_dir, "exported", NULL);
+  g_autoptr(LbSqlScript) script = load_script (path);
+  g_autoptr(GPtrArray) pgbench_argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *pgbench = g_find_program_in_path ("pgbench");
+  g_auto(GStrv) args = NULL;
+  g_auto(Result) result = { 0 };
+  guint n_files = 0;
+
+  run_bench (fixture, &result, path, "--export-pgbench", dir, NULL);
+  assert_success (&result);
+
+  args = g_strsplit (g_strstrip (result.out), " ", -1);
+  for (guint i = 0; args[i] != NULL; i += 2)
+    {
+      const LbSqlTransaction *transaction = lb_sql_script_get_transaction (script, n_files);
+      g_autofree char *expected = g_strdup_printf ("@%u", transaction->weight);
+      g_autofree char *file = NULL;
+
+      g_assert_cmpstr (args[i], ==, "-f");
+      g_assert_nonnull (args[i + 1]);
+      g_assert_true (g_str_has_suffix (args[i + 1], expected));
+      file = g_strndup (args[i + 1], strlen (args[i + 1]) - strlen (expected));
+      g_assert_true (g_str_has_prefix (file, dir));
+      g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+      n_files++;
+    }
+  g_assert_cmpuint (n_files, ==, lb_sql_script_get_n_transactions (script));
+
+  if (pgbench == NULL)
+    {
+      g_test_message ("pgbench not installed: the files are not run");
+      return;
+    }
+
+  g_ptr_array_add (pgbench_argv, g_strdup (pgbench));
+  g_ptr_array_add (pgbench_argv, g_strdup ("-n"));
+  g_ptr_array_add (pgbench_argv, g_strdup ("-t"));
+  g_ptr_array_add (pgbench_argv, g_strdup ("20"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (pgbench_argv, g_strdup (args[i]));
+  g_ptr_array_add (pgbench_argv, g_strdup (conninfo));
+  g_ptr_array_add (pgbench_argv, NULL);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int wait_status;
+
+    g_spawn_sync (NULL, (char **) pgbench_argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                  &out, &err, &wait_status, &error);
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (wait_status, NULL))
+      g_error ("pgbench refused the exported files:\n%s", err);
+    assert_contains (out, "number of transactions actually processed: 20");
+  }
+}
+
+static void
+test_help (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_auto(Result) result = { 0 };
+  const char *options[] = {
+    "--dsn", "--sandbox", "--clients", "--threads", "--duration", "--transactions", "--warmup",
+    "--protocol", "--pipeline", "--ladder", "--rate", "--progress", "--json", "--csv", "--seed",
+    "--no-save", "--export-pgbench",
+  };
+
+  run_bench (fixture, &result, "--help", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  assert_contains (result.out, "lakebase-cli bench");
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    assert_contains (result.out, options[i]);
+}
+
+#define add_test(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  add_test ("/cli-bench/help", test_help);
+  add_test ("/cli-bench/bad-input", test_bad_input);
+  add_test ("/cli-bench/no-server", test_no_server);
+  add_test ("/cli-bench/samples", test_samples);
+  add_test ("/cli-bench/json", test_json);
+  add_test ("/cli-bench/query-errors", test_query_errors);
+  add_test ("/cli-bench/transactions", test_transactions);
+  add_test ("/cli-bench/web-tool-default-count", test_web_tool_default_count);
+  add_test ("/cli-bench/ladder", test_ladder);
+  add_test ("/cli-bench/progress", test_progress);
+  add_test ("/cli-bench/environment", test_environment);
+  add_test ("/cli-bench/history", test_history);
+  add_test ("/cli-bench/interrupt", test_interrupt);
+  add_test ("/cli-bench/export-pgbench", test_export_pgbench);
+
+  sandbox = lb_pg_sandbox_new_for_tests (TRUE);
+  if (!lb_pg_sandbox_start (sandbox, NULL, &error))
+    g_error ("the test sandbox did not start: %s", error->message);
+  conninfo = lb_pg_sandbox_get_conninfo (sandbox);
+
+  status = g_test_run ();
+
+  if (!lb_pg_sandbox_stop (sandbox, &error))
+    g_warning ("the test sandbox did not stop: %s", error->message);
+  g_clear_object (&sandbox);
+
+  return status;
+}

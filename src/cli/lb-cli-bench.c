@@ -1,0 +1,701 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <libpq-fe.h>
+
+#include "lb-cli.h"
+#include "lb-core.h"
+#include "lb-load-engine.h"
+#include "lb-pg-sandbox.h"
+#include "lb-run-history.h"
+#include "lb-run-record.h"
+#include "lb-sql-script.h"
+
+#define DEFAULT_DURATION 10.0
+
+/* Options as GOptionContext fills them; the sentinels mean "not given". */
+typedef struct
+{
+  char     *dsn;
+  gboolean  sandbox;
+  int       clients;
+  int       threads;
+  double    duration;
+  char     *transactions;
+  double    warmup;
+  char     *protocol;
+  int       pipeline;
+  char     *ladder;
+  double    rate;
+  double    progress;
+  char     *json;
+  char     *csv;
+  char     *seed;
+  gboolean  no_save;
+  char     *export_dir;
+  GStrv     files;
+} BenchOptions;
+
+/* The state the main loop's callbacks share. */
+typedef struct
+{
+  GCancellable *cancellable;
+  int           interrupted_by;   /* signal number, 0 while not interrupted */
+  gboolean      rate;
+  gboolean      ladder;
+  double        progress;
+} BenchRun;
+
+static void
+bench_options_clear (BenchOptions *options)
+{
+  g_clear_pointer (&options->dsn, g_free);
+  g_clear_pointer (&options->transactions, g_free);
+  g_clear_pointer (&options->protocol, g_free);
+  g_clear_pointer (&options->ladder, g_free);
+  g_clear_pointer (&options->json, g_free);
+  g_clear_pointer (&options->csv, g_free);
+  g_clear_pointer (&options->seed, g_free);
+  g_clear_pointer (&options->export_dir, g_free);
+  g_clear_pointer (&options->files, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BenchOptions, bench_options_clear)
+
+/* Prints a usage error with the hint to --help; returns the usage status. */
+static int
+usage_error (const char *message)
+{
+  lb_cli_print_error ("%s", message);
+  g_printerr (_("Try “%s --help”.\n"), "lakebase-cli bench");
+  return LB_CLI_EXIT_USAGE;
+}
+
+static gboolean
+parse_uint64 (const char  *option,
+              const char  *text,
+              guint64      min,
+              guint64     *value,
+              char       **message)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, G_MAXUINT64, value, &error))
+    {
+      /* TRANSLATORS: "--seed: “x” is not an unsigned number" */
+      *message = g_strdup_printf (_("%s: %s"), option, error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Checks the options that do not need the script; returns NULL when they are
+ * fine, else what is wrong. */
+static char *
+check_options (const BenchOptions *options)
+{
+  if (options->dsn != NULL && options->sandbox)
+    return g_strdup (_("--dsn and --sandbox cannot be used together: pick one target"));
+  if (options->clients != G_MININT && options->clients < 1)
+    return g_strdup (_("--clients must be 1 or more"));
+  if (options->clients != G_MININT && options->ladder != NULL)
+    return g_strdup (_("--clients cannot be used with --ladder: "
+                       "the ladder sets the clients of each step"));
+  if (options->threads < 0)
+    return g_strdup (_("--threads must be 0 (one per core) or more"));
+  if (options->duration != -1 && !(options->duration > 0 && isfinite (options->duration)))
+    return g_strdup (_("--duration must be a number of seconds above 0"));
+  if (options->transactions != NULL && options->duration != -1)
+    return g_strdup (_("--transactions and --duration cannot be used together"));
+  if (options->transactions != NULL && options->ladder != NULL)
+    return g_strdup (_("--transactions cannot be used with --ladder: "
+                       "each step runs for --duration"));
+  if (!(options->warmup >= 0 && isfinite (options->warmup)))
+    return g_strdup (_("--warmup must be a number of seconds, 0 or more"));
+  if (options->pipeline < 0)
+    return g_strdup (_("--pipeline must be 0 (no pipeline) or more"));
+  if (!(options->rate >= 0 && isfinite (options->rate)))
+    return g_strdup (_("--rate must be a number of transactions per second, 0 or more"));
+  if (!(options->progress >= 0 && isfinite (options->progress)))
+    return g_strdup (_("--progress must be a number of seconds, 0 or more"));
+  if (g_strcmp0 (options->json, "-") == 0 && g_strcmp0 (options->csv, "-") == 0)
+    return g_strdup (_("--json and --csv cannot both write to the standard output"));
+  if (options->files == NULL || options->files[0] == NULL)
+    return g_strdup (_("bench needs a script file"));
+  if (options->files[1] != NULL)
+    return g_strdup (_("bench runs one script file at a time"));
+
+  return NULL;
+}
+
+static const char *
+find_conninfo_value (const PQconninfoOption *options,
+                     const char             *keyword)
+{
+  for (const PQconninfoOption *option = options;
+       option != NULL && option->keyword != NULL;
+       option++)
+    {
+      if (g_str_equal (option->keyword, keyword) && option->val != NULL && option->val[0] != '\0')
+        return option->val;
+    }
+
+  return NULL;
+}
+
+/* "dbname on host:port", from the connection string or libpq's defaults
+ * (PG* environment), never with user or password. */
+static char *
+dup_target_label (const PQconninfoOption *parsed)
+{
+  PQconninfoOption *defaults = PQconndefaults ();
+  const char *keys[] = { "dbname", "host", "port" };
+  const char *values[G_N_ELEMENTS (keys)];
+  char *label;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      values[i] = find_conninfo_value (parsed, keys[i]);
+      if (values[i] == NULL)
+        values[i] = find_conninfo_value (defaults, keys[i]);
+    }
+
+  /* TRANSLATORS: a PostgreSQL target: database, host (or socket directory), port */
+  label = g_strdup_printf (_("%s on %s:%s"),
+                           values[0] != NULL ? values[0] : "postgres",
+                           values[1] != NULL ? values[1] : "localhost",
+                           values[2] != NULL ? values[2] : "5432");
+  if (defaults != NULL)
+    PQconninfoFree (defaults);
+
+  return label;
+}
+
+static void
+append_conninfo_value (GString    *conninfo,
+                       const char *keyword,
+                       const char *value)
+{
+  if (conninfo->len > 0)
+    g_string_append_c (conninfo, ' ');
+  g_string_append_printf (conninfo, "%s='", keyword);
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (conninfo, '\\');
+      g_string_append_c (conninfo, *p);
+    }
+  g_string_append_c (conninfo, '\'');
+}
+
+/* Without --dsn: what libpq's PG* environment sets (the values that differ
+ * from libpq's built-in defaults), spelled out so that the run record says
+ * where it ran. The password stays in the environment (PGPASSWORD, ~/.pgpass). */
+static char *
+dup_default_conninfo (void)
+{
+  PQconninfoOption *defaults = PQconndefaults ();
+  GString *conninfo = g_string_new (NULL);
+
+  for (int pass = 0; pass < 2 && conninfo->len == 0; pass++)
+    {
+      for (const PQconninfoOption *option = defaults;
+           option != NULL && option->keyword != NULL;
+           option++)
+        {
+          if (option->val == NULL || option->val[0] == '\0' ||
+              g_str_equal (option->keyword, "password") ||
+              g_str_equal (option->keyword, "passfile"))
+            continue;
+          /* The second pass, with nothing in the environment, takes all. */
+          if (pass == 0 && g_strcmp0 (option->val, option->compiled) == 0)
+            continue;
+          append_conninfo_value (conninfo, option->keyword, option->val);
+        }
+    }
+  if (defaults != NULL)
+    PQconninfoFree (defaults);
+
+  return g_string_free (conninfo, FALSE);
+}
+
+/* Writes @text to @path, or to stdout for "-". */
+static gboolean
+write_output (const char *path,
+              const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_str_equal (path, "-"))
+    {
+      gsize length = strlen (text);
+
+      /* Bytes as they are: JSON and CSV are UTF-8 whatever the locale. */
+      if (fwrite (text, 1, length, stdout) != length ||
+          (length > 0 && text[length - 1] != '\n' && fputc ('\n', stdout) == EOF) ||
+          fflush (stdout) != 0)
+        {
+          lb_cli_print_error (_("could not write to the standard output: %s"), g_strerror (errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!g_file_set_contents (path, text, -1, &error))
+    {
+      lb_cli_print_error ("%s", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+interrupted_cb (gpointer user_data)
+{
+  BenchRun *run = user_data;
+
+  /* A second Ctrl+C while the engine winds down changes nothing: the engine
+   * stops within a second and what was measured is still worth printing. */
+  if (run->interrupted_by == 0)
+    {
+      run->interrupted_by = SIGINT;
+      g_printerr (_("Cancelling…\n"));
+    }
+  g_cancellable_cancel (run->cancellable);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+terminated_cb (gpointer user_data)
+{
+  BenchRun *run = user_data;
+
+  if (run->interrupted_by == 0)
+    run->interrupted_by = SIGTERM;
+  g_cancellable_cancel (run->cancellable);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* One line per interval on stderr, pgbench -P's fields plus percentiles. */
+static void
+sample_cb (LbLoadEngine *engine,
+           gconstpointer sample_pointer,
+           gpointer      user_data)
+{
+  const LbRunSample *sample = sample_pointer;
+  BenchRun *run = user_data;
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  if (run->progress <= 0 || sample == NULL)
+    return;
+  /* Whole intervals only, as pgbench: the last sample covers just the
+   * moments in which in-flight transactions finish. */
+  if (sample->interval < run->progress / 2)
+    return;
+
+  /* Numbers in the C locale's format, like pgbench, so scripts can parse them. */
+  g_string_append_printf (line, "progress: %.1f s, %.1f tps, lat %.3f ms",
+                          sample->t, sample->tps, sample->latency_mean_ms);
+  if (run->rate)
+    g_string_append_printf (line, ", lag %.3f ms", sample->lag_mean_ms);
+  g_string_append_printf (line, ", p95 %.3f ms, p99 %.3f ms, %" G_GUINT64_FORMAT " failed",
+                          sample->p95_ms, sample->p99_ms, sample->failed);
+  if (run->ladder)
+    g_string_append_printf (line, ", %u clients", sample->clients);
+  if (sample->warmup)
+    g_string_append (line, " (warm-up)");
+  g_string_append_c (line, '\n');
+
+  /* fputs, not g_printerr: the line is ASCII and must not be converted. */
+  fputs (line->str, stderr);
+}
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* Spins the default main context (signals, samples) until @slot is set. */
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+static gboolean
+start_sandbox (LbPgSandbox  *sandbox,
+               BenchRun     *run,
+               GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_printerr (_("Starting the local sandbox "
+                "(the first start creates it, which takes a while)…\n"));
+  lb_pg_sandbox_start_async (sandbox, run->cancellable, async_done_cb, &result);
+
+  return lb_pg_sandbox_start_finish (sandbox, wait_for (&result), error);
+}
+
+static LbRunResult *
+run_engine (LbLoadEngine  *engine,
+            BenchRun      *run,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  gulong handler;
+
+  handler = g_signal_connect (engine, "sample", G_CALLBACK (sample_cb), run);
+  lb_load_engine_run_async (engine, run->cancellable, async_done_cb, &result);
+  wait_for (&result);
+  g_signal_handler_disconnect (engine, handler);
+
+  return lb_load_engine_run_finish (engine, result, error);
+}
+
+/* --export-pgbench: the same mix as pgbench files, for pgbench itself. */
+static int
+export_pgbench (LbSqlScript *script,
+                const char  *directory)
+{
+  g_autoptr(GFile) dir = g_file_new_for_commandline_arg (directory);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *arguments = NULL;
+
+  if (!g_file_make_directory_with_parents (dir, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_FAILURE;
+    }
+  g_clear_error (&error);
+
+  arguments = lb_sql_script_export_pgbench (script, dir, &error);
+  if (arguments == NULL)
+    {
+      lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_FAILURE;
+    }
+
+  g_print ("%s\n", arguments);
+  return LB_CLI_EXIT_OK;
+}
+
+int
+lb_cli_bench (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbPgSandbox) sandbox = NULL;
+  g_autoptr(LbLoadEngine) engine = NULL;
+  g_autoptr(LbRunResult) result = NULL;
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autoptr(GDateTime) started = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *message = NULL;
+  g_autofree char *script_path = NULL;
+  g_autofree char *summary = NULL;
+  g_auto(BenchOptions) options = {
+    .clients = G_MININT,
+    .threads = 0,
+    .duration = -1,
+    .warmup = 0,
+    .pipeline = 0,
+    .rate = 0,
+    .progress = 0,
+  };
+  BenchRun run = { .cancellable = cancellable };
+  LbProtocol protocol = LB_PROTOCOL_PREPARED;
+  guint64 transactions = 0;
+  guint64 seed = 0;
+  guint sigint_id;
+  guint sigterm_id;
+  gboolean to_stdout;
+  int status = LB_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "dsn", 0, 0, G_OPTION_ARG_STRING, &options.dsn,
+      N_("Server to test: a libpq URI or key=value string (default: libpq’s PG* environment)"),
+      N_("DSN") },
+    { "sandbox", 0, 0, G_OPTION_ARG_NONE, &options.sandbox,
+      N_("Test the local sandbox with the sample data (started, then stopped at the end)"), NULL },
+    { "clients", 'c', 0, G_OPTION_ARG_INT, &options.clients,
+      N_("Concurrent connections (default: 1)"), N_("N") },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &options.threads,
+      N_("Worker threads (default: one per core, never more than the clients)"), N_("N") },
+    { "duration", 'T', 0, G_OPTION_ARG_DOUBLE, &options.duration,
+      N_("Seconds to measure, per step with --ladder (default: 10)"), N_("S") },
+    { "transactions", 't', 0, G_OPTION_ARG_STRING, &options.transactions,
+      N_("Run exactly N transactions in all (a web tool file’s default: tuples × EXEC_COUNT)"),
+      N_("N") },
+    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &options.warmup,
+      N_("Seconds to run before measuring, left out of the results (default: 0)"), N_("S") },
+    { "protocol", 'M', 0, G_OPTION_ARG_STRING, &options.protocol,
+      N_("simple, extended or prepared (default: prepared)"), N_("PROTOCOL") },
+    { "pipeline", 0, 0, G_OPTION_ARG_INT, &options.pipeline,
+      N_("Pipeline mode with up to N statements in flight per connection (default: off)"),
+      N_("N") },
+    { "ladder", 0, 0, G_OPTION_ARG_STRING, &options.ladder,
+      N_("Concurrency ladder: run each client count for --duration seconds"), N_("1,2,4,8") },
+    { "rate", 'R', 0, G_OPTION_ARG_DOUBLE, &options.rate,
+      N_("Target transactions per second over all clients (default: as fast as possible)"),
+      N_("TPS") },
+    { "progress", 'P', 0, G_OPTION_ARG_DOUBLE, &options.progress,
+      N_("Print a progress line on stderr every S seconds"), N_("S") },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &options.json,
+      N_("Write the results as JSON to FILE (“-”: standard output)"), N_("FILE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &options.csv,
+      N_("Write the timeline and per-query table as CSV to FILE (“-”: standard output)"),
+      N_("FILE") },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
+      N_("Seed of the random parameters, to repeat a run (default: a new one)"), N_("N") },
+    { "no-save", 0, 0, G_OPTION_ARG_NONE, &options.no_save,
+      N_("Do not add the run to the run history"), NULL },
+    { "export-pgbench", 0, 0, G_OPTION_ARG_FILENAME, &options.export_dir,
+      N_("Run nothing: write pgbench files of the same mix into DIR, print their -f options"),
+      N_("DIR") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL, NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("SCRIPT.sql"));
+  g_option_context_set_summary (context,
+                                _("Run a .sql workload from many connections at once and print\n"
+                                  "throughput and latency, like pgbench."));
+  g_option_context_set_description (context,
+                                    _("The run is added to the run history that the app shows,\n"
+                                      "unless --no-save is given.\n"
+                                      "\n"
+                                      "Exit status: 0 when the run completed (even with query\n"
+                                      "errors, which the summary counts), 1 when it could not\n"
+                                      "start (no connection, a statement that does not prepare),\n"
+                                      "2 on bad options or a bad script, 130 when interrupted by\n"
+                                      "Ctrl+C (what was measured is still printed and saved).\n"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!lb_cli_parse_options (context, "bench", &argc, &argv))
+    return LB_CLI_EXIT_USAGE;
+
+  message = check_options (&options);
+  if (message != NULL)
+    return usage_error (message);
+
+  if (options.protocol != NULL && !lb_protocol_from_string (options.protocol, &protocol))
+    {
+      message = g_strdup_printf (_("unknown protocol “%s”: use simple, extended or prepared"),
+                                 options.protocol);
+      return usage_error (message);
+    }
+
+  if ((options.transactions != NULL &&
+       !parse_uint64 ("--transactions", options.transactions, 1, &transactions, &message)) ||
+      (options.seed != NULL && !parse_uint64 ("--seed", options.seed, 0, &seed, &message)))
+    return usage_error (message);
+
+  settings = lb_run_settings_new ();
+
+  if (options.ladder != NULL &&
+      !lb_run_settings_set_ladder_from_string (settings, options.ladder, &error))
+    {
+      message = g_strdup_printf ("--ladder: %s", error->message);
+      return usage_error (message);
+    }
+
+  if (options.dsn != NULL || !options.sandbox)
+    {
+      const char *dsn = options.dsn != NULL ? options.dsn : "";
+      char *parse_error = NULL;   /* libpq's memory */
+      PQconninfoOption *parsed;
+
+      /* A malformed string is bad input, found before anything starts. */
+      parsed = PQconninfoParse (dsn, &parse_error);
+      if (parsed == NULL)
+        {
+          g_autofree char *reason = g_strdup (parse_error != NULL ? g_strchomp (parse_error)
+                                                                  : _("out of memory"));
+
+          if (parse_error != NULL)
+            PQfreemem (parse_error);
+          message = g_strdup_printf (_("--dsn: %s"), reason);
+          return usage_error (message);
+        }
+      settings->conninfo = options.dsn != NULL ? g_strdup (dsn) : dup_default_conninfo ();
+      settings->target_label = dup_target_label (parsed);
+      PQconninfoFree (parsed);
+    }
+  else
+    {
+      /* The sandbox's real string is known once it runs; this stand-in
+       * lets every other setting be checked before the slow start. */
+      settings->conninfo = g_strdup ("dbname=sandbox");
+      settings->target_label = g_strdup (_("Sandbox"));
+    }
+
+  file = g_file_new_for_commandline_arg (options.files[0]);
+  script_path = g_file_get_path (file);
+  script = lb_sql_script_new_from_file (file, &error);
+  if (script == NULL)
+    {
+      /* The parser's message already starts "FILE:LINE:COLUMN: ". */
+      lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  if (options.export_dir != NULL)
+    return export_pgbench (script, options.export_dir);
+
+  settings->clients = options.clients != G_MININT ? (guint) options.clients : 1;
+  settings->threads = (guint) options.threads;
+  settings->protocol = protocol;
+  settings->pipeline_depth = (guint) options.pipeline;
+  settings->warmup = options.warmup;
+  settings->rate = options.rate;
+  settings->interval = options.progress > 0 ? options.progress : 1.0;
+  settings->seed = seed;
+  settings->duration = options.duration != -1 ? options.duration : DEFAULT_DURATION;
+
+  if (options.ladder != NULL)
+    {
+      settings->mode = LB_RUN_MODE_LADDER;
+    }
+  else if (options.transactions != NULL)
+    {
+      settings->mode = LB_RUN_MODE_COUNT;
+      settings->transactions = transactions;
+    }
+  else if (options.duration == -1 && lb_sql_script_get_default_count (script) > 0)
+    {
+      /* A web tool file says how often it runs: each tuple EXEC_COUNT times. */
+      settings->mode = LB_RUN_MODE_COUNT;
+      settings->transactions = lb_sql_script_get_default_count (script);
+    }
+  else
+    {
+      settings->mode = LB_RUN_MODE_DURATION;
+    }
+
+  if (!lb_run_settings_validate (settings, &error))
+    {
+      lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  run.rate = settings->rate > 0;
+  run.ladder = settings->mode == LB_RUN_MODE_LADDER;
+  run.progress = options.progress;
+
+  sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
+  sigterm_id = g_unix_signal_add (SIGTERM, terminated_cb, &run);
+
+  if (options.sandbox)
+    {
+      sandbox = lb_pg_sandbox_new (NULL, TRUE);
+      if (!start_sandbox (sandbox, &run, &error))
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            lb_cli_print_error ("%s", error->message);
+          status = run.interrupted_by != 0 ? LB_CLI_EXIT_SIGNAL + run.interrupted_by
+                                           : LB_CLI_EXIT_FAILURE;
+          goto out;
+        }
+      g_free (settings->conninfo);
+      settings->conninfo = g_strdup (lb_pg_sandbox_get_conninfo (sandbox));
+    }
+
+  started = g_date_time_new_now_local ();
+  engine = lb_load_engine_new (script, settings);
+  result = run_engine (engine, &run, &error);
+  if (result == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          status = LB_CLI_EXIT_SIGNAL + (run.interrupted_by != 0 ? run.interrupted_by : SIGINT);
+        }
+      else
+        {
+          lb_cli_print_error ("%s", error->message);
+          status = g_error_matches (error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_SETTINGS)
+                     ? LB_CLI_EXIT_USAGE : LB_CLI_EXIT_FAILURE;
+        }
+      goto out;
+    }
+
+  record = lb_run_record_new (lb_sql_script_get_display_name (script), script_path,
+                              settings, result, started);
+
+  /* Machine-readable output first, so the summary never gets in its way. */
+  if (options.json != NULL)
+    {
+      g_autofree char *json = lb_run_record_to_json_string (record);
+
+      if (!write_output (options.json, json))
+        status = LB_CLI_EXIT_FAILURE;
+    }
+  if (options.csv != NULL)
+    {
+      g_autofree char *csv = lb_run_record_to_csv (record);
+
+      if (!write_output (options.csv, csv))
+        status = LB_CLI_EXIT_FAILURE;
+    }
+
+  /* With JSON or CSV on stdout, the summary moves to stderr. */
+  to_stdout = g_strcmp0 (options.json, "-") != 0 && g_strcmp0 (options.csv, "-") != 0;
+  summary = lb_run_record_to_text (record);
+  if (to_stdout)
+    g_print ("%s%s", summary, g_str_has_suffix (summary, "\n") ? "" : "\n");
+  else
+    g_printerr ("%s%s", summary, g_str_has_suffix (summary, "\n") ? "" : "\n");
+
+  if (result->cancelled)
+    {
+      g_printerr (_("The run was cancelled: the figures cover the %.1f s measured.\n"),
+                  result->duration);
+      if (status == LB_CLI_EXIT_OK)
+        status = LB_CLI_EXIT_SIGNAL + (run.interrupted_by != 0 ? run.interrupted_by : SIGINT);
+    }
+
+  if (!options.no_save)
+    {
+      g_autoptr(LbRunHistory) history = lb_run_history_new (NULL);
+      g_autoptr(GError) save_error = NULL;
+
+      /* The run itself succeeded: a history that cannot be written is worth
+       * a warning, not a failed exit status. */
+      if (!lb_run_history_add (history, record, &save_error))
+        lb_cli_print_error (_("the run could not be added to the history: %s"),
+                            save_error->message);
+    }
+
+out:
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  /* Disposing the sandbox stops its server when this process started it,
+   * and leaves alone one the app was already running. */
+  g_clear_object (&sandbox);
+
+  return status;
+}
