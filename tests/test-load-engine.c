@@ -1,4 +1,766 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+#include "config.h"
+
+#include <libpq-fe.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "lb-load-engine.h"
+#include "lb-pg-sandbox.h"
+
+/* Every test runs the engine against a throwaway PostgreSQL of our own and
+ * checks what it reports against what the server holds afterwards. */
+
+static LbPgSandbox *sandbox;
+
+typedef struct
+{
+  GMainLoop   *loop;
+  LbRunResult *result;
+  GError      *error;
+  GArray      *samples;          /* LbRunSample, as received */
+  gboolean     samples_on_main;  /* every sample arrived in the main context */
+  GArray      *phases;           /* LbRunPhase */
+  gint64       finished_at;
+} RunData;
+
+static PGconn *
+connect_db (void)
+{
+  PGconn *conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  return conn;
+}
+
+static void
+exec_sql (const char *sql)
+{
+  PGconn *conn = connect_db ();
+  PGresult *res = PQexec (conn, sql);
+
+  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  PQclear (res);
+  PQfinish (conn);
+}
+
+static gint64
+query_int (const char *sql)
+{
+  PGconn *conn = connect_db ();
+  PGresult *res = PQexec (conn, sql);
+  gint64 value;
+
+  if (PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  value = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+  PQclear (res);
+  PQfinish (conn);
+  return value;
+}
+
+static LbSqlScript *
+script_new (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  LbSqlScript *script = lb_sql_script_new_from_data (text, -1, "test.sql", &error);
+
+  g_assert_no_error (error);
+  return script;
+}
+
+static LbRunSettings *
+settings_new (LbRunMode mode,
+              guint     clients)
+{
+  LbRunSettings *settings = lb_run_settings_new ();
+
+  g_free (settings->conninfo);
+  settings->conninfo = g_strdup (lb_pg_sandbox_get_conninfo (sandbox));
+  settings->clients = clients;
+  settings->threads = 2;
+  settings->protocol = LB_PROTOCOL_PREPARED;
+  settings->pipeline_depth = 0;
+  settings->mode = mode;
+  settings->duration = 1;
+  settings->transactions = 0;
+  settings->warmup = 0;
+  settings->rate = 0;
+  settings->interval = 1;
+  settings->seed = 42;
+  return settings;
+}
+
+static void
+sample_cb (LbLoadEngine      *engine,
+           const LbRunSample *sample,
+           RunData           *data)
+{
+  if (!g_main_context_is_owner (g_main_context_default ()))
+    data->samples_on_main = FALSE;
+  g_array_append_val (data->samples, *sample);
+}
+
+static void
+phase_cb (LbLoadEngine *engine,
+          int           phase,
+          guint         clients,
+          RunData      *data)
+{
+  LbRunPhase p = phase;
+
+  g_array_append_val (data->phases, p);
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RunData *data = user_data;
+
+  data->finished_at = g_get_monotonic_time ();
+  data->result = lb_load_engine_run_finish (LB_LOAD_ENGINE (object), result, &data->error);
+  g_main_loop_quit (data->loop);
+}
+
+static void
+run_data_clear (RunData *data)
+{
+  g_clear_pointer (&data->loop, g_main_loop_unref);
+  g_clear_pointer (&data->result, lb_run_result_unref);
+  g_clear_error (&data->error);
+  g_clear_pointer (&data->samples, g_array_unref);
+  g_clear_pointer (&data->phases, g_array_unref);
+}
+
+static void
+run_engine_full (LbSqlScript   *script,
+                 LbRunSettings *settings,
+                 GCancellable  *cancellable,
+                 RunData       *data)
+{
+  g_autoptr(LbLoadEngine) engine = lb_load_engine_new (script, settings);
+
+  memset (data, 0, sizeof *data);
+  data->loop = g_main_loop_new (NULL, FALSE);
+  data->samples = g_array_new (FALSE, TRUE, sizeof (LbRunSample));
+  data->phases = g_array_new (FALSE, TRUE, sizeof (LbRunPhase));
+  data->samples_on_main = TRUE;
+  g_signal_connect (engine, "sample", G_CALLBACK (sample_cb), data);
+  g_signal_connect (engine, "phase-changed", G_CALLBACK (phase_cb), data);
+  lb_load_engine_run_async (engine, cancellable, run_done_cb, data);
+  g_main_loop_run (data->loop);
+  /* let queued signal emissions run */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (lb_load_engine_get_phase (engine), ==, LB_RUN_PHASE_DONE);
+}
+
+static LbRunResult *
+run_engine (LbSqlScript   *script,
+            LbRunSettings *settings)
+{
+  RunData data;
+  LbRunResult *result;
+
+  run_engine_full (script, settings, NULL, &data);
+  g_assert_no_error (data.error);
+  g_assert_nonnull (data.result);
+  result = g_steal_pointer (&data.result);
+  run_data_clear (&data);
+  return result;
+}
+
+static const LbErrorStats *
+find_error (LbRunResult *result,
+            const char  *sqlstate)
+{
+  for (guint i = 0; i < result->errors->len; i++)
+    {
+      const LbErrorStats *e = g_ptr_array_index (result->errors, i);
+
+      if (strcmp (e->sqlstate, sqlstate) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static guint64
+errors_total (LbRunResult *result)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < result->errors->len; i++)
+    total += ((const LbErrorStats *)g_ptr_array_index (result->errors, i))->count;
+  return total;
+}
+
+static const char insert_script[] =
+  "-- NAME: ins\n"
+  "-- PARAM k = random(1, 1000000)\n"
+  "-- PARAM s = values('CA', 'N''Y')\n"
+  "INSERT INTO t_ins (k, s) VALUES (:k, :s);\n";
+
+static void
+reset_insert_table (void)
+{
+  exec_sql ("DROP TABLE IF EXISTS t_ins; CREATE TABLE t_ins (k int, s text)");
+}
+
+static void
+test_count_mode (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 4);
+  g_autoptr(LbRunResult) result = NULL;
+  const LbQueryStats *qs;
+
+  reset_insert_table ();
+  settings->transactions = 500;
+  result = run_engine (script, settings);
+
+  g_assert_false (result->cancelled);
+  g_assert_cmpuint (result->transactions, ==, 500);
+  g_assert_cmpuint (result->failed, ==, 0);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins"), ==, 500);
+  g_assert_cmpuint (lb_latency_histogram_get_count (result->latency), ==, 500);
+  g_assert_cmpuint (result->queries->len, ==, 1);
+  qs = g_ptr_array_index (result->queries, 0);
+  g_assert_cmpstr (qs->name, ==, "ins");
+  g_assert_cmpuint (qs->executions, ==, 500);
+  g_assert_cmpuint (lb_latency_histogram_get_count (qs->latency), ==, 500);
+  g_assert_cmpfloat (result->tps, >, 0);
+  g_assert_cmpfloat (result->duration, >, 0);
+  g_assert_cmpfloat (result->connection_time, >, 0);
+  g_assert_cmpfloat (result->client_cpu_time, >, 0);
+  g_assert_cmpuint (result->seed, ==, 42);
+  g_assert_nonnull (result->server_version);
+  g_assert_true (g_str_has_prefix (result->server_version, "15"));
+  /* both strings arrived intact, the quoted one included */
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins WHERE s NOT IN ('CA', 'N''Y')"), ==, 0);
+  g_assert_cmpint (query_int ("SELECT count(DISTINCT s) FROM t_ins"), ==, 2);
+}
+
+static void
+test_duration_mode (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 4);
+  g_autoptr(LbRunResult) result = NULL;
+
+  reset_insert_table ();
+  settings->duration = 1.5;
+  result = run_engine (script, settings);
+
+  g_assert_cmpuint (result->transactions, >, 100);
+  g_assert_cmpuint (result->failed, ==, 0);
+  /* every transaction started before the deadline finished and counted */
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins"), ==, (gint64)result->transactions);
+  g_assert_cmpfloat (result->duration, >=, 1.5);
+  g_assert_cmpfloat (result->duration, <, 2.5);
+  g_assert_cmpfloat_with_epsilon (result->tps, result->transactions / result->duration, 1e-6);
+}
+
+static void
+test_warmup_and_samples (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 2);
+  RunData data;
+  guint warm = 0, measured = 0;
+  guint64 sampled = 0;
+  gboolean saw_warmup = FALSE, saw_measuring = FALSE;
+
+  reset_insert_table ();
+  settings->warmup = 0.5;
+  settings->duration = 1.5;
+  settings->interval = 0.25;
+  run_engine_full (script, settings, NULL, &data);
+  g_assert_no_error (data.error);
+
+  g_assert_true (data.samples_on_main);
+  for (guint i = 0; i < data.samples->len; i++)
+    {
+      const LbRunSample *s = &g_array_index (data.samples, LbRunSample, i);
+
+      if (s->warmup)
+        {
+          warm++;
+          g_assert_cmpfloat (s->t, <=, 0.01);
+        }
+      else
+        {
+          measured++;
+          sampled += s->transactions;
+          g_assert_cmpfloat (s->t, >, 0);
+        }
+    }
+  /* 0.5 s of warm-up and 1.5 s measured at 0.25 s: about 2 + 6 samples */
+  g_assert_cmpuint (warm, >=, 1);
+  g_assert_cmpuint (warm, <=, 3);
+  g_assert_cmpuint (measured, >=, 4);
+  g_assert_cmpuint (measured, <=, 8);
+  g_assert_cmpuint (data.result->timeline->len, ==, measured);
+  /* warm-up rows exist in the table but not in the figures */
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins"), >, (gint64)data.result->transactions);
+  g_assert_cmpuint (data.result->transactions, >, 0);
+  /* the interval samples cover (by completion time) about what was counted */
+  g_assert_cmpfloat (fabs ((double)sampled - data.result->transactions), <,
+                     0.2 * data.result->transactions);
+
+  for (guint i = 0; i < data.phases->len; i++)
+    {
+      LbRunPhase p = g_array_index (data.phases, LbRunPhase, i);
+
+      saw_warmup |= p == LB_RUN_PHASE_WARMUP;
+      saw_measuring |= p == LB_RUN_PHASE_MEASURING;
+    }
+  g_assert_true (saw_warmup);
+  g_assert_true (saw_measuring);
+  g_assert_cmpint (g_array_index (data.phases, LbRunPhase, 0), ==, LB_RUN_PHASE_CONNECTING);
+  g_assert_cmpint (g_array_index (data.phases, LbRunPhase, data.phases->len - 1), ==,
+                   LB_RUN_PHASE_DONE);
+  run_data_clear (&data);
+}
+
+static void
+test_web_tool_exec_count (void)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 3);
+  g_autoptr(LbRunResult) result = NULL;
+
+  exec_sql ("DROP TABLE IF EXISTS t_web; CREATE TABLE t_web (k int, v text)");
+  script = script_new ("-- PARAMETERS: [[1, \"a\"], [2, \"b\"], [3, \"c\"], [4, \"d\"]]\n"
+                       "-- EXEC_COUNT: 50\n"
+                       "INSERT INTO t_web (k, v) VALUES (%s, %s);\n");
+  g_assert_cmpuint (lb_sql_script_get_default_count (script), ==, 200);
+  result = run_engine (script, settings);
+
+  g_assert_cmpuint (result->transactions, ==, 200);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_web"), ==, 200);
+  /* each tuple exactly EXEC_COUNT times, its columns together */
+  g_assert_cmpint (query_int ("SELECT count(*) FROM (SELECT k, v, count(*) AS n FROM t_web "
+                              "GROUP BY k, v) g WHERE n = 50"), ==, 4);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_web WHERE v <> chr(96 + k)"), ==, 0);
+}
+
+static void
+test_protocols (void)
+{
+  static const LbProtocol protocols[] = {
+    LB_PROTOCOL_SIMPLE, LB_PROTOCOL_EXTENDED, LB_PROTOCOL_PREPARED
+  };
+  g_autoptr(LbSqlScript) script = NULL;
+
+  /* a pgbench script: two statements in an explicit transaction */
+  script = script_new ("\\set k random(-1000, 1000)\n"
+                       "\\set d random(1, 3) * 0.5\n"
+                       "BEGIN;\n"
+                       "INSERT INTO t_proto (k, d) VALUES (:k, :d);\n"
+                       "INSERT INTO t_proto (k, d) VALUES (1 - :k, :d);\n"
+                       "END;\n");
+
+  for (guint p = 0; p < G_N_ELEMENTS (protocols); p++)
+    for (guint depth = 0; depth <= 8; depth += 8)
+      {
+        g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 4);
+        g_autoptr(LbRunResult) result = NULL;
+
+        g_test_message ("protocol %s, pipeline %u", lb_protocol_to_string (protocols[p]), depth);
+        exec_sql ("DROP TABLE IF EXISTS t_proto; CREATE TABLE t_proto (k int, d float8)");
+        settings->protocol = protocols[p];
+        settings->pipeline_depth = depth;
+        settings->transactions = 300;
+        result = run_engine (script, settings);
+
+        for (guint i = 0; i < result->errors->len; i++)
+          {
+            const LbErrorStats *e = g_ptr_array_index (result->errors, i);
+
+            g_test_message ("%s × %" G_GUINT64_FORMAT ": %s", e->sqlstate, e->count, e->message);
+          }
+        g_assert_cmpuint (result->transactions, ==, 300);
+        g_assert_cmpuint (result->failed, ==, 0);
+        g_assert_cmpuint (result->errors->len, ==, 0);
+        g_assert_cmpint (query_int ("SELECT count(*) FROM t_proto"), ==, 600);
+        /* the pairs sum to 1: negative values pasted or bound correctly */
+        g_assert_cmpint (query_int ("SELECT sum(k) FROM t_proto"), ==, 300);
+        g_assert_cmpint (query_int ("SELECT count(*) FROM t_proto WHERE k < 0"), >, 0);
+        g_assert_cmpint (query_int ("SELECT count(*) FROM t_proto WHERE d NOT IN (0.5, 1, 1.5)"),
+                         ==, 0);
+        g_assert_cmpuint (result->queries->len, ==, 4);
+      }
+}
+
+static void
+check_errors (guint depth)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 4);
+  g_autoptr(LbRunResult) result = NULL;
+  const LbQueryStats *uniq, *divzero, *ok;
+  const LbErrorStats *e23505, *e22012;
+  gint64 rows;
+
+  exec_sql ("DROP TABLE IF EXISTS t_uniq; CREATE TABLE t_uniq (k int PRIMARY KEY)");
+  script = script_new ("-- NAME: uniq\n"
+                       "-- WEIGHT: 3\n"
+                       "-- PARAM k = random(1, 60)\n"
+                       "INSERT INTO t_uniq VALUES (:k);\n"
+                       "\n"
+                       "-- NAME: divzero\n"
+                       "-- PARAM z = random(0, 1)\n"
+                       "SELECT 1 / :z;\n"
+                       "\n"
+                       "-- NAME: ok\n"
+                       "SELECT 1;\n");
+  settings->transactions = 400;
+  settings->pipeline_depth = depth;
+  result = run_engine (script, settings);
+
+  uniq = g_ptr_array_index (result->queries, 0);
+  divzero = g_ptr_array_index (result->queries, 1);
+  ok = g_ptr_array_index (result->queries, 2);
+  g_assert_cmpstr (uniq->name, ==, "uniq");
+  g_assert_cmpstr (divzero->name, ==, "divzero");
+
+  for (guint i = 0; i < result->errors->len; i++)
+    {
+      const LbErrorStats *e = g_ptr_array_index (result->errors, i);
+
+      g_test_message ("%s × %" G_GUINT64_FORMAT ": %s", e->sqlstate, e->count, e->message);
+    }
+  g_test_message ("uniq %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ", divzero %" G_GUINT64_FORMAT
+                  "/%" G_GUINT64_FORMAT ", ok %" G_GUINT64_FORMAT,
+                  uniq->executions, uniq->failed, divzero->executions, divzero->failed,
+                  ok->executions);
+
+  rows = query_int ("SELECT count(*) FROM t_uniq");
+  g_assert_cmpint (rows, ==, (gint64)uniq->executions);
+  g_assert_cmpuint (uniq->failed, >, 0);
+  g_assert_cmpuint (divzero->failed, >, 0);
+  g_assert_cmpuint (divzero->executions, >, 0);
+  g_assert_cmpuint (ok->failed, ==, 0);
+
+  e23505 = find_error (result, "23505");
+  e22012 = find_error (result, "22012");
+  g_assert_nonnull (e23505);
+  g_assert_nonnull (e22012);
+  g_assert_cmpuint (e23505->count, ==, uniq->failed);
+  g_assert_cmpuint (e22012->count, ==, divzero->failed);
+  g_assert_nonnull (strstr (e22012->message, "division by zero"));
+  g_assert_cmpuint (result->errors->len, ==, 2);
+  g_assert_cmpuint (errors_total (result), ==, result->failed);
+  g_assert_cmpuint (result->transactions + result->failed, ==, 400);
+  g_assert_cmpuint (uniq->executions + uniq->failed + divzero->executions + divzero->failed +
+                    ok->executions, ==, 400);
+  /* sorted by count, most first */
+  g_assert_cmpuint (((LbErrorStats *)g_ptr_array_index (result->errors, 0))->count, >=,
+                    ((LbErrorStats *)g_ptr_array_index (result->errors, 1))->count);
+}
+
+static void
+test_errors (void)
+{
+  check_errors (0);
+}
+
+static void
+test_errors_pipeline (void)
+{
+  check_errors (4);
+}
+
+static void
+test_failed_block_rolled_back (void)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 2);
+  g_autoptr(LbRunResult) result = NULL;
+
+  /* A failure inside BEGIN … END leaves the block failed: the next
+   * transaction must not inherit it (25P02 would follow). */
+  exec_sql ("DROP TABLE IF EXISTS t_blk; CREATE TABLE t_blk (k int)");
+  script = script_new ("\\set z random(0, 1)\n"
+                       "BEGIN;\n"
+                       "INSERT INTO t_blk VALUES (1 / :z);\n"
+                       "END;\n");
+  settings->transactions = 200;
+  result = run_engine (script, settings);
+
+  g_assert_cmpuint (result->transactions + result->failed, ==, 200);
+  g_assert_cmpuint (result->failed, >, 0);
+  g_assert_null (find_error (result, "25P02"));
+  g_assert_cmpuint (errors_total (result), ==, result->failed);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_blk"), ==, (gint64)result->transactions);
+}
+
+static void
+test_sleep (void)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 2);
+  g_autoptr(LbRunResult) result = NULL;
+
+  /* 20 transactions of 2 × 25 ms sleeps over 2 clients: at least 0.5 s */
+  script = script_new ("\\set ms 25\n"
+                       "\\sleep :ms ms\n"
+                       "SELECT 1;\n"
+                       "\\sleep 25000 us\n");
+  settings->transactions = 20;
+  result = run_engine (script, settings);
+
+  g_assert_cmpuint (result->transactions, ==, 20);
+  g_assert_cmpfloat (result->duration, >=, 0.48);
+  g_assert_cmpfloat (result->duration, <, 2.0);
+  g_assert_cmpfloat (lb_latency_histogram_get_min (result->latency), >=, 49000);
+}
+
+static gboolean
+restart_cb (gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 *restarted_at = user_data;
+
+  lb_pg_sandbox_restart (sandbox, &error);
+  g_assert_no_error (error);
+  *restarted_at = g_get_monotonic_time ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_server_restart (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 4);
+  RunData data;
+  gint64 restarted_at = 0;
+  gint64 rows;
+  guint64 after = 0;
+  double restart_t;
+
+  reset_insert_table ();
+  settings->duration = 5;
+  settings->interval = 0.5;
+  g_timeout_add (1500, restart_cb, &restarted_at);
+  run_engine_full (script, settings, NULL, &data);
+  g_assert_no_error (data.error);
+  g_assert_cmpint (restarted_at, >, 0);
+
+  g_assert_cmpuint (data.result->reconnects, >=, 1);
+  g_assert_cmpuint (data.result->errors->len, >=, 1);
+  for (guint i = 0; i < data.result->errors->len; i++)
+    {
+      const LbErrorStats *e = g_ptr_array_index (data.result->errors, i);
+
+      g_test_message ("%s × %" G_GUINT64_FORMAT ": %s", e->sqlstate, e->count, e->message);
+      g_assert_true (g_str_has_prefix (e->sqlstate, "08") || g_str_has_prefix (e->sqlstate, "57"));
+    }
+
+  /* work went on after the restart */
+  restart_t = (restarted_at - (data.finished_at - (gint64)(data.result->duration * G_USEC_PER_SEC)))
+              / (double)G_USEC_PER_SEC;
+  for (guint i = 0; i < data.result->timeline->len; i++)
+    {
+      const LbRunSample *s = &g_array_index (data.result->timeline, LbRunSample, i);
+
+      if (s->t - s->interval > restart_t + 0.2)
+        after += s->transactions;
+    }
+  g_assert_cmpuint (after, >, 50);
+
+  /* a transaction whose commit reply was lost may exist without counting */
+  rows = query_int ("SELECT count(*) FROM t_ins");
+  g_assert_cmpint (rows, >=, (gint64)data.result->transactions);
+  g_assert_cmpint (rows, <=, (gint64)(data.result->transactions + data.result->failed));
+  run_data_clear (&data);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  GCancellable *cancellable = user_data;
+  gint64 *cancelled_at = g_object_get_data (G_OBJECT (cancellable), "at");
+
+  *cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 4);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  RunData data;
+  gint64 cancelled_at = 0;
+
+  /* some statements are still running when the cancel comes */
+  script = script_new ("-- NAME: quick\n"
+                       "-- WEIGHT: 20\n"
+                       "SELECT pg_sleep(0.01);\n"
+                       "-- NAME: slow\n"
+                       "SELECT pg_sleep(5);\n");
+  settings->duration = 30;
+  g_object_set_data (G_OBJECT (cancellable), "at", &cancelled_at);
+  g_timeout_add (1200, cancel_cb, cancellable);
+  run_engine_full (script, settings, cancellable, &data);
+
+  g_assert_no_error (data.error);
+  g_assert_nonnull (data.result);
+  g_assert_true (data.result->cancelled);
+  g_assert_cmpint (data.finished_at - cancelled_at, <, G_USEC_PER_SEC);
+  g_test_message ("cancel took %.3f s", (data.finished_at - cancelled_at) / 1e6);
+  g_assert_cmpuint (data.result->transactions, >, 0);
+  g_assert_cmpfloat (data.result->duration, >, 0.8);
+  g_assert_cmpfloat (data.result->duration, <, 2.5);
+  run_data_clear (&data);
+
+  /* the server is not left running the slow statements */
+  g_usleep (200 * 1000);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM pg_stat_activity WHERE "
+                              "query LIKE 'SELECT pg_sleep(5)%' AND state = 'active'"), ==, 0);
+}
+
+static void
+test_prepare_error (void)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 2);
+
+  script = script_new ("-- NAME: fine\nSELECT 1;\n"
+                       "-- NAME: broken\n-- PARAM k = random(1, 10)\n"
+                       "SELECT * FROM no_such_table WHERE k = :k;\n");
+
+  for (LbProtocol p = LB_PROTOCOL_SIMPLE; p <= LB_PROTOCOL_PREPARED; p++)
+    {
+      RunData data;
+
+      settings->protocol = p;
+      run_engine_full (script, settings, NULL, &data);
+      g_assert_error (data.error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_PREPARE);
+      g_assert_nonnull (strstr (data.error->message, "42P01"));
+      g_assert_nonnull (strstr (data.error->message, "broken"));
+      g_assert_null (data.result);
+      run_data_clear (&data);
+    }
+}
+
+static void
+test_no_server (void)
+{
+  g_autoptr(LbSqlScript) script = script_new ("SELECT 1;\n");
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 2);
+  g_autofree char *dir = g_dir_make_tmp ("lb-no-server-XXXXXX", NULL);
+  RunData data;
+
+  g_free (settings->conninfo);
+  settings->conninfo = g_strdup_printf ("host=%s port=1 dbname=nothing", dir);
+  run_engine_full (script, settings, NULL, &data);
+  g_assert_error (data.error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_CONNECT);
+  g_assert_nonnull (strstr (data.error->message, dir));
+  run_data_clear (&data);
+  g_rmdir (dir);
+}
+
+static void
+test_ladder (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_LADDER, 1);
+  g_autoptr(LbRunResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 sum = 0;
+
+  reset_insert_table ();
+  lb_run_settings_set_ladder_from_string (settings, "1,2,4", &error);
+  g_assert_no_error (error);
+  settings->duration = 0.8;
+  result = run_engine (script, settings);
+
+  g_assert_cmpuint (result->ladder->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      const LbLadderStep *step = &g_array_index (result->ladder, LbLadderStep, i);
+
+      g_assert_cmpuint (step->clients, ==, 1u << i);
+      g_assert_cmpuint (step->transactions, >, 0);
+      g_assert_cmpfloat (step->tps, >, 0);
+      g_assert_cmpfloat (step->p95_ms, >=, step->p50_ms);
+      sum += step->transactions;
+    }
+  g_assert_cmpuint (sum, ==, result->transactions);
+  /* rows of the steps plus those made while new clients connected */
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins"), >=, (gint64)result->transactions);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT%'"),
+                   ==, 0);
+}
+
+static void
+test_rate (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 4);
+  g_autoptr(LbRunResult) result = NULL;
+
+  reset_insert_table ();
+  settings->rate = 300;
+  settings->duration = 3;
+  result = run_engine (script, settings);
+
+  g_test_message ("rate 300: %.1f tps, lag mean %.3f ms", result->tps,
+                  lb_latency_histogram_get_mean (result->lag) / 1000);
+  g_assert_cmpfloat (result->tps, >, 270);
+  g_assert_cmpfloat (result->tps, <, 330);
+  g_assert_cmpuint (lb_latency_histogram_get_count (result->lag), ==,
+                    result->transactions + result->failed);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  if (!lb_pg_sandbox_start (sandbox, NULL, &error))
+    {
+      if (g_error_matches (error, LB_PG_SANDBOX_ERROR, LB_PG_SANDBOX_ERROR_NO_SERVER))
+        {
+          g_test_skip_printf ("no PostgreSQL server binaries: %s", error->message);
+          g_clear_object (&sandbox);
+          return 0;
+        }
+      g_error ("sandbox: %s", error->message);
+    }
+
+  g_test_add_func ("/load-engine/count", test_count_mode);
+  g_test_add_func ("/load-engine/duration", test_duration_mode);
+  g_test_add_func ("/load-engine/warmup-and-samples", test_warmup_and_samples);
+  g_test_add_func ("/load-engine/web-tool-exec-count", test_web_tool_exec_count);
+  g_test_add_func ("/load-engine/protocols", test_protocols);
+  g_test_add_func ("/load-engine/errors", test_errors);
+  g_test_add_func ("/load-engine/errors-pipeline", test_errors_pipeline);
+  g_test_add_func ("/load-engine/failed-block", test_failed_block_rolled_back);
+  g_test_add_func ("/load-engine/sleep", test_sleep);
+  g_test_add_func ("/load-engine/prepare-error", test_prepare_error);
+  g_test_add_func ("/load-engine/no-server", test_no_server);
+  g_test_add_func ("/load-engine/ladder", test_ladder);
+  g_test_add_func ("/load-engine/rate", test_rate);
+  g_test_add_func ("/load-engine/cancel", test_cancel);
+  g_test_add_func ("/load-engine/server-restart", test_server_restart);
+
+  ret = g_test_run ();
+
+  lb_pg_sandbox_stop (sandbox, NULL);
+  g_clear_object (&sandbox);
+  return ret;
+}

@@ -39,7 +39,20 @@ typedef enum
  *   "sample" (const LbRunSample *sample): once per interval, warm-up included
  *                                         (sample->warmup TRUE);
  *   "phase-changed" (LbRunPhase phase, guint clients): connecting, warm-up,
- *                                         measuring (each ladder step), done. */
+ *                                         measuring (each ladder step), done.
+ * Property "phase" (int, read-only): the last phase emitted.
+ *
+ * What counts: a transaction belongs to the measuring window in which it
+ * STARTED (its scheduled start under a target rate). Transactions in flight
+ * at the deadline finish and are counted, as in pgbench, and the measured
+ * duration lasts until the last of them ended. Warm-up, and the time a
+ * ladder step spends connecting its new clients, count nowhere. A failed
+ * statement fails its transaction (the rest is skipped; a failed explicit
+ * block is rolled back). A lost connection fails the transactions in flight
+ * (SQLSTATE of the server's message, else 08006), is reopened with a backoff
+ * of 0.1 s doubling to 1 s and counted in result->reconnects; failed
+ * connection attempts count as 08001. The timeline's samples count
+ * transactions by completion time. */
 G_DECLARE_FINAL_TYPE (LbLoadEngine, lb_load_engine, LB, LOAD_ENGINE, GObject)
 
 LbLoadEngine  *lb_load_engine_new         (LbSqlScript          *script,
