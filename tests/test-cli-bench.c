@@ -603,7 +603,7 @@ test_progress (Fixture       *fixture,
   assert_success (&result);
 
   regex = g_regex_new ("^progress: ([0-9]+\\.[0-9]) s, ([0-9]+\\.[0-9]) tps, "
-                       "lat ([0-9]+\\.[0-9]{3}) ms( stddev [0-9]+\\.[0-9]{3})?, "
+                       "lat ([0-9]+\\.[0-9]{3}) ms( stddev [0-9]+\\.[0-9]{3}), "
                        "p95 ([0-9]+\\.[0-9]{3}) ms, p99 ([0-9]+\\.[0-9]{3}) ms, ([0-9]+) failed$",
                        0, 0, NULL);
   lines = g_strsplit (result.err, "\n", -1);

@@ -93,6 +93,15 @@ save_screenshot (GtkWidget  *widget,
   gtk_test_widget_wait_for_draw (widget);
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    {
+      /* The paintable has no image while a redraw is pending (a toast
+       * sliding in, slow sanitizer builds): snapshot the window directly. */
+      g_autoptr(GtkSnapshot) direct = gtk_snapshot_new ();
+
+      GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, direct);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&direct));
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));

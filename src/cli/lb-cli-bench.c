@@ -306,8 +306,8 @@ sample_cb (LbLoadEngine *engine,
     return;
 
   /* Numbers in the C locale's format, like pgbench, so scripts can parse them. */
-  g_string_append_printf (line, "progress: %.1f s, %.1f tps, lat %.3f ms",
-                          sample->t, sample->tps, sample->latency_mean_ms);
+  g_string_append_printf (line, "progress: %.1f s, %.1f tps, lat %.3f ms stddev %.3f",
+                          sample->t, sample->tps, sample->latency_mean_ms, sample->latency_stddev_ms);
   if (run->rate)
     g_string_append_printf (line, ", lag %.3f ms", sample->lag_mean_ms);
   g_string_append_printf (line, ", p95 %.3f ms, p99 %.3f ms, %" G_GUINT64_FORMAT " failed",

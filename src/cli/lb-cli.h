@@ -9,13 +9,29 @@ G_BEGIN_DECLS
 #define LB_CLI_EXIT_OK      0
 #define LB_CLI_EXIT_FAILURE 1   /* the work itself failed (I/O, server, …) */
 #define LB_CLI_EXIT_USAGE   2   /* bad arguments or bad input files */
+/* Interrupted by a signal: 128 + its number, as shells report it (130 for
+ * Ctrl+C); what was measured so far is still printed. */
+#define LB_CLI_EXIT_SIGNAL  128
 
 /* A subcommand: @argv[0] is the subcommand's name, the rest its arguments.
  * Returns the exit status. */
 typedef int (*LbCliCommandFunc) (int    argc,
                                  char **argv);
 
+int   lb_cli_bench        (int          argc,
+                           char       **argv);
 int   lb_cli_estimate     (int          argc,
+                           char       **argv);
+/* lb-cli-databricks.c */
+int   lb_cli_profiles     (int          argc,
+                           char       **argv);
+int   lb_cli_sizes        (int          argc,
+                           char       **argv);
+int   lb_cli_deploy       (int          argc,
+                           char       **argv);
+int   lb_cli_teardown     (int          argc,
+                           char       **argv);
+int   lb_cli_bundle       (int          argc,
                            char       **argv);
 
 /* "lakebase-cli: <message>" on stderr. */

@@ -906,6 +906,12 @@ client_begin_txn (Client *c,
   e = g_atomic_int_get (&run->epoch);
   if (e >= 0 && start >= run->epochs[e].start && start < run->epochs[e].end)
     epoch = e;
+  /* A fixed count is exact: with no warm-up, a transaction that starts
+   * while the window is being opened (other clients still connecting, or a
+   * clock read a moment before the window's start) counts in the first
+   * window rather than running uncounted. */
+  if (run->count_target > 0 && epoch < 0 && run->settings->warmup <= 0)
+    epoch = MAX (e, 0);
 
   seq = c->local_seq++;
   if (run->count_target > 0 && epoch >= 0)
@@ -1967,6 +1973,7 @@ ticker_tick (Run    *run,
   sample.clients = (guint)g_atomic_int_get (&run->active_clients);
   sample.tps = elapsed > 0 ? sample.transactions / elapsed : 0;
   sample.latency_mean_ms = lb_latency_histogram_get_mean (ticker->merged) / 1000.0;
+  sample.latency_stddev_ms = lb_latency_histogram_get_stddev (ticker->merged) / 1000.0;
   sample.p50_ms = lb_latency_histogram_get_percentile (ticker->merged, 50) / 1000.0;
   sample.p95_ms = lb_latency_histogram_get_percentile (ticker->merged, 95) / 1000.0;
   sample.p99_ms = lb_latency_histogram_get_percentile (ticker->merged, 99) / 1000.0;

@@ -1120,6 +1120,7 @@ lb_run_record_to_json (LbRunRecord *self)
       add_int (builder, "clients", s->clients);
       add_double (builder, "tps", s->tps);
       add_double (builder, "latency_mean_ms", s->latency_mean_ms);
+      add_double (builder, "latency_stddev_ms", s->latency_stddev_ms);
       add_double (builder, "p50_ms", s->p50_ms);
       add_double (builder, "p95_ms", s->p95_ms);
       add_double (builder, "p99_ms", s->p99_ms);
@@ -1274,6 +1275,7 @@ read_result_lists (JsonObject   *object,
           || !read_double (s, "timeline", "interval", FALSE, &sample.interval, error)
           || !read_uint (s, "timeline", "clients", FALSE, &sample.clients, error)
           || !read_double (s, "timeline", "latency_mean_ms", FALSE, &sample.latency_mean_ms, error)
+          || !read_double (s, "timeline", "latency_stddev_ms", FALSE, &sample.latency_stddev_ms, error)
           || !read_double (s, "timeline", "p50_ms", FALSE, &sample.p50_ms, error)
           || !read_double (s, "timeline", "p95_ms", FALSE, &sample.p95_ms, error)
           || !read_double (s, "timeline", "p99_ms", FALSE, &sample.p99_ms, error)

@@ -77,6 +77,7 @@ typedef struct
   guint    clients;            /* clients running (ladder: the current step) */
   double   tps;
   double   latency_mean_ms;
+  double   latency_stddev_ms;
   double   p50_ms;
   double   p95_ms;
   double   p99_ms;

@@ -7,6 +7,7 @@
 
 #include "lb-application.h"
 #include "lb-resources.h"
+#include "lb-tester-window.h"
 #include "lb-window.h"
 
 struct _LbApplication
@@ -14,6 +15,8 @@ struct _LbApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  LbPgSandbox    *sandbox;
+  LbRunHistory   *run_history;
   gint64          start_time;
 };
 
@@ -39,11 +42,16 @@ get_or_create_window (LbApplication *self)
 
   g_assert (LB_IS_APPLICATION (self));
 
+  /* The active window may be a concurrency tester: find the main one. */
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (window == NULL)
-    window = GTK_WINDOW (lb_window_new (self));
+  if (window != NULL && LB_IS_WINDOW (window))
+    return LB_WINDOW (window);
 
-  return LB_WINDOW (window);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (LB_IS_WINDOW (l->data))
+      return LB_WINDOW (l->data);
+
+  return lb_window_new (self);
 }
 
 static void
@@ -96,17 +104,31 @@ lb_application_open (GApplication  *app,
                      const char    *hint)
 {
   LbApplication *self = LB_APPLICATION (app);
-  LbWindow *window;
+  LbWindow *window = NULL;
 
   g_assert (LB_IS_APPLICATION (self));
 
   /* Opening from the file manager must present a window even when
-   * activate never ran (D-Bus activation). */
-  window = get_or_create_window (self);
+   * activate never ran (D-Bus activation). A .sql file gets a tester
+   * window of its own; anything else goes to the main window. */
   for (int i = 0; i < n_files; i++)
-    lb_window_open_file (window, files[i]);
+    {
+      g_autofree char *name = g_file_get_basename (files[i]);
+      g_autofree char *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
 
-  present_window (self, window);
+      if (lower != NULL && g_str_has_suffix (lower, ".sql"))
+        {
+          lb_application_open_tester (self, files[i]);
+          continue;
+        }
+
+      if (window == NULL)
+        window = get_or_create_window (self);
+      lb_window_open_file (window, files[i]);
+    }
+
+  if (window != NULL)
+    present_window (self, window);
 }
 
 static void
@@ -197,11 +219,30 @@ lb_application_handle_local_options (GApplication *app,
 }
 
 static void
+lb_application_shutdown (GApplication *app)
+{
+  LbApplication *self = LB_APPLICATION (app);
+
+  /* The sandbox server must not outlive the app. */
+  if (self->sandbox != NULL && lb_pg_sandbox_get_running (self->sandbox))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!lb_pg_sandbox_stop (self->sandbox, &error))
+        g_warning ("Could not stop the sandbox: %s", error->message);
+    }
+
+  G_APPLICATION_CLASS (lb_application_parent_class)->shutdown (app);
+}
+
+static void
 lb_application_dispose (GObject *object)
 {
   LbApplication *self = LB_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->sandbox);
+  g_clear_object (&self->run_history);
 
   G_OBJECT_CLASS (lb_application_parent_class)->dispose (object);
 }
@@ -215,6 +256,7 @@ lb_application_class_init (LbApplicationClass *klass)
   object_class->dispose = lb_application_dispose;
 
   app_class->startup = lb_application_startup;
+  app_class->shutdown = lb_application_shutdown;
   app_class->activate = lb_application_activate;
   app_class->open = lb_application_open;
   app_class->handle_local_options = lb_application_handle_local_options;
@@ -256,4 +298,55 @@ lb_application_set_start_time (LbApplication *self,
   g_return_if_fail (LB_IS_APPLICATION (self));
 
   self->start_time = start_time;
+}
+
+static void
+run_history_loaded_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_run_history_load_finish (LB_RUN_HISTORY (object), result, &error))
+    g_message ("Could not read the run history: %s", error->message);
+}
+
+LbPgSandbox *
+lb_application_get_sandbox (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), NULL);
+
+  if (self->sandbox == NULL)
+    self->sandbox = lb_pg_sandbox_new (NULL, TRUE);
+
+  return self->sandbox;
+}
+
+LbRunHistory *
+lb_application_get_run_history (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), NULL);
+
+  if (self->run_history == NULL)
+    {
+      self->run_history = lb_run_history_new (NULL);
+      lb_run_history_load_async (self->run_history, NULL, run_history_loaded_cb, NULL);
+    }
+
+  return self->run_history;
+}
+
+void
+lb_application_open_tester (LbApplication *self,
+                            GFile         *file)
+{
+  LbTesterWindow *window;
+
+  g_return_if_fail (LB_IS_APPLICATION (self));
+  g_return_if_fail (file == NULL || G_IS_FILE (file));
+
+  window = lb_tester_window_new (GTK_APPLICATION (self));
+  if (file != NULL)
+    lb_tester_window_open_file (window, file);
+  gtk_window_present (GTK_WINDOW (window));
 }

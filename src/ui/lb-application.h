@@ -3,6 +3,9 @@
 
 #include <adwaita.h>
 
+#include "lb-pg-sandbox.h"
+#include "lb-run-history.h"
+
 G_BEGIN_DECLS
 
 #define LB_TYPE_APPLICATION (lb_application_get_type ())
@@ -20,5 +23,12 @@ GSettings     *lb_application_get_settings (LbApplication *self);
  * paint, and quits when it is also set to "quit". */
 void           lb_application_set_start_time (LbApplication *self,
                                               gint64         start_time);
+/* Shared by the concurrency-test windows: one sandbox (created on first use,
+ * stopped at quit) and one run history (loaded on first use). */
+LbPgSandbox   *lb_application_get_sandbox     (LbApplication *self);
+LbRunHistory  *lb_application_get_run_history (LbApplication *self);
+/* Opens a concurrency-test window on a .sql file. */
+void           lb_application_open_tester     (LbApplication *self,
+                                               GFile         *file);
 
 G_END_DECLS

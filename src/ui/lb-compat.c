@@ -43,16 +43,28 @@ lb_compat_choose_file (GtkWindow           *parent,
 {
   g_autoptr(GTask) task = NULL;
   GtkFileChooserNative *native;
+  GtkFileChooserAction action;
 
   g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
 
   task = g_task_new (parent, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_compat_choose_file);
 
-  native = gtk_file_chooser_native_new (title, parent,
-                                        mode == LB_FILE_CHOOSE_SAVE ? GTK_FILE_CHOOSER_ACTION_SAVE
-                                                                    : GTK_FILE_CHOOSER_ACTION_OPEN,
-                                        accept_label, _("_Cancel"));
+  switch (mode)
+    {
+    case LB_FILE_CHOOSE_SAVE:
+      action = GTK_FILE_CHOOSER_ACTION_SAVE;
+      break;
+    case LB_FILE_CHOOSE_FOLDER:
+      action = GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER;
+      break;
+    case LB_FILE_CHOOSE_OPEN:
+    default:
+      action = GTK_FILE_CHOOSER_ACTION_OPEN;
+      break;
+    }
+
+  native = gtk_file_chooser_native_new (title, parent, action, accept_label, _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
 
   if (initial_folder != NULL)

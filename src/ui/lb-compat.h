@@ -12,6 +12,7 @@ typedef enum
 {
   LB_FILE_CHOOSE_OPEN,
   LB_FILE_CHOOSE_SAVE,
+  LB_FILE_CHOOSE_FOLDER,   /* an existing folder to write into */
 } LbFileChooseMode;
 
 void   lb_compat_choose_file        (GtkWindow            *parent,

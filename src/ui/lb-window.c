@@ -6,6 +6,8 @@
 #include "lb-core.h"
 
 #include "lb-compat.h"
+#include "lb-deploy-page.h"
+#include "lb-tester-page.h"
 #include "lb-window.h"
 
 #define PERSIST_DELAY_MS 400
@@ -19,6 +21,8 @@ struct _LbWindow
   AdwViewStack         *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   LbCalculatorPage     *calculator_page;
+  LbDeployPage         *deploy_page;
+  LbTesterPage         *tester_page;
 
   /* Owned References */
   GSettings            *settings;
@@ -151,6 +155,7 @@ set_workload (LbWindow   *self,
                                                        G_CONNECT_SWAPPED);
 
   lb_calculator_page_set_workload (self->calculator_page, workload);
+  lb_deploy_page_set_workload (self->deploy_page, workload);
   self->modified = FALSE;
   update_title (self);
   persist_workload (self);
@@ -344,9 +349,8 @@ lb_window_open_file (LbWindow *self,
 
   if (is_sql_file (file))
     {
-      /* The concurrency tester handles .sql files; until it lands, say so. */
-      lb_window_show_page (self, "test");
-      lb_window_add_toast (self, _("SQL workload files will open in the concurrency tester, which is not built yet"));
+      /* SQL workloads open in a concurrency-test window of their own. */
+      lb_tester_page_open_file (self->tester_page, file);
       return;
     }
 
@@ -809,12 +813,16 @@ lb_window_class_init (LbWindowClass *klass)
   window_class->close_request = lb_window_close_request;
 
   g_type_ensure (LB_TYPE_CALCULATOR_PAGE);
+  g_type_ensure (LB_TYPE_DEPLOY_PAGE);
+  g_type_ensure (LB_TYPE_TESTER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, calculator_page);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, deploy_page);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, tester_page);
 
   gtk_widget_class_install_action (widget_class, "win.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -866,6 +874,7 @@ lb_window_init (LbWindow *self)
       lb_window_add_toast (self, message);
     }
   lb_calculator_page_set_price_sheet (self->calculator_page, self->prices);
+  lb_deploy_page_set_price_sheet (self->deploy_page, self->prices);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-replace", FALSE);
   restore_workload (self);

@@ -1,0 +1,879 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Drives the Deploy view of the real main window under Xvfb against the
+ * fake workspace: profiles from a databrickscfg, the identity check, a full
+ * deploy with its progress, Test This Instance, a teardown through its
+ * confirmation, a typed host and token without a keyring, and a plan that
+ * cannot be deployed. Saves screenshots and measures how long the UI takes
+ * to show a step's state change. No secret may reach a label or the log. */
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lb-application.h"
+#include "lb-deploy-page.h"
+#include "lb-deployment-step-row.h"
+#include "lb-fake-workspace.h"
+#include "lb-tester-window.h"
+#include "lb-window.h"
+
+static LbFakeWorkspace *fake;
+static char *tmpdir;
+static char *config_path;
+static GString *captured_log;
+static GMutex log_mutex;
+
+typedef struct
+{
+  LbWindow     *window;
+  LbDeployPage *page;
+} Fixture;
+
+/* Helpers ------------------------------------------------------------------ */
+
+static GLogWriterOutput
+capture_log_writer (GLogLevelFlags   log_level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         user_data)
+{
+  g_mutex_lock (&log_mutex);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        if (fields[i].length < 0)
+          g_string_append (captured_log, fields[i].value);
+        else
+          g_string_append_len (captured_log, fields[i].value, fields[i].length);
+        g_string_append_c (captured_log, '\n');
+      }
+  g_mutex_unlock (&log_mutex);
+
+  /* Debug lines are only captured: stdout is the TAP stream. */
+  if (log_level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static void
+spin_until_func (gboolean (*done) (gpointer),
+                 gpointer  data,
+                 guint     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (done (data));
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+spin_until (gboolean *flag)
+{
+  spin_until_func (flag_is_set, flag, 20);
+}
+
+static void
+spin_briefly (void)
+{
+  gint64 until = g_get_monotonic_time () + 100 * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A mapped label whose text contains @text. */
+static GtkWidget *
+find_label_containing (GtkWidget  *widget,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Every label, mapped or not, must be free of every secret. */
+static guint
+assert_no_secret_in_labels (GtkWidget          *widget,
+                            const char * const *secrets)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget))
+    {
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+
+      for (guint i = 0; secrets[i] != NULL; i++)
+        if (strstr (text, secrets[i]) != NULL)
+          g_error ("A label shows a secret (%u characters of it)", (guint) strlen (secrets[i]));
+      n++;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += assert_no_secret_in_labels (child, secrets);
+
+  return n;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = NULL;
+  g_autofree guchar *pixels = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride;
+  guint distinct = 0;
+  guint32 first = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  /* A spinner keeps invalidating the window, and a widget paintable has no
+   * image between an invalidation and the next frame: try a few frames. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      gtk_test_widget_wait_for_draw (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  /* A blank or single-colour image means nothing was drawn. */
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height && distinct < 16; y += 7)
+    for (int x = 0; x < width && distinct < 16; x += 7)
+      {
+        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
+
+        if (x == 0 && y == 0)
+          first = pixel;
+        else if (pixel != first)
+          distinct++;
+      }
+  g_assert_cmpuint (distinct, >=, 16);
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_window_load_file_finish (LB_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+runner_created_cb (LbDeployPage *page)
+{
+  LbDeploymentRunner *runner = lb_deploy_page_get_runner (page);
+
+  /* Quick polls for the test; the backoff itself stays the runner's. */
+  if (runner != NULL)
+    g_object_set (runner,
+                  "poll-base-ms", 20,
+                  "poll-max-ms", 80,
+                  "connect-timeout-s", 2,
+                  NULL);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+
+  fixture->window = lb_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 900);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  fixture->page = LB_DEPLOY_PAGE (find_widget_of_type (GTK_WIDGET (fixture->window), LB_TYPE_DEPLOY_PAGE));
+  g_assert_nonnull (fixture->page);
+  g_signal_connect (fixture->page, "notify::runner", G_CALLBACK (runner_created_cb), NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_WIDGET (l->data) != GTK_WIDGET (fixture->window))
+      gtk_window_destroy (GTK_WINDOW (l->data));
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  spin_briefly ();
+}
+
+static void
+load_sample (Fixture *fixture)
+{
+  g_autofree char *sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (sample);
+  gboolean done = FALSE;
+
+  lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
+  spin_until (&done);
+  lb_window_show_page (fixture->window, "deploy");
+  spin_briefly ();
+}
+
+typedef struct
+{
+  LbDeployPage *page;
+  const char   *name;
+} SelectData;
+
+static gboolean
+profile_selected (gpointer data)
+{
+  SelectData *select = data;
+
+  return lb_deploy_page_select_profile (select->page, select->name);
+}
+
+static void
+select_profile (LbDeployPage *page,
+                const char   *name)
+{
+  SelectData data = { page, name };
+
+  /* The profiles are read in a thread when the page is shown. */
+  spin_until_func (profile_selected, &data, 10);
+  spin_briefly ();
+}
+
+static gboolean
+page_has_label (gpointer data)
+{
+  void **pair = data;
+
+  return find_label_containing (pair[0], pair[1]) != NULL;
+}
+
+static void
+wait_for_label (gpointer    widget,
+                const char *text)
+{
+  void *pair[2] = { widget, (void *) text };
+
+  spin_until_func (page_has_label, pair, 15);
+}
+
+/* The fake's resource kinds for the flavour the sample deploys to. */
+static guint
+count_live (LbDeployPage *page,
+            const char   *what)
+{
+  gboolean autoscaling = lb_deployment_plan_get_flavour (lb_deploy_page_get_plan (page)) == LB_FLAVOUR_AUTOSCALING;
+
+  if (g_str_equal (what, "compute"))
+    return lb_fake_workspace_count_resources (fake, autoscaling ? "projects" : "instances");
+  if (g_str_equal (what, "catalogs"))
+    return lb_fake_workspace_count_resources (fake, autoscaling ? "postgres_catalogs" : "catalogs");
+  return lb_fake_workspace_count_resources (fake, autoscaling ? "postgres_synced_tables" : "synced_tables");
+}
+
+static char **
+all_secrets (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) issued = lb_fake_workspace_dup_secrets (fake);
+
+  g_strv_builder_addv (builder, (const char **) issued);
+  g_strv_builder_add (builder, "dapi-wrong-token-0000");
+  g_strv_builder_add (builder, "dapi-typed-token-1111");
+  return g_strv_builder_end (builder);
+}
+
+/* Identity ----------------------------------------------------------------- */
+
+static void
+test_identity (Fixture       *fixture,
+               gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  g_auto(GStrv) secrets = NULL;
+
+  load_sample (fixture);
+
+  /* A profile whose token the workspace refuses: the error says what to do. */
+  select_profile (page, "staging");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "databricks auth login --profile staging");
+  g_assert_null (lb_deploy_page_get_user_name (page));
+
+  /* The workload's profile works. */
+  select_profile (page, "DEFAULT");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "ana@example.com");
+  g_assert_cmpstr (lb_deploy_page_get_user_name (page), ==, "ana@example.com");
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), lb_fake_workspace_get_url (fake)));
+
+  /* The plan lists what the sample creates. */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "retail-serving"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "from retail.serving.order_lines · key order_id, line_no"));
+
+  secrets = all_secrets ();
+  g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 20);
+}
+
+/* Deploy ------------------------------------------------------------------- */
+
+typedef struct
+{
+  LbDeployPage *page;
+  GArray       *latencies_us;   /* of gint64: state change → next painted frame */
+  GArray       *pending_us;     /* start times waiting for a frame */
+  guint         n_changes;
+  guint         n_mismatches;
+} Measure;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                Measure       *measure)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < measure->pending_us->len; i++)
+    {
+      gint64 latency = now - g_array_index (measure->pending_us, gint64, i);
+
+      g_array_append_val (measure->latencies_us, latency);
+    }
+  g_array_set_size (measure->pending_us, 0);
+}
+
+static void
+step_state_cb (LbDeploymentStep *step,
+               GParamSpec       *pspec,
+               Measure          *measure)
+{
+  gint64 now = g_get_monotonic_time ();
+  LbDeploymentRunner *runner = lb_deploy_page_get_runner (measure->page);
+  GListModel *steps = lb_deployment_runner_get_steps (runner);
+  const char *expected = lb_deployment_step_state_get_label (lb_deployment_step_get_state (step));
+
+  measure->n_changes++;
+  /* The row follows in the same emission: by now it must show the state. */
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) item = g_list_model_get_item (steps, i);
+      GtkWidget *row;
+
+      if (item != step)
+        continue;
+      row = lb_deploy_page_get_step_row (measure->page, i);
+      if (row == NULL ||
+          g_strcmp0 (lb_deployment_step_row_get_state_text (LB_DEPLOYMENT_STEP_ROW (row)), expected) != 0)
+        measure->n_mismatches++;
+    }
+  g_array_append_val (measure->pending_us, now);
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+runner_is_idle (gpointer data)
+{
+  LbDeployPage *page = data;
+  LbDeploymentRunner *runner = lb_deploy_page_get_runner (page);
+
+  return runner != NULL && !lb_deployment_runner_get_running (runner);
+}
+
+static gboolean
+synced_table_running (gpointer data)
+{
+  LbDeployPage *page = data;
+  LbDeploymentRunner *runner = lb_deploy_page_get_runner (page);
+  GListModel *steps;
+
+  if (runner == NULL)
+    return FALSE;
+  steps = lb_deployment_runner_get_steps (runner);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+      LbDeploymentResource *resource = lb_deployment_step_get_resource (step);
+
+      if (resource != NULL &&
+          lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE &&
+          lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_RUNNING)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+tester_shown (gpointer data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+  LbTesterWindow **tester = data;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (LB_IS_TESTER_WINDOW (l->data) && gtk_widget_get_visible (l->data))
+      {
+        *tester = l->data;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_deploy (Fixture       *fixture,
+             gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbDeploymentRunner *runner;
+  GListModel *steps;
+  Measure measure = { page, NULL, NULL, 0, 0 };
+  GdkFrameClock *clock;
+  gulong paint_id;
+  LbTesterWindow *tester = NULL;
+  AdwMessageDialog *dialog;
+  g_auto(GStrv) secrets = NULL;
+  gint64 median, worst;
+  gint64 started;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  lb_fake_workspace_set_delay_ms (fake, 15);
+
+  /* Ctrl+Return's action: the runner appears (and is tuned) before it runs. */
+  started = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  runner = lb_deploy_page_get_runner (page);
+  g_assert_nonnull (runner);
+  g_assert_true (lb_deployment_runner_get_running (runner));
+
+  measure.latencies_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  measure.pending_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  steps = lb_deployment_runner_get_steps (runner);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      g_signal_connect (step, "notify::state", G_CALLBACK (step_state_cb), &measure);
+    }
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
+  paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &measure);
+
+  /* The page stays responsive: Deploy is off, Cancel is on, while it runs. */
+  spin_until_func (synced_table_running, page, 20);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (page)) == FALSE);
+  g_assert_true (gtk_widget_get_visible (find_label_containing (GTK_WIDGET (page), "Step ")));
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-running");
+
+  spin_until_func (runner_is_idle, page, 40);
+  g_test_message ("deploy took %.2f s against the fake (15 ms per answer)",
+                  (g_get_monotonic_time () - started) / 1e6);
+  spin_briefly ();
+  g_signal_handler_disconnect (clock, paint_id);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      g_signal_handlers_disconnect_by_data (step, &measure);
+    }
+
+  /* Every resource is there; the last step only warns (no PostgreSQL here). */
+  g_assert_cmpfloat (lb_deployment_runner_get_fraction (runner), ==, 1.0);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+      GtkWidget *row = lb_deploy_page_get_step_row (page, i);
+
+      g_assert_true (lb_deployment_step_is_finished (step));
+      g_assert_nonnull (row);
+      g_assert_cmpstr (lb_deployment_step_row_get_state_text (LB_DEPLOYMENT_STEP_ROW (row)), ==,
+                       lb_deployment_step_state_get_label (lb_deployment_step_get_state (step)));
+    }
+  g_assert_cmpuint (count_live (page, "compute"), ==, 1);
+  g_assert_cmpuint (count_live (page, "catalogs"), ==, 1);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Deployed in"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "is deployed"));   /* the toast */
+  g_assert_cmpstr (lb_deploy_page_get_user_name (page), ==, "ana@example.com");
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-done");
+
+  /* Figure: the UI reflects a state change in the same emission, and shows it
+   * on screen at the next frame. */
+  g_assert_cmpuint (measure.n_changes, >=, 2 * g_list_model_get_n_items (steps) - 1);
+  g_assert_cmpuint (measure.n_mismatches, ==, 0);
+  g_assert_cmpuint (measure.latencies_us->len, >, 0);
+  g_array_sort (measure.latencies_us, compare_gint64);
+  median = g_array_index (measure.latencies_us, gint64, measure.latencies_us->len / 2);
+  worst = g_array_index (measure.latencies_us, gint64, measure.latencies_us->len - 1);
+  g_test_message ("time for the UI to reflect a state change: %u changes, row updated in the same "
+                  "emission (0 mismatches); on screen after median %.1f ms, max %.1f ms",
+                  measure.n_changes, median / 1000.0, worst / 1000.0);
+  g_assert_cmpint (median, <, 200 * 1000);
+  g_array_unref (measure.latencies_us);
+  g_array_unref (measure.pending_us);
+
+  /* Test This Instance: a tester window with a fresh credential. */
+  lb_fake_workspace_set_delay_ms (fake, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
+  spin_until_func (tester_shown, &tester, 10);
+  {
+    g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (tester);
+
+    g_assert_nonnull (settings->conninfo);
+    g_assert_nonnull (strstr (settings->conninfo, "password="));
+    g_assert_nonnull (strstr (settings->conninfo, "user='ana@example.com'"));
+  }
+  secrets = all_secrets ();
+  assert_no_secret_in_labels (GTK_WIDGET (tester), (const char * const *) secrets);
+  gtk_window_destroy (GTK_WINDOW (tester));
+  spin_briefly ();
+
+  /* Deploying again adopts everything and creates nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "already there"));
+
+  /* Teardown asks first, listing what goes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
+  spin_briefly ();
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "retail_pg.public.order_lines"));
+  g_assert_cmpuint (count_live (page, "compute"), ==, 1);
+  save_screenshot (GTK_WIDGET (dialog), "deploy-teardown-confirm");
+  adw_message_dialog_response (dialog, "teardown");
+  spin_briefly ();
+  spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 0);
+  g_assert_cmpuint (count_live (page, "catalogs"), ==, 0);
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+  wait_for_label (fixture->window, "was torn down");
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-done");
+
+  g_strfreev (secrets);
+  secrets = all_secrets ();
+  g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 20);
+}
+
+/* Cancel and retry --------------------------------------------------------- */
+
+static gboolean
+retry_visible (gpointer data)
+{
+  return find_label_containing (data, "Retry Failed Step") != NULL;
+}
+
+static void
+test_cancel_and_retry (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbDeploymentRunner *runner;
+  const char *create_path;
+  guint creates_before;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  lb_fake_workspace_set_delay_ms (fake, 15);
+  create_path = lb_deployment_resource_get_create_path (lb_deployment_plan_get_compute (lb_deploy_page_get_plan (page)));
+  creates_before = lb_fake_workspace_count_requests (fake, "POST", create_path);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  spin_until_func (synced_table_running, page, 20);
+  /* Escape's action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.cancel", NULL));
+  spin_until_func (runner_is_idle, page, 10);
+  spin_until_func (retry_visible, page, 5);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "Deployment cancelled"));
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-cancelled");
+
+  /* Retry resumes: what exists is adopted, nothing is created twice. */
+  lb_fake_workspace_set_delay_ms (fake, 0);
+  runner = lb_deploy_page_get_runner (page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.retry", NULL));
+  g_assert_true (lb_deploy_page_get_runner (page) == runner);
+  spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpfloat (lb_deployment_runner_get_fraction (runner), ==, 1.0);
+  g_assert_cmpuint (count_live (page, "compute"), ==, 1);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", create_path) - creates_before, ==, 1);
+
+  /* Leave the fake empty for the next test. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
+  spin_briefly ();
+  adw_message_dialog_response (find_message_dialog (), "teardown");
+  spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+}
+
+/* No profile: a host and a token typed in ---------------------------------- */
+
+static void
+test_typed_token (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  g_autofree char *missing = g_build_filename (tmpdir, "no-such-databrickscfg", NULL);
+  g_autofree char *token = NULL;
+  GtkWidget *host_row;
+  GtkWidget *token_row;
+  g_auto(GStrv) secrets = NULL;
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", missing, TRUE);
+  load_sample (fixture);
+  wait_for_label (page, "No Databricks CLI profile found");
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "databricks auth login --host"));
+
+  host_row = find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
+  token_row = find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_true (gtk_widget_get_mapped (host_row));
+  g_assert_true (gtk_widget_get_mapped (token_row));
+
+  /* A wrong token first, then the right one. */
+  gtk_editable_set_text (GTK_EDITABLE (host_row), lb_fake_workspace_get_url (fake));
+  gtk_editable_set_text (GTK_EDITABLE (token_row), "dapi-wrong-token-0000");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "refused the token");
+
+  token = g_strdup (lb_fake_workspace_get_token (fake));
+  gtk_editable_set_text (GTK_EDITABLE (token_row), token);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "ana@example.com");
+  /* No Secret Service in the test session: memory only, and the page says so. */
+  wait_for_label (page, "kept in memory only");
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-typed-token");
+
+  secrets = all_secrets ();
+  assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets);
+
+  /* Nothing of ours on disk holds the token. */
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+        g_autofree char *contents = NULL;
+
+        if (g_str_equal (path, config_path) || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          continue;
+        if (g_file_get_contents (path, &contents, NULL, NULL))
+          g_assert_null (strstr (contents, "dapi-typed"));
+      }
+  }
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+}
+
+/* A plan that cannot be deployed ------------------------------------------- */
+
+static gboolean
+plan_is_null (gpointer data)
+{
+  return lb_deploy_page_get_plan (data) == NULL;
+}
+
+static void
+test_plan_error (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbWorkload *workload;
+  GtkWidget *field;
+  GtkWidget *focus;
+  AdwViewStack *stack;
+
+  load_sample (fixture);
+  workload = lb_deploy_page_get_workload (page);
+  g_assert_nonnull (lb_deploy_page_get_plan (page));
+
+  lb_workload_set_instance_name (workload, NULL);
+  spin_until_func (plan_is_null, page, 5);
+  wait_for_label (page, "instance_name");
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL) &&
+                  lb_deploy_page_get_runner (page) != NULL);
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-plan-error");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.edit-target", NULL));
+  spin_briefly ();
+  stack = ADW_VIEW_STACK (find_widget_of_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "calculator");
+  field = lb_calculator_page_get_field_widget (lb_window_get_calculator_page (fixture->window),
+                                               "lakebase_accelerator", "instance_name");
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (focus != NULL && (focus == field || gtk_widget_is_ancestor (focus, field)));
+}
+
+/* Secrets in the log ------------------------------------------------------- */
+
+static void
+test_no_secret_in_log (void)
+{
+  g_auto(GStrv) secrets = all_secrets ();
+  g_autofree char *log = NULL;
+
+  g_mutex_lock (&log_mutex);
+  log = g_strdup (captured_log->str);
+  g_mutex_unlock (&log_mutex);
+
+  /* The fake issued database credentials too (Test This Instance). */
+  g_assert_cmpuint (g_strv_length (secrets), >=, 4);
+  g_assert_cmpuint (strlen (log), >, 0);
+  for (guint i = 0; secrets[i] != NULL; i++)
+    g_assert_null (strstr (log, secrets[i]));
+  g_test_message ("%u secrets checked against %u bytes of log: none found",
+                  g_strv_length (secrets), (guint) strlen (log));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+  g_autofree char *config = NULL;
+  int ret;
+
+  /* Before anything reads them: a HOME and a profiles file of our own, and
+   * no session bus, so libsecret fails at once (a headless session). */
+  tmpdir = g_dir_make_tmp ("lb-ui-deploy-XXXXXX", NULL);
+  config_path = g_build_filename (tmpdir, "databrickscfg", NULL);
+  g_setenv ("HOME", tmpdir, TRUE);
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lb-test-bus", TRUE);
+  /* Loopback only: no proxy lookups. Software GL (llvmpipe under Xvfb)
+   * re-renders the whole window for every spinner frame and starves the
+   * main loop on a loaded machine; cairo draws only what changed. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_unsetenv ("DATABRICKS_HOST");
+  g_unsetenv ("DATABRICKS_TOKEN");
+  g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
+
+  captured_log = g_string_new (NULL);
+  g_log_set_writer_func (capture_log_writer, NULL, NULL);
+
+  fake = lb_fake_workspace_new ();
+  config = g_strdup_printf ("[DEFAULT]\nhost = %s\ntoken = %s\n\n[staging]\nhost = %s\ntoken = dapi-wrong-token-0000\n",
+                            lb_fake_workspace_get_url (fake), lb_fake_workspace_get_token (fake),
+                            lb_fake_workspace_get_url (fake));
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  lb_ui_init ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/ui/deploy/identity", Fixture, NULL, fixture_setup, test_identity, fixture_teardown);
+  g_test_add ("/ui/deploy/deploy-test-teardown", Fixture, NULL, fixture_setup, test_deploy, fixture_teardown);
+  g_test_add ("/ui/deploy/cancel-and-retry", Fixture, NULL, fixture_setup, test_cancel_and_retry, fixture_teardown);
+  g_test_add ("/ui/deploy/typed-token", Fixture, NULL, fixture_setup, test_typed_token, fixture_teardown);
+  g_test_add ("/ui/deploy/plan-error", Fixture, NULL, fixture_setup, test_plan_error, fixture_teardown);
+  g_test_add_func ("/ui/deploy/no-secret-in-log", test_no_secret_in_log);
+
+  ret = g_test_run ();
+
+  lb_fake_workspace_free (fake);
+  g_unlink (config_path);
+  g_rmdir (tmpdir);
+  g_free (config_path);
+  g_free (tmpdir);
+  g_string_free (captured_log, TRUE);
+
+  return ret;
+}
