@@ -7,6 +7,7 @@
  * to show a step's state change. No secret may reach a label or the log. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -16,6 +17,7 @@
 #include "lb-deploy-page.h"
 #include "lb-deployment-step-row.h"
 #include "lb-fake-workspace.h"
+#include "lb-fake-workspace-sql.h"
 #include "lb-tester-window.h"
 #include "lb-window.h"
 
@@ -387,6 +389,70 @@ test_identity (Fixture       *fixture,
 
   secrets = all_secrets ();
   g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 20);
+}
+
+/* Table sizes --------------------------------------------------------------- */
+
+static gboolean
+sizes_idle (gpointer data)
+{
+  return !lb_table_sizes_group_get_busy (data) && lb_table_sizes_group_get_sizes (data) != NULL;
+}
+
+static gboolean
+measure_enabled (gpointer data)
+{
+  return gtk_widget_activate_action (data, "sizes.measure", NULL);
+}
+
+static void
+test_table_sizes (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbTableSizesGroup *group = lb_deploy_page_get_table_sizes_group (page);
+  LbCalculatorPage *calculator = lb_window_get_calculator_page (fixture->window);
+  LbWorkload *workload;
+  g_autoptr(JsonNode) report = NULL;
+  JsonObject *sizes;
+  gint64 total;
+  double expected_gb;
+
+  load_sample (fixture);
+  workload = lb_calculator_page_get_workload (calculator);
+  lb_table_sizes_group_set_poll_base_ms (group, 10);
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (group), "sizes.measure", NULL) &&
+                  lb_table_sizes_group_get_busy (group));
+
+  /* Signed in: the warehouses are listed, the first one (serverless, running) picked. */
+  select_profile (page, "DEFAULT");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "ana@example.com");
+  wait_for_label (group, "RUNNING");
+
+  /* Each of the sample's three tables is measured on the warehouse. */
+  spin_until_func (measure_enabled, group, 10);
+  spin_until_func (sizes_idle, group, 20);
+  sizes = json_node_get_object (lb_table_sizes_group_get_sizes (group));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (sizes, "table_details")), ==, 3);
+  total = json_object_get_int_member (sizes, "total_uncompressed_bytes");
+  g_assert_cmpint (total, >, 0);
+  g_assert_cmpuint (lb_fake_workspace_sql_count_statements (fake, "SUCCEEDED"), >=, 3);
+  wait_for_label (group, "5");   /* the 5-10x note on the total row */
+  save_screenshot (GTK_WIDGET (fixture->window), "deploy-table-sizes");
+
+  /* The sizes go into the Calculator's report… */
+  report = lb_cost_report_to_json (lb_calculator_page_get_report (calculator));
+  g_assert_true (json_object_has_member (json_node_get_object (report), "table_sizes"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (report), "table_sizes"),
+                                               "total_uncompressed_bytes"), ==, total);
+
+  /* …and, on request, into its storage line. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (group), "sizes.apply", NULL));
+  expected_gb = ceil (total / (1024.0 * 1024.0 * 1024.0) * 100.0) / 100.0;
+  g_assert_cmpfloat_with_epsilon (lb_workload_get_data_stored_gb (workload), expected_gb, 1e-9);
+  /* The warehouse picked is kept in the workload for next time. */
+  g_assert_nonnull (lb_workload_get_warehouse_id (workload));
 }
 
 /* Deploy ------------------------------------------------------------------- */
@@ -863,6 +929,7 @@ main (int   argc,
   g_test_add ("/ui/deploy/deploy-test-teardown", Fixture, NULL, fixture_setup, test_deploy, fixture_teardown);
   g_test_add ("/ui/deploy/cancel-and-retry", Fixture, NULL, fixture_setup, test_cancel_and_retry, fixture_teardown);
   g_test_add ("/ui/deploy/typed-token", Fixture, NULL, fixture_setup, test_typed_token, fixture_teardown);
+  g_test_add ("/ui/deploy/table-sizes", Fixture, NULL, fixture_setup, test_table_sizes, fixture_teardown);
   g_test_add ("/ui/deploy/plan-error", Fixture, NULL, fixture_setup, test_plan_error, fixture_teardown);
   g_test_add_func ("/ui/deploy/no-secret-in-log", test_no_secret_in_log);
 

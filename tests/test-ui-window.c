@@ -505,11 +505,40 @@ test_views (Fixture       *fixture,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GtkCssProvider) css = NULL;
+  g_autofree char *home = g_dir_make_tmp ("lb-ui-window-home-XXXXXX", NULL);
+  g_autofree char *data_home = g_build_filename (home, "data", NULL);
+  g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
+  g_autofree char *config_home = g_build_filename (home, "config", NULL);
+
+  /* Never the user's own files: no real ~/.databrickscfg, run history or sandbox. */
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  g_unsetenv ("DATABRICKS_CONFIG_FILE");
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -528,5 +557,10 @@ main (int   argc,
  g_test_add ("/ui/window/values-survive-restart", Fixture, NULL, fixture_setup, test_values_survive_restart, fixture_teardown);
   g_test_add ("/ui/window/views", Fixture, NULL, fixture_setup, test_views, fixture_teardown);
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    remove_tree (home);
+    return status;
+  }
 }

@@ -72,6 +72,7 @@ lb_cost_report_unref (LbCostReport *self)
   g_clear_pointer (&self->cu_explanation, g_free);
   g_clear_pointer (&self->autoscaling_explanation, g_free);
   g_clear_pointer (&self->timestamp, g_date_time_unref);
+  g_clear_pointer (&self->table_sizes, json_node_unref);
   g_clear_pointer (&self->prices_name, g_free);
   g_clear_pointer (&self->currency, g_free);
   g_free (self);
@@ -297,9 +298,26 @@ lb_cost_report_to_json (LbCostReport *self)
   json_builder_add_boolean_value (builder, a->needs_fixed_size);
   json_builder_end_object (builder);
 
+  if (self->table_sizes != NULL)
+    {
+      json_builder_set_member_name (builder, "table_sizes");
+      json_builder_add_value (builder, json_node_copy (self->table_sizes));
+    }
+
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+void
+lb_cost_report_set_table_sizes (LbCostReport *self,
+                                JsonNode     *table_sizes)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->table_sizes, json_node_unref);
+  if (table_sizes != NULL)
+    self->table_sizes = json_node_ref (table_sizes);
 }
 
 char *

@@ -96,6 +96,7 @@ struct _LbCostReport
   GDateTime            *timestamp;
   char                 *prices_name;                /* the price sheet's "name" */
   char                 *currency;                   /* the price sheet's "currency" ("USD") */
+  JsonNode             *table_sizes;                /* measured sizes, or NULL */
 };
 
 GType          lb_cost_report_get_type        (void) G_GNUC_CONST;
@@ -116,6 +117,11 @@ char          *lb_cost_report_to_text         (LbCostReport *self);
 
 gboolean       lb_cost_report_has_warning     (LbCostReport      *self,
                                                LbCostWarningKind  kind);
+
+/* Attaches measured table sizes (the `table_sizes` object of cost-model.md)
+ * so they appear in the JSON; right after the estimate, before sharing. */
+void           lb_cost_report_set_table_sizes (LbCostReport *self,
+                                               JsonNode     *table_sizes);
 
 /* "$1,540.33": rounded half away from zero to cents, thousands grouped. */
 char          *lb_format_money                (double        amount);

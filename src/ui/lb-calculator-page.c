@@ -58,6 +58,7 @@ struct _LbCalculatorPage
   LbWorkload           *workload;
   LbPriceSheet         *prices;
   LbCostReport         *report;
+  JsonNode             *table_sizes;
   GPtrArray            *field_rows;         /* of FieldRow* */
   AdwActionRow         *item_rows[N_ITEMS];
   GtkLabel             *item_values[N_ITEMS];
@@ -444,6 +445,7 @@ update_report (LbCalculatorPage *self)
 
   g_clear_pointer (&self->report, lb_cost_report_unref);
   self->report = lb_cost_model_estimate (self->workload, self->prices);
+  lb_cost_report_set_table_sizes (self->report, self->table_sizes);
   b = &self->report->breakdown;
   a = &self->report->autoscaling;
   autoscaling = lb_workload_get_flavour (self->workload) == LB_FLAVOUR_AUTOSCALING;
@@ -660,6 +662,7 @@ lb_calculator_page_dispose (GObject *object)
   g_clear_object (&self->workload);
   g_clear_object (&self->prices);
   g_clear_pointer (&self->report, lb_cost_report_unref);
+  g_clear_pointer (&self->table_sizes, json_node_unref);
   g_clear_pointer (&self->field_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lb_calculator_page_parent_class)->dispose (object);
@@ -868,4 +871,16 @@ lb_calculator_page_get_field_widget (LbCalculatorPage *self,
     }
 
   return NULL;
+}
+
+void
+lb_calculator_page_set_table_sizes (LbCalculatorPage *self,
+                                    JsonNode         *table_sizes)
+{
+  g_return_if_fail (LB_IS_CALCULATOR_PAGE (self));
+
+  g_clear_pointer (&self->table_sizes, json_node_unref);
+  if (table_sizes != NULL)
+    self->table_sizes = json_node_ref (table_sizes);
+  update_report (self);
 }

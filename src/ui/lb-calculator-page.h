@@ -23,6 +23,10 @@ LbCostReport  *lb_calculator_page_get_report      (LbCalculatorPage *self);
 
 /* The editable widget (a GtkEditable or an AdwComboRow) that shows
  * section.key, for keyboard focus and for tests. */
+/* Measured table sizes, attached to every report from now on (NULL clears). */
+void           lb_calculator_page_set_table_sizes (LbCalculatorPage *self,
+                                                   JsonNode         *table_sizes);
+
 GtkWidget     *lb_calculator_page_get_field_widget (LbCalculatorPage *self,
                                                     const char       *section,
                                                     const char       *key);

@@ -58,6 +58,7 @@ struct _LbDeployPage
   GtkImage            *identity_icon;
   GtkSpinner          *identity_spinner;
   GtkListBox          *plan_list;
+  LbTableSizesGroup   *sizes_group;
   GtkWidget           *deploy_button;
   GtkWidget           *cancel_button;
   GtkWidget           *retry_button;
@@ -296,6 +297,7 @@ credentials_changed (LbDeployPage *self)
   g_clear_object (&self->check_cancellable);
   self->checking = FALSE;
   g_clear_object (&self->client);
+  lb_table_sizes_group_set_client (self->sizes_group, NULL);
   drop_runner (self);
   set_user_name (self, NULL);
   set_identity (self, "avatar-default-symbolic", "dim-label", _("Not checked yet"));
@@ -607,6 +609,7 @@ identity_cb (GObject      *object,
   text = g_strdup_printf (_("%s on %s"), user_name, host);
   set_identity (self, "object-select-symbolic", "success", text);
   set_user_name (self, user_name);
+  lb_table_sizes_group_set_client (self->sizes_group, client);
 
   if (is_manual (self) && typed_token (self) != NULL)
     remember_token (self, host, typed_token (self));
@@ -1701,6 +1704,7 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LB_TYPE_DEPLOYMENT_STEP_ROW);
+  g_type_ensure (LB_TYPE_TABLE_SIZES_GROUP);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-deploy-page.ui");
@@ -1710,6 +1714,7 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, no_config_row);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, host_row);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, token_row);
+  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, sizes_group);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_row);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_stack);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_icon);
@@ -1789,6 +1794,8 @@ lb_deploy_page_set_workload (LbDeployPage *self,
     self->workload_changed_id = g_signal_connect_object (workload, "changed",
                                                          G_CALLBACK (workload_changed_cb), self,
                                                          G_CONNECT_SWAPPED);
+
+  lb_table_sizes_group_set_workload (self->sizes_group, workload);
 
   /* Another workload: its own profile, its own plan, no old progress. */
   drop_runner (self);
@@ -1874,4 +1881,12 @@ lb_deploy_page_get_step_row (LbDeployPage *self,
 
   row = gtk_list_box_get_row_at_index (self->steps_list, (int) index);
   return LB_IS_DEPLOYMENT_STEP_ROW (row) ? GTK_WIDGET (row) : NULL;
+}
+
+LbTableSizesGroup *
+lb_deploy_page_get_table_sizes_group (LbDeployPage *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), NULL);
+
+  return self->sizes_group;
 }

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "lb-table-sizes-group.h"
+
 #include "lb-core.h"
 #include "lb-databricks-client.h"
 #include "lb-databricks-config.h"
@@ -48,5 +50,8 @@ gboolean            lb_deploy_page_select_profile  (LbDeployPage *self,
  * NULL. */
 GtkWidget          *lb_deploy_page_get_step_row    (LbDeployPage *self,
                                                     guint         index);
+
+/* Where the workload's tables are measured; its "sizes-measured" feeds the Calculator. */
+LbTableSizesGroup  *lb_deploy_page_get_table_sizes_group (LbDeployPage *self);
 
 G_END_DECLS

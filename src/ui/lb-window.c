@@ -875,6 +875,9 @@ lb_window_init (LbWindow *self)
     }
   lb_calculator_page_set_price_sheet (self->calculator_page, self->prices);
   lb_deploy_page_set_price_sheet (self->deploy_page, self->prices);
+  g_signal_connect_object (lb_deploy_page_get_table_sizes_group (self->deploy_page), "sizes-measured",
+                           G_CALLBACK (lb_calculator_page_set_table_sizes), self->calculator_page,
+                           G_CONNECT_SWAPPED);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-replace", FALSE);
   restore_workload (self);
