@@ -9,6 +9,9 @@
 #include "lb-core.h"
 #include "lb-deployment.h"
 #include "lb-fake-workspace.h"
+#include "lb-pg-sandbox.h"
+
+#include <libpq-fe.h>
 
 /* ---- Helpers ---- */
 
@@ -490,6 +493,108 @@ check_full_deploy (LbFlavour flavour)
                                                       : "/api/2.0/postgres/projects"), ==, 0);
   g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", NULL), ==, 1);   /* the credential */
 
+  g_assert_finalize_object (g_steal_pointer (&runner));
+}
+
+/* The last step against a real PostgreSQL (a sandbox standing in for the
+ * instance): it connects with the generated credential and reports the
+ * partitions' sizes. */
+static char *
+conninfo_value (const char *conninfo,
+                const char *keyword)
+{
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  char *value = NULL;
+
+  g_assert_nonnull (options);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
+      value = g_strdup (o->val);
+  PQconninfoFree (options);
+  return value;
+}
+
+static void
+test_connect_measures_partitions (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *dbname = NULL;
+  LbDeploymentStep *connect;
+  JsonArray *partitions;
+  PGconn *conn;
+  PGresult *res;
+  gboolean ok;
+
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+
+  /* Synced tables land partitioned; two partitions with data. */
+  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn,
+                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                "  FROM generate_series (1, 20000) g;");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+  PQclear (res);
+  PQfinish (conn);
+
+  /* The fake hands out the sandbox as the instance's host and the sandbox's
+   * role as the signed-in user; the sandbox trusts local connections, so the
+   * credential is sent but not needed. */
+  lb_fake_workspace_set_pg_host (fake, host);
+  lb_fake_workspace_set_user_name (fake, user);
+  lb_workload_set_database_name (workload, dbname);
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  runner = new_runner (fake, plan);
+  g_object_set (runner, "pg-port", (guint) g_ascii_strtoull (port, NULL, 10), NULL);
+
+  ok = deploy (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  connect = step_at (runner, n_steps (runner) - 1);
+  g_assert_cmpint (lb_deployment_step_get_state (connect), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_null (lb_deployment_step_get_warning (connect));
+
+  summary = lb_deployment_runner_to_json (runner);
+  partitions = json_object_get_array_member (json_node_get_object (summary), "partitions");
+  g_assert_cmpuint (json_array_get_length (partitions), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *partition = json_array_get_object_element (partitions, i);
+
+      /* The reference query names each partition by its parent: the synced table. */
+      g_assert_cmpstr (json_object_get_string_member (partition, "relname"), ==, "orders");
+      g_assert_cmpint (json_object_get_int_member (partition, "size"), >, 8192);
+    }
+
+  /* The connection's thread task lets go of the runner from its worker
+   * thread, a moment after the result arrived. */
+  {
+    gint64 settle = g_get_monotonic_time () + 200 * 1000;
+    gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+    while ((g_atomic_int_get ((int *) &G_OBJECT (runner)->ref_count) > 1 || g_get_monotonic_time () < settle) &&
+           g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+  }
   g_assert_finalize_object (g_steal_pointer (&runner));
 }
 
@@ -992,6 +1097,7 @@ main (int   argc,
   g_test_add_func ("/deployment/teardown/provisioned", test_teardown_provisioned);
   g_test_add_func ("/deployment/teardown/autoscaling", test_teardown_autoscaling);
   g_test_add_func ("/deployment/no-secrets", test_no_secrets);
+  g_test_add_func ("/deployment/connect/measures-partitions", test_connect_measures_partitions);
   g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);
 
   return g_test_run ();
