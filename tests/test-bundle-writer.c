@@ -7,12 +7,12 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <yaml.h>
 
 #include "lb-bundle-writer.h"
 #include "lb-core.h"
 #include "lb-deployment.h"
+#include "lb-test-utils.h"
 
 #define HOST "https://dbc-1234.cloud.databricks.com"
 
@@ -329,29 +329,6 @@ typedef struct
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
-static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -369,7 +346,7 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  lb_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_assert_finalize_object (fixture->workload);
 }
@@ -687,8 +664,7 @@ test_async (Fixture       *fixture,
   WriteResult r = { 0, };
 
   lb_bundle_writer_write_async (writer, dir, NULL, write_done_cb, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
+  lb_test_spin_until (&r.done, 30);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));

@@ -3,15 +3,14 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 
 #include "lb-pg-sandbox.h"
 #include "lb-sql-script.h"
+#include "lb-test-utils.h"
 
 /* One sandbox for the whole program: creating the sample data is the
  * slowest part, and every test only reads it or uses tables of its own. */
@@ -23,45 +22,6 @@ typedef struct
   char *tmp_dir;      /* scripts, output files, XDG_* directories */
   char *data_dir;     /* XDG_DATA_HOME: where the run history goes */
 } Fixture;
-
-typedef struct
-{
-  int   status;       /* exit status, or 128 + signal */
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -78,7 +38,7 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  remove_tree (fixture->tmp_dir);
+  lb_test_remove_tree (fixture->tmp_dir);
   g_free (fixture->tmp_dir);
   g_free (fixture->data_dir);
 }
@@ -88,13 +48,7 @@ write_file (Fixture    *fixture,
             const char *name,
             const char *contents)
 {
-  g_autofree char *path = g_build_filename (fixture->tmp_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&path);
+  return lb_test_write_file (fixture->tmp_dir, name, contents);
 }
 
 /* The environment of every run: private XDG directories (never the real
@@ -122,35 +76,26 @@ dup_environment (Fixture     *fixture,
 }
 
 static void
-run_cli_argv (Fixture     *fixture,
-              Result      *result,
-              const char **pg_env,
-              GPtrArray   *args)
+run_cli_argv (Fixture          *fixture,
+              LbTestCliResult  *result,
+              const char      **pg_env,
+              GPtrArray        *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   g_auto(GStrv) envp = dup_environment (fixture, pg_env);
-  const char *cli = g_getenv ("LB_CLI");
-  int wait_status;
 
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (char *) cli);
   g_ptr_array_add (argv, (char *) "bench");
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, g_ptr_array_index (args, i));
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
+  lb_test_run_cli (result, envp, G_SPAWN_DEFAULT, (const char * const *) argv->pdata);
 }
 
 /* Runs "$LB_CLI bench" with the given arguments (NULL-terminated). */
 static void
-run_bench (Fixture *fixture,
-           Result  *result,
+run_bench (Fixture         *fixture,
+           LbTestCliResult *result,
            ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
@@ -166,7 +111,7 @@ run_bench (Fixture *fixture,
 }
 
 static void
-assert_success (const Result *result)
+assert_success (const LbTestCliResult *result)
 {
   if (result->status != 0)
     g_error ("lakebase-cli bench exited with %d:\n%s", result->status, result->err);
@@ -362,7 +307,7 @@ test_samples (Fixture       *fixture,
       g_autofree char *json = g_build_filename (fixture->tmp_dir, "run.json", NULL);
       g_autoptr(LbSqlScript) script = load_script (path);
       g_autoptr(JsonParser) parser = json_parser_new ();
-      g_auto(Result) result = { 0 };
+      g_auto(LbTestCliResult) result = { 0 };
       g_autofree char *lower = NULL;
       JsonObject *root;
 
@@ -395,7 +340,7 @@ test_json (Fixture       *fixture,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *csv = NULL;
   g_auto(GStrv) csv_lines = NULL;
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   JsonObject *root;
   JsonArray *queries;
   JsonArray *timeline;
@@ -478,7 +423,7 @@ test_query_errors (Fixture       *fixture,
                                       "-- PARAM z = random(0, 0)\n"
                                       "SELECT 1 / :z::int;\n");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   JsonObject *root;
   JsonObject *error;
   JsonArray *errors;
@@ -507,7 +452,7 @@ test_transactions (Fixture       *fixture,
                                       "-- PARAM v = random(1, 1000)\n"
                                       "INSERT INTO cli_bench_count (v) VALUES (:v);\n");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   JsonObject *root;
 
   g_free (query_value ("DROP TABLE IF EXISTS cli_bench_count"));
@@ -536,7 +481,7 @@ test_web_tool_default_count (Fixture       *fixture,
                                       "INSERT INTO cli_bench_web (v, s) VALUES (%s, %s);\n");
   g_autoptr(LbSqlScript) script = load_script (path);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   JsonObject *root;
 
   g_free (query_value ("DROP TABLE IF EXISTS cli_bench_web"));
@@ -562,7 +507,7 @@ test_ladder (Fixture       *fixture,
 {
   g_autofree char *path = sample_path ("customer_lookup.sql");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   JsonObject *root;
   JsonArray *ladder;
   gint64 sum = 0;
@@ -594,7 +539,7 @@ test_progress (Fixture       *fixture,
   g_autofree char *path = sample_path ("customer_lookup.sql");
   g_autoptr(GRegex) regex = NULL;
   g_auto(GStrv) lines = NULL;
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   guint n_lines = 0;
   double previous_t = 0;
 
@@ -639,7 +584,7 @@ test_environment (Fixture       *fixture,
   g_autofree char *path = sample_path ("plain.sql");
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GPtrArray) pg_env = g_ptr_array_new ();
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
   const char *names[][2] = {
     { "host", "PGHOST" }, { "port", "PGPORT" }, { "dbname", "PGDATABASE" }, { "user", "PGUSER" }
@@ -694,7 +639,7 @@ test_history (Fixture       *fixture,
   g_autofree char *path = sample_path ("plain.sql");
 
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_bench (fixture, &result, path, "--dsn", conninfo, "--transactions", "5", "--no-save",
                NULL);
@@ -702,7 +647,7 @@ test_history (Fixture       *fixture,
     g_assert_cmpuint (count_history_files (fixture), ==, 0);
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_bench (fixture, &result, path, "--dsn", conninfo, "--transactions", "5", NULL);
     assert_success (&result);
@@ -747,17 +692,6 @@ test_interrupt (Fixture       *fixture,
 }
 
 static void
-assert_usage_error (Result     *result,
-                    const char *expected)
-{
-  g_assert_cmpint (result->status, ==, 2);
-  g_assert_cmpstr (result->out, ==, "");
-  g_assert_true (g_str_has_prefix (result->err, "lakebase-cli: "));
-  if (strstr (result->err, expected) == NULL)
-    g_error ("“%s” not in stderr: %s", expected, result->err);
-}
-
-static void
 test_bad_input (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -797,21 +731,21 @@ test_bad_input (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GPtrArray) args = g_ptr_array_new ();
-      g_auto(Result) result = { 0 };
+      g_auto(LbTestCliResult) result = { 0 };
 
       for (guint a = 0; cases[i].args[a] != NULL; a++)
         g_ptr_array_add (args, (char *) cases[i].args[a]);
       g_test_message ("case %u: %s", i, cases[i].expected);
       run_cli_argv (fixture, &result, NULL, args);
-      assert_usage_error (&result, cases[i].expected);
+      lb_test_cli_assert_usage_error (&result, cases[i].expected);
     }
 
   /* The undefined variable is named. */
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_bench (fixture, &result, undefined, "--dsn", conninfo, NULL);
-    assert_usage_error (&result, "nope");
+    lb_test_cli_assert_usage_error (&result, "nope");
   }
 }
 
@@ -823,7 +757,7 @@ test_no_server (Fixture       *fixture,
   g_autofree char *path = sample_path ("plain.sql");
   g_autofree char *dsn = g_strdup_printf ("host=%s port=5999 dbname=nothing connect_timeout=5",
                                           fixture->tmp_dir);
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
 
   run_bench (fixture, &result, path, "--dsn", dsn, "--duration", "1", NULL);
   g_assert_cmpint (result.status, ==, 1);
@@ -843,7 +777,7 @@ test_export_pgbench (Fixture       *fixture,
   g_autoptr(GPtrArray) pgbench_argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *pgbench = g_find_program_in_path ("pgbench");
   g_auto(GStrv) args = NULL;
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   guint n_files = 0;
 
   run_bench (fixture, &result, path, "--export-pgbench", dir, NULL);
@@ -899,7 +833,7 @@ static void
 test_help (Fixture       *fixture,
            gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   const char *options[] = {
     "--dsn", "--sandbox", "--clients", "--threads", "--duration", "--transactions", "--warmup",
     "--protocol", "--pipeline", "--ladder", "--rate", "--progress", "--json", "--csv", "--seed",

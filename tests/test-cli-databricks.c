@@ -6,12 +6,11 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "lb-fake-workspace-sql.h"
+#include "lb-test-utils.h"
 
 #define OTHER_SECRET "m2m-s3cret-value"
 
@@ -23,34 +22,12 @@ typedef struct
   char            *sample;     /* data/samples/workload.yml: autoscaling, profile DEFAULT */
 } Fixture;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
 static char *
 write_file (Fixture    *fixture,
             const char *name,
             const char *contents)
 {
-  g_autofree char *path = g_build_filename (fixture->tmp_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&path);
+  return lb_test_write_file (fixture->tmp_dir, name, contents);
 }
 
 static void
@@ -81,34 +58,11 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
-static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_pointer (&fixture->fake, lb_fake_workspace_free);
-  remove_tree (fixture->tmp_dir);
+  lb_test_remove_tree (fixture->tmp_dir);
   g_free (fixture->tmp_dir);
   g_free (fixture->config);
   g_free (fixture->sample);
@@ -131,28 +85,18 @@ assert_no_secrets (Fixture    *fixture,
 }
 
 static void
-run_cli_with_env (Fixture    *fixture,
-                  Result     *result,
-                  GStrv       extra_env,
-                  const char *first,
-                  va_list     args)
+run_cli_with_env (Fixture         *fixture,
+                  LbTestCliResult *result,
+                  GStrv            extra_env,
+                  const char      *first,
+                  va_list          args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = lb_test_collect_args (first, args);
   g_auto(GStrv) environment = g_get_environ ();
   g_auto(GStrv) envp = NULL;
   g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
   g_autofree char *xdg_config = g_build_filename (fixture->tmp_dir, "xdg-config", NULL);
   g_autofree char *xdg_cache = g_build_filename (fixture->tmp_dir, "xdg-cache", NULL);
-  const char *cli = g_getenv ("LB_CLI");
-  const char *arg;
-  int wait_status;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (char *) cli);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  g_ptr_array_add (argv, NULL);
 
   /* Only the fake's profile: nothing of the real user's. */
   for (guint i = 0; environment[i] != NULL; i++)
@@ -170,41 +114,23 @@ run_cli_with_env (Fixture    *fixture,
     envp = g_environ_setenv (envp, extra_env[i], extra_env[i + 1], TRUE);
 
   /* stdin from /dev/null: never a terminal. */
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
+  lb_test_run_cli (result, envp, G_SPAWN_STDIN_FROM_DEV_NULL, (const char * const *) argv->pdata);
 
   assert_no_secrets (fixture, result->out);
   assert_no_secrets (fixture, result->err);
 }
 
 static void
-run_cli (Fixture    *fixture,
-         Result     *result,
-         const char *first,
+run_cli (Fixture         *fixture,
+         LbTestCliResult *result,
+         const char      *first,
          ...)
 {
   va_list args;
 
-  result_clear (result);
   va_start (args, first);
   run_cli_with_env (fixture, result, NULL, first, args);
   va_end (args);
-}
-
-static JsonObject *
-parse_object (const char *text,
-              JsonParser *parser)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_node_get_object (json_parser_get_root (parser));
 }
 
 /* profiles ------------------------------------------------------------------------ */
@@ -213,7 +139,7 @@ static void
 test_profiles (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
   JsonArray *profiles;
@@ -232,7 +158,7 @@ test_profiles (Fixture       *fixture,
 
   run_cli (fixture, &result, "profiles", "--json", NULL);
   g_assert_cmpint (result.status, ==, 0);
-  root = parse_object (result.out, parser);
+  root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "default_profile"), ==, "DEFAULT");
   g_assert_cmpstr (json_object_get_string_member (root, "config_file"), ==, fixture->config);
   profiles = json_object_get_array_member (root, "profiles");
@@ -263,7 +189,7 @@ static void
 test_sizes (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
   JsonArray *details;
@@ -271,7 +197,7 @@ test_sizes (Fixture       *fixture,
   run_cli (fixture, &result, "sizes", fixture->sample, "--warehouse", "wh-serverless", "--json",
            "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
-  root = parse_object (result.out, parser);
+  root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpint (json_object_get_int_member (root, "total_uncompressed_bytes"), ==,
                    G_GINT64_CONSTANT (52428800000) + G_GINT64_CONSTANT (1073741824) +
                    G_GINT64_CONSTANT (157286400000));
@@ -299,7 +225,7 @@ static void
 test_sizes_errors (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *workload = NULL;
   JsonArray *details;
@@ -321,7 +247,7 @@ test_sizes_errors (Fixture       *fixture,
   run_cli (fixture, &result, "sizes", workload, "--warehouse", "wh-serverless", "--json",
            "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  details = json_object_get_array_member (parse_object (result.out, parser), "table_details");
+  details = json_object_get_array_member (lb_test_parse_json_object (result.out, parser), "table_details");
   g_assert_false (json_object_has_member (json_array_get_object_element (details, 0), "error"));
   g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (details, 1), "error"),
                             "TABLE_OR_VIEW_NOT_FOUND"));
@@ -354,7 +280,7 @@ static void
 test_deploy_dry_run (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
 
@@ -366,7 +292,7 @@ test_deploy_dry_run (Fixture       *fixture,
 
   run_cli (fixture, &result, "deploy", fixture->sample, "--dry-run", "--json", NULL);
   g_assert_cmpint (result.status, ==, 0);
-  root = parse_object (result.out, parser);
+  root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "flavour"), ==, "autoscaling");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "resources")), ==, 7);
 
@@ -378,7 +304,7 @@ static void
 test_deploy_and_teardown (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
   guint requests;
@@ -386,7 +312,7 @@ test_deploy_and_teardown (Fixture       *fixture,
   run_cli (fixture, &result, "deploy", fixture->sample, "--json", "--poll-base-ms", "2", NULL);
   g_test_message ("deploy stderr:\n%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
-  root = parse_object (result.out, parser);
+  root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "result"), ==, "succeeded");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "steps")), >=, 8);
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "projects"), ==, 1);
@@ -421,7 +347,7 @@ static void
 test_deploy_ten_tables (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(GString) yaml = g_string_new ("delta_synchronization:\n  tables_to_sync:\n");
   g_autofree char *workload = NULL;
   guint requests;
@@ -454,7 +380,7 @@ static void
 test_deploy_failure (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
 
@@ -464,7 +390,7 @@ test_deploy_failure (Fixture       *fixture,
   run_cli (fixture, &result, "deploy", fixture->sample, "--json", "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.err, "PERMISSION_DENIED"));
-  root = parse_object (result.out, parser);
+  root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "result"), ==, "failed");
   g_assert_nonnull (strstr (json_object_get_string_member (root, "error"), "PERMISSION_DENIED"));
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "postgres_synced_tables"), ==, 0);
@@ -476,7 +402,7 @@ static void
 test_bundle (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autofree char *dir = g_build_filename (fixture->tmp_dir, "bundle", NULL);
   g_autofree char *databricks = g_build_filename (dir, "databricks.yml", NULL);
   g_autofree char *tables = g_build_filename (dir, "resources", "synced_tables.yml", NULL);
@@ -511,7 +437,7 @@ static void
 test_bad_input (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   g_autofree char *missing = g_build_filename (fixture->tmp_dir, "missing.yml", NULL);
   g_autofree char *broken = write_file (fixture, "broken.yml", "database_instance: [\n");
   g_autofree char *no_instance = write_file (fixture, "no-instance.yml",
@@ -568,7 +494,7 @@ static void
 test_help_lists_commands (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(LbTestCliResult) result = { 0, };
   const char *commands[] = { "profiles", "sizes", "deploy", "teardown", "bundle", NULL };
 
   run_cli (fixture, &result, "--help", NULL);

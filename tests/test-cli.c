@@ -3,10 +3,10 @@
 
 #include <math.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+
+#include "lb-test-utils.h"
 
 #define CU_MONTH (3500.0 / 12.0)
 
@@ -16,22 +16,6 @@ typedef struct
   char *config_dir;
   char *sample;       /* $LB_SAMPLES_DIR/workload.yml */
 } Fixture;
-
-typedef struct
-{
-  int   status;       /* exit status */
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -49,33 +33,10 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
-static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  remove_tree (fixture->tmp_dir);
+  lb_test_remove_tree (fixture->tmp_dir);
   g_free (fixture->tmp_dir);
   g_free (fixture->config_dir);
   g_free (fixture->sample);
@@ -86,46 +47,29 @@ write_file (Fixture    *fixture,
             const char *name,
             const char *contents)
 {
-  g_autofree char *path = g_build_filename (fixture->tmp_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&path);
+  return lb_test_write_file (fixture->tmp_dir, name, contents);
 }
 
 /* Runs $LB_CLI with the given arguments (NULL-terminated). */
 static void
-run_cli (Fixture *fixture,
-         Result  *result,
+run_cli (Fixture         *fixture,
+         LbTestCliResult *result,
+         const char      *first,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = NULL;
   g_auto(GStrv) envp = g_get_environ ();
-  const char *cli = g_getenv ("LB_CLI");
-  const char *arg;
-  int wait_status;
-  va_list args;
+  va_list ap;
 
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (char *) cli);
-  va_start (args, result);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
+  va_start (ap, first);
+  args = lb_test_collect_args (first, ap);
+  va_end (ap);
 
   /* Never read the real user's price file. */
   envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", fixture->config_dir, TRUE);
   envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
+  lb_test_run_cli (result, envp, G_SPAWN_DEFAULT, (const char * const *) args->pdata);
 }
 
 /* The sample's figures by the formulas of reference/cost-model.md:
@@ -140,24 +84,11 @@ sample_total (double storage_gb_month)
          548 * 1 + 4 * 0.75 * sync_time * 7;
 }
 
-static JsonObject *
-parse_report (const char *text,
-              JsonParser *parser)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_node_get_object (json_parser_get_root (parser));
-}
-
 static void
 test_estimate_text (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
 
   run_cli (fixture, &result, "estimate", fixture->sample, NULL);
   g_assert_cmpstr (result.err, ==, "");
@@ -183,7 +114,7 @@ test_estimate_json (Fixture       *fixture,
   static const char * const top[] = {
     "timestamp", "workload_config", "cost_breakdown", "autoscaling", NULL
   };
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
   JsonObject *config;
@@ -194,7 +125,7 @@ test_estimate_json (Fixture       *fixture,
   g_assert_cmpstr (result.err, ==, "");
   g_assert_cmpint (result.status, ==, 0);
 
-  root = parse_report (result.out, parser);
+  root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpuint (json_object_get_size (root), ==, g_strv_length ((char **) top));
   for (guint i = 0; top[i] != NULL; i++)
     g_assert_true (json_object_has_member (root, top[i]));
@@ -230,7 +161,7 @@ static double
 json_total (const char *out)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root = parse_report (out, parser);
+  JsonObject *root = lb_test_parse_json_object (out, parser);
 
   return json_object_get_double_member (json_object_get_object_member (root, "cost_breakdown"),
                                         "total_monthly_cost");
@@ -243,8 +174,8 @@ test_prices_override (Fixture       *fixture,
   g_autofree char *prices = write_file (fixture, "cheap.json", "{\"storage_gb_month\": 0.1}");
   g_autofree char *user_dir = g_build_filename (fixture->config_dir, "lakebase-accelerator", NULL);
   g_autofree char *user_file = g_build_filename (user_dir, "prices.json", NULL);
-  g_auto(Result) result = { 0 };
-  g_auto(Result) user = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
+  g_auto(LbTestCliResult) user = { 0 };
 
   run_cli (fixture, &result, "estimate", "--prices", prices, "--json", fixture->sample, NULL);
   g_assert_cmpstr (result.err, ==, "");
@@ -260,17 +191,6 @@ test_prices_override (Fixture       *fixture,
 }
 
 static void
-assert_usage_error (Result     *result,
-                    const char *expected)
-{
-  g_assert_cmpint (result->status, ==, 2);
-  g_assert_cmpstr (result->out, ==, "");
-  g_assert_true (g_str_has_prefix (result->err, "lakebase-cli: "));
-  if (strstr (result->err, expected) == NULL)
-    g_error ("“%s” not in stderr: %s", expected, result->err);
-}
-
-static void
 test_bad_input (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -282,69 +202,69 @@ test_bad_input (Fixture       *fixture,
   g_autofree char *missing_prices = g_build_filename (fixture->tmp_dir, "nope.json", NULL);
 
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", missing, NULL);
-    assert_usage_error (&result, "missing.yml");
+    lb_test_cli_assert_usage_error (&result, "missing.yml");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", malformed, NULL);
-    assert_usage_error (&result, "malformed.yml:");
+    lb_test_cli_assert_usage_error (&result, "malformed.yml:");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", fixture->sample, "--prices", bad_prices, NULL);
-    assert_usage_error (&result, "prices.json: “storage_gb_month” must be a number of 0 or more");
+    lb_test_cli_assert_usage_error (&result, "prices.json: “storage_gb_month” must be a number of 0 or more");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", fixture->sample, "--prices", not_json, NULL);
-    assert_usage_error (&result, "broken.json: not valid JSON");
+    lb_test_cli_assert_usage_error (&result, "broken.json: not valid JSON");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", fixture->sample, "--prices", missing_prices, NULL);
-    assert_usage_error (&result, "nope.json");
+    lb_test_cli_assert_usage_error (&result, "nope.json");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", fixture->sample, "--frobnicate", NULL);
-    assert_usage_error (&result, "--frobnicate");
+    lb_test_cli_assert_usage_error (&result, "--frobnicate");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", NULL);
-    assert_usage_error (&result, "one workload file");
+    lb_test_cli_assert_usage_error (&result, "one workload file");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", fixture->sample, fixture->sample, NULL);
-    assert_usage_error (&result, "one workload file");
+    lb_test_cli_assert_usage_error (&result, "one workload file");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", fixture->sample, "--json", "--csv", NULL);
-    assert_usage_error (&result, "--csv");
+    lb_test_cli_assert_usage_error (&result, "--csv");
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "frobnicate", NULL);
-    assert_usage_error (&result, "unknown command “frobnicate”");
+    lb_test_cli_assert_usage_error (&result, "unknown command “frobnicate”");
     g_assert_nonnull (strstr (result.err, "Usage:"));
     g_assert_nonnull (strstr (result.err, "estimate"));
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, NULL);
     g_assert_cmpint (result.status, ==, 2);
@@ -357,7 +277,7 @@ test_help_and_version (Fixture       *fixture,
                        gconstpointer  data)
 {
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "--help", NULL);
     g_assert_cmpint (result.status, ==, 0);
@@ -365,7 +285,7 @@ test_help_and_version (Fixture       *fixture,
     g_assert_nonnull (strstr (result.out, "estimate"));
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "estimate", "--help", NULL);
     g_assert_cmpint (result.status, ==, 0);
@@ -374,14 +294,14 @@ test_help_and_version (Fixture       *fixture,
     g_assert_nonnull (strstr (result.out, "--prices=FILE"));
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "help", "estimate", NULL);
     g_assert_cmpint (result.status, ==, 0);
     g_assert_nonnull (strstr (result.out, "--json"));
   }
   {
-    g_auto(Result) result = { 0 };
+    g_auto(LbTestCliResult) result = { 0 };
 
     run_cli (fixture, &result, "--version", NULL);
     g_assert_cmpint (result.status, ==, 0);
@@ -393,7 +313,7 @@ static void
 test_estimate_csv (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(LbTestCliResult) result = { 0 };
 
   run_cli (fixture, &result, "estimate", "--csv", fixture->sample, NULL);
   g_assert_cmpint (result.status, ==, 0);

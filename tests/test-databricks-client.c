@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "lb-databricks-client.h"
+#include "lb-test-utils.h"
 
 typedef struct
 {
@@ -232,13 +233,6 @@ list_done_cb (GObject      *object,
 }
 
 static void
-wait_for (Result *r)
-{
-  while (!r->done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
 result_clear (Result *r)
 {
   g_clear_pointer (&r->node, json_node_unref);
@@ -256,7 +250,7 @@ call (LbDatabricksClient *client,
 {
   result_clear (r);
   lb_databricks_client_call_async (client, method, path, NULL, body, LB_CALL_DEFAULT, NULL, call_done_cb, r);
-  wait_for (r);
+  lb_test_spin_until (&r->done, 30);
 }
 
 static void
@@ -383,7 +377,7 @@ test_cancel_during_backoff (void)
   lb_databricks_client_call_async (client, "GET", "/api/2.0/always429", query, NULL, LB_CALL_DEFAULT,
                                    cancellable, call_done_cb, &r);
   g_timeout_add (200, cancel_cb, cancellable);
-  wait_for (&r);
+  lb_test_spin_until (&r.done, 30);
 
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
@@ -450,7 +444,7 @@ test_paging (void)
   Result r = { 0, };
 
   lb_databricks_client_list_async (client, "/api/2.0/items", NULL, "items", NULL, list_done_cb, &r);
-  wait_for (&r);
+  lb_test_spin_until (&r.done, 30);
   g_assert_no_error (r.error);
   g_assert_cmpuint (json_array_get_length (r.array), ==, 5);
   for (guint i = 0; i < 5; i++)

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 
 #include "lb-sql-script.h"
+#include "lb-test-utils.h"
 
 static LbSqlScript *
 parse_ok (const char *text)
@@ -466,24 +466,6 @@ round_trip (LbSqlScript *script,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_export (void)
 {
   static const char * const samples[] = {
@@ -534,7 +516,7 @@ test_export (void)
     g_clear_error (&error);
   }
 
-  remove_tree (tmp);
+  lb_test_remove_tree (tmp);
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include "lb-fake-workspace-sql.h"
 #include "lb-table-sizer.h"
+#include "lb-test-utils.h"
 
 typedef struct
 {
@@ -102,25 +103,13 @@ warehouses_done_cb (GObject      *object,
 }
 
 static void
-wait_for (Result *r)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!r->done)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-}
-
-static void
 measure (Fixture            *fixture,
          const char * const *tables,
          Result             *r)
 {
   result_clear (r);
   lb_table_sizer_measure_async (fixture->sizer, tables, NULL, measure_done_cb, r);
-  wait_for (r);
+  lb_test_spin_until (&r->done, 30);
 }
 
 static const LbTableSize *
@@ -151,7 +140,7 @@ test_warehouses (Fixture       *fixture,
   const LbWarehouse *first;
 
   lb_table_sizer_list_warehouses_async (fixture->sizer, NULL, warehouses_done_cb, &r);
-  wait_for (&r);
+  lb_test_spin_until (&r.done, 30);
   g_assert_no_error (r.error);
   g_assert_cmpuint (r.array->len, ==, 3);
 
@@ -372,7 +361,7 @@ test_cancel (Fixture       *fixture,
   while (lb_fake_workspace_count_requests (fixture->fake, "GET", "/api/2.0/sql/statements/") < 8)
     g_main_context_iteration (NULL, TRUE);
   g_cancellable_cancel (cancellable);
-  wait_for (&r);
+  lb_test_spin_until (&r.done, 30);
 
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (fixture->measured->len, ==, 0);
@@ -390,7 +379,7 @@ test_cancel (Fixture       *fixture,
   lb_table_sizer_measure_async (fixture->sizer, (const char * const *) names->pdata, cancellable,
                                 measure_done_cb, &r);
   g_timeout_add (30, cancel_cb, cancellable);
-  wait_for (&r);
+  lb_test_spin_until (&r.done, 30);
 
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (fixture->measured->len, ==, 0);

@@ -19,6 +19,7 @@
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-sql.h"
 #include "lb-tester-window.h"
+#include "lb-test-gtk-utils.h"
 #include "lb-window.h"
 
 static LbFakeWorkspace *fake;
@@ -57,59 +58,6 @@ capture_log_writer (GLogLevelFlags   log_level,
   if (log_level & G_LOG_LEVEL_DEBUG)
     return G_LOG_WRITER_HANDLED;
   return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-static void
-spin_until_func (gboolean (*done) (gpointer),
-                 gpointer  data,
-                 guint     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (done (data));
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-spin_until (gboolean *flag)
-{
-  spin_until_func (flag_is_set, flag, 20);
-}
-
-static void
-spin_briefly (void)
-{
-  gint64 until = g_get_monotonic_time () + 100 * 1000;
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static GtkWidget *
-find_widget_of_type (GtkWidget *widget,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 /* A mapped label whose text contains @text. */
@@ -160,63 +108,6 @@ assert_no_secret_in_labels (GtkWidget          *widget,
 }
 
 static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = NULL;
-  g_autofree guchar *pixels = NULL;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  gsize stride;
-  guint distinct = 0;
-  guint32 first = 0;
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  /* A spinner keeps invalidating the window, and a widget paintable has no
-   * image between an invalidation and the next frame: try a few frames. */
-  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      gtk_test_widget_wait_for_draw (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-
-  /* A blank or single-colour image means nothing was drawn. */
-  stride = (gsize) width * 4;
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height && distinct < 16; y += 7)
-    for (int x = 0; x < width && distinct < 16; x += 7)
-      {
-        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
-
-        if (x == 0 && y == 0)
-          first = pixel;
-        else if (pixel != first)
-          distinct++;
-      }
-  g_assert_cmpuint (distinct, >=, 16);
-}
-
-static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -247,20 +138,11 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
+  lb_test_reset_settings ();
 
   fixture->window = lb_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 900);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
-  fixture->page = LB_DEPLOY_PAGE (find_widget_of_type (GTK_WIDGET (fixture->window), LB_TYPE_DEPLOY_PAGE));
+  lb_test_present_window (GTK_WINDOW (fixture->window), 1000, 900);
+  fixture->page = LB_DEPLOY_PAGE (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), LB_TYPE_DEPLOY_PAGE));
   g_assert_nonnull (fixture->page);
   g_signal_connect (fixture->page, "notify::runner", G_CALLBACK (runner_created_cb), NULL);
 }
@@ -275,7 +157,7 @@ fixture_teardown (Fixture       *fixture,
     if (GTK_WIDGET (l->data) != GTK_WIDGET (fixture->window))
       gtk_window_destroy (GTK_WINDOW (l->data));
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  spin_briefly ();
+  lb_test_spin_briefly ();
 }
 
 static void
@@ -286,9 +168,9 @@ load_sample (Fixture *fixture)
   gboolean done = FALSE;
 
   lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
-  spin_until (&done);
+  lb_test_spin_until (&done, 20);
   lb_window_show_page (fixture->window, "deploy");
-  spin_briefly ();
+  lb_test_spin_briefly ();
 }
 
 typedef struct
@@ -312,8 +194,8 @@ select_profile (LbDeployPage *page,
   SelectData data = { page, name };
 
   /* The profiles are read in a thread when the page is shown. */
-  spin_until_func (profile_selected, &data, 10);
-  spin_briefly ();
+  lb_test_spin_until_func (profile_selected, &data, 10);
+  lb_test_spin_briefly ();
 }
 
 static gboolean
@@ -330,7 +212,7 @@ wait_for_label (gpointer    widget,
 {
   void *pair[2] = { widget, (void *) text };
 
-  spin_until_func (page_has_label, pair, 15);
+  lb_test_spin_until_func (page_has_label, pair, 15);
 }
 
 /* The fake's resource kinds for the flavour the sample deploys to. */
@@ -431,15 +313,15 @@ test_table_sizes (Fixture       *fixture,
   wait_for_label (group, "RUNNING");
 
   /* Each of the sample's three tables is measured on the warehouse. */
-  spin_until_func (measure_enabled, group, 10);
-  spin_until_func (sizes_idle, group, 20);
+  lb_test_spin_until_func (measure_enabled, group, 10);
+  lb_test_spin_until_func (sizes_idle, group, 20);
   sizes = json_node_get_object (lb_table_sizes_group_get_sizes (group));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (sizes, "table_details")), ==, 3);
   total = json_object_get_int_member (sizes, "total_uncompressed_bytes");
   g_assert_cmpint (total, >, 0);
   g_assert_cmpuint (lb_fake_workspace_sql_count_statements (fake, "SUCCEEDED"), >=, 3);
   wait_for_label (group, "5");   /* the 5-10x note on the total row */
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-table-sizes");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-table-sizes");
 
   /* The sizes go into the Calculator's report… */
   report = lb_cost_report_to_json (lb_calculator_page_get_report (calculator));
@@ -616,15 +498,15 @@ test_deploy (Fixture       *fixture,
   paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &measure);
 
   /* The page stays responsive: Deploy is off, Cancel is on, while it runs. */
-  spin_until_func (synced_table_running, page, 20);
+  lb_test_spin_until_func (synced_table_running, page, 20);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (page)) == FALSE);
   g_assert_true (gtk_widget_get_visible (find_label_containing (GTK_WIDGET (page), "Step ")));
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-running");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-running");
 
-  spin_until_func (runner_is_idle, page, 40);
+  lb_test_spin_until_func (runner_is_idle, page, 40);
   g_test_message ("deploy took %.2f s against the fake (15 ms per answer)",
                   (g_get_monotonic_time () - started) / 1e6);
-  spin_briefly ();
+  lb_test_spin_briefly ();
   g_signal_handler_disconnect (clock, paint_id);
   for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
     {
@@ -651,7 +533,7 @@ test_deploy (Fixture       *fixture,
   g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Deployed in"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "is deployed"));   /* the toast */
   g_assert_cmpstr (lb_deploy_page_get_user_name (page), ==, "ana@example.com");
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-done");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-done");
 
   /* Figure: the UI reflects a state change in the same emission, and shows it
    * on screen at the next frame. */
@@ -671,7 +553,7 @@ test_deploy (Fixture       *fixture,
   /* Test This Instance: a tester window with a fresh credential. */
   lb_fake_workspace_set_delay_ms (fake, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
-  spin_until_func (tester_shown, &tester, 10);
+  lb_test_spin_until_func (tester_shown, &tester, 10);
   {
     g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (tester);
 
@@ -682,30 +564,30 @@ test_deploy (Fixture       *fixture,
   secrets = all_secrets ();
   assert_no_secret_in_labels (GTK_WIDGET (tester), (const char * const *) secrets);
   gtk_window_destroy (GTK_WINDOW (tester));
-  spin_briefly ();
+  lb_test_spin_briefly ();
 
   /* Deploying again adopts everything and creates nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
-  spin_until_func (runner_is_idle, page, 30);
+  lb_test_spin_until_func (runner_is_idle, page, 30);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
   g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "already there"));
 
   /* Teardown asks first, listing what goes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
-  spin_briefly ();
+  lb_test_spin_briefly ();
   dialog = find_message_dialog ();
   g_assert_nonnull (dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "retail_pg.public.order_lines"));
   g_assert_cmpuint (count_live (page, "compute"), ==, 1);
-  save_screenshot (GTK_WIDGET (dialog), "deploy-teardown-confirm");
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "deploy-teardown-confirm");
   adw_message_dialog_response (dialog, "teardown");
-  spin_briefly ();
-  spin_until_func (runner_is_idle, page, 30);
+  lb_test_spin_briefly ();
+  lb_test_spin_until_func (runner_is_idle, page, 30);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 0);
   g_assert_cmpuint (count_live (page, "catalogs"), ==, 0);
   g_assert_cmpuint (count_live (page, "compute"), ==, 0);
   wait_for_label (fixture->window, "was torn down");
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-done");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-done");
 
   g_strfreev (secrets);
   secrets = all_secrets ();
@@ -736,20 +618,20 @@ test_cancel_and_retry (Fixture       *fixture,
   creates_before = lb_fake_workspace_count_requests (fake, "POST", create_path);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
-  spin_until_func (synced_table_running, page, 20);
+  lb_test_spin_until_func (synced_table_running, page, 20);
   /* Escape's action. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.cancel", NULL));
-  spin_until_func (runner_is_idle, page, 10);
-  spin_until_func (retry_visible, page, 5);
+  lb_test_spin_until_func (runner_is_idle, page, 10);
+  lb_test_spin_until_func (retry_visible, page, 5);
   g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "Deployment cancelled"));
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-cancelled");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-cancelled");
 
   /* Retry resumes: what exists is adopted, nothing is created twice. */
   lb_fake_workspace_set_delay_ms (fake, 0);
   runner = lb_deploy_page_get_runner (page);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.retry", NULL));
   g_assert_true (lb_deploy_page_get_runner (page) == runner);
-  spin_until_func (runner_is_idle, page, 30);
+  lb_test_spin_until_func (runner_is_idle, page, 30);
   g_assert_cmpfloat (lb_deployment_runner_get_fraction (runner), ==, 1.0);
   g_assert_cmpuint (count_live (page, "compute"), ==, 1);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
@@ -757,9 +639,9 @@ test_cancel_and_retry (Fixture       *fixture,
 
   /* Leave the fake empty for the next test. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
-  spin_briefly ();
+  lb_test_spin_briefly ();
   adw_message_dialog_response (find_message_dialog (), "teardown");
-  spin_until_func (runner_is_idle, page, 30);
+  lb_test_spin_until_func (runner_is_idle, page, 30);
   g_assert_cmpuint (count_live (page, "compute"), ==, 0);
 }
 
@@ -781,8 +663,8 @@ test_typed_token (Fixture       *fixture,
   wait_for_label (page, "No Databricks CLI profile found");
   g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "databricks auth login --host"));
 
-  host_row = find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
-  token_row = find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  host_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
+  token_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_PASSWORD_ENTRY_ROW);
   g_assert_true (gtk_widget_get_mapped (host_row));
   g_assert_true (gtk_widget_get_mapped (token_row));
 
@@ -798,7 +680,7 @@ test_typed_token (Fixture       *fixture,
   wait_for_label (page, "ana@example.com");
   /* No Secret Service in the test session: memory only, and the page says so. */
   wait_for_label (page, "kept in memory only");
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-typed-token");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-typed-token");
 
   secrets = all_secrets ();
   assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets);
@@ -846,15 +728,15 @@ test_plan_error (Fixture       *fixture,
   g_assert_nonnull (lb_deploy_page_get_plan (page));
 
   lb_workload_set_instance_name (workload, NULL);
-  spin_until_func (plan_is_null, page, 5);
+  lb_test_spin_until_func (plan_is_null, page, 5);
   wait_for_label (page, "instance_name");
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL) &&
                   lb_deploy_page_get_runner (page) != NULL);
-  save_screenshot (GTK_WIDGET (fixture->window), "deploy-plan-error");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-plan-error");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.edit-target", NULL));
-  spin_briefly ();
-  stack = ADW_VIEW_STACK (find_widget_of_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  lb_test_spin_briefly ();
+  stack = ADW_VIEW_STACK (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "calculator");
   field = lb_calculator_page_get_field_widget (lb_window_get_calculator_page (fixture->window),
                                                "lakebase_accelerator", "instance_name");
@@ -887,7 +769,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autofree char *config = NULL;
   int ret;
 
@@ -916,14 +797,7 @@ main (int   argc,
                             lb_fake_workspace_get_url (fake));
   g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  lb_ui_init ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  lb_test_gtk_init (&argc, &argv);
 
   g_test_add ("/ui/deploy/identity", Fixture, NULL, fixture_setup, test_identity, fixture_teardown);
   g_test_add ("/ui/deploy/deploy-test-teardown", Fixture, NULL, fixture_setup, test_deploy, fixture_teardown);

@@ -7,13 +7,13 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "lb-application.h"
 #include "lb-pg-sandbox.h"
 #include "lb-tester-page.h"
 #include "lb-tester-window.h"
+#include "lb-test-gtk-utils.h"
 #include "lb-window.h"
 
 static char *data_home;
@@ -26,123 +26,6 @@ typedef struct
 } Fixture;
 
 static void
-spin_until_flag (gboolean *flag,
-                 int       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!*flag && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (*flag);
-}
-
-static void
-spin_briefly (void)
-{
-  gint64 until = g_get_monotonic_time () + 150 * 1000;
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static gboolean
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label (child, text))
-      return TRUE;
-
-  return FALSE;
-}
-
-static GtkWidget *
-find_widget_of_type (GtkWidget *widget,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = NULL;
-  g_autofree guchar *pixels = NULL;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  gsize stride;
-  guint distinct = 0;
-  guint32 first = 0;
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  gtk_test_widget_wait_for_draw (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    {
-      /* The paintable has no image while a redraw is pending (a spinner,
-       * a chart that just got a sample): snapshot the window directly. */
-      g_autoptr(GtkSnapshot) direct = gtk_snapshot_new ();
-
-      GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, direct);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&direct));
-    }
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-
-  /* A blank or single-colour image means nothing was drawn. */
-  stride = (gsize) width * 4;
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height && distinct < 16; y += 7)
-    for (int x = 0; x < width && distinct < 16; x += 7)
-      {
-        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
-
-        if (x == 0 && y == 0)
-          first = pixel;
-        else if (pixel != first)
-          distinct++;
-      }
-  g_assert_cmpuint (distinct, >=, 16);
-}
-
-static void
 resize_and_wait (GtkWindow *window,
                  int        width,
                  int        height)
@@ -151,7 +34,7 @@ resize_and_wait (GtkWindow *window,
   for (guint i = 0; i < 5; i++)
     {
       gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-      spin_briefly ();
+      lb_test_spin_ms (150);
     }
 }
 
@@ -249,9 +132,7 @@ test_chart_render (void)
     gtk_box_append (GTK_BOX (box), GTK_WIDGET (chart));
     adw_window_set_content (ADW_WINDOW (window), box);
   }
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 420);
-  gtk_window_present (GTK_WINDOW (window));
-  gtk_test_widget_wait_for_draw (window);
+  lb_test_present_window (GTK_WINDOW (window), 900, 420);
 
   lb_throughput_chart_get_series_color (chart, 0, &tps_color);
   lb_throughput_chart_get_series_color (chart, 2, &p95_color);
@@ -304,10 +185,10 @@ test_chart_render (void)
   g_assert_cmpuint (lb_throughput_chart_get_n_samples (chart), ==, 0);
   fill_fake_samples (chart, 50, TRUE);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  spin_briefly ();
+  lb_test_spin_ms (150);
   save_chart (chart, "tester-chart-ladder-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-  spin_briefly ();
+  lb_test_spin_ms (150);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -316,40 +197,23 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
+  lb_test_reset_settings ();
 
   fixture->tmpdir = g_dir_make_tmp ("lb-ui-tester-XXXXXX", NULL);
   fixture->window = lb_tester_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 860);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  lb_test_present_window (GTK_WINDOW (fixture->window), 1280, 860);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->tmpdir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->tmpdir);
+  lb_test_remove_tree (fixture->tmpdir);
   g_free (fixture->tmpdir);
 
   if (fixture->window != NULL)
     gtk_window_destroy (GTK_WINDOW (fixture->window));
-  spin_briefly ();
+  lb_test_spin_ms (150);
 }
 
 static void
@@ -399,8 +263,8 @@ load_sample (LbTesterWindow *window)
   gboolean done = FALSE;
 
   lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
-  spin_until_flag (&done, 10);
-  spin_briefly ();
+  lb_test_spin_until (&done, 10);
+  lb_test_spin_ms (150);
 }
 
 static guint64
@@ -438,7 +302,7 @@ run_and_wait (LbTesterWindow *window,
         {
           saw_samples = TRUE;
           if (running_screenshot != NULL)
-            save_screenshot (GTK_WIDGET (window), running_screenshot);
+            lb_test_save_screenshot (GTK_WIDGET (window), running_screenshot);
         }
     }
 
@@ -470,11 +334,11 @@ test_run_export_history_compare (Fixture       *fixture,
   g_assert_nonnull (lb_tester_window_get_script (window));
   g_assert_cmpuint (lb_sql_script_get_n_transactions (lb_tester_window_get_script (window)), ==, 3);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "customer_lookup.sql");
-  g_assert_true (find_label (GTK_WIDGET (window), "customer_by_key"));
-  g_assert_true (find_label (GTK_WIDGET (window), "recent_sales_of_customer"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "customer_by_key"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "recent_sales_of_customer"));
   /* Weights 8, 2 and 1 of 11. */
-  g_assert_true (find_label (GTK_WIDGET (window), "73 %"));
-  save_screenshot (GTK_WIDGET (window), "tester-ready");
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "73 %"));
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-ready");
 
   lb_tester_window_set_sandbox (window, sandbox);
   lb_tester_window_set_target_sandbox (window);
@@ -516,9 +380,9 @@ test_run_export_history_compare (Fixture       *fixture,
   }
   g_assert_null (lb_tester_window_dup_result_cell (window, result->queries->len + 1, 1));
 
-  save_screenshot (GTK_WIDGET (window), "tester-done");
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-done");
   resize_and_wait (GTK_WINDOW (window), 900, 860);
-  save_screenshot (GTK_WIDGET (window), "tester-done-narrow");
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-done-narrow");
   resize_and_wait (GTK_WINDOW (window), 1280, 860);
 
   /* Exports: the run as JSON and CSV, the chart as PNG and SVG. */
@@ -535,7 +399,7 @@ test_run_export_history_compare (Fixture       *fixture,
 
         done = FALSE;
         lb_tester_window_export_async (window, exports[i].format, file, NULL, export_done_cb, &done);
-        spin_until_flag (&done, 10);
+        lb_test_spin_until (&done, 10);
         g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
       }
   }
@@ -584,7 +448,7 @@ test_run_export_history_compare (Fixture       *fixture,
   reread = lb_run_history_new (NULL);
   done = FALSE;
   lb_run_history_load_async (reread, NULL, history_loaded_cb, &done);
-  spin_until_flag (&done, 10);
+  lb_test_spin_until (&done, 10);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reread)), >=, 1);
   {
     g_autoptr(LbRunRecord) kept = g_list_model_get_item (G_LIST_MODEL (reread), 0);
@@ -628,7 +492,7 @@ test_run_export_history_compare (Fixture       *fixture,
     g_assert_nonnull (delta);
     g_assert_true (g_str_has_suffix (delta, "%"));
   }
-  save_screenshot (GTK_WIDGET (window), "tester-compare");
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-compare");
 
   /* Unchecking one run ends the comparison; deleting a run removes it. */
   lb_run_history_view_set_selected (view, first, FALSE);
@@ -650,16 +514,16 @@ test_connection_strings (Fixture       *fixture,
 
   /* Not a libpq string: the error shows inline and Start is off. */
   lb_tester_window_set_target_conninfo (window, "host=localhost dbname");
-  spin_briefly ();
+  lb_test_spin_ms (150);
   gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL);
   g_assert_false (lb_tester_window_get_running (window));
-  g_assert_true (find_label (GTK_WIDGET (window), "Not a valid connection string"));
-  save_screenshot (GTK_WIDGET (window), "tester-bad-conninfo");
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "Not a valid connection string"));
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-bad-conninfo");
 
   /* A good one is kept without its password. */
   lb_tester_window_set_target_conninfo (window, "host=db.example.com port=5433 dbname=shop user=app password=hunter2");
-  spin_briefly ();
-  g_assert_false (find_label (GTK_WIDGET (window), "Not a valid connection string"));
+  lb_test_spin_ms (150);
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), "Not a valid connection string"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.save-connection", NULL));
   saved = g_settings_get_strv (settings, "tester-connections");
   g_assert_cmpuint (g_strv_length (saved), ==, 1);
@@ -719,12 +583,12 @@ test_main_window_opens_tester (void)
   gtk_window_set_default_size (GTK_WINDOW (main_window), 1180, 860);
   gtk_window_present (GTK_WINDOW (main_window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-page", "s", "test"));
-  spin_briefly ();
-  save_screenshot (GTK_WIDGET (main_window), "view-test");
+  lb_test_spin_ms (150);
+  lb_test_save_screenshot (GTK_WIDGET (main_window), "view-test");
 
-  page = find_widget_of_type (GTK_WIDGET (main_window), LB_TYPE_TESTER_PAGE);
+  page = lb_test_find_widget_of_type (GTK_WIDGET (main_window), LB_TYPE_TESTER_PAGE);
   g_assert_nonnull (page);
-  g_assert_true (find_label (page, "Recent Runs"));
+  g_assert_true (lb_test_find_label (page, "Recent Runs"));
   g_assert_null (find_tester_window (NULL));
 
   g_assert_true (gtk_widget_activate_action (page, "test-page.run-sample", NULL));
@@ -738,7 +602,7 @@ test_main_window_opens_tester (void)
     g_assert_null (settings->conninfo);   /* the sandbox */
   }
   gtk_window_destroy (GTK_WINDOW (tester));
-  spin_briefly ();
+  lb_test_spin_ms (150);
 
   /* A .sql file opened through the main window gets a tester of its own. */
   lb_window_open_file (main_window, file);
@@ -748,14 +612,13 @@ test_main_window_opens_tester (void)
   g_assert_cmpuint (lb_sql_script_get_n_queries (lb_tester_window_get_script (second)), ==, 3);
   gtk_window_destroy (GTK_WINDOW (second));
   gtk_window_destroy (GTK_WINDOW (main_window));
-  spin_briefly ();
+  lb_test_spin_ms (150);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autofree char *tmp = NULL;
   int status;
 
@@ -768,14 +631,7 @@ main (int   argc,
     g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   }
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  lb_ui_init ();
-
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  lb_test_gtk_init (&argc, &argv);
 
   sandbox = lb_pg_sandbox_new_for_tests (TRUE);
 
@@ -789,9 +645,6 @@ main (int   argc,
 
   g_assert_finalize_object (sandbox);
   g_free (data_home);
-  {
-    const char *rm[] = { "rm", "-rf", tmp, NULL };
-    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-  }
+  lb_test_remove_tree (tmp);
   return status;
 }

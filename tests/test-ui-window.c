@@ -5,11 +5,11 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 
 #include "lb-application.h"
 #include "lb-calculator-page.h"
 #include "lb-synced-table-row.h"
+#include "lb-test-gtk-utils.h"
 #include "lb-window.h"
 
 typedef struct
@@ -18,42 +18,6 @@ typedef struct
   LbCalculatorPage *page;
   char             *tmpdir;
 } Fixture;
-
-static void
-spin_until (gboolean *flag)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!*flag && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (*flag);
-}
-
-static void
-spin_briefly (void)
-{
-  gint64 until = g_get_monotonic_time () + 100 * 1000;
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static gboolean
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label (child, text))
-      return TRUE;
-
-  return FALSE;
-}
 
 static guint
 count_widgets_of_type (GtkWidget *widget,
@@ -70,66 +34,6 @@ count_widgets_of_type (GtkWidget *widget,
 }
 
 static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
-  g_autofree char *path = NULL;
-  g_autofree guchar *pixels = NULL;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  gsize stride;
-  guint distinct = 0;
-  guint32 first = 0;
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  gtk_test_widget_wait_for_draw (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    {
-      /* The paintable has no image while a redraw is pending (a toast
-       * sliding in, slow sanitizer builds): snapshot the window directly. */
-      g_autoptr(GtkSnapshot) direct = gtk_snapshot_new ();
-
-      GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, direct);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&direct));
-    }
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  g_mkdir_with_parents (dir, 0755);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-
-  /* A blank or single-colour image means nothing was drawn. */
-  stride = (gsize) width * 4;
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height && distinct < 16; y += 7)
-    for (int x = 0; x < width && distinct < 16; x += 7)
-      {
-        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
-
-        if (x == 0 && y == 0)
-          first = pixel;
-        else if (pixel != first)
-          distinct++;
-      }
-  g_assert_cmpuint (distinct, >=, 16);
-}
-
-static void
 set_entry (LbCalculatorPage *page,
            const char       *section,
            const char       *key,
@@ -139,7 +43,7 @@ set_entry (LbCalculatorPage *page,
 
   g_assert_true (GTK_IS_EDITABLE (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  spin_briefly ();
+  lb_test_spin_briefly ();
 }
 
 static const char *
@@ -157,21 +61,12 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
   /* Every test starts from the schema's defaults. */
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
+  lb_test_reset_settings ();
 
   fixture->tmpdir = g_dir_make_tmp ("lb-ui-XXXXXX", NULL);
   fixture->window = lb_window_new (NULL);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1180, 860);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  lb_test_present_window (GTK_WINDOW (fixture->window), 1180, 860);
   fixture->page = lb_window_get_calculator_page (fixture->window);
 }
 
@@ -179,20 +74,12 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->tmpdir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->tmpdir);
+  lb_test_remove_tree (fixture->tmpdir);
   g_free (fixture->tmpdir);
 
   if (fixture->window != NULL)
     gtk_window_destroy (GTK_WINDOW (fixture->window));
-  spin_briefly ();
+  lb_test_spin_briefly ();
 }
 
 static void
@@ -208,7 +95,7 @@ test_live_report (Fixture       *fixture,
   g_assert_nonnull (report);
   g_assert_cmpuint (report->breakdown.recommended_cu, ==, 1);
   first_total = report->breakdown.total_monthly_cost;
-  g_assert_true (find_label (GTK_WIDGET (page), "1 CU"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (page), "1 CU"));
 
   /* The worked example of the cost model, typed field by field. */
   set_entry (page, "database_instance", "reads_per_second", "12000");
@@ -219,7 +106,7 @@ test_live_report (Fixture       *fixture,
   set_entry (page, "delta_synchronization", "expected_data_per_sync_gb", "40");
   lb_workload_set_sync_mode (workload, LB_SYNC_MODE_TRIGGERED);
   lb_workload_set_sync_frequency (workload, LB_SYNC_FREQUENCY_PER_WEEK);
-  spin_briefly ();
+  lb_test_spin_briefly ();
 
   g_assert_cmpfloat (lb_workload_get_reads_per_second (workload), ==, 12000);
   report = lb_calculator_page_get_report (page);
@@ -228,11 +115,11 @@ test_live_report (Fixture       *fixture,
 
   /* The widgets show the new report, not just the model. */
   gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
-  g_assert_true (find_label (GTK_WIDGET (page), "2 CU"));
-  g_assert_true (find_label (GTK_WIDGET (page), "$1,540.33"));
-  g_assert_true (find_label (GTK_WIDGET (page), "$875.00") || find_label (GTK_WIDGET (page), "$583.33"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (page), "2 CU"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (page), "$1,540.33"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (page), "$875.00") || lb_test_find_label (GTK_WIDGET (page), "$583.33"));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "calculator");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "calculator");
 }
 
 static void
@@ -257,7 +144,7 @@ test_invalid_input_kept (Fixture       *fixture,
   g_assert_true (gtk_widget_has_css_class (entry, "error"));
   g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "lots");
 
-  save_screenshot (GTK_WIDGET (fixture->window), "calculator-invalid-input");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "calculator-invalid-input");
 
   set_entry (page, "database_instance", "reads_per_second", "25000");
   g_assert_false (gtk_widget_has_css_class (entry, "error"));
@@ -326,8 +213,8 @@ test_open_save_export (Fixture       *fixture,
   GtkWidget *tables_list;
 
   lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
-  spin_until (&done);
-  spin_briefly ();
+  lb_test_spin_until (&done, 10);
+  lb_test_spin_briefly ();
 
   g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "8000");
   g_assert_cmpstr (entry_text (page, "database_storage", "data_stored_gb"), ==, "420");
@@ -338,9 +225,9 @@ test_open_save_export (Fixture       *fixture,
   /* Three tables from the sample, one row each. */
   tables_list = GTK_WIDGET (page);
   g_assert_cmpuint (count_widgets_of_type (tables_list, LB_TYPE_SYNCED_TABLE_ROW), ==, 3);
-  g_assert_true (find_label (GTK_WIDGET (page), "retail.serving.orders"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (page), "retail.serving.orders"));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "calculator-sample");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "calculator-sample");
 
   /* Edit, then the title shows unsaved changes until the save. */
   set_entry (page, "database_instance", "reads_per_second", "9000");
@@ -348,7 +235,7 @@ test_open_save_export (Fixture       *fixture,
 
   done = FALSE;
   lb_window_save_file_async (fixture->window, saved, NULL, save_done_cb, &done);
-  spin_until (&done);
+  lb_test_spin_until (&done, 10);
   g_assert_false (lb_window_get_modified (fixture->window));
 
   reloaded = lb_workload_new_from_file (saved, &error);
@@ -358,7 +245,7 @@ test_open_save_export (Fixture       *fixture,
 
   done = FALSE;
   lb_window_export_report_async (fixture->window, LB_REPORT_FORMAT_JSON, json_file, NULL, export_done_cb, &done);
-  spin_until (&done);
+  lb_test_spin_until (&done, 10);
   json_parser_load_from_file (parser, json_path, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
@@ -369,7 +256,7 @@ test_open_save_export (Fixture       *fixture,
 
   done = FALSE;
   lb_window_export_report_async (fixture->window, LB_REPORT_FORMAT_CSV, csv_file, NULL, export_done_cb, &done);
-  spin_until (&done);
+  lb_test_spin_until (&done, 10);
   g_file_get_contents (csv_path, &csv, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strchr (csv, ','));
@@ -388,7 +275,7 @@ test_add_and_remove_table (Fixture       *fixture,
 
   g_assert_cmpuint (g_list_model_get_n_items (tables), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "calculator.add-table", NULL));
-  spin_briefly ();
+  lb_test_spin_briefly ();
   g_assert_cmpuint (g_list_model_get_n_items (tables), ==, 1);
   g_assert_cmpuint (count_widgets_of_type (GTK_WIDGET (page), row_type), ==, 1);
 
@@ -399,8 +286,8 @@ test_add_and_remove_table (Fixture       *fixture,
     const char *keys[] = { "order_id", NULL };
     lb_synced_table_set_primary_keys (table, keys);
   }
-  spin_briefly ();
-  g_assert_true (find_label (GTK_WIDGET (page), "main.sales.orders"));
+  lb_test_spin_briefly ();
+  g_assert_true (lb_test_find_label (GTK_WIDGET (page), "main.sales.orders"));
 
   /* The row on screen is bound to the table in the model. */
   {
@@ -426,10 +313,10 @@ test_add_and_remove_table (Fixture       *fixture,
     g_assert_true (lb_synced_table_row_get_table (LB_SYNCED_TABLE_ROW (row)) == table);
   }
 
-  save_screenshot (GTK_WIDGET (fixture->window), "calculator-table");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "calculator-table");
 
   lb_workload_remove_table (workload, 0);
-  spin_briefly ();
+  lb_test_spin_briefly ();
   g_assert_cmpuint (count_widgets_of_type (GTK_WIDGET (page), row_type), ==, 0);
 }
 
@@ -448,11 +335,11 @@ test_values_survive_restart (Fixture       *fixture,
   gint64 deadline;
 
   lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
-  spin_until (&done);
+  lb_test_spin_until (&done, 10);
   set_entry (fixture->page, "database_instance", "reads_per_second", "7777");
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
   gtk_window_close (GTK_WINDOW (fixture->window));
-  spin_briefly ();
+  lb_test_spin_briefly ();
   g_assert_null (fixture->window);
 
   {
@@ -486,48 +373,29 @@ test_views (Fixture       *fixture,
 
   /* The views as a person first sees them with the sample workload open. */
   lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
-  spin_until (&done);
+  lb_test_spin_until (&done, 10);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-page", "s", pages[i]));
-      spin_briefly ();
+      lb_test_spin_briefly ();
       {
         g_autofree char *name = g_strconcat ("view-", pages[i], NULL);
-        save_screenshot (GTK_WIDGET (fixture->window), name);
+        lb_test_save_screenshot (GTK_WIDGET (fixture->window), name);
       }
     }
 
   /* Dark mode: the chart's text and the cards follow the theme. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  spin_briefly ();
-  save_screenshot (GTK_WIDGET (fixture->window), "view-calculator-dark");
+  lb_test_spin_briefly ();
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "view-calculator-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
   g_autofree char *home = g_dir_make_tmp ("lb-ui-window-home-XXXXXX", NULL);
   g_autofree char *data_home = g_build_filename (home, "data", NULL);
   g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
@@ -540,15 +408,7 @@ main (int   argc,
   g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   g_unsetenv ("DATABRICKS_CONFIG_FILE");
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  lb_ui_init ();
-
-  /* The app gets style.css from AdwApplication; a window without one needs it too. */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  lb_test_gtk_init (&argc, &argv);
 
   g_test_add ("/ui/window/live-report", Fixture, NULL, fixture_setup, test_live_report, fixture_teardown);
   g_test_add ("/ui/window/invalid-input-kept", Fixture, NULL, fixture_setup, test_invalid_input_kept, fixture_teardown);
@@ -560,7 +420,7 @@ main (int   argc,
   {
     int status = g_test_run ();
 
-    remove_tree (home);
+    lb_test_remove_tree (home);
     return status;
   }
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -237,14 +236,9 @@ write_output (const char *path,
 
   if (g_str_equal (path, "-"))
     {
-      gsize length = strlen (text);
-
-      /* Bytes as they are: JSON and CSV are UTF-8 whatever the locale. */
-      if (fwrite (text, 1, length, stdout) != length ||
-          (length > 0 && text[length - 1] != '\n' && fputc ('\n', stdout) == EOF) ||
-          fflush (stdout) != 0)
+      if (!lb_cli_write_stdout (text, &error))
         {
-          lb_cli_print_error (_("could not write to the standard output: %s"), g_strerror (errno));
+          lb_cli_print_error (_("could not write to the standard output: %s"), error->message);
           return FALSE;
         }
       return TRUE;

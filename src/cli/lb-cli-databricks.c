@@ -5,10 +5,8 @@
  * secret (token, password, database credential) is ever printed. */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -25,56 +23,18 @@
 /* Shared ------------------------------------------------------------------------ */
 
 static gboolean
-write_stdout (const char *text)
-{
-  gsize length = strlen (text);
-
-  /* Bytes as they are: JSON is UTF-8 whatever the locale. */
-  if (fwrite (text, 1, length, stdout) != length ||
-      (length > 0 && text[length - 1] != '\n' && fputc ('\n', stdout) == EOF) ||
-      fflush (stdout) != 0)
-    {
-      lb_cli_print_error (_("could not write the output: %s"), g_strerror (errno));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 write_json (JsonNode *node)
 {
   g_autofree char *text = json_to_string (node, TRUE);
+  g_autoptr(GError) error = NULL;
 
-  return write_stdout (text);
-}
-
-static gboolean
-need_one_file (GStrv       files,
-               const char *command)
-{
-  if (files == NULL || files[0] == NULL || files[1] != NULL)
+  if (!lb_cli_write_stdout (text, &error))
     {
-      lb_cli_print_error (_("%s needs exactly one workload file"), command);
-      /* TRANSLATORS: %s is "lakebase-cli deploy" */
-      g_printerr (_("Try “lakebase-cli %s --help”.\n"), command);
+      lb_cli_print_error (_("could not write the output: %s"), error->message);
       return FALSE;
     }
 
   return TRUE;
-}
-
-static LbWorkload *
-load_workload (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(GError) error = NULL;
-  LbWorkload *workload = lb_workload_new_from_file (file, &error);
-
-  if (workload == NULL)
-    lb_cli_print_error ("%s", error->message);
-
-  return workload;
 }
 
 /* --profile, else the workload's lakebase_accelerator.profile, else the
@@ -218,6 +178,15 @@ format_mb (gint64 bytes)
 
   /* TRANSLATORS: a size in megabytes */
   return g_strdup_printf (_("%'.2f MB"), mb);
+}
+
+/* The hidden --poll-base-ms: tests poll fast; the ceiling is four times it. */
+static void
+set_poll_base (GObject *object,
+               int      poll_base_ms)
+{
+  if (poll_base_ms > 0)
+    g_object_set (object, "poll-base-ms", (guint) poll_base_ms, "poll-max-ms", (guint) poll_base_ms * 4, NULL);
 }
 
 /* profiles ------------------------------------------------------------------------ */
@@ -551,7 +520,7 @@ lb_cli_sizes (int    argc,
 
   if (!lb_cli_parse_options (context, "sizes", &argc, &argv))
     return LB_CLI_EXIT_USAGE;
-  if (!need_one_file (files, "sizes"))
+  if (!lb_cli_need_one_file ((const char * const *) files, "sizes"))
     return LB_CLI_EXIT_USAGE;
   if (parallel < 1 || parallel > 64)
     {
@@ -559,7 +528,7 @@ lb_cli_sizes (int    argc,
       return LB_CLI_EXIT_USAGE;
     }
 
-  workload = load_workload (files[0]);
+  workload = lb_cli_load_workload (files[0]);
   if (workload == NULL)
     return LB_CLI_EXIT_USAGE;
 
@@ -589,8 +558,7 @@ lb_cli_sizes (int    argc,
 
   sizer = lb_table_sizer_new (client);
   lb_table_sizer_set_max_parallel (sizer, (guint) parallel);
-  if (poll_base_ms > 0)
-    g_object_set (sizer, "poll-base-ms", (guint) poll_base_ms, "poll-max-ms", (guint) poll_base_ms * 4, NULL);
+  set_poll_base (G_OBJECT (sizer), poll_base_ms);
 
   if (warehouse == NULL || warehouse[0] == '\0')
     return list_warehouses_for_user (sizer);
@@ -779,6 +747,24 @@ make_plan (LbWorkload *workload)
   return plan;
 }
 
+/* The workload of @path and its plan; NULL (message printed) on bad input. */
+static LbDeploymentPlan *
+load_plan (const char  *path,
+           LbWorkload **workload_out)
+{
+  g_autoptr(LbWorkload) workload = lb_cli_load_workload (path);
+  LbDeploymentPlan *plan;
+
+  if (workload == NULL)
+    return NULL;
+
+  plan = make_plan (workload);
+  if (plan != NULL)
+    *workload_out = g_steal_pointer (&workload);
+
+  return plan;
+}
+
 static int
 run_runner (LbDeploymentRunner *runner,
             RunKind             kind,
@@ -848,6 +834,28 @@ run_runner (LbDeploymentRunner *runner,
   return status;
 }
 
+/* Signs in, then runs (or tears down) @plan; the exit status. */
+static int
+run_plan (LbDeploymentPlan *plan,
+          LbWorkload       *workload,
+          const char       *profile_name,
+          int               poll_base_ms,
+          RunKind           kind,
+          gboolean          json)
+{
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+
+  client = make_client (profile_name, workload, NULL);
+  if (client == NULL)
+    return LB_CLI_EXIT_USAGE;
+
+  runner = lb_deployment_runner_new (plan, client);
+  set_poll_base (G_OBJECT (runner), poll_base_ms);
+
+  return run_runner (runner, kind, json);
+}
+
 int
 lb_cli_deploy (int    argc,
                char **argv)
@@ -855,8 +863,6 @@ lb_cli_deploy (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(LbWorkload) workload = NULL;
   g_autoptr(LbDeploymentPlan) plan = NULL;
-  g_autoptr(LbDatabricksClient) client = NULL;
-  g_autoptr(LbDeploymentRunner) runner = NULL;
   g_autofree char *profile_name = NULL;
   g_auto(GStrv) files = NULL;
   gboolean dry_run = FALSE;
@@ -882,14 +888,10 @@ lb_cli_deploy (int    argc,
 
   if (!lb_cli_parse_options (context, "deploy", &argc, &argv))
     return LB_CLI_EXIT_USAGE;
-  if (!need_one_file (files, "deploy"))
+  if (!lb_cli_need_one_file ((const char * const *) files, "deploy"))
     return LB_CLI_EXIT_USAGE;
 
-  workload = load_workload (files[0]);
-  if (workload == NULL)
-    return LB_CLI_EXIT_USAGE;
-
-  plan = make_plan (workload);
+  plan = load_plan (files[0], &workload);
   if (plan == NULL)
     return LB_CLI_EXIT_USAGE;
 
@@ -911,15 +913,7 @@ lb_cli_deploy (int    argc,
         }
     }
 
-  client = make_client (profile_name, workload, NULL);
-  if (client == NULL)
-    return LB_CLI_EXIT_USAGE;
-
-  runner = lb_deployment_runner_new (plan, client);
-  if (poll_base_ms > 0)
-    g_object_set (runner, "poll-base-ms", (guint) poll_base_ms, "poll-max-ms", (guint) poll_base_ms * 4, NULL);
-
-  return run_runner (runner, RUN_DEPLOY, json);
+  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, json);
 }
 
 /* Asks on the terminal; FALSE unless the answer starts with y/Y. */
@@ -952,8 +946,6 @@ lb_cli_teardown (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(LbWorkload) workload = NULL;
   g_autoptr(LbDeploymentPlan) plan = NULL;
-  g_autoptr(LbDatabricksClient) client = NULL;
-  g_autoptr(LbDeploymentRunner) runner = NULL;
   g_autofree char *profile_name = NULL;
   g_auto(GStrv) files = NULL;
   gboolean yes = FALSE;
@@ -977,14 +969,10 @@ lb_cli_teardown (int    argc,
 
   if (!lb_cli_parse_options (context, "teardown", &argc, &argv))
     return LB_CLI_EXIT_USAGE;
-  if (!need_one_file (files, "teardown"))
+  if (!lb_cli_need_one_file ((const char * const *) files, "teardown"))
     return LB_CLI_EXIT_USAGE;
 
-  workload = load_workload (files[0]);
-  if (workload == NULL)
-    return LB_CLI_EXIT_USAGE;
-
-  plan = make_plan (workload);
+  plan = load_plan (files[0], &workload);
   if (plan == NULL)
     return LB_CLI_EXIT_USAGE;
 
@@ -1003,15 +991,7 @@ lb_cli_teardown (int    argc,
         }
     }
 
-  client = make_client (profile_name, workload, NULL);
-  if (client == NULL)
-    return LB_CLI_EXIT_USAGE;
-
-  runner = lb_deployment_runner_new (plan, client);
-  if (poll_base_ms > 0)
-    g_object_set (runner, "poll-base-ms", (guint) poll_base_ms, "poll-max-ms", (guint) poll_base_ms * 4, NULL);
-
-  return run_runner (runner, RUN_TEARDOWN, json);
+  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_TEARDOWN, json);
 }
 
 /* bundle ------------------------------------------------------------------------------- */
@@ -1056,7 +1036,7 @@ lb_cli_bundle (int    argc,
 
   if (!lb_cli_parse_options (context, "bundle", &argc, &argv))
     return LB_CLI_EXIT_USAGE;
-  if (!need_one_file (files, "bundle"))
+  if (!lb_cli_need_one_file ((const char * const *) files, "bundle"))
     return LB_CLI_EXIT_USAGE;
   if (output == NULL || output[0] == '\0')
     {
@@ -1064,11 +1044,7 @@ lb_cli_bundle (int    argc,
       return LB_CLI_EXIT_USAGE;
     }
 
-  workload = load_workload (files[0]);
-  if (workload == NULL)
-    return LB_CLI_EXIT_USAGE;
-
-  plan = make_plan (workload);
+  plan = load_plan (files[0], &workload);
   if (plan == NULL)
     return LB_CLI_EXIT_USAGE;
 

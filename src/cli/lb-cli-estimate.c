@@ -1,27 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-
 #include <glib/gi18n-lib.h>
 
 #include "lb-cli.h"
 #include "lb-core.h"
 
-/* Bytes straight to stdout: JSON and CSV are UTF-8 whatever the locale,
- * where g_print() would convert them to the locale's charset. */
+/* JSON and CSV as bytes: UTF-8 whatever the locale. */
 static gboolean
-write_stdout (const char *text)
+write_report (const char *text)
 {
-  gsize length = strlen (text);
+  g_autoptr(GError) error = NULL;
 
-  if (fwrite (text, 1, length, stdout) != length ||
-      (length > 0 && text[length - 1] != '\n' && fputc ('\n', stdout) == EOF) ||
-      fflush (stdout) != 0)
+  if (!lb_cli_write_stdout (text, &error))
     {
-      lb_cli_print_error (_("could not write the report: %s"), g_strerror (errno));
+      lb_cli_print_error (_("could not write the report: %s"), error->message);
       return FALSE;
     }
 
@@ -36,7 +29,6 @@ lb_cli_estimate (int    argc,
   g_autoptr(LbWorkload) workload = NULL;
   g_autoptr(LbPriceSheet) prices = NULL;
   g_autoptr(LbCostReport) report = NULL;
-  g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prices_path = NULL;
   g_auto(GStrv) files = NULL;
@@ -63,12 +55,8 @@ lb_cli_estimate (int    argc,
   if (!lb_cli_parse_options (context, "estimate", &argc, &argv))
     return LB_CLI_EXIT_USAGE;
 
-  if (files == NULL || files[0] == NULL || files[1] != NULL)
-    {
-      lb_cli_print_error (_("estimate needs exactly one workload file"));
-      g_printerr (_("Try “%s --help”.\n"), "lakebase-cli estimate");
-      return LB_CLI_EXIT_USAGE;
-    }
+  if (!lb_cli_need_one_file ((const char * const *) files, "estimate"))
+    return LB_CLI_EXIT_USAGE;
 
   if (json && csv)
     {
@@ -76,13 +64,9 @@ lb_cli_estimate (int    argc,
       return LB_CLI_EXIT_USAGE;
     }
 
-  file = g_file_new_for_commandline_arg (files[0]);
-  workload = lb_workload_new_from_file (file, &error);
+  workload = lb_cli_load_workload (files[0]);
   if (workload == NULL)
-    {
-      lb_cli_print_error ("%s", error->message);
-      return LB_CLI_EXIT_USAGE;
-    }
+    return LB_CLI_EXIT_USAGE;
 
   if (prices_path != NULL)
     {
@@ -111,7 +95,7 @@ lb_cli_estimate (int    argc,
     output = lb_cost_report_to_text (report);
 
   if (json || csv)
-    return write_stdout (output) ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILURE;
+    return write_report (output) ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILURE;
 
   /* Text goes through g_print() so that a non-UTF-8 terminal gets it in its
    * own charset. */

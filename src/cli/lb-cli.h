@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "lb-workload.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses of lakebase-cli. */
@@ -44,5 +46,20 @@ gboolean lb_cli_parse_options (GOptionContext  *context,
                                const char      *name,
                                int             *argc,
                                char          ***argv);
+
+/* lb-cli-common.c */
+
+/* Writes @text as it is (JSON and CSV are UTF-8 whatever the locale) to
+ * stdout, ending it with a newline if it has none, and flushes. */
+gboolean lb_cli_write_stdout (const char  *text,
+                              GError     **error);
+
+/* TRUE if @files holds exactly one name; else prints an error and a hint
+ * naming @command ("deploy") and returns FALSE. */
+gboolean lb_cli_need_one_file (const char * const *files,
+                               const char         *command);
+
+/* The workload of the file @path names; NULL (message printed) on error. */
+LbWorkload *lb_cli_load_workload (const char *path);
 
 G_END_DECLS

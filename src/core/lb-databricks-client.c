@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "lb-backoff.h"
 #include "lb-databricks-client.h"
 
 #define DEFAULT_RETRY_BUDGET_MS 300000
@@ -183,11 +184,8 @@ static guint
 backoff_ms (LbDatabricksClient *self,
             guint               attempt)
 {
-  guint64 ceiling = (guint64) self->retry_base_ms << MIN (attempt, 16);
-
-  ceiling = MIN (ceiling, MAX_BACKOFF_MS);
-  /* Full jitter: spreads many clients retrying the same failure. */
-  return ceiling / 2 + g_random_int_range (0, (gint32) MAX (ceiling / 2, 1));
+  /* Jitter spreads many clients retrying the same failure. */
+  return lb_backoff_delay_ms (self->retry_base_ms, attempt, MAX_BACKOFF_MS);
 }
 
 /* Ends a retry sleep, by its timeout or by cancellation: whichever comes

@@ -2057,26 +2057,6 @@ coordinator_wait (Run     *run,
   return ok;
 }
 
-static void
-query_stats_free (gpointer data)
-{
-  LbQueryStats *stats = data;
-
-  g_free (stats->name);
-  g_free (stats->sql);
-  g_clear_pointer (&stats->latency, lb_latency_histogram_free);
-  g_free (stats);
-}
-
-static void
-error_stats_free (gpointer data)
-{
-  LbErrorStats *stats = data;
-
-  g_free (stats->message);
-  g_free (stats);
-}
-
 static int
 error_stats_compare (gconstpointer a,
                      gconstpointer b)
@@ -2125,18 +2105,9 @@ build_result (Run    *run,
   GHashTableIter iter;
   gpointer value;
 
-  if (result->latency == NULL)
-    result->latency = lb_latency_histogram_new ();
-  if (result->lag == NULL)
-    result->lag = lb_latency_histogram_new ();
-  if (result->queries == NULL)
-    result->queries = g_ptr_array_new_with_free_func (query_stats_free);
-  if (result->errors == NULL)
-    result->errors = g_ptr_array_new_with_free_func (error_stats_free);
-  if (result->ladder == NULL)
-    result->ladder = g_array_new (FALSE, TRUE, sizeof (LbLadderStep));
-  if (result->timeline != NULL)
-    g_array_unref (result->timeline);
+  /* lb_run_result_new() made the histograms and the arrays, with their
+   * free functions; the timeline is the ticker's. */
+  g_array_unref (result->timeline);
   result->timeline = g_array_ref (ticker->timeline);
 
   for (guint q = 0; q < run->n_queries; q++)

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lb-backoff.h"
 #include "lb-table-sizer.h"
 
 #define DEFAULT_MAX_PARALLEL  4
@@ -413,11 +414,8 @@ static guint
 poll_delay_ms (LbTableSizer *self,
                guint         attempt)
 {
-  guint64 ceiling = (guint64) self->poll_base_ms << MIN (attempt, 16);
-
-  ceiling = CLAMP (ceiling, 1, MAX (self->poll_max_ms, 1));
   /* Half fixed, half jitter: parallel statements do not poll in lockstep. */
-  return (guint) (ceiling / 2 + (guint64) g_random_int_range (0, (gint32) MAX (ceiling / 2, 1)));
+  return lb_backoff_delay_ms (self->poll_base_ms, attempt, self->poll_max_ms);
 }
 
 static void

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "lb-application.h"
+#include "lb-test-gtk-utils.h"
+
+/* gtk_test_init() plus what the application would set up: libadwaita, the
+ * UI types, and style.css (AdwApplication loads it only for the app; a
+ * window created without one needs it too). */
+void
+lb_test_gtk_init (int    *argc,
+                  char ***argv)
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  lb_ui_init ();
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* Resets every key of the application's settings to its default: each test
+ * starts from the same state whatever the one before it changed. */
+void
+lb_test_reset_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+/* Shows @window at @width × @height and waits until it has been drawn, so
+ * that a test starts on a mapped, allocated window. */
+void
+lb_test_present_window (GtkWindow *window,
+                        int        width,
+                        int        height)
+{
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_present (window);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+}
+
+/* Whether a mapped label below @widget (or @widget itself) reads exactly
+ * @text: what the user can see, not what is merely built. */
+gboolean
+lb_test_find_label (GtkWidget  *widget,
+                    const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (lb_test_find_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The first widget of @type in @widget's tree, depth first, or NULL: for
+ * reaching a page or row the public API does not hand out. */
+GtkWidget *
+lb_test_find_widget_of_type (GtkWidget *widget,
+                             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lb_test_find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Renders @widget to a render node. A widget paintable has no image between
+ * an invalidation and the next frame (a spinner, a chart that just got a
+ * sample, a toast sliding in): try a few frames, then snapshot the widget
+ * directly. */
+static GskRenderNode *
+render_widget (GtkWidget *widget,
+               int        width,
+               int        height)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) direct = NULL;
+  GskRenderNode *node = NULL;
+
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      gtk_test_widget_wait_for_draw (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  if (node != NULL)
+    return node;
+
+  direct = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, direct);
+  return gtk_snapshot_free_to_node (g_steal_pointer (&direct));
+}
+
+/* Saves @widget as G_TEST_BUILDDIR/screenshots/@name.png for a human to
+ * look at, and fails if the image is blank or a single colour: nothing was
+ * drawn. */
+void
+lb_test_save_screenshot (GtkWidget  *widget,
+                         const char *name)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "screenshots", NULL);
+  g_autofree char *path = NULL;
+  g_autofree guchar *pixels = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride;
+  guint distinct = 0;
+  guint32 first = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  node = render_widget (widget, width, height);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height && distinct < 16; y += 7)
+    for (int x = 0; x < width && distinct < 16; x += 7)
+      {
+        guint32 pixel = *(guint32 *) (pixels + y * stride + x * 4);
+
+        if (x == 0 && y == 0)
+          first = pixel;
+        else if (pixel != first)
+          distinct++;
+      }
+  g_assert_cmpuint (distinct, >=, 16);
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+
+#include "lb-test-utils.h"
+
+/* Frees what a run captured, so that a result can be reused. */
+void
+lb_test_cli_result_clear (LbTestCliResult *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+/* @first and the rest of a NULL-terminated argument list, as a
+ * NULL-terminated array (the strings are borrowed): the CLI tests take a
+ * command line as varargs. */
+GPtrArray *
+lb_test_collect_args (const char *first,
+                      va_list     args)
+{
+  GPtrArray *array = g_ptr_array_new ();
+
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (array, (char *) arg);
+  g_ptr_array_add (array, NULL);
+
+  return array;
+}
+
+/* Runs $LB_CLI with @args (NULL-terminated) in @envp and waits for it: every
+ * CLI test checks the exit status and both streams of a finished run. */
+void
+lb_test_run_cli (LbTestCliResult    *result,
+                 char              **envp,
+                 GSpawnFlags         flags,
+                 const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("LB_CLI");
+  int wait_status;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  lb_test_cli_result_clear (result);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, flags, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+}
+
+/* A command-line mistake: exit status 2, nothing on stdout, and a
+ * "lakebase-cli: " message on stderr that mentions @expected. */
+void
+lb_test_cli_assert_usage_error (const LbTestCliResult *result,
+                                const char            *expected)
+{
+  g_assert_cmpint (result->status, ==, 2);
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_true (g_str_has_prefix (result->err, "lakebase-cli: "));
+  if (strstr (result->err, expected) == NULL)
+    g_error ("“%s” not in stderr: %s", expected, result->err);
+}
+
+/* Parses @text with @parser (which owns the result) and checks that it is
+ * a JSON object: the shape of every --json report. */
+JsonObject *
+lb_test_parse_json_object (const char *text,
+                           JsonParser *parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* Writes @contents to @dir/@name; returns the path. Tests keep their input
+ * files in a scratch directory of their own. */
+char *
+lb_test_write_file (const char *dir,
+                    const char *name,
+                    const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&path);
+}
+
+/* Removes @path and, for a directory, everything below it (a symlink is
+ * removed, never followed): scratch directories must not outlive a test. */
+void
+lb_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    dir = g_dir_open (path, 0, NULL);
+  if (dir == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      lb_test_remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+/* Runs the default main context until @done returns TRUE, for at most
+ * @seconds; fails the test if it never does. */
+void
+lb_test_spin_until_func (gboolean (*done) (gpointer data),
+                         gpointer  data,
+                         guint     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (done (data));
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* The common case of lb_test_spin_until_func(): an async callback sets @flag. */
+void
+lb_test_spin_until (gboolean *flag,
+                    guint     seconds)
+{
+  lb_test_spin_until_func (flag_is_set, flag, seconds);
+}
+
+/* Dispatches whatever is pending for @ms milliseconds without blocking:
+ * lets idles, timeouts and (in UI tests) frames run after a change. */
+void
+lb_test_spin_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* lb_test_spin_ms() for the usual 100 ms. */
+void
+lb_test_spin_briefly (void)
+{
+  lb_test_spin_ms (100);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Helpers shared by the test programs: GLib only (and json-glib), so that
+ * the core tests (no display) and the UI tests can all link lb-test-utils.c. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* What a run of lakebase-cli left behind. */
+typedef struct
+{
+  int   status;       /* exit status */
+  char *out;
+  char *err;
+} LbTestCliResult;
+
+void         lb_test_cli_result_clear       (LbTestCliResult       *result);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LbTestCliResult, lb_test_cli_result_clear)
+
+GPtrArray   *lb_test_collect_args           (const char            *first,
+                                             va_list                args);
+void         lb_test_run_cli                (LbTestCliResult       *result,
+                                             char                 **envp,
+                                             GSpawnFlags            flags,
+                                             const char * const    *args);
+void         lb_test_cli_assert_usage_error (const LbTestCliResult *result,
+                                             const char            *expected);
+
+JsonObject  *lb_test_parse_json_object      (const char            *text,
+                                             JsonParser            *parser);
+
+char        *lb_test_write_file             (const char            *dir,
+                                             const char            *name,
+                                             const char            *contents);
+void         lb_test_remove_tree            (const char            *path);
+
+void         lb_test_spin_until_func        (gboolean             (*done) (gpointer data),
+                                             gpointer               data,
+                                             guint                  seconds);
+void         lb_test_spin_until             (gboolean              *flag,
+                                             guint                  seconds);
+void         lb_test_spin_ms                (guint                  ms);
+void         lb_test_spin_briefly           (void);
+
+G_END_DECLS
