@@ -1130,7 +1130,10 @@ connect_credential_cb (GObject      *source,
   _lb_deployment_step_set_status (run->step, _("Connecting…"));
   _lb_deployment_step_log (run->step, _("Connecting to %s as %s (sslmode=require)"), self->pg_host, self->user_name);
 
-  thread_task = g_task_new (self, g_task_get_cancellable (task), partition_sizes_cb, g_object_ref (task));
+  /* No source object: the worker thread drops its task a moment after the
+   * callback ran, and must not hold the runner then (its last unref would
+   * race with the owner's). The outer task carries the runner instead. */
+  thread_task = g_task_new (NULL, g_task_get_cancellable (task), partition_sizes_cb, g_object_ref (task));
   g_task_set_source_tag (thread_task, partition_sizes_worker);
   g_task_set_task_data (thread_task, connect_data_new (self, token), connect_data_free);
   /* libpq cannot be interrupted: let cancellation return at once. */
