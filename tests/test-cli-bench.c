@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
 #include <libpq-fe.h>
 
 #include "lb-pg-sandbox.h"
@@ -847,6 +848,50 @@ test_help (Fixture       *fixture,
     assert_contains (result.out, options[i]);
 }
 
+/* `lakebase-cli sandbox reset`: a new cluster with the sample data. */
+static void
+test_sandbox_reset (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *parent = g_dir_make_tmp ("lb-cli-sandbox-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (parent, "sandbox", NULL);
+  g_auto(GStrv) envp = dup_environment (fixture, NULL);
+  g_auto(LbTestCliResult) result = { 0 };
+  g_auto(LbTestCliResult) usage = { 0 };
+  const char *args[] = { "sandbox", "reset", "--dir", dir, NULL };
+  const char *no_action[] = { "sandbox", NULL };
+  g_autoptr(GFile) directory = g_file_new_for_path (dir);
+  g_autoptr(LbPgSandbox) check = NULL;
+  g_autoptr(GError) error = NULL;
+  PGconn *conn;
+  PGresult *res;
+
+  /* As root the server runs as "postgres", which must reach the directory. */
+  g_chmod (parent, 0755);
+
+  lb_test_run_cli (&usage, envp, G_SPAWN_DEFAULT, no_action);
+  g_assert_cmpint (usage.status, ==, 2);
+
+  lb_test_run_cli (&result, envp, G_SPAWN_DEFAULT, args);
+  if (result.status != 0)
+    g_error ("sandbox reset exited with %d:\n%s", result.status, result.err);
+  g_assert_nonnull (strstr (result.out, dir));
+
+  /* Stopped again on exit, with the sample data in place for the next start. */
+  check = lb_pg_sandbox_new (directory, TRUE);
+  g_assert_true (lb_pg_sandbox_start (check, NULL, &error));
+  g_assert_no_error (error);
+  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (check));
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, "SELECT count(*) FROM customer");
+  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "100000");
+  PQclear (res);
+  PQfinish (conn);
+  g_assert_true (lb_pg_sandbox_stop (check, &error));
+  g_clear_object (&check);
+  lb_test_remove_tree (parent);
+}
+
 #define add_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -873,6 +918,7 @@ main (int   argc,
   add_test ("/cli-bench/history", test_history);
   add_test ("/cli-bench/interrupt", test_interrupt);
   add_test ("/cli-bench/export-pgbench", test_export_pgbench);
+  add_test ("/cli-bench/sandbox-reset", test_sandbox_reset);
 
   sandbox = lb_pg_sandbox_new_for_tests (TRUE);
   if (!lb_pg_sandbox_start (sandbox, NULL, &error))

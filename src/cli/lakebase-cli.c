@@ -24,6 +24,7 @@ static const LbCliCommand commands[] = {
   { "deploy", N_("Deploy a workload to Lakebase (or show the plan with --dry-run)"), lb_cli_deploy },
   { "estimate", N_("Estimate the monthly cost of a workload file"), lb_cli_estimate },
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
+  { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },
   { "sizes", N_("Measure the tables to sync on a SQL warehouse"), lb_cli_sizes },
   { "teardown", N_("Delete what deploy created for a workload"), lb_cli_teardown },
 };

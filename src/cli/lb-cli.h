@@ -35,6 +35,8 @@ int   lb_cli_teardown     (int          argc,
                            char       **argv);
 int   lb_cli_bundle       (int          argc,
                            char       **argv);
+int   lb_cli_sandbox      (int          argc,
+                           char       **argv);
 
 /* "lakebase-cli: <message>" on stderr. */
 void  lb_cli_print_error  (const char  *format,

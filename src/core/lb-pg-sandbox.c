@@ -1401,8 +1401,9 @@ lb_pg_sandbox_reset (LbPgSandbox   *self,
       self->bin_dir = find_bin_dir (self->bin_dir_override, data_version);
     }
   /* Stopped even when not started by this object: a server an earlier
-   * process left running must not keep the deleted files open. */
-  ok = stop_server (self, error);
+   * process left running must not keep the deleted files open. With no
+   * cluster yet there is nothing to stop. */
+  ok = !g_file_test (data_dir, G_FILE_TEST_IS_DIR) || stop_server (self, error);
   if (ok)
     {
       self->started_here = FALSE;
