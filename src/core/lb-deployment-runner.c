@@ -1560,21 +1560,47 @@ start_run (LbDeploymentRunner  *self,
   return g_steal_pointer (&task);
 }
 
-void
-lb_deployment_runner_run_async (LbDeploymentRunner  *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+/* Deploying and tearing down are the same walk over a list of steps. */
+static void
+walk_steps (LbDeploymentRunner  *self,
+            GListModel          *steps,
+            gboolean             teardown,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (LB_IS_DEPLOYMENT_RUNNER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = start_run (self, G_LIST_MODEL (self->steps), FALSE, lb_deployment_runner_run_async,
-                    cancellable, callback, user_data);
+  task = start_run (self, steps, teardown, source_tag, cancellable, callback, user_data);
   if (task != NULL)
     run_next_step (task);
+}
+
+static gboolean
+walk_steps_finish (LbDeploymentRunner  *self,
+                   GAsyncResult        *result,
+                   GError             **error)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+lb_deployment_runner_run_async (LbDeploymentRunner  *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (LB_IS_DEPLOYMENT_RUNNER (self));
+
+  walk_steps (self, G_LIST_MODEL (self->steps), FALSE, lb_deployment_runner_run_async,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -1582,10 +1608,7 @@ lb_deployment_runner_run_finish (LbDeploymentRunner  *self,
                                  GAsyncResult        *result,
                                  GError             **error)
 {
-  g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return walk_steps_finish (self, result, error);
 }
 
 void
@@ -1594,15 +1617,10 @@ lb_deployment_runner_teardown_async (LbDeploymentRunner  *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LB_IS_DEPLOYMENT_RUNNER (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = start_run (self, G_LIST_MODEL (self->teardown_steps), TRUE, lb_deployment_runner_teardown_async,
-                    cancellable, callback, user_data);
-  if (task != NULL)
-    run_next_step (task);
+  walk_steps (self, G_LIST_MODEL (self->teardown_steps), TRUE, lb_deployment_runner_teardown_async,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -1610,10 +1628,7 @@ lb_deployment_runner_teardown_finish (LbDeploymentRunner  *self,
                                       GAsyncResult        *result,
                                       GError             **error)
 {
-  g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return walk_steps_finish (self, result, error);
 }
 
 /* ---- Connection info: identity (if unknown), host (if unknown), credential ---- */

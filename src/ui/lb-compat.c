@@ -100,6 +100,50 @@ lb_compat_choose_file_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct
+{
+  GObject        *owner;
+  LbOpenFileFunc  open_file;
+} OpenData;
+
+static void
+chosen_to_open_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  OpenData *data = user_data;
+  g_autoptr(GFile) file = lb_compat_choose_file_finish (result, NULL);
+
+  if (file != NULL)
+    data->open_file (data->owner, file);
+
+  g_object_unref (data->owner);
+  g_free (data);
+}
+
+void
+lb_compat_choose_file_to_open (GtkWindow           *parent,
+                               const char          *title,
+                               GFile               *initial_folder,
+                               const char          *filter_name,
+                               const char * const  *filter_patterns,
+                               GCancellable        *cancellable,
+                               gpointer             owner,
+                               LbOpenFileFunc       open_file)
+{
+  OpenData *data;
+
+  g_return_if_fail (G_IS_OBJECT (owner));
+  g_return_if_fail (open_file != NULL);
+
+  data = g_new0 (OpenData, 1);
+  data->owner = g_object_ref (owner);
+  data->open_file = open_file;
+
+  lb_compat_choose_file (parent, LB_FILE_CHOOSE_OPEN, title, _("_Open"), initial_folder, NULL,
+                         filter_name, filter_patterns, cancellable, chosen_to_open_cb, data);
+}
+
 void
 lb_compat_widget_get_color (GtkWidget *widget,
                             GdkRGBA   *color)

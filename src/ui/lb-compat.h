@@ -30,6 +30,20 @@ void   lb_compat_choose_file        (GtkWindow            *parent,
 GFile *lb_compat_choose_file_finish (GAsyncResult         *result,
                                      GError              **error);
 
+/* The common case: choose a file to open, then hand it to @open_file with
+ * @owner (kept alive meanwhile). Dismissing the chooser does nothing. */
+typedef void (*LbOpenFileFunc) (gpointer  owner,
+                                GFile    *file);
+
+void   lb_compat_choose_file_to_open (GtkWindow            *parent,
+                                      const char           *title,
+                                      GFile                *initial_folder,
+                                      const char           *filter_name,
+                                      const char * const   *filter_patterns,
+                                      GCancellable         *cancellable,
+                                      gpointer              owner,
+                                      LbOpenFileFunc        open_file);
+
 /* The widget's foreground colour (gtk_widget_get_color arrived in 4.10). */
 void   lb_compat_widget_get_color   (GtkWidget            *widget,
                                      GdkRGBA              *color);

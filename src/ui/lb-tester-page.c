@@ -139,20 +139,6 @@ delete_requested_cb (LbTesterPage     *self,
 }
 
 static void
-open_chosen_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(LbTesterPage) self = user_data;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-
-  file = lb_compat_choose_file_finish (result, &error);
-  if (file != NULL)
-    lb_tester_page_open_file (self, file);
-}
-
-static void
 open_workload_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -160,10 +146,9 @@ open_workload_action (GtkWidget  *widget,
   LbTesterPage *self = LB_TESTER_PAGE (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  lb_compat_choose_file (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, LB_FILE_CHOOSE_OPEN,
-                         _("Open SQL Workload"), _("_Open"), NULL, NULL,
-                         _("SQL files"), sql_patterns,
-                         self->cancellable, open_chosen_cb, g_object_ref (self));
+  lb_compat_choose_file_to_open (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Open SQL Workload"),
+                                 NULL, _("SQL files"), sql_patterns, self->cancellable,
+                                 self, (LbOpenFileFunc) lb_tester_page_open_file);
 }
 
 static void

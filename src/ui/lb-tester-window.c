@@ -1689,20 +1689,6 @@ export_action (GtkWidget  *widget,
 /* Actions ------------------------------------------------------------------ */
 
 static void
-open_chosen_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(LbTesterWindow) self = user_data;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-
-  file = lb_compat_choose_file_finish (result, &error);
-  if (file != NULL)
-    lb_tester_window_open_file (self, file);
-}
-
-static void
 open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -1710,10 +1696,9 @@ open_action (GtkWidget  *widget,
   LbTesterWindow *self = LB_TESTER_WINDOW (widget);
   g_autoptr(GFile) folder = self->file != NULL ? g_file_get_parent (self->file) : NULL;
 
-  lb_compat_choose_file (GTK_WINDOW (self), LB_FILE_CHOOSE_OPEN,
-                         _("Open SQL Workload"), _("_Open"), folder, NULL,
-                         _("SQL files"), sql_patterns,
-                         self->cancellable, open_chosen_cb, g_object_ref (self));
+  lb_compat_choose_file_to_open (GTK_WINDOW (self), _("Open SQL Workload"), folder,
+                                 _("SQL files"), sql_patterns, self->cancellable,
+                                 self, (LbOpenFileFunc) lb_tester_window_open_file);
 }
 
 static void

@@ -627,20 +627,6 @@ export_action (GtkWidget  *widget,
 /* Other actions ------------------------------------------------------------ */
 
 static void
-open_chosen_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(LbWindow) self = user_data;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-
-  file = lb_compat_choose_file_finish (result, &error);
-  if (file != NULL)
-    lb_window_open_file (self, file);
-}
-
-static void
 open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -648,10 +634,9 @@ open_action (GtkWidget  *widget,
   LbWindow *self = LB_WINDOW (widget);
   g_autoptr(GFile) folder = get_last_folder (self);
 
-  lb_compat_choose_file (GTK_WINDOW (self), LB_FILE_CHOOSE_OPEN,
-                         _("Open Workload"), _("_Open"), folder, NULL,
-                         _("Workload files"), yaml_patterns,
-                         self->cancellable, open_chosen_cb, g_object_ref (self));
+  lb_compat_choose_file_to_open (GTK_WINDOW (self), _("Open Workload"), folder,
+                                 _("Workload files"), yaml_patterns, self->cancellable,
+                                 self, (LbOpenFileFunc) lb_window_open_file);
 }
 
 static void
