@@ -3,9 +3,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,12 +18,13 @@
 /* How it works, in short.
  *
  * A coordinator thread starts N workers. Each worker owns a fixed set of
- * clients (client i belongs to worker i % N), one pollfd array that is never
- * rebuilt (slot 0: an eventfd for wake-ups, slot 1 + k: client k) and its own
+ * clients (client i belongs to worker i % N), one level-triggered epoll set
+ * (an eventfd for wake-ups, then one socket per client, changed only when a
+ * client's interest changes: never in the steady state) and its own
  * statistics, so the hot path takes no lock but the worker's own, once per
  * wake-up, and allocates nothing of ours.
  *
- * A client only reads its socket after poll() said it is readable, drains
+ * A client only reads its socket after epoll said it is readable, drains
  * every complete result and sends the next statement from the same handler.
  * Without pipeline mode a client has one statement in flight; with it, up to
  * `pipeline_depth`, with a sync at the end of each transaction.
@@ -119,7 +121,9 @@ struct _Client
 {
   Worker         *worker;
   guint           id;           /* over the whole run */
-  guint           slot;         /* pollfd index in the worker */
+  guint           slot;         /* epoll data: 1 + index in the worker */
+  int             watch_fd;     /* in the worker's epoll set, or -1 */
+  guint32         watch_events;
   ClientState     state;
   PGconn         *conn;
   PGcancel       *cancel;
@@ -167,8 +171,9 @@ struct _Worker
   Run            *run;
   guint           index;
   GThread        *thread;
-  int             wake_fd;
-  struct pollfd  *pfds;         /* 1 + n_clients, never rebuilt */
+  int             wake_fd;      /* epoll data 0 */
+  int             epoll_fd;
+  struct epoll_event *events;   /* 1 + n_clients */
   Client         *clients;
   guint           n_clients;
   guint           n_active;
@@ -409,16 +414,52 @@ txn_slot (Client *c,
   return &c->txns[slot % c->worker->run->txns_size];
 }
 
+/* What a client waits for: the epoll set is only touched when it changes.
+ * @renew: the socket may be a new one with the same number (libpq opens a
+ * new socket per address it tries while connecting). */
+static void
+client_watch (Client  *c,
+              int      fd,
+              guint32  events,
+              gboolean renew)
+{
+  Worker *w = c->worker;
+  struct epoll_event ev = { .events = events, .data.u32 = c->slot };
+
+  if (fd < 0)
+    {
+      /* A socket libpq already closed left the set by itself; its number
+       * may belong to another client's socket by now. */
+      if (c->watch_fd >= 0 && c->conn != NULL && PQsocket (c->conn) == c->watch_fd)
+        epoll_ctl (w->epoll_fd, EPOLL_CTL_DEL, c->watch_fd, NULL);
+      c->watch_fd = -1;
+      c->watch_events = 0;
+      return;
+    }
+
+  if (fd == c->watch_fd && events == c->watch_events && !renew)
+    return;
+
+  if (fd != c->watch_fd)
+    {
+      if (epoll_ctl (w->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EEXIST)
+        epoll_ctl (w->epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+    }
+  else if (epoll_ctl (w->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+    epoll_ctl (w->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+
+  c->watch_fd = fd;
+  c->watch_events = events;
+}
+
 static void
 client_set_events (Client *c)
 {
-  struct pollfd *pfd = &c->worker->pfds[c->slot];
-  short events = 0;
+  guint32 events = 0;
 
   if (c->conn == NULL)
     {
-      pfd->fd = -1;
-      pfd->events = 0;
+      client_watch (c, -1, 0, FALSE);
       return;
     }
 
@@ -428,13 +469,13 @@ client_set_events (Client *c)
     case CLIENT_RUNNING:
       /* Idle between statements (a \sleep, the throttle) we still listen,
        * so a server that goes away is noticed at once. */
-      events = POLLIN;
+      events = EPOLLIN;
       if (c->flush_pending)
-        events |= POLLOUT;
+        events |= EPOLLOUT;
       break;
 
     case CLIENT_WAIT_GO:
-      events = POLLIN;
+      events = EPOLLIN;
       break;
 
     case CLIENT_CONNECTING:
@@ -445,18 +486,17 @@ client_set_events (Client *c)
     case CLIENT_RECONNECT:
     case CLIENT_DONE:
     default:
-      pfd->fd = -1;
-      pfd->events = 0;
+      client_watch (c, -1, 0, FALSE);
       return;
     }
 
-  pfd->fd = PQsocket (c->conn);
-  pfd->events = events;
+  client_watch (c, PQsocket (c->conn), events, FALSE);
 }
 
 static void
 client_close (Client *c)
 {
+  client_watch (c, -1, 0, FALSE);
   g_clear_pointer (&c->cancel, PQfreeCancel);
   g_clear_pointer (&c->conn, PQfinish);
   c->entries_len = 0;
@@ -465,9 +505,6 @@ client_close (Client *c)
   c->building = FALSE;
   c->flush_pending = FALSE;
   c->need_rollback = FALSE;
-  c->worker->pfds[c->slot].fd = -1;
-  c->worker->pfds[c->slot].events = 0;
-  c->worker->pfds[c->slot].revents = 0;
 }
 
 static void
@@ -537,7 +574,6 @@ client_start_connect (Client *c,
                       gint64  now)
 {
   Run *run = c->worker->run;
-  struct pollfd *pfd = &c->worker->pfds[c->slot];
 
   /* "" = libpq's defaults and the PG* environment */
   c->conn = PQconnectStart (run->settings->conninfo != NULL ? run->settings->conninfo : "");
@@ -555,8 +591,8 @@ client_start_connect (Client *c,
   PQsetNoticeProcessor (c->conn, notice_ignored, NULL);
   c->state = CLIENT_CONNECTING;
   c->wake = now + CONNECT_TIMEOUT_USEC;
-  pfd->fd = PQsocket (c->conn);
-  pfd->events = POLLOUT;   /* libpq's rule: behave as if it returned WRITING */
+  /* libpq's rule: behave as if it returned WRITING */
+  client_watch (c, PQsocket (c->conn), EPOLLOUT, TRUE);
 }
 
 static gboolean
@@ -645,18 +681,14 @@ static void
 client_poll_connect (Client *c,
                      gint64  now)
 {
-  struct pollfd *pfd = &c->worker->pfds[c->slot];
-
   switch (PQconnectPoll (c->conn))
     {
     case PGRES_POLLING_READING:
-      pfd->fd = PQsocket (c->conn);
-      pfd->events = POLLIN;
+      client_watch (c, PQsocket (c->conn), EPOLLIN, TRUE);
       break;
 
     case PGRES_POLLING_WRITING:
-      pfd->fd = PQsocket (c->conn);
-      pfd->events = POLLOUT;
+      client_watch (c, PQsocket (c->conn), EPOLLOUT, TRUE);
       break;
 
     case PGRES_POLLING_OK:
@@ -1523,9 +1555,9 @@ client_read (Client *c,
 }
 
 static void
-client_io (Client *c,
-           short   revents,
-           gint64  now)
+client_io (Client  *c,
+           guint32  revents,
+           gint64   now)
 {
   switch (c->state)
     {
@@ -1536,7 +1568,7 @@ client_io (Client *c,
     case CLIENT_PREPARING:
     case CLIENT_RUNNING:
     case CLIENT_WAIT_GO:
-      if (revents & POLLOUT)
+      if (revents & EPOLLOUT)
         {
           int r = PQflush (c->conn);
 
@@ -1551,7 +1583,7 @@ client_io (Client *c,
               client_set_events (c);
             }
         }
-      if (revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
+      if (revents & (EPOLLIN | EPOLLERR | EPOLLHUP))
         client_read (c, now);
       break;
 
@@ -1610,6 +1642,7 @@ client_init (Client *c,
   c->worker = w;
   c->id = id;
   c->slot = slot;
+  c->watch_fd = -1;
   c->state = CLIENT_OFF;
   c->wake = G_MAXINT64;
   c->backoff_msec = BACKOFF_MIN_MSEC;
@@ -1740,6 +1773,42 @@ worker_control (Worker *w,
         client_advance (&w->clients[i], now);
 }
 
+/* Waits for a ready socket, a wake-up or @timeout_usec (-1: none). */
+static int
+worker_wait (Worker *w,
+             gint64  timeout_usec)
+{
+#if HAVE_EPOLL_PWAIT2
+  /* to the microsecond, for a target rate; ENOSYS before Linux 5.11 */
+  static gint pwait2_missing = FALSE;
+
+  if (!g_atomic_int_get (&pwait2_missing))
+    {
+      struct timespec timeout = {
+        .tv_sec = timeout_usec / G_USEC_PER_SEC,
+        .tv_nsec = (timeout_usec % G_USEC_PER_SEC) * 1000,
+      };
+      int n = epoll_pwait2 (w->epoll_fd, w->events, (int)w->n_clients + 1,
+                            timeout_usec < 0 ? NULL : &timeout, NULL);
+
+      if (n >= 0 || errno == EINTR)
+        return MAX (n, 0);
+      if (errno != ENOSYS)
+        return -1;
+      g_atomic_int_set (&pwait2_missing, TRUE);
+    }
+#endif
+  {
+    /* rounded up: waking early would only spin */
+    int timeout_msec = timeout_usec < 0 ? -1 : (int)MIN ((timeout_usec + 999) / 1000, G_MAXINT);
+    int n = epoll_wait (w->epoll_fd, w->events, (int)w->n_clients + 1, timeout_msec);
+
+    if (n < 0 && errno == EINTR)
+      return 0;
+    return n;
+  }
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
@@ -1748,6 +1817,10 @@ worker_thread (gpointer data)
   gint64 next_wake = G_MAXINT64;
   gint64 now;
 
+  /* The default 50 µs of timer slack would show up as schedule lag. */
+  if (run->settings->rate > 0)
+    prctl (PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+
   now = monotonic_usec ();
   g_mutex_lock (&w->stats_lock);
   worker_control (w, now);
@@ -1755,7 +1828,8 @@ worker_thread (gpointer data)
 
   for (;;)
     {
-      int timeout = -1;
+      gint64 timeout_usec = -1;
+      int n_events;
       gboolean all_done = TRUE;
       gboolean stopping;
       gint64 deadline;
@@ -1764,13 +1838,13 @@ worker_thread (gpointer data)
         {
           gint64 wait = next_wake - monotonic_usec ();
 
-          /* rounded up: waking early would only spin */
-          timeout = wait <= 0 ? 0 : (int)MIN ((wait + 999) / 1000, G_MAXINT);
+          timeout_usec = MAX (wait, 0);
         }
 
-      if (poll (w->pfds, w->n_active + 1, timeout) < 0 && errno != EINTR)
+      n_events = worker_wait (w, timeout_usec);
+      if (n_events < 0)
         {
-          g_warning ("poll() failed: %s", g_strerror (errno));
+          g_warning ("epoll_wait() failed: %s", g_strerror (errno));
           break;
         }
 
@@ -1784,13 +1858,23 @@ worker_thread (gpointer data)
 
       g_mutex_lock (&w->stats_lock);
 
-      if (w->pfds[0].revents)
-        {
-          guint64 value;
+      for (int k = 0; k < n_events; k++)
+        if (w->events[k].data.u32 == 0)
+          {
+            guint64 value;
 
-          while (read (w->wake_fd, &value, sizeof value) > 0)
-            ;
-          worker_control (w, now);
+            while (read (w->wake_fd, &value, sizeof value) > 0)
+              ;
+            worker_control (w, now);
+          }
+
+      /* Only the sockets that are ready: nothing is scanned to find them. */
+      for (int k = 0; k < n_events; k++)
+        {
+          guint32 slot = w->events[k].data.u32;
+
+          if (slot != 0)
+            client_io (&w->clients[slot - 1], w->events[k].events, now);
         }
 
       deadline = load64 (&run->final_deadline);
@@ -1800,13 +1884,7 @@ worker_thread (gpointer data)
       for (guint i = 0; i < w->n_active; i++)
         {
           Client *c = &w->clients[i];
-          short revents = w->pfds[i + 1].revents;
 
-          if (revents != 0)
-            {
-              w->pfds[i + 1].revents = 0;
-              client_io (c, revents, now);
-            }
           if (c->wake <= now)
             client_timer (c, now);
           if (stopping)
@@ -2233,7 +2311,9 @@ run_free (Run *run)
       for (guint k = 0; k < w->n_clients; k++)
         client_clear (&w->clients[k]);
       g_free (w->clients);
-      g_free (w->pfds);
+      g_free (w->events);
+      if (w->epoll_fd >= 0)
+        close (w->epoll_fd);
       for (guint e = 0; e < run->n_epochs; e++)
         epoch_stats_clear (&w->epochs[e], run->n_queries);
       g_free (w->epochs);
@@ -2353,9 +2433,12 @@ run_prepare (Run     *run,
   return TRUE;
 }
 
-static void
-run_create_workers (Run *run)
+static gboolean
+run_create_workers (Run     *run,
+                    GError **error)
 {
+  gboolean ok = TRUE;
+
   run->workers = g_new0 (Worker, run->n_workers);
   for (guint i = 0; i < run->n_workers; i++)
     {
@@ -2367,15 +2450,25 @@ run_create_workers (Run *run)
       w->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
       w->n_clients = run->n_clients / run->n_workers + (i < run->n_clients % run->n_workers);
       w->clients = g_new0 (Client, w->n_clients);
-      w->pfds = g_new0 (struct pollfd, w->n_clients + 1);
-      w->pfds[0].fd = w->wake_fd;
-      w->pfds[0].events = POLLIN;
-      for (guint id = i; id < run->n_clients; id += run->n_workers, k++)
+      w->events = g_new0 (struct epoll_event, w->n_clients + 1);
+      w->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+      if (w->epoll_fd >= 0 && w->wake_fd >= 0)
         {
-          client_init (&w->clients[k], w, id, k + 1);
-          w->pfds[k + 1].fd = -1;
+          struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 0 };
+
+          epoll_ctl (w->epoll_fd, EPOLL_CTL_ADD, w->wake_fd, &ev);
         }
+      for (guint id = i; id < run->n_clients; id += run->n_workers, k++)
+        client_init (&w->clients[k], w, id, k + 1);
       g_mutex_init (&w->stats_lock);
+      if ((w->wake_fd < 0 || w->epoll_fd < 0) && ok)
+        {
+          int saved_errno = errno;
+
+          ok = FALSE;
+          g_set_error (error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_SETTINGS,
+                       _("Cannot start the load engine’s threads: %s"), g_strerror (saved_errno));
+        }
       w->interval[0].latency = lb_latency_histogram_new ();
       w->interval[1].latency = lb_latency_histogram_new ();
       w->epochs = g_new0 (EpochStats, run->n_epochs);
@@ -2383,6 +2476,7 @@ run_create_workers (Run *run)
         epoch_stats_init (&w->epochs[e], run->n_queries);
       w->ready_generation = G_MAXUINT;
     }
+  return ok;
 }
 
 static void
@@ -2417,7 +2511,15 @@ coordinator_thread (gpointer data)
   ticker.timeline = g_array_new (FALSE, TRUE, sizeof (LbRunSample));
   ticker.next_tick = G_MAXINT64;
 
-  run_create_workers (run);
+  if (!run_create_workers (run, &error))
+    {
+      emit_phase (run, LB_RUN_PHASE_DONE, 0);
+      g_task_return_error (task, g_steal_pointer (&error));
+      lb_latency_histogram_free (ticker.merged);
+      g_array_unref (ticker.timeline);
+      run_free (run);
+      return NULL;
+    }
   if (run->cancellable != NULL)
     run->cancel_id = g_cancellable_connect (run->cancellable, G_CALLBACK (cancelled_cb),
                                             run, NULL);
