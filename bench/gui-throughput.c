@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench/gui-vs-headless: the load engine's throughput with the tester window
  * showing the live chart, against the same engine run headless, on one
- * sandbox, alternating rounds. Prints the medians and the ratio.
+ * sandbox, alternating rounds. Prints the medians, the median of the
+ * rounds' ratios (each round pairs two runs a few seconds apart, so a shared
+ * machine's drift cancels) and the CPU the rest of the process (the UI
+ * thread, GTK's renderer) took while the engine ran.
  *
  *   gui-throughput SCRIPT.sql CLIENTS SECONDS ROUNDS */
 #include "config.h"
 
 #include <adwaita.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "lb-application.h"
 #include "lb-load-engine.h"
@@ -19,6 +23,45 @@ typedef struct
   gboolean     done;
   LbRunResult *result;
 } Wait;
+
+typedef struct
+{
+  double tps;
+  double other_cpu;   /* seconds of the process outside the engine, per second */
+  double frames;      /* the window's frames per second */
+} Round;
+
+static guint frames_painted;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  frames_painted++;
+}
+
+static double
+process_cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static Round
+round_figures (LbRunResult *result,
+               double       cpu_before,
+               gint64       start_usec)
+{
+  double seconds = (g_get_monotonic_time () - start_usec) / (double) G_USEC_PER_SEC;
+  double other = process_cpu_seconds () - cpu_before - result->client_cpu_time;
+  Round round = { result->tps, MAX (other, 0) / seconds, frames_painted / seconds };
+
+  lb_run_result_unref (result);
+  return round;
+}
 
 static void
 engine_done_cb (GObject      *object,
@@ -64,34 +107,34 @@ spin (gboolean *flag)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static double
+static Round
 headless_round (LbSqlScript         *script,
                 const LbRunSettings *settings)
 {
   g_autoptr(LbLoadEngine) engine = lb_load_engine_new (script, settings);
   Wait wait = { 0, };
-  double tps;
+  double cpu = process_cpu_seconds ();
+  gint64 start = g_get_monotonic_time ();
 
+  frames_painted = 0;
   lb_load_engine_run_async (engine, NULL, engine_done_cb, &wait);
   spin (&wait.done);
-  tps = wait.result->tps;
-  lb_run_result_unref (wait.result);
-  return tps;
+  return round_figures (wait.result, cpu, start);
 }
 
-static double
+static Round
 gui_round (LbTesterWindow *window)
 {
   Wait wait = { 0, };
   gulong id = g_signal_connect (window, "run-finished", G_CALLBACK (run_finished_cb), &wait);
-  double tps;
+  double cpu = process_cpu_seconds ();
+  gint64 start = g_get_monotonic_time ();
 
+  frames_painted = 0;
   lb_tester_window_start (window);
   spin (&wait.done);
   g_signal_handler_disconnect (window, id);
-  tps = wait.result->tps;
-  lb_run_result_unref (wait.result);
-  return tps;
+  return round_figures (wait.result, cpu, start);
 }
 
 static int
@@ -122,7 +165,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   LbTesterWindow *window;
   gboolean loaded = FALSE;
-  double *headless, *gui;
+  Round *headless, *gui;
+  double *values;
   guint rounds;
 
   if (argc != 5)
@@ -158,11 +202,14 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
   lb_tester_window_load_file_async (window, file, NULL, loaded_cb, &loaded);
   spin (&loaded);
+  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                    G_CALLBACK (after_paint_cb), NULL);
   lb_tester_window_set_target_sandbox (window);
   lb_tester_window_apply_settings (window, settings);
 
-  headless = g_new0 (double, rounds);
-  gui = g_new0 (double, rounds);
+  headless = g_new0 (Round, rounds);
+  gui = g_new0 (Round, rounds);
+  values = g_new0 (double, rounds);
   for (guint i = 0; i < rounds; i++)
     {
       /* Alternate, so drift on a shared machine hits both alike. */
@@ -176,19 +223,41 @@ main (int   argc,
           gui[i] = gui_round (window);
           headless[i] = headless_round (script, settings);
         }
-      g_printerr ("round %u/%u: headless %.0f tps, with the chart %.0f tps\n", i + 1, rounds, headless[i], gui[i]);
+      g_printerr ("round %u/%u: headless %.0f tps, with the chart %.0f tps (%.2fx); "
+                  "rest of the process %.1f %% / %.1f %% of a core, %.1f / %.1f frames/s\n",
+                  i + 1, rounds, headless[i].tps, gui[i].tps, gui[i].tps / headless[i].tps,
+                  headless[i].other_cpu * 100, gui[i].other_cpu * 100,
+                  headless[i].frames, gui[i].frames);
     }
 
   {
-    double h = median (headless, rounds);
-    double g = median (gui, rounds);
+    g_autofree char *name = g_path_get_basename (argv[1]);
+    double h, g, paired, ui_cpu;
 
-    g_print ("%-28s %10s %14s %8s\n", "script, clients", "headless", "with the chart", "ratio");
-    g_print ("%-22s %5u %10.0f %14.0f %7.2fx\n", g_path_get_basename (argv[1]), settings->clients, h, g, g / h);
+    for (guint i = 0; i < rounds; i++)
+      values[i] = headless[i].tps;
+    h = median (values, rounds);
+    for (guint i = 0; i < rounds; i++)
+      values[i] = gui[i].tps;
+    g = median (values, rounds);
+    for (guint i = 0; i < rounds; i++)
+      values[i] = gui[i].tps / headless[i].tps;
+    paired = median (values, rounds);
+    for (guint i = 0; i < rounds; i++)
+      values[i] = gui[i].other_cpu;
+    ui_cpu = median (values, rounds);
+
+    g_print ("%-28s %10s %14s %8s %8s %10s\n", "script, clients", "headless", "with the chart",
+             "ratio", "paired", "UI CPU");
+    g_print ("%-22s %5u %10.0f %14.0f %7.2fx %7.2fx %8.1f %%\n", name, settings->clients,
+             h, g, g / h, paired, ui_cpu * 100);
+    g_print ("ratio = median with the chart / median headless; paired = median of each round's\n"
+             "ratio; UI CPU = the process's CPU outside the engine while the chart ran, in %% of a core.\n");
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_free (headless);
   g_free (gui);
+  g_free (values);
   return 0;
 }
