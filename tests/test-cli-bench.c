@@ -723,6 +723,8 @@ test_bad_input (Fixture       *fixture,
     { { sample, "--ladder", "4,2" }, "--ladder" },
     { { sample, "--ladder", "1,2", "--clients", "4" }, "--ladder" },
     { { sample, "--json", "-", "--csv", "-" }, "--csv" },
+    { { sample, "--latency-limit", "5" }, "--rate" },
+    { { sample, "--rate", "100", "-L", "-1" }, "--latency-limit" },
     { { sample, "--dsn", "host" }, "--dsn" },
     { { sample, "--frobnicate" }, "--frobnicate" },
     { { sample, sample }, "one script" },
@@ -837,7 +839,8 @@ test_help (Fixture       *fixture,
   g_auto(LbTestCliResult) result = { 0 };
   const char *options[] = {
     "--dsn", "--sandbox", "--clients", "--threads", "--duration", "--transactions", "--warmup",
-    "--protocol", "--pipeline", "--ladder", "--rate", "--progress", "--json", "--csv", "--seed",
+    "--protocol", "--pipeline", "--ladder", "--rate", "--latency-limit", "--progress", "--json",
+    "--csv", "--seed",
     "--no-save", "--export-pgbench",
   };
 

@@ -156,6 +156,8 @@ run_engine_full (LbSqlScript   *script,
   /* let queued signal emissions run */
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  if (data->error != NULL)
+    g_test_message ("the run failed: %s", data->error->message);
   g_assert_cmpint (lb_load_engine_get_phase (engine), ==, LB_RUN_PHASE_DONE);
 }
 
@@ -721,6 +723,48 @@ test_rate (void)
                     result->transactions + result->failed);
 }
 
+/* pgbench -L: under a rate a client cannot keep up with, what is already
+ * later than the bound is skipped and counted, never sent. */
+static void
+test_rate_latency_limit (void)
+{
+  g_autoptr(LbSqlScript) slow = script_new ("SELECT pg_sleep(0.02);\n");
+  g_autoptr(LbSqlScript) fast = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 1);
+  g_autoptr(LbRunResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 scheduled;
+
+  settings->threads = 1;
+
+  /* A bound needs a schedule. */
+  settings->latency_limit = 0.005;
+  g_assert_false (lb_run_settings_validate (settings, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+  /* 200 tps asked of one client that can do at most 50 */
+  settings->rate = 200;
+  settings->duration = 2;
+  result = run_engine (slow, settings);
+  scheduled = result->transactions + result->failed + result->skipped;
+  g_test_message ("rate 200, limit 5 ms, 20 ms a transaction: %" G_GUINT64_FORMAT " run, %"
+                  G_GUINT64_FORMAT " skipped", result->transactions, result->skipped);
+  g_assert_cmpuint (result->transactions, <=, 2 * 50 + 1);
+  g_assert_cmpuint (result->skipped, >, 2 * result->transactions);
+  g_assert_cmpuint (scheduled, >=, 200 * 2 * 7 / 10);
+  g_assert_cmpuint (scheduled, <=, 200 * 2 * 13 / 10);
+  g_clear_pointer (&result, lb_run_result_unref);
+
+  /* A rate the client keeps up with: nothing is late by a second. */
+  reset_insert_table ();
+  settings->rate = 100;
+  settings->latency_limit = 1;
+  result = run_engine (fast, settings);
+  g_assert_cmpuint (result->skipped, ==, 0);
+  g_assert_cmpuint (result->transactions, >, 100 * 2 * 7 / 10);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins"), >=, (gint64) result->transactions);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -755,6 +799,7 @@ main (int   argc,
   g_test_add_func ("/load-engine/no-server", test_no_server);
   g_test_add_func ("/load-engine/ladder", test_ladder);
   g_test_add_func ("/load-engine/rate", test_rate);
+  g_test_add_func ("/load-engine/rate-latency-limit", test_rate_latency_limit);
   g_test_add_func ("/load-engine/cancel", test_cancel);
   g_test_add_func ("/load-engine/server-restart", test_server_restart);
 

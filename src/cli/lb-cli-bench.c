@@ -34,6 +34,7 @@ typedef struct
   int       pipeline;
   char     *ladder;
   double    rate;
+  double    latency_limit;
   double    progress;
   char     *json;
   char     *csv;
@@ -124,6 +125,11 @@ check_options (const BenchOptions *options)
     return g_strdup (_("--pipeline must be 0 (no pipeline) or more"));
   if (!(options->rate >= 0 && isfinite (options->rate)))
     return g_strdup (_("--rate must be a number of transactions per second, 0 or more"));
+  if (!(options->latency_limit >= 0 && isfinite (options->latency_limit)))
+    return g_strdup (_("--latency-limit must be a number of milliseconds, 0 or more"));
+  if (options->latency_limit > 0 && options->rate <= 0)
+    return g_strdup (_("--latency-limit needs --rate: it skips the transactions that are "
+                       "already that late behind the schedule"));
   if (!(options->progress >= 0 && isfinite (options->progress)))
     return g_strdup (_("--progress must be a number of seconds, 0 or more"));
   if (g_strcmp0 (options->json, "-") == 0 && g_strcmp0 (options->csv, "-") == 0)
@@ -456,6 +462,9 @@ lb_cli_bench (int    argc,
     { "rate", 'R', 0, G_OPTION_ARG_DOUBLE, &options.rate,
       N_("Target transactions per second over all clients (default: as fast as possible)"),
       N_("TPS") },
+    { "latency-limit", 'L', 0, G_OPTION_ARG_DOUBLE, &options.latency_limit,
+      N_("With --rate: skip (and count) the transactions already MS milliseconds late"),
+      N_("MS") },
     { "progress", 'P', 0, G_OPTION_ARG_DOUBLE, &options.progress,
       N_("Print a progress line on stderr every S seconds"), N_("S") },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &options.json,
@@ -566,6 +575,7 @@ lb_cli_bench (int    argc,
   settings->pipeline_depth = (guint) options.pipeline;
   settings->warmup = options.warmup;
   settings->rate = options.rate;
+  settings->latency_limit = options.latency_limit / 1000;
   settings->interval = options.progress > 0 ? options.progress : 1.0;
   settings->seed = seed;
   settings->duration = options.duration != -1 ? options.duration : DEFAULT_DURATION;

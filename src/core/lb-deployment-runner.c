@@ -1214,6 +1214,29 @@ teardown_delete (GTask *task)
 
 /* ---- GObject ---- */
 
+/* A sentence per kind, so translators see whole phrases. */
+static char *
+teardown_title (LbDeploymentResource *resource)
+{
+  const char *name = lb_deployment_resource_get_name (resource);
+
+  switch (lb_deployment_resource_get_kind (resource))
+    {
+    case LB_DEPLOYMENT_RESOURCE_INSTANCE:
+      return g_strdup_printf (_("Delete the database instance %s"), name);
+    case LB_DEPLOYMENT_RESOURCE_PROJECT:
+      return g_strdup_printf (_("Delete the project %s"), name);
+    case LB_DEPLOYMENT_RESOURCE_CATALOG:
+      return g_strdup_printf (_("Delete the database catalog %s"), name);
+    case LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE:
+      return g_strdup_printf (_("Delete the synced table %s"), name);
+    case LB_DEPLOYMENT_RESOURCE_BRANCH:
+    case LB_DEPLOYMENT_RESOURCE_ENDPOINT:
+    default:
+      return g_strdup_printf (_("Delete %s"), lb_deployment_resource_get_title (resource));
+    }
+}
+
 static void
 lb_deployment_runner_constructed (GObject *object)
 {
@@ -1263,7 +1286,7 @@ lb_deployment_runner_constructed (GObject *object)
 
       if (kind == LB_DEPLOYMENT_RESOURCE_BRANCH || kind == LB_DEPLOYMENT_RESOURCE_ENDPOINT)
         continue;
-      title = g_strdup_printf (_("Delete %s"), lb_deployment_resource_get_title (resource));
+      title = teardown_title (resource);
       step = _lb_deployment_step_new (LB_DEPLOYMENT_STEP_KIND_RESOURCE, title, resource);
       g_list_store_append (self->teardown_steps, step);
     }

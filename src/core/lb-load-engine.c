@@ -103,6 +103,7 @@ typedef struct
   guint64             *query_failed;
   guint64              transactions;
   guint64              failed;
+  guint64              skipped;  /* late beyond the latency limit, never sent */
   gint64               last_end;
   GHashTable          *errors;   /* sqlstate → ErrorEntry */
 } EpochStats;
@@ -241,6 +242,7 @@ struct _Run
   gint                stop;             /* atomic: 1 = finish, 2 = cancelled */
   guint64             count_target;
   guint64             count_started;    /* atomic */
+  gint64              latency_limit_usec;
 
   /* reports: under lock */
   GMutex              lock;
@@ -923,27 +925,44 @@ client_begin_txn (Client *c,
       return FALSE;
     }
 
-  if (run->settings->rate > 0)
+  for (;;)
     {
-      if (c->scheduled > now)
+      if (run->settings->rate > 0)
         {
-          c->throttled = TRUE;
-          c->wake = c->scheduled;
+          if (c->scheduled > now)
+            {
+              c->throttled = TRUE;
+              c->wake = c->scheduled;
+              return FALSE;
+            }
+          start = c->scheduled;
+          c->scheduled += (gint64)exponential_usec (c);
+        }
+
+      epoch = -1;
+      e = g_atomic_int_get (&run->epoch);
+      if (e >= 0 && start >= run->epochs[e].start && start < run->epochs[e].end)
+        epoch = e;
+      /* A fixed count is exact: with no warm-up, a transaction that starts
+       * while the window is being opened (other clients still connecting, or a
+       * clock read a moment before the window's start) counts in the first
+       * window rather than running uncounted. */
+      if (run->count_target > 0 && epoch < 0 && run->settings->warmup <= 0)
+        epoch = MAX (e, 0);
+
+      /* pgbench -L: a transaction already later than the bound behind its
+       * schedule is counted as skipped and never sent; the next one is due. */
+      if (run->latency_limit_usec <= 0 || now - start <= run->latency_limit_usec)
+        break;
+      if (run->count_target > 0 && epoch >= 0 &&
+          __atomic_fetch_add (&run->count_started, 1, __ATOMIC_RELAXED) >= run->count_target)
+        {
+          c->finishing = TRUE;
           return FALSE;
         }
-      start = c->scheduled;
-      c->scheduled += (gint64)exponential_usec (c);
+      if (epoch >= 0)
+        c->worker->epochs[epoch].skipped++;
     }
-
-  e = g_atomic_int_get (&run->epoch);
-  if (e >= 0 && start >= run->epochs[e].start && start < run->epochs[e].end)
-    epoch = e;
-  /* A fixed count is exact: with no warm-up, a transaction that starts
-   * while the window is being opened (other clients still connecting, or a
-   * clock read a moment before the window's start) counts in the first
-   * window rather than running uncounted. */
-  if (run->count_target > 0 && epoch < 0 && run->settings->warmup <= 0)
-    epoch = MAX (e, 0);
 
   seq = c->local_seq++;
   if (run->count_target > 0 && epoch >= 0)
@@ -2206,6 +2225,7 @@ build_result (Run    *run,
   for (guint e = 0; e < epochs_started; e++)
     {
       g_autoptr(LbLatencyHistogram) step_latency = lb_latency_histogram_new ();
+      guint64 skipped = 0;
       LbLadderStep step = { 0 };
       gint64 last_end = 0;
       gint64 end;
@@ -2219,6 +2239,7 @@ build_result (Run    *run,
           lb_latency_histogram_merge (result->lag, es->lag);
           step.transactions += es->transactions;
           step.failed += es->failed;
+          skipped += es->skipped;
           last_end = MAX (last_end, es->last_end);
           for (guint q = 0; q < run->n_queries; q++)
             {
@@ -2252,6 +2273,7 @@ build_result (Run    *run,
       lb_latency_histogram_merge (result->latency, step_latency);
       result->transactions += step.transactions;
       result->failed += step.failed;
+      result->skipped += skipped;
       result->duration += seconds;
 
       if (run->settings->mode == LB_RUN_MODE_LADDER)
@@ -2434,6 +2456,7 @@ run_prepare (Run     *run,
   n_cores = s->threads != 0 ? s->threads : g_get_num_processors ();
   run->n_workers = CLAMP (n_cores, 1, run->n_clients);
   run->epochs = g_new0 (Epoch, run->n_epochs);
+  run->latency_limit_usec = (gint64)(s->latency_limit * G_USEC_PER_SEC);
   return TRUE;
 }
 

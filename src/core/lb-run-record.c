@@ -339,6 +339,13 @@ lb_run_settings_validate (const LbRunSettings  *self,
   if (!isfinite (self->rate) || self->rate < 0)
     return invalid_setting (error, _("The target rate cannot be negative (0 means as fast as possible)"));
 
+  if (!isfinite (self->latency_limit) || self->latency_limit < 0)
+    return invalid_setting (error, _("The latency limit cannot be negative (0 means none)"));
+
+  if (self->latency_limit > 0 && self->rate <= 0)
+    return invalid_setting (error, _("A latency limit needs a target rate: it skips the transactions "
+                                     "that are already that late behind the schedule"));
+
   if (!isfinite (self->interval) || self->interval <= 0)
     return invalid_setting (error, _("The sampling interval must be more than 0 seconds"));
 
@@ -428,6 +435,8 @@ lb_run_settings_to_json (const LbRunSettings *self)
   json_builder_add_double_value (builder, self->warmup);
   json_builder_set_member_name (builder, "rate");
   json_builder_add_double_value (builder, self->rate);
+  json_builder_set_member_name (builder, "latency_limit");
+  json_builder_add_double_value (builder, self->latency_limit);
   json_builder_set_member_name (builder, "ladder");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->n_ladder; i++)
@@ -645,6 +654,7 @@ lb_run_settings_new_from_json (JsonNode  *node,
       || !read_uint64 (object, "settings", "transactions", FALSE, G_MAXINT64, &self->transactions, error)
       || !read_double (object, "settings", "warmup", FALSE, &self->warmup, error)
       || !read_double (object, "settings", "rate", FALSE, &self->rate, error)
+      || !read_double (object, "settings", "latency_limit", FALSE, &self->latency_limit, error)
       || !read_double (object, "settings", "interval", FALSE, &self->interval, error))
     return NULL;
 
@@ -1618,6 +1628,8 @@ lb_run_record_to_text (LbRunRecord *self)
   if (s->rate > 0)
     {
       g_string_append_printf (out, _("rate limit: %.1f tps\n"), s->rate);
+      if (s->latency_limit > 0)
+        g_string_append_printf (out, _("latency limit: %.3f ms\n"), s->latency_limit * 1000);
       g_string_append_printf (out, _("rate limit schedule lag: avg %.3f (max %.3f) ms\n"),
                               lb_latency_histogram_get_mean (r->lag) / 1000,
                               (double) lb_latency_histogram_get_max (r->lag) / 1000);

@@ -47,6 +47,8 @@ typedef struct
   guint64     transactions;    /* count mode: total; 0 = the script's default */
   double      warmup;          /* seconds run before measuring, excluded */
   double      rate;            /* target transactions/s over all clients; 0 = unthrottled */
+  double      latency_limit;   /* seconds; under a rate, a transaction already this late
+                                * behind its schedule is skipped, as pgbench -L; 0 = none */
   guint      *ladder;          /* client counts for ladder mode */
   guint       n_ladder;
   double      interval;        /* seconds between live samples, > 0 (default 1) */
