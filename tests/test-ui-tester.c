@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "lb-application.h"
 #include "lb-pg-sandbox.h"
@@ -311,6 +312,84 @@ run_and_wait (LbTesterWindow *window,
   g_assert_nonnull (lb_tester_window_get_record (window));
 
   return g_object_ref (lb_tester_window_get_record (window));
+}
+
+/* Depth first: a mapped label whose text contains @needle. */
+static const char *
+find_label_containing (GtkWidget  *widget,
+                       const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL)
+    return gtk_label_get_label (GTK_LABEL (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = find_label_containing (child, needle);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* pgbench -L in the window: the limit only applies with a target rate, and
+ * what was skipped is shown with the failed transactions. */
+static void
+test_latency_limit (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRunSettings) read_back = NULL;
+  g_autoptr(LbRunRecord) record = NULL;
+  LbRunResult *result;
+  const char *caption;
+
+  load_sample (window);
+  lb_tester_window_set_sandbox (window, sandbox);
+  lb_tester_window_set_target_sandbox (window);
+  settings = lb_tester_window_dup_settings (window);
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->clients = 2;
+  settings->threads = 2;
+  settings->duration = 2;
+  settings->warmup = 0;
+
+  /* No rate, no limit, whatever the field says. */
+  settings->rate = 0;
+  settings->latency_limit = 0.005;
+  lb_tester_window_apply_settings (window, settings);
+  read_back = lb_tester_window_dup_settings (window);
+  g_assert_cmpfloat (read_back->latency_limit, ==, 0);
+  g_clear_pointer (&read_back, lb_run_settings_free);
+
+  /* Far more than two clients can do: the schedule falls behind at once. */
+  settings->rate = 50000;
+  settings->latency_limit = 0.0005;
+  lb_tester_window_apply_settings (window, settings);
+  read_back = lb_tester_window_dup_settings (window);
+  g_assert_cmpfloat_with_epsilon (read_back->latency_limit, 0.0005, 1e-9);
+
+  record = run_and_wait (window, NULL);
+  result = lb_run_record_get_result (record);
+  g_test_message ("%" G_GUINT64_FORMAT " run, %" G_GUINT64_FORMAT " skipped",
+                  result->transactions, result->skipped);
+  g_assert_cmpuint (result->skipped, >, result->transactions);
+  caption = find_label_containing (GTK_WIDGET (window), "failed\n");
+  g_assert_nonnull (caption);
+  {
+    const char *number = strchr (caption, '\n');
+    g_autofree char *digits = NULL;
+
+    g_assert_nonnull (number);
+    number++;
+    digits = g_strndup (number, strcspn (number, " "));
+    g_assert_cmpuint (parse_count (digits), ==, result->skipped);
+  }
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-latency-limit");
 }
 
 static void
@@ -640,6 +719,7 @@ main (int   argc,
   g_test_add ("/ui/tester/run-export-history-compare", Fixture, NULL, fixture_setup,
               test_run_export_history_compare, fixture_teardown);
   g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
+  g_test_add ("/ui/tester/latency-limit", Fixture, NULL, fixture_setup, test_latency_limit, fixture_teardown);
 
   status = g_test_run ();
 

@@ -80,6 +80,8 @@ struct _LbTesterWindow
   AdwComboRow          *protocol_row;
   GtkSpinButton        *pipeline_spin;
   GtkSpinButton        *rate_spin;
+  AdwActionRow         *latency_limit_row;
+  GtkSpinButton        *latency_limit_spin;
   GtkSpinner           *phase_spinner;
   GtkLabel             *phase_label;
   GtkLabel             *time_label;
@@ -532,6 +534,7 @@ create_counters (LbTesterWindow *self)
       gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
       gtk_widget_add_css_class (caption, "caption");
       gtk_widget_add_css_class (caption, "dim-label");
+      gtk_label_set_justify (GTK_LABEL (caption), GTK_JUSTIFY_CENTER);
       gtk_widget_set_margin_bottom (caption, 10);
       gtk_widget_add_css_class (delta, "caption");
       gtk_widget_add_css_class (delta, "numeric");
@@ -1032,7 +1035,17 @@ show_summary (LbTesterWindow *self)
   p99 = format_ms (histogram_ms (result->latency, 99));
   set_counter (self, COUNTER_TPS, tps, NULL);
   set_counter (self, COUNTER_TRANSACTIONS, transactions, NULL);
-  set_counter (self, COUNTER_FAILED, failed, NULL);
+  if (result->skipped > 0)
+    {
+      g_autofree char *skipped = format_count (result->skipped);
+      /* Translators: the caption of the failed counter, on two lines, with the
+       * transactions skipped for being later than the latency limit. */
+      g_autofree char *caption = g_strdup_printf (_("failed\n%s skipped"), skipped);
+
+      set_counter (self, COUNTER_FAILED, failed, caption);
+    }
+  else
+    set_counter (self, COUNTER_FAILED, failed, NULL);
   set_counter (self, COUNTER_P50, p50, NULL);
   set_counter (self, COUNTER_P95, p95, NULL);
   set_counter (self, COUNTER_P99, p99, NULL);
@@ -2002,6 +2015,16 @@ lb_tester_window_dispose (GObject *object)
   G_OBJECT_CLASS (lb_tester_window_parent_class)->dispose (object);
 }
 
+/* The latency limit bounds the lateness behind a schedule: without a
+ * target rate there is none. */
+static void
+rate_changed_cb (LbTesterWindow *self,
+                 GtkSpinButton  *spin)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->latency_limit_row),
+                            gtk_spin_button_get_value (spin) > 0);
+}
+
 static void
 lb_tester_window_class_init (LbTesterWindowClass *klass)
 {
@@ -2048,6 +2071,9 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, protocol_row);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, pipeline_spin);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, rate_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, latency_limit_row);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, latency_limit_spin);
+  gtk_widget_class_bind_template_callback (widget_class, rate_changed_cb);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, phase_spinner);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, phase_label);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, time_label);
@@ -2222,6 +2248,8 @@ lb_tester_window_dup_settings (LbTesterWindow *self)
   settings->duration = gtk_spin_button_get_value (self->duration_spin);
   settings->warmup = gtk_spin_button_get_value (self->warmup_spin);
   settings->rate = gtk_spin_button_get_value (self->rate_spin);
+  settings->latency_limit = settings->rate > 0
+                            ? gtk_spin_button_get_value (self->latency_limit_spin) / 1000 : 0;
   settings->transactions = settings->mode == LB_RUN_MODE_COUNT
                            ? (guint64) gtk_spin_button_get_value (self->transactions_spin) : 0;
   settings->interval = 1;
@@ -2255,6 +2283,7 @@ lb_tester_window_apply_settings (LbTesterWindow      *self,
   gtk_spin_button_set_value (self->duration_spin, settings->duration);
   gtk_spin_button_set_value (self->warmup_spin, settings->warmup);
   gtk_spin_button_set_value (self->rate_spin, settings->rate);
+  gtk_spin_button_set_value (self->latency_limit_spin, settings->latency_limit * 1000);
   if (settings->transactions > 0)
     gtk_spin_button_set_value (self->transactions_spin, settings->transactions);
 
