@@ -11,8 +11,8 @@
 
 #include <adwaita.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 
+#include "bench-cpu.h"
 #include "lb-application.h"
 #include "lb-load-engine.h"
 #include "lb-pg-sandbox.h"
@@ -40,23 +40,13 @@ after_paint_cb (GdkFrameClock *clock,
   frames_painted++;
 }
 
-static double
-process_cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
 static Round
 round_figures (LbRunResult *result,
                double       cpu_before,
                gint64       start_usec)
 {
   double seconds = (g_get_monotonic_time () - start_usec) / (double) G_USEC_PER_SEC;
-  double other = process_cpu_seconds () - cpu_before - result->client_cpu_time;
+  double other = bench_process_cpu_seconds () - cpu_before - result->client_cpu_time;
   Round round = { result->tps, MAX (other, 0) / seconds, frames_painted / seconds };
 
   lb_run_result_unref (result);
@@ -113,7 +103,7 @@ headless_round (LbSqlScript         *script,
 {
   g_autoptr(LbLoadEngine) engine = lb_load_engine_new (script, settings);
   Wait wait = { 0, };
-  double cpu = process_cpu_seconds ();
+  double cpu = bench_process_cpu_seconds ();
   gint64 start = g_get_monotonic_time ();
 
   frames_painted = 0;
@@ -127,7 +117,7 @@ gui_round (LbTesterWindow *window)
 {
   Wait wait = { 0, };
   gulong id = g_signal_connect (window, "run-finished", G_CALLBACK (run_finished_cb), &wait);
-  double cpu = process_cpu_seconds ();
+  double cpu = bench_process_cpu_seconds ();
   gint64 start = g_get_monotonic_time ();
 
   frames_painted = 0;

@@ -14,8 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <time.h>
+
+#include "bench-cpu.h"
 
 static double
 monotonic_seconds (void)
@@ -24,16 +25,6 @@ monotonic_seconds (void)
 
   clock_gettime (CLOCK_MONOTONIC, &now);
   return now.tv_sec + now.tv_nsec / 1e9;
-}
-
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
 }
 
 int
@@ -121,7 +112,8 @@ main (int   argc,
     }
   elapsed = monotonic_seconds () - start;
 
-  printf ("tps %.1f transactions %lu cpu %.3f\n", transactions / elapsed, transactions, cpu_seconds ());
+  printf ("tps %.1f transactions %lu cpu %.3f\n", transactions / elapsed, transactions,
+          bench_process_cpu_seconds ());
   PQfinish (conn);
   return 0;
 }

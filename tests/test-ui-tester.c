@@ -314,6 +314,26 @@ run_and_wait (LbTesterWindow *window,
   return g_object_ref (lb_tester_window_get_record (window));
 }
 
+/* The window's form aimed at the sandbox, for a short duration run. */
+static LbRunSettings *
+sandbox_settings (LbTesterWindow *window,
+                  guint           clients,
+                  double          duration,
+                  double          warmup)
+{
+  LbRunSettings *settings;
+
+  lb_tester_window_set_sandbox (window, sandbox);
+  lb_tester_window_set_target_sandbox (window);
+  settings = lb_tester_window_dup_settings (window);
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->clients = clients;
+  settings->threads = 2;
+  settings->duration = duration;
+  settings->warmup = warmup;
+  return settings;
+}
+
 /* Depth first: a mapped label whose text contains @needle. */
 static const char *
 find_label_containing (GtkWidget  *widget,
@@ -349,14 +369,7 @@ test_latency_limit (Fixture       *fixture,
   const char *caption;
 
   load_sample (window);
-  lb_tester_window_set_sandbox (window, sandbox);
-  lb_tester_window_set_target_sandbox (window);
-  settings = lb_tester_window_dup_settings (window);
-  settings->mode = LB_RUN_MODE_DURATION;
-  settings->clients = 2;
-  settings->threads = 2;
-  settings->duration = 2;
-  settings->warmup = 0;
+  settings = sandbox_settings (window, 2, 2, 0);
 
   /* No rate, no limit, whatever the field says. */
   settings->rate = 0;
@@ -419,14 +432,7 @@ test_run_export_history_compare (Fixture       *fixture,
   g_assert_true (lb_test_find_label (GTK_WIDGET (window), "73 %"));
   lb_test_save_screenshot (GTK_WIDGET (window), "tester-ready");
 
-  lb_tester_window_set_sandbox (window, sandbox);
-  lb_tester_window_set_target_sandbox (window);
-  settings = lb_tester_window_dup_settings (window);
-  settings->mode = LB_RUN_MODE_DURATION;
-  settings->clients = 4;
-  settings->threads = 2;
-  settings->duration = 3;
-  settings->warmup = 1;
+  settings = sandbox_settings (window, 4, 3, 1);
   lb_tester_window_apply_settings (window, settings);
 
   first = run_and_wait (window, "tester-running");
