@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "lb-compat.h"
@@ -142,6 +143,17 @@ lb_compat_choose_file_to_open (GtkWindow           *parent,
 
   lb_compat_choose_file (parent, LB_FILE_CHOOSE_OPEN, title, _("_Open"), initial_folder, NULL,
                          filter_name, filter_patterns, cancellable, chosen_to_open_cb, data);
+}
+
+void
+lb_compat_show_error (GtkWindow  *parent,
+                      const char *heading,
+                      const char *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (parent, heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 void

@@ -44,6 +44,12 @@ void   lb_compat_choose_file_to_open (GtkWindow            *parent,
                                       gpointer              owner,
                                       LbOpenFileFunc        open_file);
 
+/* A modal error with one Close button (AdwMessageDialog; AdwAlertDialog
+ * arrived in libadwaita 1.5). */
+void   lb_compat_show_error         (GtkWindow            *parent,
+                                     const char           *heading,
+                                     const char           *body);
+
 /* The widget's foreground colour (gtk_widget_get_color arrived in 4.10). */
 void   lb_compat_widget_get_color   (GtkWidget            *widget,
                                      GdkRGBA              *color);

@@ -302,20 +302,6 @@ add_toast (LbTesterWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
-static void
-show_error_dialog (LbTesterWindow *self,
-                   const char     *heading,
-                   const char     *body)
-{
-  GtkWidget *dialog;
-
-  g_assert (LB_IS_TESTER_WINDOW (self));
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
 static guint
 get_target (LbTesterWindow *self)
 {
@@ -1322,7 +1308,7 @@ run_done_cb (GObject      *object,
       update_actions (self);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
           !gtk_widget_in_destruction (GTK_WIDGET (self)))
-        show_error_dialog (self, _("The Run Could Not Start"), error->message);
+        lb_compat_show_error (GTK_WINDOW (self), _("The Run Could Not Start"), error->message);
       return;
     }
 
@@ -1366,7 +1352,7 @@ launch_engine (LbTesterWindow *self)
       g_clear_object (&self->run_cancellable);
       set_phase (self, _("Ready"), FALSE);
       update_actions (self);
-      show_error_dialog (self, _("These Settings Cannot Run"), error->message);
+      lb_compat_show_error (GTK_WINDOW (self), _("These Settings Cannot Run"), error->message);
       return;
     }
 
@@ -1405,7 +1391,7 @@ sandbox_started_cb (GObject      *object,
         }
       set_phase (self, _("The sandbox did not start"), FALSE);
       if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
-        show_error_dialog (self, _("The Sandbox Did Not Start"), error->message);
+        lb_compat_show_error (GTK_WINDOW (self), _("The Sandbox Did Not Start"), error->message);
       return;
     }
 
@@ -1525,7 +1511,7 @@ open_file_loaded_cb (GObject      *object,
       g_autofree char *name = g_file_get_basename (file);
       g_autofree char *heading = g_strdup_printf (_("Could Not Open “%s”"), name);
 
-      show_error_dialog (self, heading, error->message);
+      lb_compat_show_error (GTK_WINDOW (self), heading, error->message);
     }
 }
 
@@ -1639,7 +1625,7 @@ export_done_cb (GObject      *object,
   if (lb_tester_window_export_finish (self, result, &error))
     add_toast (self, _("Exported"));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error_dialog (self, _("Could Not Export"), error->message);
+    lb_compat_show_error (GTK_WINDOW (self), _("Could Not Export"), error->message);
 }
 
 static void
@@ -1838,7 +1824,7 @@ reset_sandbox_done_cb (GObject      *object,
   if (g_task_propagate_boolean (G_TASK (result), &error))
     add_toast (self, _("The sandbox was reset"));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error_dialog (self, _("Could Not Reset the Sandbox"), error->message);
+    lb_compat_show_error (GTK_WINDOW (self), _("Could Not Reset the Sandbox"), error->message);
 }
 
 static void
@@ -1914,7 +1900,7 @@ delete_requested_cb (LbTesterWindow   *self,
 
   if (!lb_run_history_remove (self->history, record, &error))
     {
-      show_error_dialog (self, _("Could Not Delete the Run"), error->message);
+      lb_compat_show_error (GTK_WINDOW (self), _("Could Not Delete the Run"), error->message);
       return;
     }
 
@@ -2335,7 +2321,7 @@ lb_tester_window_start (LbTesterWindow *self)
   ladder_error = g_object_get_data (G_OBJECT (self), "ladder-error");
   if (ladder_error != NULL)
     {
-      show_error_dialog (self, _("These Settings Cannot Run"), ladder_error);
+      lb_compat_show_error (GTK_WINDOW (self), _("These Settings Cannot Run"), ladder_error);
       return;
     }
 

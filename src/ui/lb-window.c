@@ -203,20 +203,6 @@ remember_folder (LbWindow *self,
     }
 }
 
-static void
-show_error_dialog (LbWindow   *self,
-                   const char *heading,
-                   const char *body)
-{
-  GtkWidget *dialog;
-
-  g_assert (LB_IS_WINDOW (self));
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
 static gboolean
 is_sql_file (GFile *file)
 {
@@ -251,7 +237,7 @@ show_outcome (LbWindow     *self,
   if (finish_task (self, result, &error))
     lb_window_add_toast (self, success_message);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error_dialog (self, failure_heading, error->message);
+    lb_compat_show_error (GTK_WINDOW (self), failure_heading, error->message);
 }
 
 /* Loading ------------------------------------------------------------------ */
@@ -336,7 +322,7 @@ open_file_loaded_cb (GObject      *object,
         return;
 
       heading = g_strdup_printf (_("Could Not Open “%s”"), name);
-      show_error_dialog (self, heading, error->message);
+      lb_compat_show_error (GTK_WINDOW (self), heading, error->message);
     }
 }
 
