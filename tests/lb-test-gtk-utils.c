@@ -4,7 +4,74 @@
 #include <adwaita.h>
 
 #include "lb-application.h"
+#include "lb-compat.h"
 #include "lb-test-gtk-utils.h"
+
+/* The answers queued for the next file choosers, and what the last one asked. */
+static GQueue  chooser_answers = G_QUEUE_INIT;
+static char   *last_chooser_title;
+static char   *last_chooser_name;
+
+/* A stand-in for "no file": the queue cannot hold NULL. */
+static GFile  *dismissed_marker;
+
+static GFile *
+answer_chooser (LbFileChooseMode  mode,
+                const char       *title,
+                GFile            *initial_folder,
+                const char       *initial_name,
+                gpointer          user_data)
+{
+  GFile *answer;
+
+  g_free (last_chooser_title);
+  last_chooser_title = g_strdup (title);
+  g_free (last_chooser_name);
+  last_chooser_name = g_strdup (initial_name);
+
+  if (g_queue_is_empty (&chooser_answers))
+    g_error ("a file chooser \"%s\" opened, and the test queued no answer", title);
+
+  answer = g_queue_pop_head (&chooser_answers);
+  if (answer == dismissed_marker)
+    return NULL;
+  return answer;   /* the seam takes this reference */
+}
+
+void
+lb_test_queue_chooser_answer (GFile *file)
+{
+  if (dismissed_marker == NULL)
+    dismissed_marker = g_file_new_for_path ("/dev/null/dismissed");
+
+  g_queue_push_tail (&chooser_answers, file != NULL ? g_object_ref (file) : dismissed_marker);
+}
+
+static gboolean
+choosers_answered (gpointer data)
+{
+  return g_queue_is_empty (&chooser_answers);
+}
+
+void
+lb_test_wait_for_choosers (void)
+{
+  lb_test_spin_until_func (choosers_answered, NULL, 10);
+  /* The answer reaches the action's callback from an idle. */
+  lb_test_spin_briefly ();
+}
+
+const char *
+lb_test_last_chooser_title (void)
+{
+  return last_chooser_title;
+}
+
+const char *
+lb_test_last_chooser_name (void)
+{
+  return last_chooser_name;
+}
 
 /* gtk_test_init() plus what the application would set up: libadwaita, the
  * UI types, and style.css (AdwApplication loads it only for the app; a
@@ -18,6 +85,8 @@ lb_test_gtk_init (int    *argc,
   gtk_test_init (argc, argv, NULL);
   adw_init ();
   lb_ui_init ();
+
+  lb_compat_set_file_chooser_responder (answer_chooser, NULL);
 
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, APP_RESOURCE_PATH "/style.css");

@@ -21,6 +21,17 @@ gboolean   lb_test_find_label           (GtkWidget    *widget,
 GtkWidget *lb_test_find_widget_of_type  (GtkWidget    *widget,
                                          GType         type);
 
+/* File choosers: every chooser the app opens while a test runs is answered
+ * from a queue (lb-compat's seam), through the same GTask and _finish() as the
+ * real dialog. Queue the file the user would pick (NULL: the user dismisses
+ * it), trigger the action, then wait until the chooser has been answered; it
+ * fails the test when a chooser opens with nothing queued. */
+void       lb_test_queue_chooser_answer (GFile        *file);
+void       lb_test_wait_for_choosers    (void);
+/* The title and suggested file name of the last chooser opened. */
+const char *lb_test_last_chooser_title  (void);
+const char *lb_test_last_chooser_name   (void);
+
 void       lb_test_save_screenshot      (GtkWidget    *widget,
                                          const char   *name);
 

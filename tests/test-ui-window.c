@@ -165,30 +165,24 @@ load_done_cb (GObject      *object,
   *done = TRUE;
 }
 
-static void
-save_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+static gboolean
+window_not_modified (gpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean *done = user_data;
-
-  g_assert_true (lb_window_save_file_finish (LB_WINDOW (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
+  return !lb_window_get_modified (data);
 }
 
-static void
-export_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gboolean
+file_is_written (gpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean *done = user_data;
+  g_autofree char *contents = NULL;
 
-  g_assert_true (lb_window_export_report_finish (LB_WINDOW (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
+  return g_file_get_contents (data, &contents, NULL, NULL) && contents[0] != '\0';
+}
+
+static gboolean
+shows_instance_name (gpointer data)
+{
+  return g_strcmp0 (entry_text (data, "lakebase_accelerator", "instance_name"), "retail-serving") == 0;
 }
 
 static void
@@ -209,11 +203,15 @@ test_open_save_export (Fixture       *fixture,
   g_autofree char *csv = NULL;
   g_autoptr(LbWorkload) reloaded = NULL;
   JsonObject *root;
-  gboolean done = FALSE;
   GtkWidget *tables_list;
 
-  lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
-  lb_test_spin_until (&done, 10);
+  /* Every file goes through the chooser the user sees (the seam answers it),
+   * started by the action the menu item and shortcut trigger. */
+  lb_test_queue_chooser_answer (file);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL);
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Open Workload");
+  lb_test_spin_until_func (shows_instance_name, page, 10);
   lb_test_spin_briefly ();
 
   g_assert_cmpstr (entry_text (page, "database_instance", "reads_per_second"), ==, "8000");
@@ -233,19 +231,31 @@ test_open_save_export (Fixture       *fixture,
   set_entry (page, "database_instance", "reads_per_second", "9000");
   g_assert_true (lb_window_get_modified (fixture->window));
 
-  done = FALSE;
-  lb_window_save_file_async (fixture->window, saved, NULL, save_done_cb, &done);
-  lb_test_spin_until (&done, 10);
-  g_assert_false (lb_window_get_modified (fixture->window));
+  /* A dismissed chooser writes nothing and keeps the changes marked. */
+  lb_test_queue_chooser_answer (NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-as", NULL);
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_name (), ==, "workload.yml");
+  lb_test_spin_ms (100);
+  g_assert_false (g_file_query_exists (saved, NULL));
+  g_assert_true (lb_window_get_modified (fixture->window));
+
+  lb_test_queue_chooser_answer (saved);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-as", NULL);
+  lb_test_wait_for_choosers ();
+  lb_test_spin_until_func (window_not_modified, fixture->window, 10);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "saved.yml");
 
   reloaded = lb_workload_new_from_file (saved, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (lb_workload_get_reads_per_second (reloaded), ==, 9000);
   g_assert_cmpuint (g_list_model_get_n_items (lb_workload_get_tables (reloaded)), ==, 3);
 
-  done = FALSE;
-  lb_window_export_report_async (fixture->window, LB_REPORT_FORMAT_JSON, json_file, NULL, export_done_cb, &done);
-  lb_test_spin_until (&done, 10);
+  lb_test_queue_chooser_answer (json_file);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export-json", NULL);
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_name (), ==, "saved-cost-report.json");
+  lb_test_spin_until_func (file_is_written, json_path, 10);
   json_parser_load_from_file (parser, json_path, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
@@ -254,9 +264,10 @@ test_open_save_export (Fixture       *fixture,
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (root, "workload_config"),
                                                                  "reads_per_second"), 9000, 1e-9);
 
-  done = FALSE;
-  lb_window_export_report_async (fixture->window, LB_REPORT_FORMAT_CSV, csv_file, NULL, export_done_cb, &done);
-  lb_test_spin_until (&done, 10);
+  lb_test_queue_chooser_answer (csv_file);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export-csv", NULL);
+  lb_test_wait_for_choosers ();
+  lb_test_spin_until_func (file_is_written, csv_path, 10);
   g_file_get_contents (csv_path, &csv, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strchr (csv, ','));

@@ -6,27 +6,61 @@
 
 #include "lb-compat.h"
 
+static LbFileChooserResponder chooser_responder;
+static gpointer               chooser_responder_data;
+
+void
+lb_compat_set_file_chooser_responder (LbFileChooserResponder responder,
+                                      gpointer               user_data)
+{
+  chooser_responder = responder;
+  chooser_responder_data = user_data;
+}
+
+/* Every way a chooser ends goes through here, the dialog's and the test seam's. */
+static void
+return_chosen_file (GTask *task,
+                    GFile *file)
+{
+  if (file != NULL)
+    g_task_return_pointer (task, g_object_ref (file), g_object_unref);
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("No file was chosen"));
+}
+
 static void
 native_response_cb (GtkNativeDialog *native,
                     int              response,
                     gpointer         user_data)
 {
   g_autoptr(GTask) task = user_data;
+  g_autoptr(GFile) file = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
 
-      if (file != NULL)
-        {
-          g_task_return_pointer (task, g_steal_pointer (&file), g_object_unref);
-          gtk_native_dialog_destroy (native);
-          return;
-        }
-    }
-
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("No file was chosen"));
+  return_chosen_file (task, file);
   gtk_native_dialog_destroy (native);
+  /* The reference gtk_file_chooser_native_new() gave us kept the dialog alive while shown. */
+  g_object_unref (native);
+}
+
+typedef struct
+{
+  GTask *task;
+  GFile *file;
+} Answer;
+
+static gboolean
+answer_from_responder_cb (gpointer user_data)
+{
+  Answer *answer = user_data;
+
+  return_chosen_file (answer->task, answer->file);
+  g_object_unref (answer->task);
+  g_clear_object (&answer->file);
+  g_free (answer);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -50,6 +84,17 @@ lb_compat_choose_file (GtkWindow           *parent,
 
   task = g_task_new (parent, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_compat_choose_file);
+
+  if (chooser_responder != NULL)
+    {
+      Answer *answer = g_new0 (Answer, 1);
+
+      /* As a dialog would, answer from a later main-loop iteration. */
+      answer->file = chooser_responder (mode, title, initial_folder, initial_name, chooser_responder_data);
+      answer->task = g_steal_pointer (&task);
+      g_idle_add (answer_from_responder_cb, answer);
+      return;
+    }
 
   switch (mode)
     {
@@ -96,7 +141,9 @@ GFile *
 lb_compat_choose_file_finish (GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  /* The task's source object is the parent window, which the caller may not have. */
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lb_compat_choose_file, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -30,6 +30,19 @@ void   lb_compat_choose_file        (GtkWindow            *parent,
 GFile *lb_compat_choose_file_finish (GAsyncResult         *result,
                                      GError              **error);
 
+/* The test seam: while a responder is set, no dialog is shown; each chooser asks
+ * the responder for the file a user would pick (a new reference, or NULL:
+ * dismissed) and returns it
+ * through the same GTask, callback and _finish() as the dialog does. */
+typedef GFile *(*LbFileChooserResponder) (LbFileChooseMode  mode,
+                                          const char       *title,
+                                          GFile            *initial_folder,
+                                          const char       *initial_name,
+                                          gpointer          user_data);
+
+void   lb_compat_set_file_chooser_responder (LbFileChooserResponder responder,
+                                             gpointer               user_data);
+
 /* The common case: choose a file to open, then hand it to @open_file with
  * @owner (kept alive meanwhile). Dismissing the chooser does nothing. */
 typedef void (*LbOpenFileFunc) (gpointer  owner,
