@@ -341,6 +341,26 @@ load_section (LbWorkload        *self,
   return TRUE;
 }
 
+static gboolean
+is_blank (const char *data,
+          gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      if (strchr (" \t\r\n", data[i]) == NULL || data[i] == '\0')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_empty_error (GError     **error,
+                 const char  *display_name)
+{
+  g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_EMPTY,
+               _("%s is empty: no workload in it"), display_name);
+}
+
 LbWorkload *
 lb_workload_new_from_data (const char  *data,
                            gssize       length,
@@ -360,6 +380,13 @@ lb_workload_new_from_data (const char  *data,
   if (display_name == NULL)
     display_name = "<input>";
 
+  /* Checked first: libyaml refuses a stray tab before it sees the end. */
+  if (is_blank (data, length))
+    {
+      set_empty_error (error, display_name);
+      return NULL;
+    }
+
   root = lb_yaml_node_parse (data, length, display_name, &local_error);
   if (local_error != NULL)
     {
@@ -370,8 +397,7 @@ lb_workload_new_from_data (const char  *data,
   /* Estimating nothing with every default would look like a real answer. */
   if (root == NULL || lb_yaml_node_is_null (root))
     {
-      g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_EMPTY,
-                   _("%s is empty: no workload in it"), display_name);
+      set_empty_error (error, display_name);
       return NULL;
     }
 
