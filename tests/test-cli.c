@@ -321,6 +321,23 @@ test_estimate_csv (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "\r\nTotal,1578.21,18938.47\r\n"));
 }
 
+/* A blank or comments-only file is refused, not estimated with defaults. */
+static void
+test_estimate_empty_file (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char * const contents[] = { "", "\n  \n", "# to be filled in\n\n# later\n" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (contents); i++)
+    {
+      g_auto(LbTestCliResult) result = { 0 };
+      g_autofree char *path = write_file (fixture, "blank.yml", contents[i]);
+
+      run_cli (fixture, &result, "estimate", path, NULL);
+      lb_test_cli_assert_usage_error (&result, "blank.yml is empty: no workload in it");
+    }
+}
+
 #define ADD_TEST(path, fn) \
   g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
@@ -334,6 +351,7 @@ main (int   argc,
   ADD_TEST ("/cli/estimate/json", test_estimate_json);
   ADD_TEST ("/cli/estimate/csv", test_estimate_csv);
   ADD_TEST ("/cli/estimate/prices", test_prices_override);
+  ADD_TEST ("/cli/estimate/empty-file", test_estimate_empty_file);
   ADD_TEST ("/cli/bad-input", test_bad_input);
   ADD_TEST ("/cli/help-and-version", test_help_and_version);
 

@@ -403,6 +403,94 @@ test_views (Fixture       *fixture,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static gboolean
+shows_error_dialog (gpointer data)
+{
+  GtkWidget **dialog = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+        *dialog = window;
+    }
+
+  return *dialog != NULL;
+}
+
+/* Save rewrites only the edited line of a commented file; an empty file is
+ * refused with the loader's message and the form keeps its values. */
+static void
+test_save_keeps_comments (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char original[] =
+    "# Pilot sizing, reviewed with the DBA team\n"
+    "database_instance:\n"
+    "  reads_per_second: 8000        # point lookups from the shop\n"
+    "  bulk_writes_per_second: 2000  # nightly backfill\n"
+    "\n"
+    "database_storage:\n"
+    "  data_stored_gb: 420\n"
+    "lakebase_accelerator:\n"
+    "  instance_name: 'retail-serving'   # quoted on purpose\n"
+    "# end\n";
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "pilot.lakebase.yml", NULL);
+  g_autofree char *blank_path = g_build_filename (fixture->tmpdir, "blank.lakebase.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) blank = g_file_new_for_path (blank_path);
+  g_autofree char *saved = NULL;
+  g_auto(GStrv) saved_lines = NULL;
+  g_auto(GStrv) original_lines = g_strsplit (original, "\n", -1);
+  GtkWidget *dialog = NULL;
+
+  g_assert_true (g_file_set_contents (path, original, -1, NULL));
+  g_assert_true (g_file_set_contents (blank_path, "# to be filled in\n\n", -1, NULL));
+
+  lb_test_queue_chooser_answer (file);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL);
+  lb_test_wait_for_choosers ();
+  lb_test_spin_until_func (shows_instance_name, fixture->page, 10);
+  g_assert_cmpstr (entry_text (fixture->page, "database_instance", "reads_per_second"), ==, "8000");
+
+  set_entry (fixture->page, "database_instance", "reads_per_second", "9500");
+  g_assert_true (lb_window_get_modified (fixture->window));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save", NULL);
+  lb_test_spin_until_func (window_not_modified, fixture->window, 10);
+
+  /* Line by line: the edited one changed, comments and quotes did not. */
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  saved_lines = g_strsplit (saved, "\n", -1);
+  g_assert_cmpuint (g_strv_length (saved_lines), ==, g_strv_length (original_lines));
+  for (guint i = 0; original_lines[i] != NULL; i++)
+    {
+      if (i == 2)
+        g_assert_cmpstr (saved_lines[i], ==, "  reads_per_second: 9500        # point lookups from the shop");
+      else
+        g_assert_cmpstr (saved_lines[i], ==, original_lines[i]);
+    }
+
+  /* An empty workload file is refused where the user sees it. */
+  lb_test_queue_chooser_answer (blank);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL);
+  lb_test_wait_for_choosers ();
+  lb_test_spin_until_func (shows_error_dialog, &dialog, 10);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Could Not Open “blank.lakebase.yml”");
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "blank.lakebase.yml is empty: no workload in it");
+  lb_test_spin_briefly ();
+  lb_test_save_screenshot (dialog, "open-empty-workload");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  lb_test_spin_briefly ();
+
+  g_assert_cmpstr (entry_text (fixture->page, "database_instance", "reads_per_second"), ==, "9500");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "pilot.lakebase.yml");
+  g_assert_false (lb_window_get_modified (fixture->window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,6 +515,7 @@ main (int   argc,
   g_test_add ("/ui/window/add-remove-table", Fixture, NULL, fixture_setup, test_add_and_remove_table, fixture_teardown);
  g_test_add ("/ui/window/values-survive-restart", Fixture, NULL, fixture_setup, test_values_survive_restart, fixture_teardown);
   g_test_add ("/ui/window/views", Fixture, NULL, fixture_setup, test_views, fixture_teardown);
+  g_test_add ("/ui/window/save-keeps-comments", Fixture, NULL, fixture_setup, test_save_keeps_comments, fixture_teardown);
 
   {
     int status = g_test_run ();

@@ -754,47 +754,6 @@ assert_in_order (const char         *text,
 static void
 test_unknown_keys (void)
 {
-  static const char * const expected_in_order[] = {
-    "version: 2\n",
-    "metadata:\n"
-    "  owner: 'team-a'\n"
-    "  tags: [x, \"y z\", 3]\n"
-    "  nested: {a: 1, b: [1, 2]}\n"
-    "  description: |\n"
-    "    Serving tables for the shop.\n"
-    "    Second line.\n",
-    "database_instance:\n"
-    "  reads_per_second: 12000\n"
-    "  custom_knob: 1.50\n"
-    "  bulk_writes_per_second: 1500\n",
-    "database_storage:\n"
-    "  data_stored_gb: 300\n"
-    "  retention_class: gold\n"
-    "  estimated_data_deleted_daily_gb: 0.25\n",
-    "delta_synchronization:\n"
-    "  sync_mode: TRIGGERED\n",
-    "  sync_frequency: \"Per week\"\n"
-    "  pipeline_tags: {cost_center: \"0042\"}\n"
-    "  tables_to_sync:\n",
-    "- name: shop.serving.orders\n"
-    "    comment: \"keep me\"\n"
-    "    primary_keys:\n"
-    "    - order_id\n"
-    "    owner: {team: x}\n"
-    "    scheduling_policy: CONTINUOUS\n",
-    "- name: shop.serving.customers\n"
-    "    primary_keys: [customer_id]\n"
-    "    scheduling_policy: SNAPSHOT\n"
-    "    refresh: [daily, \"02:00\"]\n",
-    "lakebase_accelerator:\n"
-    "  future_option: yes\n"
-    "  instance_name: shop-serving\n"
-    "  warehouse_id: \"0123\"\n"
-    "  flavour: provisioned\n"
-    "  capacity: CU_2\n",
-    "trailer: [\"end\", 'of', file]\n",
-    NULL
-  };
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "unknown-keys.yml", NULL);
   g_autoptr(LbWorkload) workload = load_file (path);
   g_autoptr(LbWorkload) reloaded = NULL;
@@ -802,6 +761,7 @@ test_unknown_keys (void)
   g_autofree char *saved = NULL;
   g_autofree char *resaved = NULL;
   g_autofree char *edited_data = NULL;
+  g_autofree char *file_contents = NULL;
   LbSyncedTable *table;
 
   /* The known values load around the unknown ones. */
@@ -824,15 +784,14 @@ test_unknown_keys (void)
 
   saved = save_data (workload);
   g_test_message ("%s", saved);
-  assert_in_order (saved, expected_in_order);
-  /* Missing known keys are added, and the web tool's sections stay complete. */
+  /* Nothing changed, so the file comes back as it was, comment and all. */
+  g_assert_true (g_file_get_contents (path, &file_contents, NULL, NULL));
+  g_assert_cmpstr (saved, ==, file_contents);
   g_assert_nonnull (strstr (saved, "  continuous_writes_per_second: 600\n"));
   g_assert_nonnull (strstr (saved, "  number_of_continuous_pipelines: 1\n"));
   /* Defaults of our own map that the file did not have stay out. */
   g_assert_null (strstr (saved, "profile:"));
   g_assert_null (strstr (saved, "database_name:"));
-  /* Comments cannot be kept (libyaml drops them). */
-  g_assert_null (strstr (saved, "#"));
 
   /* A second generation keeps everything too. */
   reloaded = load_data (saved);
@@ -850,14 +809,15 @@ test_unknown_keys (void)
   edited_data = save_data (edited);
   g_test_message ("%s", edited_data);
   assert_in_order (edited_data, (const char * const []) {
+    "# A workload written by a newer version of the web tool, plus our own keys.\n"
     "version: 2\n",
     "  reads_per_second: 9000\n  custom_knob: 1.50\n",
-    "- name: shop.serving.orders\n"
-    "    comment: \"keep me\"\n"
-    "    primary_keys:\n"
-    "    - order_id\n"
-    "    - created_at\n"
-    "    owner: {team: x}\n",
+    "    - name: shop.serving.orders\n"
+    "      comment: \"keep me\"\n"
+    "      primary_keys:\n"
+    "        - order_id\n"
+    "        - created_at\n"
+    "      owner: {team: x}\n",
     "  capacity: CU_2\n  profile: prod\n",
     "trailer:",
     NULL });
@@ -952,16 +912,33 @@ test_new_file_layout (void)
 static void
 test_empty_input (void)
 {
-  static const char * const inputs[] = {
+  static const char * const empty_inputs[] = {
     "",
     "\n\n",
+    "  \t\n \n",
     "# only a comment\n",
+    "# two comments\n\n   # and a blank line\n",
     "---\n",
     "~\n",
+  };
+  static const char * const inputs[] = {
     "database_instance:\ndatabase_storage:\ndelta_synchronization:\n  tables_to_sync:\n",
     "database_instance:\n  reads_per_second:\n  promotion_percentage: ~\n",
   };
 
+  /* Nothing to estimate: refused rather than silently taken as defaults. */
+  for (guint i = 0; i < G_N_ELEMENTS (empty_inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbWorkload) workload = lb_workload_new_from_data (empty_inputs[i], -1,
+                                                                  "blank.yml", &error);
+
+      g_assert_null (workload);
+      g_assert_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_EMPTY);
+      g_assert_cmpstr (error->message, ==, "blank.yml is empty: no workload in it");
+    }
+
+  /* Sections without values are a workload, at its defaults. */
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
       g_autoptr(LbWorkload) workload = load_data (inputs[i]);
@@ -1438,6 +1415,458 @@ test_aliases_and_limits (void)
   g_assert_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_SYNTAX);
 }
 
+/* Saving a loaded file */
+
+static const char commented_workload[] =
+  "# Retail serving workload, reviewed by the DBA team (équipe données)\n"
+  "database_instance:\n"
+  "  # peak traffic, measured in March\n"
+  "  bulk_writes_per_second: 2000        # nightly backfill\n"
+  "  continuous_writes_per_second: 300\n"
+  "  reads_per_second: 8000              # point lookups\n"
+  "\n"
+  "  number_of_readable_secondaries: 1\n"
+  "  readable_secondary_size_cu: 1\n"
+  "  promotion_percentage: 12.50\n"
+  "  custom_knob: 'keep'   # not ours\n"
+  "\n"
+  "database_storage:\n"
+  "  data_stored_gb: 420\n"
+  "  estimated_data_deleted_daily_gb: 2\n"
+  "  restore_windows_days: 7\n"
+  "\n"
+  "delta_synchronization:\n"
+  "  number_of_continuous_pipelines: 1\n"
+  "  expected_data_per_sync_gb: 35\n"
+  "  sync_mode: snapshot\n"
+  "  sync_frequency: \"Per day\"\n"
+  "  tables_to_sync:\n"
+  "    # the hot tables first\n"
+  "    - name: retail.serving.orders\n"
+  "      primary_keys: [order_id]\n"
+  "      scheduling_policy: CONTINUOUS\n"
+  "    - name: retail.serving.customers   # CRM copy\n"
+  "      primary_keys: [customer_id]\n"
+  "      scheduling_policy: SNAPSHOT\n"
+  "    - name: retail.serving.order_lines\n"
+  "      primary_keys:\n"
+  "        - order_id\n"
+  "        - line_no\n"
+  "      scheduling_policy: TRIGGERED\n"
+  "\n"
+  "lakebase_accelerator:\n"
+  "  instance_name: 'retail-serving'\n"
+  "  database_catalog: \"retail_pg\"\n"
+  "  profile: DEFAULT    # ~/.databrickscfg\n"
+  "metadata: {owner: dba, tags: [a, \"b c\"]}\n"
+  "# end of file\n";
+
+static char *
+replace_all (const char *text,
+             const char *old,
+             const char *new)
+{
+  g_auto(GStrv) parts = g_strsplit (text, old, -1);
+
+  return g_strjoinv (new, parts);
+}
+
+/* @expected is @original with line @index (from 0) replaced by @line, or
+ * with @line inserted there (@insert), or with @n_removed lines removed. */
+static char *
+edit_lines (const char *original,
+            const char *eol,
+            guint       index,
+            const char *line,
+            gboolean    insert,
+            guint       n_removed)
+{
+  g_auto(GStrv) lines = g_strsplit (original, eol, -1);
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+
+  g_assert_cmpuint (index, <, g_strv_length (lines));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (i == index && line != NULL)
+        g_ptr_array_add (out, (gpointer) line);
+      if (i >= index && i < index + n_removed)
+        continue;
+      if (i == index && line != NULL && !insert)
+        continue;
+      g_ptr_array_add (out, lines[i]);
+    }
+  g_ptr_array_add (out, NULL);
+
+  return g_strjoinv (eol, (char **) out->pdata);
+}
+
+/* Compares line by line, so a failure names the first line that differs. */
+static void
+assert_same_lines (const char *actual,
+                   const char *expected)
+{
+  g_auto(GStrv) actual_lines = g_strsplit (actual, "\n", -1);
+  g_auto(GStrv) expected_lines = g_strsplit (expected, "\n", -1);
+
+  for (guint i = 0; actual_lines[i] != NULL && expected_lines[i] != NULL; i++)
+    {
+      if (g_strcmp0 (actual_lines[i], expected_lines[i]) != 0)
+        g_error ("line %u is “%s”, expected “%s”, in:\n%s", i + 1, actual_lines[i],
+                 expected_lines[i], actual);
+    }
+  g_assert_cmpuint (g_strv_length (actual_lines), ==, g_strv_length (expected_lines));
+  g_assert_cmpstr (actual, ==, expected);
+}
+
+static void
+test_splice_unchanged (void)
+{
+  g_autofree char *crlf = replace_all (commented_workload, "\n", "\r\n");
+  g_autofree char *no_final_newline = g_strndup (commented_workload,
+                                                 strlen (commented_workload) - 1);
+  g_autofree char *sample_path = samples_path ("workload.yml");
+  g_autofree char *sample = NULL;
+  const char *inputs[] = { commented_workload, crlf, no_final_newline, NULL };
+
+  g_assert_true (g_file_get_contents (sample_path, &sample, NULL, NULL));
+  inputs[3] = sample;
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(LbWorkload) workload = load_data (inputs[i]);
+      g_autoptr(LbWorkload) copy = lb_workload_copy (workload);
+      g_autofree char *saved = save_data (workload);
+      g_autofree char *copy_saved = save_data (copy);
+
+      /* Byte for byte, also for a copy (the form edits one). */
+      g_assert_cmpstr (saved, ==, inputs[i]);
+      g_assert_cmpstr (copy_saved, ==, inputs[i]);
+
+      g_assert_finalize_object (g_steal_pointer (&workload));
+      g_assert_finalize_object (g_steal_pointer (&copy));
+    }
+}
+
+static void
+test_splice_one_field (void)
+{
+  static const struct {
+    const char *section;
+    const char *key;
+    const char *value;
+    guint       line;  /* from 0 */
+    const char *expected;
+  } cases[] = {
+    { "database_instance", "reads_per_second", "9000",
+      5, "  reads_per_second: 9000              # point lookups" },
+    { "database_instance", "bulk_writes_per_second", "2500.5",
+      3, "  bulk_writes_per_second: 2500.5        # nightly backfill" },
+    { "database_instance", "promotion_percentage", "20",
+      9, "  promotion_percentage: 20" },
+    { "database_storage", "restore_windows_days", "14",
+      15, "  restore_windows_days: 14" },
+    { "delta_synchronization", "sync_mode", "TRIGGERED",
+      20, "  sync_mode: TRIGGERED" },
+    { "delta_synchronization", "sync_frequency", "Per hour",
+      21, "  sync_frequency: \"Per hour\"" },
+    /* Single quotes stay single, double stay double, plain stays plain. */
+    { "lakebase_accelerator", "instance_name", "shop-serving",
+      37, "  instance_name: 'shop-serving'" },
+    { "lakebase_accelerator", "database_catalog", "shop_pg",
+      38, "  database_catalog: \"shop_pg\"" },
+    { "lakebase_accelerator", "profile", "prod",
+      39, "  profile: prod    # ~/.databrickscfg" },
+    /* Text that would read as a number gets quotes. */
+    { "lakebase_accelerator", "profile", "007",
+      39, "  profile: \"007\"    # ~/.databrickscfg" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LbWorkload) workload = load_data (commented_workload);
+      g_autoptr(LbWorkload) reloaded = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *saved = NULL;
+      g_autofree char *expected = NULL;
+
+      g_test_message ("%s.%s = %s", cases[i].section, cases[i].key, cases[i].value);
+      g_assert_true (lb_workload_set_field_from_string (workload,
+                                                        field (cases[i].section, cases[i].key),
+                                                        cases[i].value, &error));
+      g_assert_no_error (error);
+
+      saved = save_data (workload);
+      expected = edit_lines (commented_workload, "\n", cases[i].line, cases[i].expected,
+                             FALSE, 0);
+      assert_same_lines (saved, expected);
+
+      reloaded = load_data (saved);
+      assert_workloads_equal (workload, reloaded);
+      g_assert_finalize_object (g_steal_pointer (&workload));
+      g_assert_finalize_object (g_steal_pointer (&reloaded));
+    }
+
+  /* The same in a file with CRLF line breaks. */
+  {
+    g_autofree char *crlf = replace_all (commented_workload, "\n", "\r\n");
+    g_autoptr(LbWorkload) workload = load_data (crlf);
+    g_autofree char *saved = NULL;
+    g_autofree char *expected = NULL;
+
+    lb_workload_set_reads_per_second (workload, 9000);
+    saved = save_data (workload);
+    expected = edit_lines (crlf, "\r\n", 5, "  reads_per_second: 9000              # point lookups",
+                           FALSE, 0);
+    g_assert_cmpstr (saved, ==, expected);
+    g_assert_finalize_object (g_steal_pointer (&workload));
+  }
+}
+
+static void
+test_splice_tables (void)
+{
+  /* Edits of a table stay on their line. */
+  {
+    g_autoptr(LbWorkload) workload = load_data (commented_workload);
+    g_autofree char *saved = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *expected_1 = NULL;
+    g_autofree char *expected_2 = NULL;
+
+    lb_synced_table_set_name (get_table (workload, 1), "retail.serving.clients");
+    lb_synced_table_set_scheduling_policy (get_table (workload, 0), LB_SYNC_MODE_TRIGGERED);
+    lb_synced_table_set_primary_keys (get_table (workload, 0),
+                                      (const char * const []) { "order_id", "shop_id", NULL });
+    saved = save_data (workload);
+    expected_1 = edit_lines (commented_workload, "\n", 27,
+                             "    - name: retail.serving.clients   # CRM copy", FALSE, 0);
+    expected_2 = edit_lines (expected_1, "\n", 26, "      scheduling_policy: TRIGGERED", FALSE, 0);
+    expected = edit_lines (expected_2, "\n", 25, "      primary_keys: [order_id, shop_id]",
+                           FALSE, 0);
+    assert_same_lines (saved, expected);
+    g_assert_finalize_object (g_steal_pointer (&workload));
+  }
+
+  /* A block list of keys gains and loses items line by line. */
+  {
+    g_autoptr(LbWorkload) workload = load_data (commented_workload);
+    g_autofree char *saved = NULL;
+    g_autofree char *expected = NULL;
+
+    lb_synced_table_set_primary_keys (get_table (workload, 2),
+                                      (const char * const []) { "order_id", "line_no",
+                                                                "shop_id", NULL });
+    saved = save_data (workload);
+    expected = edit_lines (commented_workload, "\n", 34, "        - shop_id", TRUE, 0);
+    assert_same_lines (saved, expected);
+
+    g_clear_pointer (&saved, g_free);
+    g_clear_pointer (&expected, g_free);
+    lb_synced_table_set_primary_keys (get_table (workload, 2),
+                                      (const char * const []) { "order_id", NULL });
+    saved = save_data (workload);
+    expected = edit_lines (commented_workload, "\n", 33, NULL, FALSE, 1);
+    assert_same_lines (saved, expected);
+    g_assert_finalize_object (g_steal_pointer (&workload));
+  }
+
+  /* A removed table's lines are cut, nothing else moves. */
+  {
+    g_autoptr(LbWorkload) workload = load_data (commented_workload);
+    g_autoptr(LbWorkload) reloaded = NULL;
+    g_autofree char *saved = NULL;
+    g_autofree char *expected = NULL;
+
+    lb_workload_remove_table (workload, 1);
+    saved = save_data (workload);
+    expected = edit_lines (commented_workload, "\n", 27, NULL, FALSE, 3);
+    assert_same_lines (saved, expected);
+    reloaded = load_data (saved);
+    assert_workloads_equal (workload, reloaded);
+    g_assert_finalize_object (g_steal_pointer (&workload));
+    g_assert_finalize_object (g_steal_pointer (&reloaded));
+  }
+
+  /* An added table goes after the last one, in the list's indentation. */
+  {
+    g_autoptr(LbWorkload) workload = load_data (commented_workload);
+    g_autoptr(LbSyncedTable) table = lb_synced_table_new ("retail.serving.returns",
+                                                          (const char * const []) { "return_id",
+                                                                                    NULL },
+                                                          LB_SYNC_MODE_TRIGGERED);
+    g_autofree char *saved = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *expected_1 = NULL;
+    g_autofree char *expected_2 = NULL;
+
+    lb_workload_add_table (workload, table);
+    saved = save_data (workload);
+    expected_1 = edit_lines (commented_workload, "\n", 35, "    - name: retail.serving.returns",
+                             TRUE, 0);
+    expected_2 = edit_lines (expected_1, "\n", 36, "      primary_keys: [return_id]", TRUE, 0);
+    expected = edit_lines (expected_2, "\n", 37, "      scheduling_policy: TRIGGERED", TRUE, 0);
+    assert_same_lines (saved, expected);
+
+    /* Removing every table leaves "tables_to_sync:", which reads as none. */
+    g_clear_pointer (&saved, g_free);
+    while (g_list_model_get_n_items (lb_workload_get_tables (workload)) > 0)
+      lb_workload_remove_table (workload, 0);
+    saved = save_data (workload);
+    g_clear_pointer (&expected, g_free);
+    expected = edit_lines (commented_workload, "\n", 24, NULL, FALSE, 11);
+    assert_same_lines (saved, expected);
+    {
+      g_autoptr(LbWorkload) reloaded = load_data (saved);
+      g_assert_cmpuint (g_list_model_get_n_items (lb_workload_get_tables (reloaded)), ==, 0);
+      g_assert_finalize_object (g_steal_pointer (&reloaded));
+    }
+    g_assert_finalize_object (g_steal_pointer (&workload));
+  }
+
+  /* A first table under an empty "tables_to_sync:". */
+  {
+    static const char text[] =
+      "delta_synchronization:\n"
+      "  tables_to_sync:   # none yet\n"
+      "  sync_mode: TRIGGERED\n";
+    g_autoptr(LbWorkload) workload = load_data (text);
+    g_autoptr(LbSyncedTable) table = lb_synced_table_new ("a.b.c",
+                                                          (const char * const []) { "id", NULL },
+                                                          LB_SYNC_MODE_SNAPSHOT);
+    g_autofree char *saved = NULL;
+
+    lb_workload_add_table (workload, table);
+    saved = save_data (workload);
+    assert_same_lines (saved,
+                       "delta_synchronization:\n"
+                       "  tables_to_sync:   # none yet\n"
+                       "    - name: a.b.c\n"
+                       "      primary_keys: [id]\n"
+                       "      scheduling_policy: SNAPSHOT\n"
+                       "  sync_mode: TRIGGERED\n");
+    g_assert_finalize_object (g_steal_pointer (&workload));
+  }
+}
+
+static void
+test_splice_new_keys (void)
+{
+  static const char two_spaces[] =
+    "# sized for the pilot\n"
+    "database_instance:\n"
+    "  reads_per_second: 100    # guess\n"
+    "  # more to come\n"
+    "\n"
+    "database_storage:\n"
+    "  data_stored_gb: 10";   /* no final line break */
+  g_autofree char *four_spaces = replace_all (two_spaces, "\n  ", "\n    ");
+  const char *inputs[] = { two_spaces, four_spaces };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      const char *indent = i == 0 ? "  " : "    ";
+      g_autoptr(LbWorkload) workload = load_data (inputs[i]);
+      g_autoptr(LbWorkload) reloaded = NULL;
+      g_autofree char *unchanged = save_data (workload);
+      g_autofree char *saved = NULL;
+      g_autofree char *expected = NULL;
+
+      /* Keys a file did without stay out while they are at their default. */
+      g_assert_cmpstr (unchanged, ==, inputs[i]);
+
+      lb_workload_set_promotion_percentage (workload, 5);
+      lb_workload_set_restore_windows_days (workload, 3);
+      lb_workload_set_warehouse_id (workload, "abc123");
+      saved = save_data (workload);
+      expected = g_strdup_printf ("# sized for the pilot\n"
+                                  "database_instance:\n"
+                                  "%sreads_per_second: 100    # guess\n"
+                                  "%spromotion_percentage: 5\n"
+                                  "%s# more to come\n"
+                                  "\n"
+                                  "database_storage:\n"
+                                  "%sdata_stored_gb: 10\n"
+                                  "%srestore_windows_days: 3\n"
+                                  "lakebase_accelerator:\n"
+                                  "%swarehouse_id: abc123",
+                                  indent, indent, indent, indent, indent, indent);
+      assert_same_lines (saved, expected);
+
+      reloaded = load_data (saved);
+      assert_workloads_equal (workload, reloaded);
+      g_assert_finalize_object (g_steal_pointer (&workload));
+      g_assert_finalize_object (g_steal_pointer (&reloaded));
+    }
+}
+
+/* A flow map that gains a key is rewritten on its own line only. */
+static void
+test_splice_flow_section (void)
+{
+  static const char text[] =
+    "# tiny\n"
+    "database_storage: {data_stored_gb: 10}   # flow\n"
+    "database_instance:\n"
+    "  reads_per_second: 5\n";
+  g_autoptr(LbWorkload) workload = load_data (text);
+  g_autofree char *saved = NULL;
+
+  lb_workload_set_restore_windows_days (workload, 3);
+  saved = save_data (workload);
+  assert_same_lines (saved,
+                     "# tiny\n"
+                     "database_storage: {data_stored_gb: 10, restore_windows_days: 3}   # flow\n"
+                     "database_instance:\n"
+                     "  reads_per_second: 5\n");
+  g_assert_finalize_object (g_steal_pointer (&workload));
+}
+
+/* What a splice cannot do safely is written in full, still correct. */
+static void
+test_splice_fallback (void)
+{
+  static const char * const inputs[] = {
+    "{database_instance: {reads_per_second: 1}}\n",
+    "base: &base 1\ndatabase_instance:\n  reads_per_second: *base  # alias\n",
+    "database_instance:\n  reads_per_second: !!str 7\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(LbWorkload) workload = load_data (inputs[i]);
+      g_autoptr(LbWorkload) reloaded = NULL;
+      g_autofree char *saved = NULL;
+
+      lb_workload_set_reads_per_second (workload, 250);
+      lb_workload_set_promotion_percentage (workload, 5);
+      saved = save_data (workload);
+      g_test_message ("%s", saved);
+      reloaded = load_data (saved);
+      assert_workloads_equal (workload, reloaded);
+      g_assert_finalize_object (g_steal_pointer (&workload));
+      g_assert_finalize_object (g_steal_pointer (&reloaded));
+    }
+}
+
+static void
+test_empty_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-workload-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "blank.lakebase.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(LbWorkload) workload = NULL;
+
+  g_assert_true (g_file_set_contents (path, "# nothing here yet\n\n", -1, &error));
+  workload = lb_workload_new_from_file (file, &error);
+  g_assert_null (workload);
+  g_assert_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_EMPTY);
+  g_assert_cmpstr (error->message, ==, "blank.lakebase.yml is empty: no workload in it");
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1462,6 +1891,13 @@ main (int   argc,
   g_test_add_func ("/workload/yaml/error-names", test_error_names);
   g_test_add_func ("/workload/yaml/save-to-file", test_save_to_file);
   g_test_add_func ("/workload/yaml/aliases-and-limits", test_aliases_and_limits);
+  g_test_add_func ("/workload/yaml/empty-file", test_empty_file);
+  g_test_add_func ("/workload/yaml/splice/unchanged", test_splice_unchanged);
+  g_test_add_func ("/workload/yaml/splice/one-field", test_splice_one_field);
+  g_test_add_func ("/workload/yaml/splice/tables", test_splice_tables);
+  g_test_add_func ("/workload/yaml/splice/new-keys", test_splice_new_keys);
+  g_test_add_func ("/workload/yaml/splice/flow-section", test_splice_flow_section);
+  g_test_add_func ("/workload/yaml/splice/fallback", test_splice_fallback);
   g_test_add_func ("/workload/copy", test_copy);
   g_test_add_func ("/workload/table-validation", test_table_validation);
   g_test_add_func ("/workload/ten-tables", test_ten_tables);

@@ -341,6 +341,26 @@ load_section (LbWorkload        *self,
   return TRUE;
 }
 
+static gboolean
+is_blank (const char *data,
+          gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      if (strchr (" \t\r\n", data[i]) == NULL || data[i] == '\0')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_empty_error (GError     **error,
+                 const char  *display_name)
+{
+  g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_EMPTY,
+               _("%s is empty: no workload in it"), display_name);
+}
+
 LbWorkload *
 lb_workload_new_from_data (const char  *data,
                            gssize       length,
@@ -360,6 +380,13 @@ lb_workload_new_from_data (const char  *data,
   if (display_name == NULL)
     display_name = "<input>";
 
+  /* Checked first: libyaml refuses a stray tab before it sees the end. */
+  if (is_blank (data, length))
+    {
+      set_empty_error (error, display_name);
+      return NULL;
+    }
+
   root = lb_yaml_node_parse (data, length, display_name, &local_error);
   if (local_error != NULL)
     {
@@ -367,11 +394,14 @@ lb_workload_new_from_data (const char  *data,
       return NULL;
     }
 
-  self = lb_workload_new ();
-
-  /* An empty file is a workload with every default. */
+  /* Estimating nothing with every default would look like a real answer. */
   if (root == NULL || lb_yaml_node_is_null (root))
-    return g_steal_pointer (&self);
+    {
+      set_empty_error (error, display_name);
+      return NULL;
+    }
+
+  self = lb_workload_new ();
 
   if (lb_yaml_node_get_kind (root) != LB_YAML_NODE_MAPPING)
     {
@@ -455,12 +485,40 @@ new_text (const char       *text,
   return lb_yaml_node_new_scalar (text, LB_YAML_STYLE_ANY);
 }
 
+/* TRUE if @source, read as @field, gives the value @self holds: then its
+ * spelling ("1.50", "8_000", "triggered") is kept. */
+static gboolean
+source_holds_value (LbWorkload            *self,
+                    const LbWorkloadField *field,
+                    const LbYamlNode      *source,
+                    const char            *text)
+{
+  g_autoptr(LbWorkload) scratch = NULL;
+  g_autofree char *source_text = NULL;
+
+  if (source == NULL || lb_yaml_node_get_kind (source) != LB_YAML_NODE_SCALAR ||
+      lb_yaml_node_is_null (source))
+    return FALSE;
+
+  scratch = lb_workload_new ();
+  if (!lb_workload_set_field_from_string (scratch, field, lb_yaml_node_get_scalar (source), NULL))
+    return FALSE;
+  source_text = lb_workload_dup_field_string (scratch, field);
+
+  return g_str_equal (source_text, text);
+}
+
 static LbYamlNode *
 new_field_value (LbWorkload            *self,
                  const LbWorkloadField *field,
-                 const LbYamlNode      *source)
+                 const LbYamlNode      *source,
+                 gboolean               splicing)
 {
   g_autofree char *text = lb_workload_dup_field_string (self, field);
+
+  if (splicing && source_holds_value (self, field, source, text))
+    return lb_yaml_node_new_scalar (lb_yaml_node_get_scalar (source),
+                                    lb_yaml_node_get_style (source));
 
   switch (field->kind)
     {
@@ -504,14 +562,38 @@ build_primary_keys (LbSyncedTable    *table,
                                                              : TRUE);
 
   for (guint i = 0; keys[i] != NULL; i++)
-    lb_yaml_node_append (out, new_text (keys[i], i < n_source ? lb_yaml_node_get_item (source, i)
-                                                              : NULL));
+    {
+      LbYamlNode *source_item = i < n_source ? lb_yaml_node_get_item (source, i) : NULL;
+      LbYamlNode *item = new_text (keys[i], source_item);
+
+      /* By position: a splice then rewrites the keys that moved. */
+      lb_yaml_node_set_origin (item, source_item);
+      lb_yaml_node_append (out, item);
+    }
 
   return out;
 }
 
 static LbYamlNode *
-build_table (LbSyncedTable *table)
+new_policy_value (LbSyncedTable    *table,
+                  const LbYamlNode *source,
+                  gboolean          splicing)
+{
+  LbSyncMode policy = lb_synced_table_get_scheduling_policy (table);
+  LbSyncMode source_policy;
+
+  if (splicing && source != NULL && lb_yaml_node_get_scalar (source) != NULL &&
+      lb_sync_mode_from_string (lb_yaml_node_get_scalar (source), &source_policy) &&
+      source_policy == policy)
+    return lb_yaml_node_new_scalar (lb_yaml_node_get_scalar (source),
+                                    lb_yaml_node_get_style (source));
+
+  return lb_yaml_node_new_scalar (lb_sync_mode_to_string (policy), LB_YAML_STYLE_PLAIN);
+}
+
+static LbYamlNode *
+build_table (LbSyncedTable *table,
+             gboolean       splicing)
 {
   const LbYamlNode *source = _lb_synced_table_get_extra (table);
   const char *policy = lb_sync_mode_to_string (lb_synced_table_get_scheduling_policy (table));
@@ -525,6 +607,8 @@ build_table (LbSyncedTable *table)
     source = NULL;
 
   out = lb_yaml_node_new_mapping (source != NULL && lb_yaml_node_get_flow (source));
+  /* Tells a splice which loaded item this table was. */
+  lb_yaml_node_set_origin (out, (LbYamlNode *) source);
 
   if (source != NULL)
     n = lb_yaml_node_get_n_children (source);
@@ -549,7 +633,7 @@ build_table (LbSyncedTable *table)
       else if (g_strcmp0 (key_string, "scheduling_policy") == 0 && !has_policy)
         {
           lb_yaml_node_insert (out, new_key (key, NULL),
-                               lb_yaml_node_new_scalar (policy, LB_YAML_STYLE_PLAIN));
+                               new_policy_value (table, value, splicing));
           has_policy = TRUE;
         }
       else
@@ -572,7 +656,8 @@ build_table (LbSyncedTable *table)
 
 static LbYamlNode *
 build_tables (LbWorkload       *self,
-              const LbYamlNode *source)
+              const LbYamlNode *source,
+              gboolean          splicing)
 {
   GListModel *tables = lb_workload_get_tables (self);
   guint n = g_list_model_get_n_items (tables);
@@ -585,7 +670,7 @@ build_tables (LbWorkload       *self,
     {
       g_autoptr(LbSyncedTable) table = g_list_model_get_item (tables, i);
 
-      lb_yaml_node_append (out, build_table (table));
+      lb_yaml_node_append (out, build_table (table, splicing));
     }
 
   return out;
@@ -595,7 +680,8 @@ static LbYamlNode *
 build_section (LbWorkload       *self,
                LbWorkload       *defaults,
                const char       *section,
-               const LbYamlNode *source)
+               const LbYamlNode *source,
+               gboolean          splicing)
 {
   const LbWorkloadField *fields;
   g_autofree gboolean *written = NULL;
@@ -630,12 +716,13 @@ build_section (LbWorkload       *self,
 
       if (field != NULL && !written[field - fields])
         {
-          lb_yaml_node_insert (out, new_key (key, NULL), new_field_value (self, field, value));
+          lb_yaml_node_insert (out, new_key (key, NULL),
+                               new_field_value (self, field, value, splicing));
           written[field - fields] = TRUE;
         }
       else if (is_sync && g_strcmp0 (key_string, KEY_TABLES) == 0 && !tables_written)
         {
-          lb_yaml_node_insert (out, new_key (key, NULL), build_tables (self, value));
+          lb_yaml_node_insert (out, new_key (key, NULL), build_tables (self, value, splicing));
           tables_written = TRUE;
         }
       else
@@ -645,20 +732,22 @@ build_section (LbWorkload       *self,
     }
 
   /* Then what the source lacked, in canonical order. Our own keys are left
-   * out while at their default, to keep files short. */
+   * out while at their default, to keep files short; so is every key a
+   * splice would add to a file that did without it. */
   for (guint i = 0; i < n_fields; i++)
     {
       if (written[i] || !g_str_equal (fields[i].section, section))
         continue;
-      if (is_ours && field_is_default (self, defaults, &fields[i]))
+      if ((is_ours || splicing) && field_is_default (self, defaults, &fields[i]))
         continue;
 
       lb_yaml_node_insert (out, new_key (NULL, fields[i].key),
-                           new_field_value (self, &fields[i], NULL));
+                           new_field_value (self, &fields[i], NULL, splicing));
     }
 
-  if (is_sync && !tables_written)
-    lb_yaml_node_insert (out, new_key (NULL, KEY_TABLES), build_tables (self, NULL));
+  if (is_sync && !tables_written &&
+      (!splicing || g_list_model_get_n_items (lb_workload_get_tables (self)) > 0))
+    lb_yaml_node_insert (out, new_key (NULL, KEY_TABLES), build_tables (self, NULL, splicing));
 
   return out;
 }
@@ -682,7 +771,8 @@ our_section_is_default (LbWorkload *self,
 }
 
 static LbYamlNode *
-build_document (LbWorkload *self)
+build_document (LbWorkload *self,
+                gboolean    splicing)
 {
   g_autoptr(LbWorkload) defaults = lb_workload_new ();
   const LbYamlNode *source = _lb_workload_get_extra (self);
@@ -710,7 +800,7 @@ build_document (LbWorkload *self)
           if (!written[s] && g_str_equal (key_string, sections[s]))
             {
               lb_yaml_node_insert (out, new_key (key, NULL),
-                                   build_section (self, defaults, sections[s], value));
+                                   build_section (self, defaults, sections[s], value, splicing));
               written[s] = handled = TRUE;
             }
         }
@@ -721,13 +811,17 @@ build_document (LbWorkload *self)
 
   for (guint s = 0; s < G_N_ELEMENTS (sections); s++)
     {
+      g_autoptr(LbYamlNode) section = NULL;
+
       if (written[s])
         continue;
       if (g_str_equal (sections[s], SECTION_OURS) && our_section_is_default (self, defaults))
         continue;
 
-      lb_yaml_node_insert (out, new_key (NULL, sections[s]),
-                           build_section (self, defaults, sections[s], NULL));
+      section = build_section (self, defaults, sections[s], NULL, splicing);
+      if (splicing && lb_yaml_node_get_n_children (section) == 0)
+        continue;
+      lb_yaml_node_insert (out, new_key (NULL, sections[s]), g_steal_pointer (&section));
     }
 
   return out;
@@ -739,11 +833,25 @@ lb_workload_to_data (LbWorkload  *self,
                      GError     **error)
 {
   g_autoptr(LbYamlNode) document = NULL;
+  LbYamlNode *source;
 
   g_return_val_if_fail (LB_IS_WORKLOAD (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  document = build_document (self);
+  /* A loaded file is rewritten in place, so its comments and layout stay;
+   * what cannot be spliced safely falls back to a full write. */
+  source = _lb_workload_get_extra (self);
+  if (source != NULL && lb_yaml_node_get_source (source, NULL) != NULL)
+    {
+      g_autoptr(LbYamlNode) spliced_document = build_document (self, TRUE);
+      char *data = lb_yaml_node_splice (source, spliced_document, length);
+
+      if (data != NULL)
+        return data;
+      g_debug ("Workload YAML: the changes cannot be spliced into the file; writing it anew");
+    }
+
+  document = build_document (self, FALSE);
   return lb_yaml_node_emit (document, length, error);
 }
 

@@ -18,6 +18,7 @@ typedef enum
   LB_WORKLOAD_ERROR_UNKNOWN_VALUE, /* unknown sync mode, frequency, flavour */
   LB_WORKLOAD_ERROR_TABLE,         /* table name not catalog.schema.table, missing primary keys */
   LB_WORKLOAD_ERROR_IO,            /* the file could not be read or written */
+  LB_WORKLOAD_ERROR_EMPTY,         /* no workload in the file (empty, blank or only comments) */
 } LbWorkloadError;
 
 GQuark lb_workload_error_quark (void);
@@ -157,8 +158,10 @@ gboolean         lb_workload_validate                         (LbWorkload  *self
 
 /* YAML (lb-workload-yaml.c). Errors are LB_WORKLOAD_ERROR with a message
  * "FILE:LINE:COLUMN: what is wrong" (FILE is the basename, or "<input>" for
- * data). Loading replaces every value of @self only on success. Unknown keys,
- * at any level, are kept and written back by the savers. */
+ * data), or "FILE is empty: no workload in it". Loading replaces every value
+ * of @self only on success. Unknown keys, at any level, are kept and written
+ * back by the savers. A workload loaded from text is saved as that text with
+ * only the changed values rewritten (comments and layout stay). */
 LbWorkload      *lb_workload_new_from_file                    (GFile        *file,
                                                                GError      **error);
 LbWorkload      *lb_workload_new_from_data                    (const char   *data,

@@ -80,6 +80,23 @@ char              *lb_yaml_node_emit            (LbYamlNode         *root,
                                                  gsize              *length,
                                                  GError            **error);
 
+/* The text a parsed root was read from, or NULL (built nodes, files with
+ * aliases or a byte order mark, whose text cannot be spliced safely). */
+const char        *lb_yaml_node_get_source      (const LbYamlNode   *node,
+                                                 gsize              *length);
+/* Marks @node, while it is being built, as standing for the parsed @origin
+ * (a list item built from a loaded one), so a splice knows which is which. */
+void               lb_yaml_node_set_origin      (LbYamlNode         *node,
+                                                 LbYamlNode         *origin);
+/* @source's text with only what differs in @root rewritten: changed scalars
+ * in their quoting, new keys at the end of their block map in its own
+ * indentation, list items cut or appended. NULL when that cannot be done
+ * safely (flow documents reshaped, anchors, block scalars edited, …): the
+ * caller then emits @root in full. */
+char              *lb_yaml_node_splice          (LbYamlNode         *source,
+                                                 LbYamlNode         *root,
+                                                 gsize              *length);
+
 /* Shortest text that reads back as the same double; whole numbers have no
  * decimals ("12000"), and a YAML 1.1 reader sees a number in every result. */
 char              *lb_yaml_format_double        (double              value);
