@@ -52,7 +52,9 @@ describe_run (LbRunRecord *record)
     g_string_append_printf (text, " · %.0f s", result->duration);
   if (settings != NULL)
     {
-      g_string_append_printf (text, " · %s", lb_protocol_to_string (settings->protocol));
+      /* Prepared statements are the default: only the others are worth a word. */
+      if (settings->protocol != LB_PROTOCOL_PREPARED)
+        g_string_append_printf (text, " · %s", lb_protocol_to_string (settings->protocol));
       if (settings->target_label != NULL && settings->target_label[0] != '\0')
         g_string_append_printf (text, " · %s", settings->target_label);
     }
@@ -138,8 +140,12 @@ create_row (gpointer item,
 
   gtk_label_set_xalign (GTK_LABEL (title_label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title_label), PANGO_ELLIPSIZE_END);
+  /* The subtitle holds the target and whether the run was stopped early:
+   * it wraps rather than losing its end. */
   gtk_label_set_xalign (GTK_LABEL (subtitle_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (subtitle_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (subtitle_label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_set_name (subtitle_label, "run-subtitle");
   gtk_widget_add_css_class (subtitle_label, "dim-label");
   gtk_widget_add_css_class (subtitle_label, "caption");
   gtk_widget_set_tooltip_text (labels, title);
