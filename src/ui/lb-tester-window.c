@@ -143,6 +143,10 @@ static const char * const svg_patterns[] = { "*.svg", NULL };
 
 static void update_actions (LbTesterWindow *self);
 static void fill_results   (LbTesterWindow *self);
+static GtkWidget *get_cell_label (LbTesterWindow *self,
+                                  guint           row,
+                                  guint           column,
+                                  guint           line);
 
 /* Formatting --------------------------------------------------------------- */
 
@@ -1176,6 +1180,46 @@ planned_seconds (const LbRunSettings *settings)
     }
 }
 
+/* The per-query table during a run: the rows the script gave (filled with
+ * "–" at the start) take the engine's figures so far, in place. */
+static void
+update_live_results (LbTesterWindow *self,
+                     GPtrArray      *queries)
+{
+  if (queries == NULL || self->script == NULL)
+    return;
+
+  for (guint row = 0; row < lb_sql_script_get_n_queries (self->script); row++)
+    {
+      const LbSqlQuery *query = lb_sql_script_get_query (self->script, row);
+      const LbQueryStats *stats = NULL;
+
+      for (guint i = 0; i < queries->len && stats == NULL; i++)
+        if (g_strcmp0 (((const LbQueryStats *) g_ptr_array_index (queries, i))->name, query->name) == 0)
+          stats = g_ptr_array_index (queries, i);
+      if (stats == NULL)
+        continue;
+
+      for (guint c = COLUMN_EXECUTIONS; c < N_COLUMNS; c++)
+        {
+          GtkWidget *label = get_cell_label (self, row, c, 0);
+          g_autofree char *text = NULL;
+
+          if (label == NULL)
+            continue;
+          if (c == COLUMN_EXECUTIONS)
+            text = format_count (stats->executions);
+          else if (c == COLUMN_FAILED)
+            text = format_count (stats->failed);
+          else
+            text = format_ms (histogram_ms (stats->latency, c == COLUMN_AVG ? -1
+                                                        : c == COLUMN_P50 ? 50
+                                                        : c == COLUMN_P95 ? 95 : 99));
+          gtk_label_set_label (GTK_LABEL (label), text);
+        }
+    }
+}
+
 static void
 sample_cb (LbTesterWindow    *self,
            const LbRunSample *sample,
@@ -1247,6 +1291,8 @@ sample_cb (LbTesterWindow    *self,
 
   gtk_label_set_label (self->time_label, elapsed);
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+  if (!sample->warmup)
+    update_live_results (self, lb_load_engine_get_live_queries (engine));
   update_actions (self);
 }
 
@@ -2408,6 +2454,7 @@ lb_tester_window_start (LbTesterWindow *self)
   self->live_transactions = 0;
   self->live_failed = 0;
   reset_counters (self, TRUE);
+  gtk_widget_set_visible (self->compare_box, FALSE);
   fill_results (self);
   fill_errors (self, NULL);
   fill_ladder (self, NULL);
