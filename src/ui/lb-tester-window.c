@@ -1048,10 +1048,10 @@ static char *
 describe_run (LbRunRecord *record)
 {
   g_autofree char *title = lb_run_record_dup_title (record);
-  g_autofree char *when = g_date_time_format (lb_run_record_get_started (record), "%e %b, %H:%M");
+  g_autofree char *when = g_date_time_format (lb_run_record_get_started (record), "%-e %b, %H:%M");
 
   /* Translators: a run's title, then when it started */
-  return g_strdup_printf (_("%s, %s"), title, g_strstrip (when));
+  return g_strdup_printf (_("%s, %s"), title, when);
 }
 
 /* The header of a comparison: which run is the baseline, and whether the
