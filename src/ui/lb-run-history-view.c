@@ -170,7 +170,6 @@ create_row (gpointer item,
   /* Asks for a narrow natural width, so that a list that sizes itself to
    * its rows (the Past Runs popover) counts the wrapped lines. */
   gtk_label_set_max_width_chars (GTK_LABEL (subtitle_label), 40);
-  gtk_widget_set_name (subtitle_label, "run-subtitle");
   gtk_widget_add_css_class (subtitle_label, "dim-label");
   gtk_widget_add_css_class (subtitle_label, "caption");
   gtk_widget_set_tooltip_text (labels, title);
