@@ -1356,6 +1356,28 @@ test_chart_log_axis (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Depth first: a widget whose tooltip contains @needle. */
+static const char *
+find_tooltip_containing (GtkWidget  *widget,
+                         const char *needle)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (tooltip != NULL && strstr (tooltip, needle) != NULL)
+    return tooltip;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = find_tooltip_containing (child, needle);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static guint64
 live_executions (LbTesterWindow *window)
 {
@@ -1400,6 +1422,8 @@ test_live_table (Fixture       *fixture,
 
           first = now;
           g_assert_cmpstr (p50, !=, "–");
+          /* The rate is in the executions cell's tooltip. */
+          g_assert_nonnull (find_tooltip_containing (GTK_WIDGET (window), " per second"));
         }
       else if (first > 0 && now > first && later == 0)
         {

@@ -766,7 +766,29 @@ typedef struct
   const LbLatencyHistogram *latency;
   gboolean                  total;
   gboolean                  empty;
+  double                    seconds;      /* measured, for the rate; 0 = unknown */
 } ResultRow;
+
+/* "1,160 per second", the tooltip of an executions cell: the table has no
+ * room for a rate column in a narrow window. */
+static void
+set_rate_tooltip (GtkWidget *label,
+                  guint64    count,
+                  double     seconds)
+{
+  g_autofree char *rate = NULL;
+  g_autofree char *text = NULL;
+
+  if (!(seconds > 0))
+    {
+      gtk_widget_set_tooltip_text (label, NULL);
+      return;
+    }
+
+  rate = format_rate (count / seconds);
+  text = g_strdup_printf (_("%s per second"), rate);
+  gtk_widget_set_tooltip_text (label, text);
+}
 
 /* Which compared figure goes under which column; -1: none (failures are
  * counts, and totals are not compared). */
@@ -833,6 +855,8 @@ grid_add_row (GtkGrid          *grid,
       value = gtk_label_new (text);
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_widget_add_css_class (value, "numeric");
+      if (c == COLUMN_EXECUTIONS && !values->empty)
+        set_rate_tooltip (value, values->executions, values->seconds);
       if (values->total)
         gtk_widget_add_css_class (value, "heading");
       gtk_box_append (GTK_BOX (cell), value);
@@ -890,7 +914,8 @@ fill_results (LbTesterWindow *self)
         {
           const LbQueryStats *stats = g_ptr_array_index (result->queries, i);
           const LbQueryStats *baseline_stats = find_query_stats (baseline, stats->name);
-          ResultRow values = { stats->name, stats->sql, stats->executions, stats->failed, stats->latency };
+          ResultRow values = { stats->name, stats->sql, stats->executions, stats->failed, stats->latency,
+                               FALSE, FALSE, result->duration };
           LbDeltaRow deltas;
 
           if (baseline_stats != NULL)
@@ -900,7 +925,7 @@ fill_results (LbTesterWindow *self)
 
       {
         ResultRow values = { _("All transactions"), NULL, result->transactions, result->failed, result->latency,
-                             TRUE };
+                             TRUE, FALSE, result->duration };
         LbDeltaRow deltas;
 
         if (baseline != NULL)
@@ -1184,7 +1209,8 @@ planned_seconds (const LbRunSettings *settings)
  * "–" at the start) take the engine's figures so far, in place. */
 static void
 update_live_results (LbTesterWindow *self,
-                     GPtrArray      *queries)
+                     GPtrArray      *queries,
+                     double          seconds)
 {
   if (queries == NULL || self->script == NULL)
     return;
@@ -1208,7 +1234,10 @@ update_live_results (LbTesterWindow *self,
           if (label == NULL)
             continue;
           if (c == COLUMN_EXECUTIONS)
-            text = format_count (stats->executions);
+            {
+              text = format_count (stats->executions);
+              set_rate_tooltip (label, stats->executions, seconds);
+            }
           else if (c == COLUMN_FAILED)
             text = format_count (stats->failed);
           else
@@ -1292,7 +1321,7 @@ sample_cb (LbTesterWindow    *self,
   gtk_label_set_label (self->time_label, elapsed);
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
   if (!sample->warmup)
-    update_live_results (self, lb_load_engine_get_live_queries (engine));
+    update_live_results (self, lb_load_engine_get_live_queries (engine), sample->t);
   update_actions (self);
 }
 
