@@ -1100,6 +1100,33 @@ test_shortcuts_and_about (Fixture       *fixture,
   lb_test_spin_ms (100);
 }
 
+/* In the application, GtkApplication hands each window the main window's
+ * shortcuts (gtk/help-overlay.ui); the tester keeps its own. */
+static void
+test_shortcuts_with_application (void)
+{
+  g_autoptr(GtkApplication) app = gtk_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  LbTesterWindow *window;
+  GtkShortcutsWindow *overlay;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = lb_tester_window_new (app);
+  g_assert_true (gtk_window_get_application (GTK_WINDOW (window)) == app);
+
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  collect_shortcuts (GTK_WIDGET (overlay), listed);
+  g_assert_nonnull (g_hash_table_lookup (listed, "<Control>Return"));
+  g_assert_nonnull (g_hash_table_lookup (listed, "<Control><Shift>e"));
+  g_assert_null (g_hash_table_lookup (listed, "<Control>n"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_ms (100);
+}
+
 static GtkLabel *
 counter_delta_label (LbTesterWindow *window,
                      const char     *caption)
@@ -1473,6 +1500,7 @@ main (int   argc,
   g_test_add_func ("/ui/tester/page-open-workload", test_page_open_workload);
   g_test_add ("/ui/tester/shortcuts-and-about", Fixture, NULL, fixture_setup, test_shortcuts_and_about,
               fixture_teardown);
+  g_test_add_func ("/ui/tester/shortcuts-with-application", test_shortcuts_with_application);
   g_test_add ("/ui/tester/compare-baseline", Fixture, NULL, fixture_setup, test_compare_baseline, fixture_teardown);
   g_test_add ("/ui/tester/history-subtitle", Fixture, NULL, fixture_setup, test_history_subtitle, fixture_teardown);
   g_test_add_func ("/ui/tester/chart-log-axis", test_chart_log_axis);
