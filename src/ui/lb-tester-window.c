@@ -1122,7 +1122,9 @@ show_record (LbTesterWindow *self,
   if (other != NULL)
     {
       g_autofree char *label = lb_run_record_dup_title (self->record);
-      g_autofree char *other_label = lb_run_record_dup_title (self->compare_record);
+      g_autofree char *other_title = lb_run_record_dup_title (self->compare_record);
+      /* Translators: the dashed run of the chart's legend */
+      g_autofree char *other_label = g_strdup_printf (_("Baseline: %s"), other_title);
 
       lb_throughput_chart_set_compare (self->chart, other->timeline, label, other_label);
     }
