@@ -328,6 +328,116 @@ test_warmup_and_samples (void)
   run_data_clear (&data);
 }
 
+/* Per-query figures while the run goes on: the engine publishes them with
+ * every sample, counted like the result (measuring window only), growing. */
+typedef struct
+{
+  GMainLoop   *loop;
+  LbRunResult *result;
+  GArray      *executions;   /* guint64 per sample, per query: n_queries wide */
+  GArray      *warmup;       /* gboolean per sample */
+  guint        n_queries;
+  gboolean     had_latency;  /* a live histogram was filled before the end */
+} LiveData;
+
+static void
+live_sample_cb (LbLoadEngine      *engine,
+                const LbRunSample *sample,
+                LiveData          *data)
+{
+  GPtrArray *queries = lb_load_engine_get_live_queries (engine);
+
+  g_assert_nonnull (queries);
+  g_assert_cmpuint (queries->len, ==, data->n_queries);
+  for (guint q = 0; q < queries->len; q++)
+    {
+      const LbQueryStats *stats = g_ptr_array_index (queries, q);
+
+      g_assert_cmpuint (stats->index, ==, q);
+      g_array_append_val (data->executions, stats->executions);
+      if (!sample->warmup && lb_latency_histogram_get_count (stats->latency) > 0 &&
+          lb_load_engine_get_phase (engine) == LB_RUN_PHASE_MEASURING)
+        data->had_latency = TRUE;
+    }
+  g_array_append_val (data->warmup, sample->warmup);
+}
+
+static void
+live_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LiveData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  data->result = lb_load_engine_run_finish (LB_LOAD_ENGINE (object), result, &error);
+  g_assert_no_error (error);
+  g_main_loop_quit (data->loop);
+}
+
+static void
+test_live_queries (void)
+{
+  g_autoptr(LbSqlScript) script = script_new ("-- NAME: ins\n"
+                                              "-- WEIGHT: 3\n"
+                                              "-- PARAM k = random(1, 1000000)\n"
+                                              "INSERT INTO t_ins (k, s) VALUES (:k, 'x');\n"
+                                              "-- NAME: count_rows\n"
+                                              "SELECT count(*) FROM t_ins WHERE k < 10;\n");
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 2);
+  g_autoptr(LbLoadEngine) engine = NULL;
+  LiveData data = { 0 };
+  guint n_samples;
+  guint growing = 0;
+
+  reset_insert_table ();
+  settings->warmup = 0.5;
+  settings->duration = 1.5;
+  settings->interval = 0.25;
+  engine = lb_load_engine_new (script, settings);
+  g_assert_null (lb_load_engine_get_live_queries (engine));
+
+  data.loop = g_main_loop_new (NULL, FALSE);
+  data.n_queries = lb_sql_script_get_n_queries (script);
+  data.executions = g_array_new (FALSE, TRUE, sizeof (guint64));
+  data.warmup = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  g_signal_connect (engine, "sample", G_CALLBACK (live_sample_cb), &data);
+  lb_load_engine_run_async (engine, NULL, live_done_cb, &data);
+  g_main_loop_run (data.loop);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  n_samples = data.warmup->len;
+  g_assert_cmpuint (n_samples, >=, 5);
+  for (guint i = 0; i < n_samples; i++)
+    for (guint q = 0; q < data.n_queries; q++)
+      {
+        guint64 now = g_array_index (data.executions, guint64, i * data.n_queries + q);
+        const LbQueryStats *final = g_ptr_array_index (data.result->queries, q);
+
+        /* Warm-up counts nowhere; what is shown never exceeds the result. */
+        if (g_array_index (data.warmup, gboolean, i))
+          g_assert_cmpuint (now, ==, 0);
+        g_assert_cmpuint (now, <=, final->executions);
+        if (i > 0)
+          {
+            guint64 before = g_array_index (data.executions, guint64, (i - 1) * data.n_queries + q);
+
+            g_assert_cmpuint (now, >=, before);
+            if (q == 0 && now > before && i + 1 < n_samples)
+              growing++;
+          }
+      }
+  /* The weight-3 insert grew from sample to sample while the run went on. */
+  g_assert_cmpuint (growing, >=, 2);
+  g_assert_true (data.had_latency);
+
+  g_main_loop_unref (data.loop);
+  g_array_unref (data.executions);
+  g_array_unref (data.warmup);
+  lb_run_result_unref (data.result);
+}
+
 static void
 test_web_tool_exec_count (void)
 {
@@ -789,6 +899,7 @@ main (int   argc,
   g_test_add_func ("/load-engine/count", test_count_mode);
   g_test_add_func ("/load-engine/duration", test_duration_mode);
   g_test_add_func ("/load-engine/warmup-and-samples", test_warmup_and_samples);
+  g_test_add_func ("/load-engine/live-queries", test_live_queries);
   g_test_add_func ("/load-engine/web-tool-exec-count", test_web_tool_exec_count);
   g_test_add_func ("/load-engine/protocols", test_protocols);
   g_test_add_func ("/load-engine/errors", test_errors);

@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 
+#include "lb-run-comparison.h"
 #include "lb-run-history.h"
 #include "lb-run-record.h"
 
@@ -821,6 +822,113 @@ test_history (void)
   g_assert_finalize_object (g_steal_pointer (&history));
 }
 
+/* A result of @seconds at @tps, latencies around @latency_ms, one query run
+ * @executions times. */
+static LbRunResult *
+comparison_result (double   seconds,
+                   double   tps,
+                   double   latency_ms,
+                   guint64  executions,
+                   gboolean cancelled)
+{
+  LbRunResult *result = lb_run_result_new ();
+  LbQueryStats *stats = lb_query_stats_new (0, "lookup", "SELECT 1");
+
+  result->duration = seconds;
+  result->tps = tps;
+  result->transactions = (guint64) (tps * seconds);
+  result->cancelled = cancelled;
+  for (guint i = 0; i < 100; i++)
+    {
+      gint64 usec = (gint64) (latency_ms * 1000 * (i < 99 ? 1 : 10));
+
+      lb_latency_histogram_record (result->latency, usec);
+      lb_latency_histogram_record (stats->latency, usec);
+    }
+  stats->executions = executions;
+  g_ptr_array_add (result->queries, stats);
+  return result;
+}
+
+static void
+test_comparison_deltas (void)
+{
+  LbDelta delta;
+  g_autofree char *text = NULL;
+
+  /* Higher throughput is better, lower latency is better: the colour of a
+   * delta comes from its meaning, not its sign. */
+  delta = lb_delta_compute (1390, 1000, TRUE);
+  g_assert_cmpint (delta.verdict, ==, LB_DELTA_BETTER);
+  g_assert_cmpfloat_with_epsilon (delta.percent, 39, 1e-9);
+  text = lb_delta_format (&delta);
+  g_assert_cmpstr (text, ==, "+39 %");
+  g_clear_pointer (&text, g_free);
+
+  delta = lb_delta_compute (1390, 1000, FALSE);
+  g_assert_cmpint (delta.verdict, ==, LB_DELTA_WORSE);
+  delta = lb_delta_compute (8, 10, FALSE);
+  g_assert_cmpint (delta.verdict, ==, LB_DELTA_BETTER);
+  text = lb_delta_format (&delta);
+  g_assert_cmpstr (text, ==, "−20 %");
+  g_clear_pointer (&text, g_free);
+
+  delta = lb_delta_compute (1003, 1000, TRUE);
+  g_assert_cmpint (delta.verdict, ==, LB_DELTA_SAME);
+  text = lb_delta_format (&delta);
+  g_assert_cmpstr (text, ==, "±0 %");
+  g_clear_pointer (&text, g_free);
+
+  /* Nothing to compare against: no delta at all. */
+  delta = lb_delta_compute (5, 0, TRUE);
+  g_assert_cmpint (delta.verdict, ==, LB_DELTA_NONE);
+  g_assert_null (lb_delta_format (&delta));
+  delta = lb_delta_compute (NAN, 3, FALSE);
+  g_assert_cmpint (delta.verdict, ==, LB_DELTA_NONE);
+}
+
+/* A cancelled 7 s run against a 20 s run: rates are compared, not totals,
+ * and the two are flagged as unlike. */
+static void
+test_comparison_runs (void)
+{
+  g_autoptr(LbRunResult) shown = comparison_result (20, 1390, 2, 20000, FALSE);
+  g_autoptr(LbRunResult) baseline = comparison_result (7, 1000, 4, 7000, TRUE);
+  g_autoptr(LbRunResult) similar = comparison_result (20.4, 1000, 4, 20400, FALSE);
+  g_autofree char *caveats = NULL;
+  LbDeltaRow row;
+
+  lb_compare_run_results (shown, baseline, &row);
+  g_assert_cmpint (row.figures[LB_COMPARED_RATE].verdict, ==, LB_DELTA_BETTER);
+  g_assert_cmpfloat_with_epsilon (row.figures[LB_COMPARED_RATE].percent, 39, 1e-9);
+  for (guint f = LB_COMPARED_AVG; f < LB_N_COMPARED; f++)
+    {
+      g_assert_cmpint (row.figures[f].verdict, ==, LB_DELTA_BETTER);
+      g_assert_cmpfloat (row.figures[f].percent, <, -40);
+    }
+
+  /* 20,000 executions in 20 s and 7,000 in 7 s: the same rate, whatever the totals. */
+  lb_compare_query_stats (g_ptr_array_index (shown->queries, 0), shown->duration,
+                          g_ptr_array_index (baseline->queries, 0), baseline->duration, &row);
+  g_assert_cmpint (row.figures[LB_COMPARED_RATE].verdict, ==, LB_DELTA_SAME);
+  g_assert_cmpfloat_with_epsilon (row.figures[LB_COMPARED_RATE].value, 1000, 1e-9);
+
+  g_assert_cmpint (lb_compare_caveats (shown, baseline), ==,
+                   LB_COMPARISON_BASELINE_CANCELLED | LB_COMPARISON_DIFFERENT_LENGTHS);
+  caveats = lb_compare_describe_caveats (shown, baseline);
+  g_assert_nonnull (strstr (caveats, "The baseline was stopped after 7 s."));
+  g_assert_nonnull (strstr (caveats, "Different lengths: 20 s against 7 s of the baseline."));
+  g_clear_pointer (&caveats, g_free);
+
+  caveats = lb_compare_describe_caveats (baseline, shown);
+  g_assert_nonnull (strstr (caveats, "This run was stopped after 7 s."));
+  g_clear_pointer (&caveats, g_free);
+
+  /* 20 s against 20.4 s (runs end when the last transaction does): alike. */
+  g_assert_cmpint (lb_compare_caveats (shown, similar), ==, LB_COMPARISON_FAIR);
+  g_assert_null (lb_compare_describe_caveats (shown, similar));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -838,6 +946,8 @@ main (int   argc,
   g_test_add_func ("/run-record/csv", test_record_csv);
   g_test_add_func ("/run-record/text", test_record_text);
   g_test_add_func ("/run-history/add-load-remove", test_history);
+  g_test_add_func ("/run-comparison/deltas", test_comparison_deltas);
+  g_test_add_func ("/run-comparison/runs", test_comparison_runs);
 
   return g_test_run ();
 }

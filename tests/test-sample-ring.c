@@ -240,6 +240,97 @@ test_format (void)
     }
 }
 
+/* A p50 of 1 ms under a p99 of 100 ms: on the log axis both lines are far
+ * from the bottom and from each other (on a linear axis p50 sat at 1 %). */
+static void
+test_log_scale (void)
+{
+  LbLogScale scale = { 0 };
+  double ticks[32];
+  guint n;
+
+  g_assert_true (lb_log_scale_update (&scale, 1, 100));
+  g_assert_cmpfloat_with_epsilon (scale.min, 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (scale.max, 200, 1e-9);
+  g_assert_cmpfloat (lb_log_scale_fraction (&scale, 1), >=, 0.2);
+  g_assert_cmpfloat (lb_log_scale_fraction (&scale, 100) - lb_log_scale_fraction (&scale, 1), >=, 0.2);
+  g_assert_cmpfloat (lb_log_scale_fraction (&scale, 100), <, 1);
+  g_assert_cmpfloat (lb_log_scale_fraction (&scale, 0.001), ==, 0);
+  g_assert_cmpfloat (lb_log_scale_fraction (&scale, 1e6), ==, 1);
+  g_assert_true (isnan (lb_log_scale_fraction (&scale, 0)));
+  g_assert_true (isnan (lb_log_scale_fraction (&scale, -3)));
+
+  /* Equal steps in ratio are equal steps on the axis. */
+  g_assert_cmpfloat_with_epsilon (lb_log_scale_fraction (&scale, 10) - lb_log_scale_fraction (&scale, 1),
+                                  lb_log_scale_fraction (&scale, 100) - lb_log_scale_fraction (&scale, 10), 1e-9);
+
+  /* Hysteresis: data inside the axis changes nothing; beyond it, it grows. */
+  g_assert_false (lb_log_scale_update (&scale, 0.8, 150));
+  g_assert_true (lb_log_scale_update (&scale, 0.8, 198));
+  g_assert_cmpfloat_with_epsilon (scale.max, 500, 1e-9);
+  g_assert_true (lb_log_scale_update (&scale, 0.04, 198));
+  g_assert_cmpfloat_with_epsilon (scale.min, 0.01, 1e-12);
+  /* It shrinks once two decades lie unused. */
+  g_assert_true (lb_log_scale_update (&scale, 2, 3));
+  g_assert_cmpfloat_with_epsilon (scale.min, 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (scale.max, 5, 1e-9);
+
+  /* 1-2-5 ticks from 0.1 to 5, ascending. */
+  n = lb_log_scale_ticks (&scale, 10, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ticks[1], 0.2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ticks[2], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ticks[5], 5, 1e-9);
+
+  /* Many decades: only powers of ten, and the top. */
+  scale = (LbLogScale) { 0 };
+  lb_log_scale_update (&scale, 0.05, 30000);
+  n = lb_log_scale_ticks (&scale, 10, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 0.01, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ticks[6], 10000, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ticks[7], 50000, 1e-6);
+  for (guint i = 1; i < n; i++)
+    g_assert_cmpfloat (ticks[i], >, ticks[i - 1]);
+
+  /* Flat latencies still get a decade; no data gets 0.1 to 10 ms. */
+  scale = (LbLogScale) { 0 };
+  lb_log_scale_update (&scale, 3, 3);
+  g_assert_cmpfloat (scale.max / scale.min, >=, 10);
+  scale = (LbLogScale) { 0 };
+  g_assert_true (lb_log_scale_update (&scale, 0, 0));
+  g_assert_cmpfloat_with_epsilon (scale.min, 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (scale.max, 10, 1e-9);
+  g_assert_false (lb_log_scale_update (&scale, NAN, 0));
+}
+
+static void
+test_ring_min_positive (void)
+{
+  g_autoptr(LbSampleRing) ring = lb_sample_ring_new (8);
+  LbRunSample sample = { 0 };
+
+  g_assert_cmpfloat (lb_sample_ring_get_min_positive (ring, LB_SAMPLE_FIELD_P50, 0, G_MAXUINT), ==, 0);
+
+  sample.transactions = 10;
+  sample.p50_ms = 4;
+  lb_sample_ring_push (ring, &sample);
+  /* An empty interval's zero latency is no minimum. */
+  sample.transactions = 0;
+  sample.p50_ms = 0;
+  lb_sample_ring_push (ring, &sample);
+  sample.transactions = 5;
+  sample.p50_ms = 1.5;
+  lb_sample_ring_push (ring, &sample);
+  sample.p50_ms = NAN;
+  lb_sample_ring_push (ring, &sample);
+
+  g_assert_cmpfloat (lb_sample_ring_get_min_positive (ring, LB_SAMPLE_FIELD_P50, 0, G_MAXUINT), ==, 1.5);
+  g_assert_cmpfloat (lb_sample_ring_get_min_positive (ring, LB_SAMPLE_FIELD_P50, 0, 2), ==, 4);
+  g_assert_cmpfloat (lb_sample_ring_get_min_positive (ring, LB_SAMPLE_FIELD_P50, 9, 2), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -253,6 +344,8 @@ main (int   argc,
   g_test_add_func ("/chart-axis/scale", test_axis_scale);
   g_test_add_func ("/chart-axis/time-step", test_time_step);
   g_test_add_func ("/chart-axis/format", test_format);
+  g_test_add_func ("/chart-axis/log-scale", test_log_scale);
+  g_test_add_func ("/sample-ring/min-positive", test_ring_min_positive);
 
   return g_test_run ();
 }

@@ -334,6 +334,74 @@ sandbox_settings (LbTesterWindow *window,
   return settings;
 }
 
+/* A finished run without running one: @seconds at @tps, p50 around
+ * @latency_ms (p99 ten times more), one query per script query. */
+static LbRunRecord *
+fake_record (const char *target_label,
+             LbProtocol  protocol,
+             double      seconds,
+             double      tps,
+             double      latency_ms,
+             gboolean    cancelled,
+             GDateTime  *started)
+{
+  static const char * const names[] = { "customer_by_key", "customer_by_email", "recent_sales_of_customer" };
+  g_autoptr(LbRunSettings) settings = lb_run_settings_new ();
+  g_autoptr(LbRunResult) result = lb_run_result_new ();
+
+  g_free (settings->target_label);
+  settings->target_label = g_strdup (target_label);
+  settings->protocol = protocol;
+  settings->clients = 4;
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->duration = seconds;
+
+  result->duration = seconds;
+  result->tps = tps;
+  result->transactions = (guint64) (tps * seconds);
+  result->cancelled = cancelled;
+  for (guint i = 0; i < 200; i++)
+    lb_latency_histogram_record (result->latency, (gint64) (latency_ms * 1000 * (i < 196 ? 1 : 10)));
+  for (guint q = 0; q < G_N_ELEMENTS (names); q++)
+    {
+      LbQueryStats *stats = lb_query_stats_new (q, names[q], "SELECT 1");
+
+      /* Executions in proportion to the length: the same rate per second. */
+      stats->executions = (guint64) (100 * (q + 1) * seconds);
+      for (guint i = 0; i < 50; i++)
+        lb_latency_histogram_record (stats->latency, (gint64) (latency_ms * 1000));
+      g_ptr_array_add (result->queries, stats);
+    }
+  for (guint i = 1; i <= (guint) seconds; i++)
+    {
+      LbRunSample sample = { 0 };
+
+      sample.t = i;
+      sample.interval = 1;
+      sample.clients = 4;
+      sample.tps = tps;
+      sample.transactions = (guint64) tps;
+      sample.p50_ms = latency_ms;
+      sample.p95_ms = latency_ms * 3;
+      sample.p99_ms = latency_ms * 10;
+      g_array_append_val (result->timeline, sample);
+    }
+
+  return lb_run_record_new ("customer_lookup.sql", NULL, settings, result, started);
+}
+
+static gboolean
+file_is_written (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+static gboolean
+window_has_script (gpointer data)
+{
+  return lb_tester_window_get_script (data) != NULL;
+}
+
 /* Depth first: a mapped label whose text contains @needle. */
 static const char *
 find_label_containing (GtkWidget  *widget,
@@ -700,6 +768,708 @@ test_main_window_opens_tester (void)
   lb_test_spin_ms (150);
 }
 
+/* Every tester action that opens a chooser, through the chooser the user
+ * sees (the seam answers it) and its callback: the file picked is opened or
+ * written; a dismissed chooser does nothing. */
+static void
+test_choosers (Fixture       *fixture,
+               gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autofree char *sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
+  g_autoptr(GFile) sample_file = g_file_new_for_path (sample);
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autofree char *not_written = g_build_filename (fixture->tmpdir, "dismissed.json", NULL);
+  static const struct {
+    const char *action;
+    const char *title;
+    const char *suffix;
+    const char *file_name;
+  } exports[] = {
+    { "tester.export-json", "Export Run as JSON", ".json", "run.json" },
+    { "tester.export-csv", "Export Run as CSV", ".csv", "run.csv" },
+    { "tester.export-png", "Export Chart as PNG", "-chart.png", "chart.png" },
+    { "tester.export-svg", "Export Chart as SVG", "-chart.svg", "chart.svg" },
+  };
+
+  /* Open, dismissed: still no script. */
+  lb_test_queue_chooser_answer (NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.open", NULL));
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Open SQL Workload");
+  lb_test_spin_ms (100);
+  g_assert_null (lb_tester_window_get_script (window));
+
+  /* Open, picked: the script is read and shown. */
+  lb_test_queue_chooser_answer (sample_file);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.open", NULL));
+  lb_test_wait_for_choosers ();
+  lb_test_spin_until_func (window_has_script, window, 10);
+  g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (window)), ==, "customer_lookup.sql");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "customer_lookup.sql");
+
+  /* A run to export, as if picked from the history. */
+  record = fake_record ("Sandbox", LB_PROTOCOL_PREPARED, 5, 1200, 2, FALSE, NULL);
+  lb_tester_window_show_run (window, record);
+
+  for (guint i = 0; i < G_N_ELEMENTS (exports); i++)
+    {
+      g_autofree char *path = g_build_filename (fixture->tmpdir, exports[i].file_name, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autofree char *suggested = g_strdup_printf ("run-%s%s", lb_run_record_get_id (record), exports[i].suffix);
+
+      lb_test_queue_chooser_answer (file);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), exports[i].action, NULL));
+      lb_test_wait_for_choosers ();
+      g_assert_cmpstr (lb_test_last_chooser_title (), ==, exports[i].title);
+      g_assert_cmpstr (lb_test_last_chooser_name (), ==, suggested);
+      lb_test_spin_until_func (file_is_written, path, 10);
+      lb_test_spin_ms (100);
+    }
+
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "run.json", NULL);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+
+    json_parser_load_from_file (parser, path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "transactions"),
+                     ==, 6000);
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "run.csv", NULL);
+    g_autofree char *csv = NULL;
+
+    g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
+    g_assert_nonnull (strstr (csv, "customer_by_key"));
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "chart.png", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (texture), ==, 1200);
+  }
+  {
+    g_autofree char *path = g_build_filename (fixture->tmpdir, "chart.svg", NULL);
+    g_autofree char *svg = NULL;
+
+    g_assert_true (g_file_get_contents (path, &svg, NULL, NULL));
+    g_assert_nonnull (strstr (svg, "<svg"));
+  }
+
+  /* A dismissed export writes nothing. */
+  lb_test_queue_chooser_answer (NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.export-json", NULL));
+  lb_test_wait_for_choosers ();
+  lb_test_spin_ms (150);
+  g_assert_false (g_file_test (not_written, G_FILE_TEST_EXISTS));
+}
+
+/* The Test view's Open button: its chooser opens a tester on the file. */
+static void
+test_page_open_workload (void)
+{
+  LbWindow *main_window = lb_window_new (NULL);
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  LbTesterWindow *tester;
+  GtkWidget *page;
+
+  gtk_window_present (GTK_WINDOW (main_window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-page", "s", "test"));
+  lb_test_spin_ms (150);
+  page = lb_test_find_widget_of_type (GTK_WIDGET (main_window), LB_TYPE_TESTER_PAGE);
+  g_assert_nonnull (page);
+
+  /* Dismissed: no tester. */
+  lb_test_queue_chooser_answer (NULL);
+  g_assert_true (gtk_widget_activate_action (page, "test-page.open-workload", NULL));
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Open SQL Workload");
+  lb_test_spin_ms (100);
+  g_assert_null (find_tester_window (NULL));
+
+  lb_test_queue_chooser_answer (file);
+  g_assert_true (gtk_widget_activate_action (page, "test-page.open-workload", NULL));
+  lb_test_wait_for_choosers ();
+  lb_test_spin_ms (100);
+  tester = find_tester_window (NULL);
+  g_assert_nonnull (tester);
+  wait_for_script (tester);
+  g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (tester)), ==, "customer_lookup.sql");
+
+  gtk_window_destroy (GTK_WINDOW (tester));
+  gtk_window_destroy (GTK_WINDOW (main_window));
+  lb_test_spin_ms (150);
+}
+
+/* Collects the accelerators and titles a shortcuts window lists. */
+static void
+collect_shortcuts (GtkWidget  *widget,
+                   GHashTable *accelerators)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+      g_autofree char *title = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, "title", &title, NULL);
+      if (accelerator != NULL)
+        g_hash_table_insert (accelerators, g_steal_pointer (&accelerator), g_steal_pointer (&title));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_shortcuts (child, accelerators);
+}
+
+/* The shortcut of the window's own controllers that @accelerator triggers. */
+static GtkShortcut *
+find_window_shortcut (GtkWidget  *window,
+                      const char *accelerator)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (window);
+  guint keyval;
+  GdkModifierType modifiers;
+
+  g_assert_true (gtk_accelerator_parse (accelerator, &keyval, &modifiers));
+  keyval = gdk_keyval_to_lower (keyval);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              gdk_keyval_to_lower (gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger))) == keyval &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == modifiers)
+            return shortcut;   /* the controller keeps it */
+        }
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_primary_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_primary_menu_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+menu_has_action (GMenuModel *menu,
+                 const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+          g_strcmp0 (name, action) == 0)
+        return TRUE;
+      if (section != NULL && menu_has_action (section, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWindow *
+find_about_window (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (item) && gtk_window_get_transient_for (GTK_WINDOW (item)) == parent)
+        return GTK_WINDOW (item);
+    }
+  return NULL;
+}
+
+/* Keyboard shortcuts: the window's shortcuts window lists its own keys,
+ * each key is bound on the window to the action it names, and the menu
+ * has Keyboard Shortcuts and About. */
+static void
+test_shortcuts_and_about (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const struct { const char *accelerator; const char *action; } bindings[] = {
+    { "<Control>o", "tester.open" },
+    { "<Control>Return", "tester.start" },
+    { "Escape", "tester.stop" },
+    { "<Control>e", "tester.export-json" },
+    { "<Control><Shift>e", "tester.export-png" },
+    { "<Control>question", "win.show-help-overlay" },
+    { "<Control>w", "tester.close" },
+  };
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(LbRunRecord) record = fake_record ("Sandbox", LB_PROTOCOL_PREPARED, 5, 1200, 2, FALSE, NULL);
+  g_autofree char *json_path = g_build_filename (fixture->tmpdir, "keyed.json", NULL);
+  g_autofree char *png_path = g_build_filename (fixture->tmpdir, "keyed.png", NULL);
+  g_autoptr(GFile) json_file = g_file_new_for_path (json_path);
+  g_autoptr(GFile) png_file = g_file_new_for_path (png_path);
+  GtkShortcutsWindow *overlay;
+  GtkWidget *menu_button;
+  GtkWindow *about;
+
+  /* The menu offers both, as the main window's does. */
+  menu_button = find_primary_menu_button (GTK_WIDGET (window));
+  g_assert_nonnull (menu_button);
+  g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
+                                  "win.show-help-overlay"));
+  g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)), "tester.about"));
+
+  /* Ctrl+? shows the tester's own shortcuts, not the main window's. */
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (find_window_shortcut (GTK_WIDGET (window),
+                                                                                             "<Control>question")),
+                                               0, GTK_WIDGET (window), NULL));
+  lb_test_spin_ms (300);
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  collect_shortcuts (GTK_WIDGET (overlay), listed);
+  lb_test_save_screenshot (GTK_WIDGET (overlay), "tester-shortcuts");
+  g_assert_null (g_hash_table_lookup (listed, "<Control>n"));   /* a calculator key */
+  for (guint i = 0; i < G_N_ELEMENTS (bindings); i++)
+    {
+      GtkShortcut *shortcut = find_window_shortcut (GTK_WIDGET (window), bindings[i].accelerator);
+      GtkShortcutAction *action;
+
+      g_test_message ("%s: %s", bindings[i].accelerator,
+                      (const char *) g_hash_table_lookup (listed, bindings[i].accelerator));
+      g_assert_nonnull (g_hash_table_lookup (listed, bindings[i].accelerator));
+      g_assert_nonnull (shortcut);
+      action = gtk_shortcut_get_action (shortcut);
+      g_assert_true (GTK_IS_NAMED_ACTION (action));
+      g_assert_cmpstr (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), ==, bindings[i].action);
+    }
+  gtk_window_close (GTK_WINDOW (overlay));
+  lb_test_spin_ms (150);
+
+  /* Ctrl+E and Ctrl+Shift+E open the export choosers and write the files. */
+  lb_tester_window_show_run (window, record);
+  lb_test_queue_chooser_answer (json_file);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (find_window_shortcut (GTK_WIDGET (window),
+                                                                                             "<Control>e")),
+                                               0, GTK_WIDGET (window), NULL));
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Export Run as JSON");
+  lb_test_spin_until_func (file_is_written, json_path, 10);
+  lb_test_queue_chooser_answer (png_file);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (find_window_shortcut (GTK_WIDGET (window),
+                                                                                             "<Control><Shift>e")),
+                                               0, GTK_WIDGET (window), NULL));
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Export Chart as PNG");
+  lb_test_spin_until_func (file_is_written, png_path, 10);
+
+  /* About, over the tester. */
+  g_assert_null (find_about_window (GTK_WINDOW (window)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.about", NULL));
+  lb_test_spin_ms (200);
+  about = find_about_window (GTK_WINDOW (window));
+  g_assert_nonnull (about);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (about)));
+  gtk_window_destroy (about);
+  lb_test_spin_ms (100);
+}
+
+/* In the application, GtkApplication hands each window the main window's
+ * shortcuts (gtk/help-overlay.ui); the tester keeps its own. */
+static void
+test_shortcuts_with_application (void)
+{
+  g_autoptr(GtkApplication) app = gtk_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  LbTesterWindow *window;
+  GtkShortcutsWindow *overlay;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = lb_tester_window_new (app);
+  g_assert_true (gtk_window_get_application (GTK_WINDOW (window)) == app);
+
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  collect_shortcuts (GTK_WIDGET (overlay), listed);
+  g_assert_nonnull (g_hash_table_lookup (listed, "<Control>Return"));
+  g_assert_nonnull (g_hash_table_lookup (listed, "<Control><Shift>e"));
+  g_assert_null (g_hash_table_lookup (listed, "<Control>n"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_ms (100);
+}
+
+static GtkLabel *
+counter_delta_label (LbTesterWindow *window,
+                     const char     *caption)
+{
+  /* A counter card: value, caption, delta. */
+  GtkWidget *found = NULL;
+  GtkWidget *stack[64];
+  guint n = 0;
+
+  stack[n++] = GTK_WIDGET (window);
+  while (n > 0 && found == NULL)
+    {
+      GtkWidget *widget = stack[--n];
+
+      if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), caption) == 0 &&
+          gtk_widget_has_css_class (widget, "caption") && gtk_widget_has_css_class (widget, "dim-label"))
+        found = widget;
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL && n < G_N_ELEMENTS (stack);
+           child = gtk_widget_get_next_sibling (child))
+        stack[n++] = child;
+    }
+  g_assert_nonnull (found);
+  return GTK_LABEL (gtk_widget_get_next_sibling (found));
+}
+
+/* Compare: the header names the baseline, a swap reverses it, rates are
+ * compared (never totals), unlike runs are flagged, and green means better. */
+static void
+test_compare_baseline (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  LbRunHistory *history = lb_tester_window_get_history (window);
+  LbRunHistoryView *view = lb_tester_window_get_history_view (window);
+  g_autoptr(GDateTime) early = g_date_time_new_local (2026, 11, 30, 9, 15, 0);
+  g_autoptr(GDateTime) late = g_date_time_new_local (2026, 11, 30, 10, 40, 0);
+  g_autoptr(LbRunRecord) stopped = fake_record ("Sandbox", LB_PROTOCOL_PREPARED, 7, 1000, 4, TRUE, early);
+  g_autoptr(LbRunRecord) full = fake_record ("Sandbox", LB_PROTOCOL_PREPARED, 20, 1390, 2, FALSE, late);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *executions_delta = NULL;
+  g_autofree char *p99_delta = NULL;
+  GtkLabel *tps_delta;
+  GtkLabel *transactions_delta;
+
+  load_sample (window);
+  g_assert_true (lb_run_history_add (history, stopped, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_run_history_add (history, full, &error));
+  g_assert_no_error (error);
+  lb_test_spin_ms (100);
+
+  /* The user checks the stopped run first, then the full one: the first is
+   * the baseline, and the header says so. */
+  lb_run_history_view_set_selected (view, stopped, TRUE);
+  lb_run_history_view_set_selected (view, full, TRUE);
+  lb_test_spin_ms (150);
+  g_assert_true (lb_tester_window_get_record (window) == full);
+  g_assert_true (lb_tester_window_get_compare_record (window) == stopped);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "Baseline: customer_lookup.sql · 4 clients · 1,000 tps, 30 Nov, 09:15"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "The baseline was stopped after 7 s."));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "Different lengths: 20 s against 7 s of the baseline."));
+
+  /* tx/s is a rate: +39 %, in green. The total of transactions has no delta. */
+  tps_delta = counter_delta_label (window, "tx/s");
+  g_assert_cmpstr (gtk_label_get_label (tps_delta), ==, "+39 %");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tps_delta)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tps_delta), "success"));
+  transactions_delta = counter_delta_label (window, "transactions");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (transactions_delta)));
+
+  /* Each query ran 100 × (n + 1) times a second in both runs: ±0 %, not +186 %. */
+  executions_delta = lb_tester_window_dup_result_delta (window, 0, 1);
+  g_assert_cmpstr (executions_delta, ==, "±0 %");
+  /* Half the latency is better: green with a minus. */
+  p99_delta = lb_tester_window_dup_result_delta (window, 0, 6);
+  g_assert_cmpstr (p99_delta, ==, "−50 %");
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-compare-baseline");
+
+  /* Swap: the full run becomes the baseline, and everything turns round. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.swap-baseline", NULL));
+  lb_test_spin_ms (150);
+  g_assert_true (lb_tester_window_get_record (window) == stopped);
+  g_assert_true (lb_tester_window_get_compare_record (window) == full);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "Baseline: customer_lookup.sql · 4 clients · 1,390 tps, 30 Nov, 10:40"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "This run was stopped after 7 s."));
+  tps_delta = counter_delta_label (window, "tx/s");
+  g_assert_cmpstr (gtk_label_get_label (tps_delta), ==, "−28 %");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tps_delta), "error"));
+  g_clear_pointer (&p99_delta, g_free);
+  p99_delta = lb_tester_window_dup_result_delta (window, 0, 6);
+  g_assert_cmpstr (p99_delta, ==, "+100 %");
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-compare-swapped");
+
+  /* Two alike runs: no warning. */
+  {
+    g_autoptr(LbRunRecord) twin = fake_record ("Sandbox", LB_PROTOCOL_PREPARED, 20, 1400, 2, FALSE, early);
+
+    lb_tester_window_compare_runs (window, full, twin);
+    lb_test_spin_ms (100);
+    g_assert_null (find_label_containing (GTK_WIDGET (window), "stopped after"));
+    g_assert_null (find_label_containing (GTK_WIDGET (window), "Different lengths"));
+    g_assert_nonnull (find_label_containing (GTK_WIDGET (window), "Baseline: "));
+  }
+
+  /* Showing one run ends the comparison and its header. */
+  lb_tester_window_show_run (window, full);
+  lb_test_spin_ms (100);
+  g_assert_null (find_label_containing (GTK_WIDGET (window), "Baseline: "));
+
+  g_assert_true (lb_run_history_remove (history, stopped, &error));
+  g_assert_true (lb_run_history_remove (history, full, &error));
+  g_assert_no_error (error);
+}
+
+/* Depth first: the mapped label whose text contains @needle. */
+static GtkLabel *
+find_label_widget (GtkWidget  *widget,
+                   const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL)
+    return GTK_LABEL (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label_widget (child, needle);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+#define LONG_TARGET "app@db-primary.example.com:5433/shop"
+
+/* The subtitle shows all it says: nothing cut off with an ellipsis. */
+static void
+assert_subtitle_whole (GtkLabel   *label,
+                       const char *end)
+{
+  int natural = 0;
+
+  g_assert_nonnull (label);
+  g_assert_true (g_str_has_suffix (gtk_label_get_label (label), end));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+  gtk_widget_measure (GTK_WIDGET (label), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  g_assert_true (gtk_widget_get_width (GTK_WIDGET (label)) >= natural ||
+                 pango_layout_is_wrapped (gtk_label_get_layout (label)));
+}
+
+static gboolean
+page_shows_subtitle (gpointer data)
+{
+  return find_label_widget (data, LONG_TARGET) != NULL;
+}
+
+/* A run on a long connection name, stopped early: in the tester's Past Runs
+ * and in the Test view's Recent Runs, its subtitle is not cut. */
+static void
+test_history_subtitle (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  LbRunHistory *history = lb_tester_window_get_history (window);
+  g_autoptr(LbRunRecord) record = fake_record (LONG_TARGET, LB_PROTOCOL_EXTENDED,
+                                               7, 1000, 4, TRUE, NULL);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *history_button = lb_test_find_widget_of_type (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+  LbWindow *main_window;
+  GtkWidget *page;
+  int width, height;
+
+  g_assert_true (lb_run_history_add (history, record, &error));
+  g_assert_no_error (error);
+
+  g_assert_nonnull (history_button);
+  g_assert_false (gtk_menu_button_get_primary (GTK_MENU_BUTTON (history_button)));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (history_button));
+  for (guint i = 0; i < 4; i++)
+    {
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      lb_test_spin_ms (100);
+    }
+  assert_subtitle_whole (find_label_widget (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (history_button))),
+                                            LONG_TARGET),
+                         "early");
+  lb_test_save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (history_button))),
+                           "tester-history");
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (history_button));
+
+  /* The main window at its default size reads the same history from disk. */
+  main_window = lb_window_new (NULL);
+  gtk_window_get_default_size (GTK_WINDOW (main_window), &width, &height);
+  g_test_message ("main window default size %d×%d", width, height);
+  gtk_window_present (GTK_WINDOW (main_window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-page", "s", "test"));
+  page = lb_test_find_widget_of_type (GTK_WIDGET (main_window), LB_TYPE_TESTER_PAGE);
+  lb_test_spin_until_func (page_shows_subtitle, page, 10);
+  for (guint i = 0; i < 4; i++)
+    {
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (main_window));
+      lb_test_spin_ms (100);
+    }
+  assert_subtitle_whole (find_label_widget (page, LONG_TARGET), "early");
+  lb_test_save_screenshot (GTK_WIDGET (main_window), "view-test-history");
+  gtk_window_destroy (GTK_WINDOW (main_window));
+  lb_test_spin_ms (100);
+
+  g_assert_true (lb_run_history_remove (history, record, &error));
+  g_assert_no_error (error);
+}
+
+/* The chart's latency axis keeps a p50 of 1 ms well clear of the bottom and
+ * of a p99 of 100 ms (on the old linear axis it sat at 1 % of the height). */
+static void
+test_chart_log_axis (void)
+{
+  GtkWidget *window = adw_window_new ();
+  LbThroughputChart *chart = LB_THROUGHPUT_CHART (lb_throughput_chart_new ());
+  double p50, p95, p99;
+
+  gtk_widget_set_vexpand (GTK_WIDGET (chart), TRUE);
+  adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (chart));
+  lb_test_present_window (GTK_WINDOW (window), 900, 400);
+
+  for (guint i = 0; i < 30; i++)
+    {
+      LbRunSample sample = { 0 };
+
+      sample.t = i + 1;
+      sample.interval = 1;
+      sample.clients = 8;
+      sample.tps = 2000 + 100 * sin (i / 3.0);
+      sample.transactions = (guint64) sample.tps;
+      sample.p50_ms = 1;
+      sample.p95_ms = 20;
+      sample.p99_ms = 100;
+      lb_throughput_chart_push_sample (chart, &sample);
+    }
+
+  p50 = lb_throughput_chart_get_latency_fraction (chart, 1);
+  p95 = lb_throughput_chart_get_latency_fraction (chart, 20);
+  p99 = lb_throughput_chart_get_latency_fraction (chart, 100);
+  g_test_message ("p50 at %.2f, p95 at %.2f, p99 at %.2f of the plot height", p50, p95, p99);
+  g_assert_cmpfloat (p50, >=, 0.2);
+  g_assert_cmpfloat (p99 - p50, >=, 0.2);
+  g_assert_cmpfloat (p95, >, p50);
+  g_assert_cmpfloat (p99, >, p95);
+  g_assert_cmpfloat (p99, <, 1);
+  save_chart (chart, "tester-chart-log-axis");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Depth first: a widget whose tooltip contains @needle. */
+static const char *
+find_tooltip_containing (GtkWidget  *widget,
+                         const char *needle)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (tooltip != NULL && strstr (tooltip, needle) != NULL)
+    return tooltip;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = find_tooltip_containing (child, needle);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint64
+live_executions (LbTesterWindow *window)
+{
+  g_autofree char *text = lb_tester_window_dup_result_cell (window, 0, 1);
+
+  if (text == NULL || g_str_equal (text, "–"))
+    return 0;
+  return parse_count (text);
+}
+
+/* During a run, before it ends, the per-query table shows the engine's
+ * figures and they grow. */
+static void
+test_live_table (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(LbRunSettings) settings = NULL;
+  guint64 first = 0;
+  guint64 later = 0;
+  gint64 deadline;
+  gboolean shot = FALSE;
+
+  load_sample (window);
+  settings = sandbox_settings (window, 2, 3, 0);
+  lb_tester_window_apply_settings (window, settings);
+  g_assert_cmpuint (live_executions (window), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL));
+  deadline = g_get_monotonic_time () + 240 * G_USEC_PER_SEC;
+  while (lb_tester_window_get_running (window) && g_get_monotonic_time () < deadline)
+    {
+      guint64 now;
+
+      g_main_context_iteration (NULL, TRUE);
+      if (!lb_tester_window_get_running (window))
+        break;
+      now = live_executions (window);
+      if (first == 0 && now > 0)
+        {
+          g_autofree char *p50 = lb_tester_window_dup_result_cell (window, 0, 4);
+
+          first = now;
+          g_assert_cmpstr (p50, !=, "–");
+          /* The rate is in the executions cell's tooltip. */
+          g_assert_nonnull (find_tooltip_containing (GTK_WIDGET (window), " per second"));
+        }
+      else if (first > 0 && now > first && later == 0)
+        {
+          later = now;
+          if (!shot)
+            {
+              lb_test_save_screenshot (GTK_WIDGET (window), "tester-running-live");
+              shot = TRUE;
+            }
+        }
+    }
+  g_test_message ("live executions: %" G_GUINT64_FORMAT " then %" G_GUINT64_FORMAT, first, later);
+  g_assert_false (lb_tester_window_get_running (window));
+  g_assert_cmpuint (first, >, 0);
+  g_assert_cmpuint (later, >, first);
+  /* The final table has at least what was shown live. */
+  g_assert_cmpuint (live_executions (window), >=, later);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -726,6 +1496,15 @@ main (int   argc,
               test_run_export_history_compare, fixture_teardown);
   g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
   g_test_add ("/ui/tester/latency-limit", Fixture, NULL, fixture_setup, test_latency_limit, fixture_teardown);
+  g_test_add ("/ui/tester/choosers", Fixture, NULL, fixture_setup, test_choosers, fixture_teardown);
+  g_test_add_func ("/ui/tester/page-open-workload", test_page_open_workload);
+  g_test_add ("/ui/tester/shortcuts-and-about", Fixture, NULL, fixture_setup, test_shortcuts_and_about,
+              fixture_teardown);
+  g_test_add_func ("/ui/tester/shortcuts-with-application", test_shortcuts_with_application);
+  g_test_add ("/ui/tester/compare-baseline", Fixture, NULL, fixture_setup, test_compare_baseline, fixture_teardown);
+  g_test_add ("/ui/tester/history-subtitle", Fixture, NULL, fixture_setup, test_history_subtitle, fixture_teardown);
+  g_test_add_func ("/ui/tester/chart-log-axis", test_chart_log_axis);
+  g_test_add ("/ui/tester/live-table", Fixture, NULL, fixture_setup, test_live_table, fixture_teardown);
 
   status = g_test_run ();
 

@@ -261,6 +261,7 @@ struct _LbLoadEngine
   LbRunSettings  *settings;
   LbRunPhase      phase;
   gboolean        running;
+  GPtrArray      *live_queries;   /* LbQueryStats*, as of the last sample */
 };
 
 G_DEFINE_FINAL_TYPE (LbLoadEngine, lb_load_engine, G_TYPE_OBJECT)
@@ -1963,6 +1964,7 @@ typedef struct
 {
   LbLoadEngine *engine;
   LbRunSample   sample;
+  GPtrArray    *queries;    /* with a sample: the per-query figures so far */
   LbRunPhase    phase;
   guint         clients;
   gboolean      is_sample;
@@ -1974,6 +1976,7 @@ emission_free (gpointer data)
   Emission *em = data;
 
   g_clear_object (&em->engine);
+  g_clear_pointer (&em->queries, g_ptr_array_unref);
   g_free (em);
 }
 
@@ -1983,7 +1986,14 @@ emit_cb (gpointer data)
   Emission *em = data;
 
   if (em->is_sample)
-    g_signal_emit (em->engine, signals[SIGNAL_SAMPLE], 0, &em->sample);
+    {
+      if (em->queries != NULL)
+        {
+          g_clear_pointer (&em->engine->live_queries, g_ptr_array_unref);
+          em->engine->live_queries = g_steal_pointer (&em->queries);
+        }
+      g_signal_emit (em->engine, signals[SIGNAL_SAMPLE], 0, &em->sample);
+    }
   else
     {
       if (em->engine->phase != em->phase)
@@ -2014,12 +2024,14 @@ emit_phase (Run        *run,
 
 static void
 emit_sample (Run               *run,
-             const LbRunSample *sample)
+             const LbRunSample *sample,
+             GPtrArray         *queries)
 {
   Emission *em = g_new0 (Emission, 1);
 
   em->engine = g_object_ref (run->engine);
   em->sample = *sample;
+  em->queries = queries;
   em->is_sample = TRUE;
   g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, emit_cb, em, emission_free);
 }
@@ -2046,6 +2058,13 @@ ticker_tick (Run    *run,
   double elapsed = (now - ticker->last_tick) / (double)G_USEC_PER_SEC;
   gint e = g_atomic_int_get (&run->epoch);
   gint64 epoch0 = e >= 0 ? run->epochs[0].start : G_MAXINT64;
+  GPtrArray *queries = g_ptr_array_new_full (run->n_queries, (GDestroyNotify) lb_query_stats_free);
+
+  /* Per-query figures so far, for the live table: summed from what the
+   * workers keep anyway for the result, once per tick and off the hot path
+   * (nothing more is counted per transaction). */
+  for (guint q = 0; q < run->n_queries; q++)
+    g_ptr_array_add (queries, lb_query_stats_new (q, run->queries[q]->name, run->queries[q]->sql));
 
   lb_latency_histogram_reset (ticker->merged);
   for (guint i = 0; i < run->n_workers; i++)
@@ -2056,6 +2075,19 @@ ticker_tick (Run    *run,
       g_mutex_lock (&w->stats_lock);
       iv = &w->interval[w->interval_active];
       w->interval_active ^= 1;
+      for (gint k = 0; k <= e && (guint)k < run->n_epochs; k++)
+        {
+          EpochStats *es = &w->epochs[k];
+
+          for (guint q = 0; q < run->n_queries; q++)
+            {
+              LbQueryStats *qs = g_ptr_array_index (queries, q);
+
+              qs->executions += es->query_executions[q];
+              qs->failed += es->query_failed[q];
+              lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
+            }
+        }
       g_mutex_unlock (&w->stats_lock);
 
       lb_latency_histogram_merge (ticker->merged, iv->latency);
@@ -2081,7 +2113,7 @@ ticker_tick (Run    *run,
 
   if (!sample.warmup)
     g_array_append_val (ticker->timeline, sample);
-  emit_sample (run, &sample);
+  emit_sample (run, &sample, queries);
 
   ticker->last_tick = now;
   ticker->next_tick = now + ticker->interval_usec;
@@ -2694,6 +2726,7 @@ lb_load_engine_finalize (GObject *object)
 
   g_clear_object (&self->script);
   g_clear_pointer (&self->settings, lb_run_settings_free);
+  g_clear_pointer (&self->live_queries, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lb_load_engine_parent_class)->finalize (object);
 }
@@ -2797,6 +2830,14 @@ lb_load_engine_get_phase (LbLoadEngine *self)
   return self->phase;
 }
 
+GPtrArray *
+lb_load_engine_get_live_queries (LbLoadEngine *self)
+{
+  g_return_val_if_fail (LB_IS_LOAD_ENGINE (self), NULL);
+
+  return self->live_queries;
+}
+
 void
 lb_load_engine_run_async (LbLoadEngine        *self,
                           GCancellable        *cancellable,
@@ -2822,6 +2863,7 @@ lb_load_engine_run_async (LbLoadEngine        *self,
       return;
     }
 
+  g_clear_pointer (&self->live_queries, g_ptr_array_unref);
   run = g_new0 (Run, 1);
   run->engine = g_object_ref (self);
   run->script = g_object_ref (self->script);

@@ -60,6 +60,10 @@ LbLoadEngine  *lb_load_engine_new         (LbSqlScript          *script,
 LbSqlScript   *lb_load_engine_get_script  (LbLoadEngine         *self);
 const LbRunSettings *lb_load_engine_get_settings (LbLoadEngine  *self);
 LbRunPhase     lb_load_engine_get_phase   (LbLoadEngine         *self);
+/* Each query's figures since measuring began (LbQueryStats*, by query
+ * index; warm-up excluded), as of the last "sample" signal: for a live
+ * table. NULL before the first sample; valid until the next one. */
+GPtrArray     *lb_load_engine_get_live_queries (LbLoadEngine    *self);
 
 /* Cancelling stops every client within a second and returns what was
  * measured (result->cancelled TRUE), not an error. Errors only when nothing

@@ -712,15 +712,37 @@ lb_run_settings_new_from_json (JsonNode  *node,
 
 /* Result */
 
-static void
-query_stats_free (gpointer data)
+LbQueryStats *
+lb_query_stats_new (guint       index,
+                    const char *name,
+                    const char *sql)
 {
-  LbQueryStats *stats = data;
+  LbQueryStats *stats = g_new0 (LbQueryStats, 1);
+
+  stats->index = index;
+  stats->name = g_strdup (name);
+  stats->sql = g_strdup (sql);
+  stats->latency = lb_latency_histogram_new ();
+
+  return stats;
+}
+
+void
+lb_query_stats_free (LbQueryStats *stats)
+{
+  if (stats == NULL)
+    return;
 
   g_free (stats->name);
   g_free (stats->sql);
   g_clear_pointer (&stats->latency, lb_latency_histogram_free);
   g_free (stats);
+}
+
+static void
+query_stats_free (gpointer data)
+{
+  lb_query_stats_free (data);
 }
 
 static void

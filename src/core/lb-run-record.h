@@ -100,6 +100,12 @@ typedef struct
   LbLatencyHistogram *latency;
 } LbQueryStats;
 
+/* Empty figures of one query (an empty histogram), and their end. */
+LbQueryStats  *lb_query_stats_new  (guint         index,
+                                    const char   *name,
+                                    const char   *sql);
+void           lb_query_stats_free (LbQueryStats *stats);
+
 typedef struct
 {
   char     sqlstate[6];        /* "23505"; "08006" for lost connections */

@@ -205,6 +205,34 @@ lb_sample_ring_get_max (const LbSampleRing *self,
   return max;
 }
 
+double
+lb_sample_ring_get_min_positive (const LbSampleRing *self,
+                                 LbSampleField       field,
+                                 guint               first,
+                                 guint               n_samples)
+{
+  double min = G_MAXDOUBLE;
+  guint end;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (first >= self->n_samples)
+    return 0;
+
+  end = n_samples > self->n_samples - first ? self->n_samples : first + n_samples;
+  for (guint i = first; i < end; i++)
+    {
+      const LbRunSample *sample = lb_sample_ring_get (self, i);
+      double value = sample_value (sample, field);
+
+      /* An interval without a transaction has no latency, only a zero. */
+      if (sample->transactions > 0 && value > 0 && value < min)
+        min = value;
+    }
+
+  return min < G_MAXDOUBLE ? min : 0;
+}
+
 int
 lb_sample_ring_find_nearest (const LbSampleRing *self,
                              double              t)
@@ -295,6 +323,119 @@ lb_axis_scale_update (LbAxisScale *scale,
   scale->max = top;
   scale->step = step;
   return TRUE;
+}
+
+#define LOG_FLOOR_MARGIN 2.0    /* the bottom is a power of ten at least half the data minimum */
+#define LOG_HEADROOM     1.25   /* the top is a nice number 25 % above the data maximum */
+#define LOG_SHRINK_SPAN  100.0  /* shrink once the data leaves two decades unused at an end */
+
+gboolean
+lb_log_scale_update (LbLogScale *scale,
+                     double      data_min,
+                     double      data_max)
+{
+  double min;
+  double max;
+
+  g_return_val_if_fail (scale != NULL, FALSE);
+
+  if (!isfinite (data_min) || !isfinite (data_max) || data_min <= 0 || data_max <= 0)
+    {
+      /* No latency yet: a fresh chart shows 0.1 to 10 ms. */
+      if (scale->min > 0)
+        return FALSE;
+      data_min = 1;
+      data_max = 1 / LOG_HEADROOM * 10 - 1e-9;
+    }
+  data_max = MAX (data_max, data_min);
+
+  min = pow (10, floor (log10 (data_min / LOG_FLOOR_MARGIN) + 1e-9));
+  max = lb_nice_step (data_max * LOG_HEADROOM);
+  /* At least a decade, so that even flat latencies have ticks around them. */
+  if (max / min < 10)
+    min = pow (10, floor (log10 (max / 10) + 1e-9));
+
+  /* Hysteresis: grow at once, shrink only when much of the axis is empty,
+   * so the lines do not jump at every sample. */
+  if (scale->min > 0 && scale->max > 0)
+    {
+      gboolean fits = data_min >= scale->min && data_max * 1.02 <= scale->max;
+      gboolean roomy = data_min / scale->min > LOG_SHRINK_SPAN || scale->max / data_max > LOG_SHRINK_SPAN;
+
+      if (fits && !roomy)
+        return FALSE;
+    }
+
+  if (min == scale->min && max == scale->max)
+    return FALSE;
+
+  scale->min = min;
+  scale->max = max;
+  return TRUE;
+}
+
+double
+lb_log_scale_fraction (const LbLogScale *scale,
+                       double            value)
+{
+  double lo, hi;
+
+  g_return_val_if_fail (scale != NULL, NAN);
+
+  if (!(value > 0) || !(scale->min > 0) || !(scale->max > scale->min))
+    return NAN;
+
+  lo = log10 (scale->min);
+  hi = log10 (scale->max);
+  return CLAMP ((log10 (value) - lo) / (hi - lo), 0, 1);
+}
+
+guint
+lb_log_scale_ticks (const LbLogScale *scale,
+                    guint             max_ticks,
+                    double           *ticks,
+                    guint             n_ticks)
+{
+  static const double mantissas[] = { 1, 2, 5 };
+  gboolean decades_only;
+  double decade;
+  guint n = 0;
+  guint all = 0;
+
+  g_return_val_if_fail (scale != NULL, 0);
+  g_return_val_if_fail (ticks != NULL || n_ticks == 0, 0);
+
+  if (!(scale->min > 0) || !(scale->max > scale->min))
+    return 0;
+
+  /* Count the 1-2-5 ticks first; too many, and only decades are kept. */
+  for (decade = scale->min; decade <= scale->max * (1 + 1e-9); decade *= 10)
+    for (guint m = 0; m < G_N_ELEMENTS (mantissas); m++)
+      if (mantissas[m] * decade <= scale->max * (1 + 1e-9))
+        all++;
+  decades_only = all > MAX (max_ticks, 1);
+
+  for (decade = scale->min; decade <= scale->max * (1 + 1e-9); decade *= 10)
+    for (guint m = 0; m < G_N_ELEMENTS (mantissas); m++)
+      {
+        double value = mantissas[m] * decade;
+
+        if (value > scale->max * (1 + 1e-9) || (decades_only && m > 0))
+          continue;
+        if (n < n_ticks)
+          ticks[n] = value;
+        n++;
+      }
+
+  /* The top is a nice number: label it even when it is not a decade. */
+  if (decades_only && fabs (log10 (scale->max) - round (log10 (scale->max))) > 1e-9)
+    {
+      if (n < n_ticks)
+        ticks[n] = scale->max;
+      n++;
+    }
+
+  return MIN (n, n_ticks);
 }
 
 double

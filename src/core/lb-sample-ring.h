@@ -54,6 +54,12 @@ double              lb_sample_ring_get_max      (const LbSampleRing *self,
                                                  LbSampleField       field,
                                                  guint               first,
                                                  guint               n_samples);
+/* The smallest positive value of @field over samples that ran a
+ * transaction (latencies of empty intervals are no figure); 0 when none. */
+double              lb_sample_ring_get_min_positive (const LbSampleRing *self,
+                                                     LbSampleField       field,
+                                                     guint               first,
+                                                     guint               n_samples);
 /* The index of the sample whose time is nearest to @t (samples are in time
  * order); -1 when the ring is empty. */
 int                 lb_sample_ring_find_nearest (const LbSampleRing *self,
@@ -77,6 +83,32 @@ double              lb_nice_step                (double              raw);
 gboolean            lb_axis_scale_update        (LbAxisScale        *scale,
                                                  double              data_max,
                                                  guint               max_ticks);
+/* A logarithmic axis for latencies: p50 and p99 are often two decades
+ * apart, and on a linear axis the p50 line lies flat on the bottom. It runs
+ * from a power of ten at or below half the smallest value to a nice number
+ * 25 % above the largest, at least one decade, with hysteresis. */
+typedef struct
+{
+  double min;      /* a power of ten; 0 = not set yet */
+  double max;      /* 1, 2 or 5 × 10ⁿ */
+} LbLogScale;
+
+/* Fits @scale to the data (both > 0; otherwise an unset scale gets 0.1 to
+ * 10). Returns TRUE when @scale changed. */
+gboolean            lb_log_scale_update         (LbLogScale         *scale,
+                                                 double              data_min,
+                                                 double              data_max);
+/* Where @value sits, 0 at the bottom to 1 at the top (clamped); NAN for a
+ * value <= 0 or an unset scale. */
+double              lb_log_scale_fraction       (const LbLogScale   *scale,
+                                                 double              value);
+/* The tick values, ascending, into @ticks (at most @n_ticks): 1, 2 and 5
+ * × 10ⁿ, or only the powers of ten (and the top) when the 1-2-5 ticks
+ * would be more than @max_ticks. Returns how many were written. */
+guint               lb_log_scale_ticks          (const LbLogScale   *scale,
+                                                 guint               max_ticks,
+                                                 double             *ticks,
+                                                 guint               n_ticks);
 /* A time step in seconds for elapsed-time labels spanning @span seconds:
  * 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h, … */
 double              lb_time_step                (double              span,

@@ -153,19 +153,16 @@ quit_action_cb (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
-static void
-about_action_cb (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+void
+lb_application_show_about (GtkWindow *parent)
 {
-  LbApplication *self = user_data;
   static const char *developers[] = { "The Lakebase Accelerator developers", NULL };
   GtkWidget *about;
 
-  g_assert (LB_IS_APPLICATION (self));
+  g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "transient-for", parent,
                         "modal", TRUE,
                         "application-name", _("Lakebase Accelerator"),
                         "application-icon", APP_ID,
@@ -181,6 +178,18 @@ about_action_cb (GSimpleAction *action,
                         "translator-credits", _("translator-credits"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  LbApplication *self = user_data;
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  lb_application_show_about (gtk_application_get_active_window (GTK_APPLICATION (self)));
 }
 
 static const GActionEntry app_actions[] = {

@@ -27,6 +27,8 @@ void           lb_application_set_start_time (LbApplication *self,
  * stopped at quit) and one run history (loaded on first use). */
 LbPgSandbox   *lb_application_get_sandbox     (LbApplication *self);
 LbRunHistory  *lb_application_get_run_history (LbApplication *self);
+/* The About window, over @parent (the main window's and the tester's). */
+void           lb_application_show_about      (GtkWindow     *parent);
 /* Opens a concurrency-test window on a .sql file. */
 void           lb_application_open_tester     (LbApplication *self,
                                                GFile         *file);

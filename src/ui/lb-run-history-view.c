@@ -40,24 +40,48 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* Words of a part stay together ("stopped early", "7 s"): a wrapped
+ * subtitle breaks between the parts, at the dots. */
+static void
+append_part (GString    *text,
+             const char *part)
+{
+  if (text->len > 0)
+    g_string_append (text, " · ");
+  for (const char *p = part; *p != '\0'; p++)
+    {
+      if (*p == ' ')
+        g_string_append (text, "\u00a0");
+      else
+        g_string_append_c (text, *p);
+    }
+}
+
 static char *
 describe_run (LbRunRecord *record)
 {
   const LbRunSettings *settings = lb_run_record_get_settings (record);
   LbRunResult *result = lb_run_record_get_result (record);
-  g_autofree char *when = g_date_time_format (lb_run_record_get_started (record), "%e %b %Y, %H:%M");
-  GString *text = g_string_new (g_strstrip (when));
+  /* %-e: no padding (GLib pads %e with a figure space, which shows). */
+  g_autofree char *when = g_date_time_format (lb_run_record_get_started (record), "%-e %b %Y, %H:%M");
+  GString *text = g_string_new (NULL);
 
+  append_part (text, when);
   if (result != NULL)
-    g_string_append_printf (text, " · %.0f s", result->duration);
+    {
+      g_autofree char *length = g_strdup_printf ("%.0f s", result->duration);
+      append_part (text, length);
+    }
   if (settings != NULL)
     {
-      g_string_append_printf (text, " · %s", lb_protocol_to_string (settings->protocol));
+      /* Prepared statements are the default: only the others are worth a word. */
+      if (settings->protocol != LB_PROTOCOL_PREPARED)
+        append_part (text, lb_protocol_to_string (settings->protocol));
       if (settings->target_label != NULL && settings->target_label[0] != '\0')
-        g_string_append_printf (text, " · %s", settings->target_label);
+        append_part (text, settings->target_label);
     }
   if (result != NULL && result->cancelled)
-    g_string_append_printf (text, " · %s", _("stopped early"));
+    append_part (text, _("stopped early"));
 
   return g_string_free (text, FALSE);
 }
@@ -138,8 +162,14 @@ create_row (gpointer item,
 
   gtk_label_set_xalign (GTK_LABEL (title_label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title_label), PANGO_ELLIPSIZE_END);
+  /* The subtitle holds the target and whether the run was stopped early:
+   * it wraps rather than losing its end. */
   gtk_label_set_xalign (GTK_LABEL (subtitle_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (subtitle_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (subtitle_label), PANGO_WRAP_WORD_CHAR);
+  /* Asks for a narrow natural width, so that a list that sizes itself to
+   * its rows (the Past Runs popover) counts the wrapped lines. */
+  gtk_label_set_max_width_chars (GTK_LABEL (subtitle_label), 40);
   gtk_widget_add_css_class (subtitle_label, "dim-label");
   gtk_widget_add_css_class (subtitle_label, "caption");
   gtk_widget_set_tooltip_text (labels, title);

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "lb-load-engine.h"
+#include "lb-run-comparison.h"
 
 #include "lb-application.h"
 #include "lb-compat.h"
@@ -86,6 +87,10 @@ struct _LbTesterWindow
   GtkLabel             *phase_label;
   GtkLabel             *time_label;
   GtkProgressBar       *progress_bar;
+  GtkWidget            *compare_box;
+  GtkLabel             *baseline_label;
+  GtkWidget            *caveat_box;
+  GtkLabel             *caveat_label;
   GtkFlowBox           *counters_box;
   LbThroughputChart    *chart;
   GtkGrid              *results_grid;
@@ -138,6 +143,10 @@ static const char * const svg_patterns[] = { "*.svg", NULL };
 
 static void update_actions (LbTesterWindow *self);
 static void fill_results   (LbTesterWindow *self);
+static GtkWidget *get_cell_label (LbTesterWindow *self,
+                                  guint           row,
+                                  guint           column,
+                                  guint           line);
 
 /* Formatting --------------------------------------------------------------- */
 
@@ -181,49 +190,29 @@ format_ms (double ms)
   return g_strdup_printf ("%.0f", ms);
 }
 
-/* "+12 %": how @value compares with @reference. */
-static char *
-format_delta (double value,
-              double reference)
-{
-  double percent;
-
-  if (!isfinite (value) || !isfinite (reference) || reference <= 0)
-    return NULL;
-
-  percent = (value - reference) / reference * 100;
-  if (fabs (percent) < 0.5)
-    return g_strdup ("±0 %");
-
-  return g_strdup_printf ("%s%.0f %%", percent > 0 ? "+" : "−", fabs (percent));
-}
-
-/* Colours a delta label: for throughput more is better, for latency less. */
+/* A delta under a figure: "+12 %", green when better, red when worse
+ * (the core knows which way is better for each figure). */
 static void
-style_delta (GtkLabel *label,
-             double    value,
-             double    reference,
-             gboolean  more_is_better)
+show_delta (GtkLabel      *label,
+            const LbDelta *delta)
 {
-  gboolean better;
-  double percent;
+  g_autofree char *text = delta != NULL ? lb_delta_format (delta) : NULL;
 
   gtk_widget_remove_css_class (GTK_WIDGET (label), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
 
-  if (!isfinite (value) || !isfinite (reference) || reference <= 0)
+  gtk_label_set_label (GTK_LABEL (label), text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
+  if (text == NULL)
     return;
 
-  percent = (value - reference) / reference * 100;
-  if (fabs (percent) < 0.5)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
-      return;
-    }
-
-  better = more_is_better ? percent > 0 : percent < 0;
-  gtk_widget_add_css_class (GTK_WIDGET (label), better ? "success" : "error");
+  if (delta->verdict == LB_DELTA_BETTER)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "success");
+  else if (delta->verdict == LB_DELTA_WORSE)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
 }
 
 static double
@@ -448,6 +437,8 @@ update_actions (LbTesterWindow *self)
   gtk_widget_action_set_enabled (widget, "tester.export-png", has_samples);
   gtk_widget_action_set_enabled (widget, "tester.export-svg", has_samples);
   gtk_widget_action_set_enabled (widget, "tester.reset-sandbox", !self->running && !self->busy);
+  gtk_widget_action_set_enabled (widget, "tester.swap-baseline",
+                                 self->record != NULL && self->compare_record != NULL && !self->running);
 
   gtk_stack_set_visible_child_name (self->run_stack, self->running ? "stop" : "start");
   gtk_widget_set_sensitive (self->settings_box, !self->running);
@@ -477,16 +468,9 @@ set_counter (LbTesterWindow *self,
 static void
 set_counter_delta (LbTesterWindow *self,
                    guint           counter,
-                   double          value,
-                   double          reference,
-                   gboolean        more_is_better)
+                   const LbDelta  *delta)
 {
-  GtkLabel *label = self->counters[counter].delta;
-  g_autofree char *text = format_delta (value, reference);
-
-  gtk_label_set_label (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
-  style_delta (label, value, reference, more_is_better);
+  show_delta (self->counters[counter].delta, delta);
 }
 
 static void
@@ -782,16 +766,59 @@ typedef struct
   const LbLatencyHistogram *latency;
   gboolean                  total;
   gboolean                  empty;
+  double                    seconds;      /* measured, for the rate; 0 = unknown */
 } ResultRow;
 
+/* "1,160 per second", the tooltip of an executions cell: the table has no
+ * room for a rate column in a narrow window. */
 static void
-grid_add_row (GtkGrid         *grid,
-              guint            row,
-              const ResultRow *values,
-              const ResultRow *reference)
+set_rate_tooltip (GtkWidget *label,
+                  guint64    count,
+                  double     seconds)
+{
+  g_autofree char *rate = NULL;
+  g_autofree char *text = NULL;
+
+  if (!(seconds > 0))
+    {
+      gtk_widget_set_tooltip_text (label, NULL);
+      return;
+    }
+
+  rate = format_rate (count / seconds);
+  text = g_strdup_printf (_("%s per second"), rate);
+  gtk_widget_set_tooltip_text (label, text);
+}
+
+/* Which compared figure goes under which column; -1: none (failures are
+ * counts, and totals are not compared). */
+static int
+compared_figure_of_column (guint column)
+{
+  switch (column)
+    {
+    case COLUMN_EXECUTIONS:
+      return LB_COMPARED_RATE;
+    case COLUMN_AVG:
+      return LB_COMPARED_AVG;
+    case COLUMN_P50:
+      return LB_COMPARED_P50;
+    case COLUMN_P95:
+      return LB_COMPARED_P95;
+    case COLUMN_P99:
+      return LB_COMPARED_P99;
+    default:
+      return -1;
+    }
+}
+
+static void
+grid_add_row (GtkGrid          *grid,
+              guint             row,
+              const ResultRow  *values,
+              const LbDeltaRow *deltas)
 {
   double numbers[N_COLUMNS] = { 0 };
-  double reference_numbers[N_COLUMNS] = { 0 };
   GtkWidget *name = gtk_label_new (values->name);
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
@@ -810,21 +837,13 @@ grid_add_row (GtkGrid         *grid,
   numbers[COLUMN_P50] = histogram_ms (values->latency, 50);
   numbers[COLUMN_P95] = histogram_ms (values->latency, 95);
   numbers[COLUMN_P99] = histogram_ms (values->latency, 99);
-  if (reference != NULL)
-    {
-      reference_numbers[COLUMN_EXECUTIONS] = reference->executions;
-      reference_numbers[COLUMN_FAILED] = reference->failed;
-      reference_numbers[COLUMN_AVG] = histogram_ms (reference->latency, -1);
-      reference_numbers[COLUMN_P50] = histogram_ms (reference->latency, 50);
-      reference_numbers[COLUMN_P95] = histogram_ms (reference->latency, 95);
-      reference_numbers[COLUMN_P99] = histogram_ms (reference->latency, 99);
-    }
 
   for (guint c = COLUMN_EXECUTIONS; c < N_COLUMNS; c++)
     {
       GtkWidget *cell = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
       g_autofree char *text = NULL;
       GtkWidget *value;
+      int figure = compared_figure_of_column (c);
 
       if (values->empty)
         text = g_strdup ("–");
@@ -836,24 +855,23 @@ grid_add_row (GtkGrid         *grid,
       value = gtk_label_new (text);
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_widget_add_css_class (value, "numeric");
+      if (c == COLUMN_EXECUTIONS && !values->empty)
+        set_rate_tooltip (value, values->executions, values->seconds);
       if (values->total)
         gtk_widget_add_css_class (value, "heading");
       gtk_box_append (GTK_BOX (cell), value);
 
-      if (reference != NULL && !values->empty && c != COLUMN_FAILED)
+      if (deltas != NULL && !values->empty && figure >= 0 && deltas->figures[figure].verdict != LB_DELTA_NONE)
         {
-          g_autofree char *delta_text = format_delta (numbers[c], reference_numbers[c]);
+          GtkWidget *delta = gtk_label_new (NULL);
 
-          if (delta_text != NULL)
-            {
-              GtkWidget *delta = gtk_label_new (delta_text);
-
-              gtk_label_set_xalign (GTK_LABEL (delta), 1);
-              gtk_widget_add_css_class (delta, "caption");
-              gtk_widget_add_css_class (delta, "numeric");
-              style_delta (GTK_LABEL (delta), numbers[c], reference_numbers[c], c == COLUMN_EXECUTIONS);
-              gtk_box_append (GTK_BOX (cell), delta);
-            }
+          gtk_label_set_xalign (GTK_LABEL (delta), 1);
+          gtk_widget_add_css_class (delta, "caption");
+          gtk_widget_add_css_class (delta, "numeric");
+          show_delta (GTK_LABEL (delta), &deltas->figures[figure]);
+          if (figure == LB_COMPARED_RATE)
+            gtk_widget_set_tooltip_text (delta, _("Executions per second, against the baseline"));
+          gtk_box_append (GTK_BOX (cell), delta);
         }
 
       gtk_grid_attach (grid, cell, c, row, 1, 1);
@@ -882,7 +900,7 @@ static void
 fill_results (LbTesterWindow *self)
 {
   LbRunResult *result = self->record != NULL ? lb_run_record_get_result (self->record) : NULL;
-  LbRunResult *other = self->compare_record != NULL ? lb_run_record_get_result (self->compare_record) : NULL;
+  LbRunResult *baseline = self->compare_record != NULL ? lb_run_record_get_result (self->compare_record) : NULL;
   guint row = 1;
 
   g_assert (LB_IS_TESTER_WINDOW (self));
@@ -895,24 +913,24 @@ fill_results (LbTesterWindow *self)
       for (guint i = 0; i < result->queries->len; i++)
         {
           const LbQueryStats *stats = g_ptr_array_index (result->queries, i);
-          const LbQueryStats *other_stats = find_query_stats (other, stats->name);
-          ResultRow values = { stats->name, stats->sql, stats->executions, stats->failed, stats->latency };
-          ResultRow reference = { 0 };
+          const LbQueryStats *baseline_stats = find_query_stats (baseline, stats->name);
+          ResultRow values = { stats->name, stats->sql, stats->executions, stats->failed, stats->latency,
+                               FALSE, FALSE, result->duration };
+          LbDeltaRow deltas;
 
-          if (other_stats != NULL)
-            reference = (ResultRow) { other_stats->name, NULL, other_stats->executions, other_stats->failed,
-                                      other_stats->latency };
-          grid_add_row (self->results_grid, row++, &values, other_stats != NULL ? &reference : NULL);
+          if (baseline_stats != NULL)
+            lb_compare_query_stats (stats, result->duration, baseline_stats, baseline->duration, &deltas);
+          grid_add_row (self->results_grid, row++, &values, baseline_stats != NULL ? &deltas : NULL);
         }
 
       {
         ResultRow values = { _("All transactions"), NULL, result->transactions, result->failed, result->latency,
-                             TRUE };
-        ResultRow reference = { 0 };
+                             TRUE, FALSE, result->duration };
+        LbDeltaRow deltas;
 
-        if (other != NULL)
-          reference = (ResultRow) { NULL, NULL, other->transactions, other->failed, other->latency, TRUE };
-        grid_add_row (self->results_grid, row++, &values, other != NULL ? &reference : NULL);
+        if (baseline != NULL)
+          lb_compare_run_results (result, baseline, &deltas);
+        grid_add_row (self->results_grid, row++, &values, baseline != NULL ? &deltas : NULL);
       }
     }
   else if (self->script != NULL)
@@ -1036,14 +1054,54 @@ show_summary (LbTesterWindow *self)
   set_counter (self, COUNTER_P95, p95, NULL);
   set_counter (self, COUNTER_P99, p99, NULL);
 
+  /* Rates and latencies only: the total of transactions grows with the
+   * length of a run, so it gets no delta. */
   if (other != NULL)
     {
-      set_counter_delta (self, COUNTER_TPS, result->tps, other->tps, TRUE);
-      set_counter_delta (self, COUNTER_TRANSACTIONS, result->transactions, other->transactions, TRUE);
-      set_counter_delta (self, COUNTER_P50, histogram_ms (result->latency, 50), histogram_ms (other->latency, 50), FALSE);
-      set_counter_delta (self, COUNTER_P95, histogram_ms (result->latency, 95), histogram_ms (other->latency, 95), FALSE);
-      set_counter_delta (self, COUNTER_P99, histogram_ms (result->latency, 99), histogram_ms (other->latency, 99), FALSE);
+      LbDeltaRow deltas;
+
+      lb_compare_run_results (result, other, &deltas);
+      set_counter_delta (self, COUNTER_TPS, &deltas.figures[LB_COMPARED_RATE]);
+      set_counter_delta (self, COUNTER_P50, &deltas.figures[LB_COMPARED_P50]);
+      set_counter_delta (self, COUNTER_P95, &deltas.figures[LB_COMPARED_P95]);
+      set_counter_delta (self, COUNTER_P99, &deltas.figures[LB_COMPARED_P99]);
     }
+}
+
+/* Run title and start: "customer_lookup.sql · 4 clients · 1,234 tps, 1 Dec, 14:05" */
+static char *
+describe_run (LbRunRecord *record)
+{
+  g_autofree char *title = lb_run_record_dup_title (record);
+  g_autofree char *when = g_date_time_format (lb_run_record_get_started (record), "%-e %b, %H:%M");
+
+  /* Translators: a run's title, then when it started */
+  return g_strdup_printf (_("%s, %s"), title, when);
+}
+
+/* The header of a comparison: which run is the baseline, and whether the
+ * two runs can be compared at all. */
+static void
+show_comparison (LbTesterWindow *self)
+{
+  LbRunResult *result = self->record != NULL ? lb_run_record_get_result (self->record) : NULL;
+  LbRunResult *baseline = self->compare_record != NULL ? lb_run_record_get_result (self->compare_record) : NULL;
+  g_autofree char *baseline_text = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *caveats = NULL;
+
+  gtk_widget_set_visible (self->compare_box, result != NULL && baseline != NULL && !self->running);
+  if (result == NULL || baseline == NULL)
+    return;
+
+  baseline_text = describe_run (self->compare_record);
+  /* Translators: the run every difference is measured against */
+  heading = g_strdup_printf (_("Baseline: %s"), baseline_text);
+  gtk_label_set_label (self->baseline_label, heading);
+
+  caveats = lb_compare_describe_caveats (result, baseline);
+  gtk_label_set_label (self->caveat_label, caveats != NULL ? caveats : "");
+  gtk_widget_set_visible (self->caveat_box, caveats != NULL);
 }
 
 static void
@@ -1064,7 +1122,9 @@ show_record (LbTesterWindow *self,
   if (other != NULL)
     {
       g_autofree char *label = lb_run_record_dup_title (self->record);
-      g_autofree char *other_label = lb_run_record_dup_title (self->compare_record);
+      g_autofree char *other_title = lb_run_record_dup_title (self->compare_record);
+      /* Translators: the dashed run of the chart's legend */
+      g_autofree char *other_label = g_strdup_printf (_("Baseline: %s"), other_title);
 
       lb_throughput_chart_set_compare (self->chart, other->timeline, label, other_label);
     }
@@ -1078,21 +1138,12 @@ show_record (LbTesterWindow *self,
       g_autofree char *title = lb_run_record_dup_title (self->record);
       g_autofree char *elapsed = result != NULL ? lb_format_elapsed (result->duration) : NULL;
 
-      if (self->compare_record != NULL)
-        {
-          g_autofree char *other_title = lb_run_record_dup_title (self->compare_record);
-          g_autofree char *text = g_strdup_printf (_("Comparing with %s"), other_title);
-
-          set_phase (self, text, FALSE);
-        }
-      else
-        {
-          set_phase (self, title, FALSE);
-        }
+      set_phase (self, title, FALSE);
       gtk_label_set_label (self->time_label, elapsed);
       gtk_progress_bar_set_fraction (self->progress_bar, result != NULL && !result->cancelled ? 1 : 0);
     }
 
+  show_comparison (self);
   show_summary (self);
   fill_results (self);
   fill_errors (self, result);
@@ -1153,6 +1204,50 @@ planned_seconds (const LbRunSettings *settings)
     case LB_RUN_MODE_COUNT:
     default:
       return 0;
+    }
+}
+
+/* The per-query table during a run: the rows the script gave (filled with
+ * "–" at the start) take the engine's figures so far, in place. */
+static void
+update_live_results (LbTesterWindow *self,
+                     GPtrArray      *queries,
+                     double          seconds)
+{
+  if (queries == NULL || self->script == NULL)
+    return;
+
+  for (guint row = 0; row < lb_sql_script_get_n_queries (self->script); row++)
+    {
+      const LbSqlQuery *query = lb_sql_script_get_query (self->script, row);
+      const LbQueryStats *stats = NULL;
+
+      for (guint i = 0; i < queries->len && stats == NULL; i++)
+        if (g_strcmp0 (((const LbQueryStats *) g_ptr_array_index (queries, i))->name, query->name) == 0)
+          stats = g_ptr_array_index (queries, i);
+      if (stats == NULL)
+        continue;
+
+      for (guint c = COLUMN_EXECUTIONS; c < N_COLUMNS; c++)
+        {
+          GtkWidget *label = get_cell_label (self, row, c, 0);
+          g_autofree char *text = NULL;
+
+          if (label == NULL)
+            continue;
+          if (c == COLUMN_EXECUTIONS)
+            {
+              text = format_count (stats->executions);
+              set_rate_tooltip (label, stats->executions, seconds);
+            }
+          else if (c == COLUMN_FAILED)
+            text = format_count (stats->failed);
+          else
+            text = format_ms (histogram_ms (stats->latency, c == COLUMN_AVG ? -1
+                                                        : c == COLUMN_P50 ? 50
+                                                        : c == COLUMN_P95 ? 95 : 99));
+          gtk_label_set_label (GTK_LABEL (label), text);
+        }
     }
 }
 
@@ -1227,6 +1322,8 @@ sample_cb (LbTesterWindow    *self,
 
   gtk_label_set_label (self->time_label, elapsed);
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+  if (!sample->warmup)
+    update_live_results (self, lb_load_engine_get_live_queries (engine), sample->t);
   update_actions (self);
 }
 
@@ -1720,6 +1817,31 @@ stop_action (GtkWidget  *widget,
 }
 
 static void
+swap_baseline_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LbTesterWindow *self = LB_TESTER_WINDOW (widget);
+  g_autoptr(LbRunRecord) shown = NULL;
+  g_autoptr(LbRunRecord) baseline = NULL;
+
+  if (self->record == NULL || self->compare_record == NULL)
+    return;
+
+  shown = g_object_ref (self->record);
+  baseline = g_object_ref (self->compare_record);
+  lb_tester_window_compare_runs (self, baseline, shown);
+}
+
+static void
+about_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  lb_application_show_about (GTK_WINDOW (widget));
+}
+
+static void
 close_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
@@ -1932,6 +2054,17 @@ history_loaded_cb (GObject      *object,
     g_message ("Could not read the run history: %s", error->message);
 }
 
+/* The application hands every window the main window's shortcuts when it is
+ * added to it; this window lists its own keys, so it takes them back. */
+static void
+use_own_help_overlay (LbTesterWindow *self)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (APP_RESOURCE_PATH "/ui/lb-tester-shortcuts.ui");
+  GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
+
+  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), GTK_SHORTCUTS_WINDOW (overlay));
+}
+
 /* Parent overrides --------------------------------------------------------- */
 
 static gboolean
@@ -2064,6 +2197,10 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, phase_label);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, time_label);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, compare_box);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, baseline_label);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, caveat_box);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, caveat_label);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, counters_box);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, chart);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, results_grid);
@@ -2080,6 +2217,8 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "tester.export-png", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "tester.export-svg", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "tester.reset-sandbox", NULL, reset_sandbox_action);
+  gtk_widget_class_install_action (widget_class, "tester.swap-baseline", NULL, swap_baseline_action);
+  gtk_widget_class_install_action (widget_class, "tester.about", NULL, about_action);
   gtk_widget_class_install_action (widget_class, "tester.close", NULL, close_action);
   gtk_widget_class_install_action (widget_class, "tester.save-connection", NULL, save_connection_action);
   gtk_widget_class_install_action (widget_class, "tester.forget-connection", NULL, forget_connection_action);
@@ -2089,6 +2228,13 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "tester.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "tester.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "tester.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "tester.export-json", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "tester.export-png", NULL);
+  /* The application sets Ctrl+? only when it has one; a window opened
+   * without it (and the tests) keeps the key. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,
+                                       "win.show-help-overlay", NULL);
 }
 
 static void
@@ -2126,6 +2272,8 @@ lb_tester_window_init (LbTesterWindow *self)
   set_phase (self, _("Open a SQL workload file to start"), FALSE);
   lb_throughput_chart_set_placeholder_text (self->chart, _("The chart fills in once a run starts"));
 
+  use_own_help_overlay (self);
+  g_signal_connect (self, "notify::application", G_CALLBACK (use_own_help_overlay), NULL);
   g_signal_connect_object (self->target_row, "notify::selected", G_CALLBACK (target_selected_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->conninfo_row, "changed", G_CALLBACK (update_target_rows), self,
@@ -2337,6 +2485,7 @@ lb_tester_window_start (LbTesterWindow *self)
   self->live_transactions = 0;
   self->live_failed = 0;
   reset_counters (self, TRUE);
+  gtk_widget_set_visible (self->compare_box, FALSE);
   fill_results (self);
   fill_errors (self, NULL);
   fill_ladder (self, NULL);

@@ -13,6 +13,7 @@
 #define MAX_Y_TICKS   5
 #define MIN_X_LABEL_SPACING 70.0
 #define SERIES_COUNT  4
+#define MAX_LOG_TICKS 10
 
 typedef struct
 {
@@ -32,7 +33,7 @@ struct _LbThroughputChart
   char          *placeholder_text;
 
   LbAxisScale    tps_scale;
-  LbAxisScale    latency_scale;
+  LbLogScale     latency_scale;   /* logarithmic: p50 stays readable under p99 */
   double         time_span;
 
   GdkRGBA        foreground;
@@ -92,26 +93,32 @@ update_scales (LbThroughputChart *self)
 {
   double tps_max;
   double latency_max;
+  double latency_min;
 
   g_assert (LB_IS_THROUGHPUT_CHART (self));
 
   tps_max = lb_sample_ring_get_max (self->ring, LB_SAMPLE_FIELD_TPS, 0, G_MAXUINT);
   latency_max = lb_sample_ring_get_max (self->ring, LB_SAMPLE_FIELD_P99, 0, G_MAXUINT);
+  latency_min = lb_sample_ring_get_min_positive (self->ring, LB_SAMPLE_FIELD_P50, 0, G_MAXUINT);
   if (self->compare != NULL)
     {
+      double compare_min = lb_sample_ring_get_min_positive (self->compare, LB_SAMPLE_FIELD_P50, 0, G_MAXUINT);
+
       tps_max = MAX (tps_max, lb_sample_ring_get_max (self->compare, LB_SAMPLE_FIELD_TPS, 0, G_MAXUINT));
       latency_max = MAX (latency_max, lb_sample_ring_get_max (self->compare, LB_SAMPLE_FIELD_P99, 0, G_MAXUINT));
+      if (compare_min > 0 && (latency_min <= 0 || compare_min < latency_min))
+        latency_min = compare_min;
     }
 
   lb_axis_scale_update (&self->tps_scale, tps_max, MAX_Y_TICKS);
-  lb_axis_scale_update (&self->latency_scale, latency_max, MAX_Y_TICKS);
+  lb_log_scale_update (&self->latency_scale, latency_min, latency_max);
 }
 
 static void
 reset_scales (LbThroughputChart *self)
 {
   self->tps_scale = (LbAxisScale) { 0 };
-  self->latency_scale = (LbAxisScale) { 0 };
+  self->latency_scale = (LbLogScale) { 0 };
   update_scales (self);
 }
 
@@ -162,6 +169,16 @@ y_for_value (const PlotGeometry *g,
              double              max)
 {
   return g->y + g->height - CLAMP (value / max, 0, 1) * g->height;
+}
+
+static inline double
+y_for_latency (const PlotGeometry *g,
+               const LbLogScale   *scale,
+               double              ms)
+{
+  double fraction = lb_log_scale_fraction (scale, ms);
+
+  return g->y + g->height - (isfinite (fraction) ? fraction : 0) * g->height;
 }
 
 static PangoLayout *
@@ -248,6 +265,13 @@ format_ms (double ms)
   return g_strdup_printf ("%.0f", ms);
 }
 
+/* "0.1", "2", "50", "1k": a latency tick's label, as few digits as it needs. */
+static char *
+format_latency_tick (double ms)
+{
+  return lb_format_tick (ms, pow (10, floor (log10 (ms) + 1e-9)));
+}
+
 /* Drawing ------------------------------------------------------------------ */
 
 static gboolean
@@ -260,12 +284,14 @@ is_fragment (LbSampleRing *ring,
   return index > 0 && sample->interval < first->interval * 0.5;
 }
 
+/* @latency_scale maps latency fields; throughput is linear up to @max. */
 static void
 trace_series (cairo_t            *cr,
               const PlotGeometry *g,
               LbSampleRing       *ring,
               LbSampleField       field,
-              double              max)
+              double              max,
+              const LbLogScale   *latency_scale)
 {
   gboolean drawing = FALSE;
   guint n = lb_sample_ring_get_n_samples (ring);
@@ -286,7 +312,7 @@ trace_series (cairo_t            *cr,
         }
 
       x = x_for_time (g, sample->t);
-      y = y_for_value (g, value, max);
+      y = field == LB_SAMPLE_FIELD_TPS ? y_for_value (g, value, max) : y_for_latency (g, latency_scale, value);
       if (drawing)
         cairo_line_to (cr, x, y);
       else
@@ -355,13 +381,13 @@ draw_run (LbThroughputChart  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (latency_fields); i++)
     {
-      trace_series (cr, g, ring, latency_fields[i], self->latency_scale.max);
+      trace_series (cr, g, ring, latency_fields[i], 0, &self->latency_scale);
       set_color (cr, &self->palette[i + 1], alpha);
       cairo_set_line_width (cr, 1.5);
       cairo_stroke (cr);
     }
 
-  trace_series (cr, g, ring, LB_SAMPLE_FIELD_TPS, self->tps_scale.max);
+  trace_series (cr, g, ring, LB_SAMPLE_FIELD_TPS, self->tps_scale.max, NULL);
   set_color (cr, &self->palette[0], alpha);
   cairo_set_line_width (cr, compare ? 2.0 : 2.5);
   cairo_stroke (cr);
@@ -536,7 +562,7 @@ draw_hover (LbThroughputChart  *self,
 
       if (!isfinite (value) || (i > 0 && sample->transactions == 0))
         continue;
-      y = y_for_value (g, value, i == 0 ? self->tps_scale.max : self->latency_scale.max);
+      y = i == 0 ? y_for_value (g, value, self->tps_scale.max) : y_for_latency (g, &self->latency_scale, value);
       cairo_arc (cr, x, y, 4, 0, 2 * G_PI);
       set_color (cr, &self->palette[i], 1);
       cairo_fill_preserve (cr);
@@ -586,7 +612,10 @@ lb_throughput_chart_draw (LbThroughputChart *self,
   double legend_h;
   double x_step;
   double last_label_end;
+  double last_label_top;
   double w;
+  double latency_ticks[32];
+  guint n_latency_ticks;
   guint n_samples;
 
   g_return_if_fail (LB_IS_THROUGHPUT_CHART (self));
@@ -608,15 +637,17 @@ lb_throughput_chart_draw (LbThroughputChart *self,
       text_size (small, label, &w, NULL);
       left_w = MAX (left_w, w);
     }
-  for (double v = 0; v <= self->latency_scale.max * (1 + 1e-9); v += self->latency_scale.step)
+  n_latency_ticks = lb_log_scale_ticks (&self->latency_scale, MAX_LOG_TICKS, latency_ticks,
+                                        G_N_ELEMENTS (latency_ticks));
+  for (guint i = 0; i < n_latency_ticks; i++)
     {
-      g_autofree char *label = lb_format_tick (v, self->latency_scale.step);
+      g_autofree char *label = format_latency_tick (latency_ticks[i]);
       text_size (small, label, &w, NULL);
       right_w = MAX (right_w, w);
     }
   text_size (small, _("tx/s"), &w, NULL);
   left_w = MAX (left_w, w);
-  text_size (small, _("ms"), &w, NULL);
+  text_size (small, _("ms (log)"), &w, NULL);
   right_w = MAX (right_w, w);
 
   legend_h = draw_legend (self, cr, normal, PAD + left_w + 8, PAD,
@@ -672,25 +703,35 @@ lb_throughput_chart_draw (LbThroughputChart *self,
       draw_text (cr, small, label, g.x - 6, y, 1, 0.5, NULL, NULL);
     }
 
-  /* Right labels on the latency axis, with short ticks. */
-  for (double v = 0; v <= self->latency_scale.max * (1 + 1e-9); v += self->latency_scale.step)
+  /* Right labels on the logarithmic latency axis, with short ticks; a label
+   * that would touch the one below it is left out (its tick stays). */
+  last_label_top = G_MAXDOUBLE;
+  for (guint i = 0; i < n_latency_ticks; i++)
     {
-      g_autofree char *label = lb_format_tick (v, self->latency_scale.step);
-      double y = round (y_for_value (&g, v, self->latency_scale.max)) + 0.5;
+      double v = latency_ticks[i];
+      double y = round (y_for_latency (&g, &self->latency_scale, v)) + 0.5;
+      gboolean decade = fabs (log10 (v) - round (log10 (v))) < 1e-9;
 
       set_color (cr, &self->foreground, 0.3);
       cairo_move_to (cr, g.x + g.width, y);
-      cairo_line_to (cr, g.x + g.width + 4, y);
+      cairo_line_to (cr, g.x + g.width + (decade ? 5 : 3), y);
       cairo_stroke (cr);
 
-      set_color (cr, &self->foreground, 0.7);
-      draw_text (cr, small, label, g.x + g.width + 6, y, 0, 0.5, NULL, NULL);
+      if (y + small_h / 2 + 2 <= last_label_top)
+        {
+          g_autofree char *label = format_latency_tick (v);
+
+          set_color (cr, &self->foreground, 0.7);
+          draw_text (cr, small, label, g.x + g.width + 7, y, 0, 0.5, NULL, NULL);
+          last_label_top = y - small_h / 2;
+        }
     }
 
   /* Axis units above the axes. */
   set_color (cr, &self->foreground, 0.7);
   draw_text (cr, small, _("tx/s"), g.x - 6, g.y - 6, 1, 1, NULL, NULL);
-  draw_text (cr, small, _("ms"), g.x + g.width + 6, g.y - 6, 0, 1, NULL, NULL);
+  /* Translators: the unit of the latency axis, which is logarithmic */
+  draw_text (cr, small, _("ms (log)"), g.x + g.width + 6, g.y - 6, 0, 1, NULL, NULL);
 
   /* Vertical grid and elapsed-time labels; labels that would overlap are skipped. */
   x_step = lb_time_step (g.t1 - g.t0, MAX (1, (guint) (g.width / MIN_X_LABEL_SPACING)));
@@ -1207,6 +1248,15 @@ lb_throughput_chart_dup_hover_text (LbThroughputChart *self)
   g_string_append_printf (text, _("p50 %s · p95 %s · p99 %s ms"), p50, p95, p99);
 
   return g_string_free (text, FALSE);
+}
+
+double
+lb_throughput_chart_get_latency_fraction (LbThroughputChart *self,
+                                          double             ms)
+{
+  g_return_val_if_fail (LB_IS_THROUGHPUT_CHART (self), NAN);
+
+  return lb_log_scale_fraction (&self->latency_scale, ms);
 }
 
 void

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define LB_TYPE_THROUGHPUT_CHART (lb_throughput_chart_get_type ())
 
 /* A live chart of a run: throughput (tx/s, left axis, filled) and latency
- * (p50/p95/p99 ms, right axis) over elapsed time, optionally with a second
+ * (p50/p95/p99 ms, right axis, logarithmic) over elapsed time, optionally with a second
  * run drawn dashed for comparison. It redraws only when a sample arrives or
  * the pointer moves over it: no timers. */
 G_DECLARE_FINAL_TYPE (LbThroughputChart, lb_throughput_chart, LB, THROUGHPUT_CHART, GtkWidget)
@@ -63,6 +63,11 @@ GBytes       *lb_throughput_chart_render_svg       (LbThroughputChart  *self,
                                                     int                 width,
                                                     int                 height,
                                                     GError            **error);
+
+/* Where a latency of @ms sits on the latency axis, from 0 (the bottom of
+ * the plot) to 1 (its top); the axis is logarithmic. NAN for @ms <= 0. */
+double        lb_throughput_chart_get_latency_fraction (LbThroughputChart *self,
+                                                        double             ms);
 
 /* The colour of a series (0 = tx/s, 1 = p50, 2 = p95, 3 = p99) as drawn now. */
 void          lb_throughput_chart_get_series_color (LbThroughputChart  *self,
