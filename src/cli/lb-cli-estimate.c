@@ -37,7 +37,7 @@ lb_cli_estimate (int    argc,
   gboolean csv = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      N_("Print the report as JSON (the web tool’s format plus “autoscaling”)"), NULL },
+      N_("Print the report as JSON (the web tool’s format plus “autoscaling” and “estimate”, which names the chosen flavour)"), NULL },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
       N_("Print the line items as CSV"), NULL },
     { "prices", 0, 0, G_OPTION_ARG_FILENAME, &prices_path,
