@@ -898,6 +898,7 @@ table_remove_requested_cb (LbCalculatorPage *self,
     message = g_strdup_printf (_("Removed “%s”"), escaped);
     toast = adw_toast_new (message);
     adw_toast_set_button_label (toast, _("_Undo"));
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
     g_object_set_data_full (G_OBJECT (toast), "table", g_steal_pointer (&removed), g_object_unref);
     g_object_set_data_full (G_OBJECT (toast), "workload", g_object_ref (self->workload), g_object_unref);
     g_object_set_data (G_OBJECT (toast), "position", GUINT_TO_POINTER (position));

@@ -363,6 +363,7 @@ refuse_while_invalid (LbWindow         *self,
   g_autofree char *list = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *message = NULL;
+  AdwToast *toast;
 
   g_assert (LB_IS_WINDOW (self));
 
@@ -380,7 +381,10 @@ refuse_while_invalid (LbWindow         *self,
     message = g_strdup_printf (_("Not copied: fix %s first"), escaped);
   lb_window_show_page (self, "calculator");
   lb_calculator_page_focus_first_invalid (self->calculator_page);
-  lb_window_add_toast (self, message);
+  /* The answer to a keystroke: shown now, not after the toasts queued. */
+  toast = adw_toast_new (message);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 
   return TRUE;
 }
