@@ -756,6 +756,11 @@ check_chosen_flavour (Fixture    *fixture,
   g_assert_cmpstr (gtk_widget_get_tooltip_text (lb_test_find_widget_of_type (GTK_WIDGET (page), LB_TYPE_COST_BAR)),
                    ==, bar_text);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), screenshot);
+  scroll_into_view (row);
+  {
+    g_autofree char *name = g_strconcat (screenshot, "-comparison", NULL);
+    lb_test_save_screenshot (GTK_WIDGET (fixture->window), name);
+  }
 
   /* The exports, through the choosers the user sees. */
   lb_test_queue_chooser_answer (json_file);

@@ -644,9 +644,19 @@ fill_items (LbCalculatorPage *self,
       g_autofree char *total_subtitle = NULL;
 
       /* TRANSLATORS: "Always on at 2 CU, the range's max; $81.03 at 1 CU" */
-      compute_subtitle = g_strdup_printf (_("Always on at %s CU, the range’s max; %s at %s CU"),
-                                          max_cu, at_min, min_cu);
-      total_subtitle = g_strdup_printf (_("At most; %s with compute at %s CU"), total_at_min, min_cu);
+      if (a->min_cu != a->max_cu)
+        compute_subtitle = g_strdup_printf (_("Always on at %s CU, the range’s max; %s at %s CU"),
+                                            max_cu, at_min, min_cu);
+      if (a->min_cu == a->max_cu)
+        {
+          compute_subtitle = g_strdup_printf (_("Always on at %s CU"), max_cu);
+          total_subtitle = g_strdup_printf (_("Always on at %s CU"), max_cu);
+        }
+      else
+        {
+          /* TRANSLATORS: "At most; $786.34 with compute at 1 CU" */
+          total_subtitle = g_strdup_printf (_("At most; %s with compute at %s CU"), total_at_min, min_cu);
+        }
       set_item (&items[ITEM_MAIN_INSTANCE], _("Autoscaling compute"), a->monthly_compute_cost_max,
                 compute_subtitle);
       /* Readable secondaries are not part of an autoscaling project. */
