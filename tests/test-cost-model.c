@@ -737,6 +737,69 @@ test_chosen_flavour (void)
 }
 
 static void
+add_table (LbWorkload *workload,
+           const char *name,
+           LbSyncMode  policy)
+{
+  const char *keys[] = { "id", NULL };
+  g_autoptr(LbSyncedTable) table = lb_synced_table_new (name, keys, policy);
+
+  lb_workload_add_table (workload, table);
+}
+
+/* Item 7 of issue #10: what the tables' policies imply, and that the
+ * classic figures keep following the fields, as the web tool prices them. */
+static void
+test_tables_sync_policy (void)
+{
+  g_autoptr(LbWorkload) workload = lb_workload_new ();
+  g_autoptr(LbCostReport) before = NULL;
+  g_autoptr(LbCostReport) after = NULL;
+  g_autoptr(LbSyncedTable) moved = NULL;
+  guint n_continuous = 99;
+  LbSyncMode mode = LB_SYNC_MODE_TRIGGERED;
+
+  g_assert_false (lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode));
+
+  lb_workload_set_number_of_continuous_pipelines (workload, 1);
+  lb_workload_set_sync_mode (workload, LB_SYNC_MODE_SNAPSHOT);
+  add_table (workload, "main.shop.orders", LB_SYNC_MODE_CONTINUOUS);
+  add_table (workload, "main.shop.carts", LB_SYNC_MODE_CONTINUOUS);
+  g_assert_true (lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode));
+  g_assert_cmpuint (n_continuous, ==, 2);
+  g_assert_cmpint (mode, ==, LB_SYNC_MODE_CONTINUOUS);
+
+  /* The estimate still prices the field's one pipeline. */
+  before = lb_cost_model_estimate (workload, prices);
+  g_assert_cmpfloat (before->breakdown.continuous_sync_cost, ==, 548);
+
+  /* A scheduled table the mode agrees with keeps the mode; Triggered wins
+   * over Snapshot only when the mode matches none of them. */
+  add_table (workload, "main.shop.items", LB_SYNC_MODE_SNAPSHOT);
+  add_table (workload, "main.shop.lines", LB_SYNC_MODE_TRIGGERED);
+  lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode);
+  g_assert_cmpint (mode, ==, LB_SYNC_MODE_SNAPSHOT);
+  lb_workload_set_sync_mode (workload, LB_SYNC_MODE_CONTINUOUS);
+  lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode);
+  g_assert_cmpint (mode, ==, LB_SYNC_MODE_TRIGGERED);
+  g_assert_cmpuint (n_continuous, ==, 2);
+
+  lb_workload_set_number_of_continuous_pipelines (workload, n_continuous);
+  after = lb_cost_model_estimate (workload, prices);
+  g_assert_cmpfloat (after->breakdown.continuous_sync_cost, ==, 2 * 548);
+
+  /* insert_table puts a table back where it was. */
+  moved = g_list_model_get_item (lb_workload_get_tables (workload), 1);
+  lb_workload_remove_table (workload, 1);
+  lb_workload_insert_table (workload, 1, moved);
+  {
+    g_autoptr(LbSyncedTable) back = g_list_model_get_item (lb_workload_get_tables (workload), 1);
+    g_assert_true (back == moved);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (lb_workload_get_tables (workload)), ==, 4);
+}
+
+static void
 test_format_money (void)
 {
   static const struct { double amount; const char *text; } cases[] = {
@@ -889,6 +952,7 @@ main (int   argc,
   g_test_add_func ("/cost-model/json", test_json);
   g_test_add_func ("/cost-model/csv-and-text", test_csv_and_text);
   g_test_add_func ("/cost-model/chosen-flavour", test_chosen_flavour);
+  g_test_add_func ("/cost-model/tables-sync-policy", test_tables_sync_policy);
   g_test_add_func ("/cost-model/format-money", test_format_money);
   g_test_add_func ("/cost-model/custom-prices", test_custom_prices);
   g_test_add_func ("/cost-model/boxed", test_boxed);

@@ -163,6 +163,8 @@ find_field_row (LbCalculatorPage *self,
 static gboolean
 has_invalid_fields (LbCalculatorPage *self)
 {
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
   for (guint i = 0; i < self->field_rows->len; i++)
     {
       FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
@@ -183,7 +185,7 @@ update_stale (LbCalculatorPage *self)
   GtkWidget *report_parts[] = {
     self->cards_box, GTK_WIDGET (self->cu_explanation_label), GTK_WIDGET (self->cost_bar),
     GTK_WIDGET (self->items_list), GTK_WIDGET (self->comparison_list),
-    GTK_WIDGET (self->autoscaling_explanation_label),
+    GTK_WIDGET (self->autoscaling_explanation_label), GTK_WIDGET (self->warnings_box),
   };
   g_auto(GStrv) fields = lb_calculator_page_dup_invalid_fields (self);
   gboolean stale = fields[0] != NULL;
@@ -373,6 +375,8 @@ build_policy_warning (LbCalculatorPage *self)
   GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
   GtkWidget *button = gtk_button_new_with_mnemonic (_("_Use the Tables’ Policies"));
 
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
   self->policy_warning_row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->policy_warning_row),
                                  _("The tables to sync say otherwise"));
@@ -488,6 +492,8 @@ fill_field_row (LbCalculatorPage *self,
                 FieldRow         *field_row)
 {
   g_autofree char *text = lb_workload_dup_field_string (self->workload, field_row->field);
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
 
   self->updating = TRUE;
 
@@ -606,6 +612,8 @@ fill_items (LbCalculatorPage *self,
   g_autofree char *storage_subtitle = NULL;
   g_autofree char *pipelines_subtitle = NULL;
 
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
   storage_subtitle = g_strdup_printf (_("%.0f GB stored"), in->data_stored_gb);
   pipelines_subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pipeline", "%u pipelines",
                                                      in->number_of_continuous_pipelines),
@@ -682,6 +690,8 @@ update_policy_warning (LbCalculatorPage *self)
   gboolean pipelines_differ = listed && n_continuous != pipelines;
   gboolean mode_differs = listed && tables_mode != mode;
   g_autoptr(GString) details = g_string_new (NULL);
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
 
   if (pipelines_differ)
     {
