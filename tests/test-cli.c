@@ -112,7 +112,7 @@ test_estimate_json (Fixture       *fixture,
                     gconstpointer  data)
 {
   static const char * const top[] = {
-    "timestamp", "workload_config", "cost_breakdown", "autoscaling", NULL
+    "timestamp", "workload_config", "cost_breakdown", "autoscaling", "estimate", NULL
   };
   g_auto(LbTestCliResult) result = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -318,7 +318,94 @@ test_estimate_csv (Fixture       *fixture,
   run_cli (fixture, &result, "estimate", "--csv", fixture->sample, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (g_str_has_prefix (result.out, "item,monthly,yearly\r\n"));
-  g_assert_nonnull (strstr (result.out, "\r\nTotal,1578.21,18938.47\r\n"));
+  /* The sample deploys to autoscaling: the classic total is the comparison. */
+  g_assert_nonnull (strstr (result.out, "\r\n\"Total, provisioned (for comparison)\",1578.21,18938.47\r\n"));
+}
+
+/* "$1,578.21", as the summary prints money (the test does not link the core). */
+static char *
+format_dollars (double amount)
+{
+  g_autofree char *plain = g_strdup_printf ("%.2f", amount);
+  GString *out = g_string_new ("$");
+  const char *dot = strchr (plain, '.');
+  gsize n_whole = dot - plain;
+
+  for (gsize i = 0; i < n_whole; i++)
+    {
+      if (i > 0 && (n_whole - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, plain[i]);
+    }
+  g_string_append (out, dot);
+
+  return g_string_free (out, FALSE);
+}
+
+/* The summary, JSON and CSV name the chosen flavour's figure as the
+ * estimate; cost_breakdown stays the web tool's classic figures. */
+static void
+test_estimate_chosen_flavour (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *provisioned = NULL;
+  g_autofree char *provisioned_path = NULL;
+  g_autoptr(GError) error = NULL;
+  double sync = 548 + 4 * 0.75 * (10.0 / 60.0 + 35.0 / 108.0) * 7;
+  /* Always on at the range's max (2 CU) at $0.111 per CU-hour, storage at $0.35. */
+  double autoscaling = 2 * 0.111 * 730 + 420 * 0.35 + sync;
+  g_autofree char *autoscaling_money = format_dollars (autoscaling);
+  g_autofree char *classic_money = format_dollars (sample_total (0.345));
+  const char *paths[2];
+  const char *names[] = { "autoscaling", "provisioned" };
+  double totals[] = { autoscaling, sample_total (0.345) };
+
+  g_file_get_contents (fixture->sample, &contents, NULL, &error);
+  g_assert_no_error (error);
+  provisioned = g_strconcat (contents, "  flavour: provisioned\n", NULL);
+  provisioned_path = write_file (fixture, "provisioned.yml", provisioned);
+  paths[0] = fixture->sample;
+  paths[1] = provisioned_path;
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_auto(LbTestCliResult) text = { 0 };
+      g_auto(LbTestCliResult) json = { 0 };
+      g_auto(LbTestCliResult) csv = { 0 };
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *estimate_line = NULL;
+      g_autofree char *comparison_line = NULL;
+      JsonObject *root;
+      JsonObject *estimate;
+
+      run_cli (fixture, &text, "estimate", paths[i], NULL);
+      g_assert_cmpint (text.status, ==, 0);
+      estimate_line = g_strdup_printf ("Estimate: %s, %s a month\n", i == 0 ? "Autoscaling" : "Provisioned",
+                                       i == 0 ? autoscaling_money : classic_money);
+      comparison_line = g_strdup_printf ("For comparison: %s, %s a month\n", i == 0 ? "Provisioned" : "Autoscaling",
+                                         i == 0 ? classic_money : autoscaling_money);
+      g_assert_nonnull (strstr (text.out, estimate_line));
+      g_assert_nonnull (strstr (text.out, comparison_line));
+
+      run_cli (fixture, &json, "estimate", paths[i], "--json", NULL);
+      g_assert_cmpint (json.status, ==, 0);
+      root = lb_test_parse_json_object (json.out, parser);
+      estimate = json_object_get_object_member (root, "estimate");
+      g_assert_cmpstr (json_object_get_string_member (estimate, "flavour"), ==, names[i]);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (estimate, "monthly_total_cost"),
+                                      totals[i], 1e-6);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (estimate, "comparison"),
+                                                      "flavour"), ==, names[1 - i]);
+      g_assert_cmpfloat_with_epsilon (json_total (json.out), sample_total (0.345), 1e-9);
+
+      run_cli (fixture, &csv, "estimate", paths[i], "--csv", NULL);
+      g_assert_cmpint (csv.status, ==, 0);
+      g_assert_nonnull (strstr (csv.out, i == 0 ? "\"Total, autoscaling at max (chosen)\","
+                                                : "\"Total, provisioned (chosen)\","));
+      g_assert_nonnull (strstr (csv.out, i == 0 ? "\"Total, provisioned (for comparison)\","
+                                                : "\"Total, autoscaling at max (for comparison)\","));
+    }
 }
 
 /* A blank or comments-only file is refused, not estimated with defaults. */
@@ -350,6 +437,7 @@ main (int   argc,
   ADD_TEST ("/cli/estimate/text", test_estimate_text);
   ADD_TEST ("/cli/estimate/json", test_estimate_json);
   ADD_TEST ("/cli/estimate/csv", test_estimate_csv);
+  ADD_TEST ("/cli/estimate/chosen-flavour", test_estimate_chosen_flavour);
   ADD_TEST ("/cli/estimate/prices", test_prices_override);
   ADD_TEST ("/cli/estimate/empty-file", test_estimate_empty_file);
   ADD_TEST ("/cli/bad-input", test_bad_input);

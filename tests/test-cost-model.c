@@ -501,7 +501,7 @@ static void
 test_json (void)
 {
   static const char * const top[] = {
-    "timestamp", "workload_config", "cost_breakdown", "autoscaling", NULL
+    "timestamp", "workload_config", "cost_breakdown", "autoscaling", "estimate", NULL
   };
   static const char * const config[] = {
     "bulk_writes_per_second", "continuous_writes_per_second", "reads_per_second",
@@ -518,7 +518,8 @@ test_json (void)
   };
   static const char * const autoscaling[] = {
     "total_cu", "min_cu", "max_cu", "monthly_compute_cost_min", "monthly_compute_cost_max",
-    "monthly_storage_cost", "max_connections", "needs_fixed_size", NULL
+    "monthly_storage_cost", "monthly_sync_cost", "monthly_total_cost_min", "monthly_total_cost_max",
+    "max_connections", "needs_fixed_size", NULL
   };
   LbCostInputs in = worked_example ();
   g_autoptr(LbCostReport) report = lb_cost_model_estimate_inputs (&in, prices);
@@ -580,10 +581,17 @@ static void
 test_csv_and_text (void)
 {
   LbCostInputs in = worked_example ();
-  g_autoptr(LbCostReport) report = lb_cost_model_estimate_inputs (&in, prices);
-  g_autofree char *csv = lb_cost_report_to_csv (report);
-  g_autofree char *text = lb_cost_report_to_text (report);
-  g_auto(GStrv) lines = g_strsplit (csv, "\r\n", -1);
+  g_autoptr(LbCostReport) report = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  /* Provisioned chosen: the classic lines come first, as they always did. */
+  in.flavour = LB_FLAVOUR_PROVISIONED;
+  report = lb_cost_model_estimate_inputs (&in, prices);
+  csv = lb_cost_report_to_csv (report);
+  text = lb_cost_report_to_text (report);
+  lines = g_strsplit (csv, "\r\n", -1);
 
   g_assert_cmpstr (lines[0], ==, "item,monthly,yearly");
   g_assert_cmpstr (lines[1], ==, "Main instance (2 CU),583.33,7000.00");
@@ -593,12 +601,14 @@ test_csv_and_text (void)
   g_assert_cmpstr (lines[5], ==, "Continuous sync,548.00,6576.00");
   g_assert_cmpstr (lines[6], ==, "Triggered sync,13.83,166.00");
   g_assert_cmpstr (lines[7], ==, "Sync,561.83,6742.00");
-  g_assert_cmpstr (lines[8], ==, "Total,1540.33,18484.00");
+  g_assert_cmpstr (lines[8], ==, "\"Total, provisioned (chosen)\",1540.33,18484.00");
   g_assert_cmpstr (lines[9], ==, "Autoscaling compute at min (1 CU),81.03,972.36");
   g_assert_cmpstr (lines[10], ==, "Autoscaling compute at max (2 CU),162.06,1944.72");
   g_assert_cmpstr (lines[11], ==, "Autoscaling storage,105.00,1260.00");
-  g_assert_cmpstr (lines[12], ==, "");
-  g_assert_null (lines[13]);
+  g_assert_cmpstr (lines[12], ==, "Autoscaling sync,561.83,6742.00");
+  g_assert_cmpstr (lines[13], ==, "\"Total, autoscaling at max (for comparison)\",828.89,9946.72");
+  g_assert_cmpstr (lines[14], ==, "");
+  g_assert_null (lines[15]);
 
   g_assert_nonnull (strstr (text, "$583.33"));
   g_assert_nonnull (strstr (text, "$291.67"));
@@ -632,6 +642,161 @@ test_csv_and_text (void)
     g_assert_nonnull (strstr (warned_text, "5,000 GB"));
     g_assert_nonnull (strstr (warned_text, "n/a"));
   }
+}
+
+/* Item 6 of issue #10: every output names the chosen flavour's figure as
+ * the estimate and the other one as the comparison, for both flavours. */
+static void
+test_chosen_flavour (void)
+{
+  static const struct
+  {
+    LbFlavour   flavour;
+    const char *name;
+    double      monthly;
+    const char *other_name;
+    double      other_monthly;
+    const char *csv_first;
+    const char *csv_total;
+    const char *text_estimate;
+    const char *text_comparison;
+  } cases[] = {
+    { LB_FLAVOUR_AUTOSCALING, "autoscaling", 162.06 + 105.00 + 548 + 4 * 0.75 * (10.0 / 60.0 + 40.0 / 9.0),
+      "provisioned", 1540.33,
+      "Autoscaling compute at min (1 CU),81.03,972.36",
+      "\"Total, autoscaling at max (chosen)\",828.89,9946.72",
+      "Estimate: Autoscaling, $828.89 a month\n", "For comparison: Provisioned, $1,540.33 a month\n" },
+    { LB_FLAVOUR_PROVISIONED, "provisioned", 1540.33, "autoscaling", 828.89,
+      "Main instance (2 CU),583.33,7000.00",
+      "\"Total, provisioned (chosen)\",1540.33,18484.00",
+      "Estimate: Provisioned, $1,540.33 a month\n", "For comparison: Autoscaling, $828.89 a month\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      LbCostInputs in = worked_example ();
+      g_autoptr(LbCostReport) report = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *csv = NULL;
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+      JsonObject *root;
+      JsonObject *estimate;
+      JsonObject *comparison;
+      JsonObject *cost;
+      const char *chosen_heading;
+      const char *other_heading;
+
+      in.flavour = cases[i].flavour;
+      report = lb_cost_model_estimate_inputs (&in, prices);
+
+      g_assert_cmpfloat_with_epsilon (lb_cost_report_get_monthly_total (report, cases[i].flavour),
+                                      cases[i].monthly, 0.006);
+
+      json = lb_cost_report_to_json_string (report, FALSE);
+      json_parser_load_from_data (parser, json, -1, &error);
+      g_assert_no_error (error);
+      root = json_node_get_object (json_parser_get_root (parser));
+      estimate = json_object_get_object_member (root, "estimate");
+      comparison = json_object_get_object_member (estimate, "comparison");
+      g_assert_cmpstr (json_object_get_string_member (estimate, "flavour"), ==, cases[i].name);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (estimate, "monthly_total_cost"),
+                                      cases[i].monthly, 0.006);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (estimate, "yearly_total_cost"),
+                                      cases[i].monthly * 12, 0.07);
+      g_assert_cmpstr (json_object_get_string_member (comparison, "flavour"), ==, cases[i].other_name);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (comparison, "monthly_total_cost"),
+                                      cases[i].other_monthly, 0.006);
+      /* The web tool's figures stay the classic ones whatever is chosen. */
+      cost = json_object_get_object_member (root, "cost_breakdown");
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (cost, "total_monthly_cost"),
+                                      1540.33, 0.006);
+
+      csv = lb_cost_report_to_csv (report);
+      lines = g_strsplit (csv, "\r\n", -1);
+      g_assert_cmpstr (lines[0], ==, "item,monthly,yearly");
+      g_assert_cmpstr (lines[1], ==, cases[i].csv_first);
+      g_assert_true (g_strv_contains ((const char * const *) lines, cases[i].csv_total));
+
+      text = lb_cost_report_to_text (report);
+      g_assert_nonnull (strstr (text, cases[i].text_estimate));
+      g_assert_nonnull (strstr (text, cases[i].text_comparison));
+      /* The chosen flavour's section comes first and says so. */
+      chosen_heading = strstr (text, cases[i].flavour == LB_FLAVOUR_AUTOSCALING
+                                     ? "Autoscaling 1–2 CU, always on (chosen)"
+                                     : "Provisioned cost (chosen)");
+      other_heading = strstr (text, cases[i].flavour == LB_FLAVOUR_AUTOSCALING
+                                    ? "Provisioned cost (for comparison)"
+                                    : "Autoscaling 1–2 CU, always on (for comparison)");
+      g_assert_nonnull (chosen_heading);
+      g_assert_nonnull (other_heading);
+      g_assert_true (chosen_heading < other_heading);
+    }
+}
+
+static void
+add_table (LbWorkload *workload,
+           const char *name,
+           LbSyncMode  policy)
+{
+  const char *keys[] = { "id", NULL };
+  g_autoptr(LbSyncedTable) table = lb_synced_table_new (name, keys, policy);
+
+  lb_workload_add_table (workload, table);
+}
+
+/* Item 7 of issue #10: what the tables' policies imply, and that the
+ * classic figures keep following the fields, as the web tool prices them. */
+static void
+test_tables_sync_policy (void)
+{
+  g_autoptr(LbWorkload) workload = lb_workload_new ();
+  g_autoptr(LbCostReport) before = NULL;
+  g_autoptr(LbCostReport) after = NULL;
+  g_autoptr(LbSyncedTable) moved = NULL;
+  guint n_continuous = 99;
+  LbSyncMode mode = LB_SYNC_MODE_TRIGGERED;
+
+  g_assert_false (lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode));
+
+  lb_workload_set_number_of_continuous_pipelines (workload, 1);
+  lb_workload_set_sync_mode (workload, LB_SYNC_MODE_SNAPSHOT);
+  add_table (workload, "main.shop.orders", LB_SYNC_MODE_CONTINUOUS);
+  add_table (workload, "main.shop.carts", LB_SYNC_MODE_CONTINUOUS);
+  g_assert_true (lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode));
+  g_assert_cmpuint (n_continuous, ==, 2);
+  g_assert_cmpint (mode, ==, LB_SYNC_MODE_CONTINUOUS);
+
+  /* The estimate still prices the field's one pipeline. */
+  before = lb_cost_model_estimate (workload, prices);
+  g_assert_cmpfloat (before->breakdown.continuous_sync_cost, ==, 548);
+
+  /* A scheduled table the mode agrees with keeps the mode; Triggered wins
+   * over Snapshot only when the mode matches none of them. */
+  add_table (workload, "main.shop.items", LB_SYNC_MODE_SNAPSHOT);
+  add_table (workload, "main.shop.lines", LB_SYNC_MODE_TRIGGERED);
+  lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode);
+  g_assert_cmpint (mode, ==, LB_SYNC_MODE_SNAPSHOT);
+  lb_workload_set_sync_mode (workload, LB_SYNC_MODE_CONTINUOUS);
+  lb_workload_get_tables_sync_policy (workload, &n_continuous, &mode);
+  g_assert_cmpint (mode, ==, LB_SYNC_MODE_TRIGGERED);
+  g_assert_cmpuint (n_continuous, ==, 2);
+
+  lb_workload_set_number_of_continuous_pipelines (workload, n_continuous);
+  after = lb_cost_model_estimate (workload, prices);
+  g_assert_cmpfloat (after->breakdown.continuous_sync_cost, ==, 2 * 548);
+
+  /* insert_table puts a table back where it was. */
+  moved = g_list_model_get_item (lb_workload_get_tables (workload), 1);
+  lb_workload_remove_table (workload, 1);
+  lb_workload_insert_table (workload, 1, moved);
+  {
+    g_autoptr(LbSyncedTable) back = g_list_model_get_item (lb_workload_get_tables (workload), 1);
+    g_assert_true (back == moved);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (lb_workload_get_tables (workload)), ==, 4);
 }
 
 static void
@@ -786,6 +951,8 @@ main (int   argc,
   g_test_add_func ("/cost-model/warning-thresholds", test_warning_thresholds);
   g_test_add_func ("/cost-model/json", test_json);
   g_test_add_func ("/cost-model/csv-and-text", test_csv_and_text);
+  g_test_add_func ("/cost-model/chosen-flavour", test_chosen_flavour);
+  g_test_add_func ("/cost-model/tables-sync-policy", test_tables_sync_policy);
   g_test_add_func ("/cost-model/format-money", test_format_money);
   g_test_add_func ("/cost-model/custom-prices", test_custom_prices);
   g_test_add_func ("/cost-model/boxed", test_boxed);

@@ -37,7 +37,7 @@ lb_cli_estimate (int    argc,
   gboolean csv = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      N_("Print the report as JSON (the web tool’s format plus “autoscaling”)"), NULL },
+      N_("Print the report as JSON (the web tool’s format plus “autoscaling” and “estimate”, which names the chosen flavour)"), NULL },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
       N_("Print the line items as CSV"), NULL },
     { "prices", 0, 0, G_OPTION_ARG_FILENAME, &prices_path,
@@ -48,8 +48,10 @@ lb_cli_estimate (int    argc,
 
   context = g_option_context_new (_("WORKLOAD.yml"));
   g_option_context_set_summary (context, _("Estimate the monthly and yearly cost of a workload:\n"
-                                           "the classic provisioned estimate, the autoscaling\n"
-                                           "range, and what to watch out for."));
+                                           "the estimate of the flavour it deploys to\n"
+                                           "(lakebase_accelerator.flavour), the other flavour\n"
+                                           "for comparison, and what to watch out for. The\n"
+                                           "JSON's cost_breakdown stays the classic figures."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   if (!lb_cli_parse_options (context, "estimate", &argc, &argv))

@@ -481,6 +481,10 @@ lb_cost_model_estimate_inputs (const LbCostInputs *inputs,
   a->monthly_compute_cost_min = a->min_cu * p->autoscaling_cu_hour * p->autoscaling_hours_per_month;
   a->monthly_compute_cost_max = a->max_cu * p->autoscaling_cu_hour * p->autoscaling_hours_per_month;
   a->monthly_storage_cost = inputs->data_stored_gb * p->autoscaling_storage_gb_month;
+  /* Synced tables run the same pipelines and syncs whatever the flavour. */
+  a->monthly_sync_cost = b->total_sync_cost;
+  a->monthly_total_cost_min = a->monthly_compute_cost_min + a->monthly_storage_cost + a->monthly_sync_cost;
+  a->monthly_total_cost_max = a->monthly_compute_cost_max + a->monthly_storage_cost + a->monthly_sync_cost;
   a->max_connections = lb_cost_model_max_connections (a->max_cu);
   a->needs_fixed_size = b->total_cu > p->autoscaling_steps[p->n_autoscaling_steps - 1];
 

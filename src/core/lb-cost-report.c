@@ -190,7 +190,44 @@ round_cents (double amount)
   return amount < 0 ? -cents : cents;
 }
 
+double
+lb_cost_report_get_monthly_total (LbCostReport *self,
+                                  LbFlavour     flavour)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (flavour == LB_FLAVOUR_AUTOSCALING)
+    return self->autoscaling.monthly_total_cost_max;
+  return self->breakdown.total_monthly_cost;
+}
+
+static LbFlavour
+other_flavour (LbFlavour flavour)
+{
+  return flavour == LB_FLAVOUR_AUTOSCALING ? LB_FLAVOUR_PROVISIONED : LB_FLAVOUR_AUTOSCALING;
+}
+
 /* JSON */
+
+static void
+add_estimate_members (JsonBuilder  *builder,
+                      LbCostReport *self,
+                      LbFlavour     flavour)
+{
+  double monthly = lb_cost_report_get_monthly_total (self, flavour);
+
+  json_builder_set_member_name (builder, "flavour");
+  json_builder_add_string_value (builder, lb_flavour_to_string (flavour));
+  json_builder_set_member_name (builder, "basis");
+  json_builder_add_string_value (builder, flavour == LB_FLAVOUR_AUTOSCALING
+                                          ? "autoscaling.monthly_total_cost_max"
+                                          : "cost_breakdown.total_monthly_cost");
+  json_builder_set_member_name (builder, "monthly_total_cost");
+  json_builder_add_double_value (builder, monthly);
+  json_builder_set_member_name (builder, "yearly_total_cost");
+  json_builder_add_double_value (builder, flavour == LB_FLAVOUR_AUTOSCALING
+                                          ? monthly * 12 : self->yearly_total_cost);
+}
 
 JsonNode *
 lb_cost_report_to_json (LbCostReport *self)
@@ -292,10 +329,27 @@ lb_cost_report_to_json (LbCostReport *self)
   json_builder_add_double_value (builder, a->monthly_compute_cost_max);
   json_builder_set_member_name (builder, "monthly_storage_cost");
   json_builder_add_double_value (builder, a->monthly_storage_cost);
+  json_builder_set_member_name (builder, "monthly_sync_cost");
+  json_builder_add_double_value (builder, a->monthly_sync_cost);
+  json_builder_set_member_name (builder, "monthly_total_cost_min");
+  json_builder_add_double_value (builder, a->monthly_total_cost_min);
+  json_builder_set_member_name (builder, "monthly_total_cost_max");
+  json_builder_add_double_value (builder, a->monthly_total_cost_max);
   json_builder_set_member_name (builder, "max_connections");
   json_builder_add_int_value (builder, (gint64) a->max_connections);
   json_builder_set_member_name (builder, "needs_fixed_size");
   json_builder_add_boolean_value (builder, a->needs_fixed_size);
+  json_builder_end_object (builder);
+
+  /* Which figure is the estimate: the chosen flavour's, with the other one
+   * beside it; cost_breakdown stays the web tool's classic figures. */
+  json_builder_set_member_name (builder, "estimate");
+  json_builder_begin_object (builder);
+  add_estimate_members (builder, self, in->flavour);
+  json_builder_set_member_name (builder, "comparison");
+  json_builder_begin_object (builder);
+  add_estimate_members (builder, self, other_flavour (in->flavour));
+  json_builder_end_object (builder);
   json_builder_end_object (builder);
 
   if (self->table_sizes != NULL)
@@ -370,6 +424,7 @@ add_item (GArray     *items,
 static GArray *
 collect_classic_items (LbCostReport *self)
 {
+  gboolean chosen = self->inputs.flavour == LB_FLAVOUR_PROVISIONED;
   GArray *items = g_array_new (FALSE, TRUE, sizeof (LineItem));
   const LbCostBreakdown *b = &self->breakdown;
 
@@ -383,7 +438,11 @@ collect_classic_items (LbCostReport *self)
   add_item (items, g_strdup (_("Continuous sync")), b->continuous_sync_cost, FALSE);
   add_item (items, g_strdup (_("Triggered sync")), b->triggered_sync_cost, FALSE);
   add_item (items, g_strdup (_("Sync")), b->total_sync_cost, TRUE);
-  add_item (items, g_strdup (_("Total")), b->total_monthly_cost, TRUE);
+  add_item (items, g_strdup (chosen ? _("Total, provisioned (chosen)")
+                                    : _("Total, provisioned (for comparison)")),
+            b->total_monthly_cost, TRUE);
+  g_array_index (items, LineItem, items->len - 1).short_label =
+    g_strdup (chosen ? _("Total (chosen)") : _("Total (for comparison)"));
 
   return items;
 }
@@ -395,6 +454,7 @@ collect_autoscaling_items (LbCostReport *self)
   const LbAutoscalingEstimate *a = &self->autoscaling;
   g_autofree char *min_cu = format_quantity (a->min_cu);
   g_autofree char *max_cu = format_quantity (a->max_cu);
+  gboolean chosen = self->inputs.flavour == LB_FLAVOUR_AUTOSCALING;
 
   g_array_set_clear_func (items, line_item_clear);
 
@@ -403,12 +463,20 @@ collect_autoscaling_items (LbCostReport *self)
   add_item (items, g_strdup_printf (_("Autoscaling compute at max (%s CU)"), max_cu),
             a->monthly_compute_cost_max, FALSE);
   add_item (items, g_strdup (_("Autoscaling storage")), a->monthly_storage_cost, FALSE);
+  add_item (items, g_strdup (_("Autoscaling sync")), a->monthly_sync_cost, FALSE);
+  /* TRANSLATORS: the autoscaling estimate is the compute at the range's max */
+  add_item (items, g_strdup (chosen ? _("Total, autoscaling at max (chosen)")
+                                    : _("Total, autoscaling at max (for comparison)")),
+            a->monthly_total_cost_max, TRUE);
 
   g_array_index (items, LineItem, 0).short_label =
     g_strdup_printf (_("Compute at min (%s CU)"), min_cu);
   g_array_index (items, LineItem, 1).short_label =
     g_strdup_printf (_("Compute at max (%s CU)"), max_cu);
   g_array_index (items, LineItem, 2).short_label = g_strdup (_("Storage"));
+  g_array_index (items, LineItem, 3).short_label = g_strdup (_("Sync"));
+  g_array_index (items, LineItem, 4).short_label =
+    g_strdup (chosen ? _("Total at max (chosen)") : _("Total at max (for comparison)"));
 
   return items;
 }
@@ -463,8 +531,16 @@ lb_cost_report_to_csv (LbCostReport *self)
 
   classic = collect_classic_items (self);
   autoscaling = collect_autoscaling_items (self);
-  append_csv_items (out, classic);
-  append_csv_items (out, autoscaling);
+  if (self->inputs.flavour == LB_FLAVOUR_AUTOSCALING)
+    {
+      append_csv_items (out, autoscaling);
+      append_csv_items (out, classic);
+    }
+  else
+    {
+      append_csv_items (out, classic);
+      append_csv_items (out, autoscaling);
+    }
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -598,6 +674,54 @@ append_wrapped (GString    *out,
   g_string_free (line, TRUE);
 }
 
+static void
+append_classic_section (GString      *out,
+                        LbCostReport *self,
+                        GArray       *classic)
+{
+  gboolean chosen = self->inputs.flavour == LB_FLAVOUR_PROVISIONED;
+
+  append_heading (out, chosen ? _("Provisioned cost (chosen)") : _("Provisioned cost (for comparison)"),
+                  _("Monthly"), _("Yearly"));
+  for (guint i = 0; i < classic->len; i++)
+    {
+      const LineItem *item = &g_array_index (classic, LineItem, i);
+      double yearly = i + 1 == classic->len ? self->yearly_total_cost : item->monthly * 12.0;
+
+      append_money_row (out, item->short_label != NULL ? item->short_label : item->label,
+                        item->monthly, yearly, self->currency);
+    }
+}
+
+static void
+append_autoscaling_section (GString      *out,
+                            LbCostReport *self,
+                            GArray       *autoscaling)
+{
+  const LbAutoscalingEstimate *a = &self->autoscaling;
+  gboolean chosen = self->inputs.flavour == LB_FLAVOUR_AUTOSCALING;
+  g_autofree char *min_cu = format_quantity (a->min_cu);
+  g_autofree char *max_cu = format_quantity (a->max_cu);
+  g_autofree char *title = NULL;
+  g_autofree char *connections = lb_format_number (a->max_connections, 0);
+  g_autofree char *connections_label = g_strdup_printf (_("Max connections at %s CU"), max_cu);
+
+  if (chosen)
+    title = g_strdup_printf (_("Autoscaling %s–%s CU, always on (chosen)"), min_cu, max_cu);
+  else
+    title = g_strdup_printf (_("Autoscaling %s–%s CU, always on (for comparison)"), min_cu, max_cu);
+
+  append_heading (out, title, _("Monthly"), _("Yearly"));
+  for (guint i = 0; i < autoscaling->len; i++)
+    {
+      const LineItem *item = &g_array_index (autoscaling, LineItem, i);
+
+      append_money_row (out, item->short_label != NULL ? item->short_label : item->label,
+                        item->monthly, item->monthly * 12.0, self->currency);
+    }
+  append_row (out, connections_label, connections, NULL);
+}
+
 char *
 lb_cost_report_to_text (LbCostReport *self)
 {
@@ -606,14 +730,12 @@ lb_cost_report_to_text (LbCostReport *self)
   g_autoptr(GArray) autoscaling = NULL;
   const LbCostInputs *in;
   const LbCostBreakdown *b;
-  const LbAutoscalingEstimate *a;
   const char *currency;
 
   g_return_val_if_fail (self != NULL, NULL);
 
   in = &self->inputs;
   b = &self->breakdown;
-  a = &self->autoscaling;
   currency = self->currency;
 
   g_string_append (out, _("Lakebase cost estimate"));
@@ -625,6 +747,24 @@ lb_cost_report_to_text (LbCostReport *self)
                               currency != NULL ? currency : "USD");
       g_string_append_c (out, '\n');
     }
+
+  /* Which figure is the estimate, before any detail. */
+  {
+    LbFlavour other = other_flavour (in->flavour);
+    g_autofree char *chosen_total = lb_format_money_in (lb_cost_report_get_monthly_total (self, in->flavour),
+                                                        currency);
+    g_autofree char *other_total = lb_format_money_in (lb_cost_report_get_monthly_total (self, other),
+                                                       currency);
+
+    /* TRANSLATORS: "Estimate: Autoscaling, $1,234.56 a month" */
+    g_string_append_printf (out, _("Estimate: %s, %s a month"), lb_flavour_get_label (in->flavour),
+                            chosen_total);
+    g_string_append_c (out, '\n');
+    /* TRANSLATORS: "For comparison: Provisioned, $1,540.33 a month" */
+    g_string_append_printf (out, _("For comparison: %s, %s a month"), lb_flavour_get_label (other),
+                            other_total);
+    g_string_append_c (out, '\n');
+  }
 
   /* Inputs */
   {
@@ -685,36 +825,19 @@ lb_cost_report_to_text (LbCostReport *self)
     append_row (out, _("Connections implied"), connections, NULL);
   }
 
-  /* Classic cost */
+  /* The chosen flavour's cost first, the other one after it. */
   classic = collect_classic_items (self);
-  append_heading (out, _("Provisioned cost"), _("Monthly"), _("Yearly"));
-  for (guint i = 0; i < classic->len; i++)
+  autoscaling = collect_autoscaling_items (self);
+  if (in->flavour == LB_FLAVOUR_AUTOSCALING)
     {
-      const LineItem *item = &g_array_index (classic, LineItem, i);
-      double yearly = i + 1 == classic->len ? self->yearly_total_cost : item->monthly * 12.0;
-
-      append_money_row (out, item->label, item->monthly, yearly, currency);
+      append_autoscaling_section (out, self, autoscaling);
+      append_classic_section (out, self, classic);
     }
-
-  /* Autoscaling */
-  {
-    g_autofree char *min_cu = format_quantity (a->min_cu);
-    g_autofree char *max_cu = format_quantity (a->max_cu);
-    g_autofree char *title = g_strdup_printf (_("Autoscaling %s–%s CU, always on"), min_cu, max_cu);
-    g_autofree char *connections = lb_format_number (a->max_connections, 0);
-    g_autofree char *connections_label = g_strdup_printf (_("Max connections at %s CU"), max_cu);
-
-    autoscaling = collect_autoscaling_items (self);
-    append_heading (out, title, _("Monthly"), _("Yearly"));
-    for (guint i = 0; i < autoscaling->len; i++)
-      {
-        const LineItem *item = &g_array_index (autoscaling, LineItem, i);
-
-        append_money_row (out, item->short_label != NULL ? item->short_label : item->label,
-                          item->monthly, item->monthly * 12.0, currency);
-      }
-    append_row (out, connections_label, connections, NULL);
-  }
+  else
+    {
+      append_classic_section (out, self, classic);
+      append_autoscaling_section (out, self, autoscaling);
+    }
 
   /* Why */
   append_heading (out, _("Why these sizes"), NULL, NULL);

@@ -36,6 +36,10 @@ typedef struct
   double   monthly_compute_cost_min;   /* always on at min_cu, hours_per_month */
   double   monthly_compute_cost_max;   /* always on at max_cu */
   double   monthly_storage_cost;
+  double   monthly_sync_cost;          /* the same pipelines and syncs as the classic */
+  /* compute at min (max) + storage + sync; the max is this flavour's estimate */
+  double   monthly_total_cost_min;
+  double   monthly_total_cost_max;
   double   max_connections;            /* at max_cu */
   gboolean needs_fixed_size;           /* demand above the largest autoscaling step */
 } LbAutoscalingEstimate;
@@ -103,17 +107,27 @@ GType          lb_cost_report_get_type        (void) G_GNUC_CONST;
 LbCostReport  *lb_cost_report_ref             (LbCostReport *self);
 void           lb_cost_report_unref           (LbCostReport *self);
 
-/* {"timestamp", "workload_config", "cost_breakdown", "autoscaling"}: the web
- * tool's report object (keys and meaning identical) plus our autoscaling one.
+/* {"timestamp", "workload_config", "cost_breakdown", "autoscaling",
+ * "estimate"}: the web tool's report object (keys and meaning identical)
+ * plus our autoscaling one and "estimate", which names the chosen flavour,
+ * its monthly and yearly total, and the other flavour's as "comparison".
  * Numbers are JSON numbers at full precision. */
 JsonNode      *lb_cost_report_to_json         (LbCostReport *self);
 char          *lb_cost_report_to_json_string  (LbCostReport *self,
                                                gboolean      pretty);
-/* "item,monthly,yearly" rows (RFC 4180), for spreadsheets. */
+/* "item,monthly,yearly" rows (RFC 4180), for spreadsheets: the chosen
+ * flavour's lines first, each total naming its flavour and role. */
 char          *lb_cost_report_to_csv          (LbCostReport *self);
 /* A readable plain-text table, as `lakebase-cli estimate` prints it and the
  * clipboard receives it. */
 char          *lb_cost_report_to_text         (LbCostReport *self);
+
+/* The monthly figure that @flavour's estimate is: the classic total for
+ * provisioned, always on at the range's max for autoscaling (what the
+ * project costs at most). The chosen flavour is inputs.flavour; the other
+ * one is shown for comparison. */
+double         lb_cost_report_get_monthly_total (LbCostReport *self,
+                                                 LbFlavour     flavour);
 
 gboolean       lb_cost_report_has_warning     (LbCostReport      *self,
                                                LbCostWarningKind  kind);

@@ -907,6 +907,73 @@ lb_workload_add_table (LbWorkload    *self,
 }
 
 void
+lb_workload_insert_table (LbWorkload    *self,
+                          guint          position,
+                          LbSyncedTable *table)
+{
+  g_return_if_fail (LB_IS_WORKLOAD (self));
+  g_return_if_fail (LB_IS_SYNCED_TABLE (table));
+  g_return_if_fail (!g_list_store_find (self->tables, table, NULL));
+
+  position = MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->tables)));
+  g_signal_connect_swapped (table, "notify", G_CALLBACK (table_notify_cb), self);
+  g_list_store_insert (self->tables, position, table);
+}
+
+gboolean
+lb_workload_get_tables_sync_policy (LbWorkload *self,
+                                    guint      *n_continuous,
+                                    LbSyncMode *sync_mode)
+{
+  GListModel *tables;
+  guint n_tables;
+  guint continuous = 0;
+  gboolean any_snapshot = FALSE;
+  gboolean any_triggered = FALSE;
+  LbSyncMode mode;
+
+  g_return_val_if_fail (LB_IS_WORKLOAD (self), FALSE);
+
+  tables = G_LIST_MODEL (self->tables);
+  n_tables = g_list_model_get_n_items (tables);
+  for (guint i = 0; i < n_tables; i++)
+    {
+      g_autoptr(LbSyncedTable) table = g_list_model_get_item (tables, i);
+
+      switch (lb_synced_table_get_scheduling_policy (table))
+        {
+        case LB_SYNC_MODE_CONTINUOUS:
+          continuous++;
+          break;
+        case LB_SYNC_MODE_TRIGGERED:
+          any_triggered = TRUE;
+          break;
+        case LB_SYNC_MODE_SNAPSHOT:
+        default:
+          any_snapshot = TRUE;
+          break;
+        }
+    }
+
+  /* The global mode prices the scheduled syncs. It agrees when a listed
+   * table is scheduled that way; otherwise Triggered, the slower transfer,
+   * wins over Snapshot so that the estimate does not come out low. */
+  mode = lb_workload_get_sync_mode (self);
+  if (!any_snapshot && !any_triggered)
+    mode = LB_SYNC_MODE_CONTINUOUS;
+  else if (!((mode == LB_SYNC_MODE_SNAPSHOT && any_snapshot) ||
+             (mode == LB_SYNC_MODE_TRIGGERED && any_triggered)))
+    mode = any_triggered ? LB_SYNC_MODE_TRIGGERED : LB_SYNC_MODE_SNAPSHOT;
+
+  if (n_continuous != NULL)
+    *n_continuous = continuous;
+  if (sync_mode != NULL)
+    *sync_mode = mode;
+
+  return n_tables > 0;
+}
+
+void
 lb_workload_remove_table (LbWorkload *self,
                           guint       position)
 {

@@ -118,6 +118,18 @@ void             lb_workload_add_table                        (LbWorkload    *se
                                                                LbSyncedTable *table);
 void             lb_workload_remove_table                     (LbWorkload    *self,
                                                                guint          position);
+/* Puts @table back at @position (clamped to the end), as Undo needs. */
+void             lb_workload_insert_table                     (LbWorkload    *self,
+                                                               guint          position,
+                                                               LbSyncedTable *table);
+/* What the listed tables' scheduling policies imply for the classic
+ * fields: one continuous pipeline per Continuous table, and a sync mode for
+ * the scheduled syncs: the current one if a listed table is scheduled that
+ * way, else Triggered if any table is, else Snapshot if any is, else
+ * Continuous. FALSE when no table is listed. */
+gboolean         lb_workload_get_tables_sync_policy           (LbWorkload    *self,
+                                                               guint         *n_continuous,
+                                                               LbSyncMode    *sync_mode);
 
 /* lakebase_accelerator (our own map; see DESIGN.md) */
 LbFlavour        lb_workload_get_flavour                      (LbWorkload *self);

@@ -14,7 +14,19 @@ typedef struct
   AdwPreferencesRow     *row;
   GtkEditable           *entry;     /* NULL for choice fields */
   char                  *subtitle;  /* the row's normal subtitle, restored after an error */
+  /* The field's value when the user started typing in it: what the report
+   * goes back to while the text is not a value ("15" on the way to "150"
+   * must not stay priced). */
+  char                  *value_before_edit;
+  gboolean               editing;   /* typing with the focus in the entry */
+  gboolean               invalid;   /* the text is not a value for the field */
 } FieldRow;
+
+typedef struct
+{
+  AdwActionRow          *row;
+  GtkLabel              *value;
+} ItemRow;
 
 typedef enum
 {
@@ -50,9 +62,23 @@ struct _LbCalculatorPage
   GtkLabel             *range_caption;
   GtkLabel             *cu_explanation_label;
   GtkLabel             *autoscaling_explanation_label;
+  GtkWidget            *stale_banner;
+  GtkLabel             *stale_details;
+  GtkWidget            *cards_box;
+  GtkWidget            *provisioned_card;
+  GtkWidget            *autoscaling_card;
+  GtkLabel             *cost_heading;
   LbCostBar            *cost_bar;
   GtkListBox           *items_list;
+  GtkListBox           *comparison_list;
+  AdwExpanderRow       *comparison_row;
+  GtkLabel             *comparison_total;
   GtkBox               *warnings_box;
+
+  /* Borrowed References */
+  AdwActionRow         *policy_warning_row;  /* under the pipelines field */
+  FieldRow             *pipelines_row;
+  FieldRow             *sync_mode_row;
 
   /* Owned References */
   LbWorkload           *workload;
@@ -60,8 +86,8 @@ struct _LbCalculatorPage
   LbCostReport         *report;
   JsonNode             *table_sizes;
   GPtrArray            *field_rows;         /* of FieldRow* */
-  AdwActionRow         *item_rows[N_ITEMS];
-  GtkLabel             *item_values[N_ITEMS];
+  ItemRow               items[N_ITEMS];      /* the chosen flavour's estimate */
+  ItemRow               comparison_items[N_ITEMS];
 
   gulong                changed_id;
   gulong                tables_changed_id;
@@ -75,6 +101,7 @@ enum {
   PROP_WORKLOAD,
   PROP_PRICE_SHEET,
   PROP_REPORT,
+  PROP_REPORT_STALE,
   N_PROPS
 };
 
@@ -86,6 +113,7 @@ field_row_free (gpointer data)
   FieldRow *field_row = data;
 
   g_free (field_row->subtitle);
+  g_free (field_row->value_before_edit);
   g_free (field_row);
 }
 
@@ -132,11 +160,87 @@ find_field_row (LbCalculatorPage *self,
   return NULL;
 }
 
+static gboolean
+has_invalid_fields (LbCalculatorPage *self)
+{
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  for (guint i = 0; i < self->field_rows->len; i++)
+    {
+      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
+
+      if (field_row->invalid)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* While a field holds text that is not a value, the report shows the last
+ * valid figures: it steps back and says so, rather than pass them off as
+ * what the form shows. */
+static void
+update_stale (LbCalculatorPage *self)
+{
+  GtkWidget *report_parts[] = {
+    self->cards_box, GTK_WIDGET (self->cu_explanation_label), GTK_WIDGET (self->cost_bar),
+    GTK_WIDGET (self->items_list), GTK_WIDGET (self->comparison_list),
+    GTK_WIDGET (self->autoscaling_explanation_label), GTK_WIDGET (self->warnings_box),
+  };
+  g_auto(GStrv) fields = lb_calculator_page_dup_invalid_fields (self);
+  gboolean stale = fields[0] != NULL;
+  gboolean was_stale = gtk_widget_get_visible (self->stale_banner);
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (report_parts); i++)
+    {
+      if (stale)
+        gtk_widget_add_css_class (report_parts[i], "stale-report");
+      else
+        gtk_widget_remove_css_class (report_parts[i], "stale-report");
+    }
+
+  if (stale)
+    {
+      g_autofree char *list = g_strjoinv (", ", fields);
+      g_autofree char *details = NULL;
+
+      /* TRANSLATORS: %s is a list of field titles, "Reads, Promotion" */
+      details = g_strdup_printf (_("%s: the figures below are from the last valid values."), list);
+      gtk_label_set_label (self->stale_details, details);
+    }
+  gtk_widget_set_visible (self->stale_banner, stale);
+
+  if (stale != was_stale)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT_STALE]);
+}
+
+static gboolean
+entry_has_focus (GtkEditable *entry)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (entry));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == GTK_WIDGET (entry) || gtk_widget_is_ancestor (focus, GTK_WIDGET (entry)));
+}
+
+static void
+entry_focus_changed_cb (GtkEventControllerFocus *controller,
+                        gpointer                 user_data)
+{
+  FieldRow *field_row = user_data;
+
+  /* Focus in or out: the next keystroke starts a new edit. */
+  field_row->editing = FALSE;
+}
+
 static void
 entry_changed_cb (LbCalculatorPage *self,
                   GtkEditable      *entry)
 {
   FieldRow *field_row;
+  gboolean focused;
   g_autoptr(GError) error = NULL;
 
   g_assert (LB_IS_CALCULATOR_PAGE (self));
@@ -147,11 +251,33 @@ entry_changed_cb (LbCalculatorPage *self,
   field_row = find_field_row (self, GTK_WIDGET (entry));
   g_return_if_fail (field_row != NULL);
 
+  /* A change without the focus (a paste from elsewhere, a test) is an edit
+   * of its own; keystrokes in the focused entry are one edit until it
+   * loses the focus. */
+  focused = entry_has_focus (entry);
+  if (!focused || !field_row->editing)
+    {
+      g_free (field_row->value_before_edit);
+      field_row->value_before_edit = lb_workload_dup_field_string (self->workload, field_row->field);
+      field_row->editing = focused;
+    }
+
   if (lb_workload_set_field_from_string (self->workload, field_row->field,
                                          gtk_editable_get_text (entry), &error))
-    set_field_error (field_row, NULL);
+    {
+      field_row->invalid = FALSE;
+      set_field_error (field_row, NULL);
+    }
   else
-    set_field_error (field_row, error->message);
+    {
+      field_row->invalid = TRUE;
+      set_field_error (field_row, error->message);
+      if (field_row->value_before_edit != NULL)
+        lb_workload_set_field_from_string (self->workload, field_row->field,
+                                           field_row->value_before_edit, NULL);
+    }
+
+  update_stale (self);
 }
 
 static const char *
@@ -240,6 +366,30 @@ group_for_section (LbCalculatorPage *self,
   return self->deployment_group;
 }
 
+/* Right under the pipelines field: the listed tables' scheduling policies
+ * say something else than the classic fields, which price the file as the
+ * web tool does; one click makes them agree. */
+static void
+build_policy_warning (LbCalculatorPage *self)
+{
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Use the Tables’ Policies"));
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  self->policy_warning_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->policy_warning_row),
+                                 _("The tables to sync say otherwise"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->policy_warning_row), "sync-policy-warning");
+  gtk_widget_add_css_class (icon, "warning-icon");
+  gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
+  adw_action_row_add_prefix (self->policy_warning_row, icon);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "calculator.use-table-policies");
+  adw_action_row_add_suffix (self->policy_warning_row, button);
+  gtk_widget_set_visible (GTK_WIDGET (self->policy_warning_row), FALSE);
+}
+
 /* The form is built from the core's field table, so a new input in the
  * workload format appears here without UI code. */
 static void
@@ -278,10 +428,17 @@ build_form (LbCalculatorPage *self)
           GtkWidget *entry = gtk_entry_new ();
           gboolean numeric = field->kind != LB_FIELD_STRING;
 
+          GtkEventController *focus = gtk_event_controller_focus_new ();
+
           gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
           gtk_widget_add_css_class (entry, "field-entry");
-          gtk_editable_set_width_chars (GTK_EDITABLE (entry), numeric ? 9 : 16);
-          gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), numeric ? 12 : 24);
+          /* Minimum = natural width: a row with a long subtitle cannot
+           * squeeze its entry narrower than its neighbours'. */
+          gtk_editable_set_width_chars (GTK_EDITABLE (entry), numeric ? 10 : 18);
+          gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), numeric ? 10 : 18);
+          g_signal_connect (focus, "enter", G_CALLBACK (entry_focus_changed_cb), field_row);
+          g_signal_connect (focus, "leave", G_CALLBACK (entry_focus_changed_cb), field_row);
+          gtk_widget_add_controller (entry, focus);
           if (numeric)
             {
               gtk_editable_set_alignment (GTK_EDITABLE (entry), 1.0);
@@ -317,7 +474,62 @@ build_form (LbCalculatorPage *self)
 
       adw_preferences_group_add (group_for_section (self, field->section), GTK_WIDGET (field_row->row));
       g_ptr_array_add (self->field_rows, field_row);
+
+      if (g_str_equal (field->key, "sync_mode"))
+        self->sync_mode_row = field_row;
+      if (g_str_equal (field->key, "number_of_continuous_pipelines"))
+        {
+          self->pipelines_row = field_row;
+          build_policy_warning (self);
+          adw_preferences_group_add (group_for_section (self, field->section),
+                                     GTK_WIDGET (self->policy_warning_row));
+        }
     }
+}
+
+static void
+fill_field_row (LbCalculatorPage *self,
+                FieldRow         *field_row)
+{
+  g_autofree char *text = lb_workload_dup_field_string (self->workload, field_row->field);
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  self->updating = TRUE;
+
+  if (field_row->entry != NULL)
+    {
+      gtk_editable_set_text (field_row->entry, text != NULL ? text : "");
+    }
+  else
+    {
+      guint index = 0;
+
+      switch (field_row->field->kind)
+        {
+        case LB_FIELD_SYNC_MODE:
+          index = lb_workload_get_sync_mode (self->workload);
+          break;
+        case LB_FIELD_SYNC_FREQUENCY:
+          index = lb_workload_get_sync_frequency (self->workload);
+          break;
+        case LB_FIELD_FLAVOUR:
+          index = lb_workload_get_flavour (self->workload);
+          break;
+        case LB_FIELD_NUMBER:
+        case LB_FIELD_INTEGER:
+        case LB_FIELD_STRING:
+        default:
+          g_assert_not_reached ();
+        }
+      adw_combo_row_set_selected (ADW_COMBO_ROW (field_row->row), index);
+    }
+
+  field_row->invalid = FALSE;
+  field_row->editing = FALSE;
+  set_field_error (field_row, NULL);
+
+  self->updating = FALSE;
 }
 
 static void
@@ -325,59 +537,26 @@ fill_form (LbCalculatorPage *self)
 {
   g_assert (LB_IS_CALCULATOR_PAGE (self));
 
-  self->updating = TRUE;
-
   for (guint i = 0; i < self->field_rows->len; i++)
-    {
-      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
-      g_autofree char *text = lb_workload_dup_field_string (self->workload, field_row->field);
+    fill_field_row (self, g_ptr_array_index (self->field_rows, i));
 
-      if (field_row->entry != NULL)
-        {
-          gtk_editable_set_text (field_row->entry, text != NULL ? text : "");
-        }
-      else
-        {
-          guint index = 0;
-
-          switch (field_row->field->kind)
-            {
-            case LB_FIELD_SYNC_MODE:
-              index = lb_workload_get_sync_mode (self->workload);
-              break;
-            case LB_FIELD_SYNC_FREQUENCY:
-              index = lb_workload_get_sync_frequency (self->workload);
-              break;
-            case LB_FIELD_FLAVOUR:
-              index = lb_workload_get_flavour (self->workload);
-              break;
-            case LB_FIELD_NUMBER:
-            case LB_FIELD_INTEGER:
-            case LB_FIELD_STRING:
-            default:
-              g_assert_not_reached ();
-            }
-          adw_combo_row_set_selected (ADW_COMBO_ROW (field_row->row), index);
-        }
-
-      set_field_error (field_row, NULL);
-    }
-
-  self->updating = FALSE;
+  update_stale (self);
 }
 
 /* Report ------------------------------------------------------------------- */
 
 static void
-set_item (LbCalculatorPage *self,
-          LineItem          item,
-          double            amount,
-          const char       *subtitle)
+set_item (ItemRow    *item,
+          const char *title,
+          double      amount,
+          const char *subtitle)
 {
   g_autofree char *money = lb_format_money (amount);
 
-  gtk_label_set_label (self->item_values[item], money);
-  adw_action_row_set_subtitle (self->item_rows[item], subtitle != NULL ? subtitle : "");
+  gtk_widget_set_visible (GTK_WIDGET (item->row), TRUE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (item->row), title);
+  gtk_label_set_label (item->value, money);
+  adw_action_row_set_subtitle (item->row, subtitle != NULL ? subtitle : "");
 }
 
 static char *
@@ -418,6 +597,143 @@ update_warnings (LbCalculatorPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_box), self->report->warnings->len > 0);
 }
 
+/* One flavour's line items into @items: the estimate when @flavour is the
+ * chosen one, the comparison otherwise. Sync is the same in both. */
+static void
+fill_items (LbCalculatorPage *self,
+            ItemRow           items[N_ITEMS],
+            LbFlavour         flavour)
+{
+  const LbCostBreakdown *b = &self->report->breakdown;
+  const LbAutoscalingEstimate *a = &self->report->autoscaling;
+  const LbCostInputs *in = &self->report->inputs;
+  double monthly = lb_cost_report_get_monthly_total (self->report, flavour);
+  g_autofree char *sync_subtitle = NULL;
+  g_autofree char *storage_subtitle = NULL;
+  g_autofree char *pipelines_subtitle = NULL;
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  storage_subtitle = g_strdup_printf (_("%.0f GB stored"), in->data_stored_gb);
+  pipelines_subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pipeline", "%u pipelines",
+                                                     in->number_of_continuous_pipelines),
+                                        in->number_of_continuous_pipelines);
+  if (!b->sync_time_applicable)
+    sync_subtitle = g_strdup (_("Not applicable: continuous mode has no per-sync runs"));
+  else if (b->estimated_sync_time_hours > 0)
+    sync_subtitle = g_strdup_printf (_("%.2f h per sync, %s"), b->estimated_sync_time_hours,
+                                     lb_sync_frequency_get_label (in->sync_frequency));
+  else
+    sync_subtitle = g_strdup (_("No data per sync"));
+
+  if (flavour == LB_FLAVOUR_PROVISIONED)
+    {
+      g_autofree char *cu = g_strdup_printf (_("%u CU"), b->recommended_cu);
+      g_autofree char *secondaries = NULL;
+
+      secondaries = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u secondary", "%u secondaries",
+                                                  in->number_of_readable_secondaries),
+                                     in->number_of_readable_secondaries);
+      set_item (&items[ITEM_MAIN_INSTANCE], _("Main instance"), b->main_instance_cost, cu);
+      set_item (&items[ITEM_SECONDARIES], _("Readable secondaries"), b->readable_secondaries_cost,
+                secondaries);
+      set_item (&items[ITEM_STORAGE], _("Storage"), b->storage_cost, storage_subtitle);
+      set_item (&items[ITEM_MONTHLY_TOTAL], _("Provisioned total per month"), monthly, NULL);
+      set_item (&items[ITEM_YEARLY_TOTAL], _("Provisioned total per year"),
+                self->report->yearly_total_cost, NULL);
+    }
+  else
+    {
+      g_autofree char *min_cu = format_cu (a->min_cu);
+      g_autofree char *max_cu = format_cu (a->max_cu);
+      g_autofree char *at_min = lb_format_money (a->monthly_compute_cost_min);
+      g_autofree char *total_at_min = lb_format_money (a->monthly_total_cost_min);
+      g_autofree char *compute_subtitle = NULL;
+      g_autofree char *total_subtitle = NULL;
+
+      /* TRANSLATORS: "Always on at 2 CU, the range's max; $81.03 at 1 CU" */
+      if (a->min_cu != a->max_cu)
+        compute_subtitle = g_strdup_printf (_("Always on at %s CU, the range’s max; %s at %s CU"),
+                                            max_cu, at_min, min_cu);
+      if (a->min_cu == a->max_cu)
+        {
+          compute_subtitle = g_strdup_printf (_("Always on at %s CU"), max_cu);
+          total_subtitle = g_strdup_printf (_("Always on at %s CU"), max_cu);
+        }
+      else
+        {
+          /* TRANSLATORS: "At most; $786.34 with compute at 1 CU" */
+          total_subtitle = g_strdup_printf (_("At most; %s with compute at %s CU"), total_at_min, min_cu);
+        }
+      set_item (&items[ITEM_MAIN_INSTANCE], _("Autoscaling compute"), a->monthly_compute_cost_max,
+                compute_subtitle);
+      /* Readable secondaries are not part of an autoscaling project. */
+      gtk_widget_set_visible (GTK_WIDGET (items[ITEM_SECONDARIES].row), FALSE);
+      set_item (&items[ITEM_STORAGE], _("Storage"), a->monthly_storage_cost, storage_subtitle);
+      set_item (&items[ITEM_MONTHLY_TOTAL], _("Autoscaling total per month"), monthly, total_subtitle);
+      set_item (&items[ITEM_YEARLY_TOTAL], _("Autoscaling total per year"), monthly * 12, NULL);
+    }
+
+  set_item (&items[ITEM_CONTINUOUS_SYNC], _("Continuous sync"), b->continuous_sync_cost, pipelines_subtitle);
+  set_item (&items[ITEM_TRIGGERED_SYNC], _("Triggered and snapshot sync"), b->triggered_sync_cost,
+            sync_subtitle);
+}
+
+static void
+update_policy_warning (LbCalculatorPage *self)
+{
+  guint n_continuous = 0;
+  LbSyncMode tables_mode = LB_SYNC_MODE_SNAPSHOT;
+  guint pipelines = lb_workload_get_number_of_continuous_pipelines (self->workload);
+  LbSyncMode mode = lb_workload_get_sync_mode (self->workload);
+  gboolean listed = lb_workload_get_tables_sync_policy (self->workload, &n_continuous, &tables_mode);
+  gboolean pipelines_differ = listed && n_continuous != pipelines;
+  gboolean mode_differs = listed && tables_mode != mode;
+  g_autoptr(GString) details = g_string_new (NULL);
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  if (pipelines_differ)
+    {
+      g_string_append_printf (details,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "%u listed table is Continuous (a pipeline each)",
+                                           "%u listed tables are Continuous (a pipeline each)",
+                                           n_continuous),
+                              n_continuous);
+      g_string_append_printf (details,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           ", but %u pipeline is priced.",
+                                           ", but %u pipelines are priced.",
+                                           pipelines),
+                              pipelines);
+    }
+  if (mode_differs)
+    {
+      if (details->len > 0)
+        g_string_append_c (details, ' ');
+      /* TRANSLATORS: "The tables’ policies mean Continuous syncs; Sync mode is Snapshot." */
+      g_string_append_printf (details, _("The tables’ policies mean %s syncs; Sync mode is %s."),
+                              lb_sync_mode_get_label (tables_mode), lb_sync_mode_get_label (mode));
+    }
+
+  if (details->len > 0)
+    {
+      g_autofree char *escaped = g_markup_escape_text (details->str, -1);
+
+      adw_action_row_set_subtitle (self->policy_warning_row, escaped);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->policy_warning_row), details->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calculator.use-table-policies", details->len > 0);
+  if (self->pipelines_row != NULL && self->pipelines_row->entry != NULL)
+    {
+      if (pipelines_differ)
+        gtk_widget_add_css_class (GTK_WIDGET (self->pipelines_row->entry), "warning");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self->pipelines_row->entry), "warning");
+    }
+}
+
 static void
 update_report (LbCalculatorPage *self)
 {
@@ -432,11 +748,12 @@ update_report (LbCalculatorPage *self)
   g_autofree char *cost_min = NULL;
   g_autofree char *cost_max = NULL;
   g_autofree char *range_caption = NULL;
-  g_autofree char *sync_subtitle = NULL;
-  g_autofree char *secondaries_subtitle = NULL;
-  g_autofree char *storage_subtitle = NULL;
-  g_autofree char *pipelines_subtitle = NULL;
-  gboolean autoscaling;
+  g_autofree char *cost_heading = NULL;
+  g_autofree char *comparison_title = NULL;
+  g_autofree char *comparison_subtitle = NULL;
+  g_autofree char *comparison_total = NULL;
+  LbFlavour chosen;
+  LbFlavour other;
 
   g_assert (LB_IS_CALCULATOR_PAGE (self));
 
@@ -448,7 +765,8 @@ update_report (LbCalculatorPage *self)
   lb_cost_report_set_table_sizes (self->report, self->table_sizes);
   b = &self->report->breakdown;
   a = &self->report->autoscaling;
-  autoscaling = lb_workload_get_flavour (self->workload) == LB_FLAVOUR_AUTOSCALING;
+  chosen = self->report->inputs.flavour;
+  other = chosen == LB_FLAVOUR_AUTOSCALING ? LB_FLAVOUR_PROVISIONED : LB_FLAVOUR_AUTOSCALING;
 
   cu = g_strdup_printf (_("%u CU"), b->recommended_cu);
   monthly = lb_format_money (b->total_monthly_cost);
@@ -463,85 +781,112 @@ update_report (LbCalculatorPage *self)
   else
     /* Translators: an autoscaling range of capacity units, "1 – 2 CU" */
     range = g_strdup_printf (_("%s – %s CU"), min_cu, max_cu);
-  cost_min = lb_format_money (a->monthly_compute_cost_min);
-  cost_max = lb_format_money (a->monthly_compute_cost_max);
+  cost_min = lb_format_money (a->monthly_total_cost_min);
+  cost_max = lb_format_money (a->monthly_total_cost_max);
   if (a->min_cu == a->max_cu)
-    range_caption = g_strdup_printf (_("Compute %s a month, always on"), cost_max);
+    range_caption = g_strdup_printf (_("%s a month in all, always on"), cost_max);
   else
-    range_caption = g_strdup_printf (_("Compute %s – %s a month, always on"), cost_min, cost_max);
+    range_caption = g_strdup_printf (_("%s – %s a month in all, always on"), cost_min, cost_max);
   gtk_label_set_label (self->range_label, a->needs_fixed_size ? _("Fixed size") : range);
   gtk_label_set_label (self->range_caption, range_caption);
 
-  /* Mark the flavour this workload deploys to. */
-  gtk_label_set_label (self->provisioned_title, autoscaling ? _("Provisioned") : _("Provisioned · chosen"));
-  gtk_label_set_label (self->autoscaling_title, autoscaling ? _("Autoscaling · chosen") : _("Autoscaling"));
+  /* Mark the flavour this workload deploys to: its card, and every figure
+   * below, is the estimate; the other one is there to compare. */
+  gtk_label_set_label (self->provisioned_title,
+                       chosen == LB_FLAVOUR_PROVISIONED ? _("Provisioned · chosen") : _("Provisioned · for comparison"));
+  gtk_label_set_label (self->autoscaling_title,
+                       chosen == LB_FLAVOUR_AUTOSCALING ? _("Autoscaling · chosen") : _("Autoscaling · for comparison"));
+  if (chosen == LB_FLAVOUR_AUTOSCALING)
+    {
+      gtk_widget_add_css_class (self->autoscaling_card, "chosen-card");
+      gtk_widget_remove_css_class (self->provisioned_card, "chosen-card");
+    }
+  else
+    {
+      gtk_widget_add_css_class (self->provisioned_card, "chosen-card");
+      gtk_widget_remove_css_class (self->autoscaling_card, "chosen-card");
+    }
 
   gtk_label_set_label (self->cu_explanation_label, self->report->cu_explanation);
   gtk_label_set_label (self->autoscaling_explanation_label, self->report->autoscaling_explanation);
 
-  secondaries_subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u secondary", "%u secondaries",
-                                                       self->report->inputs.number_of_readable_secondaries),
-                                          self->report->inputs.number_of_readable_secondaries);
-  storage_subtitle = g_strdup_printf (_("%.0f GB stored"), self->report->inputs.data_stored_gb);
-  pipelines_subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pipeline", "%u pipelines",
-                                                     self->report->inputs.number_of_continuous_pipelines),
-                                        self->report->inputs.number_of_continuous_pipelines);
-  if (!b->sync_time_applicable)
-    sync_subtitle = g_strdup (_("Not applicable: continuous mode has no per-sync runs"));
-  else if (b->estimated_sync_time_hours > 0)
-    sync_subtitle = g_strdup_printf (_("%.2f h per sync, %s"), b->estimated_sync_time_hours,
-                                     lb_sync_frequency_get_label (self->report->inputs.sync_frequency));
-  else
-    sync_subtitle = g_strdup (_("No data per sync"));
+  /* TRANSLATORS: "Monthly Cost · Autoscaling", the chosen flavour */
+  cost_heading = g_strdup_printf (_("Monthly Cost · %s"), lb_flavour_get_label (chosen));
+  gtk_label_set_label (self->cost_heading, cost_heading);
+  fill_items (self, self->items, chosen);
 
-  set_item (self, ITEM_MAIN_INSTANCE, b->main_instance_cost, cu);
-  set_item (self, ITEM_SECONDARIES, b->readable_secondaries_cost, secondaries_subtitle);
-  set_item (self, ITEM_STORAGE, b->storage_cost, storage_subtitle);
-  set_item (self, ITEM_CONTINUOUS_SYNC, b->continuous_sync_cost, pipelines_subtitle);
-  set_item (self, ITEM_TRIGGERED_SYNC, b->triggered_sync_cost, sync_subtitle);
-  set_item (self, ITEM_MONTHLY_TOTAL, b->total_monthly_cost, NULL);
-  set_item (self, ITEM_YEARLY_TOTAL, self->report->yearly_total_cost, NULL);
+  /* TRANSLATORS: "Provisioned, for comparison" */
+  comparison_title = g_strdup_printf (_("%s, for comparison"), lb_flavour_get_label (other));
+  /* TRANSLATORS: "Not the estimate: this workload deploys to Autoscaling" */
+  comparison_subtitle = g_strdup_printf (_("Not the estimate: this workload deploys to %s"),
+                                         lb_flavour_get_label (chosen));
+  comparison_total = lb_format_money (lb_cost_report_get_monthly_total (self->report, other));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->comparison_row), comparison_title);
+  adw_expander_row_set_subtitle (self->comparison_row, comparison_subtitle);
+  gtk_label_set_label (self->comparison_total, comparison_total);
+  fill_items (self, self->comparison_items, other);
+  /* The expander shows the total already. */
+  gtk_widget_set_visible (GTK_WIDGET (self->comparison_items[ITEM_MONTHLY_TOTAL].row), FALSE);
 
   update_warnings (self);
+  update_policy_warning (self);
   lb_cost_bar_set_report (self->cost_bar, self->report);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
 }
 
 static void
+create_item_row (ItemRow  *item,
+                 gboolean  total)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  GtkWidget *value = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (value, "numeric");
+  gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+  adw_action_row_add_suffix (row, value);
+  if (total)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "line-item-total");
+      gtk_widget_add_css_class (value, "line-item-total");
+    }
+  item->row = row;
+  item->value = GTK_LABEL (value);
+}
+
+static void
 build_items (LbCalculatorPage *self)
 {
-  static const char *titles[N_ITEMS] = {
-    N_("Main instance"),
-    N_("Readable secondaries"),
-    N_("Storage"),
-    N_("Continuous sync"),
-    N_("Triggered and snapshot sync"),
-    N_("Total per month"),
-    N_("Total per year"),
-  };
-
   for (guint i = 0; i < N_ITEMS; i++)
     {
-      AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
-      GtkWidget *value = gtk_label_new (NULL);
+      create_item_row (&self->items[i], i >= ITEM_MONTHLY_TOTAL);
+      gtk_list_box_append (self->items_list, GTK_WIDGET (self->items[i].row));
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(titles[i]));
-      gtk_widget_add_css_class (value, "numeric");
-      gtk_label_set_selectable (GTK_LABEL (value), TRUE);
-      adw_action_row_add_suffix (row, value);
-      if (i >= ITEM_MONTHLY_TOTAL)
-        {
-          gtk_widget_add_css_class (GTK_WIDGET (row), "line-item-total");
-          gtk_widget_add_css_class (value, "line-item-total");
-        }
-      gtk_list_box_append (self->items_list, GTK_WIDGET (row));
-      self->item_rows[i] = row;
-      self->item_values[i] = GTK_LABEL (value);
+      create_item_row (&self->comparison_items[i], FALSE);
+      adw_expander_row_add_row (self->comparison_row, GTK_WIDGET (self->comparison_items[i].row));
     }
 }
 
 /* Tables ------------------------------------------------------------------- */
+
+static void
+undo_remove_clicked_cb (LbCalculatorPage *self,
+                        AdwToast         *toast)
+{
+  LbSyncedTable *table = g_object_get_data (G_OBJECT (toast), "table");
+  LbWorkload *workload = g_object_get_data (G_OBJECT (toast), "workload");
+  guint position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (toast), "position"));
+
+  g_assert (LB_IS_CALCULATOR_PAGE (self));
+
+  /* Only into the workload it came from, and only once. */
+  if (table == NULL || workload != self->workload ||
+      g_list_store_find (G_LIST_STORE (lb_workload_get_tables (workload)), table, NULL))
+    return;
+
+  lb_workload_insert_table (workload, position, table);
+  g_object_set_data (G_OBJECT (toast), "table", NULL);
+}
 
 static void
 table_remove_requested_cb (LbCalculatorPage *self,
@@ -549,20 +894,38 @@ table_remove_requested_cb (LbCalculatorPage *self,
 {
   GListModel *tables;
   LbSyncedTable *table = lb_synced_table_row_get_table (row);
+  guint position;
 
   g_assert (LB_IS_CALCULATOR_PAGE (self));
 
   tables = lb_workload_get_tables (self->workload);
-  for (guint i = 0; i < g_list_model_get_n_items (tables); i++)
-    {
-      g_autoptr(LbSyncedTable) item = g_list_model_get_item (tables, i);
+  if (!g_list_store_find (G_LIST_STORE (tables), table, &position))
+    return;
 
-      if (item == table)
-        {
-          lb_workload_remove_table (self->workload, i);
-          break;
-        }
-    }
+  {
+    g_autoptr(LbSyncedTable) removed = g_object_ref (table);
+    GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+    const char *name = lb_synced_table_get_name (removed);
+    g_autofree char *message = NULL;
+    g_autofree char *escaped = NULL;
+    AdwToast *toast;
+
+    lb_workload_remove_table (self->workload, position);
+    if (overlay == NULL)
+      return;
+
+    escaped = g_markup_escape_text (name != NULL && name[0] != '\0' ? name : _("New table"), -1);
+    message = g_strdup_printf (_("Removed “%s”"), escaped);
+    toast = adw_toast_new (message);
+    adw_toast_set_button_label (toast, _("_Undo"));
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+    g_object_set_data_full (G_OBJECT (toast), "table", g_steal_pointer (&removed), g_object_unref);
+    g_object_set_data_full (G_OBJECT (toast), "workload", g_object_ref (self->workload), g_object_unref);
+    g_object_set_data (G_OBJECT (toast), "position", GUINT_TO_POINTER (position));
+    g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_remove_clicked_cb),
+                             self, G_CONNECT_SWAPPED);
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  }
 }
 
 static GtkWidget *
@@ -639,6 +1002,27 @@ add_table_action (GtkWidget  *widget,
 }
 
 static void
+use_table_policies_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  LbCalculatorPage *self = LB_CALCULATOR_PAGE (widget);
+  guint n_continuous;
+  LbSyncMode mode;
+
+  if (self->workload == NULL ||
+      !lb_workload_get_tables_sync_policy (self->workload, &n_continuous, &mode))
+    return;
+
+  lb_workload_set_number_of_continuous_pipelines (self->workload, n_continuous);
+  lb_workload_set_sync_mode (self->workload, mode);
+  /* Only these two rows: other fields may hold text the user is fixing. */
+  fill_field_row (self, self->pipelines_row);
+  fill_field_row (self, self->sync_mode_row);
+  update_stale (self);
+}
+
+static void
 workload_changed_cb (LbCalculatorPage *self)
 {
   update_report (self);
@@ -686,6 +1070,9 @@ lb_calculator_page_get_property (GObject    *object,
       break;
     case PROP_REPORT:
       g_value_set_boxed (value, lb_calculator_page_get_report (self));
+      break;
+    case PROP_REPORT_STALE:
+      g_value_set_boolean (value, lb_calculator_page_get_report_stale (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -735,6 +1122,10 @@ lb_calculator_page_class_init (LbCalculatorPageClass *klass)
     g_param_spec_boxed ("report", NULL, NULL,
                         LB_TYPE_COST_REPORT,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REPORT_STALE] =
+    g_param_spec_boolean ("report-stale", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LB_TYPE_COST_BAR);
@@ -758,11 +1149,22 @@ lb_calculator_page_class_init (LbCalculatorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, range_caption);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cu_explanation_label);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, autoscaling_explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, stale_banner);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, stale_details);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cards_box);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, provisioned_card);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, autoscaling_card);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cost_heading);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, comparison_list);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, comparison_row);
+  gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, comparison_total);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, cost_bar);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, items_list);
   gtk_widget_class_bind_template_child (widget_class, LbCalculatorPage, warnings_box);
 
   gtk_widget_class_install_action (widget_class, "calculator.add-table", NULL, add_table_action);
+  gtk_widget_class_install_action (widget_class, "calculator.use-table-policies", NULL,
+                                   use_table_policies_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "calculator.add-table", NULL);
 }
 
@@ -774,6 +1176,7 @@ lb_calculator_page_init (LbCalculatorPage *self)
   self->field_rows = g_ptr_array_new_with_free_func (field_row_free);
   build_form (self);
   build_items (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calculator.use-table-policies", FALSE);
 }
 
 LbWorkload *
@@ -883,4 +1286,46 @@ lb_calculator_page_set_table_sizes (LbCalculatorPage *self,
   if (table_sizes != NULL)
     self->table_sizes = json_node_ref (table_sizes);
   update_report (self);
+}
+
+GStrv
+lb_calculator_page_dup_invalid_fields (LbCalculatorPage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), NULL);
+
+  for (guint i = 0; i < self->field_rows->len; i++)
+    {
+      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
+
+      if (field_row->invalid)
+        g_strv_builder_add (builder, _(field_row->field->title));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+lb_calculator_page_focus_first_invalid (LbCalculatorPage *self)
+{
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), FALSE);
+
+  for (guint i = 0; i < self->field_rows->len; i++)
+    {
+      FieldRow *field_row = g_ptr_array_index (self->field_rows, i);
+
+      if (field_row->invalid && field_row->entry != NULL)
+        return gtk_widget_grab_focus (GTK_WIDGET (field_row->entry));
+    }
+
+  return FALSE;
+}
+
+gboolean
+lb_calculator_page_get_report_stale (LbCalculatorPage *self)
+{
+  g_return_val_if_fail (LB_IS_CALCULATOR_PAGE (self), FALSE);
+
+  return has_invalid_fields (self);
 }

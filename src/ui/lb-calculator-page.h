@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LbCalculatorPage, lb_calculator_page, LB, CALCULATOR_PAGE, GtkWidget)
 
 /* Properties: "workload" (LbWorkload), "price-sheet" (LbPriceSheet),
- * "report" (LbCostReport, read-only: recomputed on every change). */
+ * "report" (LbCostReport, read-only: recomputed on every change),
+ * "report-stale" (boolean, read-only). */
 LbWorkload    *lb_calculator_page_get_workload    (LbCalculatorPage *self);
 void           lb_calculator_page_set_workload    (LbCalculatorPage *self,
                                                    LbWorkload       *workload);
@@ -30,5 +31,13 @@ void           lb_calculator_page_set_table_sizes (LbCalculatorPage *self,
 GtkWidget     *lb_calculator_page_get_field_widget (LbCalculatorPage *self,
                                                     const char       *section,
                                                     const char       *key);
+
+/* Fields whose text is not a value (shown in red), by their titles in form
+ * order; empty when every field is valid. While there are any, the report
+ * ("report-stale" property, TRUE) shows the last valid values and says so,
+ * and nothing should save or share it. */
+GStrv          lb_calculator_page_dup_invalid_fields  (LbCalculatorPage *self);
+gboolean       lb_calculator_page_focus_first_invalid (LbCalculatorPage *self);
+gboolean       lb_calculator_page_get_report_stale    (LbCalculatorPage *self);
 
 G_END_DECLS

@@ -70,10 +70,22 @@ get_segments (LbCostBar *self,
   if (self->report == NULL)
     return 0;
 
+  /* The chosen flavour's split, the same figures as the line items. */
   b = &self->report->breakdown;
-  segments[0] = (Segment) { _("Compute"), b->total_compute_cost };
-  segments[1] = (Segment) { _("Storage"), b->storage_cost };
-  segments[2] = (Segment) { _("Sync"), b->total_sync_cost };
+  if (self->report->inputs.flavour == LB_FLAVOUR_AUTOSCALING)
+    {
+      const LbAutoscalingEstimate *a = &self->report->autoscaling;
+
+      segments[0] = (Segment) { _("Compute"), a->monthly_compute_cost_max };
+      segments[1] = (Segment) { _("Storage"), a->monthly_storage_cost };
+      segments[2] = (Segment) { _("Sync"), a->monthly_sync_cost };
+    }
+  else
+    {
+      segments[0] = (Segment) { _("Compute"), b->total_compute_cost };
+      segments[1] = (Segment) { _("Storage"), b->storage_cost };
+      segments[2] = (Segment) { _("Sync"), b->total_sync_cost };
+    }
 
   return 3;
 }
@@ -347,12 +359,17 @@ lb_cost_bar_set_report (LbCostBar    *self,
 
   if (report != NULL)
     {
-      g_autofree char *total = lb_format_money (report->breakdown.total_monthly_cost);
-      g_autofree char *description = g_strdup_printf (_("Monthly cost split: %s in all"), total);
+      LbFlavour flavour = report->inputs.flavour;
+      g_autofree char *total = lb_format_money (lb_cost_report_get_monthly_total (report, flavour));
+      g_autofree char *description = NULL;
 
+      /* TRANSLATORS: "Autoscaling monthly cost split: $1,234.56 in all" */
+      description = g_strdup_printf (_("%s monthly cost split: %s in all"),
+                                     lb_flavour_get_label (flavour), total);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, description,
                                       -1);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), description);
     }
 
   gtk_widget_queue_resize (GTK_WIDGET (self));

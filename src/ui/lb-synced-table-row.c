@@ -178,6 +178,28 @@ remove_clicked_cb (LbSyncedTableRow *self)
   g_signal_emit (self, signals[REMOVE_REQUESTED], 0);
 }
 
+/* The combo row's own factory ellipsizes its label, so a long subtitle
+ * squeezed "Snapshot" to "Sna…"; these labels keep their full width and the
+ * subtitle wraps instead. */
+static void
+policy_item_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+policy_item_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (string));
+}
+
 static void
 lb_synced_table_row_dispose (GObject *object)
 {
@@ -218,12 +240,16 @@ static void
 lb_synced_table_row_init (LbSyncedTableRow *self)
 {
   g_autoptr(GtkStringList) policies = gtk_string_list_new (NULL);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (guint i = LB_SYNC_MODE_SNAPSHOT; i <= LB_SYNC_MODE_CONTINUOUS; i++)
     gtk_string_list_append (policies, lb_sync_mode_get_label (i));
+  g_signal_connect (factory, "setup", G_CALLBACK (policy_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (policy_item_bind_cb), NULL);
+  adw_combo_row_set_factory (self->policy_row, factory);
   adw_combo_row_set_model (self->policy_row, G_LIST_MODEL (policies));
   self->updating = FALSE;
 }

@@ -345,6 +345,50 @@ lb_window_open_file (LbWindow *self,
 
 /* Saving ------------------------------------------------------------------- */
 
+typedef enum
+{
+  REFUSED_SAVE,
+  REFUSED_EXPORT,
+  REFUSED_COPY,
+} RefusedOperation;
+
+/* Saving, exporting or copying while a field is red would hand out values
+ * the form does not show: refuse, name the fields and take the user to the
+ * first one. */
+static gboolean
+refuse_while_invalid (LbWindow         *self,
+                      RefusedOperation  operation)
+{
+  g_auto(GStrv) fields = lb_calculator_page_dup_invalid_fields (self->calculator_page);
+  g_autofree char *list = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+
+  g_assert (LB_IS_WINDOW (self));
+
+  if (fields[0] == NULL)
+    return FALSE;
+
+  list = g_strjoinv (", ", fields);
+  escaped = g_markup_escape_text (list, -1);
+  /* TRANSLATORS: %s is a list of field titles, "Reads, Promotion, Data stored" */
+  if (operation == REFUSED_SAVE)
+    message = g_strdup_printf (_("Not saved: fix %s first"), escaped);
+  else if (operation == REFUSED_EXPORT)
+    message = g_strdup_printf (_("Not exported: fix %s first"), escaped);
+  else
+    message = g_strdup_printf (_("Not copied: fix %s first"), escaped);
+  lb_window_show_page (self, "calculator");
+  lb_calculator_page_focus_first_invalid (self->calculator_page);
+  /* The answer to a keystroke: shown now, not after the toasts queued. */
+  toast = adw_toast_new (message);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  return TRUE;
+}
+
 static void
 replace_contents_cb (GObject      *object,
                      GAsyncResult *result,
@@ -461,6 +505,10 @@ save_as_chosen_cb (GObject      *object,
   if (file == NULL)
     return;
 
+  /* A field may have turned red while the chooser was open. */
+  if (refuse_while_invalid (self, REFUSED_SAVE))
+    return;
+
   lb_window_save_file_async (self, file, self->cancellable, save_done_cb, NULL);
 }
 
@@ -473,6 +521,9 @@ save_as_action (GtkWidget  *widget,
   g_autoptr(GFile) folder = NULL;
   g_autofree char *name = NULL;
   GFile *file;
+
+  if (refuse_while_invalid (self, REFUSED_SAVE))
+    return;
 
   file = lb_workload_get_file (self->workload);
   if (file != NULL)
@@ -501,6 +552,9 @@ save_action (GtkWidget  *widget,
 {
   LbWindow *self = LB_WINDOW (widget);
   GFile *file = lb_workload_get_file (self->workload);
+
+  if (refuse_while_invalid (self, REFUSED_SAVE))
+    return;
 
   if (file == NULL)
     save_as_action (widget, action_name, parameter);
@@ -569,6 +623,9 @@ export_chosen_cb (GObject      *object,
   if (file == NULL)
     return;
 
+  if (refuse_while_invalid (self, REFUSED_EXPORT))
+    return;
+
   format = self->export_format;
   remember_folder (self, file);
   lb_window_export_report_async (self, format, file, self->cancellable, export_done_cb, NULL);
@@ -585,6 +642,9 @@ export_action (GtkWidget  *widget,
   GFile *file = lb_workload_get_file (self->workload);
   g_autofree char *base = NULL;
   g_autofree char *name = NULL;
+
+  if (refuse_while_invalid (self, REFUSED_EXPORT))
+    return;
 
   if (file != NULL)
     {
@@ -658,8 +718,12 @@ copy_summary_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   LbWindow *self = LB_WINDOW (widget);
-  g_autofree char *text = lb_cost_report_to_text (lb_calculator_page_get_report (self->calculator_page));
+  g_autofree char *text = NULL;
 
+  if (refuse_while_invalid (self, REFUSED_COPY))
+    return;
+
+  text = lb_cost_report_to_text (lb_calculator_page_get_report (self->calculator_page));
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
   lb_window_add_toast (self, _("Summary copied to the clipboard"));
 }
