@@ -206,6 +206,12 @@ test_open_save_export (Fixture       *fixture,
   JsonObject *root;
   GtkWidget *tables_list;
 
+  /* A workload not saved yet is offered under our own file type. */
+  lb_test_queue_chooser_answer (NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-as", NULL);
+  lb_test_wait_for_choosers ();
+  g_assert_true (g_str_has_suffix (lb_test_last_chooser_name (), ".lakebase.yml"));
+
   /* Every file goes through the chooser the user sees (the seam answers it),
    * started by the action the menu item and shortcut trigger. */
   lb_test_queue_chooser_answer (file);

@@ -536,7 +536,8 @@ save_as_action (GtkWidget  *widget,
       const char *instance = lb_workload_get_instance_name (self->workload);
 
       folder = get_last_folder (self);
-      name = g_strdup_printf ("%s.yml", instance != NULL && instance[0] != '\0' ? instance : "workload");
+      /* Our own type, so the file manager opens it with the app (see the MIME package in data/). */
+      name = g_strdup_printf ("%s.lakebase.yml", instance != NULL && instance[0] != '\0' ? instance : "workload");
     }
 
   lb_compat_choose_file (GTK_WINDOW (self), LB_FILE_CHOOSE_SAVE,
