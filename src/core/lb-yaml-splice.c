@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include <glib/gi18n-lib.h>
+#include <glib.h>
 #include <yaml.h>
 
 #include "lb-yaml-node-private.h"
