@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* An SQL workload as the load engine runs it: weighted transactions made of
+ * steps (\set, \sleep, a parameter row, a query), read from a query mix, the
+ * web tool's format or a pgbench script, and written back out for pgbench. */
 #pragma once
 
 #include <gio/gio.h>
@@ -81,7 +84,8 @@ typedef struct
 G_DECLARE_FINAL_TYPE (LbSqlScript, lb_sql_script, LB, SQL_SCRIPT, GObject)
 
 /* Parsing (the dialect is detected from the text). Files larger than
- * LB_SQL_SCRIPT_MAX_SIZE are refused with LB_SQL_SCRIPT_ERROR_TOO_LARGE. */
+ * LB_SQL_SCRIPT_MAX_SIZE are refused with LB_SQL_SCRIPT_ERROR_TOO_LARGE.
+ * @length -1 means NUL-terminated; @display_name starts every message. */
 #define LB_SQL_SCRIPT_MAX_SIZE (64 * 1024 * 1024)
 
 LbSqlScript            *lb_sql_script_new_from_file       (GFile          *file,

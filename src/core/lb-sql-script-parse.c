@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reading a file into an LbSqlScript: checks the text, lets the lexer split
+ * it, detects the dialect and hands the items to that dialect's parser
+ * (lb-sql-dialect-*.c). Also the pieces the dialects share: expressions,
+ * statements with their placeholders, NAME and WEIGHT values. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "lb-sql-lexer-private.h"
+#include "lb-sql-script-private.h"
+
+/* ---- PARAM and \set expressions ---- */
+
+static gboolean
+resolve_cb (const char *name,
+            guint      *var,
+            gpointer    user_data)
+{
+  LbSqlResolver *r = user_data;
+  gpointer value;
+
+  if (r->allowed != NULL)
+    value = g_hash_table_lookup (r->allowed, name);
+  else
+    value = g_hash_table_lookup (r->self->variable_index, name);
+
+  if (value == NULL)
+    {
+      g_free (r->failed);
+      r->failed = g_strdup (name);
+      return FALSE;
+    }
+  *var = GPOINTER_TO_UINT (value) - 1;
+  return TRUE;
+}
+
+static gboolean
+is_automatic_name (const char *name)
+{
+  g_autoptr(LbExpr) probe = lb_expr_new_automatic (name);
+
+  return probe != NULL;
+}
+
+LbExpr *
+_lb_sql_parse_expression (LbSqlParseState *st,
+                          LbSqlResolver   *r,
+                          gsize            start,
+                          gsize            end,
+                          GError         **error)
+{
+  g_autofree char *text = g_strndup (st->data + start, end - start);
+  g_autoptr(GError) local_error = NULL;
+  guint column = 1;
+  LbExpr *expr;
+
+  g_clear_pointer (&r->failed, g_free);
+  expr = lb_expr_parse_at (text, resolve_cb, r, &column, &local_error);
+  if (expr == NULL)
+    {
+      int code = LB_SQL_SCRIPT_ERROR_SYNTAX;
+      guint line, base;
+      const char *p = g_utf8_offset_to_pointer (text, column - 1);
+
+      if (local_error->code == LB_EXPR_ERROR_UNDEFINED && r->failed != NULL
+          && !is_automatic_name (r->failed) && *p == ':')
+        code = LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE;
+      _lb_sql_locate (st->data, start, &line, &base);
+      _lb_sql_set_error_at (error, code, st->self->display_name, line, base + column - 1, "%s",
+                            local_error->message);
+    }
+  return expr;
+}
+
+/* ---- statements ---- */
+
+void
+_lb_sql_scanned_clear (LbSqlScanned *sc)
+{
+  g_clear_pointer (&sc->fragments, g_ptr_array_unref);
+  g_clear_pointer (&sc->found, g_array_unref);
+  g_clear_pointer (&sc->sql, g_free);
+}
+
+gboolean
+_lb_sql_scan_statement (LbSqlParseState      *st,
+                        const LbSqlItem      *item,
+                        LbSqlPlaceholderStyle style,
+                        LbSqlScanned         *sc,
+                        GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize error_offset = 0;
+
+  sc->sql = _lb_sql_statement_text (st, item, &sc->sql_len);
+  sc->fragments = g_ptr_array_new_with_free_func (g_free);
+  sc->found = g_array_new (FALSE, FALSE, sizeof (LbSqlPlaceholder));
+  g_array_set_clear_func (sc->found, (GDestroyNotify) _lb_sql_placeholder_clear);
+
+  if (!_lb_sql_scan_placeholders (sc->sql, sc->sql_len, style, sc->fragments, sc->found,
+                                  &error_offset, &local_error))
+    return _lb_sql_fail_at (st, error, local_error->code, item->start + error_offset, "%s",
+                            local_error->message);
+  return TRUE;
+}
+
+LbSqlQuery *
+_lb_sql_finish_query (LbSqlParseState  *st,
+                      LbSqlTransaction *transaction,
+                      const char       *name,
+                      LbSqlScanned     *sc,
+                      const guint      *vars,
+                      const LbSqlItem  *item)
+{
+  return _lb_sql_script_add_query (st->self, transaction, name, sc->sql,
+                                   g_steal_pointer (&sc->fragments),
+                                   vars, sc->found->len, _lb_sql_line_of (st, item->start));
+}
+
+/* ---- NAME and WEIGHT values ---- */
+
+gboolean
+_lb_sql_parse_weight (LbSqlParseState *st,
+                      const LbSqlItem *item,
+                      guint           *weight,
+                      GError         **error)
+{
+  const char *text = st->data + item->start;
+  gsize n = item->end - item->start;
+  guint64 value = 0;
+
+  if (n == 0)
+    return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                            _("expected an integer weight >= 1 after WEIGHT:"));
+  for (gsize i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (text[i]) || value > MAX_WEIGHT)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + i,
+                                _("WEIGHT must be an integer from 1 to %d, not “%.*s”"),
+                                MAX_WEIGHT, (int) MIN (n, 40), text);
+      value = value * 10 + (text[i] - '0');
+    }
+  if (value < 1 || value > MAX_WEIGHT)
+    return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                            _("WEIGHT must be an integer from 1 to %d, not %.*s"),
+                            MAX_WEIGHT, (int) MIN (n, 40), text);
+  *weight = (guint) value;
+  return TRUE;
+}
+
+gboolean
+_lb_sql_parse_name (LbSqlParseState *st,
+                    const LbSqlItem *item,
+                    GHashTable      *names,
+                    char           **name,
+                    GError         **error)
+{
+  const char *text = st->data + item->start;
+  gsize n = item->end - item->start;
+
+  if (n == 0)
+    return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                            _("expected a query name after NAME:"));
+  for (gsize i = 0; i < n; i++)
+    if (g_ascii_isspace (text[i]))
+      return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + i,
+                              _("a query name cannot contain spaces"));
+
+  *name = g_strndup (text, n);
+  if (g_hash_table_contains (names, *name))
+    {
+      _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                       _("the name “%s” is already used by another query"), *name);
+      g_clear_pointer (name, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Variables for the placeholders of a statement; pgbench's automatic ones
+ * (client_id, …) become variables set at the start of the transaction. */
+gboolean
+_lb_sql_resolve_placeholders (LbSqlParseState *st,
+                              const LbSqlItem *item,
+                              LbSqlScanned    *sc,
+                              GHashTable      *allowed,
+                              GArray          *autos,
+                              guint           *vars,
+                              GError         **error)
+{
+  for (guint i = 0; i < sc->found->len; i++)
+    {
+      LbSqlPlaceholder *p = &g_array_index (sc->found, LbSqlPlaceholder, i);
+      gpointer value = g_hash_table_lookup (allowed, p->name);
+
+      if (value != NULL)
+        {
+          vars[i] = GPOINTER_TO_UINT (value) - 1;
+          continue;
+        }
+      if (is_automatic_name (p->name))
+        {
+          guint var = lb_sql_script_add_variable (st->self, p->name);
+          gboolean known = FALSE;
+
+          for (guint j = 0; j < autos->len; j++)
+            known |= g_array_index (autos, guint, j) == var;
+          if (!known)
+            g_array_append_val (autos, var);
+          vars[i] = var;
+          continue;
+        }
+      return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE,
+                              item->start + p->offset,
+                              st->self->dialect == LB_SQL_DIALECT_PGBENCH
+                              ? _("undefined variable :%s (set it with \\set before this statement)")
+                              : _("undefined variable :%s (declare it with “-- PARAM %s = …” above the statement)"),
+                              p->name, p->name);
+    }
+  return TRUE;
+}
+
+void
+_lb_sql_add_auto_steps (LbSqlScript      *self,
+                        LbSqlTransaction *transaction,
+                        GArray           *autos)
+{
+  for (guint i = 0; i < autos->len; i++)
+    {
+      guint var = g_array_index (autos, guint, i);
+
+      lb_sql_script_add_set_step (self, transaction, var,
+                                  lb_expr_new_automatic (g_ptr_array_index (self->variables, var)));
+    }
+}
+
+/* ---- entry points ---- */
+
+LbSqlScript *
+lb_sql_script_new_from_data (const char  *data,
+                             gssize       length,
+                             const char  *display_name,
+                             GError     **error)
+{
+  g_autoptr(LbSqlScript) self = NULL;
+  g_autoptr(GArray) items = NULL;
+  LbSqlParseState st = { 0 };
+  gboolean pgbench = FALSE;
+  gboolean web = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (display_name == NULL)
+    display_name = "script.sql";
+  if (length < 0)
+    length = strlen (data);
+
+  self = lb_sql_script_new (LB_SQL_DIALECT_QUERY_MIX, display_name);
+
+  if ((gsize) length > LB_SQL_SCRIPT_MAX_SIZE)
+    {
+      _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_TOO_LARGE, display_name, 1, 1,
+                            _("the file is %" G_GSIZE_FORMAT " MB; workload files are limited to %d MB"),
+                            (gsize) length / (1024 * 1024), LB_SQL_SCRIPT_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
+
+  items = g_array_new (FALSE, FALSE, sizeof (LbSqlItem));
+  st.self = self;
+  st.data = data != NULL ? data : "";
+  st.len = length;
+  st.items = items;
+  st.cursor_line = 1;
+
+  if (!_lb_sql_check_text (&st, error) || !_lb_sql_split (&st, error))
+    return NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const LbSqlItem *item = &g_array_index (items, LbSqlItem, i);
+
+      pgbench |= item->kind == LB_SQL_ITEM_META;
+      web |= item->kind == LB_SQL_ITEM_PARAMETERS || item->kind == LB_SQL_ITEM_EXEC_COUNT
+             || (item->kind == LB_SQL_ITEM_STATEMENT && item->percent);
+    }
+
+  if (!pgbench && !web)
+    {
+      gboolean any_statement = FALSE;
+
+      for (guint i = 0; i < items->len && !any_statement; i++)
+        any_statement = g_array_index (items, LbSqlItem, i).kind == LB_SQL_ITEM_STATEMENT;
+      if (!any_statement && items->len == 0)
+        {
+          _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_EMPTY, display_name, 1, 1,
+                                _("no SQL statement in the file (it is empty or only has comments)"));
+          return NULL;
+        }
+    }
+
+  self->dialect = pgbench ? LB_SQL_DIALECT_PGBENCH : web ? LB_SQL_DIALECT_WEB_TOOL : LB_SQL_DIALECT_QUERY_MIX;
+  switch (self->dialect)
+    {
+    case LB_SQL_DIALECT_PGBENCH:
+      ok = _lb_sql_parse_pgbench (&st, error);
+      break;
+    case LB_SQL_DIALECT_WEB_TOOL:
+      ok = _lb_sql_parse_web_tool (&st, error);
+      break;
+    case LB_SQL_DIALECT_QUERY_MIX:
+    default:
+      ok = _lb_sql_parse_query_mix (&st, error);
+      break;
+    }
+  if (!ok)
+    return NULL;
+
+  if (self->queries->len == 0)
+    {
+      _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_EMPTY, display_name, 1, 1,
+                            _("no SQL statement in the file (it is empty or only has comments)"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+LbSqlScript *
+lb_sql_script_new_from_file (GFile   *file,
+                             GError **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display_name = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  display_name = g_file_get_basename (file);
+  if (display_name == NULL)
+    display_name = g_file_get_parse_name (file);
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, &local_error);
+  if (info == NULL)
+    {
+      g_set_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_IO, "%s: %s", display_name,
+                   local_error->message);
+      return NULL;
+    }
+  if (g_file_info_get_size (info) > LB_SQL_SCRIPT_MAX_SIZE)
+    {
+      _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_TOO_LARGE, display_name, 1, 1,
+                            _("the file is %" G_GINT64_FORMAT " MB; workload files are limited to %d MB"),
+                            (gint64) (g_file_info_get_size (info) / (1024 * 1024)),
+                            LB_SQL_SCRIPT_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
+
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &local_error))
+    {
+      g_set_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_IO, "%s: %s", display_name,
+                   local_error->message);
+      return NULL;
+    }
+
+  return lb_sql_script_new_from_data (contents, length, display_name, error);
+}
