@@ -1153,7 +1153,7 @@ test_counts_fresh_and_resume (void)
   g_assert_cmpuint (counts.existing, ==, 7);
   summary = lb_deployment_runner_dup_summary (runner);
   g_test_message ("resume: %s", summary);
-  g_assert_true (g_str_has_prefix (summary, "Nothing to create: everything already exists (7 resources checked in "));
+  g_assert_true (g_str_has_prefix (summary, "Nothing to create: everything is already there (7 resources checked in "));
   g_assert_null (strstr (summary, "Deployed in"));
 }
 

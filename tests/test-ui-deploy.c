@@ -371,7 +371,7 @@ step_state_cb (LbDeploymentStep *step,
   gint64 now = g_get_monotonic_time ();
   LbDeploymentRunner *runner = lb_deploy_page_get_runner (measure->page);
   GListModel *steps = lb_deployment_runner_get_steps (runner);
-  const char *expected = lb_deployment_step_state_get_label (lb_deployment_step_get_state (step));
+  const char *expected = lb_deployment_step_get_state_label (step);
 
   measure->n_changes++;
   /* The row follows in the same emission: by now it must show the state. */
@@ -525,7 +525,7 @@ test_deploy (Fixture       *fixture,
       g_assert_true (lb_deployment_step_is_finished (step));
       g_assert_nonnull (row);
       g_assert_cmpstr (lb_deployment_step_row_get_state_text (LB_DEPLOYMENT_STEP_ROW (row)), ==,
-                       lb_deployment_step_state_get_label (lb_deployment_step_get_state (step)));
+                       lb_deployment_step_get_state_label (step));
     }
   g_assert_cmpuint (count_live (page, "compute"), ==, 1);
   g_assert_cmpuint (count_live (page, "catalogs"), ==, 1);

@@ -2216,8 +2216,8 @@ lb_deployment_runner_dup_summary (LbDeploymentRunner *self)
     }
   else if (counts.created + counts.with_project == 0)
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "Nothing to create: everything already exists (%u resource checked in %s)",
-                                         "Nothing to create: everything already exists (%u resources checked in %s)",
+                                         "Nothing to create: everything is already there (%u resource checked in %s)",
+                                         "Nothing to create: everything is already there (%u resources checked in %s)",
                                          counts.existing),
                             counts.existing, duration);
   else

@@ -84,8 +84,8 @@ void                lb_deployment_runner_get_counts         (LbDeploymentRunner 
                                                              LbDeploymentCounts  *counts);
 /* Translated, once a deploy has ended (else NULL): "Deployed in 12 s: 5
  * created by this deploy, 2 created with the project, 0 already there",
- * "Nothing to create: everything already exists (7 resources checked in
- * 2 s)", or "Stopped at “…” after 12 s: …"; a skipped test connection is
+ * "Nothing to create: everything is already there (7 resources checked
+ * in 2 s)", or "Stopped at “…” after 12 s: …"; a skipped test connection is
  * mentioned. */
 char               *lb_deployment_runner_dup_summary        (LbDeploymentRunner  *self);
 
