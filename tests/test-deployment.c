@@ -1125,7 +1125,7 @@ test_counts_fresh_and_resume (void)
 
       g_assert_cmpint (lb_deployment_step_get_created_with_project (step), ==, implicit);
       if (implicit)
-        g_assert_cmpstr (lb_deployment_step_get_state_label (step), ==, "Created with the project");
+        g_assert_cmpstr (lb_deployment_step_get_state_label (step), ==, "With project");
     }
 
   summary = lb_deployment_runner_dup_summary (runner);

@@ -296,7 +296,9 @@ lb_deployment_step_get_state_label (LbDeploymentStep *self)
   g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), NULL);
 
   if (self->state == LB_DEPLOYMENT_STEP_ADOPTED && self->created_with_project)
-    return _("Created with the project");
+    /* Translators: a step's state, as short as "Already there" (its column is narrow);
+     * it means "created by the project, not by this deploy" */
+    return _("With project");
   return lb_deployment_step_state_get_label (self->state);
 }
 

@@ -58,8 +58,8 @@ char                 **lb_deployment_step_dup_log           (LbDeploymentStep *s
  * warning that says why, like a test connection that could not be made). */
 gboolean               lb_deployment_step_is_finished       (LbDeploymentStep *self);
 gboolean               lb_deployment_step_get_created_with_project (LbDeploymentStep *self);
-/* Translated state label of this step: the state's, or "Created with the
- * project" for an adopted step that came with a project this run created. */
+/* Translated state label of this step: the state's, or "With project" for
+ * an adopted step that came with a project this run created. */
 const char            *lb_deployment_step_get_state_label   (LbDeploymentStep *self);
 
 /* {"title", "kind", "resource", "state", "fraction", "elapsed", "warning",

@@ -497,7 +497,7 @@ config_loaded_cb (GObject      *object,
     wanted = lb_databricks_config_get_default_profile (config);
 
   g_clear_pointer (&self->missing_profile, g_free);
-  if (wanted != previous && n_names > 0 && self->workload != NULL && lb_workload_get_profile (self->workload) != NULL &&
+  if (n_names > 0 && self->workload != NULL && lb_workload_get_profile (self->workload) != NULL &&
       !g_strv_contains ((const char * const *) names, lb_workload_get_profile (self->workload)))
     self->missing_profile = g_strdup (lb_workload_get_profile (self->workload));
 
@@ -1181,6 +1181,12 @@ follow_progress_cb (GtkWidget     *widget,
   gboolean running = self->runner != NULL && lb_deployment_runner_get_running (self->runner);
   graphene_point_t point;
   double target;
+
+  /* The clamp sits in a viewport that moves it by the scroll offset:
+   * positions in the clamp are what the adjustment counts in. (Measuring
+   * against the viewport gave screen positions, which scrolled away.) */
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
 
   if (!self->follow_progress)
     {
@@ -1954,8 +1960,11 @@ lb_deploy_page_set_workload (LbDeployPage *self,
 
   /* Another workload: its own profile, its own plan, no old progress. */
   drop_runner (self);
-  if (workload != NULL && lb_workload_get_profile (workload) != NULL)
-    lb_deploy_page_select_profile (self, lb_workload_get_profile (workload));
+  g_clear_pointer (&self->missing_profile, g_free);
+  if (workload != NULL && lb_workload_get_profile (workload) != NULL &&
+      !lb_deploy_page_select_profile (self, lb_workload_get_profile (workload)) && self->n_file_profiles > 0)
+    self->missing_profile = g_strdup (lb_workload_get_profile (workload));
+  update_profile_subtitle (self);
   self->plan_dirty = TRUE;
   rebuild_plan (self);
 
