@@ -810,6 +810,23 @@ shown_in_scroller (GtkWidget *widget)
          on_screen.origin.y >= -0.5 && on_screen.origin.y + on_screen.size.height <= gtk_widget_get_height (scroller) + 0.5;
 }
 
+/* Scrolls @widget's scrolled window so @widget sits in the middle. */
+static void
+scroll_into_view (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  graphene_point_t point;
+
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  g_assert_true (gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &point));
+  gtk_adjustment_set_value (adjustment, point.y - gtk_adjustment_get_page_size (adjustment) / 2);
+  lb_test_spin_briefly ();
+  g_assert_true (shown_in_scroller (widget));
+}
+
 static void
 tear_down_through_dialog (LbDeployPage *page)
 {
@@ -898,6 +915,7 @@ test_teardown_needs_check (Fixture       *fixture,
   g_assert_false (gtk_widget_has_css_class (teardown, "destructive-action"));
   g_assert_false (gtk_widget_has_css_class (teardown, "suggested-action"));
   g_assert_true (gtk_widget_has_css_class (find_action_button (GTK_WIDGET (page), "deploy.run"), "suggested-action"));
+  scroll_into_view (teardown);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-before-check");
 
   /* Signed in, nothing there yet: still nothing to tear down. */
@@ -982,6 +1000,8 @@ test_failed_step_readable (Fixture       *fixture,
     g_assert_nonnull (strstr (joined, "ENDPOINT_NOT_FOUND: No API found for 'POST /catalogs'"));
   }
   g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Stopped at “Database catalog retail_pg”"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window),
+                                           "Deployment failed at “Database catalog retail_pg”: its step says what to do"));
   g_assert_true (shown_in_scroller (sentence));
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-failed-step");
 

@@ -1257,6 +1257,22 @@ show_steps (LbDeployPage *self,
   follow_progress (self);
 }
 
+/* The first failed step of what is shown, or NULL (borrowed: the model keeps it). */
+static LbDeploymentStep *
+failed_step (LbDeployPage *self)
+{
+  GListModel *steps = shown_steps (self);
+
+  for (guint i = 0; steps != NULL && i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_FAILED)
+        return step;
+    }
+  return NULL;
+}
+
 /* After a run: does anything of the plan remain for a teardown? */
 static gboolean
 run_left_something (LbDeployPage *self,
@@ -1300,6 +1316,11 @@ run_done (LbDeployPage *self,
     message = g_strdup_printf (_("“%s” is deployed"), name);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     message = g_strdup (teardown ? _("Teardown cancelled") : _("Deployment cancelled: Deploy resumes where it stopped"));
+  else if (failed_step (self) != NULL)
+    /* The step's row holds the whole explanation; a toast has room for a line. */
+    message = g_strdup_printf (teardown ? _("Teardown failed at “%s”: its step says what to do")
+                                        : _("Deployment failed at “%s”: its step says what to do"),
+                               lb_deployment_step_get_title (failed_step (self)));
   else
     {
       /* The runner already put a workspace error into words (core). */
