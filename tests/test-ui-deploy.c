@@ -838,6 +838,15 @@ tear_down_through_dialog (LbDeployPage *page)
   g_assert_cmpuint (count_live (page, "compute"), ==, 0);
 }
 
+static gboolean
+plan_has_twenty_tables (gpointer data)
+{
+  LbDeploymentPlan *plan = lb_deploy_page_get_plan (data);
+
+  /* Project, branch, endpoint, catalog and the tables. */
+  return plan != NULL && g_list_model_get_n_items (lb_deployment_plan_get_resources (plan)) == 4 + 20;
+}
+
 /* Starting a deploy brings the progress into view and keeps it there. */
 static void
 test_progress_in_view (Fixture       *fixture,
@@ -850,12 +859,24 @@ test_progress_in_view (Fixture       *fixture,
 
   load_sample (fixture);
   select_profile (page, "DEFAULT");
+  /* A plan of twenty tables: the Deploy button sits far below the top. */
+  for (guint i = 0; i < 17; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("retail.serving.extra_%02u", i);
+      const char *keys[] = { "id", NULL };
+      g_autoptr(LbSyncedTable) table = lb_synced_table_new (name, keys, LB_SYNC_MODE_SNAPSHOT);
+
+      lb_workload_add_table (lb_deploy_page_get_workload (page), table);
+    }
+  lb_test_spin_until_func (plan_has_twenty_tables, page, 10);
+  lb_test_spin_briefly ();
   scroller = gtk_widget_get_ancestor (find_action_button (GTK_WIDGET (page), "deploy.run"), GTK_TYPE_SCROLLED_WINDOW);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-  gtk_adjustment_set_value (adjustment, 0);
-  lb_test_spin_briefly ();
   /* The window is too short for the plan and the progress together. */
   g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
+  /* Where the user is when they press Deploy: scrolled down to the button. */
+  scroll_into_view (find_action_button (GTK_WIDGET (page), "deploy.run"));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
 
   lb_fake_workspace_set_delay_ms (fake, 15);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
@@ -875,9 +896,8 @@ test_progress_in_view (Fixture       *fixture,
   g_assert_nonnull (summary);
   g_assert_true (shown_in_scroller (summary));
 
-  /* Teardown too. */
-  gtk_adjustment_set_value (adjustment, 0);
-  lb_test_spin_briefly ();
+  /* Teardown too, from its button. */
+  scroll_into_view (find_action_button (GTK_WIDGET (page), "deploy.teardown"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
   lb_test_spin_briefly ();
   adw_message_dialog_response (find_message_dialog (), "teardown");
@@ -885,6 +905,7 @@ test_progress_in_view (Fixture       *fixture,
   wait_for_label (page, "Torn down in");
   g_assert_true (shown_in_scroller (find_label_containing (GTK_WIDGET (page), "Torn down in")));
   g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 0);
 }
 
 static gboolean
@@ -916,7 +937,8 @@ test_teardown_needs_check (Fixture       *fixture,
   g_assert_false (gtk_widget_has_css_class (teardown, "suggested-action"));
   g_assert_true (gtk_widget_has_css_class (find_action_button (GTK_WIDGET (page), "deploy.run"), "suggested-action"));
   scroll_into_view (teardown);
-  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-before-check");
+  /* The buttons alone: the toast of the opened file floats over them. */
+  lb_test_save_screenshot (gtk_widget_get_parent (teardown), "deploy-teardown-before-check");
 
   /* Signed in, nothing there yet: still nothing to tear down. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
@@ -1013,6 +1035,24 @@ test_failed_step_readable (Fixture       *fixture,
 }
 
 /* The workload names a profile this computer lacks: the page says which it uses. */
+static gboolean
+keep_awake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* wait_for_label() with a ticking main loop: a label that never appears
+ * fails after the timeout instead of blocking on an idle loop. */
+static void
+wait_for_label_or_fail (gpointer    widget,
+                        const char *text)
+{
+  guint ticker = g_timeout_add (50, keep_awake_cb, NULL);
+
+  wait_for_label (widget, text);
+  g_source_remove (ticker);
+}
+
 static void
 test_profile_fallback (Fixture       *fixture,
                        gconstpointer  data)
@@ -1037,13 +1077,13 @@ test_profile_fallback (Fixture       *fixture,
   lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
   lb_test_spin_until (&done, 20);
   lb_window_show_page (fixture->window, "deploy");
-  wait_for_label (page, "Profile “nightly” from the workload does not exist; using “DEFAULT”");
+  wait_for_label_or_fail (page, "Profile “nightly” from the workload does not exist; using “DEFAULT”");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-profile-fallback");
 
   /* Read again (Refresh): still said. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.refresh", NULL));
   lb_test_spin_briefly ();
-  wait_for_label (page, "Profile “nightly” from the workload does not exist; using “DEFAULT”");
+  wait_for_label_or_fail (page, "Profile “nightly” from the workload does not exist; using “DEFAULT”");
 
   /* Picking a profile settles it. */
   select_profile (page, "staging");

@@ -1161,6 +1161,16 @@ explain_connect_error (LbDeploymentRunner *self,
     return g_strdup_printf (_("Could not connect to %s: the database refused the credential for %s. Check that "
                               "this user has a role on the instance."),
                             self->pg_host, self->user_name);
+  if (g_str_has_prefix (message, "Could not connect"))
+    {
+      /* libpq's first line ends with the cause ("…failed: Connection refused"). */
+      g_autofree char *first_line = g_strndup (message, strcspn (message, "\n"));
+      const char *cause = g_strrstr (first_line, ": ");
+
+      return g_strdup_printf (_("Could not connect to %s: %s. Check that this computer can reach the instance "
+                                "(network, VPN, firewall), then try again from the tester."),
+                              self->pg_host, cause != NULL ? cause + 2 : first_line);
+    }
   return g_strdup (message);
 }
 
