@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Runs a deployment plan: a chain of async REST calls on the caller's main
- * context, one step at a time. Every resource step starts with a GET, so a
- * second run adopts what the first one created ("resume"), and a create is
- * only ever sent after a GET showed the resource absent (safe to retry).
+/* Runs a deployment plan: chains of async REST calls on the caller's main
+ * context, one step at a time, except that consecutive synced tables run
+ * side by side (a few at once, each its own step). Every resource step
+ * starts with a GET, so a second run adopts what the first one created
+ * ("resume"), and a create is only ever sent after a GET showed the
+ * resource absent (safe to retry).
  * Waiting uses exponential backoff with jitter, capped; sleeps end early on
  * cancellation. The final libpq connection runs in a GTask thread. */
 #include "config.h"
