@@ -35,6 +35,8 @@ typedef struct
   guint       phase;
   guint       polls;      /* GETs seen in this phase */
   gboolean    will_fail;  /* synced table whose source is named "…fail…" */
+  gint64      created_us; /* synced tables: when the create was accepted */
+  gboolean    in_flight;  /* synced tables: created, final state not reported yet */
 } Res;
 
 typedef struct
@@ -57,6 +59,9 @@ typedef struct
   GHashTable *pg_catalogs;       /* "catalogs/c" → Res */
   GHashTable *pg_synced_tables;  /* "synced_tables/c.s.t" → Res */
   GHashTable *operations;        /* operation name → Op */
+  guint       synced_table_ms;   /* 0: synced tables advance by GETs, else by wall time */
+  guint       tables_in_flight;  /* synced tables created and not yet online or failed */
+  guint       max_tables_in_flight;
 } Lakebase;
 
 static void
@@ -335,6 +340,44 @@ tick (LbFakeWorkspace *fake,
   return TRUE;
 }
 
+/* A synced table stops being "in flight" once it reported its final state
+ * (or was deleted): the tests read how many were provisioning at once. */
+static void
+settle_synced_table (Lakebase *lb,
+                     Res      *res)
+{
+  if (!res->in_flight)
+    return;
+  res->in_flight = FALSE;
+  lb->tables_in_flight--;
+}
+
+/* Moves a synced table on, by GET count or, with a provisioning time set,
+ * by the time since its creation (so tables created together finish
+ * together, however often each is polled). TRUE when its phase changed. */
+static gboolean
+advance_synced_table (LbFakeWorkspace *fake,
+                      Lakebase        *lb,
+                      Res             *res)
+{
+  gboolean changed;
+
+  if (lb->synced_table_ms > 0)
+    {
+      gint64 elapsed_ms = (g_get_monotonic_time () - res->created_us) / 1000;
+      guint phase = elapsed_ms >= lb->synced_table_ms ? 2 : elapsed_ms >= lb->synced_table_ms / 5 ? 1 : 0;
+
+      changed = phase != res->phase;
+      res->phase = MAX (res->phase, phase);
+    }
+  else
+    changed = tick (fake, res, 2);
+
+  if (res->phase >= 2)
+    settle_synced_table (lb, res);
+  return changed;
+}
+
 /* ---- SCIM Me ---- */
 
 static void
@@ -604,7 +647,11 @@ render_synced_table (LbFakeWorkspace *fake,
     case 1:
       {
         JsonObject *progress = json_object_new ();
+        Lakebase *lb = get_lakebase (fake);
         double completion = (double) res->polls / n;
+
+        if (lb->synced_table_ms > 0)
+          completion = CLAMP ((g_get_monotonic_time () - res->created_us) / 1000.0 / lb->synced_table_ms, 0.0, 1.0);
 
         json_object_set_string_member (status, "detailed_state", "SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT");
         json_object_set_string_member (status, "message", "Copying the initial snapshot.");
@@ -701,12 +748,21 @@ new_synced_table (LbFakeWorkspace *fake,
   res->kind = kind;
   res->obj = json_object_new ();
   res->will_fail = strstr (lower, "fail") != NULL;
+  res->created_us = g_get_monotonic_time ();
   json_object_set_string_member (res->obj, "name", name);
   json_object_set_object_member (res->obj, "spec", json_object_ref (spec));
   status = ensure_object (res->obj, kind == RES_SYNCED_TABLE ? "data_synchronization_status" : "status");
   json_object_set_string_member (status, "pipeline_id", pipeline);
-  if (lb_fake_workspace_get_polls_until_ready_locked (fake) == 0)
+  if (lb_fake_workspace_get_polls_until_ready_locked (fake) == 0 && get_lakebase (fake)->synced_table_ms == 0)
     res->phase = 2;
+  else
+    {
+      Lakebase *lb = get_lakebase (fake);
+
+      res->in_flight = TRUE;
+      lb->tables_in_flight++;
+      lb->max_tables_in_flight = MAX (lb->max_tables_in_flight, lb->tables_in_flight);
+    }
   render_synced_table (fake, res);
 
   return res;
@@ -932,7 +988,7 @@ database_cb (LbFakeWorkspace *fake,
         reply_not_found (request, "RESOURCE_DOES_NOT_EXIST", "SyncedDatabaseTable", name);
       else if (get)
         {
-          if (tick (fake, res, 2))
+          if (advance_synced_table (fake, lb, res))
             render_synced_table (fake, res);
           else if (res->phase == 1)
             render_synced_table (fake, res);   /* progress rises within the phase */
@@ -940,6 +996,7 @@ database_cb (LbFakeWorkspace *fake,
         }
       else if (delete)
         {
+          settle_synced_table (lb, res);
           g_hash_table_remove (lb->synced_tables, name);
           reply_empty (request);
         }
@@ -1559,12 +1616,13 @@ postgres_cb (LbFakeWorkspace *fake,
         reply_not_found (request, "NOT_FOUND", "synced table", parts[1]);
       else if (n == 2 && get)
         {
-          if (tick (fake, res, 2) || res->phase == 1)
+          if (advance_synced_table (fake, lb, res) || res->phase == 1)
             render_synced_table (fake, res);
           reply_object (request, 200, res->obj);
         }
       else if (n == 2 && delete)
         {
+          settle_synced_table (lb, res);
           g_hash_table_remove (lb->pg_synced_tables, rest);
           reply_operation (fake, lb, request, rest, "SyncedTable", NULL);
         }
@@ -1667,4 +1725,29 @@ lb_fake_workspace_dup_resource (LbFakeWorkspace *fake,
   lb_fake_workspace_unlock (fake);
 
   return node;
+}
+
+void
+lb_fake_workspace_set_synced_table_ms (LbFakeWorkspace *fake,
+                                       guint            ms)
+{
+  g_return_if_fail (fake != NULL);
+
+  lb_fake_workspace_lock (fake);
+  get_lakebase (fake)->synced_table_ms = ms;
+  lb_fake_workspace_unlock (fake);
+}
+
+guint
+lb_fake_workspace_get_max_synced_tables_in_flight (LbFakeWorkspace *fake)
+{
+  guint max;
+
+  g_return_val_if_fail (fake != NULL, 0);
+
+  lb_fake_workspace_lock (fake);
+  max = get_lakebase (fake)->max_tables_in_flight;
+  lb_fake_workspace_unlock (fake);
+
+  return max;
 }

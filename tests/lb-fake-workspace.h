@@ -137,6 +137,16 @@ JsonNode        *lb_fake_workspace_dup_resource      (LbFakeWorkspace *fake,
                                                       const char      *kind,
                                                       const char      *name);
 
+/* Synced tables take @ms of wall time from their create to their final
+ * state (a fifth in PROVISIONING_PIPELINE_RESOURCES, then the snapshot with
+ * rising progress), however often they are polled. 0 (default): they move
+ * by GET count as set_polls_until_ready() says. */
+void             lb_fake_workspace_set_synced_table_ms (LbFakeWorkspace *fake,
+                                                        guint            ms);
+/* The most synced tables that were provisioning at the same time (from
+ * their create until a GET reported them online or failed, or their delete). */
+guint            lb_fake_workspace_get_max_synced_tables_in_flight (LbFakeWorkspace *fake);
+
 /* ---- Helpers for route handlers (lock held) ---- */
 
 void             lb_fake_reply_json                  (LbFakeRequest   *request,

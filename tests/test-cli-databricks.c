@@ -315,6 +315,16 @@ test_deploy_and_teardown (Fixture       *fixture,
   root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "result"), ==, "succeeded");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "steps")), >=, 8);
+  /* Counted honestly: the project made its branch and endpoint itself. */
+  {
+    JsonObject *counts = json_object_get_object_member (root, "counts");
+
+    g_assert_cmpint (json_object_get_int_member (counts, "created"), ==, 5);
+    g_assert_cmpint (json_object_get_int_member (counts, "created_with_project"), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (counts, "already_there"), ==, 0);
+    g_assert_nonnull (strstr (json_object_get_string_member (root, "summary"),
+                              "5 created by this deploy, 2 created with the project, 0 already there"));
+  }
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "projects"), ==, 1);
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "postgres_synced_tables"), ==, 3);
   /* Progress lines on stderr as the steps change. */
@@ -327,6 +337,7 @@ test_deploy_and_teardown (Fixture       *fixture,
   run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "adopted"));
+  g_assert_nonnull (strstr (result.out, "Nothing to create: everything is already there (7 resources checked"));
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/postgres/projects"), ==, 1);
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/postgres/synced_tables"), ==, 3);
 

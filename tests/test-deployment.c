@@ -130,6 +130,14 @@ resource_name (LbDeploymentPlan *plan,
   return lb_deployment_resource_get_name (resource);
 }
 
+static gboolean
+is_synced_table (LbDeploymentStep *step)
+{
+  LbDeploymentResource *resource = lb_deployment_step_get_resource (step);
+
+  return resource != NULL && lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE;
+}
+
 static void
 assert_all_finished (LbDeploymentRunner *runner)
 {
@@ -458,9 +466,10 @@ check_full_deploy (LbFlavour flavour)
     g_assert_cmpstr (lb_deployment_step_get_status (step_at (runner, 0)), ==, expected);
   }
 
-  /* The fake's database host does not exist: done, with a warning. */
+  /* The fake's database host does not exist: skipped, saying why (it used
+   * to end "done", as if the connection had been made). */
   connect = step_at (runner, n_steps (runner) - 1);
-  g_assert_cmpint (lb_deployment_step_get_state (connect), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpint (lb_deployment_step_get_state (connect), ==, LB_DEPLOYMENT_STEP_SKIPPED);
   g_assert_nonnull (lb_deployment_step_get_warning (connect));
   g_assert_nonnull (strstr (lb_deployment_step_get_warning (connect), "Could not connect"));
 
@@ -662,10 +671,30 @@ check_interrupted (LbFlavour flavour,
       else
         g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_PERMISSION_DENIED);
       g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_FAILED);
+      /* Synced tables run side by side: a cancel stops the tables in flight
+       * with it and starts no more, while one table's failure leaves the
+       * others to finish. Every other step runs alone, in order. */
       for (guint j = k + 1; j < steps; j++)
-        g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, j)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+        {
+          LbDeploymentStep *later = step_at (runner, j);
+
+          if (!by_cancel && is_synced_table (step) && is_synced_table (later))
+            g_assert_true (lb_deployment_step_is_finished (later));
+          else
+            g_assert_cmpint (lb_deployment_step_get_state (later), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+        }
       for (guint j = 0; j < k; j++)
-        g_assert_true (lb_deployment_step_is_finished (step_at (runner, j)));
+        {
+          LbDeploymentStep *earlier = step_at (runner, j);
+
+          if (by_cancel && is_synced_table (step) && is_synced_table (earlier))
+            {
+              g_assert_cmpint (lb_deployment_step_get_state (earlier), ==, LB_DEPLOYMENT_STEP_FAILED);
+              g_assert_cmpstr (lb_deployment_step_get_status (earlier), ==, "Cancelled");
+            }
+          else
+            g_assert_true (lb_deployment_step_is_finished (earlier));
+        }
       g_clear_signal_handler (&handler, step);
       g_clear_error (&error);
 
@@ -675,7 +704,8 @@ check_interrupted (LbFlavour flavour,
       g_assert_true (ok);
       assert_all_finished (runner);
       for (guint j = 1; j < k; j++)
-        g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, j)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+        if (!(by_cancel && is_synced_table (step) && is_synced_table (step_at (runner, j))))
+          g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, j)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
       assert_created_once (fake, plan);
     }
 }
@@ -1062,6 +1092,425 @@ test_ten_tables_figures (void)
   g_assert_cmpuint (total, ==, 1 + (2 + polls_until_ready) + 2 + 10 * (2 + 2 * polls_until_ready) + 1);
 }
 
+/* ---- Honest counts and summary (issue #10, item 9) ---- */
+
+static void
+test_counts_fresh_and_resume (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  JsonObject *counts_json;
+  LbDeploymentCounts counts;
+
+  g_assert_null (lb_deployment_runner_dup_summary (runner));
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Project, catalog, three tables made by us; branch and endpoint by the
+   * project; signing in and the test connection are not resources. */
+  lb_deployment_runner_get_counts (runner, &counts);
+  g_assert_cmpuint (counts.created, ==, 5);
+  g_assert_cmpuint (counts.with_project, ==, 2);
+  g_assert_cmpuint (counts.existing, ==, 0);
+  g_assert_cmpuint (counts.failed, ==, 0);
+  for (guint i = 1; i < n_steps (runner) - 1; i++)
+    {
+      LbDeploymentStep *step = step_at (runner, i);
+      LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (lb_deployment_step_get_resource (step));
+      gboolean implicit = kind == LB_DEPLOYMENT_RESOURCE_BRANCH || kind == LB_DEPLOYMENT_RESOURCE_ENDPOINT;
+
+      g_assert_cmpint (lb_deployment_step_get_created_with_project (step), ==, implicit);
+      if (implicit)
+        g_assert_cmpstr (lb_deployment_step_get_state_label (step), ==, "With project");
+    }
+
+  summary = lb_deployment_runner_dup_summary (runner);
+  g_test_message ("fresh deploy: %s", summary);
+  g_assert_true (g_str_has_prefix (summary, "Deployed in "));
+  g_assert_nonnull (strstr (summary, "5 created by this deploy, 2 created with the project, 0 already there"));
+  /* The fake's database host does not exist: the summary says the test
+   * connection failed instead of hiding it. */
+  g_assert_nonnull (strstr (summary, "The test connection failed"));
+
+  json = lb_deployment_runner_to_json (runner);
+  counts_json = json_object_get_object_member (json_node_get_object (json), "counts");
+  g_assert_cmpint (json_object_get_int_member (counts_json, "created"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (counts_json, "created_with_project"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (counts_json, "already_there"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "summary"), ==, summary);
+  g_clear_pointer (&summary, g_free);
+
+  /* A resume that creates nothing says so, not "Deployed in 0 s". */
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  lb_deployment_runner_get_counts (runner, &counts);
+  g_assert_cmpuint (counts.created, ==, 0);
+  g_assert_cmpuint (counts.with_project, ==, 0);
+  g_assert_cmpuint (counts.existing, ==, 7);
+  summary = lb_deployment_runner_dup_summary (runner);
+  g_test_message ("resume: %s", summary);
+  g_assert_true (g_str_has_prefix (summary, "Nothing to create: everything is already there (7 resources checked in "));
+  g_assert_null (strstr (summary, "Deployed in"));
+}
+
+/* The connection step after a DNS error ends skipped with the reason (not
+ * "Done"); the raw libpq text is in its log. */
+static void
+test_connect_dns_error (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) log = NULL;
+  g_autofree char *joined = NULL;
+  LbDeploymentStep *connect;
+
+  /* .invalid never resolves (RFC 2606), with or without a network. */
+  lb_fake_workspace_set_pg_host (fake, "ep-missing.database.invalid");
+  runner = new_runner (fake, plan);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  connect = step_at (runner, n_steps (runner) - 1);
+  g_assert_cmpint (lb_deployment_step_get_state (connect), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+  g_assert_cmpstr (lb_deployment_step_get_state_label (connect), ==, "Skipped");
+  g_assert_cmpstr (lb_deployment_step_get_status (connect), ==, "Skipped: the test connection failed");
+  g_test_message ("connect warning: %s", lb_deployment_step_get_warning (connect));
+  g_assert_nonnull (strstr (lb_deployment_step_get_warning (connect), "does not resolve (DNS)"));
+  g_assert_nonnull (strstr (lb_deployment_step_get_warning (connect), "ep-missing.database.invalid"));
+  log = lb_deployment_step_dup_log (connect);
+  joined = g_strjoinv ("\n", log);
+  g_assert_nonnull (strstr (joined, "could not translate host name"));
+}
+
+/* ---- Errors in sentences (item 10) ---- */
+
+static void
+test_error_sentences (void)
+{
+  struct {
+    LbDatabricksErrorCode code;
+    const char *message;
+    const char *expect;       /* in the sentence */
+    const char *left_out;     /* not in it (NULL: nothing) */
+  } cases[] = {
+    { LB_DATABRICKS_ERROR_NOT_FOUND, "ENDPOINT_NOT_FOUND: No API found for 'POST /postgres/projects'",
+      "does not offer the API", "No API found" },
+    { LB_DATABRICKS_ERROR_NOT_FOUND, "RESOURCE_DOES_NOT_EXIST: Catalog 'main' does not exist.",
+      "Catalog 'main' does not exist. Check the names", NULL },
+    { LB_DATABRICKS_ERROR_PERMISSION_DENIED, "PERMISSION_DENIED: User does not have USE CATALOG on 'main'.",
+      "You lack a permission this step needs: User does not have USE CATALOG", NULL },
+    { LB_DATABRICKS_ERROR_TOO_MANY_REQUESTS, "RESOURCE_EXHAUSTED: Too many instances (limit 10).",
+      "reached a limit (Too many instances (limit 10).)", NULL },
+    { LB_DATABRICKS_ERROR_OTHER, "QUOTA_EXCEEDED: Project quota reached.", "raise the quota", NULL },
+    { LB_DATABRICKS_ERROR_BAD_REQUEST, "INVALID_PARAMETER_VALUE: capacity must be one of CU_1, CU_2.",
+      "refused a value of the plan: capacity must be one of CU_1, CU_2. Fix it", NULL },
+    { LB_DATABRICKS_ERROR_UNAUTHENTICATED, "UNAUTHENTICATED: Token is expired.",
+      "databricks auth login --profile ops", NULL },
+    { LB_DATABRICKS_ERROR_NETWORK, "NETWORK: Error resolving “dbc-1.cloud.databricks.com”",
+      "could not be reached", NULL },
+    { LB_DATABRICKS_ERROR_UNAVAILABLE, "TEMPORARILY_UNAVAILABLE: Try later.", "resumes where it stopped", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (LB_DATABRICKS_ERROR, cases[i].code, cases[i].message);
+      g_autofree char *sentence = lb_databricks_error_explain (error, "ops");
+      g_autofree char *code = lb_databricks_error_get_error_code (error);
+      g_autofree char *suffix = g_strdup_printf ("(error %s)", code);
+
+      g_test_message ("%s → %s", cases[i].message, sentence);
+      if (strstr (sentence, cases[i].expect) == NULL)
+        g_error ("case %u: “%s” lacks “%s”", i, sentence, cases[i].expect);
+      if (cases[i].left_out != NULL && strstr (sentence, cases[i].left_out) != NULL)
+        g_error ("case %u: “%s” still has “%s”", i, sentence, cases[i].left_out);
+      g_assert_true (g_str_has_suffix (sentence, suffix));
+      g_assert_cmpstr (sentence, !=, cases[i].message);
+    }
+
+  /* Other domains pass through. */
+  {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "disk full");
+    g_autofree char *sentence = lb_databricks_error_explain (error, NULL);
+
+    g_assert_cmpstr (sentence, ==, "disk full");
+  }
+}
+
+/* A raw API error on a step: the step and the run say what it means; the
+ * raw text is in the step's log. */
+static void
+test_step_error_readable (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) log = NULL;
+  g_autofree char *joined = NULL;
+  LbDeploymentStep *project = step_at (runner, 1);
+
+  lb_fake_workspace_fail_next (fake, "POST", "/api/2.0/postgres/projects", 404,
+                               "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":\"No API found for 'POST /postgres/projects'\"}",
+                               1);
+  g_assert_false (deploy (runner, NULL, &error));
+  g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "does not offer the API"));
+  g_assert_null (strstr (error->message, "No API found"));
+
+  g_assert_cmpint (lb_deployment_step_get_state (project), ==, LB_DEPLOYMENT_STEP_FAILED);
+  g_assert_cmpstr (lb_deployment_step_get_error_message (project), ==, error->message);
+  log = lb_deployment_step_dup_log (project);
+  joined = g_strjoinv ("\n", log);
+  g_assert_nonnull (strstr (joined, "ENDPOINT_NOT_FOUND: No API found for 'POST /postgres/projects'"));
+}
+
+/* ---- Synced tables side by side (item 11) ---- */
+
+static LbDeploymentPlan *
+plan_with_tables (LbFlavour   flavour,
+                  guint       n,
+                  const char *failing)
+{
+  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(GError) error = NULL;
+  const char *keys[] = { "id", NULL };
+  LbDeploymentPlan *plan;
+
+  while (g_list_model_get_n_items (lb_workload_get_tables (workload)) > 0)
+    lb_workload_remove_table (workload, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("retail.serving.%s_%02u",
+                                               failing != NULL && i == 1 ? failing : "table", i);
+      g_autoptr(LbSyncedTable) table = lb_synced_table_new (name, keys, LB_SYNC_MODE_TRIGGERED);
+
+      lb_workload_add_table (workload, table);
+    }
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  return plan;
+}
+
+typedef struct
+{
+  guint  running;
+  guint  max_running;
+  gint64 first_start_us;
+  gint64 last_end_us;
+} Overlap;
+
+static void
+table_state_cb (LbDeploymentStep *step,
+                GParamSpec       *pspec,
+                Overlap          *overlap)
+{
+  if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_RUNNING)
+    {
+      overlap->running++;
+      overlap->max_running = MAX (overlap->max_running, overlap->running);
+      if (overlap->first_start_us == 0)
+        overlap->first_start_us = g_get_monotonic_time ();
+    }
+  else if (lb_deployment_step_get_state (step) != LB_DEPLOYMENT_STEP_PENDING && overlap->running > 0)
+    {
+      overlap->running--;
+      overlap->last_end_us = g_get_monotonic_time ();
+    }
+}
+
+static void
+watch_tables (LbDeploymentRunner *runner,
+              Overlap            *overlap)
+{
+  for (guint i = 0; i < n_steps (runner); i++)
+    if (is_synced_table (step_at (runner, i)))
+      g_signal_connect (step_at (runner, i), "notify::state", G_CALLBACK (table_state_cb), overlap);
+}
+
+static void
+check_tables_concurrent (LbFlavour flavour)
+{
+  const guint table_ms = 600;
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = plan_with_tables (flavour, 6, NULL);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  Overlap overlap = { 0, };
+  double tables_ms;
+
+  lb_fake_workspace_set_synced_table_ms (fake, table_ms);
+  watch_tables (runner, &overlap);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  assert_all_finished (runner);
+  assert_created_once (fake, plan);
+
+  tables_ms = (overlap.last_end_us - overlap.first_start_us) / 1000.0;
+  g_test_message ("6 synced tables of %u ms each (%s): %.0f ms in all, %u at most in flight on the fake, "
+                  "%u steps running at most", table_ms,
+                  flavour == LB_FLAVOUR_PROVISIONED ? "provisioned" : "autoscaling", tables_ms,
+                  lb_fake_workspace_get_max_synced_tables_in_flight (fake), overlap.max_running);
+  /* One after another would take 6 T; four at a time take 2 T (plus polling). */
+  g_assert_cmpfloat (tables_ms, <, 2.5 * table_ms);
+  g_assert_cmpuint (lb_fake_workspace_get_max_synced_tables_in_flight (fake), ==, 4);
+  g_assert_cmpuint (overlap.max_running, ==, 4);
+
+  /* Each table has its own progress: its own elapsed time (about T, not the
+   * group's) and its own log through the snapshot. */
+  for (guint i = 0; i < n_steps (runner); i++)
+    {
+      LbDeploymentStep *step = step_at (runner, i);
+      g_auto(GStrv) log = NULL;
+      g_autofree char *joined = NULL;
+
+      if (!is_synced_table (step))
+        continue;
+      g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_DONE);
+      g_assert_cmpfloat (lb_deployment_step_get_elapsed (step) * 1000, >=, table_ms * 0.9);
+      g_assert_cmpfloat (lb_deployment_step_get_elapsed (step) * 1000, <, table_ms * 1.5);
+      log = lb_deployment_step_dup_log (step);
+      joined = g_strjoinv ("\n", log);
+      g_assert_nonnull (strstr (joined, "PROVISIONING_INITIAL_SNAPSHOT"));
+    }
+}
+
+static void
+test_tables_concurrent_provisioned (void)
+{
+  check_tables_concurrent (LB_FLAVOUR_PROVISIONED);
+}
+
+static void
+test_tables_concurrent_autoscaling (void)
+{
+  check_tables_concurrent (LB_FLAVOUR_AUTOSCALING);
+}
+
+/* One table fails: the others still get created and say so; the test
+ * connection after them is skipped; a resume adopts the good ones. */
+static void
+test_tables_one_fails (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = plan_with_tables (LB_FLAVOUR_PROVISIONED, 6, "fail");
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+  LbDeploymentCounts counts;
+  guint first_table = 3;   /* identity, instance, catalog */
+
+  g_assert_false (deploy (runner, NULL, &error));
+  g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_SYNC_FAILED);
+  for (guint i = 0; i < 6; i++)
+    {
+      LbDeploymentStep *step = step_at (runner, first_table + i);
+
+      g_assert_true (is_synced_table (step));
+      if (i == 1)
+        {
+          g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_FAILED);
+          g_assert_nonnull (strstr (lb_deployment_step_get_error_message (step), "could not be read"));
+        }
+      else
+        {
+          g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_DONE);
+          g_assert_cmpfloat (lb_deployment_step_get_fraction (step), ==, 1.0);
+        }
+    }
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, n_steps (runner) - 1)), ==,
+                   LB_DEPLOYMENT_STEP_SKIPPED);
+  lb_deployment_runner_get_counts (runner, &counts);
+  g_assert_cmpuint (counts.created, ==, 7);
+  g_assert_cmpuint (counts.failed, ==, 1);
+  summary = lb_deployment_runner_dup_summary (runner);
+  g_test_message ("one table failed: %s", summary);
+  g_assert_true (g_str_has_prefix (summary, "Stopped at “Synced table retail_pg.public.fail_01”"));
+
+  /* Resume: the five good tables are adopted, not created again. */
+  g_clear_error (&error);
+  lb_fake_workspace_clear_log (fake);
+  g_assert_false (deploy (runner, NULL, &error));
+  g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_SYNC_FAILED);
+  for (guint i = 0; i < 6; i++)
+    if (i != 1)
+      g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, first_table + i)), ==,
+                       LB_DEPLOYMENT_STEP_ADOPTED);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/database/synced_tables"), ==, 0);
+}
+
+static gboolean
+cancel_when_four_cb (gpointer data)
+{
+  gpointer *pair = data;
+  Overlap *overlap = pair[0];
+
+  if (overlap->running < 4)
+    return G_SOURCE_CONTINUE;
+  g_cancellable_cancel (pair[1]);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancel while four tables are in flight: all four stop at once, the rest
+ * never start; a resume adopts what was created and creates the rest. */
+static void
+test_tables_cancel_and_resume (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = plan_with_tables (LB_FLAVOUR_PROVISIONED, 6, NULL);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Overlap overlap = { 0, };
+  gpointer pair[2] = { &overlap, cancellable };
+  guint first_table = 3;
+  guint cancelled = 0, skipped = 0;
+  gint64 cancelled_at;
+
+  lb_fake_workspace_set_synced_table_ms (fake, 5000);
+  watch_tables (runner, &overlap);
+  lb_deployment_runner_run_async (runner, cancellable, async_done_cb, &result);
+  g_timeout_add (5, cancel_when_four_cb, pair);
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_main_context_iteration (NULL, TRUE);
+  cancelled_at = g_get_monotonic_time ();
+  g_assert_false (lb_deployment_runner_run_finish (runner, wait_for (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      LbDeploymentStep *step = step_at (runner, first_table + i);
+
+      if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_FAILED)
+        {
+          g_assert_cmpstr (lb_deployment_step_get_status (step), ==, "Cancelled");
+          cancelled++;
+        }
+      else
+        {
+          g_assert_cmpint (lb_deployment_step_get_state (step), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+          skipped++;
+        }
+    }
+  g_assert_cmpuint (cancelled, ==, 4);
+  g_assert_cmpuint (skipped, ==, 2);
+  g_assert_false (lb_deployment_runner_get_running (runner));
+
+  lb_fake_workspace_set_synced_table_ms (fake, 100);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  assert_all_finished (runner);
+  assert_created_once (fake, plan);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1089,6 +1538,14 @@ main (int   argc,
   g_test_add_func ("/deployment/no-secrets", test_no_secrets);
   g_test_add_func ("/deployment/connect/measures-partitions", test_connect_measures_partitions);
   g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);
+  g_test_add_func ("/deployment/summary/fresh-and-resume", test_counts_fresh_and_resume);
+  g_test_add_func ("/deployment/connect/dns-error", test_connect_dns_error);
+  g_test_add_func ("/deployment/errors/sentences", test_error_sentences);
+  g_test_add_func ("/deployment/errors/step-readable", test_step_error_readable);
+  g_test_add_func ("/deployment/tables/concurrent-provisioned", test_tables_concurrent_provisioned);
+  g_test_add_func ("/deployment/tables/concurrent-autoscaling", test_tables_concurrent_autoscaling);
+  g_test_add_func ("/deployment/tables/one-fails", test_tables_one_fails);
+  g_test_add_func ("/deployment/tables/cancel-and-resume", test_tables_cancel_and_resume);
 
   return g_test_run ();
 }

@@ -121,6 +121,14 @@ load_done_cb (GObject      *object,
 }
 
 static void
+load_result_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
 runner_created_cb (LbDeployPage *page)
 {
   LbDeploymentRunner *runner = lb_deploy_page_get_runner (page);
@@ -371,7 +379,7 @@ step_state_cb (LbDeploymentStep *step,
   gint64 now = g_get_monotonic_time ();
   LbDeploymentRunner *runner = lb_deploy_page_get_runner (measure->page);
   GListModel *steps = lb_deployment_runner_get_steps (runner);
-  const char *expected = lb_deployment_step_state_get_label (lb_deployment_step_get_state (step));
+  const char *expected = lb_deployment_step_get_state_label (step);
 
   measure->n_changes++;
   /* The row follows in the same emission: by now it must show the state. */
@@ -525,12 +533,15 @@ test_deploy (Fixture       *fixture,
       g_assert_true (lb_deployment_step_is_finished (step));
       g_assert_nonnull (row);
       g_assert_cmpstr (lb_deployment_step_row_get_state_text (LB_DEPLOYMENT_STEP_ROW (row)), ==,
-                       lb_deployment_step_state_get_label (lb_deployment_step_get_state (step)));
+                       lb_deployment_step_get_state_label (step));
     }
   g_assert_cmpuint (count_live (page, "compute"), ==, 1);
   g_assert_cmpuint (count_live (page, "catalogs"), ==, 1);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
   g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Deployed in"));
+  /* Counted honestly: the branch and endpoint came with the project. */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page),
+                                           "5 created by this deploy, 2 created with the project, 0 already there"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "is deployed"));   /* the toast */
   g_assert_cmpstr (lb_deploy_page_get_user_name (page), ==, "ana@example.com");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-done");
@@ -571,6 +582,10 @@ test_deploy (Fixture       *fixture,
   lb_test_spin_until_func (runner_is_idle, page, 30);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
   g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "already there"));
+  /* Nothing was created: no "Deployed in 0 s". */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Nothing to create: everything is already there"));
+  g_assert_null (find_label_containing (GTK_WIDGET (page), "Deployed in"));
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-nothing-to-create");
 
   /* Teardown asks first, listing what goes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
@@ -744,6 +759,381 @@ test_plan_error (Fixture       *fixture,
   g_assert_true (focus != NULL && (focus == field || gtk_widget_is_ancestor (focus, field)));
 }
 
+/* Issue #10: progress in view, Tear Down, readable errors, summary, profile
+ * fallback, Export Bundle ---------------------------------------------------- */
+
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action_name)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether all of @widget lies inside the visible part of its scrolled
+ * window: against the adjustment (content coordinates) and on screen. */
+static gboolean
+shown_in_scroller (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  graphene_rect_t in_content, on_screen;
+  double top, bottom;
+
+  /* The adjustment counts in the coordinates of what the viewport scrolls. */
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+
+  if (!gtk_widget_compute_bounds (widget, content, &in_content) ||
+      !gtk_widget_compute_bounds (widget, scroller, &on_screen))
+    return FALSE;
+  top = gtk_adjustment_get_value (adjustment);
+  bottom = top + gtk_adjustment_get_page_size (adjustment);
+  g_test_message ("%s: y %.0f–%.0f in the content, view %.0f–%.0f (on screen %.0f–%.0f of %d)",
+                  G_OBJECT_TYPE_NAME (widget), in_content.origin.y, in_content.origin.y + in_content.size.height,
+                  top, bottom, on_screen.origin.y, on_screen.origin.y + on_screen.size.height,
+                  gtk_widget_get_height (scroller));
+  return in_content.origin.y >= top - 0.5 && in_content.origin.y + in_content.size.height <= bottom + 0.5 &&
+         on_screen.origin.y >= -0.5 && on_screen.origin.y + on_screen.size.height <= gtk_widget_get_height (scroller) + 0.5;
+}
+
+/* Scrolls @widget's scrolled window so @widget sits in the middle. */
+static void
+scroll_into_view (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  graphene_point_t point;
+
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  g_assert_true (gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &point));
+  gtk_adjustment_set_value (adjustment, point.y - gtk_adjustment_get_page_size (adjustment) / 2);
+  lb_test_spin_briefly ();
+  g_assert_true (shown_in_scroller (widget));
+}
+
+static void
+tear_down_through_dialog (LbDeployPage *page)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
+  lb_test_spin_briefly ();
+  g_assert_nonnull (find_message_dialog ());
+  adw_message_dialog_response (find_message_dialog (), "teardown");
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+}
+
+static gboolean
+plan_has_twenty_tables (gpointer data)
+{
+  LbDeploymentPlan *plan = lb_deploy_page_get_plan (data);
+
+  /* Project, branch, endpoint, catalog and the tables. */
+  return plan != NULL && g_list_model_get_n_items (lb_deployment_plan_get_resources (plan)) == 4 + 20;
+}
+
+/* Starting a deploy brings the progress into view and keeps it there. */
+static void
+test_progress_in_view (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  GtkWidget *summary;
+  GtkWidget *scroller;
+  GtkAdjustment *adjustment;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  /* A plan of twenty tables: the Deploy button sits far below the top. */
+  for (guint i = 0; i < 17; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("retail.serving.extra_%02u", i);
+      const char *keys[] = { "id", NULL };
+      g_autoptr(LbSyncedTable) table = lb_synced_table_new (name, keys, LB_SYNC_MODE_SNAPSHOT);
+
+      lb_workload_add_table (lb_deploy_page_get_workload (page), table);
+    }
+  lb_test_spin_until_func (plan_has_twenty_tables, page, 10);
+  lb_test_spin_briefly ();
+  scroller = gtk_widget_get_ancestor (find_action_button (GTK_WIDGET (page), "deploy.run"), GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  /* The window is too short for the plan and the progress together. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
+  /* Where the user is when they press Deploy: scrolled down to the button. */
+  scroll_into_view (find_action_button (GTK_WIDGET (page), "deploy.run"));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  lb_fake_workspace_set_delay_ms (fake, 15);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_until_func (synced_table_running, page, 20);
+  lb_test_spin_briefly ();
+  summary = find_label_containing (GTK_WIDGET (page), "Step ");
+  g_assert_nonnull (summary);
+  g_assert_true (shown_in_scroller (summary));
+  g_assert_true (shown_in_scroller (gtk_widget_get_next_sibling (summary)));   /* the overall bar */
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-progress-in-view");
+
+  /* Still there when it ends, with the account of what happened. */
+  lb_test_spin_until_func (runner_is_idle, page, 40);
+  lb_fake_workspace_set_delay_ms (fake, 0);
+  lb_test_spin_briefly ();
+  summary = find_label_containing (GTK_WIDGET (page), "Deployed in");
+  g_assert_nonnull (summary);
+  g_assert_true (shown_in_scroller (summary));
+
+  /* Teardown too, from its button. */
+  scroll_into_view (find_action_button (GTK_WIDGET (page), "deploy.teardown"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.teardown", NULL));
+  lb_test_spin_briefly ();
+  adw_message_dialog_response (find_message_dialog (), "teardown");
+  lb_test_spin_briefly ();
+  wait_for_label (page, "Torn down in");
+  g_assert_true (shown_in_scroller (find_label_containing (GTK_WIDGET (page), "Torn down in")));
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 0);
+}
+
+static gboolean
+button_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+/* Tear Down waits until a check finds something to delete, and is a plain
+ * button (destructive only in its confirmation). */
+static void
+test_teardown_needs_check (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  GtkWidget *teardown;
+  g_autoptr(LbDeploymentRunner) outside = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+
+  teardown = find_action_button (GTK_WIDGET (page), "deploy.teardown");
+  g_assert_nonnull (teardown);
+  g_assert_false (gtk_widget_is_sensitive (teardown));
+  g_assert_false (gtk_widget_has_css_class (teardown, "destructive-action"));
+  g_assert_false (gtk_widget_has_css_class (teardown, "suggested-action"));
+  g_assert_true (gtk_widget_has_css_class (find_action_button (GTK_WIDGET (page), "deploy.run"), "suggested-action"));
+  scroll_into_view (teardown);
+  /* The buttons alone: the toast of the opened file floats over them. */
+  lb_test_save_screenshot (gtk_widget_get_parent (teardown), "deploy-teardown-before-check");
+
+  /* Signed in, nothing there yet: still nothing to tear down. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "ana@example.com");
+  lb_test_spin_ms (500);
+  g_assert_false (gtk_widget_is_sensitive (teardown));
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "GET",
+                                                      lb_deployment_resource_get_path (lb_deployment_plan_get_compute (lb_deploy_page_get_plan (page)))),
+                    >=, 1);
+
+  /* Someone deploys the plan elsewhere (the CLI, say); the next check finds it. */
+  {
+    g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake),
+                                                                         lb_fake_workspace_get_token (fake));
+    g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, &error);
+
+    g_assert_no_error (error);
+    outside = lb_deployment_runner_new (lb_deploy_page_get_plan (page), client);
+    g_object_set (outside, "poll-base-ms", 5, "poll-max-ms", 20, "connect-timeout-s", 2, NULL);
+    lb_deployment_runner_run_async (outside, NULL, load_result_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (lb_deployment_runner_run_finish (outside, result, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (count_live (page, "compute"), ==, 1);
+  g_assert_false (gtk_widget_is_sensitive (teardown));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  lb_test_spin_until_func (button_sensitive, teardown, 10);
+  g_assert_true (gtk_widget_is_sensitive (teardown));
+
+  /* The confirmation is where it turns red. */
+  tear_down_through_dialog (page);
+  g_assert_false (gtk_widget_is_sensitive (teardown));
+}
+
+/* A raw API error becomes a sentence on the step; the raw text is in its log. */
+static void
+test_failed_step_readable (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbDeploymentPlan *plan;
+  LbDeploymentRunner *runner;
+  GListModel *resources;
+  const char *catalog_create = NULL;
+  GtkWidget *sentence;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  plan = lb_deploy_page_get_plan (page);
+  resources = lb_deployment_plan_get_resources (plan);
+  for (guint i = 0; i < g_list_model_get_n_items (resources); i++)
+    {
+      g_autoptr(LbDeploymentResource) resource = g_list_model_get_item (resources, i);
+
+      if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_CATALOG)
+        catalog_create = lb_deployment_resource_get_create_path (resource);
+    }
+  g_assert_nonnull (catalog_create);
+  lb_fake_workspace_fail_next (fake, "POST", catalog_create, 404,
+                               "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":\"No API found for 'POST /catalogs'\"}",
+                               1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  lb_test_spin_briefly ();
+  runner = lb_deploy_page_get_runner (page);
+
+  sentence = find_label_containing (GTK_WIDGET (page), "does not offer the API this step needs");
+  g_assert_nonnull (sentence);
+  g_assert_true (gtk_widget_is_ancestor (sentence, lb_deploy_page_get_step_row (page, 4)));
+  /* Not on screen raw; kept in the log the row can expand. */
+  g_assert_null (find_label_containing (GTK_WIDGET (page), "No API found"));
+  {
+    g_autoptr(LbDeploymentStep) catalog = g_list_model_get_item (lb_deployment_runner_get_steps (runner), 4);
+    g_auto(GStrv) log = lb_deployment_step_dup_log (catalog);
+    g_autofree char *joined = g_strjoinv ("\n", log);
+
+    g_assert_cmpint (lb_deployment_step_get_state (catalog), ==, LB_DEPLOYMENT_STEP_FAILED);
+    g_assert_nonnull (strstr (joined, "ENDPOINT_NOT_FOUND: No API found for 'POST /catalogs'"));
+  }
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Stopped at “Database catalog retail_pg”"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window),
+                                           "Deployment failed at “Database catalog retail_pg”: its step says what to do"));
+  g_assert_true (shown_in_scroller (sentence));
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-failed-step");
+
+  /* Retry creates the rest; then leave the fake empty. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.retry", NULL));
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
+  tear_down_through_dialog (page);
+}
+
+/* The workload names a profile this computer lacks: the page says which it uses. */
+static gboolean
+keep_awake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* wait_for_label() with a ticking main loop: a label that never appears
+ * fails after the timeout instead of blocking on an idle loop. */
+static void
+wait_for_label_or_fail (gpointer    widget,
+                        const char *text)
+{
+  guint ticker = g_timeout_add (50, keep_awake_cb, NULL);
+
+  wait_for_label (widget, text);
+  g_source_remove (ticker);
+}
+
+static void
+test_profile_fallback (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  g_autofree char *sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "nightly.yml", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GString) text = NULL;
+  gboolean done = FALSE;
+
+  /* The page has read the profiles (shown once). */
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  g_assert_null (find_label_containing (GTK_WIDGET (page), "does not exist; using"));
+
+  g_assert_true (g_file_get_contents (sample, &contents, NULL, NULL));
+  text = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (text, "profile: DEFAULT", "profile: nightly", 1), ==, 1);
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  lb_window_load_file_async (fixture->window, file, NULL, load_done_cb, &done);
+  lb_test_spin_until (&done, 20);
+  lb_window_show_page (fixture->window, "deploy");
+  wait_for_label_or_fail (page, "Profile “nightly” from the workload does not exist; using “DEFAULT”");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-profile-fallback");
+
+  /* Read again (Refresh): still said. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.refresh", NULL));
+  lb_test_spin_briefly ();
+  wait_for_label_or_fail (page, "Profile “nightly” from the workload does not exist; using “DEFAULT”");
+
+  /* Picking a profile settles it. */
+  select_profile (page, "staging");
+  g_assert_null (find_label_containing (GTK_WIDGET (page), "does not exist; using"));
+  g_unlink (path);
+}
+
+/* Export Bundle… through the real chooser path (the seam answers it). */
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_export_bundle_chooser (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  g_autofree char *folder_path = g_build_filename (tmpdir, "bundle-out", NULL);
+  g_autofree char *databricks_yml = g_build_filename (folder_path, "databricks.yml", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (folder_path);
+  g_autofree char *contents = NULL;
+
+  load_sample (fixture);
+  g_assert_cmpint (g_mkdir_with_parents (folder_path, 0700), ==, 0);
+
+  /* Dismissed: nothing is written. */
+  lb_test_queue_chooser_answer (NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.export-bundle", NULL));
+  lb_test_wait_for_choosers ();
+  g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Export Asset Bundle");
+  lb_test_spin_briefly ();
+  g_assert_false (g_file_test (databricks_yml, G_FILE_TEST_EXISTS));
+
+  /* A folder picked: the bundle lands in it, and the page says where. */
+  lb_test_queue_chooser_answer (folder);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.export-bundle", NULL));
+  lb_test_wait_for_choosers ();
+  lb_test_spin_until_func (file_exists, databricks_yml, 10);
+  g_assert_true (g_file_get_contents (databricks_yml, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "bundle:"));
+  {
+    g_autofree char *resources = g_build_filename (folder_path, "resources", NULL);
+
+    g_assert_true (g_file_test (resources, G_FILE_TEST_IS_DIR));
+  }
+  wait_for_label (fixture->window, "Bundle written to");
+}
+
 /* Secrets in the log ------------------------------------------------------- */
 
 static void
@@ -805,6 +1195,14 @@ main (int   argc,
   g_test_add ("/ui/deploy/typed-token", Fixture, NULL, fixture_setup, test_typed_token, fixture_teardown);
   g_test_add ("/ui/deploy/table-sizes", Fixture, NULL, fixture_setup, test_table_sizes, fixture_teardown);
   g_test_add ("/ui/deploy/plan-error", Fixture, NULL, fixture_setup, test_plan_error, fixture_teardown);
+  g_test_add ("/ui/deploy/progress-in-view", Fixture, NULL, fixture_setup, test_progress_in_view, fixture_teardown);
+  g_test_add ("/ui/deploy/teardown-needs-check", Fixture, NULL, fixture_setup, test_teardown_needs_check,
+              fixture_teardown);
+  g_test_add ("/ui/deploy/failed-step-readable", Fixture, NULL, fixture_setup, test_failed_step_readable,
+              fixture_teardown);
+  g_test_add ("/ui/deploy/profile-fallback", Fixture, NULL, fixture_setup, test_profile_fallback, fixture_teardown);
+  g_test_add ("/ui/deploy/export-bundle-chooser", Fixture, NULL, fixture_setup, test_export_bundle_chooser,
+              fixture_teardown);
   g_test_add_func ("/ui/deploy/no-secret-in-log", test_no_secret_in_log);
 
   ret = g_test_run ();

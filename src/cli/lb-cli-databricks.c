@@ -647,10 +647,10 @@ step_changed_cb (LbDeploymentStep *step,
     {
       if (state == LB_DEPLOYMENT_STEP_FAILED && lb_deployment_step_get_error_message (step) != NULL)
         g_printerr ("[%6.1f s] %s: %s — %s\n", lb_deployment_step_get_elapsed (step), title,
-                    lb_deployment_step_state_get_label (state), lb_deployment_step_get_error_message (step));
+                    lb_deployment_step_get_state_label (step), lb_deployment_step_get_error_message (step));
       else
         g_printerr ("[%6.1f s] %s: %s\n", lb_deployment_step_get_elapsed (step), title,
-                    lb_deployment_step_state_get_label (state));
+                    lb_deployment_step_get_state_label (step));
     }
   else if (g_str_equal (pspec->name, "status"))
     {
@@ -708,7 +708,9 @@ print_steps (GListModel *steps)
       const char *warning = lb_deployment_step_get_warning (step);
       const char *error = lb_deployment_step_get_error_message (step);
 
-      g_print ("%-12s  %s", lb_deployment_step_state_to_string (lb_deployment_step_get_state (step)),
+      /* Made by the project this run created: neither "done" by us nor found. */
+      g_print ("%-12s  %s", lb_deployment_step_get_created_with_project (step)
+                            ? "with-project" : lb_deployment_step_state_to_string (lb_deployment_step_get_state (step)),
                lb_deployment_step_get_title (step));
       if (error != NULL)
         g_print (" — %s", error);
@@ -824,6 +826,13 @@ run_runner (LbDeploymentRunner *runner,
     {
       print_steps (kind == RUN_DEPLOY ? lb_deployment_runner_get_steps (runner)
                                       : lb_deployment_runner_get_teardown_steps (runner));
+      if (kind == RUN_DEPLOY)
+        {
+          g_autofree char *account = lb_deployment_runner_dup_summary (runner);
+
+          if (account != NULL)
+            g_print ("%s\n", account);
+        }
       if (ok && kind == RUN_DEPLOY && lb_deployment_runner_get_pg_host (runner) != NULL)
         g_print (_("PostgreSQL host: %s (sign in as %s with a database credential)\n"),
                  lb_deployment_runner_get_pg_host (runner),

@@ -85,6 +85,97 @@ lb_databricks_error_get_error_code (const GError *error)
   return g_strndup (error->message, colon - error->message);
 }
 
+/* The server's own words: the message without its "CODE: " prefix. */
+static const char *
+server_words (const GError *error,
+              const char   *code)
+{
+  if (code != NULL && g_str_has_prefix (error->message, code) &&
+      g_str_has_prefix (error->message + strlen (code), ": "))
+    return error->message + strlen (code) + 2;
+  return error->message;
+}
+
+static gboolean
+code_is (const char *code,
+         const char *first,
+         ...)
+{
+  gboolean found = FALSE;
+  va_list args;
+
+  if (code == NULL)
+    return FALSE;
+  va_start (args, first);
+  for (const char *candidate = first; candidate != NULL && !found; candidate = va_arg (args, const char *))
+    found = g_str_equal (code, candidate);
+  va_end (args);
+  return found;
+}
+
+char *
+lb_databricks_error_explain (const GError *error,
+                             const char   *profile)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *sentence = NULL;
+  const char *words;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != LB_DATABRICKS_ERROR)
+    return g_strdup (error->message);
+
+  code = lb_databricks_error_get_error_code (error);
+  words = server_words (error, code);
+  if (profile == NULL)
+    profile = "DEFAULT";
+
+  /* The specific codes first, then the status classes. */
+  if (code_is (code, "ENDPOINT_NOT_FOUND", "FEATURE_DISABLED", NULL) ||
+      error->code == LB_DATABRICKS_ERROR_NOT_IMPLEMENTED)
+    sentence = g_strdup (_("This workspace does not offer the API this step needs: Lakebase (or this flavour of it) "
+                           "may not be enabled here. Ask a workspace admin to enable it, or choose the other flavour "
+                           "in the Calculator’s deployment target."));
+  else if (code_is (code, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "REQUEST_LIMIT_EXCEEDED", NULL) ||
+           error->code == LB_DATABRICKS_ERROR_TOO_MANY_REQUESTS)
+    sentence = g_strdup_printf (_("The workspace reached a limit (%s). Delete an instance or project you no longer "
+                                  "need or ask a workspace admin to raise the quota; if it was only throttling, "
+                                  "deploy again in a minute."), words);
+  else if (code_is (code, "INVALID_PARAMETER_VALUE", "INVALID_STATE", "BAD_REQUEST", NULL) ||
+           error->code == LB_DATABRICKS_ERROR_BAD_REQUEST)
+    sentence = g_strdup_printf (_("The workspace refused a value of the plan: %s Fix it in the Calculator’s "
+                                  "deployment target, then deploy again."), words);
+  else if (error->code == LB_DATABRICKS_ERROR_UNAUTHENTICATED)
+    sentence = g_strdup_printf (_("The workspace did not accept the credentials of profile “%s” (%s). Sign in again "
+                                  "with “databricks auth login --profile %s”, or update the profile’s token."),
+                                profile, words, profile);
+  else if (error->code == LB_DATABRICKS_ERROR_PERMISSION_DENIED)
+    sentence = g_strdup_printf (_("You lack a permission this step needs: %s Ask a workspace admin for it, or "
+                                  "deploy with another profile."), words);
+  else if (error->code == LB_DATABRICKS_ERROR_NOT_FOUND)
+    sentence = g_strdup_printf (_("Something this step needs does not exist, or you cannot see it: %s Check the "
+                                  "names in the deployment target (catalogs, schemas, source tables)."), words);
+  else if (error->code == LB_DATABRICKS_ERROR_CONFLICT)
+    sentence = g_strdup_printf (_("It conflicts with something that already exists: %s Deploy again to adopt it, "
+                                  "or choose another name."), words);
+  else if (error->code == LB_DATABRICKS_ERROR_NETWORK)
+    sentence = g_strdup_printf (_("The workspace could not be reached (%s). Check the network connection and the "
+                                  "host of profile “%s”, then deploy again: it resumes where it stopped."),
+                                words, profile);
+  else if (error->code == LB_DATABRICKS_ERROR_INTERNAL || error->code == LB_DATABRICKS_ERROR_UNAVAILABLE ||
+           error->code == LB_DATABRICKS_ERROR_TIMEOUT || error->code == LB_DATABRICKS_ERROR_MALFORMED)
+    sentence = g_strdup_printf (_("The workspace had a problem of its own (%s). Deploy again in a few minutes: it "
+                                  "resumes where it stopped."), words);
+  else
+    return g_strdup (error->message);
+
+  if (code == NULL)
+    return g_steal_pointer (&sentence);
+  /* The code stays, briefly, for searching the documentation and support. */
+  return g_strdup_printf (_("%s (error %s)"), sentence, code);
+}
+
 static LbDatabricksErrorCode
 code_for_status (guint       status,
                  const char *error_code)

@@ -34,6 +34,14 @@ typedef enum
 GQuark  lb_databricks_error_quark          (void);
 /* "RESOURCE_DOES_NOT_EXIST" for an LB_DATABRICKS_ERROR, else NULL. */
 char   *lb_databricks_error_get_error_code (const GError *error);
+/* Translated: what an LB_DATABRICKS_ERROR means and what to do about it, as
+ * sentences, with the error_code at the end ("… (error PERMISSION_DENIED)");
+ * the server's message is quoted where it helps (it names the missing
+ * permission or the bad field), and left out where it does not
+ * (ENDPOINT_NOT_FOUND). @profile names the profile in sign-in advice (NULL:
+ * "DEFAULT"). Other domains: the message as it is. */
+char   *lb_databricks_error_explain        (const GError *error,
+                                            const char   *profile);
 
 typedef enum
 {

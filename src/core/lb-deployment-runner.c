@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Runs a deployment plan: a chain of async REST calls on the caller's main
- * context, one step at a time. Every resource step starts with a GET, so a
- * second run adopts what the first one created ("resume"), and a create is
- * only ever sent after a GET showed the resource absent (safe to retry).
+/* Runs a deployment plan: chains of async REST calls on the caller's main
+ * context, one step at a time, except that consecutive synced tables run
+ * side by side (a few at once, each its own step). Every resource step
+ * starts with a GET, so a second run adopts what the first one created
+ * ("resume"), and a create is only ever sent after a GET showed the
+ * resource absent (safe to retry).
  * Waiting uses exponential backoff with jitter, capped; sleeps end early on
  * cancellation. The final libpq connection runs in a GTask thread. */
 #include "config.h"
@@ -42,6 +44,9 @@ struct _LbDeploymentRunner
   guint               pg_port;
   guint               connect_timeout_s;
   guint               poll_count;
+
+  gint64              started_us;    /* the last deploy's start and end, 0: none */
+  gint64              finished_us;
 };
 
 G_DEFINE_FINAL_TYPE (LbDeploymentRunner, lb_deployment_runner, G_TYPE_OBJECT)
@@ -73,48 +78,112 @@ typedef enum
   BROKEN,
 } Readiness;
 
-/* The state of one run (deploy, teardown or connection info), the task data. */
+/* Synced tables are independent of each other: this many are created (or
+ * deleted) at once, each in its own step. */
+#define MAX_TABLES_IN_FLIGHT 4
+
+/* The state of one run (deploy, teardown), the task data. Steps run one
+ * after another, except consecutive synced-table steps, which run side by
+ * side (at most MAX_TABLES_IN_FLIGHT). */
 typedef struct
 {
-  GListModel           *steps;
-  gboolean              teardown;
-  guint                 index;
-  LbDeploymentStep     *step;       /* current step, borrowed from the model */
-  LbDeploymentResource *resource;   /* its resource, borrowed */
+  GListModel *steps;
+  gboolean    teardown;
+  guint       next;             /* the next step to start */
+  guint       in_flight;        /* steps running now */
+  gboolean    group_parallel;   /* the steps running now are synced tables */
+  gboolean    project_created;  /* this run created the autoscaling project */
+  GError     *error;            /* the first failure; later steps are skipped */
+} Run;
+
+/* One step being run; every async call holds a reference. */
+typedef struct
+{
+  GTask                *task;       /* the run's task (owned) */
+  LbDeploymentStep     *step;       /* owned */
+  LbDeploymentResource *resource;   /* borrowed from the step */
   guint                 attempt;    /* polls so far in this step: drives the backoff */
   guint                 errors;     /* transient errors in this step */
   gboolean              probed;     /* the first GET of the step has answered */
   gboolean              created;    /* this run created the resource */
+  gboolean              ended;
   gint64                deadline;   /* monotonic µs, 0: none */
   char                 *operation;  /* autoscaling operation being followed */
   GSource              *sleep;
   GSource              *sleep_cancel;
-} Run;
+} Job;
 
-static void run_next_step (GTask *task);
-static void resource_probe (GTask *task);
-static void operation_poll (GTask *task);
-static void connect_start (GTask *task);
-static void teardown_delete (GTask *task);
+static void job_unref (Job *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_unref)
+
+static void run_schedule (GTask *task);
+static void resource_probe (Job *job);
+static void operation_poll (Job *job);
+static void connect_start (Job *job);
+static void teardown_delete (Job *job);
+static void clear_sleep (Job *job);
 
 static void
 run_free (gpointer data)
 {
   Run *run = data;
 
-  if (run->sleep != NULL)
-    {
-      g_source_destroy (run->sleep);
-      g_source_unref (run->sleep);
-    }
-  if (run->sleep_cancel != NULL)
-    {
-      g_source_destroy (run->sleep_cancel);
-      g_source_unref (run->sleep_cancel);
-    }
   g_clear_object (&run->steps);
-  g_free (run->operation);
+  g_clear_error (&run->error);
   g_free (run);
+}
+
+static Job *
+job_new (GTask            *task,
+         LbDeploymentStep *step)
+{
+  Job *job = g_rc_box_new0 (Job);
+
+  job->task = g_object_ref (task);
+  job->step = g_object_ref (step);
+  job->resource = lb_deployment_step_get_resource (step);
+  return job;
+}
+
+static void
+job_clear (gpointer data)
+{
+  Job *job = data;
+
+  clear_sleep (job);
+  g_clear_object (&job->step);
+  g_clear_object (&job->task);
+  g_free (job->operation);
+}
+
+static Job *
+job_ref (Job *job)
+{
+  return g_rc_box_acquire (job);
+}
+
+static void
+job_unref (Job *job)
+{
+  g_rc_box_release_full (job, job_clear);
+}
+
+static LbDeploymentRunner *
+job_runner (Job *job)
+{
+  return g_task_get_source_object (job->task);
+}
+
+static Run *
+job_run (Job *job)
+{
+  return g_task_get_task_data (job->task);
+}
+
+static GCancellable *
+job_cancellable (Job *job)
+{
+  return g_task_get_cancellable (job->task);
 }
 
 /* ---- Small helpers ---- */
@@ -263,19 +332,13 @@ set_running (LbDeploymentRunner *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
-static LbDeploymentStep *
-current_step (GTask *task)
-{
-  return ((Run *) g_task_get_task_data (task))->step;
-}
-
 /* ---- Sleeping (cancellable) ---- */
 
-typedef void (*Continuation) (GTask *task);
+typedef void (*Continuation) (Job *job);
 
 typedef struct
 {
-  GTask        *task;
+  Job          *job;
   Continuation  next;
 } Sleeper;
 
@@ -284,38 +347,36 @@ sleeper_free (gpointer data)
 {
   Sleeper *sleeper = data;
 
-  g_object_unref (sleeper->task);
+  job_unref (sleeper->job);
   g_free (sleeper);
 }
 
 static void
-clear_sleep (Run *run)
+clear_sleep (Job *job)
 {
-  if (run->sleep != NULL)
+  if (job->sleep != NULL)
     {
-      g_source_destroy (run->sleep);
-      g_clear_pointer (&run->sleep, g_source_unref);
+      g_source_destroy (job->sleep);
+      g_clear_pointer (&job->sleep, g_source_unref);
     }
-  if (run->sleep_cancel != NULL)
+  if (job->sleep_cancel != NULL)
     {
-      g_source_destroy (run->sleep_cancel);
-      g_clear_pointer (&run->sleep_cancel, g_source_unref);
+      g_source_destroy (job->sleep_cancel);
+      g_clear_pointer (&job->sleep_cancel, g_source_unref);
     }
 }
 
-static void fail_step (GTask *task, GError *error);
+static void fail_step (Job *job, GError *error);
 
 static gboolean
 sleep_done_cb (gpointer data)
 {
   Sleeper *sleeper = data;
-  GTask *task = g_object_ref (sleeper->task);
+  g_autoptr(Job) job = job_ref (sleeper->job);
   Continuation next = sleeper->next;
-  Run *run = g_task_get_task_data (task);
 
-  clear_sleep (run);   /* frees @sleeper */
-  next (task);
-  g_object_unref (task);
+  clear_sleep (job);   /* frees @sleeper */
+  next (job);
 
   return G_SOURCE_REMOVE;
 }
@@ -325,220 +386,249 @@ sleep_cancelled_cb (GCancellable *cancellable,
                     gpointer      data)
 {
   Sleeper *sleeper = data;
-  GTask *task = g_object_ref (sleeper->task);
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = job_ref (sleeper->job);
   GError *error = NULL;
 
-  clear_sleep (run);
+  clear_sleep (job);
   g_cancellable_set_error_if_cancelled (cancellable, &error);
-  fail_step (task, error);
-  g_object_unref (task);
+  fail_step (job, error);
 
   return G_SOURCE_REMOVE;
 }
 
 static void
-sleep_then (GTask        *task,
+sleep_then (Job          *job,
             guint         delay_ms,
             Continuation  next)
 {
-  Run *run = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GCancellable *cancellable = job_cancellable (job);
   Sleeper *sleeper = g_new0 (Sleeper, 1);
 
-  g_assert (run->sleep == NULL);
+  g_assert (job->sleep == NULL);
 
-  sleeper->task = g_object_ref (task);
+  sleeper->job = job_ref (job);
   sleeper->next = next;
 
-  run->sleep = g_timeout_source_new (delay_ms);
-  g_source_set_callback (run->sleep, sleep_done_cb, sleeper, sleeper_free);
-  g_source_attach (run->sleep, g_task_get_context (task));
+  job->sleep = g_timeout_source_new (delay_ms);
+  g_source_set_callback (job->sleep, sleep_done_cb, sleeper, sleeper_free);
+  g_source_attach (job->sleep, g_task_get_context (job->task));
 
   if (cancellable != NULL)
     {
-      run->sleep_cancel = g_cancellable_source_new (cancellable);
-      g_source_set_callback (run->sleep_cancel, G_SOURCE_FUNC (sleep_cancelled_cb), sleeper, NULL);
-      g_source_attach (run->sleep_cancel, g_task_get_context (task));
+      job->sleep_cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (job->sleep_cancel, G_SOURCE_FUNC (sleep_cancelled_cb), sleeper, NULL);
+      g_source_attach (job->sleep_cancel, g_task_get_context (job->task));
     }
 }
 
-/* The next poll of the current step, after the backoff delay. */
+/* The next poll of the step, after the backoff delay. */
 static void
-poll_later (GTask        *task,
+poll_later (Job          *job,
             Continuation  next)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
+  LbDeploymentRunner *self = job_runner (job);
 
-  if (run->deadline != 0 && g_get_monotonic_time () > run->deadline)
+  if (job->deadline != 0 && g_get_monotonic_time () > job->deadline)
     {
-      fail_step (task, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
-                                    _("%s was not ready after %u minutes; it may still be starting. "
-                                      "Run the deployment again later to resume."),
-                                    lb_deployment_step_get_title (run->step),
-                                    (self->wait_timeout_s + 59) / 60));
+      fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
+                                   _("%s was not ready after %u minutes; it may still be starting. "
+                                     "Run the deployment again later to resume."),
+                                   lb_deployment_step_get_title (job->step),
+                                   (self->wait_timeout_s + 59) / 60));
       return;
     }
 
-  sleep_then (task, backoff_ms (self, run->attempt++), next);
+  sleep_then (job, backoff_ms (self, job->attempt++), next);
 }
 
 /* ---- Step life cycle ---- */
 
-static char *
-auth_hint (LbDeploymentRunner *self,
-           const GError       *error)
+/* The step is over (@error NULL: it succeeded; else taken): let the
+ * scheduler start what comes next. */
+static void
+job_end (Job    *job,
+         GError *error)
 {
-  const char *profile = lb_deployment_plan_get_profile (self->plan);
+  Run *run = job_run (job);
 
-  if (error->domain == LB_DATABRICKS_ERROR && error->code == LB_DATABRICKS_ERROR_UNAUTHENTICATED)
-    return g_strdup_printf (_("%s The workspace did not accept the credentials: sign in again "
-                              "(databricks auth login --profile %s) or update the token of profile “%s”."),
-                            error->message, profile ? profile : "DEFAULT", profile ? profile : "DEFAULT");
-  if (error->domain == LB_DATABRICKS_ERROR && error->code == LB_DATABRICKS_ERROR_PERMISSION_DENIED)
-    return g_strdup_printf (_("%s Ask a workspace admin for the permission, or deploy with another profile."),
-                            error->message);
-  return NULL;
+  g_assert (!job->ended);
+  job->ended = TRUE;
+  clear_sleep (job);
+  run->in_flight--;
+
+  if (error != NULL && run->error == NULL)
+    run->error = error;
+  else if (error != NULL)
+    g_error_free (error);
+
+  run_schedule (job->task);
 }
 
-/* Fails the current step with @error (taken) and skips the rest. */
+/* Fails the step with @error (taken). The step shows what the error means
+ * and what to do; the raw text of the server goes to its log. */
 static void
-fail_step (GTask  *task,
+fail_step (Job    *job,
            GError *error)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autofree char *hint = auth_hint (self, error);
-  guint n = g_list_model_get_n_items (run->steps);
+  LbDeploymentRunner *self = job_runner (job);
+  g_autofree char *explained = lb_databricks_error_explain (error, lb_deployment_plan_get_profile (self->plan));
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  clear_sleep (run);
+  clear_sleep (job);
 
-  if (hint != NULL)
+  _lb_deployment_step_log (job->step, "%s", error->message);
+  if (g_strcmp0 (explained, error->message) != 0)
     {
-      GError *better = g_error_new_literal (error->domain, error->code, hint);
+      GError *better = g_error_new_literal (error->domain, error->code, explained);
 
       g_error_free (error);
       error = better;
     }
 
-  if (run->step != NULL)
-    {
-      _lb_deployment_step_log (run->step, "%s", error->message);
-      _lb_deployment_step_set_error_message (run->step, error->message);
-      _lb_deployment_step_set_status (run->step,
-                                      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                                      ? _("Cancelled") : _("Failed"));
-      _lb_deployment_step_set_state (run->step, LB_DEPLOYMENT_STEP_FAILED);
-    }
+  _lb_deployment_step_set_error_message (job->step, error->message);
+  _lb_deployment_step_set_status (job->step, cancelled ? _("Cancelled") : _("Failed"));
+  _lb_deployment_step_set_state (job->step, LB_DEPLOYMENT_STEP_FAILED);
 
-  for (guint i = run->index + 1; i < n; i++)
-    {
-      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (run->steps, i);
-
-      _lb_deployment_step_set_state (step, LB_DEPLOYMENT_STEP_SKIPPED);
-    }
-
-  set_running (self, FALSE);
-  g_task_return_error (task, error);
+  job_end (job, error);
 }
 
 static void
-finish_step (GTask                 *task,
+finish_step (Job                   *job,
              LbDeploymentStepState  state,
              const char            *status)
 {
-  Run *run = g_task_get_task_data (task);
-
-  _lb_deployment_step_set_fraction (run->step, 1);
-  _lb_deployment_step_set_status (run->step, status);
-  _lb_deployment_step_log (run->step, "%s", status);
-  _lb_deployment_step_set_state (run->step, state);
-  run->index++;
-  run_next_step (task);
+  _lb_deployment_step_set_fraction (job->step, 1);
+  _lb_deployment_step_set_status (job->step, status);
+  _lb_deployment_step_log (job->step, "%s", status);
+  _lb_deployment_step_set_state (job->step, state);
+  job_end (job, NULL);
 }
+
+/* The step could not do its work for a reason of its own, which does not
+ * undo what the earlier steps did: skipped, saying why. */
+static void
+skip_step (Job        *job,
+           const char *reason,
+           const char *status)
+{
+  _lb_deployment_step_set_warning (job->step, reason);
+  _lb_deployment_step_log (job->step, "%s", reason);
+  finish_step (job, LB_DEPLOYMENT_STEP_SKIPPED, status);
+}
+
+static void identity_start (Job *job);
 
 static gboolean
-check_cancelled (GTask *task)
+runs_in_parallel (LbDeploymentStep *step)
 {
-  GError *error = NULL;
+  LbDeploymentResource *resource = lb_deployment_step_get_resource (step);
 
-  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
-    {
-      fail_step (task, error);
-      return TRUE;
-    }
-  return FALSE;
+  return resource != NULL && lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE;
 }
 
 static void
-identity_start (GTask *task);
-
-static void
-run_next_step (GTask *task)
+job_start (GTask            *task,
+           LbDeploymentStep *step)
 {
   LbDeploymentRunner *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(LbDeploymentStep) step = NULL;
+  g_autoptr(Job) job = job_new (task, step);
 
-  if (run->index >= g_list_model_get_n_items (run->steps))
-    {
-      run->step = NULL;
-      set_running (self, FALSE);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  step = g_list_model_get_item (run->steps, run->index);
-  run->step = step;   /* the model keeps it alive */
-  run->resource = lb_deployment_step_get_resource (step);
-  run->attempt = 0;
-  run->errors = 0;
-  run->probed = FALSE;
-  run->created = FALSE;
-  run->deadline = 0;
-  g_clear_pointer (&run->operation, g_free);
-
-  if (check_cancelled (task))
-    return;
-
+  run->in_flight++;
   _lb_deployment_step_set_state (step, LB_DEPLOYMENT_STEP_RUNNING);
   _lb_deployment_step_set_fraction (step, 0);
 
   if (run->teardown)
-    teardown_delete (task);
+    teardown_delete (job);
   else if (lb_deployment_step_get_kind (step) == LB_DEPLOYMENT_STEP_KIND_IDENTITY)
-    identity_start (task);
+    identity_start (job);
   else if (lb_deployment_step_get_kind (step) == LB_DEPLOYMENT_STEP_KIND_CONNECT)
-    connect_start (task);
+    connect_start (job);
   else
     {
-      LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (run->resource);
+      LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (job->resource);
 
       /* Synced tables may sync for hours: no deadline but cancellation. */
       if (kind != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
-        run->deadline = g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC;
-      resource_probe (task);
+        job->deadline = g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC;
+      resource_probe (job);
     }
+}
+
+/* Starts what may start now; when nothing runs any more, ends the run. A
+ * failed synced table does not stop the other tables (they are
+ * independent, and their own progress stays visible), but no step after
+ * them starts; cancelling starts nothing new. */
+static void
+run_schedule (GTask *task)
+{
+  LbDeploymentRunner *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  guint n = g_list_model_get_n_items (run->steps);
+
+  while (run->next < n)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (run->steps, run->next);
+      gboolean parallel = runs_in_parallel (step);
+      gboolean same_group = parallel && run->group_parallel;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          if (run->error == NULL)
+            g_cancellable_set_error_if_cancelled (cancellable, &run->error);
+          break;
+        }
+      if (run->error != NULL && !same_group)
+        break;
+      if (run->in_flight > 0 && (!same_group || run->in_flight >= MAX_TABLES_IN_FLIGHT))
+        return;   /* a running step's end calls again */
+
+      run->group_parallel = parallel;
+      run->next++;
+      job_start (task, step);
+      if (!parallel)
+        return;
+    }
+
+  if (run->in_flight > 0)
+    return;
+
+  if (run->error != NULL)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LbDeploymentStep) step = g_list_model_get_item (run->steps, i);
+
+          if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_PENDING)
+            _lb_deployment_step_set_state (step, LB_DEPLOYMENT_STEP_SKIPPED);
+        }
+    }
+
+  if (!run->teardown)
+    self->finished_us = g_get_monotonic_time ();
+  set_running (self, FALSE);
+  if (run->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&run->error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* A transient error: try again (the same @next) after a backoff, a few
  * times; anything else fails the step. */
 static void
-retry_or_fail (GTask        *task,
+retry_or_fail (Job          *job,
                GError       *error,
                Continuation  next)
 {
-  Run *run = g_task_get_task_data (task);
-
-  if (is_transient (error) && ++run->errors < MAX_TRANSIENT_ERRORS)
+  if (is_transient (error) && ++job->errors < MAX_TRANSIENT_ERRORS)
     {
-      _lb_deployment_step_log (run->step, _("Temporary problem, trying again: %s"), error->message);
+      _lb_deployment_step_log (job->step, _("Temporary problem, trying again: %s"), error->message);
       g_error_free (error);
-      poll_later (task, next);
+      poll_later (job, next);
       return;
     }
-  fail_step (task, error);
+  fail_step (job, error);
 }
 
 /* ---- Identity ---- */
@@ -548,8 +638,8 @@ identity_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  LbDeploymentRunner *self = g_task_get_source_object (task);
+  g_autoptr(Job) job = user_data;
+  LbDeploymentRunner *self = job_runner (job);
   g_autoptr(JsonNode) me = NULL;
   g_autofree char *status = NULL;
   GError *error = NULL;
@@ -558,15 +648,15 @@ identity_cb (GObject      *source,
   me = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
   if (me == NULL)
     {
-      retry_or_fail (task, error, identity_start);
+      retry_or_fail (job, error, identity_start);
       return;
     }
 
   user_name = json_string_at (me, "userName", NULL);
   if (user_name == NULL)
     {
-      fail_step (task, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
-                                            _("The workspace did not say who you are (no userName in SCIM Me).")));
+      fail_step (job, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                                           _("The workspace did not say who you are (no userName in SCIM Me).")));
       return;
     }
 
@@ -576,18 +666,18 @@ identity_cb (GObject      *source,
                    PROP_WORKSPACE_HOST);
 
   status = g_strdup_printf (_("Signed in as %s on %s"), self->user_name, self->workspace_host);
-  finish_step (task, LB_DEPLOYMENT_STEP_DONE, status);
+  finish_step (job, LB_DEPLOYMENT_STEP_DONE, status);
 }
 
 static void
-identity_start (GTask *task)
+identity_start (Job *job)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
+  LbDeploymentRunner *self = job_runner (job);
 
-  _lb_deployment_step_set_status (current_step (task), _("Checking who you are…"));
+  _lb_deployment_step_set_status (job->step, _("Checking who you are…"));
   lb_databricks_client_call_async (self->client, "GET", "/api/2.0/preview/scim/v2/Me", NULL, NULL,
-                                   LB_CALL_IDEMPOTENT, g_task_get_cancellable (task),
-                                   identity_cb, g_object_ref (task));
+                                   LB_CALL_IDEMPOTENT, job_cancellable (job),
+                                   identity_cb, job_ref (job));
 }
 
 /* ---- Resources: readiness ---- */
@@ -686,41 +776,54 @@ evaluate (LbDeploymentRunner    *self,
 }
 
 static void
-resource_evaluate (GTask    *task,
+resource_evaluate (Job      *job,
                    JsonNode *json)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
+  LbDeploymentRunner *self = job_runner (job);
+  Run *run = job_run (job);
   g_autofree char *status = NULL;
   g_autofree char *problem = NULL;
-  double fraction = lb_deployment_step_get_fraction (run->step);
+  double fraction = lb_deployment_step_get_fraction (job->step);
+  LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (job->resource);
   Readiness readiness;
 
-  readiness = evaluate (self, run->resource, json, &fraction, &status, &problem);
+  readiness = evaluate (self, job->resource, json, &fraction, &status, &problem);
 
   if (readiness == READY)
     {
-      finish_step (task, run->created ? LB_DEPLOYMENT_STEP_DONE : LB_DEPLOYMENT_STEP_ADOPTED,
-                   run->created ? _("Created and ready") : _("Already there and ready"));
+      if (job->created && kind == LB_DEPLOYMENT_RESOURCE_PROJECT)
+        run->project_created = TRUE;
+
+      if (job->created)
+        finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Created and ready"));
+      else if (run->project_created &&
+               (kind == LB_DEPLOYMENT_RESOURCE_BRANCH || kind == LB_DEPLOYMENT_RESOURCE_ENDPOINT))
+        {
+          /* Not ours to create, and not found either: the project made it. */
+          _lb_deployment_step_set_created_with_project (job->step, TRUE);
+          finish_step (job, LB_DEPLOYMENT_STEP_ADOPTED, _("Created with the project and ready"));
+        }
+      else
+        finish_step (job, LB_DEPLOYMENT_STEP_ADOPTED, _("Already there and ready"));
       return;
     }
   if (readiness == BROKEN)
     {
-      fail_step (task, g_error_new_literal (LB_DEPLOYMENT_ERROR,
-                                            lb_deployment_resource_get_kind (run->resource) == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE
-                                            ? LB_DEPLOYMENT_ERROR_SYNC_FAILED : LB_DEPLOYMENT_ERROR_TIMEOUT,
-                                            problem));
+      fail_step (job, g_error_new_literal (LB_DEPLOYMENT_ERROR,
+                                           kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE
+                                           ? LB_DEPLOYMENT_ERROR_SYNC_FAILED : LB_DEPLOYMENT_ERROR_TIMEOUT,
+                                           problem));
       return;
     }
 
   /* Creeping progress for resources that report none. */
-  if (lb_deployment_resource_get_kind (run->resource) != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
-    fraction = MAX (fraction, 0.3 + 0.6 * (1.0 - 1.0 / (1.0 + run->attempt)));
-  _lb_deployment_step_set_fraction (run->step, MIN (fraction, 0.99));
-  if (g_strcmp0 (status, lb_deployment_step_get_status (run->step)) != 0)
-    _lb_deployment_step_log (run->step, "%s", status);
-  _lb_deployment_step_set_status (run->step, status);
-  poll_later (task, resource_probe);
+  if (kind != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
+    fraction = MAX (fraction, 0.3 + 0.6 * (1.0 - 1.0 / (1.0 + job->attempt)));
+  _lb_deployment_step_set_fraction (job->step, MIN (fraction, 0.99));
+  if (g_strcmp0 (status, lb_deployment_step_get_status (job->step)) != 0)
+    _lb_deployment_step_log (job->step, "%s", status);
+  _lb_deployment_step_set_status (job->step, status);
+  poll_later (job, resource_probe);
 }
 
 /* ---- Resources: create ---- */
@@ -730,8 +833,7 @@ resource_created_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = user_data;
   g_autoptr(JsonNode) answer = NULL;
   GError *error = NULL;
 
@@ -741,59 +843,58 @@ resource_created_cb (GObject      *source,
       if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_CONFLICT))
         {
           /* Created meanwhile by someone else (or by a lost earlier answer): adopt. */
-          _lb_deployment_step_log (run->step, _("It already exists; using it."));
+          _lb_deployment_step_log (job->step, _("It already exists; using it."));
           g_error_free (error);
-          resource_probe (task);
+          resource_probe (job);
           return;
         }
       /* Never resend a create blindly: go back to the GET, which decides. */
-      retry_or_fail (task, error, resource_probe);
+      retry_or_fail (job, error, resource_probe);
       return;
     }
 
-  run->created = TRUE;
-  _lb_deployment_step_log (run->step, _("Create request accepted"));
-  _lb_deployment_step_set_fraction (run->step, 0.2);
+  job->created = TRUE;
+  _lb_deployment_step_log (job->step, _("Create request accepted"));
+  _lb_deployment_step_set_fraction (job->step, 0.2);
 
-  if (lb_deployment_resource_get_flavour (run->resource) == LB_FLAVOUR_AUTOSCALING)
+  if (lb_deployment_resource_get_flavour (job->resource) == LB_FLAVOUR_AUTOSCALING)
     {
       const char *name = json_string_at (answer, "name", NULL);
 
       if (name == NULL)
         {
-          fail_step (task, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
-                                                _("The create call did not return an operation.")));
+          fail_step (job, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                                               _("The create call did not return an operation.")));
           return;
         }
       if (!json_bool_member (answer, "done"))
         {
-          run->operation = g_strdup (name);
-          _lb_deployment_step_set_status (run->step, _("Waiting for the operation to finish…"));
-          poll_later (task, operation_poll);
+          job->operation = g_strdup (name);
+          _lb_deployment_step_set_status (job->step, _("Waiting for the operation to finish…"));
+          poll_later (job, operation_poll);
           return;
         }
-      resource_probe (task);
+      resource_probe (job);
       return;
     }
 
-  resource_evaluate (task, answer);
+  resource_evaluate (job, answer);
 }
 
 static void
-resource_create (GTask *task)
+resource_create (Job *job)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  LbDeploymentResource *resource = run->resource;
+  LbDeploymentRunner *self = job_runner (job);
+  LbDeploymentResource *resource = job->resource;
 
-  _lb_deployment_step_log (run->step, _("Not found: creating it"));
-  _lb_deployment_step_set_status (run->step, _("Creating…"));
+  _lb_deployment_step_log (job->step, _("Not found: creating it"));
+  _lb_deployment_step_set_status (job->step, _("Creating…"));
   lb_databricks_client_call_async (self->client, "POST",
                                    lb_deployment_resource_get_create_path (resource),
                                    lb_deployment_resource_get_create_query (resource),
                                    lb_deployment_resource_get_body (resource),
-                                   LB_CALL_DEFAULT, g_task_get_cancellable (task),
-                                   resource_created_cb, g_object_ref (task));
+                                   LB_CALL_DEFAULT, job_cancellable (job),
+                                   resource_created_cb, job_ref (job));
 }
 
 /* ---- Resources: operations (autoscaling) ---- */
@@ -803,23 +904,22 @@ operation_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = user_data;
   g_autoptr(JsonNode) op = NULL;
   GError *error = NULL;
 
   op = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
   if (op == NULL)
     {
-      retry_or_fail (task, error, operation_poll);
+      retry_or_fail (job, error, operation_poll);
       return;
     }
 
   if (!json_bool_member (op, "done"))
     {
-      _lb_deployment_step_set_fraction (run->step,
-                                        MIN (0.9, 0.2 + 0.6 * (1.0 - 1.0 / (1.0 + run->attempt))));
-      poll_later (task, operation_poll);
+      _lb_deployment_step_set_fraction (job->step,
+                                        MIN (0.9, 0.2 + 0.6 * (1.0 - 1.0 / (1.0 + job->attempt))));
+      poll_later (job, operation_poll);
       return;
     }
 
@@ -828,32 +928,31 @@ operation_cb (GObject      *source,
       const char *code = json_string_at (op, "error", "error_code", NULL);
       const char *message = json_string_at (op, "error", "message", NULL);
 
-      fail_step (task, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_OPERATION, "%s: %s",
-                                    code ? code : "ERROR", message ? message : _("the operation failed")));
+      fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_OPERATION, "%s: %s",
+                                   code ? code : "ERROR", message ? message : _("the operation failed")));
       return;
     }
 
-  g_clear_pointer (&run->operation, g_free);
-  _lb_deployment_step_log (run->step, _("Operation finished"));
+  g_clear_pointer (&job->operation, g_free);
+  _lb_deployment_step_log (job->step, _("Operation finished"));
 
-  if (run->teardown)
+  if (job_run (job)->teardown)
     {
-      finish_step (task, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
+      finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
       return;
     }
-  resource_probe (task);
+  resource_probe (job);
 }
 
 static void
-operation_poll (GTask *task)
+operation_poll (Job *job)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autofree char *path = g_strconcat ("/api/2.0/postgres/", run->operation, NULL);
+  LbDeploymentRunner *self = job_runner (job);
+  g_autofree char *path = g_strconcat ("/api/2.0/postgres/", job->operation, NULL);
 
   self->poll_count++;
   lb_databricks_client_call_async (self->client, "GET", path, NULL, NULL, LB_CALL_IDEMPOTENT,
-                                   g_task_get_cancellable (task), operation_cb, g_object_ref (task));
+                                   job_cancellable (job), operation_cb, job_ref (job));
 }
 
 /* ---- Resources: GET (probe and poll) ---- */
@@ -863,11 +962,10 @@ resource_probed_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = user_data;
   g_autoptr(JsonNode) json = NULL;
   GError *error = NULL;
-  gboolean first = !run->probed;
+  gboolean first = !job->probed;
 
   json = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
   if (json == NULL)
@@ -875,42 +973,41 @@ resource_probed_cb (GObject      *source,
       if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
         {
           g_error_free (error);
-          run->probed = TRUE;
-          if (lb_deployment_resource_get_create_path (run->resource) != NULL && !run->created)
+          job->probed = TRUE;
+          if (lb_deployment_resource_get_create_path (job->resource) != NULL && !job->created)
             {
-              resource_create (task);
+              resource_create (job);
               return;
             }
           /* An implicit child not visible yet (or a create that has not
            * shown up): wait for it. */
-          _lb_deployment_step_set_status (run->step, _("Waiting for it to appear…"));
-          poll_later (task, resource_probe);
+          _lb_deployment_step_set_status (job->step, _("Waiting for it to appear…"));
+          poll_later (job, resource_probe);
           return;
         }
-      retry_or_fail (task, error, resource_probe);
+      retry_or_fail (job, error, resource_probe);
       return;
     }
 
   if (first)
     {
-      run->probed = TRUE;
-      if (!run->created)
-        _lb_deployment_step_log (run->step, _("Found an existing one: adopting it"));
+      job->probed = TRUE;
+      if (!job->created)
+        _lb_deployment_step_log (job->step, _("Found an existing one: adopting it"));
     }
-  resource_evaluate (task, json);
+  resource_evaluate (job, json);
 }
 
 static void
-resource_probe (GTask *task)
+resource_probe (Job *job)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
+  LbDeploymentRunner *self = job_runner (job);
 
-  if (run->probed)
+  if (job->probed)
     self->poll_count++;
-  lb_databricks_client_call_async (self->client, "GET", lb_deployment_resource_get_path (run->resource),
-                                   NULL, NULL, LB_CALL_IDEMPOTENT, g_task_get_cancellable (task),
-                                   resource_probed_cb, g_object_ref (task));
+  lb_databricks_client_call_async (self->client, "GET", lb_deployment_resource_get_path (job->resource),
+                                   NULL, NULL, LB_CALL_IDEMPOTENT, job_cancellable (job),
+                                   resource_probed_cb, job_ref (job));
 }
 
 /* ---- Credentials and the final connection ---- */
@@ -1045,14 +1142,47 @@ connect_data_new (LbDeploymentRunner *self,
   return cd;
 }
 
+/* Why the test connection could not be made, in words to act on; the raw
+ * libpq text stays in the step's log. */
+static char *
+explain_connect_error (LbDeploymentRunner *self,
+                       const GError       *error)
+{
+  const char *message = error->message;
+
+  if (strstr (message, "could not translate host name") != NULL ||
+      strstr (message, "Name or service not known") != NULL ||
+      strstr (message, "nodename nor servname") != NULL)
+    return g_strdup_printf (_("Could not connect to %s: the name does not resolve (DNS). A new instance can take a "
+                              "few minutes to appear in DNS; try the connection again later from the tester."),
+                            self->pg_host);
+  if (strstr (message, "timeout expired") != NULL)
+    return g_strdup_printf (_("Could not connect to %s: no answer within %u s. A firewall or VPN may block port %u."),
+                            self->pg_host, self->connect_timeout_s, self->pg_port);
+  if (strstr (message, "password authentication failed") != NULL)
+    return g_strdup_printf (_("Could not connect to %s: the database refused the credential for %s. Check that "
+                              "this user has a role on the instance."),
+                            self->pg_host, self->user_name);
+  if (g_str_has_prefix (message, "Could not connect"))
+    {
+      /* libpq's first line ends with the cause ("…failed: Connection refused"). */
+      g_autofree char *first_line = g_strndup (message, strcspn (message, "\n"));
+      const char *cause = g_strrstr (first_line, ": ");
+
+      return g_strdup_printf (_("Could not connect to %s: %s. Check that this computer can reach the instance "
+                                "(network, VPN, firewall), then try again from the tester."),
+                              self->pg_host, cause != NULL ? cause + 2 : first_line);
+    }
+  return g_strdup (message);
+}
+
 static void
 partition_sizes_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = user_data;
+  LbDeploymentRunner *self = job_runner (job);
   g_autoptr(JsonNode) sizes = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *status = NULL;
@@ -1061,14 +1191,16 @@ partition_sizes_cb (GObject      *source,
   sizes = g_task_propagate_pointer (G_TASK (result), &error);
   if (sizes == NULL)
     {
+      g_autofree char *reason = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          fail_step (task, g_steal_pointer (&error));
+          fail_step (job, g_steal_pointer (&error));
           return;
         }
-      _lb_deployment_step_set_warning (run->step, error->message);
-      finish_step (task, LB_DEPLOYMENT_STEP_DONE,
-                   _("Deployed, but the test connection failed (see the warning)"));
+      _lb_deployment_step_log (job->step, "%s", error->message);
+      reason = explain_connect_error (self, error);
+      skip_step (job, reason, _("Skipped: the test connection failed"));
       return;
     }
 
@@ -1080,13 +1212,13 @@ partition_sizes_cb (GObject      *source,
       JsonObject *row = json_array_get_object_element (array, i);
       g_autofree char *size = g_format_size (json_object_get_int_member (row, "size"));
 
-      _lb_deployment_step_log (run->step, _("Partition %s: %s"),
+      _lb_deployment_step_log (job->step, _("Partition %s: %s"),
                                json_object_get_string_member (row, "relname"), size);
     }
   status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Connected; %u partition measured",
                                          "Connected; %u partitions measured", json_array_get_length (array)),
                             json_array_get_length (array));
-  finish_step (task, LB_DEPLOYMENT_STEP_DONE, status);
+  finish_step (job, LB_DEPLOYMENT_STEP_DONE, status);
 }
 
 static void
@@ -1094,9 +1226,8 @@ connect_credential_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = user_data;
+  LbDeploymentRunner *self = job_runner (job);
   g_autoptr(JsonNode) answer = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) thread_task = NULL;
@@ -1105,35 +1236,37 @@ connect_credential_cb (GObject      *source,
   answer = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
   if (answer == NULL)
     {
+      g_autofree char *reason = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          fail_step (task, g_steal_pointer (&error));
+          fail_step (job, g_steal_pointer (&error));
           return;
         }
-      _lb_deployment_step_set_warning (run->step, error->message);
-      finish_step (task, LB_DEPLOYMENT_STEP_DONE,
-                   _("Deployed, but no database credential could be generated (see the warning)"));
+      _lb_deployment_step_log (job->step, "%s", error->message);
+      reason = lb_databricks_error_explain (error, lb_deployment_plan_get_profile (self->plan));
+      skip_step (job, reason, _("Skipped: no database credential could be generated"));
       return;
     }
 
   token = json_string_at (answer, "token", NULL);
   if (token == NULL || self->pg_host == NULL || self->user_name == NULL)
     {
-      _lb_deployment_step_set_warning (run->step,
-                                       token == NULL ? _("The credential answer held no token.")
-                                                     : _("The instance's host name is not known."));
-      finish_step (task, LB_DEPLOYMENT_STEP_DONE, _("Deployed, but the test connection was not possible"));
+      skip_step (job,
+                 token == NULL ? _("The credential answer held no token.")
+                               : _("The instance's host name is not known."),
+                 _("Skipped: the test connection was not possible"));
       return;
     }
 
-  _lb_deployment_step_set_fraction (run->step, 0.5);
-  _lb_deployment_step_set_status (run->step, _("Connecting…"));
-  _lb_deployment_step_log (run->step, _("Connecting to %s as %s (sslmode=require)"), self->pg_host, self->user_name);
+  _lb_deployment_step_set_fraction (job->step, 0.5);
+  _lb_deployment_step_set_status (job->step, _("Connecting…"));
+  _lb_deployment_step_log (job->step, _("Connecting to %s as %s (sslmode=require)"), self->pg_host, self->user_name);
 
   /* No source object: the worker thread drops its task a moment after the
    * callback ran, and must not hold the runner then (its last unref would
-   * race with the owner's). The outer task carries the runner instead. */
-  thread_task = g_task_new (NULL, g_task_get_cancellable (task), partition_sizes_cb, g_object_ref (task));
+   * race with the owner's). The job carries the runner instead. */
+  thread_task = g_task_new (NULL, job_cancellable (job), partition_sizes_cb, job_ref (job));
   g_task_set_source_tag (thread_task, partition_sizes_worker);
   g_task_set_task_data (thread_task, connect_data_new (self, token), connect_data_free);
   /* libpq cannot be interrupted: let cancellation return at once. */
@@ -1142,16 +1275,16 @@ connect_credential_cb (GObject      *source,
 }
 
 static void
-connect_start (GTask *task)
+connect_start (Job *job)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
+  LbDeploymentRunner *self = job_runner (job);
   g_autoptr(JsonNode) body = NULL;
   const char *path = NULL;
 
-  _lb_deployment_step_set_status (current_step (task), _("Generating a database credential…"));
+  _lb_deployment_step_set_status (job->step, _("Generating a database credential…"));
   body = credential_body (self, &path);
   lb_databricks_client_call_async (self->client, "POST", path, NULL, body, LB_CALL_IDEMPOTENT,
-                                   g_task_get_cancellable (task), connect_credential_cb, g_object_ref (task));
+                                   job_cancellable (job), connect_credential_cb, job_ref (job));
 }
 
 /* ---- Teardown ---- */
@@ -1161,8 +1294,7 @@ deleted_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
+  g_autoptr(Job) job = user_data;
   g_autoptr(JsonNode) answer = NULL;
   GError *error = NULL;
 
@@ -1172,44 +1304,42 @@ deleted_cb (GObject      *source,
       if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
         {
           g_error_free (error);
-          _lb_deployment_step_set_fraction (run->step, 1);
-          _lb_deployment_step_set_status (run->step, _("Already gone"));
-          _lb_deployment_step_log (run->step, _("Already gone"));
-          _lb_deployment_step_set_state (run->step, LB_DEPLOYMENT_STEP_SKIPPED);
-          run->index++;
-          run_next_step (task);
+          _lb_deployment_step_set_fraction (job->step, 1);
+          _lb_deployment_step_set_status (job->step, _("Already gone"));
+          _lb_deployment_step_log (job->step, _("Already gone"));
+          _lb_deployment_step_set_state (job->step, LB_DEPLOYMENT_STEP_SKIPPED);
+          job_end (job, NULL);
           return;
         }
-      retry_or_fail (task, error, teardown_delete);
+      retry_or_fail (job, error, teardown_delete);
       return;
     }
 
-  if (lb_deployment_resource_get_flavour (run->resource) == LB_FLAVOUR_AUTOSCALING &&
+  if (lb_deployment_resource_get_flavour (job->resource) == LB_FLAVOUR_AUTOSCALING &&
       json_string_at (answer, "name", NULL) != NULL && !json_bool_member (answer, "done"))
     {
-      run->operation = g_strdup (json_string_at (answer, "name", NULL));
-      _lb_deployment_step_set_status (run->step, _("Waiting for the deletion to finish…"));
-      poll_later (task, operation_poll);
+      job->operation = g_strdup (json_string_at (answer, "name", NULL));
+      _lb_deployment_step_set_status (job->step, _("Waiting for the deletion to finish…"));
+      poll_later (job, operation_poll);
       return;
     }
 
-  finish_step (task, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
+  finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
 }
 
 static void
-teardown_delete (GTask *task)
+teardown_delete (Job *job)
 {
-  LbDeploymentRunner *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
+  LbDeploymentRunner *self = job_runner (job);
   const char *purge[] = { "purge", "true", NULL };
-  gboolean instance = lb_deployment_resource_get_kind (run->resource) == LB_DEPLOYMENT_RESOURCE_INSTANCE;
+  gboolean instance = lb_deployment_resource_get_kind (job->resource) == LB_DEPLOYMENT_RESOURCE_INSTANCE;
 
-  if (run->deadline == 0)
-    run->deadline = g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC;
-  _lb_deployment_step_set_status (run->step, _("Deleting…"));
-  lb_databricks_client_call_async (self->client, "DELETE", lb_deployment_resource_get_path (run->resource),
+  if (job->deadline == 0)
+    job->deadline = g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC;
+  _lb_deployment_step_set_status (job->step, _("Deleting…"));
+  lb_databricks_client_call_async (self->client, "DELETE", lb_deployment_resource_get_path (job->resource),
                                    instance ? purge : NULL, NULL, LB_CALL_IDEMPOTENT,
-                                   g_task_get_cancellable (task), deleted_cb, g_object_ref (task));
+                                   job_cancellable (job), deleted_cb, job_ref (job));
 }
 
 /* ---- GObject ---- */
@@ -1572,6 +1702,12 @@ start_run (LbDeploymentRunner  *self,
   run->teardown = teardown;
   g_task_set_task_data (task, run, run_free);
 
+  if (!teardown)
+    {
+      self->started_us = g_get_monotonic_time ();
+      self->finished_us = 0;
+    }
+
   for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
     {
       g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
@@ -1600,7 +1736,7 @@ walk_steps (LbDeploymentRunner  *self,
 
   task = start_run (self, steps, teardown, source_tag, cancellable, callback, user_data);
   if (task != NULL)
-    run_next_step (task);
+    run_schedule (task);
 }
 
 static gboolean
@@ -1906,6 +2042,32 @@ lb_deployment_runner_to_json (LbDeploymentRunner *self)
       json_builder_add_string_value (builder, self->pg_host);
     }
 
+  if (self->finished_us != 0)
+    {
+      LbDeploymentCounts counts;
+      g_autofree char *summary = lb_deployment_runner_dup_summary (self);
+
+      lb_deployment_runner_get_counts (self, &counts);
+      json_builder_set_member_name (builder, "counts");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "created");
+      json_builder_add_int_value (builder, counts.created);
+      json_builder_set_member_name (builder, "created_with_project");
+      json_builder_add_int_value (builder, counts.with_project);
+      json_builder_set_member_name (builder, "already_there");
+      json_builder_add_int_value (builder, counts.existing);
+      json_builder_set_member_name (builder, "failed");
+      json_builder_add_int_value (builder, counts.failed);
+      json_builder_set_member_name (builder, "skipped");
+      json_builder_add_int_value (builder, counts.skipped);
+      json_builder_end_object (builder);
+      if (summary != NULL)
+        {
+          json_builder_set_member_name (builder, "summary");
+          json_builder_add_string_value (builder, summary);
+        }
+    }
+
   json_builder_set_member_name (builder, "steps");
   json_builder_begin_array (builder);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->steps)); i++)
@@ -1948,4 +2110,246 @@ lb_deployment_runner_to_json (LbDeploymentRunner *self)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+/* ---- Summary ---- */
+
+void
+lb_deployment_runner_get_counts (LbDeploymentRunner *self,
+                                 LbDeploymentCounts *counts)
+{
+  GListModel *steps;
+
+  g_return_if_fail (LB_IS_DEPLOYMENT_RUNNER (self));
+  g_return_if_fail (counts != NULL);
+
+  memset (counts, 0, sizeof *counts);
+  steps = G_LIST_MODEL (self->steps);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      /* Only resources count: signing in and the test connection create nothing. */
+      if (lb_deployment_step_get_kind (step) != LB_DEPLOYMENT_STEP_KIND_RESOURCE)
+        continue;
+      switch (lb_deployment_step_get_state (step))
+        {
+        case LB_DEPLOYMENT_STEP_DONE:
+          counts->created++;
+          break;
+        case LB_DEPLOYMENT_STEP_ADOPTED:
+          if (lb_deployment_step_get_created_with_project (step))
+            counts->with_project++;
+          else
+            counts->existing++;
+          break;
+        case LB_DEPLOYMENT_STEP_FAILED:
+          counts->failed++;
+          break;
+        case LB_DEPLOYMENT_STEP_SKIPPED:
+          counts->skipped++;
+          break;
+        case LB_DEPLOYMENT_STEP_PENDING:
+        case LB_DEPLOYMENT_STEP_RUNNING:
+        default:
+          break;
+        }
+    }
+}
+
+static char *
+format_duration (gint64 us)
+{
+  guint seconds = (guint) ((us + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC);
+
+  if (seconds < 60)
+    /* Translators: a duration in seconds */
+    return g_strdup_printf (_("%u s"), seconds);
+  /* Translators: a duration, "3 min 12 s" */
+  return g_strdup_printf (_("%u min %u s"), seconds / 60, seconds % 60);
+}
+
+char *
+lb_deployment_runner_dup_summary (LbDeploymentRunner *self)
+{
+  LbDeploymentCounts counts;
+  GListModel *steps;
+  g_autoptr(LbDeploymentStep) failed = NULL;
+  g_autoptr(LbDeploymentStep) connect = NULL;
+  g_autofree char *duration = NULL;
+  g_autofree char *tally = NULL;
+  g_autofree char *text = NULL;
+  guint n;
+
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), NULL);
+
+  if (self->started_us == 0 || self->finished_us == 0 || self->running)
+    return NULL;
+
+  lb_deployment_runner_get_counts (self, &counts);
+  steps = G_LIST_MODEL (self->steps);
+  n = g_list_model_get_n_items (steps);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      if (failed == NULL && lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_FAILED)
+        failed = g_object_ref (step);
+      if (lb_deployment_step_get_kind (step) == LB_DEPLOYMENT_STEP_KIND_CONNECT)
+        g_set_object (&connect, step);
+    }
+
+  duration = format_duration (self->finished_us - self->started_us);
+  if (lb_deployment_plan_get_flavour (self->plan) == LB_FLAVOUR_AUTOSCALING)
+    /* Translators: the branch and endpoint of a new autoscaling project are made by the project itself */
+    tally = g_strdup_printf (_("%u created by this deploy, %u created with the project, %u already there"),
+                             counts.created, counts.with_project, counts.existing);
+  else
+    tally = g_strdup_printf (_("%u created by this deploy, %u already there"), counts.created, counts.existing);
+
+  if (failed != NULL)
+    {
+      g_autofree char *stop = NULL;
+
+      if (g_strcmp0 (lb_deployment_step_get_status (failed), _("Cancelled")) == 0)
+        /* Translators: "Cancelled at “Database catalog retail_pg” after 12 s: 2 created by this deploy, …" */
+        stop = g_strdup_printf (_("Cancelled at “%s” after %s: %s"), lb_deployment_step_get_title (failed),
+                                duration, tally);
+      else
+        /* Translators: "Stopped at “Database catalog retail_pg” after 12 s: 2 created by this deploy, …" */
+        stop = g_strdup_printf (_("Stopped at “%s” after %s: %s"), lb_deployment_step_get_title (failed),
+                                duration, tally);
+      if (counts.failed > 1)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u step failed", "%s; %u steps failed",
+                                             counts.failed),
+                                stop, counts.failed);
+      else
+        text = g_steal_pointer (&stop);
+    }
+  else if (counts.created + counts.with_project == 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Nothing to create: everything is already there (%u resource checked in %s)",
+                                         "Nothing to create: everything is already there (%u resources checked in %s)",
+                                         counts.existing),
+                            counts.existing, duration);
+  else
+    /* Translators: "Deployed in 12 s: 5 created by this deploy, 2 created with the project, 0 already there" */
+    text = g_strdup_printf (_("Deployed in %s: %s"), duration, tally);
+
+  if (failed == NULL && connect != NULL && lb_deployment_step_get_state (connect) == LB_DEPLOYMENT_STEP_SKIPPED)
+    {
+      g_autofree char *with_connect = g_strdup_printf (_("%s. The test connection failed: see its step."), text);
+
+      g_free (text);
+      text = g_steal_pointer (&with_connect);
+    }
+
+  return g_steal_pointer (&text);
+}
+
+/* ---- Looking for what exists ---- */
+
+typedef struct
+{
+  GPtrArray *resources;   /* LbDeploymentResource, in the order to look */
+  guint      index;
+} FindExisting;
+
+static void
+find_existing_free (gpointer data)
+{
+  FindExisting *find = data;
+
+  g_ptr_array_unref (find->resources);
+  g_free (find);
+}
+
+static void find_existing_next (GTask *task);
+
+static void
+find_existing_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FindExisting *find = g_task_get_task_data (task);
+  g_autoptr(JsonNode) json = NULL;
+  GError *error = NULL;
+
+  json = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
+  if (json != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_error_free (error);
+  find->index++;
+  find_existing_next (task);
+}
+
+static void
+find_existing_next (GTask *task)
+{
+  LbDeploymentRunner *self = g_task_get_source_object (task);
+  FindExisting *find = g_task_get_task_data (task);
+  LbDeploymentResource *resource;
+
+  if (find->index >= find->resources->len)
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  resource = g_ptr_array_index (find->resources, find->index);
+  lb_databricks_client_call_async (self->client, "GET", lb_deployment_resource_get_path (resource), NULL, NULL,
+                                   LB_CALL_IDEMPOTENT, g_task_get_cancellable (task), find_existing_cb,
+                                   g_object_ref (task));
+}
+
+void
+lb_deployment_runner_find_existing_async (LbDeploymentRunner  *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GListModel *resources;
+  FindExisting *find;
+
+  g_return_if_fail (LB_IS_DEPLOYMENT_RUNNER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_deployment_runner_find_existing_async);
+
+  /* What a teardown would delete: the compute first (it holds the rest),
+   * then the catalog, which may outlive it. */
+  find = g_new0 (FindExisting, 1);
+  find->resources = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (find->resources, g_object_ref (lb_deployment_plan_get_compute (self->plan)));
+  resources = lb_deployment_plan_get_resources (self->plan);
+  for (guint i = 0; i < g_list_model_get_n_items (resources); i++)
+    {
+      g_autoptr(LbDeploymentResource) resource = g_list_model_get_item (resources, i);
+
+      if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_CATALOG)
+        g_ptr_array_add (find->resources, g_steal_pointer (&resource));
+    }
+  g_task_set_task_data (task, find, find_existing_free);
+  find_existing_next (task);
+}
+
+gboolean
+lb_deployment_runner_find_existing_finish (LbDeploymentRunner  *self,
+                                           GAsyncResult        *result,
+                                           GError             **error)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

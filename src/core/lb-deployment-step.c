@@ -22,6 +22,7 @@ struct _LbDeploymentStep
   char                  *warning;
   char                  *error_message;
   GPtrArray             *log;
+  gboolean               created_with_project;
 };
 
 G_DEFINE_FINAL_TYPE (LbDeploymentStep, lb_deployment_step, G_TYPE_OBJECT)
@@ -37,6 +38,7 @@ enum {
   PROP_STATUS,
   PROP_WARNING,
   PROP_ERROR_MESSAGE,
+  PROP_CREATED_WITH_PROJECT,
   N_PROPS
 };
 
@@ -130,6 +132,9 @@ lb_deployment_step_get_property (GObject    *object,
     case PROP_ERROR_MESSAGE:
       g_value_set_string (value, self->error_message);
       break;
+    case PROP_CREATED_WITH_PROJECT:
+      g_value_set_boolean (value, self->created_with_project);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -170,6 +175,9 @@ lb_deployment_step_class_init (LbDeploymentStepClass *klass)
   properties[PROP_ERROR_MESSAGE] =
     g_param_spec_string ("error-message", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CREATED_WITH_PROJECT] =
+    g_param_spec_boolean ("created-with-project", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[LOG_APPENDED] =
@@ -269,7 +277,29 @@ lb_deployment_step_is_finished (LbDeploymentStep *self)
 {
   g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), FALSE);
 
-  return self->state == LB_DEPLOYMENT_STEP_DONE || self->state == LB_DEPLOYMENT_STEP_ADOPTED;
+  /* A step skipped for a reason of its own (the warning says which) ran to
+   * its end; one skipped because an earlier step failed did not. */
+  return self->state == LB_DEPLOYMENT_STEP_DONE || self->state == LB_DEPLOYMENT_STEP_ADOPTED ||
+         (self->state == LB_DEPLOYMENT_STEP_SKIPPED && self->warning != NULL);
+}
+
+gboolean
+lb_deployment_step_get_created_with_project (LbDeploymentStep *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), FALSE);
+  return self->created_with_project;
+}
+
+const char *
+lb_deployment_step_get_state_label (LbDeploymentStep *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), NULL);
+
+  if (self->state == LB_DEPLOYMENT_STEP_ADOPTED && self->created_with_project)
+    /* Translators: a step's state, as short as "Already there" (its column is narrow);
+     * it means "created by the project, not by this deploy" */
+    return _("With project");
+  return lb_deployment_step_state_get_label (self->state);
 }
 
 JsonNode *
@@ -305,6 +335,11 @@ lb_deployment_step_to_json (LbDeploymentStep *self)
     {
       json_builder_set_member_name (builder, "error");
       json_builder_add_string_value (builder, self->error_message);
+    }
+  if (self->created_with_project)
+    {
+      json_builder_set_member_name (builder, "created_with_project");
+      json_builder_add_boolean_value (builder, TRUE);
     }
   json_builder_set_member_name (builder, "log");
   json_builder_begin_array (builder);
@@ -342,6 +377,7 @@ _lb_deployment_step_reset (LbDeploymentStep *self)
   _lb_deployment_step_set_status (self, NULL);
   _lb_deployment_step_set_warning (self, NULL);
   _lb_deployment_step_set_error_message (self, NULL);
+  _lb_deployment_step_set_created_with_project (self, FALSE);
   self->started_us = 0;
   self->finished_us = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
@@ -418,6 +454,19 @@ _lb_deployment_step_set_error_message (LbDeploymentStep *self,
 {
   g_return_if_fail (LB_IS_DEPLOYMENT_STEP (self));
   set_string (self, &self->error_message, message, PROP_ERROR_MESSAGE);
+}
+
+void
+_lb_deployment_step_set_created_with_project (LbDeploymentStep *self,
+                                              gboolean          created_with_project)
+{
+  g_return_if_fail (LB_IS_DEPLOYMENT_STEP (self));
+
+  created_with_project = !!created_with_project;
+  if (self->created_with_project == created_with_project)
+    return;
+  self->created_with_project = created_with_project;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_WITH_PROJECT]);
 }
 
 void

@@ -37,7 +37,9 @@ typedef enum
  * (LbDeploymentResource or NULL), "state" (LbDeploymentStepState as uint),
  * "fraction" (0..1), "elapsed" (seconds, double; notified on state changes
  * only: read it on a timer while running), "status" (one-line live text),
- * "warning" (string or NULL), "error-message" (string or NULL).
+ * "warning" (string or NULL), "error-message" (string or NULL),
+ * "created-with-project" (bool: adopted, but it came with the project this
+ * very run created, like an autoscaling project's branch and endpoint).
  * Signal "log-appended" (const char *line) for each new log line. */
 G_DECLARE_FINAL_TYPE (LbDeploymentStep, lb_deployment_step, LB, DEPLOYMENT_STEP, GObject)
 
@@ -52,11 +54,16 @@ const char            *lb_deployment_step_get_warning       (LbDeploymentStep *s
 const char            *lb_deployment_step_get_error_message (LbDeploymentStep *self);
 /* The log lines so far (timestamped "[12.3 s] text"); free with g_strfreev(). */
 char                 **lb_deployment_step_dup_log           (LbDeploymentStep *self);
-/* TRUE for done, adopted and skipped-after-success states. */
+/* TRUE for done, adopted and skipped-after-success states (skipped with a
+ * warning that says why, like a test connection that could not be made). */
 gboolean               lb_deployment_step_is_finished       (LbDeploymentStep *self);
+gboolean               lb_deployment_step_get_created_with_project (LbDeploymentStep *self);
+/* Translated state label of this step: the state's, or "With project" for
+ * an adopted step that came with a project this run created. */
+const char            *lb_deployment_step_get_state_label   (LbDeploymentStep *self);
 
 /* {"title", "kind", "resource", "state", "fraction", "elapsed", "warning",
- *  "error", "log": [...]} */
+ *  "error", "created_with_project" (only when TRUE), "log": [...]} */
 JsonNode              *lb_deployment_step_to_json           (LbDeploymentStep *self);
 
 /* Internal: for the runner. */
@@ -74,6 +81,8 @@ void                   _lb_deployment_step_set_warning      (LbDeploymentStep   
                                                              const char            *warning);
 void                   _lb_deployment_step_set_error_message (LbDeploymentStep     *self,
                                                              const char            *message);
+void                   _lb_deployment_step_set_created_with_project (LbDeploymentStep *self,
+                                                                     gboolean          created_with_project);
 void                   _lb_deployment_step_log              (LbDeploymentStep      *self,
                                                              const char            *format,
                                                              ...) G_GNUC_PRINTF (2, 3);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -82,7 +83,9 @@ struct _LbDeployPage
   GCancellable        *run_cancellable;   /* the deploy or teardown running */
   GCancellable        *check_cancellable;
   GCancellable        *config_cancellable;
+  GCancellable        *find_cancellable;  /* looking for what a teardown would delete */
   char                *user_name;
+  char                *missing_profile;   /* the workload's profile, absent from the file */
   char                *memory_token;      /* a typed token no keyring would take */
   GPtrArray           *testers;           /* of TesterLink* */
   AdwToast            *last_toast;        /* replaced, not queued behind, by the next */
@@ -97,6 +100,9 @@ struct _LbDeployPage
   gboolean             last_run_failed;
   gboolean             checking;
   gboolean             plan_dirty;        /* the workload changed since the plan was made */
+  gboolean             found_existing;    /* something of the plan exists: Tear Down has work */
+  gboolean             follow_progress;   /* keep the progress in view until the user scrolls */
+  guint                follow_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (LbDeployPage, lb_deploy_page, GTK_TYPE_WIDGET)
@@ -301,6 +307,8 @@ credentials_changed (LbDeployPage *self)
   drop_runner (self);
   set_user_name (self, NULL);
   set_identity (self, "avatar-default-symbolic", "dim-label", _("Not checked yet"));
+  g_cancellable_cancel (self->find_cancellable);
+  self->found_existing = FALSE;
   update_actions (self);
 }
 
@@ -377,14 +385,25 @@ update_profile_subtitle (LbDeployPage *self)
 
   profile = lb_databricks_config_resolve (self->config, selected_profile (self), NULL);
   if (profile == NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row), _("This profile cannot be used as written"));
+    subtitle = g_strdup (_("This profile cannot be used as written"));
   else
+    /* Host and kind only: a profile's secrets never reach the screen. */
+    subtitle = g_markup_printf_escaped ("%s · %s", profile->host != NULL ? profile->host : _("no host"),
+                                        lb_databricks_auth_kind_to_string (profile->auth_kind));
+
+  /* The workload named a profile this computer does not have: say which
+   * one is used instead, rather than switching silently. */
+  if (self->missing_profile != NULL)
     {
-      /* Host and kind only: a profile's secrets never reach the screen. */
-      subtitle = g_markup_printf_escaped ("%s · %s", profile->host != NULL ? profile->host : _("no host"),
-                                          lb_databricks_auth_kind_to_string (profile->auth_kind));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row), subtitle);
+      g_autofree char *fallback = g_markup_printf_escaped (_("Profile “%s” from the workload does not exist; "
+                                                             "using “%s”"),
+                                                           self->missing_profile, selected_profile (self));
+      g_autofree char *both = g_strdup_printf ("%s\n%s", fallback, subtitle);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&both);
     }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row), subtitle);
 }
 
 static void
@@ -405,6 +424,8 @@ profile_selected_cb (LbDeployPage *self)
   if (self->updating_profiles)
     return;
 
+  /* A profile the user picked replaces the workload's missing one. */
+  g_clear_pointer (&self->missing_profile, g_free);
   update_manual_rows (self);
 
   /* The choice is part of the workload (lakebase_accelerator.profile). */
@@ -475,6 +496,11 @@ config_loaded_cb (GObject      *object,
   else if (config != NULL && n_names > 0)
     wanted = lb_databricks_config_get_default_profile (config);
 
+  g_clear_pointer (&self->missing_profile, g_free);
+  if (n_names > 0 && self->workload != NULL && lb_workload_get_profile (self->workload) != NULL &&
+      !g_strv_contains ((const char * const *) names, lb_workload_get_profile (self->workload)))
+    self->missing_profile = g_strdup (lb_workload_get_profile (self->workload));
+
   selected = n_names;
   for (guint i = 0; i < n_names; i++)
     if (g_strcmp0 (names[i], wanted) == 0)
@@ -521,6 +547,47 @@ reload_profiles (LbDeployPage *self)
   task = g_task_new (self, self->config_cancellable, config_loaded_cb, NULL);
   g_task_set_source_tag (task, reload_profiles);
   g_task_run_in_thread (task, config_worker);
+}
+
+/* What exists ---------------------------------------------------------------- */
+
+static void
+existing_found_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LbDeployPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean found;
+
+  found = lb_deployment_runner_find_existing_finish (LB_DEPLOYMENT_RUNNER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    g_debug ("Could not tell what of the plan exists: %s", error->message);
+
+  /* Only a finding enables Tear Down; an error leaves it as it was. */
+  if (error == NULL)
+    self->found_existing = found;
+  update_actions (self);
+}
+
+/* Asks the workspace whether the plan's instance (or project, or catalog)
+ * exists, so Tear Down is offered only when it has something to delete. A
+ * throwaway runner: the page's own keeps the last run's progress. */
+static void
+look_for_existing (LbDeployPage *self)
+{
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+
+  g_cancellable_cancel (self->find_cancellable);
+  g_clear_object (&self->find_cancellable);
+  if (self->plan == NULL || self->client == NULL || self->user_name == NULL)
+    return;
+
+  self->find_cancellable = g_cancellable_new ();
+  runner = lb_deployment_runner_new (self->plan, self->client);
+  lb_deployment_runner_find_existing_async (runner, self->find_cancellable, existing_found_cb, g_object_ref (self));
 }
 
 /* Identity ----------------------------------------------------------------- */
@@ -614,6 +681,7 @@ identity_cb (GObject      *object,
   if (is_manual (self) && typed_token (self) != NULL)
     remember_token (self, host, typed_token (self));
 
+  look_for_existing (self);
   update_actions (self);
 }
 
@@ -859,6 +927,10 @@ rebuild_plan (LbDeployPage *self)
   if (self->workload != NULL)
     self->plan = lb_deployment_plan_new (self->workload, self->prices, &self->plan_error);
 
+  /* Another plan may name other resources: what exists is asked anew. */
+  self->found_existing = FALSE;
+  look_for_existing (self);
+
   fill_plan_list (self);
   update_actions (self);
 }
@@ -931,7 +1003,7 @@ static void
 update_overall (LbDeployPage *self)
 {
   GListModel *steps = shown_steps (self);
-  guint n_steps, n_finished = 0, n_created = 0, n_adopted = 0;
+  guint n_steps, n_finished = 0, n_running = 0;
   LbDeploymentStep *current = NULL;
   LbDeploymentStep *failed = NULL;
   g_autofree char *text = NULL;
@@ -952,13 +1024,10 @@ update_overall (LbDeployPage *self)
         case LB_DEPLOYMENT_STEP_RUNNING:
           if (current == NULL)
             current = step;
+          n_running++;
           break;
         case LB_DEPLOYMENT_STEP_DONE:
-          n_created++;
-          n_finished++;
-          break;
         case LB_DEPLOYMENT_STEP_ADOPTED:
-          n_adopted++;
           n_finished++;
           break;
         case LB_DEPLOYMENT_STEP_FAILED:
@@ -976,19 +1045,22 @@ update_overall (LbDeployPage *self)
 
   seconds = self->run_started_us > 0 ? (guint) ((g_get_monotonic_time () - self->run_started_us) / G_USEC_PER_SEC) : 0;
 
-  if (running && current != NULL)
+  if (running && n_running > 1)
+    /* Translators: synced tables run side by side: "Step 5 of 10 · 4 synced tables at once · 42 s so far" */
+    text = g_strdup_printf (_("Step %u of %u · %u synced tables at once · %u s so far"),
+                            MIN (n_finished + 1, n_steps), n_steps, n_running, seconds);
+  else if (running && current != NULL)
     /* Translators: "Step 3 of 7 · Database instance retail-serving · 42 s so far" */
     text = g_strdup_printf (_("Step %u of %u · %s · %u s so far"), MIN (n_finished + 1, n_steps), n_steps,
                             lb_deployment_step_get_title (current), seconds);
   else if (running)
     text = g_strdup (self->showing_teardown ? _("Tearing down…") : _("Deploying…"));
+  else if (!self->showing_teardown && (text = lb_deployment_runner_dup_summary (self->runner)) != NULL)
+    ;   /* the runner's own account: created, created with the project, already there */
   else if (failed != NULL)
     text = g_strdup_printf (_("Stopped at “%s”"), lb_deployment_step_get_title (failed));
   else if (n_finished == n_steps && self->showing_teardown)
     text = g_strdup_printf (_("Torn down in %u s"), seconds);
-  else if (n_finished == n_steps)
-    /* Translators: "Deployed in 12 s: 5 created, 2 already there" */
-    text = g_strdup_printf (_("Deployed in %u s: %u created, %u already there"), seconds, n_created, n_adopted);
   else
     text = g_strdup (_("Not started"));
 
@@ -1093,23 +1165,70 @@ ensure_runner (LbDeployPage  *self,
   return self->runner;
 }
 
-/* The progress sits below the plan: bring it into view once laid out. */
+/* The progress sits below the plan: bring its top into view, and keep it
+ * there while rows above it change height (the identity, the sizes), until
+ * the user scrolls or the run has ended and the layout has settled. The
+ * adjustment only grows once the new rows are allocated, so this runs on
+ * every frame instead of once. */
 static gboolean
-scroll_to_progress_cb (GtkWidget     *widget,
-                       GdkFrameClock *frame_clock,
-                       gpointer       user_data)
+follow_progress_cb (GtkWidget     *widget,
+                    GdkFrameClock *frame_clock,
+                    gpointer       user_data)
 {
   LbDeployPage *self = user_data;
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   GtkWidget *content = gtk_scrolled_window_get_child (self->scroller);
+  gboolean running = self->runner != NULL && lb_deployment_runner_get_running (self->runner);
   graphene_point_t point;
+  double target;
 
+  /* The clamp sits in a viewport that moves it by the scroll offset:
+   * positions in the clamp are what the adjustment counts in. (Measuring
+   * against the viewport gave screen positions, which scrolled away.) */
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+
+  if (!self->follow_progress)
+    {
+      self->follow_tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
   if (gtk_widget_get_height (widget) <= 0 ||
       !gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &point))
     return G_SOURCE_CONTINUE;
 
-  gtk_adjustment_set_value (adjustment, point.y - 12);
-  return G_SOURCE_REMOVE;
+  target = MIN (point.y - 12, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+  target = MAX (target, gtk_adjustment_get_lower (adjustment));
+  if (fabs (gtk_adjustment_get_value (adjustment) - target) >= 1)
+    gtk_adjustment_set_value (adjustment, target);
+  else if (!running)
+    {
+      self->follow_progress = FALSE;
+      self->follow_tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* A wheel or touchpad scroll is the user taking over. */
+static gboolean
+user_scrolled_cb (GtkEventControllerScroll *controller,
+                  double                    dx,
+                  double                    dy,
+                  gpointer                  user_data)
+{
+  LbDeployPage *self = user_data;
+
+  self->follow_progress = FALSE;
+  return FALSE;
+}
+
+static void
+follow_progress (LbDeployPage *self)
+{
+  self->follow_progress = TRUE;
+  if (self->follow_tick_id == 0)
+    self->follow_tick_id = gtk_widget_add_tick_callback (self->progress_group, follow_progress_cb, self, NULL);
 }
 
 static void
@@ -1135,7 +1254,47 @@ show_steps (LbDeployPage *self,
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->progress_group),
                                    teardown ? _("Teardown") : _("Progress"));
   gtk_widget_set_visible (self->progress_group, TRUE);
-  gtk_widget_add_tick_callback (self->progress_group, scroll_to_progress_cb, self, NULL);
+  follow_progress (self);
+}
+
+/* The first failed step of what is shown, or NULL (borrowed: the model keeps it). */
+static LbDeploymentStep *
+failed_step (LbDeployPage *self)
+{
+  GListModel *steps = shown_steps (self);
+
+  for (guint i = 0; steps != NULL && i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      if (lb_deployment_step_get_state (step) == LB_DEPLOYMENT_STEP_FAILED)
+        return step;
+    }
+  return NULL;
+}
+
+/* After a run: does anything of the plan remain for a teardown? */
+static gboolean
+run_left_something (LbDeployPage *self,
+                    gboolean      ok)
+{
+  GListModel *steps = shown_steps (self);
+
+  /* A teardown that stopped leaves the rest behind. */
+  if (self->showing_teardown)
+    return !ok;
+
+  for (guint i = 0; steps != NULL && i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+      LbDeploymentStepState state = lb_deployment_step_get_state (step);
+
+      if (lb_deployment_step_get_resource (step) != NULL &&
+          (state == LB_DEPLOYMENT_STEP_DONE || state == LB_DEPLOYMENT_STEP_ADOPTED))
+        return TRUE;
+    }
+  /* A deploy that stopped before its first resource changed nothing. */
+  return self->found_existing;
 }
 
 static void
@@ -1149,6 +1308,7 @@ run_done (LbDeployPage *self,
 
   g_clear_object (&self->run_cancellable);
   self->last_run_failed = !ok;
+  self->found_existing = run_left_something (self, ok);
 
   if (ok && teardown)
     message = g_strdup_printf (_("“%s” was torn down"), name);
@@ -1156,9 +1316,16 @@ run_done (LbDeployPage *self,
     message = g_strdup_printf (_("“%s” is deployed"), name);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     message = g_strdup (teardown ? _("Teardown cancelled") : _("Deployment cancelled: Deploy resumes where it stopped"));
+  else if (failed_step (self) != NULL)
+    /* The step's row holds the whole explanation; a toast has room for a line. */
+    message = g_strdup_printf (teardown ? _("Teardown failed at “%s”: its step says what to do")
+                                        : _("Deployment failed at “%s”: its step says what to do"),
+                               lb_deployment_step_get_title (failed_step (self)));
   else
     {
-      g_autofree char *explained = explain_error (self, error);
+      /* The runner already put a workspace error into words (core). */
+      g_autofree char *explained = error->domain == LB_DATABRICKS_ERROR ? g_strdup (error->message)
+                                                                         : explain_error (self, error);
 
       message = g_strdup_printf (teardown ? _("Teardown failed: %s") : _("Deployment failed: %s"), explained);
     }
@@ -1547,7 +1714,8 @@ update_actions (LbDeployPage *self)
   gtk_widget_action_set_enabled (widget, "deploy.run", !running && self->plan != NULL && can_sign_in);
   gtk_widget_action_set_enabled (widget, "deploy.cancel", running);
   gtk_widget_action_set_enabled (widget, "deploy.retry", failed && self->plan != NULL && can_sign_in);
-  gtk_widget_action_set_enabled (widget, "deploy.teardown", !running && self->plan != NULL && can_sign_in);
+  gtk_widget_action_set_enabled (widget, "deploy.teardown",
+                                 !running && self->plan != NULL && can_sign_in && self->found_existing);
   gtk_widget_action_set_enabled (widget, "deploy.export-bundle", self->plan != NULL);
   gtk_widget_action_set_enabled (widget, "deploy.test-instance", ready);
   gtk_widget_action_set_enabled (widget, "deploy.check", !self->checking && can_sign_in);
@@ -1594,6 +1762,7 @@ lb_deploy_page_dispose (GObject *object)
   g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->check_cancellable);
   g_cancellable_cancel (self->config_cancellable);
+  g_cancellable_cancel (self->find_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
   g_clear_handle_id (&self->tick_source, g_source_remove);
   g_clear_pointer (&self->testers, g_ptr_array_unref);
@@ -1602,6 +1771,9 @@ lb_deploy_page_dispose (GObject *object)
     g_clear_signal_handler (&self->workload_changed_id, self->workload);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
+  if (self->follow_tick_id != 0)
+    gtk_widget_remove_tick_callback (self->progress_group, self->follow_tick_id);
+  self->follow_tick_id = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_DEPLOY_PAGE);
 
@@ -1617,7 +1789,9 @@ lb_deploy_page_dispose (GObject *object)
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->check_cancellable);
   g_clear_object (&self->config_cancellable);
+  g_clear_object (&self->find_cancellable);
   g_clear_object (&self->last_toast);
+  g_clear_pointer (&self->missing_profile, g_free);
   g_clear_pointer (&self->user_name, g_free);
   if (self->memory_token != NULL)
     memset (self->memory_token, 0, strlen (self->memory_token));
@@ -1750,6 +1924,14 @@ lb_deploy_page_init (LbDeployPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  {
+    GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+    gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+    g_signal_connect (scroll, "scroll", G_CALLBACK (user_scrolled_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->scroller), scroll);
+  }
+
   self->cancellable = g_cancellable_new ();
   self->testers = g_ptr_array_new_with_free_func (tester_link_free);
   self->profiles = gtk_string_list_new (NULL);
@@ -1799,8 +1981,11 @@ lb_deploy_page_set_workload (LbDeployPage *self,
 
   /* Another workload: its own profile, its own plan, no old progress. */
   drop_runner (self);
-  if (workload != NULL && lb_workload_get_profile (workload) != NULL)
-    lb_deploy_page_select_profile (self, lb_workload_get_profile (workload));
+  g_clear_pointer (&self->missing_profile, g_free);
+  if (workload != NULL && lb_workload_get_profile (workload) != NULL &&
+      !lb_deploy_page_select_profile (self, lb_workload_get_profile (workload)) && self->n_file_profiles > 0)
+    self->missing_profile = g_strdup (lb_workload_get_profile (workload));
+  update_profile_subtitle (self);
   self->plan_dirty = TRUE;
   rebuild_plan (self);
 

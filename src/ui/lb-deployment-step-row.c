@@ -106,8 +106,9 @@ update_state (LbDeploymentStepRow *self)
       style = "error";
       break;
     case LB_DEPLOYMENT_STEP_SKIPPED:
-      icon = "media-skip-forward-symbolic";
-      style = "dim-label";
+      /* Skipped for a reason of its own (the warning) is worth a look. */
+      icon = has_warning ? "dialog-warning-symbolic" : "media-skip-forward-symbolic";
+      style = has_warning ? "warning" : "dim-label";
       break;
     default:
       g_assert_not_reached ();
@@ -130,9 +131,9 @@ update_state (LbDeploymentStepRow *self)
         gtk_widget_add_css_class (GTK_WIDGET (self->state_label), style);
     }
 
-  gtk_label_set_label (self->state_label, lb_deployment_step_state_get_label (state));
+  gtk_label_set_label (self->state_label, lb_deployment_step_get_state_label (self->step));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, lb_deployment_step_state_get_label (state),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, lb_deployment_step_get_state_label (self->step),
                                   -1);
   /* The bar of a step that never started stays empty, not "full of nothing". */
   gtk_widget_set_opacity (GTK_WIDGET (self->progress_bar),
