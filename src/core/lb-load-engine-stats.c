@@ -169,6 +169,10 @@ ticker_tick (Run    *run,
   gint64 epoch0 = e >= 0 ? run->epochs[0].start : G_MAXINT64;
   GPtrArray *queries = g_ptr_array_new_full (run->n_queries, (GDestroyNotify) lb_query_stats_free);
 
+  /* A tick the coordinator makes late, just past the start of measuring, is
+   * still a warm-up sample: what it shows of each query must stay 0. */
+  sample.warmup = epoch0 == G_MAXINT64 || (ticker->last_tick + now) / 2 < epoch0;
+
   /* Per-query figures so far, for the live table: summed from what the
    * workers keep anyway for the result, once per tick and off the hot path
    * (nothing more is counted per transaction). */
@@ -184,7 +188,7 @@ ticker_tick (Run    *run,
       g_mutex_lock (&w->stats_lock);
       iv = &w->interval[w->interval_active];
       w->interval_active ^= 1;
-      for (gint k = 0; k <= e && (guint)k < run->n_epochs; k++)
+      for (gint k = 0; !sample.warmup && k <= e && (guint)k < run->n_epochs; k++)
         {
           EpochStats *es = &w->epochs[k];
 
@@ -207,7 +211,6 @@ ticker_tick (Run    *run,
       interval_stats_reset (iv);
     }
 
-  sample.warmup = epoch0 == G_MAXINT64 || (ticker->last_tick + now) / 2 < epoch0;
   sample.t = epoch0 == G_MAXINT64 ? 0 : (now - epoch0) / (double)G_USEC_PER_SEC;
   sample.interval = elapsed;
   sample.clients = (guint)g_atomic_int_get (&run->active_clients);
