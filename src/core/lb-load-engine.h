@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The load engine: runs an LbSqlScript against a PostgreSQL server from many
+ * connections at once and measures it the way pgbench does. The tester window
+ * and `lakebase-cli bench` drive it; its parts are in lb-load-engine-*.c. */
 #pragma once
 
 #include <gio/gio.h>
@@ -32,7 +35,7 @@ typedef enum
 #define LB_TYPE_LOAD_ENGINE (lb_load_engine_get_type ())
 
 /* Runs a script from many libpq connections at once: worker threads, each
- * multiplexing its connections with poll() over libpq's async API.
+ * multiplexing its connections with epoll over libpq's async API.
  *
  * Signals, emitted in the thread-default main context of the caller of
  * run_async (never from a worker):
@@ -55,10 +58,12 @@ typedef enum
  * transactions by completion time. */
 G_DECLARE_FINAL_TYPE (LbLoadEngine, lb_load_engine, LB, LOAD_ENGINE, GObject)
 
+/* Keeps a reference to @script and a copy of @settings; nothing runs yet. */
 LbLoadEngine  *lb_load_engine_new         (LbSqlScript          *script,
                                            const LbRunSettings  *settings);
 LbSqlScript   *lb_load_engine_get_script  (LbLoadEngine         *self);
 const LbRunSettings *lb_load_engine_get_settings (LbLoadEngine  *self);
+/* LB_RUN_PHASE_IDLE until run_async, then each phase as "phase-changed" emits it. */
 LbRunPhase     lb_load_engine_get_phase   (LbLoadEngine         *self);
 /* Each query's figures since measuring began (LbQueryStats*, by query
  * index; warm-up excluded), as of the last "sample" signal: for a live

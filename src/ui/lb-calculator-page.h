@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 #define LB_TYPE_CALCULATOR_PAGE (lb_calculator_page_get_type ())
 
+/* The cost calculator: a form for the workload and, beside it, what running
+ * it on Lakebase costs, recomputed on every change. */
 G_DECLARE_FINAL_TYPE (LbCalculatorPage, lb_calculator_page, LB, CALCULATOR_PAGE, GtkWidget)
 
 /* Properties: "workload" (LbWorkload), "price-sheet" (LbPriceSheet),
@@ -22,12 +24,12 @@ void           lb_calculator_page_set_price_sheet (LbCalculatorPage *self,
                                                    LbPriceSheet     *prices);
 LbCostReport  *lb_calculator_page_get_report      (LbCalculatorPage *self);
 
-/* The editable widget (a GtkEditable or an AdwComboRow) that shows
- * section.key, for keyboard focus and for tests. */
 /* Measured table sizes, attached to every report from now on (NULL clears). */
 void           lb_calculator_page_set_table_sizes (LbCalculatorPage *self,
                                                    JsonNode         *table_sizes);
 
+/* The editable widget (a GtkEditable or an AdwComboRow) that shows
+ * section.key, for keyboard focus and for tests. */
 GtkWidget     *lb_calculator_page_get_field_widget (LbCalculatorPage *self,
                                                     const char       *section,
                                                     const char       *key);

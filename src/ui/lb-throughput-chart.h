@@ -17,12 +17,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LbThroughputChart, lb_throughput_chart, LB, THROUGHPUT_CHART, GtkWidget)
 
 GtkWidget    *lb_throughput_chart_new              (void);
+/* Drops the run's samples and the hover; the comparison stays. */
 void          lb_throughput_chart_clear            (LbThroughputChart  *self);
+/* Appends @sample (copied) and redraws; the ring keeps the newest ones. */
 void          lb_throughput_chart_push_sample      (LbThroughputChart  *self,
                                                     const LbRunSample  *sample);
 /* Replaces the samples with those of @samples (LbRunSample; NULL = none). */
 void          lb_throughput_chart_set_samples      (LbThroughputChart  *self,
                                                     const GArray       *samples);
+/* The samples drawn (owned by the chart). */
 LbSampleRing *lb_throughput_chart_get_ring         (LbThroughputChart  *self);
 guint         lb_throughput_chart_get_n_samples    (LbThroughputChart  *self);
 /* The run to compare with, drawn dashed and lighter; NULL removes it. The
