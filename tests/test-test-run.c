@@ -128,10 +128,11 @@ started_cb (GObject      *object,
 }
 
 static void
-run_and_wait (LbTestRun     *run,
-              LbRunSettings *settings,
-              RunData       *data,
-              guint          seconds)
+run_and_wait_cancellable (LbTestRun     *run,
+                          LbRunSettings *settings,
+                          GCancellable  *cancellable,
+                          RunData       *data,
+                          guint          seconds)
 {
   data->states = g_array_new (FALSE, FALSE, sizeof (LbTestRunState));
   data->clients = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -140,9 +141,18 @@ run_and_wait (LbTestRun     *run,
   g_signal_connect (run, "notify::state", G_CALLBACK (state_cb), data);
   g_signal_connect (run, "notify::clients", G_CALLBACK (clients_cb), data);
 
-  lb_test_run_start_async (run, settings, NULL, started_cb, data);
+  lb_test_run_start_async (run, settings, cancellable, started_cb, data);
   lb_test_spin_until (&data->done, seconds);
   g_signal_handlers_disconnect_by_data (run, data);
+}
+
+static void
+run_and_wait (LbTestRun     *run,
+              LbRunSettings *settings,
+              RunData       *data,
+              guint          seconds)
+{
+  run_and_wait_cancellable (run, settings, NULL, data, seconds);
 }
 
 static gboolean
@@ -277,6 +287,25 @@ test_cancel (void)
   g_assert_no_error (data.error);
   g_assert_true (lb_run_record_get_result (data.record)->cancelled);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+}
+
+/* The caller's cancellable does the same as lb_test_run_cancel(). */
+static void
+test_cancel_cancellable (void)
+{
+  g_autoptr(LbTestRun) run = lb_test_run_new ();
+  g_autoptr(LbSqlScript) script = script_new ();
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 30);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(RunData) data = { 0 };
+
+  lb_test_run_set_script (run, script, NULL);
+  lb_test_run_set_target_conninfo (run, lb_pg_sandbox_get_conninfo (sandbox));
+  g_timeout_add_once (700, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
+  run_and_wait_cancellable (run, settings, cancellable, &data, 10);
+
+  g_assert_no_error (data.error);
+  g_assert_true (lb_run_record_get_result (data.record)->cancelled);
 }
 
 static void
@@ -461,6 +490,7 @@ main (int   argc,
   g_test_add_func ("/test-run/sandbox-target", test_sandbox_target);
   g_test_add_func ("/test-run/ladder", test_ladder);
   g_test_add_func ("/test-run/cancel", test_cancel);
+  g_test_add_func ("/test-run/cancel-cancellable", test_cancel_cancellable);
   g_test_add_func ("/test-run/invalid-settings", test_invalid_settings);
   g_test_add_func ("/test-run/credential-refresh", test_credential_refresh);
 

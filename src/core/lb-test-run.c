@@ -456,6 +456,8 @@ lb_test_run_start_async (LbTestRun           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_test_run_start_async);
+  /* Cancelled while the engine runs, the run still has a record to return. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (self->task != NULL)
     {
