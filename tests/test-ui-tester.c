@@ -14,6 +14,7 @@
 #include "lb-pg-sandbox.h"
 #include "lb-tester-page.h"
 #include "lb-tester-window.h"
+#include "lb-tester-window-private.h"
 #include "lb-test-gtk-utils.h"
 #include "lb-window.h"
 

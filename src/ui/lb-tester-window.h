@@ -74,18 +74,6 @@ void               lb_tester_window_compare_runs     (LbTesterWindow       *self
                                                       LbRunRecord          *record,
                                                       LbRunRecord          *other);
 
-LbThroughputChart *lb_tester_window_get_chart        (LbTesterWindow       *self);
-LbRunHistoryView  *lb_tester_window_get_history_view (LbTesterWindow       *self);
-/* The text the results table shows: @row 0 is the first query, @column 0
- * its name, then executions, failed, avg, p50, p95, p99 (ms); NULL outside. */
-char              *lb_tester_window_dup_result_cell  (LbTesterWindow       *self,
-                                                      guint                 row,
-                                                      guint                 column);
-/* The delta shown under a cell while comparing ("+12 %"), or NULL. */
-char              *lb_tester_window_dup_result_delta (LbTesterWindow       *self,
-                                                      guint                 row,
-                                                      guint                 column);
-
 void               lb_tester_window_export_async     (LbTesterWindow       *self,
                                                       LbTesterExportFormat  format,
                                                       GFile                *file,
