@@ -695,6 +695,84 @@ test_connection_strings (Fixture       *fixture,
   }
 }
 
+/* A connection string kept from the form loses every secret libpq reads,
+ * also the client key's passphrase and a percent-encoded password key. */
+static void
+test_saved_connection_secrets (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_auto(GStrv) saved = NULL;
+
+  load_sample (window);
+
+  lb_tester_window_set_target_conninfo (window, "host=db.example.com dbname=shop sslkey=/k.pem sslpassword=keyphrase");
+  lb_test_spin_ms (150);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.save-connection", NULL));
+  lb_tester_window_set_target_conninfo (window, "postgresql://app@db.example.com/shop?%70assword=hunter2&sslmode=require");
+  lb_test_spin_ms (150);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.save-connection", NULL));
+  lb_test_spin_ms (150);
+
+  saved = g_settings_get_strv (settings, "tester-connections");
+  g_assert_cmpuint (g_strv_length (saved), ==, 2);
+  g_assert_cmpstr (saved[0], ==, "host=db.example.com dbname=shop sslkey=/k.pem");
+  g_assert_cmpstr (saved[1], ==, "postgresql://app@db.example.com/shop?sslmode=require");
+  /* The menu names the second one, and nothing shows either secret. */
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "app@db.example.com/shop"));
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), "keyphrase"));
+}
+
+static GtkWindow *
+find_message_dialog (GtkWindow  *parent,
+                     const char *heading)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_window_get_transient_for (l->data) == parent &&
+        g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0)
+      return l->data;
+
+  return NULL;
+}
+
+/* Settings that cannot run are refused at once: the sandbox, which can take
+ * minutes to create, is not started for them. */
+static void
+test_settings_checked_first (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autofree char *directory = g_build_filename (fixture->tmpdir, "never-started", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (directory);
+  g_autoptr(LbPgSandbox) idle_sandbox = lb_pg_sandbox_new (file, TRUE);
+  g_autoptr(LbRunSettings) settings = NULL;
+  GtkWindow *dialog;
+
+  load_sample (window);
+  lb_tester_window_set_sandbox (window, idle_sandbox);
+  lb_tester_window_set_target_sandbox (window);
+  settings = lb_tester_window_dup_settings (window);
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->clients = 2;
+  settings->threads = 4;
+  lb_tester_window_apply_settings (window, settings);
+  lb_test_spin_ms (100);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL));
+  lb_test_spin_ms (300);
+
+  g_assert_false (lb_tester_window_get_running (window));
+  g_assert_false (lb_pg_sandbox_get_running (idle_sandbox));
+  g_assert_false (g_file_query_exists (file, NULL));
+  dialog = find_message_dialog (GTK_WINDOW (window), "These Settings Cannot Run");
+  g_assert_nonnull (dialog);
+  g_assert_true (lb_test_find_label (GTK_WIDGET (dialog), "4 threads for 2 clients: a thread needs at least one client"));
+  gtk_window_destroy (dialog);
+}
+
 static LbTesterWindow *
 find_tester_window (LbTesterWindow *except)
 {
@@ -1493,6 +1571,10 @@ main (int   argc,
 
   g_test_add_func ("/ui/tester/chart-render", test_chart_render);
   g_test_add ("/ui/tester/connection-strings", Fixture, NULL, fixture_setup, test_connection_strings, fixture_teardown);
+  g_test_add ("/ui/tester/saved-connection-secrets", Fixture, NULL, fixture_setup, test_saved_connection_secrets,
+              fixture_teardown);
+  g_test_add ("/ui/tester/settings-checked-first", Fixture, NULL, fixture_setup, test_settings_checked_first,
+              fixture_teardown);
   g_test_add ("/ui/tester/run-export-history-compare", Fixture, NULL, fixture_setup,
               test_run_export_history_compare, fixture_teardown);
   g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
