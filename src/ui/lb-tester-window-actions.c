@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The tester window's actions: what the menu, the buttons and the keys
- * trigger (open, start, stop, export, baseline swap, saved connections,
- * sandbox reset), and when each is enabled. */
+ * trigger (open and load a script, start, stop, export, baseline swap,
+ * saved connections, sandbox reset), and when each is enabled. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -90,6 +90,121 @@ lb_tester_window_update_actions (LbTesterWindow *self)
 
   gtk_stack_set_visible_child_name (self->run_stack, running ? "stop" : "start");
   gtk_widget_set_sensitive (self->settings_box, !running);
+}
+
+/* Opening ------------------------------------------------------------------ */
+
+static void
+load_script_worker (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GFile *file = task_data;
+  g_autoptr(GError) error = NULL;
+  LbSqlScript *script;
+
+  script = lb_sql_script_new_from_file (file, &error);
+  if (script == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, script, g_object_unref);
+}
+
+static void
+load_script_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  LbTesterWindow *self = LB_TESTER_WINDOW (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(GError) error = NULL;
+
+  script = g_task_propagate_pointer (G_TASK (result), &error);
+  if (script == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  {
+    g_autofree char *path = NULL;
+
+    g_set_object (&self->file, g_task_get_task_data (task));
+    path = g_file_get_path (self->file);
+    lb_test_run_set_script (self->run, script, path);
+  }
+  lb_run_history_view_unselect_all (self->history_view);
+  lb_run_results_view_show (self->results_view, NULL, NULL, TRUE);
+  lb_run_results_view_set_phase (self->results_view, _("Ready"), FALSE);
+  lb_run_results_view_clear_progress (self->results_view);
+  lb_tester_window_update_actions (self);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lb_tester_window_load_file_async (LbTesterWindow      *self,
+                                  GFile               *file,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) parse = NULL;
+
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_tester_window_load_file_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+
+  /* Parsing a large file must not freeze the window. */
+  parse = g_task_new (self, cancellable, load_script_done_cb, g_object_ref (task));
+  g_task_set_task_data (parse, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (parse, load_script_worker);
+}
+
+gboolean
+lb_tester_window_load_file_finish (LbTesterWindow  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (LB_IS_TESTER_WINDOW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+open_file_loaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  LbTesterWindow *self = LB_TESTER_WINDOW (object);
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_tester_window_load_file_finish (self, result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *heading = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+      lb_compat_show_error (GTK_WINDOW (self), heading, error->message);
+    }
+}
+
+void
+lb_tester_window_open_file (LbTesterWindow *self,
+                            GFile          *file)
+{
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  lb_tester_window_load_file_async (self, file, self->cancellable, open_file_loaded_cb, g_object_ref (file));
 }
 
 /* Export ------------------------------------------------------------------- */
