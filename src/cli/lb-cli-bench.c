@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `lakebase-cli bench`: options to LbRunSettings, then one LbTestRun (the
+ * sequence the tester window runs too), printed like pgbench. */
 #include "config.h"
 
 #include <math.h>

@@ -190,7 +190,7 @@ credential_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  LbTestRun *self = user_data;
+  g_autoptr(LbTestRun) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) expires_at = NULL;
   char *conninfo;
@@ -238,8 +238,9 @@ fetch_credential (LbTestRun *self)
 {
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   self->fetching = TRUE;
+  /* A source that finishes after the run went away must not find it freed. */
   lb_credential_source_dup_conninfo_async (self->source, self->credential_cancellable,
-                                           credential_cb, self);
+                                           credential_cb, g_object_ref (self));
 }
 
 static void

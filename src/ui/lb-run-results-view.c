@@ -974,7 +974,6 @@ lb_run_results_view_show (LbRunResultsView *self,
   g_return_if_fail (record == NULL || LB_IS_RUN_RECORD (record));
   g_return_if_fail (compare_record == NULL || LB_IS_RUN_RECORD (compare_record));
 
-  /* A record nobody else holds any more must live through the swap. */
   g_object_freeze_notify (G_OBJECT (self));
   if (g_set_object (&self->record, record))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORD]);

@@ -14,8 +14,9 @@ G_BEGIN_DECLS
 #define LB_TYPE_TESTER_WINDOW (lb_tester_window_get_type ())
 
 /* The concurrency tester: one SQL workload file, its run settings, a live
- * chart of the run, its results and the runs kept before. The load engine
- * does the work in its own threads; this window only ever sees its samples. */
+ * chart of the run, its results and the runs kept before. An LbTestRun does
+ * the work (the load engine in its own threads); this window only ever sees
+ * its samples. */
 G_DECLARE_FINAL_TYPE (LbTesterWindow, lb_tester_window, LB, TESTER_WINDOW, AdwApplicationWindow)
 
 typedef enum
