@@ -36,6 +36,7 @@ struct _LbTestRun
   char                *conninfo;
   LbCredentialSource  *source;
   char                *credential;          /* the source's last conninfo: a secret */
+  char                *source_conninfo;     /* the same without its secrets */
   GDateTime           *credential_expires;
   GCancellable        *credential_cancellable;
   guint                refresh_id;
@@ -87,6 +88,7 @@ enum {
   PROP_TRANSACTIONS,
   PROP_FAILED,
   PROP_RECORD,
+  PROP_SOURCE_CONNINFO,
   N_PROPS
 };
 
@@ -218,6 +220,9 @@ credential_cb (GObject      *object,
   clear_secret (&self->credential);
   self->credential = conninfo;
   self->n_credentials++;
+  g_free (self->source_conninfo);
+  self->source_conninfo = lb_conninfo_strip_password (conninfo);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE_CONNINFO]);
   g_clear_pointer (&self->credential_expires, g_date_time_unref);
   if (expires_at != NULL)
     {
@@ -253,6 +258,7 @@ stop_credentials (LbTestRun *self)
   g_clear_object (&self->source);
   g_clear_pointer (&self->credential_expires, g_date_time_unref);
   clear_secret (&self->credential);
+  g_clear_pointer (&self->source_conninfo, g_free);
 }
 
 /* The run --------------------------------------------------------------------- */
@@ -649,6 +655,9 @@ lb_test_run_get_property (GObject    *object,
     case PROP_RECORD:
       g_value_set_object (value, self->record);
       break;
+    case PROP_SOURCE_CONNINFO:
+      g_value_set_string (value, self->source_conninfo);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -706,6 +715,7 @@ lb_test_run_class_init (LbTestRunClass *klass)
   properties[PROP_TRANSACTIONS] = g_param_spec_uint64 ("transactions", NULL, NULL, 0, G_MAXUINT64, 0, readable);
   properties[PROP_FAILED] = g_param_spec_uint64 ("failed", NULL, NULL, 0, G_MAXUINT64, 0, readable);
   properties[PROP_RECORD] = g_param_spec_object ("record", NULL, NULL, LB_TYPE_RUN_RECORD, readable);
+  properties[PROP_SOURCE_CONNINFO] = g_param_spec_string ("source-conninfo", NULL, NULL, NULL, readable);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SAMPLE] =
@@ -834,6 +844,14 @@ lb_test_run_set_target_source (LbTestRun          *self,
   /* Fetched now, so a run can start at once and the refresh runs while the
    * target stays this source. */
   fetch_credential (self);
+}
+
+const char *
+lb_test_run_get_source_conninfo (LbTestRun *self)
+{
+  g_return_val_if_fail (LB_IS_TEST_RUN (self), NULL);
+
+  return self->source_conninfo;
 }
 
 guint

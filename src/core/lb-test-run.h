@@ -37,7 +37,8 @@ GType lb_test_run_state_get_type (void) G_GNUC_CONST;
  * (from start until the record is in), "clients" (of the current step),
  * "elapsed" (seconds measured; negative in the warm-up), "progress" (0..1 of
  * the planned run), "transactions" and "failed" (measured so far), "record"
- * (the last run's), and the read-write "script", "script-path", "history"
+ * (the last run's), "source-conninfo", and the read-write "script",
+ * "script-path", "history"
  * (NULL: runs are not kept) and "sandbox".
  * Signals: "sample" (const LbRunSample *) once per interval, warm-up
  * included; "finished" (LbRunRecord *) when a run's record is in, after it
@@ -68,6 +69,10 @@ void           lb_test_run_set_target_conninfo (LbTestRun           *self,
  * @source is the target: new connections use the fresh credential. */
 void           lb_test_run_set_target_source   (LbTestRun           *self,
                                                 LbCredentialSource  *source);
+/* The source's last connection string without its secrets, to show (also
+ * the read-only "source-conninfo", notified on each refresh); NULL before
+ * the first or when the target is not a source. */
+const char    *lb_test_run_get_source_conninfo (LbTestRun         *self);
 /* The refreshes so far of the source's credential (for tests). */
 guint          lb_test_run_get_n_credentials   (LbTestRun           *self);
 

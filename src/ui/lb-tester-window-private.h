@@ -32,6 +32,8 @@ struct _LbTesterWindow
   GCancellable         *cancellable;       /* cancelled when the window goes */
   LbTestRun            *run;               /* owns the script, sandbox and history */
   GFile                *file;
+  LbCredentialSource   *source;            /* set_target_source(), until another target */
+  char                 *source_text;       /* what the form shows for it, without secrets */
 
   LbTesterExportFormat  export_format;     /* of the chooser that is open */
   gboolean              starting_sandbox;  /* the run's state said so last */

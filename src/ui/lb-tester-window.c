@@ -118,6 +118,29 @@ run_done_cb (GObject      *object,
   g_signal_emit (self, signals[RUN_FINISHED], 0, record);
 }
 
+/* Each fresh credential shows as the connection string, without its secret. */
+static void
+source_conninfo_cb (LbTesterWindow *self)
+{
+  const char *conninfo = lb_test_run_get_source_conninfo (self->run);
+
+  if (self->source == NULL || conninfo == NULL)
+    return;
+
+  g_free (self->source_text);
+  self->source_text = g_strdup (conninfo);
+  lb_run_settings_form_set_target_conninfo (self->settings_form, conninfo);
+}
+
+/* The source stays the target while the form shows what it gave. */
+static gboolean
+form_shows_source (LbTesterWindow      *self,
+                   const LbRunSettings *settings)
+{
+  return self->source != NULL && settings->conninfo != NULL &&
+         g_strcmp0 (settings->conninfo, self->source_text) == 0;
+}
+
 /* The script names the window; a web tool file suggests its own count. */
 static void
 script_changed_cb (LbTesterWindow *self)
@@ -261,6 +284,8 @@ lb_tester_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_TESTER_WINDOW);
 
   g_clear_object (&self->run);
+  g_clear_object (&self->source);
+  g_clear_pointer (&self->source_text, g_free);
   g_clear_object (&self->file);
   g_clear_object (&self->cancellable);
 
@@ -321,6 +346,8 @@ lb_tester_window_init (LbTesterWindow *self)
   lb_run_results_view_set_run (self->results_view, self->run);
   g_signal_connect_object (self->run, "notify::script", G_CALLBACK (script_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->run, "notify::state", G_CALLBACK (run_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->run, "notify::source-conninfo", G_CALLBACK (source_conninfo_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->run, "sample", G_CALLBACK (lb_tester_window_update_actions), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings_form, "notify::target-ready",
@@ -430,7 +457,21 @@ lb_tester_window_set_target_conninfo (LbTesterWindow *self,
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
   g_return_if_fail (conninfo != NULL);
 
+  g_clear_object (&self->source);
+  g_clear_pointer (&self->source_text, g_free);
   lb_run_settings_form_set_target_conninfo (self->settings_form, conninfo);
+}
+
+void
+lb_tester_window_set_target_source (LbTesterWindow     *self,
+                                    LbCredentialSource *source)
+{
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+  g_return_if_fail (LB_IS_CREDENTIAL_SOURCE (source));
+
+  g_set_object (&self->source, source);
+  /* Fetched now, and kept fresh from here on. */
+  lb_test_run_set_target_source (self->run, source);
 }
 
 void
@@ -456,8 +497,14 @@ lb_tester_window_start (LbTesterWindow *self)
       lb_tester_window_ensure_sandbox (self);
       lb_test_run_set_target_sandbox (self->run);
     }
+  else if (form_shows_source (self, settings))
+    {
+      lb_test_run_set_target_source (self->run, self->source);
+    }
   else
     {
+      g_clear_object (&self->source);
+      g_clear_pointer (&self->source_text, g_free);
       lb_test_run_set_target_conninfo (self->run, settings->conninfo);
     }
 

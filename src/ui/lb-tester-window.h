@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lb-credential-source.h"
 #include "lb-pg-sandbox.h"
 #include "lb-run-history.h"
 #include "lb-run-history-view.h"
@@ -60,6 +61,11 @@ void               lb_tester_window_apply_settings   (LbTesterWindow       *self
 void               lb_tester_window_set_target_sandbox (LbTesterWindow     *self);
 void               lb_tester_window_set_target_conninfo (LbTesterWindow    *self,
                                                          const char        *conninfo);
+/* A target whose credential expires (a Lakebase instance): the form shows
+ * its connection string without the secret, and the window keeps the
+ * credential fresh for as long as it lives and the target stays. */
+void               lb_tester_window_set_target_source (LbTesterWindow      *self,
+                                                       LbCredentialSource  *source);
 
 void               lb_tester_window_start            (LbTesterWindow       *self);
 void               lb_tester_window_stop             (LbTesterWindow       *self);
