@@ -656,6 +656,40 @@ test_history (Fixture       *fixture,
   }
 }
 
+/* The record keeps the connection string without any secret libpq would
+ * read: not the client key's passphrase, not a password whose keyword is
+ * percent-encoded in a URI. Neither reaches the JSON nor the history. */
+static void
+test_secrets_not_saved (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = sample_path ("plain.sql");
+  g_autofree char *with_ssl_secret = g_strdup_printf ("%s sslpassword=key-s3cret", conninfo);
+  g_autofree char *runs = g_build_filename (fixture->data_dir, "lakebase-accelerator", "runs", NULL);
+  g_auto(LbTestCliResult) result = { 0 };
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  run_bench (fixture, &result, path, "--dsn", with_ssl_secret, "--transactions", "5", "--json", "-", NULL);
+  assert_success (&result);
+  assert_contains (result.out, "\"conninfo\"");
+  g_assert_null (strstr (result.out, "key-s3cret"));
+  g_assert_null (strstr (result.err, "key-s3cret"));
+
+  g_assert_cmpuint (count_history_files (fixture), ==, 1);
+  dir = g_dir_open (runs, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (runs, name, NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+      g_assert_null (strstr (contents, "key-s3cret"));
+      g_assert_null (strstr (contents, "sslpassword"));
+    }
+}
+
 /* Ctrl+C stops the run within a second: exit 130, the partial results printed. */
 static void
 test_interrupt (Fixture       *fixture,
@@ -919,6 +953,7 @@ main (int   argc,
   add_test ("/cli-bench/progress", test_progress);
   add_test ("/cli-bench/environment", test_environment);
   add_test ("/cli-bench/history", test_history);
+  add_test ("/cli-bench/secrets-not-saved", test_secrets_not_saved);
   add_test ("/cli-bench/interrupt", test_interrupt);
   add_test ("/cli-bench/export-pgbench", test_export_pgbench);
   add_test ("/cli-bench/sandbox-reset", test_sandbox_reset);

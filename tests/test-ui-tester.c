@@ -14,6 +14,7 @@
 #include "lb-pg-sandbox.h"
 #include "lb-tester-page.h"
 #include "lb-tester-window.h"
+#include "lb-tester-window-private.h"
 #include "lb-test-gtk-utils.h"
 #include "lb-window.h"
 
@@ -692,6 +693,193 @@ test_connection_strings (Fixture       *fixture,
     g_assert_cmpstr (run->target_label, ==, "app@db.example.com:5433/shop");
     g_assert_cmpuint (run->protocol, ==, LB_PROTOCOL_PREPARED);
   }
+}
+
+/* A Lakebase-like credential source: the test sandbox with a token that
+ * expires after TOKEN_LIFETIME_S; it counts how often it was asked. */
+
+#define TOKEN "tok-s3cret-lakebase"
+#define TOKEN_LIFETIME_S 3
+
+#define TEST_TYPE_TOKEN_SOURCE (test_token_source_get_type ())
+G_DECLARE_FINAL_TYPE (TestTokenSource, test_token_source, TEST, TOKEN_SOURCE, GObject)
+
+struct _TestTokenSource
+{
+  GObject parent_instance;
+  guint   n_asked;
+};
+
+static void test_token_source_iface_init (LbCredentialSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTokenSource, test_token_source, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LB_TYPE_CREDENTIAL_SOURCE, test_token_source_iface_init))
+
+static void
+token_source_dup_async (LbCredentialSource  *source,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
+
+  TEST_TOKEN_SOURCE (source)->n_asked++;
+  g_task_return_pointer (task, g_strdup_printf ("%s password=" TOKEN, lb_pg_sandbox_get_conninfo (sandbox)), g_free);
+}
+
+static char *
+token_source_dup_finish (LbCredentialSource  *source,
+                         GAsyncResult        *result,
+                         GDateTime          **expires_at,
+                         GError             **error)
+{
+  if (expires_at != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      *expires_at = g_date_time_add_seconds (now, TOKEN_LIFETIME_S);
+    }
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_token_source_iface_init (LbCredentialSourceInterface *iface)
+{
+  iface->dup_conninfo_async = token_source_dup_async;
+  iface->dup_conninfo_finish = token_source_dup_finish;
+}
+
+static void
+test_token_source_class_init (TestTokenSourceClass *klass)
+{
+}
+
+static void
+test_token_source_init (TestTokenSource *self)
+{
+}
+
+static gboolean
+asked_three_times (gpointer data)
+{
+  return TEST_TOKEN_SOURCE (data)->n_asked >= 3;
+}
+
+/* A target with an expiring credential: the form shows it without the
+ * token, a run connects with it, and it is renewed while the window lives. */
+static void
+test_credential_source (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRunSettings) shown = NULL;
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  load_sample (window);
+  settings = sandbox_settings (window, 1, 1, 0);
+  settings->threads = 1;
+  lb_tester_window_apply_settings (window, settings);
+
+  lb_tester_window_set_target_source (window, LB_CREDENTIAL_SOURCE (source));
+  lb_test_spin_ms (150);
+  shown = lb_tester_window_dup_settings (window);
+  g_assert_nonnull (shown->conninfo);
+  g_assert_null (strstr (shown->conninfo, TOKEN));
+  g_assert_nonnull (strstr (shown->conninfo, lb_pg_sandbox_get_conninfo (sandbox)));
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), TOKEN));
+
+  record = run_and_wait (window, NULL);
+  g_assert_cmpuint (lb_run_record_get_result (record)->transactions, >, 0);
+  json = lb_run_record_to_json_string (record);
+  g_assert_null (strstr (json, TOKEN));
+
+  /* Renewed before each expiry for as long as the window is open. */
+  lb_test_spin_until_func (asked_three_times, source, 3 * TOKEN_LIFETIME_S);
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), TOKEN));
+}
+
+/* A connection string kept from the form loses every secret libpq reads,
+ * also the client key's passphrase and a percent-encoded password key. */
+static void
+test_saved_connection_secrets (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_auto(GStrv) saved = NULL;
+
+  load_sample (window);
+
+  lb_tester_window_set_target_conninfo (window, "host=db.example.com dbname=shop sslkey=/k.pem sslpassword=keyphrase");
+  lb_test_spin_ms (150);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.save-connection", NULL));
+  lb_tester_window_set_target_conninfo (window, "postgresql://app@db.example.com/shop?%70assword=hunter2&sslmode=require");
+  lb_test_spin_ms (150);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.save-connection", NULL));
+  lb_test_spin_ms (150);
+
+  saved = g_settings_get_strv (settings, "tester-connections");
+  g_assert_cmpuint (g_strv_length (saved), ==, 2);
+  g_assert_cmpstr (saved[0], ==, "host=db.example.com dbname=shop sslkey=/k.pem");
+  g_assert_cmpstr (saved[1], ==, "postgresql://app@db.example.com/shop?sslmode=require");
+  /* The menu names the second one, and nothing shows either secret. */
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "app@db.example.com/shop"));
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), "keyphrase"));
+}
+
+static GtkWindow *
+find_message_dialog (GtkWindow  *parent,
+                     const char *heading)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_window_get_transient_for (l->data) == parent &&
+        g_strcmp0 (adw_message_dialog_get_heading (l->data), heading) == 0)
+      return l->data;
+
+  return NULL;
+}
+
+/* Settings that cannot run are refused at once: the sandbox, which can take
+ * minutes to create, is not started for them. */
+static void
+test_settings_checked_first (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autofree char *directory = g_build_filename (fixture->tmpdir, "never-started", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (directory);
+  g_autoptr(LbPgSandbox) idle_sandbox = lb_pg_sandbox_new (file, TRUE);
+  g_autoptr(LbRunSettings) settings = NULL;
+  GtkWindow *dialog;
+
+  load_sample (window);
+  lb_tester_window_set_sandbox (window, idle_sandbox);
+  lb_tester_window_set_target_sandbox (window);
+  settings = lb_tester_window_dup_settings (window);
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->clients = 2;
+  settings->threads = 4;
+  lb_tester_window_apply_settings (window, settings);
+  lb_test_spin_ms (100);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL));
+  lb_test_spin_ms (300);
+
+  g_assert_false (lb_tester_window_get_running (window));
+  g_assert_false (lb_pg_sandbox_get_running (idle_sandbox));
+  g_assert_false (g_file_query_exists (file, NULL));
+  dialog = find_message_dialog (GTK_WINDOW (window), "These Settings Cannot Run");
+  g_assert_nonnull (dialog);
+  g_assert_true (lb_test_find_label (GTK_WIDGET (dialog), "4 threads for 2 clients: a thread needs at least one client"));
+  gtk_window_destroy (dialog);
 }
 
 static LbTesterWindow *
@@ -1492,8 +1680,14 @@ main (int   argc,
 
   g_test_add_func ("/ui/tester/chart-render", test_chart_render);
   g_test_add ("/ui/tester/connection-strings", Fixture, NULL, fixture_setup, test_connection_strings, fixture_teardown);
+  g_test_add ("/ui/tester/saved-connection-secrets", Fixture, NULL, fixture_setup, test_saved_connection_secrets,
+              fixture_teardown);
+  g_test_add ("/ui/tester/settings-checked-first", Fixture, NULL, fixture_setup, test_settings_checked_first,
+              fixture_teardown);
   g_test_add ("/ui/tester/run-export-history-compare", Fixture, NULL, fixture_setup,
               test_run_export_history_compare, fixture_teardown);
+  g_test_add ("/ui/tester/credential-source", Fixture, NULL, fixture_setup, test_credential_source,
+              fixture_teardown);
   g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
   g_test_add ("/ui/tester/latency-limit", Fixture, NULL, fixture_setup, test_latency_limit, fixture_teardown);
   g_test_add ("/ui/tester/choosers", Fixture, NULL, fixture_setup, test_choosers, fixture_teardown);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `lakebase-cli bench`: options to LbRunSettings, then one LbTestRun (the
+ * sequence the tester window runs too), printed like pgbench. */
 #include "config.h"
 
 #include <math.h>
@@ -8,15 +10,12 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
-#include <libpq-fe.h>
 
 #include "lb-cli.h"
 #include "lb-core.h"
+#include "lb-conninfo.h"
 #include "lb-load-engine.h"
-#include "lb-pg-sandbox.h"
-#include "lb-run-history.h"
-#include "lb-run-record.h"
-#include "lb-sql-script.h"
+#include "lb-test-run.h"
 
 #define DEFAULT_DURATION 10.0
 
@@ -142,97 +141,6 @@ check_options (const BenchOptions *options)
   return NULL;
 }
 
-static const char *
-find_conninfo_value (const PQconninfoOption *options,
-                     const char             *keyword)
-{
-  for (const PQconninfoOption *option = options;
-       option != NULL && option->keyword != NULL;
-       option++)
-    {
-      if (g_str_equal (option->keyword, keyword) && option->val != NULL && option->val[0] != '\0')
-        return option->val;
-    }
-
-  return NULL;
-}
-
-/* "dbname on host:port", from the connection string or libpq's defaults
- * (PG* environment), never with user or password. */
-static char *
-dup_target_label (const PQconninfoOption *parsed)
-{
-  PQconninfoOption *defaults = PQconndefaults ();
-  const char *keys[] = { "dbname", "host", "port" };
-  const char *values[G_N_ELEMENTS (keys)];
-  char *label;
-
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    {
-      values[i] = find_conninfo_value (parsed, keys[i]);
-      if (values[i] == NULL)
-        values[i] = find_conninfo_value (defaults, keys[i]);
-    }
-
-  /* TRANSLATORS: a PostgreSQL target: database, host (or socket directory), port */
-  label = g_strdup_printf (_("%s on %s:%s"),
-                           values[0] != NULL ? values[0] : "postgres",
-                           values[1] != NULL ? values[1] : "localhost",
-                           values[2] != NULL ? values[2] : "5432");
-  if (defaults != NULL)
-    PQconninfoFree (defaults);
-
-  return label;
-}
-
-static void
-append_conninfo_value (GString    *conninfo,
-                       const char *keyword,
-                       const char *value)
-{
-  if (conninfo->len > 0)
-    g_string_append_c (conninfo, ' ');
-  g_string_append_printf (conninfo, "%s='", keyword);
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '\'' || *p == '\\')
-        g_string_append_c (conninfo, '\\');
-      g_string_append_c (conninfo, *p);
-    }
-  g_string_append_c (conninfo, '\'');
-}
-
-/* Without --dsn: what libpq's PG* environment sets (the values that differ
- * from libpq's built-in defaults), spelled out so that the run record says
- * where it ran. The password stays in the environment (PGPASSWORD, ~/.pgpass). */
-static char *
-dup_default_conninfo (void)
-{
-  PQconninfoOption *defaults = PQconndefaults ();
-  GString *conninfo = g_string_new (NULL);
-
-  for (int pass = 0; pass < 2 && conninfo->len == 0; pass++)
-    {
-      for (const PQconninfoOption *option = defaults;
-           option != NULL && option->keyword != NULL;
-           option++)
-        {
-          if (option->val == NULL || option->val[0] == '\0' ||
-              g_str_equal (option->keyword, "password") ||
-              g_str_equal (option->keyword, "passfile"))
-            continue;
-          /* The second pass, with nothing in the environment, takes all. */
-          if (pass == 0 && g_strcmp0 (option->val, option->compiled) == 0)
-            continue;
-          append_conninfo_value (conninfo, option->keyword, option->val);
-        }
-    }
-  if (defaults != NULL)
-    PQconninfoFree (defaults);
-
-  return g_string_free (conninfo, FALSE);
-}
-
 /* Writes @text to @path, or to stdout for "-". */
 static gboolean
 write_output (const char *path,
@@ -290,7 +198,7 @@ terminated_cb (gpointer user_data)
 
 /* One line per interval on stderr, pgbench -P's fields plus percentiles. */
 static void
-sample_cb (LbLoadEngine *engine,
+sample_cb (LbTestRun    *test_run,
            gconstpointer sample_pointer,
            gpointer      user_data)
 {
@@ -322,6 +230,17 @@ sample_cb (LbLoadEngine *engine,
   fputs (line->str, stderr);
 }
 
+/* The sandbox's first start is slow: say why nothing happens yet. */
+static void
+state_cb (LbTestRun  *test_run,
+          GParamSpec *pspec,
+          gpointer    user_data)
+{
+  if (lb_test_run_get_state (test_run) == LB_TEST_RUN_STATE_STARTING_SANDBOX)
+    g_printerr (_("Starting the local sandbox "
+                  "(the first start creates it, which takes a while)…\n"));
+}
+
 static void
 async_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -340,36 +259,6 @@ wait_for (GAsyncResult **slot)
     g_main_context_iteration (NULL, TRUE);
 
   return *slot;
-}
-
-static gboolean
-start_sandbox (LbPgSandbox  *sandbox,
-               BenchRun     *run,
-               GError      **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_printerr (_("Starting the local sandbox "
-                "(the first start creates it, which takes a while)…\n"));
-  lb_pg_sandbox_start_async (sandbox, run->cancellable, async_done_cb, &result);
-
-  return lb_pg_sandbox_start_finish (sandbox, wait_for (&result), error);
-}
-
-static LbRunResult *
-run_engine (LbLoadEngine  *engine,
-            BenchRun      *run,
-            GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  gulong handler;
-
-  handler = g_signal_connect (engine, "sample", G_CALLBACK (sample_cb), run);
-  lb_load_engine_run_async (engine, run->cancellable, async_done_cb, &result);
-  wait_for (&result);
-  g_signal_handler_disconnect (engine, handler);
-
-  return lb_load_engine_run_finish (engine, result, error);
 }
 
 /* --export-pgbench: the same mix as pgbench files, for pgbench itself. */
@@ -409,11 +298,11 @@ lb_cli_bench (int    argc,
   g_autoptr(GFile) file = NULL;
   g_autoptr(LbSqlScript) script = NULL;
   g_autoptr(LbRunSettings) settings = NULL;
-  g_autoptr(LbPgSandbox) sandbox = NULL;
-  g_autoptr(LbLoadEngine) engine = NULL;
-  g_autoptr(LbRunResult) result = NULL;
+  g_autoptr(LbTestRun) test_run = NULL;
+  g_autoptr(LbRunHistory) history = NULL;
+  g_autoptr(GAsyncResult) async_result = NULL;
   g_autoptr(LbRunRecord) record = NULL;
-  g_autoptr(GDateTime) started = NULL;
+  LbRunResult *result;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *message = NULL;
   g_autofree char *script_path = NULL;
@@ -529,24 +418,15 @@ lb_cli_bench (int    argc,
   if (options.dsn != NULL || !options.sandbox)
     {
       const char *dsn = options.dsn != NULL ? options.dsn : "";
-      char *parse_error = NULL;   /* libpq's memory */
-      PQconninfoOption *parsed;
 
       /* A malformed string is bad input, found before anything starts. */
-      parsed = PQconninfoParse (dsn, &parse_error);
-      if (parsed == NULL)
+      if (!lb_conninfo_validate (dsn, &error))
         {
-          g_autofree char *reason = g_strdup (parse_error != NULL ? g_strchomp (parse_error)
-                                                                  : _("out of memory"));
-
-          if (parse_error != NULL)
-            PQfreemem (parse_error);
-          message = g_strdup_printf (_("--dsn: %s"), reason);
+          message = g_strdup_printf (_("--dsn: %s"), error->message);
           return usage_error (message);
         }
-      settings->conninfo = options.dsn != NULL ? g_strdup (dsn) : dup_default_conninfo ();
-      settings->target_label = dup_target_label (parsed);
-      PQconninfoFree (parsed);
+      settings->conninfo = options.dsn != NULL ? g_strdup (dsn) : lb_conninfo_dup_from_environment ();
+      settings->target_label = lb_conninfo_dup_target_label (dsn);
     }
   else
     {
@@ -613,25 +493,24 @@ lb_cli_bench (int    argc,
   sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, terminated_cb, &run);
 
-  if (options.sandbox)
+  test_run = lb_test_run_new ();
+  lb_test_run_set_script (test_run, script, script_path);
+  if (!options.no_save)
     {
-      sandbox = lb_pg_sandbox_new (NULL, TRUE);
-      if (!start_sandbox (sandbox, &run, &error))
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            lb_cli_print_error ("%s", error->message);
-          status = run.interrupted_by != 0 ? LB_CLI_EXIT_SIGNAL + run.interrupted_by
-                                           : LB_CLI_EXIT_FAILURE;
-          goto out;
-        }
-      g_free (settings->conninfo);
-      settings->conninfo = g_strdup (lb_pg_sandbox_get_conninfo (sandbox));
+      history = lb_run_history_new (NULL);
+      lb_test_run_set_history (test_run, history);
     }
+  if (options.sandbox)
+    lb_test_run_set_target_sandbox (test_run);
+  else
+    lb_test_run_set_target_conninfo (test_run, settings->conninfo);
+  g_signal_connect (test_run, "notify::state", G_CALLBACK (state_cb), &run);
+  g_signal_connect (test_run, "sample", G_CALLBACK (sample_cb), &run);
 
-  started = g_date_time_new_now_local ();
-  engine = lb_load_engine_new (script, settings);
-  result = run_engine (engine, &run, &error);
-  if (result == NULL)
+  lb_test_run_start_async (test_run, settings, cancellable, async_done_cb, &async_result);
+  record = lb_test_run_start_finish (test_run, wait_for (&async_result), &error);
+  g_signal_handlers_disconnect_by_data (test_run, &run);
+  if (record == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -640,14 +519,13 @@ lb_cli_bench (int    argc,
       else
         {
           lb_cli_print_error ("%s", error->message);
-          status = g_error_matches (error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_SETTINGS)
+          status = g_error_matches (error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_SETTINGS) ||
+                   g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT)
                      ? LB_CLI_EXIT_USAGE : LB_CLI_EXIT_FAILURE;
         }
       goto out;
     }
-
-  record = lb_run_record_new (lb_sql_script_get_display_name (script), script_path,
-                              settings, result, started);
+  result = lb_run_record_get_result (record);
 
   /* Machine-readable output first, so the summary never gets in its way. */
   if (options.json != NULL)
@@ -681,25 +559,19 @@ lb_cli_bench (int    argc,
         status = LB_CLI_EXIT_SIGNAL + (run.interrupted_by != 0 ? run.interrupted_by : SIGINT);
     }
 
-  if (!options.no_save)
-    {
-      g_autoptr(LbRunHistory) history = lb_run_history_new (NULL);
-      g_autoptr(GError) save_error = NULL;
-
-      /* The run itself succeeded: a history that cannot be written is worth
-       * a warning, not a failed exit status. */
-      if (!lb_run_history_add (history, record, &save_error))
-        lb_cli_print_error (_("the run could not be added to the history: %s"),
-                            save_error->message);
-    }
+  /* The run itself succeeded: a history that cannot be written is worth
+   * a warning, not a failed exit status. */
+  if (lb_test_run_get_history_error (test_run) != NULL)
+    lb_cli_print_error (_("the run could not be added to the history: %s"),
+                        lb_test_run_get_history_error (test_run)->message);
 
 out:
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
-  /* Disposing the sandbox stops its server when this process started it,
-   * and leaves alone one the app was already running. */
-  g_clear_object (&sandbox);
+  /* Disposing the run's sandbox stops its server when this process started
+   * it, and leaves alone one the app was already running. */
+  g_clear_object (&test_run);
 
   return status;
 }

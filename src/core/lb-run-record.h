@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "lb-conninfo.h"
 #include "lb-latency-histogram.h"
 
 G_BEGIN_DECLS
@@ -29,10 +30,8 @@ const char *lb_run_mode_to_string   (LbRunMode   mode);       /* "duration", "co
 gboolean    lb_run_mode_from_string (const char *text,
                                      LbRunMode  *mode);
 
-/* @conninfo (URI or key=value) without its password: "user:secret@" in a
- * URI and password=… in either form are removed. Settings errors and JSON
- * errors are G_IO_ERROR_INVALID_ARGUMENT and G_IO_ERROR_INVALID_DATA. */
-char       *lb_conninfo_strip_password (const char *conninfo);
+/* Settings errors and JSON errors are G_IO_ERROR_INVALID_ARGUMENT and
+ * G_IO_ERROR_INVALID_DATA. lb_conninfo_strip_password() is in lb-conninfo.h. */
 
 typedef struct
 {

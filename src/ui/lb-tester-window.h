@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "lb-credential-source.h"
 #include "lb-pg-sandbox.h"
 #include "lb-run-history.h"
 #include "lb-run-history-view.h"
@@ -14,8 +15,9 @@ G_BEGIN_DECLS
 #define LB_TYPE_TESTER_WINDOW (lb_tester_window_get_type ())
 
 /* The concurrency tester: one SQL workload file, its run settings, a live
- * chart of the run, its results and the runs kept before. The load engine
- * does the work in its own threads; this window only ever sees its samples. */
+ * chart of the run, its results and the runs kept before. An LbTestRun does
+ * the work (the load engine in its own threads); this window only ever sees
+ * its samples. */
 G_DECLARE_FINAL_TYPE (LbTesterWindow, lb_tester_window, LB, TESTER_WINDOW, AdwApplicationWindow)
 
 typedef enum
@@ -59,6 +61,11 @@ void               lb_tester_window_apply_settings   (LbTesterWindow       *self
 void               lb_tester_window_set_target_sandbox (LbTesterWindow     *self);
 void               lb_tester_window_set_target_conninfo (LbTesterWindow    *self,
                                                          const char        *conninfo);
+/* A target whose credential expires (a Lakebase instance): the form shows
+ * its connection string without the secret, and the window keeps the
+ * credential fresh for as long as it lives and the target stays. */
+void               lb_tester_window_set_target_source (LbTesterWindow      *self,
+                                                       LbCredentialSource  *source);
 
 void               lb_tester_window_start            (LbTesterWindow       *self);
 void               lb_tester_window_stop             (LbTesterWindow       *self);
@@ -73,18 +80,6 @@ void               lb_tester_window_show_run         (LbTesterWindow       *self
 void               lb_tester_window_compare_runs     (LbTesterWindow       *self,
                                                       LbRunRecord          *record,
                                                       LbRunRecord          *other);
-
-LbThroughputChart *lb_tester_window_get_chart        (LbTesterWindow       *self);
-LbRunHistoryView  *lb_tester_window_get_history_view (LbTesterWindow       *self);
-/* The text the results table shows: @row 0 is the first query, @column 0
- * its name, then executions, failed, avg, p50, p95, p99 (ms); NULL outside. */
-char              *lb_tester_window_dup_result_cell  (LbTesterWindow       *self,
-                                                      guint                 row,
-                                                      guint                 column);
-/* The delta shown under a cell while comparing ("+12 %"), or NULL. */
-char              *lb_tester_window_dup_result_delta (LbTesterWindow       *self,
-                                                      guint                 row,
-                                                      guint                 column);
 
 void               lb_tester_window_export_async     (LbTesterWindow       *self,
                                                       LbTesterExportFormat  format,

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Shared by the files of the run record (lb-run-settings.c, lb-run-record.c,
+ * lb-run-record-export.c): the record's fields and the checked JSON readers.
+ * Not for use outside them. */
+
+#include <math.h>
+
+#include "lb-run-record.h"
+
+G_BEGIN_DECLS
+
+struct _LbRunRecord
+{
+  GObject        parent_instance;
+
+  char          *id;
+  GDateTime     *started;
+  char          *script_name;
+  char          *script_path;
+  LbRunSettings *settings;
+  LbRunResult   *result;
+};
+
+/* JSON numbers cannot be NaN or infinite: those are written as 0. */
+static inline double
+lb_run_json_finite_or_zero (double value)
+{
+  return isfinite (value) ? value : 0;
+}
+
+/* Readers of a member of @object, named @where in the message ("settings"):
+ * each sets G_IO_ERROR_INVALID_DATA when the member is missing or not of
+ * the type asked, unless it is optional. */
+gboolean lb_run_json_bad_member (GError     **error,
+                                 const char  *where,
+                                 const char  *name,
+                                 const char  *expected);
+gboolean lb_run_json_read_double (JsonObject  *object,
+                                  const char  *where,
+                                  const char  *name,
+                                  gboolean     required,
+                                  double      *value,
+                                  GError     **error);
+gboolean lb_run_json_read_uint64 (JsonObject  *object,
+                                  const char  *where,
+                                  const char  *name,
+                                  gboolean     required,
+                                  guint64      max,
+                                  guint64     *value,
+                                  GError     **error);
+gboolean lb_run_json_read_uint (JsonObject  *object,
+                                const char  *where,
+                                const char  *name,
+                                gboolean     required,
+                                guint       *value,
+                                GError     **error);
+gboolean lb_run_json_read_string (JsonObject   *object,
+                                  const char   *where,
+                                  const char   *name,
+                                  gboolean      required,
+                                  const char  **value,
+                                  GError      **error);
+gboolean lb_run_json_read_boolean (JsonObject  *object,
+                                   const char  *where,
+                                   const char  *name,
+                                   gboolean    *value,
+                                   GError     **error);
+JsonArray *lb_run_json_read_array (JsonObject  *object,
+                                   const char  *where,
+                                   const char  *name,
+                                   gboolean     required,
+                                   GError     **error);
+JsonObject *lb_run_json_element_object (JsonArray   *array,
+                                        guint        index,
+                                        const char  *where,
+                                        GError     **error);
+
+G_END_DECLS
