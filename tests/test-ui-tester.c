@@ -782,7 +782,7 @@ test_credential_source (Fixture       *fixture,
 
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   load_sample (window);
-  settings = sandbox_settings (window, 1, 1, 0);
+  settings = sandbox_settings (window, 1, 2, 0);
   settings->threads = 1;
   lb_tester_window_apply_settings (window, settings);
 
