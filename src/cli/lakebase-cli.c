@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lakebase-cli, the headless front of the app: the table of subcommands, the
+ * usage text, and the option parsing and error printing they share. The
+ * subcommands are in lb-cli-*.c and work on the core alone, without GTK. */
 #include "config.h"
 
 #include <locale.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `lakebase-cli estimate`: a workload file priced by the core's cost model,
+ * the same LbCostReport the calculator shows, printed as text, JSON or CSV
+ * with the user's price sheet or the one --prices names. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

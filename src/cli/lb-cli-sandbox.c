@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `lakebase-cli sandbox`: the built-in PostgreSQL sandbox (LbPgSandbox) that
+ * the tester window and `bench --sandbox` use, managed from the command
+ * line. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the files of lakebase-cli share: the exit statuses, the subcommands'
+ * entry points (dispatched from lakebase-cli.c) and the helpers for options,
+ * errors, output and workload files. */
 #pragma once
 
 #include <glib.h>
@@ -20,6 +23,7 @@ G_BEGIN_DECLS
 typedef int (*LbCliCommandFunc) (int    argc,
                                  char **argv);
 
+/* The subcommands, one LbCliCommandFunc each. */
 int   lb_cli_bench        (int          argc,
                            char       **argv);
 int   lb_cli_estimate     (int          argc,

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Exponential backoff with jitter (lb-backoff.h), in integer arithmetic so
+ * that large attempt counts cannot overflow. */
 #include "config.h"
 
 #include "lb-backoff.h"

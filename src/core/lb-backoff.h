@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one retry delay of the core: the Databricks client's retries and the
+ * table sizer's polls both wait this long between attempts. */
 #pragma once
 
 #include <glib.h>

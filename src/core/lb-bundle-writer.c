@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbBundleWriter: a deployment plan written as bundle YAML with libyaml.
+ * Names become bundle variables and references between resources, and every
+ * field comes from the plan's API request bodies, so the bundle creates what
+ * the runner would. */
 #include "config.h"
 
 #include <string.h>

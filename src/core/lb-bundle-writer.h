@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Databricks Asset Bundle export of an LbDeploymentPlan, for the Deploy
+ * view and `lakebase-cli bundle`: the way to deploy the same resources with
+ * the Databricks CLI instead of the app. */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The core library's one-time set-up: its GResources (the built-in price
+ * sheet) and its gettext domain, for the app, the CLI and the tests alike. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

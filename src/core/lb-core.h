@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The core's umbrella header for the cost calculator (workload, synced
+ * tables, price sheet, cost model and report, enums) and lb_core_init().
+ * GLib only: the UI, the CLI and the tests build on it. */
 #pragma once
 
 #include "lb-cost-model.h"

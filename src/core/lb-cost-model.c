@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The cost model: workload inputs and a price sheet turned into an
+ * LbCostReport, with the classic provisioned breakdown exactly as the web
+ * tool computes it, the autoscaling range, and the warnings and explanations
+ * the report shows. */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The cost calculator's computation (reference/cost-model.md). The
+ * calculator page, `lakebase-cli estimate` and the deployment plan, which
+ * sizes its resources by it, all price a workload here. */
 #pragma once
 
 #include "lb-cost-report.h"

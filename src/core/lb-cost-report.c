@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbCostReport: the reference-counted result of the cost model, its JSON,
+ * CSV and text forms, and the money and number formatting every report uses,
+ * locale-independent so that exports read the same everywhere. */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a cost estimate is (LbCostReport, built by lb-cost-model.c) and the
+ * forms it is shared in: the web tool's JSON, CSV and a text table. The
+ * calculator page shows it; the CLI prints it. */
 #pragma once
 
 #include <json-glib/json-glib.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbDatabricksAuth: the Authorization header for a profile. A PAT is used as
+ * it is; OAuth M2M tokens come from the workspace's token endpoint, U2M
+ * tokens from the Databricks CLI's token cache or `databricks auth token`;
+ * each is cached until shortly before it expires. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Signing in to a workspace for LbDatabricksClient, from a profile that
+ * lb-databricks-config.h resolved or a token typed into the Deploy view. */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbDatabricksClient: REST calls over libsoup 3 with the header from
+ * LbDatabricksAuth, the mapping of error bodies to GErrors and their
+ * explanations, retries with lb-backoff.h, and the paging of list calls. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Databricks REST client and its errors (LB_DATABRICKS_ERROR). The
+ * deployment runner, the table sizer, the Deploy view and the CLI reach the
+ * API only through it. */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reading ~/.databrickscfg and the DATABRICKS_* environment into resolved
+ * LbDatabricksProfiles, and the host normalisation every API URL goes
+ * through. Secrets are wiped when freed. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Databricks profiles, read the way the Databricks CLI and SDKs read them,
+ * so the app and the CLI sign in wherever the user's `databricks` command
+ * does. */
 #pragma once
 
 #include <gio/gio.h>

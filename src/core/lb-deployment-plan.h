@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a deployment creates for a workload, resource by resource with its
+ * API request body. LbDeploymentRunner sends those bodies, the bundle writer
+ * writes them, the Deploy view and `lakebase-cli deploy --dry-run` show
+ * them. */
 #pragma once
 
 #include <json-glib/json-glib.h>

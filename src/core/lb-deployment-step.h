@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One step of a deploy or teardown, as the runner reports it: the Deploy
+ * view's rows (LbDeploymentStepRow) and the CLI's progress lines only follow
+ * its properties and log. */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The enumerations' spellings in the workload YAML, read as the web tool
+ * reads them, and their translated labels for the UI. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

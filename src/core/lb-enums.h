@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The workload's enumerations (sync mode, sync frequency, flavour), shared
+ * by the YAML code, the cost model, the calculator's form and the deployment
+ * plan. */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The log-linear latency histogram (lb-latency-histogram.h): bucket
+ * arithmetic with bit operations only, exact mean and deviation,
+ * nearest-rank percentiles, merging, and the sparse JSON the run history
+ * stores. */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The latency histogram behind every percentile the tester reports: the load
+ * engine's workers record each transaction into one, and the run record
+ * keeps the merged one. */
 #pragma once
 
 #include <json-glib/json-glib.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The built-in PostgreSQL sandbox, a local target for concurrency tests made
+ * from the server binaries on this machine: LbTestRun, the tester window,
+ * `lakebase-cli bench --sandbox` and `lakebase-cli sandbox reset` use it.
+ * Its parts are in lb-pg-sandbox*.c. */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The expressions of the SQL script's \set and PARAM lines: parsed once when
+ * the script is read, evaluated per client by the load engine, exported back
+ * for pgbench. */
 #pragma once
 
 #include <glib.h>
@@ -57,6 +60,8 @@ typedef struct
   guint64 s[4];
 } LbRandom;
 
+/* Expands @seed with SplitMix64, so that the seeds of neighbouring clients
+ * give unrelated streams. */
 void         lb_random_seed            (LbRandom      *rng,
                                         guint64        seed);
 guint64      lb_random_next            (LbRandom      *rng);

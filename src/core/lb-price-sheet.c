@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbPriceSheet: the built-in JSON sheet (a GResource) overlaid with a user's
+ * file. An unknown key or a value of the wrong type or range is an error
+ * naming it, so that a typo never falls back to a default unnoticed. */
 #include "config.h"
 
 #include <string.h>

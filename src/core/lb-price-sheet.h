@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The prices the cost model reads: built in, or overridden key by key from
+ * the user's prices.json. The calculator, `lakebase-cli estimate` and the
+ * deployment plan load a sheet. */
 #pragma once
 
 #include <gio/gio.h>
@@ -72,6 +75,7 @@ LbPriceSheet   *lb_price_sheet_new_from_data     (const char    *data,
 LbPriceSheet   *lb_price_sheet_new_for_user      (GError       **error);
 GFile          *lb_price_sheet_get_user_file     (void);
 
+/* Owned by the sheet and valid for its life. */
 const LbPrices *lb_price_sheet_get_prices        (LbPriceSheet  *self);
 const char     *lb_price_sheet_get_name          (LbPriceSheet  *self);
 const char     *lb_price_sheet_get_currency      (LbPriceSheet  *self);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Run comparison (lb-run-comparison.h): rates per second of measuring and
+ * latencies against the baseline's, a noise threshold under which a
+ * difference is no result, and the caveats in sentences. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Comparing a run with a baseline, for the tester's results view: deltas of
+ * rates and latencies, and the caveats that make two runs hard to compare. */
 #pragma once
 
 #include "lb-run-record.h"

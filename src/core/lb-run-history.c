@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbRunHistory: the run records on disk as a GListModel, newest first; the
+ * directory is read in a thread and each record written atomically to a JSON
+ * file of its own. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The history of concurrency-test runs. LbTestRun adds each record; the
+ * tester windows, the Test view (sharing LbApplication's history) and
+ * `lakebase-cli bench` read and keep it. */
 #pragma once
 
 #include <gio/gio.h>
@@ -23,6 +26,9 @@ void          lb_run_history_load_async     (LbRunHistory        *self,
 gboolean      lb_run_history_load_finish    (LbRunHistory        *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+/* add writes @record's file (atomically; a record with the same id is
+ * replaced) and inserts it by date; remove deletes the file (one already
+ * gone is fine) and the entry. On an error the list is unchanged. */
 gboolean      lb_run_history_add            (LbRunHistory        *self,
                                              LbRunRecord         *record,
                                              GError             **error);

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a concurrency test is and what it measured: protocols and modes,
+ * LbRunSettings, live samples, per-query figures, LbRunResult and the
+ * LbRunRecord the history keeps. The load engine and LbTestRun fill them;
+ * the tester's views, the comparison and the CLI read them. */
 #pragma once
 
 #include <gio/gio.h>

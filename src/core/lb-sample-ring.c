@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The sample ring and the chart's scales (lb-sample-ring.h): fixed memory
+ * for a run of any length, and axes that move only when the data needs it. */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The live chart's data, GLib only: the ring of samples LbThroughputChart
+ * draws, and its axis scales. */
 #pragma once
 
 #include <glib-object.h>

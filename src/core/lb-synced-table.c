@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbSyncedTable: the properties of one synced table, and the naming rules
+ * that the form, the YAML loader and the deployment check it against. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

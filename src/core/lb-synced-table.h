@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One table to sync from Delta into PostgreSQL: an item of LbWorkload's
+ * "tables", edited by the calculator's rows, read and written by the YAML
+ * code, created as a synced table by a deployment. */
 #pragma once
 
 #include <glib-object.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbTableSizer: the warehouse list, and the tables measured through the SQL
+ * Statement Execution API, several statements at once, each polled with
+ * backoff until it ends, times out or is cancelled; plus the table_sizes
+ * JSON. */
 #include "config.h"
 
 #include <math.h>

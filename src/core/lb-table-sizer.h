@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Measuring the workload's Delta tables for the cost estimate, for the
+ * Deploy view's table sizes group and `lakebase-cli sizes`; the result
+ * becomes the calculator's stored data and the report's table_sizes. */
 #pragma once
 
 #include <gio/gio.h>

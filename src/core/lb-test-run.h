@@ -47,6 +47,7 @@ G_DECLARE_FINAL_TYPE (LbTestRun, lb_test_run, LB, TEST_RUN, GObject)
 
 LbTestRun     *lb_test_run_new                 (void);
 
+/* @script_path is how the records name the script; may be NULL. */
 void           lb_test_run_set_script          (LbTestRun           *self,
                                                 LbSqlScript         *script,
                                                 const char          *script_path);

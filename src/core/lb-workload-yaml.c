@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The workload's YAML, the web tool's format: loading with every field
+ * checked and FILE:LINE:COLUMN errors, and saving, which splices only the
+ * changed values into the loaded text (lb-yaml-splice.c) so that comments
+ * and unknown keys survive. */
 #include "config.h"
 
 #include <string.h>

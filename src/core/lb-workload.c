@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbWorkload: the calculator's inputs as GObject properties, all driven by
+ * one field table that also feeds the form and the YAML code; range checks,
+ * the list of synced tables and one "changed" per change. The YAML side is
+ * lb-workload-yaml.c. */
 #include "config.h"
 
 #include <math.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The workload being planned: its fields, its synced tables, and its YAML.
+ * The calculator edits it, the cost model prices it, the deployment plan
+ * deploys it, and the CLI reads it from a file. */
 #pragma once
 
 #include <gio/gio.h>
@@ -50,6 +53,8 @@ typedef struct
   const char  *unit;      /* N_() marked short unit ("rows/s", "GB"); may be NULL */
 } LbWorkloadField;
 
+/* The field table, static and in the form's order (do not free it), and one
+ * field by section and key, or NULL when there is none. */
 const LbWorkloadField *lb_workload_get_fields  (guint       *n_fields);
 const LbWorkloadField *lb_workload_find_field  (const char  *section,
                                                 const char  *key);

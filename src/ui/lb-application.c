@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbApplication: app.quit and app.about, the main window, files opened from
+ * the file manager (a .sql file gets a tester window, anything else goes to
+ * the calculator), and the sandbox and run history its tester windows share. */
 #include "config.h"
 
 #include <glib/gi18n.h>

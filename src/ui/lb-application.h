@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The application object: the main window and the tester windows hang off
+ * it, and it owns what they share (GSettings, the PostgreSQL sandbox, the
+ * run history). */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Calculator view of the main window (LbWindow), over an LbWorkload and
+ * an LbPriceSheet from the core; the window owns the workload and its files. */
 #pragma once
 
 #include <adwaita.h>

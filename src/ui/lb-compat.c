@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The GTK 4.8 fallbacks of lb-compat.h: GtkFileChooserNative behind one
+ * GTask (or the tests' responder, answering through the same path), an
+ * AdwMessageDialog for errors, and the widget colour on 4.8. */
 #include "config.h"
 
 #include <adwaita.h>

@@ -7,7 +7,8 @@ G_BEGIN_DECLS
 
 /* The one place for API that differs between our GTK 4.8 floor and newer
  * runtimes (STYLE.md §5): file choosing goes through GtkFileChooserNative
- * (portal-friendly on 4.8) or GtkFileDialog where it exists. */
+ * (portal-friendly on 4.8; GtkFileDialog arrived in 4.10), behind one async
+ * call that tests answer through a responder. */
 typedef enum
 {
   LB_FILE_CHOOSE_OPEN,
@@ -15,6 +16,10 @@ typedef enum
   LB_FILE_CHOOSE_FOLDER,   /* an existing folder to write into */
 } LbFileChooseMode;
 
+/* Asks for a file (or a folder) over @parent; the answer comes through
+ * @callback and lb_compat_choose_file_finish(). @accept_label,
+ * @initial_folder, @initial_name (save only) and the filter may be NULL; a
+ * filter also offers "All Files". */
 void   lb_compat_choose_file        (GtkWindow            *parent,
                                      LbFileChooseMode      mode,
                                      const char           *title,

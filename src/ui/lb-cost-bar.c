@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbCostBar: the monthly total as segments of one bar with a legend, drawn
+ * with Cairo and Pango in GNOME palette colours and the theme's text colour;
+ * lb_cost_bar_draw() serves the widget and the tests alike. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The calculator page's chart of where the money goes (placed from its .ui),
+ * showing the page's current LbCostReport. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbDeploymentStepRow: a step's state, progress, status, warning or error
+ * and log, updated from the step's notifications and "log-appended"; only
+ * the elapsed time waits for the page's tick. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A row of the Deploy view's list of steps; the deploy page makes one per
+ * LbDeploymentStep of a deployment or teardown. */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbRunHistoryView: rows bound to an LbRunHistory, each describing a run in
+ * one line, with the check buttons of the selectable mode and the delete
+ * button; the owner acts on the signals. */
 #include "config.h"
 
 #include <glib/gi18n.h>

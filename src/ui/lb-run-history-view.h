@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The list of past runs, used twice: on the main window's Test view (a row
+ * reopens its run) and in the tester window (one or two checked runs are
+ * shown or compared). */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -32,6 +32,7 @@ void           lb_run_settings_form_set_default_count   (LbRunSettingsForm   *se
 
 gboolean       lb_run_settings_form_get_target_ready    (LbRunSettingsForm   *self);
 gboolean       lb_run_settings_form_get_target_is_sandbox (LbRunSettingsForm *self);
+/* TRUE when the target is a connection string that parses. */
 gboolean       lb_run_settings_form_can_save_connection (LbRunSettingsForm   *self);
 void           lb_run_settings_form_set_target_sandbox  (LbRunSettingsForm   *self);
 void           lb_run_settings_form_set_target_conninfo (LbRunSettingsForm   *self,

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbSyncedTableRow: entries for the name and primary keys and a combo for
+ * the policy, kept in step with the LbSyncedTable both ways; an invalid
+ * table is marked in red with the reason in a tooltip. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One row of the calculator page's list of synced tables, editing one
+ * LbSyncedTable of the workload. */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbTableSizesGroup: pick a SQL warehouse, measure the workload's tables
+ * with LbTableSizer, show each table's result as it arrives, and apply the
+ * total as the workload's stored data, rounded up. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Deploy view's "Table sizes" group: it needs the signed-in workspace's
+ * client and the workload, and hands its measurements to the calculator
+ * through the workload and "sizes-measured". */
 #pragma once
 
 #include <adwaita.h>
@@ -18,6 +21,8 @@ G_BEGIN_DECLS
  * `table_sizes` object, after each measurement. */
 G_DECLARE_FINAL_TYPE (LbTableSizesGroup, lb_table_sizes_group, LB, TABLE_SIZES_GROUP, GtkWidget)
 
+/* The workload whose tables are listed (the rows follow its table list) and
+ * whose stored data "Apply" sets. */
 void        lb_table_sizes_group_set_workload (LbTableSizesGroup  *self,
                                                LbWorkload         *workload);
 /* The signed-in workspace; NULL until the identity is checked. Setting one

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbTesterPage: opens tester windows on a workload file, on the bundled
+ * sample (against the sandbox) or on a past run (its settings, script and
+ * record), and lists the recent runs of the history. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The main window's Test view: the way into the concurrency tester, and
+ * the recent runs. */
 #pragma once
 
 #include <adwaita.h>
@@ -13,6 +15,8 @@ G_BEGIN_DECLS
  * file, on the bundled sample, on a past run) and lists the recent runs. */
 G_DECLARE_FINAL_TYPE (LbTesterPage, lb_tester_page, LB, TESTER_PAGE, GtkWidget)
 
+/* The history the list shows: the application's, or one of its own outside
+ * an LbApplication (tests). */
 LbRunHistory *lb_tester_page_get_history (LbTesterPage *self);
 /* Opens a tester window on @file (NULL: an empty one). */
 void          lb_tester_page_open_file   (LbTesterPage *self,

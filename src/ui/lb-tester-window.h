@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The concurrency tester's window, each on one script, opened by
+ * LbApplication, the Test view and the Deploy view; what they and the UI
+ * tests may ask of it. */
 #pragma once
 
 #include <adwaita.h>
@@ -67,6 +70,11 @@ void               lb_tester_window_set_target_conninfo (LbTesterWindow    *self
 void               lb_tester_window_set_target_source (LbTesterWindow      *self,
                                                        LbCredentialSource  *source);
 
+/* start runs the form's settings against its target, doing nothing while a
+ * run or a sandbox reset is under way or without a script; settings that
+ * cannot run are shown as an error. The outcome reaches the results and the
+ * history, not the caller. stop cancels a run; its record keeps what was
+ * measured. */
 void               lb_tester_window_start            (LbTesterWindow       *self);
 void               lb_tester_window_stop             (LbTesterWindow       *self);
 gboolean           lb_tester_window_get_running      (LbTesterWindow       *self);
@@ -81,6 +89,8 @@ void               lb_tester_window_compare_runs     (LbTesterWindow       *self
                                                       LbRunRecord          *record,
                                                       LbRunRecord          *other);
 
+/* Writes the run shown as JSON or CSV (G_IO_ERROR_NOT_FOUND when no run is
+ * shown), or the chart as PNG or SVG, to @file, replacing it. */
 void               lb_tester_window_export_async     (LbTesterWindow       *self,
                                                       LbTesterExportFormat  format,
                                                       GFile                *file,

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The tester's live chart widget, held by LbRunResultsView and fed
+ * LbRunSamples; it also renders the PNG and SVG exports of a run. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* LbWindow: the three views in a view stack with a toast overlay; the
+ * workload's actions (new, open, save, save as, export, copy the summary,
+ * undo a replace) and their files; the last workload kept in GSettings so
+ * that nothing typed is lost between runs. */
 #include "config.h"
 
 #include <glib/gi18n.h>

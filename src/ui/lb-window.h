@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The main window, which LbApplication creates: the Calculator, Deploy and
+ * Test views over one workload, and the workload's file operations. */
 #pragma once
 
 #include <adwaita.h>
@@ -20,6 +22,8 @@ typedef enum
 
 LbWindow         *lb_window_new                 (LbApplication        *application);
 LbCalculatorPage *lb_window_get_calculator_page (LbWindow             *self);
+/* Shows the view named @name ("calculator", "deploy", "test"); an unknown
+ * name does nothing. */
 void              lb_window_show_page           (LbWindow             *self,
                                                  const char           *name);
 void              lb_window_add_toast           (LbWindow             *self,
@@ -56,6 +60,7 @@ void              lb_window_export_report_async (LbWindow             *self,
 gboolean          lb_window_export_report_finish (LbWindow            *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
+/* TRUE when the workload has changes its file does not (the title says so). */
 gboolean          lb_window_get_modified        (LbWindow             *self);
 
 G_END_DECLS

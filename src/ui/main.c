@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The entry point of the desktop app: the locale and gettext first, then
+ * LbApplication does the rest. */
 #include "config.h"
 
 #include <glib/gi18n.h>
