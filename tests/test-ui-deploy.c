@@ -782,6 +782,51 @@ find_action_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* Issue #11: "Edit Deployment Target" goes through win.edit-field, which the
+ * window handles; the page no longer calls into its window. */
+static void
+test_edit_field_action (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  AdwViewStack *stack;
+  GtkWidget *button;
+  GtkWidget *field;
+  GtkWidget *focus;
+
+  load_sample (fixture);
+  stack = ADW_VIEW_STACK (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  adw_view_stack_set_visible_child_name (stack, "deploy");
+
+  /* The storage schema is missing: the plan row offers its Edit button. */
+  lb_workload_set_storage_schema (lb_deploy_page_get_workload (page), NULL);
+  lb_test_spin_until_func (plan_is_null, page, 5);
+  wait_for_label (page, "storage_schema");
+  button = find_action_button (GTK_WIDGET (page), "deploy.edit-target");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  lb_test_spin_briefly ();
+
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "calculator");
+  field = lb_calculator_page_get_field_widget (lb_window_get_calculator_page (fixture->window),
+                                               "lakebase_accelerator", "storage_schema");
+  g_assert_nonnull (field);
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (focus != NULL && (focus == field || gtk_widget_is_ancestor (focus, field)));
+
+  /* The window's action itself, with another field, from the deploy page. */
+  adw_view_stack_set_visible_child_name (stack, "deploy");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "win.edit-field", "(ss)",
+                                             "lakebase_accelerator", "capacity"));
+  lb_test_spin_briefly ();
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "calculator");
+  field = lb_calculator_page_get_field_widget (lb_window_get_calculator_page (fixture->window),
+                                               "lakebase_accelerator", "capacity");
+  g_assert_nonnull (field);
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (focus != NULL && (focus == field || gtk_widget_is_ancestor (focus, field)));
+}
+
 /* Whether all of @widget lies inside the visible part of its scrolled
  * window: against the adjustment (content coordinates) and on screen. */
 static gboolean
@@ -1195,6 +1240,8 @@ main (int   argc,
   g_test_add ("/ui/deploy/typed-token", Fixture, NULL, fixture_setup, test_typed_token, fixture_teardown);
   g_test_add ("/ui/deploy/table-sizes", Fixture, NULL, fixture_setup, test_table_sizes, fixture_teardown);
   g_test_add ("/ui/deploy/plan-error", Fixture, NULL, fixture_setup, test_plan_error, fixture_teardown);
+  g_test_add ("/ui/deploy/edit-field-action", Fixture, NULL, fixture_setup, test_edit_field_action,
+              fixture_teardown);
   g_test_add ("/ui/deploy/progress-in-view", Fixture, NULL, fixture_setup, test_progress_in_view, fixture_teardown);
   g_test_add ("/ui/deploy/teardown-needs-check", Fixture, NULL, fixture_setup, test_teardown_needs_check,
               fixture_teardown);
