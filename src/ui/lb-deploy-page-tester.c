@@ -113,8 +113,8 @@ _lb_deploy_page_tester_link_free (gpointer data)
 
 void
 _lb_deploy_page_test_instance_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+                                      const char *action_name,
+                                      GVariant   *parameter)
 {
   LbDeployPage *self = LB_DEPLOY_PAGE (widget);
   GtkRoot *root = gtk_widget_get_root (widget);

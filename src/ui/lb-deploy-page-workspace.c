@@ -25,9 +25,9 @@ static const SecretSchema token_schema = {
 
 void
 _lb_deploy_page_set_identity (LbDeployPage *self,
-              const char   *icon,
-              const char   *style,
-              const char   *text)
+                              const char   *icon,
+                              const char   *style,
+                              const char   *text)
 {
   static const char * const styles[] = { "success", "error", "dim-label" };
 
@@ -45,7 +45,7 @@ _lb_deploy_page_set_identity (LbDeployPage *self,
  * person can act on. */
 char *
 _lb_deploy_page_explain_error (LbDeployPage *self,
-               const GError *error)
+                               const GError *error)
 {
   const char *profile = _lb_deploy_page_selected_profile (self);
   g_autofree char *host = NULL;

@@ -32,7 +32,7 @@ static void identity_from_runner_cb (LbDeployPage *self);
 
 void
 _lb_deploy_page_add_toast (LbDeployPage *self,
-           const char   *message)
+                           const char   *message)
 {
   AdwToast *toast = adw_toast_new (message);
   GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
@@ -130,7 +130,7 @@ _lb_deploy_page_drop_runner (LbDeployPage *self)
 
 void
 _lb_deploy_page_set_user_name (LbDeployPage *self,
-               const char   *user_name)
+                               const char   *user_name)
 {
   if (g_strcmp0 (self->user_name, user_name) == 0)
     return;
@@ -160,8 +160,8 @@ _lb_deploy_page_credentials_changed (LbDeployPage *self)
 
 LbDatabricksClient *
 _lb_deploy_page_ensure_client (LbDeployPage  *self,
-               const char    *token,
-               GError       **error)
+                               const char    *token,
+                               GError       **error)
 {
   g_autoptr(LbDatabricksAuth) auth = NULL;
 
@@ -546,7 +546,7 @@ connect_steps (LbDeployPage *self,
  * changed since the last one (running the same plan again resumes). */
 LbDeploymentRunner *
 _lb_deploy_page_ensure_runner (LbDeployPage  *self,
-               GError       **error)
+                               GError       **error)
 {
   LbDatabricksClient *client;
 
@@ -667,7 +667,7 @@ identity_from_runner_cb (LbDeployPage *self)
 
 void
 _lb_deploy_page_show_steps (LbDeployPage *self,
-            gboolean      teardown)
+                            gboolean      teardown)
 {
   self->showing_teardown = teardown;
   gtk_list_box_bind_model (self->steps_list, _lb_deploy_page_shown_steps (self), create_step_row_cb, NULL, NULL);
