@@ -6,6 +6,7 @@
 #pragma once
 
 #include "lb-deploy-page.h"
+#include "lb-deploy-plan-group.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +25,7 @@ struct _LbDeployPage
   GtkStack            *identity_stack;
   GtkImage            *identity_icon;
   GtkSpinner          *identity_spinner;
-  GtkListBox          *plan_list;
+  LbDeployPlanGroup   *plan_group;
   LbTableSizesGroup   *sizes_group;
   GtkWidget           *deploy_button;
   GtkWidget           *cancel_button;

@@ -216,154 +216,6 @@ _lb_deploy_page_typed_token (LbDeployPage *self)
 
 /* Plan --------------------------------------------------------------------- */
 
-static GtkWidget *
-plan_row_new (const char *icon,
-              const char *title,
-              const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *image = gtk_image_new_from_icon_name (icon);
-
-  gtk_widget_set_valign (image, GTK_ALIGN_CENTER);
-  if (g_str_equal (icon, "dialog-error-symbolic"))
-    gtk_widget_add_css_class (image, "error");
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-
-  return row;
-}
-
-static char *
-format_cu (double cu)
-{
-  if (cu == (double) (gint64) cu)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) cu);
-  return g_strdup_printf ("%.1f", cu);
-}
-
-static char *
-synced_table_subtitle (LbDeploymentResource *resource)
-{
-  JsonNode *body = lb_deployment_resource_get_body (resource);
-  JsonObject *spec = NULL;
-  g_autoptr(GString) keys = g_string_new (NULL);
-  const char *policy = NULL;
-  LbSyncMode mode;
-
-  if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
-    {
-      JsonObject *object = json_node_get_object (body);
-
-      spec = json_object_has_member (object, "spec") ? json_object_get_object_member (object, "spec") : object;
-    }
-  if (spec != NULL)
-    {
-      JsonArray *columns = json_object_has_member (spec, "primary_key_columns")
-                           ? json_object_get_array_member (spec, "primary_key_columns") : NULL;
-
-      for (guint i = 0; columns != NULL && i < json_array_get_length (columns); i++)
-        g_string_append_printf (keys, "%s%s", i > 0 ? ", " : "", json_array_get_string_element (columns, i));
-      policy = json_object_get_string_member_with_default (spec, "scheduling_policy", NULL);
-    }
-  if (policy != NULL && lb_sync_mode_from_string (policy, &mode))
-    policy = lb_sync_mode_get_label (mode);
-
-  /* Translators: a synced table in the plan: "from retail.serving.orders · key order_id · Continuous" */
-  return g_strdup_printf (_("from %s · key %s · %s"),
-                          lb_deployment_resource_get_source_table (resource),
-                          keys->len > 0 ? keys->str : _("none"),
-                          policy != NULL ? policy : _("default policy"));
-}
-
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
-static void
-fill_plan_list (LbDeployPage *self)
-{
-  GListModel *resources;
-
-  clear_list (self->plan_list);
-
-  if (self->plan == NULL)
-    {
-      GtkWidget *row;
-      GtkWidget *button;
-
-      row = plan_row_new ("dialog-error-symbolic", _("This workload cannot be deployed yet"),
-                          self->plan_error != NULL ? self->plan_error->message : _("No workload is open."));
-      button = gtk_button_new_with_mnemonic (_("_Edit Deployment Target"));
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "deploy.edit-target");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      gtk_list_box_append (self->plan_list, row);
-      return;
-    }
-
-  resources = lb_deployment_plan_get_resources (self->plan);
-  for (guint i = 0; i < g_list_model_get_n_items (resources); i++)
-    {
-      g_autoptr(LbDeploymentResource) resource = g_list_model_get_item (resources, i);
-      g_autofree char *subtitle = NULL;
-      const char *icon = "network-server-symbolic";
-
-      switch (lb_deployment_resource_get_kind (resource))
-        {
-        case LB_DEPLOYMENT_RESOURCE_INSTANCE:
-          subtitle = g_strdup_printf (_("Provisioned · capacity %s (the Calculator recommends %u CU)"),
-                                      lb_deployment_plan_get_capacity (self->plan),
-                                      lb_deployment_plan_get_recommended_cu (self->plan));
-          break;
-        case LB_DEPLOYMENT_RESOURCE_PROJECT:
-          {
-            g_autofree char *min_cu = format_cu (lb_deployment_plan_get_min_cu (self->plan));
-            g_autofree char *max_cu = format_cu (lb_deployment_plan_get_max_cu (self->plan));
-
-            subtitle = g_strdup_printf (_("Autoscaling · %s – %s CU"), min_cu, max_cu);
-          }
-          break;
-        case LB_DEPLOYMENT_RESOURCE_BRANCH:
-        case LB_DEPLOYMENT_RESOURCE_ENDPOINT:
-          icon = "emblem-shared-symbolic";
-          subtitle = g_strdup (_("Created with the project; the deployment waits until it is ready"));
-          break;
-        case LB_DEPLOYMENT_RESOURCE_CATALOG:
-          icon = "folder-symbolic";
-          subtitle = g_strdup_printf (_("Unity Catalog catalog on PostgreSQL database “%s”"),
-                                      lb_deployment_plan_get_database_name (self->plan));
-          break;
-        case LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE:
-          icon = "view-list-symbolic";
-          subtitle = synced_table_subtitle (resource);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-
-      gtk_list_box_append (self->plan_list,
-                           plan_row_new (icon, lb_deployment_resource_get_title (resource), subtitle));
-    }
-
-  {
-    g_autofree char *storage = g_strdup_printf (_("Pipelines keep their state in %s.%s"),
-                                                lb_deployment_plan_get_storage_catalog (self->plan),
-                                                lb_deployment_plan_get_storage_schema (self->plan));
-    gtk_list_box_append (self->plan_list,
-                         plan_row_new ("drive-harddisk-symbolic", _("Pipeline storage"), storage));
-  }
-}
-
 void
 _lb_deploy_page_rebuild_plan (LbDeployPage *self)
 {
@@ -383,7 +235,8 @@ _lb_deploy_page_rebuild_plan (LbDeployPage *self)
   self->found_existing = FALSE;
   _lb_deploy_page_look_for_existing (self);
 
-  fill_plan_list (self);
+  lb_deploy_plan_group_set_plan (self->plan_group, self->plan,
+                                 self->plan_error != NULL ? self->plan_error->message : NULL);
   _lb_deploy_page_update_actions (self);
 }
 
@@ -817,6 +670,7 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
 
   g_type_ensure (LB_TYPE_DEPLOYMENT_STEP_ROW);
   g_type_ensure (LB_TYPE_TABLE_SIZES_GROUP);
+  g_type_ensure (LB_TYPE_DEPLOY_PLAN_GROUP);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-deploy-page.ui");
@@ -831,7 +685,7 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_stack);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_icon);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_spinner);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, plan_list);
+  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, plan_group);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, deploy_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, retry_button);
@@ -872,7 +726,7 @@ lb_deploy_page_init (LbDeployPage *self)
   g_signal_connect_object (self->token_row, "changed", G_CALLBACK (_lb_deploy_page_manual_entry_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
-  fill_plan_list (self);
+  lb_deploy_plan_group_set_plan (self->plan_group, NULL, NULL);
   _lb_deploy_page_update_actions (self);
 }
 
