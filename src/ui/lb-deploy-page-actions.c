@@ -60,7 +60,7 @@ run_left_something (LbDeployPage *self,
   GListModel *steps = _lb_deploy_page_shown_steps (self);
 
   /* A teardown that stopped leaves the rest behind. */
-  if (self->showing_teardown)
+  if (lb_deploy_progress_group_get_teardown (self->progress_group))
     return !ok;
 
   for (guint i = 0; steps != NULL && i < g_list_model_get_n_items (steps); i++)
@@ -114,7 +114,7 @@ run_done (LbDeployPage *self,
    * plan stays the same object, so Retry resumes with the same runner. */
   if (self->plan_dirty)
     _lb_deploy_page_rebuild_plan (self);
-  _lb_deploy_page_update_overall (self);
+  lb_deploy_progress_group_update (self->progress_group);
   _lb_deploy_page_update_actions (self);
 }
 
@@ -169,15 +169,14 @@ start_run (LbDeployPage *self,
       return;
     }
 
-  _lb_deploy_page_show_steps (self, teardown);
-  self->run_started_us = g_get_monotonic_time ();
+  lb_deploy_progress_group_show (self->progress_group, teardown);
   self->run_cancellable = g_cancellable_new ();
   if (teardown)
     lb_deployment_runner_teardown_async (runner, self->run_cancellable, teardown_cb, g_object_ref (self));
   else
     lb_deployment_runner_run_async (runner, self->run_cancellable, run_cb, g_object_ref (self));
 
-  _lb_deploy_page_update_overall (self);
+  lb_deploy_progress_group_update (self->progress_group);
   _lb_deploy_page_update_actions (self);
 }
 
@@ -373,7 +372,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
   gboolean running = self->runner != NULL && lb_deployment_runner_get_running (self->runner);
   gboolean can_sign_in = _lb_deploy_page_has_credentials_source (self);
   gboolean ready = _lb_deploy_page_instance_is_ready (self);
-  gboolean failed = self->last_run_failed && !running && !self->showing_teardown;
+  gboolean failed = self->last_run_failed && !running && !lb_deploy_progress_group_get_teardown (self->progress_group);
 
   gtk_widget_action_set_enabled (widget, "deploy.run", !running && self->plan != NULL && can_sign_in);
   gtk_widget_action_set_enabled (widget, "deploy.cancel", running);

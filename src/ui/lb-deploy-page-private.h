@@ -7,6 +7,7 @@
 
 #include "lb-deploy-page.h"
 #include "lb-deploy-plan-group.h"
+#include "lb-deploy-progress-group.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +17,6 @@ struct _LbDeployPage
 
   /* Template Widgets */
   AdwToastOverlay     *toast_overlay;
-  GtkScrolledWindow   *scroller;
   AdwComboRow         *profile_row;
   AdwActionRow        *no_config_row;
   AdwEntryRow         *host_row;
@@ -32,10 +32,7 @@ struct _LbDeployPage
   GtkWidget           *retry_button;
   GtkWidget           *test_button;
   GtkWidget           *teardown_button;
-  GtkWidget           *progress_group;
-  GtkLabel            *overall_label;
-  GtkProgressBar      *overall_bar;
-  GtkListBox          *steps_list;
+  LbDeployProgressGroup *progress_group;
 
   /* Owned References */
   LbWorkload          *workload;
@@ -60,16 +57,11 @@ struct _LbDeployPage
   gulong               workload_changed_id;
   guint                n_file_profiles;
   guint                plan_source;
-  guint                tick_source;
-  gint64               run_started_us;
   gboolean             updating_profiles;
-  gboolean             showing_teardown;
   gboolean             last_run_failed;
   gboolean             checking;
   gboolean             plan_dirty;        /* the workload changed since the plan was made */
   gboolean             found_existing;    /* something of the plan exists: Tear Down has work */
-  gboolean             follow_progress;   /* keep the progress in view until the user scrolls */
-  guint                follow_tick_id;
 };
 
 /* Shell: helpers the other parts use ---------------------------------------- */
@@ -103,14 +95,9 @@ const char         *_lb_deploy_page_typed_token            (LbDeployPage  *self)
 void                _lb_deploy_page_rebuild_plan           (LbDeployPage  *self);
 /* The deploy or teardown steps shown, or NULL before any run. */
 GListModel         *_lb_deploy_page_shown_steps            (LbDeployPage  *self);
-/* Updates the progress summary and bar from the shown steps. */
-void                _lb_deploy_page_update_overall         (LbDeployPage  *self);
 /* The runner for the current plan and client (borrowed), or NULL with @error. */
 LbDeploymentRunner *_lb_deploy_page_ensure_runner          (LbDeployPage  *self,
                                                             GError       **error);
-/* Shows the deploy (or @teardown) steps and keeps them in view. */
-void                _lb_deploy_page_show_steps             (LbDeployPage  *self,
-                                                            gboolean       teardown);
 
 /* Workspace: profiles, typed token and keyring, identity -------------------- */
 

@@ -91,7 +91,7 @@ _lb_deploy_page_instance_is_ready (LbDeployPage *self)
   LbDeploymentResource *target;
   GListModel *steps;
 
-  if (self->runner == NULL || lb_deployment_runner_get_running (self->runner) || self->showing_teardown)
+  if (self->runner == NULL || lb_deployment_runner_get_running (self->runner) || lb_deploy_progress_group_get_teardown (self->progress_group))
     return FALSE;
 
   plan = lb_deployment_runner_get_plan (self->runner);
@@ -119,12 +119,10 @@ _lb_deploy_page_drop_runner (LbDeployPage *self)
   if (self->runner == NULL || lb_deployment_runner_get_running (self->runner))
     return;
 
-  gtk_list_box_bind_model (self->steps_list, NULL, NULL, NULL, NULL);
   g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
   self->last_run_failed = FALSE;
-  self->showing_teardown = FALSE;
-  gtk_widget_set_visible (self->progress_group, FALSE);
+  /* The progress group hides its steps when its bound runner goes. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
 }
 
@@ -265,134 +263,13 @@ workload_changed_cb (LbDeployPage *self)
 GListModel *
 _lb_deploy_page_shown_steps (LbDeployPage *self)
 {
-  if (self->runner == NULL)
-    return NULL;
-
-  return self->showing_teardown ? lb_deployment_runner_get_teardown_steps (self->runner)
-                                : lb_deployment_runner_get_steps (self->runner);
-}
-
-void
-_lb_deploy_page_update_overall (LbDeployPage *self)
-{
-  GListModel *steps = _lb_deploy_page_shown_steps (self);
-  guint n_steps, n_finished = 0, n_running = 0;
-  LbDeploymentStep *current = NULL;
-  LbDeploymentStep *failed = NULL;
-  g_autofree char *text = NULL;
-  gboolean running;
-  guint seconds;
-
-  if (steps == NULL)
-    return;
-
-  running = lb_deployment_runner_get_running (self->runner);
-  n_steps = g_list_model_get_n_items (steps);
-  for (guint i = 0; i < n_steps; i++)
-    {
-      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
-
-      switch (lb_deployment_step_get_state (step))
-        {
-        case LB_DEPLOYMENT_STEP_RUNNING:
-          if (current == NULL)
-            current = step;
-          n_running++;
-          break;
-        case LB_DEPLOYMENT_STEP_DONE:
-        case LB_DEPLOYMENT_STEP_ADOPTED:
-          n_finished++;
-          break;
-        case LB_DEPLOYMENT_STEP_FAILED:
-          if (failed == NULL)
-            failed = step;
-          break;
-        case LB_DEPLOYMENT_STEP_SKIPPED:
-          n_finished++;
-          break;
-        case LB_DEPLOYMENT_STEP_PENDING:
-        default:
-          break;
-        }
-    }
-
-  seconds = self->run_started_us > 0 ? (guint) ((g_get_monotonic_time () - self->run_started_us) / G_USEC_PER_SEC) : 0;
-
-  if (running && n_running > 1)
-    /* Translators: synced tables run side by side: "Step 5 of 10 · 4 synced tables at once · 42 s so far" */
-    text = g_strdup_printf (_("Step %u of %u · %u synced tables at once · %u s so far"),
-                            MIN (n_finished + 1, n_steps), n_steps, n_running, seconds);
-  else if (running && current != NULL)
-    /* Translators: "Step 3 of 7 · Database instance retail-serving · 42 s so far" */
-    text = g_strdup_printf (_("Step %u of %u · %s · %u s so far"), MIN (n_finished + 1, n_steps), n_steps,
-                            lb_deployment_step_get_title (current), seconds);
-  else if (running)
-    text = g_strdup (self->showing_teardown ? _("Tearing down…") : _("Deploying…"));
-  else if (!self->showing_teardown && (text = lb_deployment_runner_dup_summary (self->runner)) != NULL)
-    ;   /* the runner's own account: created, created with the project, already there */
-  else if (failed != NULL)
-    text = g_strdup_printf (_("Stopped at “%s”"), lb_deployment_step_get_title (failed));
-  else if (n_finished == n_steps && self->showing_teardown)
-    text = g_strdup_printf (_("Torn down in %u s"), seconds);
-  else
-    text = g_strdup (_("Not started"));
-
-  gtk_label_set_label (self->overall_label, text);
-  gtk_progress_bar_set_fraction (self->overall_bar,
-                                 self->showing_teardown ? (n_steps > 0 ? (double) n_finished / n_steps : 1.0)
-                                                        : lb_deployment_runner_get_fraction (self->runner));
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  LbDeployPage *self = user_data;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->steps_list));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (LB_IS_DEPLOYMENT_STEP_ROW (child))
-      lb_deployment_step_row_tick (LB_DEPLOYMENT_STEP_ROW (child));
-  _lb_deploy_page_update_overall (self);
-
-  return G_SOURCE_CONTINUE;
+  return lb_deploy_progress_group_get_steps (self->progress_group);
 }
 
 static void
 runner_running_cb (LbDeployPage *self)
 {
-  /* The elapsed times need a timer only while something runs. */
-  if (lb_deployment_runner_get_running (self->runner))
-    {
-      if (self->tick_source == 0)
-        self->tick_source = g_timeout_add_seconds (1, tick_cb, self);
-    }
-  else
-    {
-      g_clear_handle_id (&self->tick_source, g_source_remove);
-    }
-
-  _lb_deploy_page_update_overall (self);
   _lb_deploy_page_update_actions (self);
-}
-
-static GtkWidget *
-create_step_row_cb (gpointer item,
-                    gpointer user_data)
-{
-  return lb_deployment_step_row_new (LB_DEPLOYMENT_STEP (item));
-}
-
-static void
-connect_steps (LbDeployPage *self,
-               GListModel   *steps)
-{
-  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
-    {
-      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
-
-      g_signal_connect_object (step, "notify::state", G_CALLBACK (_lb_deploy_page_update_overall), self, G_CONNECT_SWAPPED);
-    }
 }
 
 /* The runner for the current plan and client, made anew when either
@@ -425,83 +302,14 @@ _lb_deploy_page_ensure_runner (LbDeployPage  *self,
       g_object_set_data (G_OBJECT (self->runner), "lb-client", client);
       g_signal_connect_object (self->runner, "notify::running", G_CALLBACK (runner_running_cb),
                                self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->runner, "notify::fraction", G_CALLBACK (_lb_deploy_page_update_overall),
-                               self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->runner, "notify::user-name", G_CALLBACK (identity_from_runner_cb),
                                self, G_CONNECT_SWAPPED);
-      connect_steps (self, lb_deployment_runner_get_steps (self->runner));
-      connect_steps (self, lb_deployment_runner_get_teardown_steps (self->runner));
-      /* Before anything runs, so a test may tune the runner's polling. */
+      /* Before anything runs, so a test may tune the runner's polling;
+       * the progress group follows it through the binding. */
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
     }
 
   return self->runner;
-}
-
-/* The progress sits below the plan: bring its top into view, and keep it
- * there while rows above it change height (the identity, the sizes), until
- * the user scrolls or the run has ended and the layout has settled. The
- * adjustment only grows once the new rows are allocated, so this runs on
- * every frame instead of once. */
-static gboolean
-follow_progress_cb (GtkWidget     *widget,
-                    GdkFrameClock *frame_clock,
-                    gpointer       user_data)
-{
-  LbDeployPage *self = user_data;
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-  GtkWidget *content = gtk_scrolled_window_get_child (self->scroller);
-  gboolean running = self->runner != NULL && lb_deployment_runner_get_running (self->runner);
-  graphene_point_t point;
-  double target;
-
-  /* The clamp sits in a viewport that moves it by the scroll offset:
-   * positions in the clamp are what the adjustment counts in. (Measuring
-   * against the viewport gave screen positions, which scrolled away.) */
-  if (GTK_IS_VIEWPORT (content))
-    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
-
-  if (!self->follow_progress)
-    {
-      self->follow_tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  if (gtk_widget_get_height (widget) <= 0 ||
-      !gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &point))
-    return G_SOURCE_CONTINUE;
-
-  target = MIN (point.y - 12, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
-  target = MAX (target, gtk_adjustment_get_lower (adjustment));
-  if (fabs (gtk_adjustment_get_value (adjustment) - target) >= 1)
-    gtk_adjustment_set_value (adjustment, target);
-  else if (!running)
-    {
-      self->follow_progress = FALSE;
-      self->follow_tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-/* A wheel or touchpad scroll is the user taking over. */
-static gboolean
-user_scrolled_cb (GtkEventControllerScroll *controller,
-                  double                    dx,
-                  double                    dy,
-                  gpointer                  user_data)
-{
-  LbDeployPage *self = user_data;
-
-  self->follow_progress = FALSE;
-  return FALSE;
-}
-
-static void
-follow_progress (LbDeployPage *self)
-{
-  self->follow_progress = TRUE;
-  if (self->follow_tick_id == 0)
-    self->follow_tick_id = gtk_widget_add_tick_callback (self->progress_group, follow_progress_cb, self, NULL);
 }
 
 static void
@@ -516,18 +324,6 @@ identity_from_runner_cb (LbDeployPage *self)
   text = g_strdup_printf (_("%s on %s"), user_name, lb_deployment_runner_get_workspace_host (self->runner));
   _lb_deploy_page_set_identity (self, "object-select-symbolic", "success", text);
   _lb_deploy_page_set_user_name (self, user_name);
-}
-
-void
-_lb_deploy_page_show_steps (LbDeployPage *self,
-                            gboolean      teardown)
-{
-  self->showing_teardown = teardown;
-  gtk_list_box_bind_model (self->steps_list, _lb_deploy_page_shown_steps (self), create_step_row_cb, NULL, NULL);
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->progress_group),
-                                   teardown ? _("Teardown") : _("Progress"));
-  gtk_widget_set_visible (self->progress_group, TRUE);
-  follow_progress (self);
 }
 
 /* GObject ------------------------------------------------------------------ */
@@ -555,16 +351,12 @@ lb_deploy_page_dispose (GObject *object)
   g_cancellable_cancel (self->config_cancellable);
   g_cancellable_cancel (self->find_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
-  g_clear_handle_id (&self->tick_source, g_source_remove);
   g_clear_pointer (&self->testers, g_ptr_array_unref);
 
   if (self->workload != NULL)
     g_clear_signal_handler (&self->workload_changed_id, self->workload);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
-  if (self->follow_tick_id != 0)
-    gtk_widget_remove_tick_callback (self->progress_group, self->follow_tick_id);
-  self->follow_tick_id = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_DEPLOY_PAGE);
 
@@ -671,11 +463,11 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   g_type_ensure (LB_TYPE_DEPLOYMENT_STEP_ROW);
   g_type_ensure (LB_TYPE_TABLE_SIZES_GROUP);
   g_type_ensure (LB_TYPE_DEPLOY_PLAN_GROUP);
+  g_type_ensure (LB_TYPE_DEPLOY_PROGRESS_GROUP);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-deploy-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, profile_row);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, no_config_row);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, host_row);
@@ -692,9 +484,6 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, test_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, teardown_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, progress_group);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, overall_label);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, overall_bar);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, steps_list);
 
   _lb_deploy_page_class_install_actions (widget_class);
 }
@@ -703,14 +492,8 @@ static void
 lb_deploy_page_init (LbDeployPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  {
-    GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-
-    gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
-    g_signal_connect (scroll, "scroll", G_CALLBACK (user_scrolled_cb), self);
-    gtk_widget_add_controller (GTK_WIDGET (self->scroller), scroll);
-  }
+  /* The progress shows the runner of the last Deploy or Teardown. */
+  g_object_bind_property (self, "runner", self->progress_group, "runner", G_BINDING_SYNC_CREATE);
 
   self->cancellable = g_cancellable_new ();
   self->testers = g_ptr_array_new_with_free_func (_lb_deploy_page_tester_link_free);
@@ -840,12 +623,9 @@ GtkWidget *
 lb_deploy_page_get_step_row (LbDeployPage *self,
                              guint         index)
 {
-  GtkListBoxRow *row;
-
   g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), NULL);
 
-  row = gtk_list_box_get_row_at_index (self->steps_list, (int) index);
-  return LB_IS_DEPLOYMENT_STEP_ROW (row) ? GTK_WIDGET (row) : NULL;
+  return lb_deploy_progress_group_get_step_row (self->progress_group, index);
 }
 
 LbTableSizesGroup *
