@@ -104,7 +104,7 @@ run_done (LbDeployPage *self,
     {
       /* The runner already put a workspace error into words (core). */
       g_autofree char *explained = error->domain == LB_DATABRICKS_ERROR ? g_strdup (error->message)
-                                                                         : _lb_deploy_page_explain_error (self, error);
+                                                                         : lb_workspace_group_explain_error (self->workspace_group, error);
 
       message = g_strdup_printf (teardown ? _("Teardown failed: %s") : _("Deployment failed: %s"), explained);
     }
@@ -163,7 +163,7 @@ start_run (LbDeployPage *self,
   runner = _lb_deploy_page_ensure_runner (self, &error);
   if (runner == NULL)
     {
-      g_autofree char *explained = _lb_deploy_page_explain_error (self, error);
+      g_autofree char *explained = lb_workspace_group_explain_error (self->workspace_group, error);
 
       _lb_deploy_page_add_toast (self, explained);
       return;
@@ -318,6 +318,7 @@ write_bundle (LbDeployPage *self,
               gboolean      overwrite)
 {
   g_autoptr(LbBundleWriter) writer = NULL;
+  LbDatabricksClient *client;
   GFile *file;
 
   if (self->plan == NULL)
@@ -325,8 +326,9 @@ write_bundle (LbDeployPage *self,
 
   writer = lb_bundle_writer_new (self->plan);
   g_object_set (writer, "overwrite", overwrite, NULL);
-  if (self->client != NULL)
-    lb_bundle_writer_set_host (writer, lb_databricks_auth_get_host (lb_databricks_client_get_auth (self->client)));
+  client = lb_workspace_group_get_client (self->workspace_group);
+  if (client != NULL)
+    lb_bundle_writer_set_host (writer, lb_databricks_auth_get_host (lb_databricks_client_get_auth (client)));
   file = self->workload != NULL ? lb_workload_get_file (self->workload) : NULL;
   if (file != NULL)
     {
@@ -370,7 +372,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean running = self->runner != NULL && lb_deployment_runner_get_running (self->runner);
-  gboolean can_sign_in = _lb_deploy_page_has_credentials_source (self);
+  gboolean can_sign_in = lb_workspace_group_has_credentials_source (self->workspace_group);
   gboolean ready = _lb_deploy_page_instance_is_ready (self);
   gboolean failed = self->last_run_failed && !running && !lb_deploy_progress_group_get_teardown (self->progress_group);
 
@@ -381,7 +383,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
                                  !running && self->plan != NULL && can_sign_in && self->found_existing);
   gtk_widget_action_set_enabled (widget, "deploy.export-bundle", self->plan != NULL);
   gtk_widget_action_set_enabled (widget, "deploy.test-instance", ready);
-  gtk_widget_action_set_enabled (widget, "deploy.check", !self->checking && can_sign_in);
+  gtk_widget_action_set_enabled (widget, "deploy.check", !lb_workspace_group_get_checking (self->workspace_group) && can_sign_in);
   gtk_widget_action_set_enabled (widget, "deploy.refresh", !running);
 
   /* After a failure, Retry is the one way forward (it is a Deploy too). */
@@ -389,9 +391,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
   gtk_widget_set_visible (self->cancel_button, running);
   gtk_widget_set_visible (self->retry_button, failed);
   gtk_widget_set_visible (self->test_button, ready);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->profile_row), !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->host_row), !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !running);
+  lb_workspace_group_set_locked (self->workspace_group, running);
 }
 
 static void
@@ -399,7 +399,7 @@ check_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
-  _lb_deploy_page_check_identity (LB_DEPLOY_PAGE (widget));
+  lb_workspace_group_check (LB_DEPLOY_PAGE (widget)->workspace_group);
 }
 
 static void
@@ -407,7 +407,7 @@ refresh_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  _lb_deploy_page_reload_profiles (LB_DEPLOY_PAGE (widget));
+  lb_workspace_group_reload_profiles (LB_DEPLOY_PAGE (widget)->workspace_group);
 }
 
 void

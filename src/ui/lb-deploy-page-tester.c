@@ -58,7 +58,7 @@ credential_cb (GObject      *object,
 
   if (conninfo == NULL)
     {
-      g_autofree char *explained = _lb_deploy_page_explain_error (link->page, error);
+      g_autofree char *explained = lb_workspace_group_explain_error (link->page->workspace_group, error);
       g_autofree char *message = g_strdup_printf (_("No database credential for the tester: %s"), explained);
 
       _lb_deploy_page_add_toast (link->page, message);

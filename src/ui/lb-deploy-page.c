@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Deploy page's shell: the GObject, its template, the plan rows and the
- * live progress. Signing in lives in -workspace.c, what the user triggers in
- * -actions.c, the tester windows in -tester.c; -private.h joins them. */
+ * run state between its sections (LbWorkspaceGroup, LbDeployPlanGroup,
+ * LbDeployProgressGroup). What the user triggers is in -actions.c, the
+ * tester windows in -tester.c; -private.h joins them. */
 #include "config.h"
 
 #include <math.h>
@@ -47,32 +48,6 @@ _lb_deploy_page_add_toast (LbDeployPage *self,
     adw_toast_dismiss (self->last_toast);
   g_set_object (&self->last_toast, toast);
   adw_toast_overlay_add_toast (overlay != NULL ? ADW_TOAST_OVERLAY (overlay) : self->toast_overlay, toast);
-}
-
-gboolean
-_lb_deploy_page_is_manual (LbDeployPage *self)
-{
-  guint selected = adw_combo_row_get_selected (self->profile_row);
-
-  return selected == GTK_INVALID_LIST_POSITION || selected >= self->n_file_profiles;
-}
-
-const char *
-_lb_deploy_page_selected_profile (LbDeployPage *self)
-{
-  if (_lb_deploy_page_is_manual (self))
-    return NULL;
-
-  return gtk_string_list_get_string (self->profiles, adw_combo_row_get_selected (self->profile_row));
-}
-
-gboolean
-_lb_deploy_page_has_credentials_source (LbDeployPage *self)
-{
-  if (!_lb_deploy_page_is_manual (self))
-    return self->config != NULL;
-
-  return gtk_editable_get_text (GTK_EDITABLE (self->host_row))[0] != '\0';
 }
 
 static gboolean
@@ -124,92 +99,6 @@ _lb_deploy_page_drop_runner (LbDeployPage *self)
   self->last_run_failed = FALSE;
   /* The progress group hides its steps when its bound runner goes. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNER]);
-}
-
-void
-_lb_deploy_page_set_user_name (LbDeployPage *self,
-                               const char   *user_name)
-{
-  if (g_strcmp0 (self->user_name, user_name) == 0)
-    return;
-
-  g_free (self->user_name);
-  self->user_name = g_strdup (user_name);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_NAME]);
-}
-
-/* The profile or the typed credentials changed: what was checked or made
- * with the old ones no longer applies. */
-void
-_lb_deploy_page_credentials_changed (LbDeployPage *self)
-{
-  g_cancellable_cancel (self->check_cancellable);
-  g_clear_object (&self->check_cancellable);
-  self->checking = FALSE;
-  g_clear_object (&self->client);
-  lb_table_sizes_group_set_client (self->sizes_group, NULL);
-  _lb_deploy_page_drop_runner (self);
-  _lb_deploy_page_set_user_name (self, NULL);
-  _lb_deploy_page_set_identity (self, "avatar-default-symbolic", "dim-label", _("Not checked yet"));
-  g_cancellable_cancel (self->find_cancellable);
-  self->found_existing = FALSE;
-  _lb_deploy_page_update_actions (self);
-}
-
-LbDatabricksClient *
-_lb_deploy_page_ensure_client (LbDeployPage  *self,
-                               const char    *token,
-                               GError       **error)
-{
-  g_autoptr(LbDatabricksAuth) auth = NULL;
-
-  if (self->client != NULL)
-    return self->client;
-
-  if (_lb_deploy_page_is_manual (self))
-    {
-      g_autofree char *host = NULL;
-
-      host = lb_databricks_normalize_host (gtk_editable_get_text (GTK_EDITABLE (self->host_row)), NULL, error);
-      if (host == NULL)
-        return NULL;
-      if (token == NULL || token[0] == '\0')
-        {
-          g_set_error_literal (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_NOT_CONFIGURED,
-                               _("Type a personal access token for this workspace."));
-          return NULL;
-        }
-      auth = lb_databricks_auth_new_for_token (host, token);
-    }
-  else
-    {
-      g_autoptr(LbDatabricksProfile) profile = NULL;
-
-      if (self->config == NULL)
-        {
-          g_set_error_literal (error, LB_DATABRICKS_CONFIG_ERROR, LB_DATABRICKS_CONFIG_ERROR_IO,
-                               _("The Databricks profiles have not been read yet."));
-          return NULL;
-        }
-      profile = lb_databricks_config_resolve (self->config, _lb_deploy_page_selected_profile (self), error);
-      if (profile == NULL)
-        return NULL;
-      auth = lb_databricks_auth_new (profile);
-    }
-
-  self->client = lb_databricks_client_new (auth, error);
-  return self->client;
-}
-
-/* The typed token, or the one kept for this session; NULL when none. */
-const char *
-_lb_deploy_page_typed_token (LbDeployPage *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
-
-  if (text[0] != '\0')
-    return text;
-  return self->memory_token;
 }
 
 /* Plan --------------------------------------------------------------------- */
@@ -287,7 +176,7 @@ _lb_deploy_page_ensure_runner (LbDeployPage  *self,
       return NULL;
     }
 
-  client = _lb_deploy_page_ensure_client (self, _lb_deploy_page_typed_token (self), error);
+  client = lb_workspace_group_ensure_client (self->workspace_group, error);
   if (client == NULL)
     return NULL;
 
@@ -316,15 +205,81 @@ static void
 identity_from_runner_cb (LbDeployPage *self)
 {
   const char *user_name = lb_deployment_runner_get_user_name (self->runner);
-  g_autofree char *text = NULL;
 
-  if (user_name == NULL || g_strcmp0 (user_name, self->user_name) == 0)
+  if (user_name != NULL)
+    lb_workspace_group_show_identity (self->workspace_group, user_name,
+                                      lb_deployment_runner_get_workspace_host (self->runner));
+}
+
+/* Workspace ---------------------------------------------------------------- */
+
+/* The profile or the typed credentials changed: what was checked or made
+ * with the old ones no longer applies. */
+static void
+credentials_changed_cb (LbDeployPage *self)
+{
+  lb_table_sizes_group_set_client (self->sizes_group, NULL);
+  _lb_deploy_page_drop_runner (self);
+  g_cancellable_cancel (self->find_cancellable);
+  self->found_existing = FALSE;
+  _lb_deploy_page_update_actions (self);
+}
+
+static void
+signed_in_cb (LbDeployPage       *self,
+              LbDatabricksClient *client)
+{
+  lb_table_sizes_group_set_client (self->sizes_group, client);
+  _lb_deploy_page_look_for_existing (self);
+  _lb_deploy_page_update_actions (self);
+}
+
+static void
+user_name_changed_cb (LbDeployPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER_NAME]);
+}
+
+static void
+existing_found_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LbDeployPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean found;
+
+  found = lb_deployment_runner_find_existing_finish (LB_DEPLOYMENT_RUNNER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    g_debug ("Could not tell what of the plan exists: %s", error->message);
+
+  /* Only a finding enables Tear Down; an error leaves it as it was. */
+  if (error == NULL)
+    self->found_existing = found;
+  _lb_deploy_page_update_actions (self);
+}
+
+/* Asks the workspace whether the plan's instance (or project, or catalog)
+ * exists, so Tear Down is offered only when it has something to delete. A
+ * throwaway runner: the page's own keeps the last run's progress. */
+void
+_lb_deploy_page_look_for_existing (LbDeployPage *self)
+{
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+
+  g_cancellable_cancel (self->find_cancellable);
+  g_clear_object (&self->find_cancellable);
+  if (self->plan == NULL || lb_workspace_group_get_client (self->workspace_group) == NULL ||
+      lb_workspace_group_get_user_name (self->workspace_group) == NULL)
     return;
 
-  text = g_strdup_printf (_("%s on %s"), user_name, lb_deployment_runner_get_workspace_host (self->runner));
-  _lb_deploy_page_set_identity (self, "object-select-symbolic", "success", text);
-  _lb_deploy_page_set_user_name (self, user_name);
+  self->find_cancellable = g_cancellable_new ();
+  runner = lb_deployment_runner_new (self->plan, lb_workspace_group_get_client (self->workspace_group));
+  lb_deployment_runner_find_existing_async (runner, self->find_cancellable, existing_found_cb, g_object_ref (self));
 }
+
 
 /* GObject ------------------------------------------------------------------ */
 
@@ -337,7 +292,7 @@ lb_deploy_page_map (GtkWidget *widget)
 
   /* A `databricks auth login` run since the page was last shown counts. */
   if (self->runner == NULL || !lb_deployment_runner_get_running (self->runner))
-    _lb_deploy_page_reload_profiles (self);
+    lb_workspace_group_reload_profiles (self->workspace_group);
 }
 
 static void
@@ -347,8 +302,6 @@ lb_deploy_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->run_cancellable);
-  g_cancellable_cancel (self->check_cancellable);
-  g_cancellable_cancel (self->config_cancellable);
   g_cancellable_cancel (self->find_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
   g_clear_pointer (&self->testers, g_ptr_array_unref);
@@ -362,23 +315,13 @@ lb_deploy_page_dispose (GObject *object)
 
   g_clear_object (&self->workload);
   g_clear_object (&self->prices);
-  g_clear_object (&self->config);
-  g_clear_object (&self->profiles);
   g_clear_object (&self->plan);
   g_clear_error (&self->plan_error);
   g_clear_object (&self->runner);
-  g_clear_object (&self->client);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->run_cancellable);
-  g_clear_object (&self->check_cancellable);
-  g_clear_object (&self->config_cancellable);
   g_clear_object (&self->find_cancellable);
   g_clear_object (&self->last_toast);
-  g_clear_pointer (&self->missing_profile, g_free);
-  g_clear_pointer (&self->user_name, g_free);
-  if (self->memory_token != NULL)
-    memset (self->memory_token, 0, strlen (self->memory_token));
-  g_clear_pointer (&self->memory_token, g_free);
 
   G_OBJECT_CLASS (lb_deploy_page_parent_class)->dispose (object);
 }
@@ -462,21 +405,15 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
 
   g_type_ensure (LB_TYPE_DEPLOYMENT_STEP_ROW);
   g_type_ensure (LB_TYPE_TABLE_SIZES_GROUP);
+  g_type_ensure (LB_TYPE_WORKSPACE_GROUP);
   g_type_ensure (LB_TYPE_DEPLOY_PLAN_GROUP);
   g_type_ensure (LB_TYPE_DEPLOY_PROGRESS_GROUP);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-deploy-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, profile_row);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, no_config_row);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, host_row);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, token_row);
+  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, workspace_group);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, sizes_group);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_row);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_stack);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_icon);
-  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, identity_spinner);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, plan_group);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, deploy_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, cancel_button);
@@ -494,19 +431,20 @@ lb_deploy_page_init (LbDeployPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* The progress shows the runner of the last Deploy or Teardown. */
   g_object_bind_property (self, "runner", self->progress_group, "runner", G_BINDING_SYNC_CREATE);
+  /* The workspace group picks the workload's profile. */
+  g_object_bind_property (self, "workload", self->workspace_group, "workload", G_BINDING_SYNC_CREATE);
 
   self->cancellable = g_cancellable_new ();
   self->testers = g_ptr_array_new_with_free_func (_lb_deploy_page_tester_link_free);
-  self->profiles = gtk_string_list_new (NULL);
-  gtk_string_list_append (self->profiles, _("Type a host and a token"));
-  adw_combo_row_set_model (self->profile_row, G_LIST_MODEL (self->profiles));
-  adw_combo_row_set_selected (self->profile_row, 0);
-
-  g_signal_connect_object (self->profile_row, "notify::selected", G_CALLBACK (_lb_deploy_page_profile_selected_cb),
+  g_signal_connect_object (self->workspace_group, "changed", G_CALLBACK (credentials_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->host_row, "changed", G_CALLBACK (_lb_deploy_page_manual_entry_changed_cb),
+  g_signal_connect_object (self->workspace_group, "signed-in", G_CALLBACK (signed_in_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->token_row, "changed", G_CALLBACK (_lb_deploy_page_manual_entry_changed_cb),
+  g_signal_connect_object (self->workspace_group, "toast", G_CALLBACK (_lb_deploy_page_add_toast),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->workspace_group, "notify::user-name", G_CALLBACK (user_name_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->workspace_group, "notify::checking", G_CALLBACK (_lb_deploy_page_update_actions),
                            self, G_CONNECT_SWAPPED);
 
   lb_deploy_plan_group_set_plan (self->plan_group, NULL, NULL);
@@ -542,13 +480,9 @@ lb_deploy_page_set_workload (LbDeployPage *self,
 
   lb_table_sizes_group_set_workload (self->sizes_group, workload);
 
-  /* Another workload: its own profile, its own plan, no old progress. */
+  /* Another workload: its own plan, no old progress; its own profile
+   * through the binding to the workspace group. */
   _lb_deploy_page_drop_runner (self);
-  g_clear_pointer (&self->missing_profile, g_free);
-  if (workload != NULL && lb_workload_get_profile (workload) != NULL &&
-      !lb_deploy_page_select_profile (self, lb_workload_get_profile (workload)) && self->n_file_profiles > 0)
-    self->missing_profile = g_strdup (lb_workload_get_profile (workload));
-  _lb_deploy_page_update_profile_subtitle (self);
   self->plan_dirty = TRUE;
   _lb_deploy_page_rebuild_plan (self);
 
@@ -599,7 +533,7 @@ lb_deploy_page_get_user_name (LbDeployPage *self)
 {
   g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), NULL);
 
-  return self->user_name;
+  return lb_workspace_group_get_user_name (self->workspace_group);
 }
 
 gboolean
@@ -609,14 +543,7 @@ lb_deploy_page_select_profile (LbDeployPage *self,
   g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  for (guint i = 0; i < self->n_file_profiles; i++)
-    if (g_strcmp0 (gtk_string_list_get_string (self->profiles, i), name) == 0)
-      {
-        adw_combo_row_set_selected (self->profile_row, i);
-        return TRUE;
-      }
-
-  return FALSE;
+  return lb_workspace_group_select_profile (self->workspace_group, name);
 }
 
 GtkWidget *
