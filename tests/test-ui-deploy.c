@@ -782,6 +782,50 @@ find_action_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* Count the labels under @widget whose text contains @text. */
+static guint
+count_labels_containing (GtkWidget  *widget,
+                         const char *text)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_labels_containing (child, text);
+  return n;
+}
+
+/* Two page messages in a row while the window's "Opened …" toast is still
+ * hiding: the second replaces the first on screen (libadwaita 1.2 aborted
+ * when the first was dismissed and the hiding toast came back). */
+static void
+test_toast_replaced (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  g_autofree char *missing = g_build_filename (tmpdir, "no-such-databrickscfg", NULL);
+  GtkWidget *host_row;
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", missing, TRUE);
+  load_sample (fixture);
+  wait_for_label (page, "No Databricks CLI profile found");
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "Opened"));
+
+  /* A host but no token: Deploy says what is missing, at once. */
+  host_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (host_row), lb_fake_workspace_get_url (fake));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_briefly ();
+  g_assert_cmpuint (count_labels_containing (GTK_WIDGET (fixture->window), "Type a personal access token"), ==, 1);
+  g_assert_null (lb_deploy_page_get_runner (page));
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+}
+
 /* Issue #11: "Edit Deployment Target" goes through win.edit-field, which the
  * window handles; the page no longer calls into its window. */
 static void
@@ -1242,6 +1286,7 @@ main (int   argc,
   g_test_add ("/ui/deploy/plan-error", Fixture, NULL, fixture_setup, test_plan_error, fixture_teardown);
   g_test_add ("/ui/deploy/edit-field-action", Fixture, NULL, fixture_setup, test_edit_field_action,
               fixture_teardown);
+  g_test_add ("/ui/deploy/toast-replaced", Fixture, NULL, fixture_setup, test_toast_replaced, fixture_teardown);
   g_test_add ("/ui/deploy/progress-in-view", Fixture, NULL, fixture_setup, test_progress_in_view, fixture_teardown);
   g_test_add ("/ui/deploy/teardown-needs-check", Fixture, NULL, fixture_setup, test_teardown_needs_check,
               fixture_teardown);

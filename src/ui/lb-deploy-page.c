@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The Deploy page's shell: the GObject, its template, the plan rows and the
- * run state between its sections (LbWorkspaceGroup, LbDeployPlanGroup,
- * LbDeployProgressGroup). What the user triggers is in -actions.c, the
- * tester windows in -tester.c; -private.h joins them. */
+/* The Deploy page's shell: the GObject, its template, the plan and the
+ * runner, and the wiring between its sections (LbWorkspaceGroup,
+ * LbDeployPlanGroup, LbDeployProgressGroup). What the user triggers is in
+ * -actions.c, the tester windows in -tester.c; -private.h joins them. */
 #include "config.h"
-
-#include <math.h>
-#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "lb-deploy-page-private.h"
-#include "lb-deployment-step-row.h"
 
 #define PLAN_DELAY_MS          150
 
@@ -29,23 +25,41 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void identity_from_runner_cb (LbDeployPage *self);
+
 /* Helpers ------------------------------------------------------------------ */
+
+static void
+toast_dismissed_cb (LbDeployPage *self,
+                    AdwToast     *toast)
+{
+  if (self->last_toast == toast)
+    g_clear_object (&self->last_toast);
+}
 
 void
 _lb_deploy_page_add_toast (LbDeployPage *self,
                            const char   *message)
 {
-  AdwToast *toast = adw_toast_new (message);
   GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
   GtkWidget *overlay = parent != NULL ? gtk_widget_get_ancestor (parent, ADW_TYPE_TOAST_OVERLAY) : NULL;
+  AdwToast *toast;
+
+  /* A stale "is deployed" must not come back after "was torn down": the
+   * page's toast still on screen says the new message instead. (Dismissing
+   * it and adding another would bring back the toast it displaced while that
+   * one still hides, which libadwaita 1.2 aborts on.) */
+  if (self->last_toast != NULL)
+    {
+      adw_toast_set_title (self->last_toast, message);
+      return;
+    }
 
   /* The window's overlay when there is one: two overlays would stack their
    * toasts on top of each other. What the page says outranks "Opened …". */
+  toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 6);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  /* A stale "is deployed" must not come back after "was torn down". */
-  if (self->last_toast != NULL)
-    adw_toast_dismiss (self->last_toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, G_CONNECT_SWAPPED);
   g_set_object (&self->last_toast, toast);
   adw_toast_overlay_add_toast (overlay != NULL ? ADW_TOAST_OVERLAY (overlay) : self->toast_overlay, toast);
 }
@@ -86,7 +100,7 @@ _lb_deploy_page_instance_is_ready (LbDeployPage *self)
   return FALSE;
 }
 
-/* Client ------------------------------------------------------------------- */
+/* Runner ------------------------------------------------------------------- */
 
 void
 _lb_deploy_page_drop_runner (LbDeployPage *self)
@@ -403,7 +417,6 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (LB_TYPE_DEPLOYMENT_STEP_ROW);
   g_type_ensure (LB_TYPE_TABLE_SIZES_GROUP);
   g_type_ensure (LB_TYPE_WORKSPACE_GROUP);
   g_type_ensure (LB_TYPE_DEPLOY_PLAN_GROUP);
