@@ -89,55 +89,73 @@ typedef struct
 
 /* What a step does next, after a sleep or a poll. */
 typedef void (*Continuation) (Job *job);
+
 /* Takes a reference on @job; every async call of a step holds one. */
-Job *_lb_runner_job_ref (Job *job);
-void _lb_runner_job_unref (Job *job);
+Job                *_lb_runner_job_ref          (Job *job);
+void                _lb_runner_job_unref        (Job *job);
 
 /* The runner, the run and the cancellable of the task @job belongs to. */
-LbDeploymentRunner *_lb_runner_job_runner (Job *job);
-Run *_lb_runner_job_run (Job *job);
-GCancellable *_lb_runner_job_cancellable (Job *job);
+LbDeploymentRunner *_lb_runner_job_runner       (Job *job);
+Run                *_lb_runner_job_run          (Job *job);
+GCancellable       *_lb_runner_job_cancellable  (Job *job);
 
 /* A string down a NULL-terminated path of members, or NULL. */
-const char *_lb_runner_json_string_at (JsonNode *node, const char *first, ...);
+const char         *_lb_runner_json_string_at   (JsonNode *node,
+                                                 const char *first,
+                                                 ...);
 
-/* A number at a dotted @path, or 0. */
-double _lb_runner_json_double_at (JsonNode *node, const char *path);
+/* The first value the JSONPath @path finds in @node, as a number; -1 when none. */
+double              _lb_runner_json_double_at   (JsonNode *node,
+                                                 const char *path);
 
 /* Member @name of an object as a boolean; FALSE when absent. */
-gboolean _lb_runner_json_bool_member (JsonNode *node, const char *name);
+gboolean            _lb_runner_json_bool_member (JsonNode *node,
+                                                 const char *name);
 
 /* Replaces *@field with @value and notifies property @prop on a change. */
-void _lb_runner_set_string_prop (LbDeploymentRunner *self, char **field, const char *value, guint prop);
+void                _lb_runner_set_string_prop  (LbDeploymentRunner *self,
+                                                 char **field,
+                                                 const char *value,
+                                                 guint prop);
 
 /* Calls @next after the backoff for the step's next poll (ends early on cancel). */
-void _lb_runner_poll_later (Job *job, Continuation next);
+void                _lb_runner_poll_later       (Job *job,
+                                                 Continuation next);
 
 /* Ends the step (once) and lets the schedule start the next ones. */
-void _lb_runner_job_end (Job *job, GError *error);
+void                _lb_runner_job_end          (Job *job,
+                                                 GError *error);
 
 /* The step failed with @error (taken): it says so and the run stops. */
-void _lb_runner_fail_step (Job *job, GError *error);
+void                _lb_runner_fail_step        (Job *job,
+                                                 GError *error);
 
-/* The step ended in @state with @status shown. */
-void _lb_runner_finish_step (Job *job, LbDeploymentStepState state, const char *status);
+/* The step ended in @state, @status shown and logged; the schedule goes on. */
+void                _lb_runner_finish_step      (Job *job,
+                                                 LbDeploymentStepState state,
+                                                 const char *status);
 
-/* The step had nothing to do: @reason logged, @status shown. */
-void _lb_runner_skip_step (Job *job, const char *reason, const char *status);
+/* The step could not do its work for a reason of its own (@reason, shown as
+ * a warning), which does not undo the earlier steps: skipped, with @status. */
+void                _lb_runner_skip_step        (Job *job,
+                                                 const char *reason,
+                                                 const char *status);
 
 /* A transient @error is retried through @next after a backoff, up to a limit; any other fails the step. */
-void _lb_runner_retry_or_fail (Job *job, GError *error, Continuation next);
+void                _lb_runner_retry_or_fail    (Job *job,
+                                                 GError *error,
+                                                 Continuation next);
 
 /* Step walks (-resources.c): who signs in; a resource's GET, create, operation polls. */
-void _lb_runner_identity_start (Job *job);
-void _lb_runner_operation_poll (Job *job);
-void _lb_runner_resource_probe (Job *job);
+void                _lb_runner_identity_start   (Job *job);
+void                _lb_runner_operation_poll   (Job *job);
+void                _lb_runner_resource_probe   (Job *job);
 
 /* The last deploy step (-connect.c): a credential, then a libpq connection that measures the partitions. */
-void _lb_runner_connect_start (Job *job);
+void                _lb_runner_connect_start    (Job *job);
 
 /* A teardown step (-teardown.c): DELETE, then poll until the resource is gone. */
-void _lb_runner_teardown_delete (Job *job);
+void                _lb_runner_teardown_delete  (Job *job);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, _lb_runner_job_unref)
 

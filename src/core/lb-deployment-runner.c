@@ -240,7 +240,6 @@ set_running (LbDeploymentRunner *self,
 
 /* ---- Sleeping (cancellable) ---- */
 
-
 typedef struct
 {
   Job          *job;
@@ -270,7 +269,6 @@ clear_sleep (Job *job)
       g_clear_pointer (&job->sleep_cancel, g_source_unref);
     }
 }
-
 
 static gboolean
 sleep_done_cb (gpointer data)
@@ -419,7 +417,6 @@ _lb_runner_skip_step (Job        *job,
   _lb_deployment_step_log (job->step, "%s", reason);
   _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_SKIPPED, status);
 }
-
 
 static gboolean
 runs_in_parallel (LbDeploymentStep *step)

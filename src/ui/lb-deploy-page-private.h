@@ -14,37 +14,37 @@ G_BEGIN_DECLS
 
 struct _LbDeployPage
 {
-  GtkWidget            parent_instance;
+  GtkWidget              parent_instance;
 
   /* Template Widgets */
-  AdwToastOverlay     *toast_overlay;
-  LbWorkspaceGroup    *workspace_group;
-  LbDeployPlanGroup   *plan_group;
-  LbTableSizesGroup   *sizes_group;
-  GtkWidget           *deploy_button;
-  GtkWidget           *cancel_button;
-  GtkWidget           *retry_button;
-  GtkWidget           *test_button;
-  GtkWidget           *teardown_button;
+  AdwToastOverlay       *toast_overlay;
+  LbWorkspaceGroup      *workspace_group;
+  LbDeployPlanGroup     *plan_group;
+  LbTableSizesGroup     *sizes_group;
+  GtkWidget             *deploy_button;
+  GtkWidget             *cancel_button;
+  GtkWidget             *retry_button;
+  GtkWidget             *test_button;
+  GtkWidget             *teardown_button;
   LbDeployProgressGroup *progress_group;
 
   /* Owned References */
-  LbWorkload          *workload;
-  LbPriceSheet        *prices;
-  LbDeploymentPlan    *plan;
-  GError              *plan_error;
-  LbDeploymentRunner  *runner;
-  GCancellable        *cancellable;       /* the page's lifetime */
-  GCancellable        *run_cancellable;   /* the deploy or teardown running */
-  GCancellable        *find_cancellable;  /* looking for what a teardown would delete */
-  GPtrArray           *testers;           /* of TesterLink* (-tester.c) */
-  AdwToast            *last_toast;        /* replaced, not queued behind, by the next */
+  LbWorkload            *workload;
+  LbPriceSheet          *prices;
+  LbDeploymentPlan      *plan;
+  GError                *plan_error;
+  LbDeploymentRunner    *runner;
+  GCancellable          *cancellable;       /* the page's lifetime */
+  GCancellable          *run_cancellable;   /* the deploy or teardown running */
+  GCancellable          *find_cancellable;  /* looking for what a teardown would delete */
+  GPtrArray             *testers;           /* of TesterLink* (-tester.c) */
+  AdwToast              *last_toast;        /* replaced, not queued behind, by the next */
 
-  gulong               workload_changed_id;
-  guint                plan_source;
-  gboolean             last_run_failed;
-  gboolean             plan_dirty;        /* the workload changed since the plan was made */
-  gboolean             found_existing;    /* something of the plan exists: Tear Down has work */
+  gulong                 workload_changed_id;
+  guint                  plan_source;
+  gboolean               last_run_failed;
+  gboolean               plan_dirty;        /* the workload changed since the plan was made */
+  gboolean               found_existing;    /* something of the plan exists: Tear Down has work */
 };
 
 /* Shell: helpers the other parts use ---------------------------------------- */

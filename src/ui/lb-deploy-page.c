@@ -294,7 +294,6 @@ _lb_deploy_page_look_for_existing (LbDeployPage *self)
   lb_deployment_runner_find_existing_async (runner, self->find_cancellable, existing_found_cb, g_object_ref (self));
 }
 
-
 /* GObject ------------------------------------------------------------------ */
 
 static void
