@@ -782,6 +782,95 @@ find_action_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* Count the labels under @widget whose text contains @text. */
+static guint
+count_labels_containing (GtkWidget  *widget,
+                         const char *text)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_labels_containing (child, text);
+  return n;
+}
+
+/* Two page messages in a row while the window's "Opened …" toast is still
+ * hiding: the second replaces the first on screen (libadwaita 1.2 aborted
+ * when the first was dismissed and the hiding toast came back). */
+static void
+test_toast_replaced (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  g_autofree char *missing = g_build_filename (tmpdir, "no-such-databrickscfg", NULL);
+  GtkWidget *host_row;
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", missing, TRUE);
+  load_sample (fixture);
+  wait_for_label (page, "No Databricks CLI profile found");
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "Opened"));
+
+  /* A host but no token: Deploy says what is missing, at once. */
+  host_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (host_row), lb_fake_workspace_get_url (fake));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_briefly ();
+  g_assert_cmpuint (count_labels_containing (GTK_WIDGET (fixture->window), "Type a personal access token"), ==, 1);
+  g_assert_null (lb_deploy_page_get_runner (page));
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+}
+
+/* Issue #11: "Edit Deployment Target" goes through win.edit-field, which the
+ * window handles; the page no longer calls into its window. */
+static void
+test_edit_field_action (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  AdwViewStack *stack;
+  GtkWidget *button;
+  GtkWidget *field;
+  GtkWidget *focus;
+
+  load_sample (fixture);
+  stack = ADW_VIEW_STACK (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), ADW_TYPE_VIEW_STACK));
+  adw_view_stack_set_visible_child_name (stack, "deploy");
+
+  /* The storage schema is missing: the plan row offers its Edit button. */
+  lb_workload_set_storage_schema (lb_deploy_page_get_workload (page), NULL);
+  lb_test_spin_until_func (plan_is_null, page, 5);
+  wait_for_label (page, "storage_schema");
+  button = find_action_button (GTK_WIDGET (page), "deploy.edit-target");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  lb_test_spin_briefly ();
+
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "calculator");
+  field = lb_calculator_page_get_field_widget (lb_window_get_calculator_page (fixture->window),
+                                               "lakebase_accelerator", "storage_schema");
+  g_assert_nonnull (field);
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (focus != NULL && (focus == field || gtk_widget_is_ancestor (focus, field)));
+
+  /* The window's action itself, with another field, from the deploy page. */
+  adw_view_stack_set_visible_child_name (stack, "deploy");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "win.edit-field", "(ss)",
+                                             "lakebase_accelerator", "capacity"));
+  lb_test_spin_briefly ();
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "calculator");
+  field = lb_calculator_page_get_field_widget (lb_window_get_calculator_page (fixture->window),
+                                               "lakebase_accelerator", "capacity");
+  g_assert_nonnull (field);
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (focus != NULL && (focus == field || gtk_widget_is_ancestor (focus, field)));
+}
+
 /* Whether all of @widget lies inside the visible part of its scrolled
  * window: against the adjustment (content coordinates) and on screen. */
 static gboolean
@@ -1195,6 +1284,9 @@ main (int   argc,
   g_test_add ("/ui/deploy/typed-token", Fixture, NULL, fixture_setup, test_typed_token, fixture_teardown);
   g_test_add ("/ui/deploy/table-sizes", Fixture, NULL, fixture_setup, test_table_sizes, fixture_teardown);
   g_test_add ("/ui/deploy/plan-error", Fixture, NULL, fixture_setup, test_plan_error, fixture_teardown);
+  g_test_add ("/ui/deploy/edit-field-action", Fixture, NULL, fixture_setup, test_edit_field_action,
+              fixture_teardown);
+  g_test_add ("/ui/deploy/toast-replaced", Fixture, NULL, fixture_setup, test_toast_replaced, fixture_teardown);
   g_test_add ("/ui/deploy/progress-in-view", Fixture, NULL, fixture_setup, test_progress_in_view, fixture_teardown);
   g_test_add ("/ui/deploy/teardown-needs-check", Fixture, NULL, fixture_setup, test_teardown_needs_check,
               fixture_teardown);

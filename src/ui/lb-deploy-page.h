@@ -27,7 +27,12 @@ G_BEGIN_DECLS
  *
  * Actions (page-scoped): deploy.run (Ctrl+Return), deploy.cancel (Escape),
  * deploy.retry, deploy.teardown, deploy.export-bundle, deploy.test-instance,
- * deploy.check, deploy.refresh, deploy.edit-target. */
+ * deploy.check, deploy.refresh, deploy.edit-target (activates the window's
+ * win.edit-field with the field the plan's problem names: the page never
+ * calls its window).
+ *
+ * Sections: LbWorkspaceGroup, LbTableSizesGroup, LbDeployPlanGroup and
+ * LbDeployProgressGroup, wired in lb-deploy-page.c. */
 G_DECLARE_FINAL_TYPE (LbDeployPage, lb_deploy_page, LB, DEPLOY_PAGE, GtkWidget)
 
 LbWorkload         *lb_deploy_page_get_workload    (LbDeployPage *self);

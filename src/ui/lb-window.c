@@ -741,6 +741,25 @@ show_page_action (GtkWidget  *widget,
   lb_window_show_page (LB_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* A page asks for a workload field to be edited (section, key): the
+ * window owns the pages, so it shows the calculator and focuses the field. */
+static void
+edit_field_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  const char *section = NULL;
+  const char *key = NULL;
+  GtkWidget *field;
+
+  g_variant_get (parameter, "(&s&s)", &section, &key);
+  lb_window_show_page (self, "calculator");
+  field = lb_calculator_page_get_field_widget (self->calculator_page, section, key);
+  if (field != NULL)
+    gtk_widget_grab_focus (field);
+}
+
 /* Lifecycle ---------------------------------------------------------------- */
 
 static gboolean
@@ -873,6 +892,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-summary", NULL, copy_summary_action);
   gtk_widget_class_install_action (widget_class, "win.undo-replace", NULL, undo_replace_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-field", "(ss)", edit_field_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);

@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 
 #define LB_TYPE_WINDOW (lb_window_get_type ())
 
+/* Actions a page may activate (pages never call the window):
+ * win.show-page (s: "calculator", "deploy", "test") and win.edit-field
+ * ((ss): section and key of a workload field, e.g. ("lakebase_accelerator",
+ * "instance_name")), which shows the calculator with that field focused. */
 G_DECLARE_FINAL_TYPE (LbWindow, lb_window, LB, WINDOW, AdwApplicationWindow)
 
 typedef enum

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Deployment runner, the resource steps: who signs in, then for each resource
+ * of either flavour a GET that decides (adopt, wait, create), the create, and
+ * the polls that follow (autoscaling operations, readiness). Part of
+ * LbDeploymentRunner (lb-deployment-runner-private.h). */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "lb-deployment-runner-private.h"
+
+typedef enum
+{
+  READY,
+  WAITING,
+  BROKEN,
+} Readiness;
+
+/* ---- Identity ---- */
+
+static void
+identity_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+  g_autoptr(JsonNode) me = NULL;
+  g_autofree char *status = NULL;
+  GError *error = NULL;
+  const char *user_name;
+
+  me = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
+  if (me == NULL)
+    {
+      _lb_runner_retry_or_fail (job, error, _lb_runner_identity_start);
+      return;
+    }
+
+  user_name = _lb_runner_json_string_at (me, "userName", NULL);
+  if (user_name == NULL)
+    {
+      _lb_runner_fail_step (job, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                                                      _("The workspace did not say who you are (no userName in SCIM Me).")));
+      return;
+    }
+
+  _lb_runner_set_string_prop (self, &self->user_name, user_name, PROP_USER_NAME);
+  _lb_runner_set_string_prop (self, &self->workspace_host,
+                              lb_databricks_auth_get_host (lb_databricks_client_get_auth (self->client)),
+                              PROP_WORKSPACE_HOST);
+
+  status = g_strdup_printf (_("Signed in as %s on %s"), self->user_name, self->workspace_host);
+  _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, status);
+}
+
+void
+_lb_runner_identity_start (Job *job)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+
+  _lb_deployment_step_set_status (job->step, _("Checking who you are…"));
+  lb_databricks_client_call_async (self->client, "GET", "/api/2.0/preview/scim/v2/Me", NULL, NULL,
+                                   LB_CALL_IDEMPOTENT, _lb_runner_job_cancellable (job),
+                                   identity_cb, _lb_runner_job_ref (job));
+}
+
+/* ---- Resources: readiness ---- */
+
+static Readiness
+evaluate (LbDeploymentRunner    *self,
+          LbDeploymentResource  *resource,
+          JsonNode              *json,
+          double                *fraction,
+          char                 **status,
+          char                 **problem)
+{
+  LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (resource);
+  gboolean provisioned = lb_deployment_resource_get_flavour (resource) == LB_FLAVOUR_PROVISIONED;
+  const char *state;
+
+  switch (kind)
+    {
+    case LB_DEPLOYMENT_RESOURCE_INSTANCE:
+      state = _lb_runner_json_string_at (json, "state", NULL);
+      *status = g_strdup_printf (_("Instance state: %s"), state ? state : "?");
+      if (g_strcmp0 (state, "AVAILABLE") == 0)
+        {
+          const char *dns = _lb_runner_json_string_at (json, "read_write_dns", NULL);
+
+          if (dns != NULL)
+            _lb_runner_set_string_prop (self, &self->pg_host, dns, PROP_PG_HOST);
+          return READY;
+        }
+      if (g_strcmp0 (state, "STOPPED") == 0)
+        {
+          *problem = g_strdup (_("The instance is stopped. Start it in the workspace, then run the deployment again."));
+          return BROKEN;
+        }
+      return WAITING;
+
+    case LB_DEPLOYMENT_RESOURCE_PROJECT:
+    case LB_DEPLOYMENT_RESOURCE_CATALOG:
+      *status = g_strdup (_("Exists"));
+      return READY;
+
+    case LB_DEPLOYMENT_RESOURCE_BRANCH:
+      state = _lb_runner_json_string_at (json, "status", "current_state", NULL);
+      *status = g_strdup_printf (_("Branch state: %s"), state ? state : "?");
+      return g_strcmp0 (state, "READY") == 0 ? READY : WAITING;
+
+    case LB_DEPLOYMENT_RESOURCE_ENDPOINT:
+      state = _lb_runner_json_string_at (json, "status", "current_state", NULL);
+      *status = g_strdup_printf (_("Endpoint state: %s"), state ? state : "?");
+      if (g_strcmp0 (state, "ACTIVE") == 0 || g_strcmp0 (state, "IDLE") == 0)
+        {
+          const char *host = _lb_runner_json_string_at (json, "status", "hosts", "host", NULL);
+
+          if (host != NULL)
+            _lb_runner_set_string_prop (self, &self->pg_host, host, PROP_PG_HOST);
+          return READY;
+        }
+      return WAITING;
+
+    case LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE:
+      {
+        const char *block = provisioned ? "data_synchronization_status" : "status";
+        const char *message = _lb_runner_json_string_at (json, block, "message", NULL);
+        double completion;
+
+        state = _lb_runner_json_string_at (json, block, "detailed_state", NULL);
+        *status = g_strdup_printf (_("Sync state: %s"), state ? state : "?");
+        if (state == NULL)
+          return WAITING;
+        if (g_str_equal (state, "SYNCED_TABLE_OFFLINE_FAILED") ||
+            g_str_equal (state, "SYNCED_TABLE_ONLINE_PIPELINE_FAILED") ||
+            g_str_equal (state, "SYNCED_TABLED_OFFLINE") ||
+            g_str_equal (state, "SYNCED_TABLE_OFFLINE"))
+          {
+            *problem = g_strdup_printf (_("The synced table is %s: %s"), state,
+                                        message ? message : _("no reason given"));
+            return BROKEN;
+          }
+        if (g_str_has_prefix (state, "SYNCED_TABLE_ONLINE"))
+          return READY;
+
+        completion = provisioned
+          ? _lb_runner_json_double_at (json, "$.data_synchronization_status.provisioning_status."
+                                             "initial_pipeline_sync_progress.sync_progress_completion")
+          : _lb_runner_json_double_at (json, "$.status.ongoing_sync_progress.sync_progress_completion");
+        if (g_str_equal (state, "SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT"))
+          *fraction = 0.2 + 0.75 * CLAMP (completion, 0.0, 1.0);
+        else
+          *fraction = MAX (*fraction, 0.1);
+        return WAITING;
+      }
+
+    default:
+      g_return_val_if_reached (BROKEN);
+    }
+}
+
+static void
+resource_evaluate (Job      *job,
+                   JsonNode *json)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+  Run *run = _lb_runner_job_run (job);
+  g_autofree char *status = NULL;
+  g_autofree char *problem = NULL;
+  double fraction = lb_deployment_step_get_fraction (job->step);
+  LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (job->resource);
+  Readiness readiness;
+
+  readiness = evaluate (self, job->resource, json, &fraction, &status, &problem);
+
+  if (readiness == READY)
+    {
+      if (job->created && kind == LB_DEPLOYMENT_RESOURCE_PROJECT)
+        run->project_created = TRUE;
+
+      if (job->created)
+        _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Created and ready"));
+      else if (run->project_created &&
+               (kind == LB_DEPLOYMENT_RESOURCE_BRANCH || kind == LB_DEPLOYMENT_RESOURCE_ENDPOINT))
+        {
+          /* Not ours to create, and not found either: the project made it. */
+          _lb_deployment_step_set_created_with_project (job->step, TRUE);
+          _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_ADOPTED, _("Created with the project and ready"));
+        }
+      else
+        _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_ADOPTED, _("Already there and ready"));
+      return;
+    }
+  if (readiness == BROKEN)
+    {
+      _lb_runner_fail_step (job, g_error_new_literal (LB_DEPLOYMENT_ERROR,
+                                                      kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE
+                                                      ? LB_DEPLOYMENT_ERROR_SYNC_FAILED : LB_DEPLOYMENT_ERROR_TIMEOUT,
+                                                      problem));
+      return;
+    }
+
+  /* Creeping progress for resources that report none. */
+  if (kind != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
+    fraction = MAX (fraction, 0.3 + 0.6 * (1.0 - 1.0 / (1.0 + job->attempt)));
+  _lb_deployment_step_set_fraction (job->step, MIN (fraction, 0.99));
+  if (g_strcmp0 (status, lb_deployment_step_get_status (job->step)) != 0)
+    _lb_deployment_step_log (job->step, "%s", status);
+  _lb_deployment_step_set_status (job->step, status);
+  _lb_runner_poll_later (job, _lb_runner_resource_probe);
+}
+
+/* ---- Resources: create ---- */
+
+static void
+resource_created_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  g_autoptr(JsonNode) answer = NULL;
+  GError *error = NULL;
+
+  answer = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
+  if (answer == NULL)
+    {
+      if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_CONFLICT))
+        {
+          /* Created meanwhile by someone else (or by a lost earlier answer): adopt. */
+          _lb_deployment_step_log (job->step, _("It already exists; using it."));
+          g_error_free (error);
+          _lb_runner_resource_probe (job);
+          return;
+        }
+      /* Never resend a create blindly: go back to the GET, which decides. */
+      _lb_runner_retry_or_fail (job, error, _lb_runner_resource_probe);
+      return;
+    }
+
+  job->created = TRUE;
+  _lb_deployment_step_log (job->step, _("Create request accepted"));
+  _lb_deployment_step_set_fraction (job->step, 0.2);
+
+  if (lb_deployment_resource_get_flavour (job->resource) == LB_FLAVOUR_AUTOSCALING)
+    {
+      const char *name = _lb_runner_json_string_at (answer, "name", NULL);
+
+      if (name == NULL)
+        {
+          _lb_runner_fail_step (job, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                                                          _("The create call did not return an operation.")));
+          return;
+        }
+      if (!_lb_runner_json_bool_member (answer, "done"))
+        {
+          job->operation = g_strdup (name);
+          _lb_deployment_step_set_status (job->step, _("Waiting for the operation to finish…"));
+          _lb_runner_poll_later (job, _lb_runner_operation_poll);
+          return;
+        }
+      _lb_runner_resource_probe (job);
+      return;
+    }
+
+  resource_evaluate (job, answer);
+}
+
+static void
+resource_create (Job *job)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+  LbDeploymentResource *resource = job->resource;
+
+  _lb_deployment_step_log (job->step, _("Not found: creating it"));
+  _lb_deployment_step_set_status (job->step, _("Creating…"));
+  lb_databricks_client_call_async (self->client, "POST",
+                                   lb_deployment_resource_get_create_path (resource),
+                                   lb_deployment_resource_get_create_query (resource),
+                                   lb_deployment_resource_get_body (resource),
+                                   LB_CALL_DEFAULT, _lb_runner_job_cancellable (job),
+                                   resource_created_cb, _lb_runner_job_ref (job));
+}
+
+/* ---- Resources: operations (autoscaling) ---- */
+
+static void
+operation_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  g_autoptr(JsonNode) op = NULL;
+  GError *error = NULL;
+
+  op = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
+  if (op == NULL)
+    {
+      _lb_runner_retry_or_fail (job, error, _lb_runner_operation_poll);
+      return;
+    }
+
+  if (!_lb_runner_json_bool_member (op, "done"))
+    {
+      _lb_deployment_step_set_fraction (job->step,
+                                        MIN (0.9, 0.2 + 0.6 * (1.0 - 1.0 / (1.0 + job->attempt))));
+      _lb_runner_poll_later (job, _lb_runner_operation_poll);
+      return;
+    }
+
+  if (_lb_runner_json_string_at (op, "error", "message", NULL) != NULL || _lb_runner_json_string_at (op, "error", "error_code", NULL) != NULL)
+    {
+      const char *code = _lb_runner_json_string_at (op, "error", "error_code", NULL);
+      const char *message = _lb_runner_json_string_at (op, "error", "message", NULL);
+
+      _lb_runner_fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_OPERATION, "%s: %s",
+                                              code ? code : "ERROR", message ? message : _("the operation failed")));
+      return;
+    }
+
+  g_clear_pointer (&job->operation, g_free);
+  _lb_deployment_step_log (job->step, _("Operation finished"));
+
+  if (_lb_runner_job_run (job)->teardown)
+    {
+      _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
+      return;
+    }
+  _lb_runner_resource_probe (job);
+}
+
+void
+_lb_runner_operation_poll (Job *job)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+  g_autofree char *path = g_strconcat ("/api/2.0/postgres/", job->operation, NULL);
+
+  self->poll_count++;
+  lb_databricks_client_call_async (self->client, "GET", path, NULL, NULL, LB_CALL_IDEMPOTENT,
+                                   _lb_runner_job_cancellable (job), operation_cb, _lb_runner_job_ref (job));
+}
+
+/* ---- Resources: GET (probe and poll) ---- */
+
+static void
+resource_probed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  g_autoptr(JsonNode) json = NULL;
+  GError *error = NULL;
+  gboolean first = !job->probed;
+
+  json = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
+  if (json == NULL)
+    {
+      if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
+        {
+          g_error_free (error);
+          job->probed = TRUE;
+          if (lb_deployment_resource_get_create_path (job->resource) != NULL && !job->created)
+            {
+              resource_create (job);
+              return;
+            }
+          /* An implicit child not visible yet (or a create that has not
+           * shown up): wait for it. */
+          _lb_deployment_step_set_status (job->step, _("Waiting for it to appear…"));
+          _lb_runner_poll_later (job, _lb_runner_resource_probe);
+          return;
+        }
+      _lb_runner_retry_or_fail (job, error, _lb_runner_resource_probe);
+      return;
+    }
+
+  if (first)
+    {
+      job->probed = TRUE;
+      if (!job->created)
+        _lb_deployment_step_log (job->step, _("Found an existing one: adopting it"));
+    }
+  resource_evaluate (job, json);
+}
+
+void
+_lb_runner_resource_probe (Job *job)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+
+  if (job->probed)
+    self->poll_count++;
+  lb_databricks_client_call_async (self->client, "GET", lb_deployment_resource_get_path (job->resource),
+                                   NULL, NULL, LB_CALL_IDEMPOTENT, _lb_runner_job_cancellable (job),
+                                   resource_probed_cb, _lb_runner_job_ref (job));
+}
