@@ -239,3 +239,16 @@ lb_test_save_screenshot (GtkWidget  *widget,
       }
   g_assert_cmpuint (distinct, >=, 16);
 }
+
+LbApplication *
+lb_test_new_application (void)
+{
+  LbApplication *app = lb_application_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  return app;
+}
