@@ -591,6 +591,7 @@ test_deploy (Fixture       *fixture,
     g_assert_null (strstr (settings->conninfo, "password="));
     g_assert_nonnull (strstr (settings->conninfo, "user='ana@example.com'"));
   }
+  lb_test_spin_ms (400);   /* the entry row's title has moved up */
   lb_test_save_screenshot (GTK_WIDGET (tester), "deploy-test-instance-tester");
   secrets = all_secrets ();
   assert_no_secret_in_labels (GTK_WIDGET (tester), (const char * const *) secrets);

@@ -805,7 +805,20 @@ test_credential_source (Fixture       *fixture,
 }
 
 static LbTesterWindow *find_tester_window (LbTesterWindow *except);
-static void            wait_for_script    (LbTesterWindow *window);
+
+/* Polls, so a window that never gets there fails the test instead of
+ * blocking it in an idle main loop. */
+static void
+wait_until (gboolean (*done) (gpointer data),
+            gpointer  data,
+            guint     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    lb_test_spin_ms (20);
+  g_assert_true (done (data));
+}
 
 static gboolean
 asked_twice (gpointer data)
@@ -864,7 +877,7 @@ test_app_open_tester (void)
 
     g_variant_dict_insert (&options, "file", "s", path);
     window = activate_open_tester (app, &options);
-    wait_for_script (window);
+    wait_until (window_has_script, window, 10);
     g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (window)), ==, "customer_lookup.sql");
     g_assert_cmpuint (lb_sql_script_get_n_queries (lb_tester_window_get_script (window)), ==, 3);
     close_tester (window);
@@ -877,7 +890,7 @@ test_app_open_tester (void)
 
     g_variant_dict_insert (&options, "sample", "b", TRUE);
     window = activate_open_tester (app, &options);
-    wait_for_script (window);
+    wait_until (window_has_script, window, 10);
     g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (window)), ==, "customer_lookup.sql");
     settings = lb_tester_window_dup_settings (window);
     g_assert_null (settings->conninfo);   /* the sandbox */
@@ -901,7 +914,7 @@ test_app_open_tester (void)
 
     g_variant_dict_insert (&options, "run", "s", lb_run_record_get_id (record));
     window = activate_open_tester (app, &options);
-    wait_for_script (window);
+    wait_until (window_has_script, window, 10);
     lb_test_spin_ms (100);
     shown = lb_tester_window_dup_settings (window);
     g_assert_cmpuint (shown->clients, ==, 7);
@@ -924,11 +937,11 @@ test_app_open_tester (void)
     g_assert_no_error (error);
     g_variant_dict_insert (&options, "credentials", "s", id);
     window = activate_open_tester (app, &options);
-    lb_test_spin_until_func (form_shows, window, 10);
+    wait_until (form_shows, window, 10);
     shown = lb_tester_window_dup_settings (window);
     g_assert_null (strstr (shown->conninfo, TOKEN));
     g_assert_false (lb_test_find_label (GTK_WIDGET (window), TOKEN));
-    lb_test_spin_until_func (asked_twice, source, 3 * TOKEN_LIFETIME_S);
+    wait_until (asked_twice, source, 3 * TOKEN_LIFETIME_S);
     lb_test_save_screenshot (GTK_WIDGET (window), "tester-open-credentials");
     close_tester (window);
   }
