@@ -598,6 +598,23 @@ test_deploy (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (tester));
   lb_test_spin_briefly ();
 
+  /* A credential the workspace refuses: the page says so, with the reason. */
+  tester = NULL;
+  lb_fake_workspace_fail_next (fake, "POST", "/api/2.0/", 403, NULL, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (find_label_containing (GTK_WIDGET (fixture->window), "No database credential for the tester") == NULL &&
+           g_get_monotonic_time () < deadline)
+      lb_test_spin_ms (20);
+  }
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "No database credential for the tester"));
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-test-instance-refused");
+  g_assert_true (tester_shown (&tester));
+  gtk_window_destroy (GTK_WINDOW (tester));
+  lb_test_spin_briefly ();
+
   /* Deploying again adopts everything and creates nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
   lb_test_spin_until_func (runner_is_idle, page, 30);
