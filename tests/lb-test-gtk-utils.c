@@ -239,3 +239,20 @@ lb_test_save_screenshot (GtkWidget  *widget,
       }
   g_assert_cmpuint (distinct, >=, 16);
 }
+
+LbApplication *
+lb_test_new_application (void)
+{
+  static guint n_apps;
+  LbApplication *app = lb_application_new ();
+  g_autofree char *app_id = g_strdup_printf ("%s.Test%u", APP_ID, ++n_apps);
+  g_autoptr(GError) error = NULL;
+
+  /* An id of its own: one that a test let go may still be exported. */
+  g_application_set_application_id (G_APPLICATION (app), app_id);
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  return app;
+}

@@ -5,6 +5,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lb-application.h"
 #include "lb-test-utils.h"
 
 G_BEGIN_DECLS
@@ -34,5 +35,10 @@ const char *lb_test_last_chooser_name   (void);
 
 void       lb_test_save_screenshot      (GtkWidget    *widget,
                                          const char   *name);
+
+/* An LbApplication registered for the test, as the app is (its app.*
+ * actions, the history and sandbox its tester windows share), but not unique
+ * on the bus, so test programs running side by side never meet. */
+LbApplication *lb_test_new_application  (void);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "lb-core.h"
 #include "lb-deployment.h"
 #include "lb-fake-workspace.h"
+#include "lb-instance-credentials.h"
 #include "lb-pg-sandbox.h"
 
 #include <libpq-fe.h>
@@ -1028,6 +1029,136 @@ test_no_secrets (void)
   g_string_free (g_steal_pointer (&captured_log), TRUE);
 }
 
+/* ---- The deployed instance as a credential source ---- */
+
+static void
+count_failure_cb (LbInstanceCredentials *credentials,
+                  const GError          *error,
+                  gpointer               user_data)
+{
+  g_assert_nonnull (error);
+  (*(guint *) user_data)++;
+}
+
+static char *
+fetch_credential (LbCredentialSource  *source,
+                  GCancellable        *cancellable,
+                  GDateTime          **expires,
+                  GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lb_credential_source_dup_conninfo_async (source, cancellable, async_done_cb, &result);
+  return lb_credential_source_dup_conninfo_finish (source, wait_for (&result), expires, error);
+}
+
+/* LbInstanceCredentials: a fresh credential per fetch, its expiry, errors as
+ * GErrors (and "fetch-failed"), and the secret in no log. */
+static void
+test_instance_credentials (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(LbInstanceCredentials) credentials = lb_instance_credentials_new (runner);
+  LbCredentialSource *source = LB_CREDENTIAL_SOURCE (credentials);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) expires = NULL;
+  g_autoptr(GDateTime) no_expiry = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *failed = NULL;
+  g_auto(GStrv) secrets = NULL;
+  GTimeSpan lifetime;
+  guint n_failures = 0;
+
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_instance_credentials_get_runner (credentials) == runner);
+  g_signal_connect (credentials, "fetch-failed", G_CALLBACK (count_failure_cb), &n_failures);
+  captured_log = g_string_new (NULL);
+
+  /* The conninfo carries the credential the workspace just issued. */
+  first = fetch_credential (source, NULL, &expires, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  g_assert_nonnull (strstr (first, "user='ana@example.com'"));
+  g_assert_nonnull (strstr (first, "sslmode='require'"));
+  secrets = lb_fake_workspace_dup_secrets (fake);
+  g_assert_nonnull (strstr (first, secrets[g_strv_length (secrets) - 1]));
+  /* About an hour. */
+  g_assert_nonnull (expires);
+  lifetime = g_date_time_difference (expires, now);
+  g_assert_cmpint (lifetime / G_TIME_SPAN_MINUTE, >=, 55);
+  g_assert_cmpint (lifetime / G_TIME_SPAN_MINUTE, <=, 65);
+
+  /* Each fetch is a new credential. */
+  second = fetch_credential (source, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, !=, second);
+
+  /* Cancelled: G_IO_ERROR_CANCELLED, nothing to explain. */
+  g_cancellable_cancel (cancelled);
+  failed = fetch_credential (source, cancelled, &no_expiry, &error);
+  g_assert_null (failed);
+  g_assert_null (no_expiry);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_failures, ==, 0);
+
+  /* Refused: the runner's GError, with a message to act on, and the signal. */
+  lb_fake_workspace_expire_token (fake);
+  failed = fetch_credential (source, NULL, &no_expiry, &error);
+  g_assert_null (failed);
+  g_assert_null (no_expiry);
+  g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
+  g_assert_cmpuint (strlen (error->message), >, 0);
+  g_assert_cmpuint (n_failures, ==, 1);
+  g_test_message ("refused: %s", error->message);
+
+  g_clear_pointer (&secrets, g_strfreev);
+  secrets = lb_fake_workspace_dup_secrets (fake);
+  for (guint i = 0; secrets[i] != NULL; i++)
+    {
+      g_assert_null (strstr (captured_log->str, secrets[i]));
+      g_assert_null (strstr (error->message, secrets[i]));
+    }
+  g_string_free (g_steal_pointer (&captured_log), TRUE);
+}
+
+/* The registry names a source for an action parameter while it lives. */
+static void
+test_credential_registry (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  LbInstanceCredentials *credentials = lb_instance_credentials_new (runner);
+  g_autoptr(LbInstanceCredentials) other = lb_instance_credentials_new (runner);
+  g_autoptr(LbCredentialSource) found = NULL;
+  g_autoptr(LbCredentialSource) found_other = NULL;
+  g_autofree char *id = lb_credential_source_register (LB_CREDENTIAL_SOURCE (credentials));
+  g_autofree char *other_id = lb_credential_source_register (LB_CREDENTIAL_SOURCE (other));
+  g_autofree char *again = lb_credential_source_register (LB_CREDENTIAL_SOURCE (credentials));
+
+  g_assert_nonnull (id);
+  g_assert_cmpstr (id, !=, other_id);
+  g_assert_cmpstr (id, !=, again);
+  found = lb_credential_source_lookup (id);
+  g_assert_true (found == LB_CREDENTIAL_SOURCE (credentials));
+  g_clear_object (&found);
+  g_assert_null (lb_credential_source_lookup ("credential-source-none"));
+
+  /* Dropped: the names lead nowhere, the other source's still works. */
+  g_object_unref (credentials);
+  g_assert_null (lb_credential_source_lookup (id));
+  g_assert_null (lb_credential_source_lookup (again));
+  found_other = lb_credential_source_lookup (other_id);
+  g_assert_true (found_other == LB_CREDENTIAL_SOURCE (other));
+}
+
 /* ---- Figures ---- */
 
 static void
@@ -1536,6 +1667,8 @@ main (int   argc,
   g_test_add_func ("/deployment/teardown/provisioned", test_teardown_provisioned);
   g_test_add_func ("/deployment/teardown/autoscaling", test_teardown_autoscaling);
   g_test_add_func ("/deployment/no-secrets", test_no_secrets);
+  g_test_add_func ("/deployment/instance-credentials", test_instance_credentials);
+  g_test_add_func ("/deployment/credential-registry", test_credential_registry);
   g_test_add_func ("/deployment/connect/measures-partitions", test_connect_measures_partitions);
   g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);
   g_test_add_func ("/deployment/summary/fresh-and-resume", test_counts_fresh_and_resume);

@@ -19,6 +19,7 @@
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-sql.h"
 #include "lb-tester-window.h"
+#include "lb-tester-window-private.h"
 #include "lb-test-gtk-utils.h"
 #include "lb-window.h"
 
@@ -30,8 +31,9 @@ static GMutex log_mutex;
 
 typedef struct
 {
-  LbWindow     *window;
-  LbDeployPage *page;
+  LbApplication *app;      /* opens the tester windows (app.open-tester) */
+  LbWindow      *window;
+  LbDeployPage  *page;
 } Fixture;
 
 /* Helpers ------------------------------------------------------------------ */
@@ -148,7 +150,8 @@ fixture_setup (Fixture       *fixture,
 {
   lb_test_reset_settings ();
 
-  fixture->window = lb_window_new (NULL);
+  fixture->app = lb_test_new_application ();
+  fixture->window = lb_window_new (fixture->app);
   lb_test_present_window (GTK_WINDOW (fixture->window), 1000, 900);
   fixture->page = LB_DEPLOY_PAGE (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), LB_TYPE_DEPLOY_PAGE));
   g_assert_nonnull (fixture->page);
@@ -166,6 +169,7 @@ fixture_teardown (Fixture       *fixture,
       gtk_window_destroy (GTK_WINDOW (l->data));
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   lb_test_spin_briefly ();
+  g_clear_object (&fixture->app);
 }
 
 static void
@@ -455,6 +459,16 @@ tester_shown (gpointer data)
   return FALSE;
 }
 
+static gboolean
+tester_has_credential (gpointer data)
+{
+  LbTesterWindow *tester = data;
+  g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (tester);
+
+  return lb_test_run_get_n_credentials (tester->run) >= 1 && settings->conninfo != NULL &&
+         strstr (settings->conninfo, "user='ana@example.com'") != NULL;
+}
+
 static AdwMessageDialog *
 find_message_dialog (void)
 {
@@ -565,15 +579,39 @@ test_deploy (Fixture       *fixture,
   lb_fake_workspace_set_delay_ms (fake, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
   lb_test_spin_until_func (tester_shown, &tester, 10);
+  lb_test_spin_until_func (tester_has_credential, tester, 10);
   {
     g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (tester);
 
     g_assert_nonnull (settings->conninfo);
-    g_assert_nonnull (strstr (settings->conninfo, "password="));
+    /* The window targets the instance's credential source: the run holds
+     * the credential (password=…), the form shows the rest. */
+    g_assert_nonnull (lb_test_run_get_source_conninfo (tester->run));
+    g_assert_cmpuint (lb_test_run_get_n_credentials (tester->run), >=, 1);
+    g_assert_null (strstr (settings->conninfo, "password="));
     g_assert_nonnull (strstr (settings->conninfo, "user='ana@example.com'"));
   }
+  lb_test_spin_ms (400);   /* the entry row's title has moved up */
+  lb_test_save_screenshot (GTK_WIDGET (tester), "deploy-test-instance-tester");
   secrets = all_secrets ();
   assert_no_secret_in_labels (GTK_WIDGET (tester), (const char * const *) secrets);
+  gtk_window_destroy (GTK_WINDOW (tester));
+  lb_test_spin_briefly ();
+
+  /* A credential the workspace refuses: the page says so, with the reason. */
+  tester = NULL;
+  lb_fake_workspace_fail_next (fake, "POST", "/api/2.0/", 403, NULL, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (find_label_containing (GTK_WIDGET (fixture->window), "No database credential for the tester") == NULL &&
+           g_get_monotonic_time () < deadline)
+      lb_test_spin_ms (20);
+  }
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "No database credential for the tester"));
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-test-instance-refused");
+  g_assert_true (tester_shown (&tester));
   gtk_window_destroy (GTK_WINDOW (tester));
   lb_test_spin_briefly ();
 

@@ -804,6 +804,149 @@ test_credential_source (Fixture       *fixture,
   g_assert_false (lb_test_find_label (GTK_WIDGET (window), TOKEN));
 }
 
+static LbTesterWindow *find_tester_window (LbTesterWindow *except);
+
+/* Polls, so a window that never gets there fails the test instead of
+ * blocking it in an idle main loop. */
+static void
+wait_until (gboolean (*done) (gpointer data),
+            gpointer  data,
+            guint     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    lb_test_spin_ms (20);
+  g_assert_true (done (data));
+}
+
+static gboolean
+asked_twice (gpointer data)
+{
+  return TEST_TOKEN_SOURCE (data)->n_asked >= 2;
+}
+
+static LbTesterWindow *
+activate_open_tester (LbApplication *app,
+                      GVariantDict  *options)
+{
+  LbTesterWindow *window;
+
+  g_assert_null (find_tester_window (NULL));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-tester", g_variant_dict_end (options));
+  window = find_tester_window (NULL);
+  g_assert_nonnull (window);
+  g_assert_true (gtk_window_get_application (GTK_WINDOW (window)) == GTK_APPLICATION (app));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  /* Wired to what the app's tester windows share. */
+  g_assert_true (lb_tester_window_get_history (window) == lb_application_get_run_history (app));
+  g_assert_true (lb_tester_window_get_sandbox (window) == lb_application_get_sandbox (app));
+  return window;
+}
+
+static void
+close_tester (LbTesterWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_ms (100);
+}
+
+static gboolean
+form_shows (gpointer data)
+{
+  LbTesterWindow *window = data;
+  g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (window);
+
+  return settings->conninfo != NULL && strstr (settings->conninfo, lb_pg_sandbox_get_conninfo (sandbox)) != NULL;
+}
+
+/* app.open-tester, each key of its parameter: a file, the sample on the
+ * sandbox, a past run with its settings, a registered credential source. */
+static void
+test_app_open_tester (void)
+{
+  g_autoptr(LbApplication) app = lb_test_new_application ();
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  LbTesterWindow *window;
+
+  /* file: that script. */
+  {
+    g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+
+    g_variant_dict_insert (&options, "file", "s", path);
+    window = activate_open_tester (app, &options);
+    wait_until (window_has_script, window, 10);
+    g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (window)), ==, "customer_lookup.sql");
+    g_assert_cmpuint (lb_sql_script_get_n_queries (lb_tester_window_get_script (window)), ==, 3);
+    close_tester (window);
+  }
+
+  /* sample: the bundled script, against the sandbox. */
+  {
+    g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+    g_autoptr(LbRunSettings) settings = NULL;
+
+    g_variant_dict_insert (&options, "sample", "b", TRUE);
+    window = activate_open_tester (app, &options);
+    wait_until (window_has_script, window, 10);
+    g_assert_cmpstr (lb_sql_script_get_display_name (lb_tester_window_get_script (window)), ==, "customer_lookup.sql");
+    settings = lb_tester_window_dup_settings (window);
+    g_assert_null (settings->conninfo);   /* the sandbox */
+    close_tester (window);
+  }
+
+  /* run: reopened with its settings, its script and its record. */
+  {
+    g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+    g_autoptr(LbRunSettings) settings = lb_run_settings_new ();
+    g_autoptr(LbRunResult) result = lb_run_result_new ();
+    g_autoptr(LbRunSettings) shown = NULL;
+
+    settings->clients = 7;
+    settings->mode = LB_RUN_MODE_DURATION;
+    settings->duration = 13;
+    result->duration = 13;
+    record = lb_run_record_new ("customer_lookup.sql", path, settings, result, NULL);
+    g_assert_true (lb_run_history_add (lb_application_get_run_history (app), record, &error));
+    g_assert_no_error (error);
+
+    g_variant_dict_insert (&options, "run", "s", lb_run_record_get_id (record));
+    window = activate_open_tester (app, &options);
+    wait_until (window_has_script, window, 10);
+    lb_test_spin_ms (100);
+    shown = lb_tester_window_dup_settings (window);
+    g_assert_cmpuint (shown->clients, ==, 7);
+    g_assert_cmpfloat (shown->duration, ==, 13);
+    g_assert_true (lb_tester_window_get_record (window) == record);
+    close_tester (window);
+    g_assert_true (lb_run_history_remove (lb_application_get_run_history (app), record, &error));
+    g_assert_no_error (error);
+  }
+
+  /* credentials: the registered source is the target, its credential is
+   * renewed, and the form shows it without the secret. */
+  {
+    g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+    g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+    g_autofree char *id = lb_credential_source_register (LB_CREDENTIAL_SOURCE (source));
+    g_autoptr(LbRunSettings) shown = NULL;
+
+    g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+    g_assert_no_error (error);
+    g_variant_dict_insert (&options, "credentials", "s", id);
+    window = activate_open_tester (app, &options);
+    wait_until (form_shows, window, 10);
+    shown = lb_tester_window_dup_settings (window);
+    g_assert_null (strstr (shown->conninfo, TOKEN));
+    g_assert_false (lb_test_find_label (GTK_WIDGET (window), TOKEN));
+    wait_until (asked_twice, source, 3 * TOKEN_LIFETIME_S);
+    lb_test_save_screenshot (GTK_WIDGET (window), "tester-open-credentials");
+    close_tester (window);
+  }
+}
+
 /* A connection string kept from the form loses every secret libpq reads,
  * also the client key's passphrase and a percent-encoded password key. */
 static void
@@ -913,6 +1056,7 @@ wait_for_script (LbTesterWindow *window)
 static void
 test_main_window_opens_tester (void)
 {
+  g_autoptr(LbApplication) app = lb_test_new_application ();
   LbWindow *main_window;
   GtkWidget *page;
   LbTesterWindow *tester;
@@ -920,7 +1064,7 @@ test_main_window_opens_tester (void)
   g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  main_window = lb_window_new (NULL);
+  main_window = lb_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (main_window), 1180, 860);
   gtk_window_present (GTK_WINDOW (main_window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.show-page", "s", "test"));
@@ -1060,7 +1204,8 @@ test_choosers (Fixture       *fixture,
 static void
 test_page_open_workload (void)
 {
-  LbWindow *main_window = lb_window_new (NULL);
+  g_autoptr(LbApplication) app = lb_test_new_application ();
+  LbWindow *main_window = lb_window_new (app);
   g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "customer_lookup.sql", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   LbTesterWindow *tester;
@@ -1689,6 +1834,7 @@ main (int   argc,
   g_test_add ("/ui/tester/credential-source", Fixture, NULL, fixture_setup, test_credential_source,
               fixture_teardown);
   g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
+  g_test_add_func ("/ui/app/open-tester", test_app_open_tester);
   g_test_add ("/ui/tester/latency-limit", Fixture, NULL, fixture_setup, test_latency_limit, fixture_teardown);
   g_test_add ("/ui/tester/choosers", Fixture, NULL, fixture_setup, test_choosers, fixture_teardown);
   g_test_add_func ("/ui/tester/page-open-workload", test_page_open_workload);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* LbApplication: app.quit and app.about, the main window, files opened from
- * the file manager (a .sql file gets a tester window, anything else goes to
- * the calculator), and the sandbox and run history its tester windows share. */
+/* LbApplication: app.quit, app.about and app.open-tester (every tester
+ * window opens through it), the main window, files opened from the file
+ * manager (a .sql file gets a tester window, anything else goes to the
+ * calculator), and the sandbox and run history its tester windows share. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -12,6 +13,9 @@
 #include "lb-resources.h"
 #include "lb-tester-window.h"
 #include "lb-window.h"
+
+/* The script "Run a Sample" opens, against the sandbox. */
+#define SAMPLE_URI "resource://" APP_RESOURCE_PATH "/samples/customer_lookup.sql"
 
 struct _LbApplication
 {
@@ -24,6 +28,14 @@ struct _LbApplication
 };
 
 G_DEFINE_FINAL_TYPE (LbApplication, lb_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_RUN_HISTORY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 void
 lb_ui_init (void)
@@ -195,9 +207,135 @@ about_action_cb (GSimpleAction *action,
   lb_application_show_about (gtk_application_get_active_window (GTK_APPLICATION (self)));
 }
 
+static LbRunRecord *
+find_run (LbApplication *self,
+          const char    *run_id)
+{
+  GListModel *runs = G_LIST_MODEL (lb_application_get_run_history (self));
+
+  for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+    {
+      g_autoptr(LbRunRecord) record = g_list_model_get_item (runs, i);
+
+      if (g_strcmp0 (lb_run_record_get_id (record), run_id) == 0)
+        return g_steal_pointer (&record);
+    }
+
+  return NULL;
+}
+
+static void
+run_script_loaded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  LbTesterWindow *window = LB_TESTER_WINDOW (object);
+  g_autoptr(LbRunRecord) record = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The script may have moved since: the run is still worth showing. */
+  if (!lb_tester_window_load_file_finish (window, result, &error))
+    g_message ("Could not reopen the script of run %s: %s", lb_run_record_get_id (record), error->message);
+
+  lb_tester_window_show_run (window, record);
+}
+
+/* A past run: its settings and its script, then the run itself. */
+static void
+show_run (LbTesterWindow *window,
+          LbRunRecord    *record)
+{
+  const char *path = lb_run_record_get_script_path (record);
+
+  if (lb_run_record_get_settings (record) != NULL)
+    lb_tester_window_apply_settings (window, lb_run_record_get_settings (record));
+
+  if (path != NULL && path[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      lb_tester_window_load_file_async (window, file, NULL, run_script_loaded_cb, g_object_ref (record));
+    }
+  else
+    {
+      lb_tester_window_show_run (window, record);
+    }
+}
+
+/* The one place a tester window is made: wired to what the app's tester
+ * windows share, set up as @options say, and shown. */
+static void
+open_tester (LbApplication *self,
+             GVariantDict  *options)
+{
+  LbTesterWindow *window;
+  const char *file_arg = NULL;
+  const char *run_id = NULL;
+  const char *source_id = NULL;
+  gboolean sample = FALSE;
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autoptr(LbCredentialSource) source = NULL;
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  g_variant_dict_lookup (options, "file", "&s", &file_arg);
+  g_variant_dict_lookup (options, "sample", "b", &sample);
+  g_variant_dict_lookup (options, "run", "&s", &run_id);
+  g_variant_dict_lookup (options, "credentials", "&s", &source_id);
+
+  if (run_id != NULL && (record = find_run (self, run_id)) == NULL)
+    g_message ("Run %s is not in the history", run_id);
+  /* The source may have gone with the page that registered it. */
+  if (source_id != NULL && (source = lb_credential_source_lookup (source_id)) == NULL)
+    g_message ("Credential source %s is gone", source_id);
+
+  window = lb_tester_window_new (GTK_APPLICATION (self));
+  lb_tester_window_set_history (window, lb_application_get_run_history (self));
+  lb_tester_window_set_sandbox (window, lb_application_get_sandbox (self));
+
+  if (record != NULL)
+    show_run (window, record);
+
+  if (sample)
+    {
+      g_autoptr(GFile) sample_file = g_file_new_for_uri (SAMPLE_URI);
+
+      lb_tester_window_set_target_sandbox (window);
+      lb_tester_window_open_file (window, sample_file);
+    }
+  else if (file_arg != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (file_arg);
+
+      lb_tester_window_open_file (window, file);
+    }
+
+  if (source != NULL)
+    lb_tester_window_set_target_source (window, source);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+open_tester_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  LbApplication *self = user_data;
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (parameter);
+
+  g_assert (LB_IS_APPLICATION (self));
+
+  open_tester (self, &options);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action_cb },
   { "about", about_action_cb },
+  /* {"file": s (path or URI), "sample": b, "run": s (a run id of the
+   * history), "credentials": s (lb_credential_source_register())}, all
+   * optional. */
+  { "open-tester", open_tester_action_cb, "a{sv}" },
 };
 
 static void
@@ -260,12 +398,37 @@ lb_application_dispose (GObject *object)
 }
 
 static void
+lb_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  LbApplication *self = LB_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN_HISTORY:
+      g_value_set_object (value, lb_application_get_run_history (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lb_application_class_init (LbApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->get_property = lb_application_get_property;
   object_class->dispose = lb_application_dispose;
+
+  /* For the views that list runs, so they need not know this class. */
+  properties[PROP_RUN_HISTORY] = g_param_spec_object ("run-history", NULL, NULL, LB_TYPE_RUN_HISTORY,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   app_class->startup = lb_application_startup;
   app_class->shutdown = lb_application_shutdown;
@@ -352,13 +515,16 @@ void
 lb_application_open_tester (LbApplication *self,
                             GFile         *file)
 {
-  LbTesterWindow *window;
+  g_autofree char *uri = NULL;
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
 
   g_return_if_fail (LB_IS_APPLICATION (self));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
-  window = lb_tester_window_new (GTK_APPLICATION (self));
   if (file != NULL)
-    lb_tester_window_open_file (window, file);
-  gtk_window_present (GTK_WINDOW (window));
+    {
+      uri = g_file_get_uri (file);
+      g_variant_dict_insert (&options, "file", "s", uri);
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (self), "open-tester", g_variant_dict_end (&options));
 }

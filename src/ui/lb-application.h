@@ -27,12 +27,14 @@ GSettings     *lb_application_get_settings (LbApplication *self);
 void           lb_application_set_start_time (LbApplication *self,
                                               gint64         start_time);
 /* Shared by the concurrency-test windows: one sandbox (created on first use,
- * stopped at quit) and one run history (loaded on first use). */
+ * stopped at quit) and one run history (loaded on first use; also the
+ * read-only "run-history" property). */
 LbPgSandbox   *lb_application_get_sandbox     (LbApplication *self);
 LbRunHistory  *lb_application_get_run_history (LbApplication *self);
 /* The About window, over @parent (the main window's and the tester's). */
 void           lb_application_show_about      (GtkWindow     *parent);
-/* Opens a concurrency-test window on a .sql file. */
+/* Opens a concurrency-test window on a .sql file (NULL: an empty one),
+ * through app.open-tester like every tester window. */
 void           lb_application_open_tester     (LbApplication *self,
                                                GFile         *file);
 

@@ -39,4 +39,13 @@ char  *lb_credential_source_dup_conninfo_finish (LbCredentialSource   *self,
                                                  GDateTime           **expires_at,
                                                  GError              **error);
 
+/* A process-local name for @self, so an action parameter (a GVariant, which
+ * cannot carry an object) can say which source a window should target. The
+ * registry holds only a weak reference: once @self is finalized, lookup finds
+ * nothing. Registering the same source again gives a new name. Main thread. */
+char               *lb_credential_source_register (LbCredentialSource *self);
+/* The source registered under @id, with a new reference; NULL when there is
+ * none or it is gone. */
+LbCredentialSource *lb_credential_source_lookup   (const char         *id);
+
 G_END_DECLS

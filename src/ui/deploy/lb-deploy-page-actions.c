@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the user triggers on the Deploy page: the deploy.* actions (run,
- * cancel, retry, teardown, export bundle, check, refresh, edit target) and
- * the state that enables them. Part of LbDeployPage (lb-deploy-page-private.h). */
+ * cancel, retry, teardown, export bundle, test instance, check, refresh,
+ * edit target) and the state that enables them. Part of LbDeployPage (lb-deploy-page-private.h). */
 #include "config.h"
 
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "lb-bundle-writer.h"
 #include "lb-compat.h"
 #include "lb-deploy-page-private.h"
+#include "lb-instance-credentials.h"
 
 static void
 edit_target_action (GtkWidget  *widget,
@@ -395,6 +396,43 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
 }
 
 static void
+credential_failed_cb (LbDeployPage          *self,
+                      const GError          *error,
+                      LbInstanceCredentials *credentials)
+{
+  g_autofree char *explained = lb_workspace_group_explain_error (self->workspace_group, error);
+  g_autofree char *message = g_strdup_printf (_("No database credential for the tester: %s"), explained);
+
+  _lb_deploy_page_add_toast (self, message);
+}
+
+/* A tester window on the deployed instance: the application opens it
+ * (app.open-tester) on a source that keeps its credential fresh; the page
+ * only says when a credential could not be had. */
+static void
+test_instance_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LbDeployPage *self = LB_DEPLOY_PAGE (widget);
+  g_autoptr(LbInstanceCredentials) credentials = NULL;
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autofree char *id = NULL;
+
+  if (!_lb_deploy_page_instance_is_ready (self))
+    return;
+
+  credentials = lb_instance_credentials_new (self->runner);
+  g_signal_connect_object (credentials, "fetch-failed", G_CALLBACK (credential_failed_cb), self,
+                           G_CONNECT_SWAPPED);
+  id = lb_credential_source_register (LB_CREDENTIAL_SOURCE (credentials));
+  g_variant_dict_insert (&options, "credentials", "s", id);
+  /* The window holds the source from here; ours goes at the end. */
+  if (!gtk_widget_activate_action_variant (widget, "app.open-tester", g_variant_dict_end (&options)))
+    g_warning ("No app.open-tester: a tester window needs the application");
+}
+
+static void
 check_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
@@ -418,7 +456,7 @@ _lb_deploy_page_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "deploy.retry", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "deploy.teardown", NULL, teardown_action);
   gtk_widget_class_install_action (widget_class, "deploy.export-bundle", NULL, export_bundle_action);
-  gtk_widget_class_install_action (widget_class, "deploy.test-instance", NULL, _lb_deploy_page_test_instance_action);
+  gtk_widget_class_install_action (widget_class, "deploy.test-instance", NULL, test_instance_action);
   gtk_widget_class_install_action (widget_class, "deploy.check", NULL, check_action);
   gtk_widget_class_install_action (widget_class, "deploy.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "deploy.edit-target", NULL, edit_target_action);

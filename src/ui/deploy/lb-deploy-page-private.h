@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the files of the Deploy page share: the shell (lb-deploy-page.c: the
- * GObject, the plan and the runner, wiring its section widgets), the user's
- * actions (-actions.c) and the tester windows it opens (-tester.c). Nothing
- * outside the page includes it. */
+ * GObject, the plan and the runner, wiring its section widgets) and the
+ * user's actions (-actions.c). Nothing outside the page includes it. */
 #pragma once
 
 #include "lb-deploy-page.h"
@@ -37,7 +36,6 @@ struct _LbDeployPage
   GCancellable          *cancellable;       /* the page's lifetime */
   GCancellable          *run_cancellable;   /* the deploy or teardown running */
   GCancellable          *find_cancellable;  /* looking for what a teardown would delete */
-  GPtrArray             *testers;           /* of TesterLink* (-tester.c) */
   AdwToast              *last_toast;        /* replaced, not queued behind, by the next */
 
   gulong                 workload_changed_id;
@@ -73,14 +71,5 @@ void                _lb_deploy_page_look_for_existing      (LbDeployPage  *self)
 void                _lb_deploy_page_class_install_actions  (GtkWidgetClass *widget_class);
 /* Enables the actions and shows the buttons that fit the state. */
 void                _lb_deploy_page_update_actions         (LbDeployPage  *self);
-
-/* Tester windows ------------------------------------------------------------ */
-
-/* deploy.test-instance: opens a tester window on the deployed instance. */
-void                _lb_deploy_page_test_instance_action   (GtkWidget     *widget,
-                                                            const char    *action_name,
-                                                            GVariant      *parameter);
-/* Frees a link to an open tester window (the page's "testers" array). */
-void                _lb_deploy_page_tester_link_free       (gpointer       data);
 
 G_END_DECLS

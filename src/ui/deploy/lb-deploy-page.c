@@ -2,7 +2,7 @@
 /* The Deploy page's shell: the GObject, its template, the plan and the
  * runner, and the wiring between its sections (LbWorkspaceGroup,
  * LbDeployPlanGroup, LbDeployProgressGroup). What the user triggers is in
- * -actions.c, the tester windows in -tester.c; -private.h joins them. */
+ * -actions.c (Test This Instance too); -private.h joins them. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -317,7 +317,6 @@ lb_deploy_page_dispose (GObject *object)
   g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->find_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
-  g_clear_pointer (&self->testers, g_ptr_array_unref);
 
   if (self->workload != NULL)
     g_clear_signal_handler (&self->workload_changed_id, self->workload);
@@ -447,7 +446,6 @@ lb_deploy_page_init (LbDeployPage *self)
   g_object_bind_property (self, "workload", self->workspace_group, "workload", G_BINDING_SYNC_CREATE);
 
   self->cancellable = g_cancellable_new ();
-  self->testers = g_ptr_array_new_with_free_func (_lb_deploy_page_tester_link_free);
   g_signal_connect_object (self->workspace_group, "changed", G_CALLBACK (credentials_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->workspace_group, "signed-in", G_CALLBACK (signed_in_cb),

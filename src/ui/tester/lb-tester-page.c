@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* LbTesterPage: opens tester windows on a workload file, on the bundled
- * sample (against the sandbox) or on a past run (its settings, script and
- * record), and lists the recent runs of the history. */
+/* LbTesterPage: the way to tester windows on a workload file, on the bundled
+ * sample (against the sandbox) or on a past run, each through app.open-tester,
+ * and the recent runs of the history. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "lb-application.h"
 #include "lb-compat.h"
 #include "lb-run-history-view.h"
 #include "lb-tester-page.h"
-#include "lb-tester-window.h"
 
 #define RECENT_RUNS 5
 
@@ -61,13 +59,14 @@ ensure_history (LbTesterPage *self)
   if (self->history != NULL)
     return self->history;
 
-  /* The app's history is the one its tester windows add to. */
+  /* The app's history (its "run-history") is the one its tester windows
+   * add to. */
   app = get_application (self);
-  if (LB_IS_APPLICATION (app))
+  if (app != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (app), "run-history") != NULL)
     {
-      self->history = g_object_ref (lb_application_get_run_history (LB_APPLICATION (app)));
+      g_object_get (app, "run-history", &self->history, NULL);
     }
-  else
+  if (self->history == NULL)
     {
       self->history = lb_run_history_new (NULL);
       lb_run_history_load_async (self->history, self->cancellable, history_loaded_cb, NULL);
@@ -77,32 +76,13 @@ ensure_history (LbTesterPage *self)
   return self->history;
 }
 
-static LbTesterWindow *
-create_tester (LbTesterPage *self)
-{
-  GtkApplication *app = get_application (self);
-  LbTesterWindow *window = lb_tester_window_new (app);
-
-  if (!LB_IS_APPLICATION (app))
-    lb_tester_window_set_history (window, ensure_history (self));
-
-  return window;
-}
-
+/* Tester windows are the application's to make (app.open-tester). */
 static void
-run_script_loaded_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+open_tester (LbTesterPage *self,
+             GVariantDict *options)
 {
-  LbTesterWindow *window = LB_TESTER_WINDOW (object);
-  g_autoptr(LbRunRecord) record = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* The script may have moved since: the run is still worth showing. */
-  if (!lb_tester_window_load_file_finish (window, result, &error))
-    g_message ("Could not reopen the script of run %s: %s", lb_run_record_get_id (record), error->message);
-
-  lb_tester_window_show_run (window, record);
+  if (!gtk_widget_activate_action_variant (GTK_WIDGET (self), "app.open-tester", g_variant_dict_end (options)))
+    g_warning ("No app.open-tester: a tester window needs the application");
 }
 
 static void
@@ -110,24 +90,10 @@ run_activated_cb (LbTesterPage     *self,
                   LbRunRecord      *record,
                   LbRunHistoryView *view)
 {
-  LbTesterWindow *window = create_tester (self);
-  const char *path = lb_run_record_get_script_path (record);
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
 
-  if (lb_run_record_get_settings (record) != NULL)
-    lb_tester_window_apply_settings (window, lb_run_record_get_settings (record));
-
-  if (path != NULL && path[0] != '\0')
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-
-      lb_tester_window_load_file_async (window, file, NULL, run_script_loaded_cb, g_object_ref (record));
-    }
-  else
-    {
-      lb_tester_window_show_run (window, record);
-    }
-
-  gtk_window_present (GTK_WINDOW (window));
+  g_variant_dict_insert (&options, "run", "s", lb_run_record_get_id (record));
+  open_tester (self, &options);
 }
 
 static void
@@ -159,13 +125,10 @@ run_sample_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  LbTesterPage *self = LB_TESTER_PAGE (widget);
-  g_autoptr(GFile) sample = lb_tester_page_dup_sample_file ();
-  LbTesterWindow *window = create_tester (self);
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
 
-  lb_tester_window_set_target_sandbox (window);
-  lb_tester_window_open_file (window, sample);
-  gtk_window_present (GTK_WINDOW (window));
+  g_variant_dict_insert (&options, "sample", "b", TRUE);
+  open_tester (LB_TESTER_PAGE (widget), &options);
 }
 
 static void
@@ -235,19 +198,16 @@ void
 lb_tester_page_open_file (LbTesterPage *self,
                           GFile        *file)
 {
-  LbTesterWindow *window;
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
 
   g_return_if_fail (LB_IS_TESTER_PAGE (self));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
-  window = create_tester (self);
   if (file != NULL)
-    lb_tester_window_open_file (window, file);
-  gtk_window_present (GTK_WINDOW (window));
-}
+    {
+      g_autofree char *uri = g_file_get_uri (file);
 
-GFile *
-lb_tester_page_dup_sample_file (void)
-{
-  return g_file_new_for_uri ("resource://" APP_RESOURCE_PATH "/samples/customer_lookup.sql");
+      g_variant_dict_insert (&options, "file", "s", uri);
+    }
+  open_tester (self, &options);
 }

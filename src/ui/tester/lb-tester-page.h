@@ -18,10 +18,9 @@ G_DECLARE_FINAL_TYPE (LbTesterPage, lb_tester_page, LB, TESTER_PAGE, GtkWidget)
 /* The history the list shows: the application's, or one of its own outside
  * an LbApplication (tests). */
 LbRunHistory *lb_tester_page_get_history (LbTesterPage *self);
-/* Opens a tester window on @file (NULL: an empty one). */
+/* Opens a tester window on @file (NULL: an empty one) through
+ * app.open-tester: the page must be in a window of an LbApplication. */
 void          lb_tester_page_open_file   (LbTesterPage *self,
                                           GFile        *file);
-/* The sample the "Run a Sample" button opens. */
-GFile        *lb_tester_page_dup_sample_file (void);
 
 G_END_DECLS
