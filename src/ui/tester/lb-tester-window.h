@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The concurrency tester's window, each on one script, opened by
- * LbApplication, the Test view and the Deploy view; what they and the UI
- * tests may ask of it. */
+/* The concurrency tester's window, each on one script. Only LbApplication
+ * creates them, through its app.open-tester action (the Test and Deploy views
+ * activate it); what the application and the UI tests may ask of one. */
 #pragma once
 
 #include <adwaita.h>
