@@ -130,15 +130,25 @@ lb_test_remove_tree (const char *path)
 
 /* Runs the default main context until @done returns TRUE, for at most
  * @seconds; fails the test if it never does. */
+static gboolean
+keep_ticking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 void
 lb_test_spin_until_func (gboolean (*done) (gpointer data),
                          gpointer  data,
                          guint     seconds)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  /* Wakes the blocking iteration now and then, so the deadline holds even
+   * when nothing else happens. */
+  guint tick = g_timeout_add (50, keep_ticking, NULL);
 
   while (!done (data) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
   g_assert_true (done (data));
 }
 
