@@ -511,6 +511,10 @@ ensure_root_base_directory (const char  *base,
       return FALSE;
     }
 
+  /* Whatever the umask made of it: the server's user must pass through. */
+  if ((st.st_mode & 07777) != 0711)
+    g_chmod (base, 0711);
+
   return TRUE;
 }
 
