@@ -763,6 +763,65 @@ test_prepare_error (void)
     }
 }
 
+/* A .sql file somebody shared runs as the sandbox's workload role: running
+ * a program, or creating a table outside its schema, fails with 42501 and
+ * does nothing, in every protocol. */
+static void
+test_workload_privileges (void)
+{
+  g_autofree char *scratch = g_dir_make_tmp ("lb-engine-program-XXXXXX", NULL);
+  g_autofree char *touched = g_build_filename (scratch, "touched", NULL);
+  g_autofree char *sql_path = g_build_filename (scratch, "shared.sql", NULL);
+  g_autofree char *program = g_strdup_printf ("-- NAME: program\n"
+                                              "COPY (SELECT 1) TO PROGRAM 'touch %s';\n",
+                                              touched);
+  const char *texts[] = { program, "-- NAME: outside\nCREATE TABLE public.t_outside (k int);\n" };
+  g_autoptr(GFile) sql_file = g_file_new_for_path (sql_path);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 1);
+
+  /* The server's user could write here, were it allowed to run programs. */
+  g_chmod (scratch, 0777);
+  settings->transactions = 2;
+  settings->threads = 1;
+
+  for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+    for (LbProtocol p = LB_PROTOCOL_SIMPLE; p <= LB_PROTOCOL_PREPARED; p++)
+      {
+        g_autoptr(LbSqlScript) script = NULL;
+        g_autoptr(GError) error = NULL;
+        const LbErrorStats *denied;
+        RunData data;
+
+        g_assert_true (g_file_set_contents (sql_path, texts[t], -1, NULL));
+        script = lb_sql_script_new_from_file (sql_file, &error);
+        g_assert_no_error (error);
+        settings->protocol = p;
+        run_engine_full (script, settings, NULL, &data);
+        if (data.result != NULL)
+          {
+            denied = find_error (data.result, "42501");
+            g_assert_nonnull (denied);
+            g_test_message ("script %u, protocol %d: %s", t, p, denied->message);
+            g_assert_cmpuint (denied->count, ==, data.result->failed);
+            g_assert_cmpuint (data.result->failed, ==, 2);
+            g_assert_cmpuint (data.result->errors->len, ==, 1);
+            g_assert_cmpuint (data.result->transactions, ==, 0);
+          }
+        else
+          {
+            /* Refused when prepared: the run stops before it starts. */
+            g_assert_error (data.error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_PREPARE);
+            g_assert_nonnull (strstr (data.error->message, "42501"));
+          }
+        run_data_clear (&data);
+        g_assert_false (g_file_test (touched, G_FILE_TEST_EXISTS));
+        g_assert_cmpint (query_int ("SELECT count(*) FROM pg_class WHERE relname = 't_outside'"), ==, 0);
+      }
+
+  g_remove (sql_path);
+  g_rmdir (scratch);
+}
+
 static void
 test_no_server (void)
 {
@@ -908,6 +967,7 @@ main (int   argc,
   g_test_add_func ("/load-engine/sleep", test_sleep);
   g_test_add_func ("/load-engine/prepare-error", test_prepare_error);
   g_test_add_func ("/load-engine/no-server", test_no_server);
+  g_test_add_func ("/load-engine/workload-privileges", test_workload_privileges);
   g_test_add_func ("/load-engine/ladder", test_ladder);
   g_test_add_func ("/load-engine/rate", test_rate);
   g_test_add_func ("/load-engine/rate-latency-limit", test_rate_latency_limit);

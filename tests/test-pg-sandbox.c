@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "lb-pg-sandbox.h"
+#include "lb-test-utils.h"
 
 /* One sandbox with sample data, shared by the tests in order, because
  * creating one is the slow part. */
@@ -84,6 +85,229 @@ checksum (const char *conninfo)
 
   g_assert_cmpuint (strlen (customers), ==, 32);
   return g_strconcat (customers, "/", sales, NULL);
+}
+
+/* The error a statement fails with: its SQLSTATE, or "" when it succeeded. */
+static char *
+statement_sqlstate (PGconn     *conn,
+                    const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+  ExecStatusType status = PQresultStatus (result);
+  char *sqlstate;
+
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_OUT)
+    sqlstate = g_strdup ("");
+  else
+    sqlstate = g_strdup (PQresultErrorField (result, PG_DIAG_SQLSTATE));
+  PQclear (result);
+  /* A COPY that did start leaves the connection in COPY OUT: drain it. */
+  while ((result = PQgetResult (conn)) != NULL)
+    PQclear (result);
+
+  return sqlstate;
+}
+
+/* A shared .sql file runs as the conninfo's role: it may read and write the
+ * sample tables and create its own, but not run programs, touch the
+ * server's files or create anything outside its schema. */
+static void
+test_workload_role (void)
+{
+  g_autofree char *scratch = g_dir_make_tmp ("lb-sandbox-program-XXXXXX", NULL);
+  g_autofree char *touched = g_build_filename (scratch, "touched", NULL);
+  g_autofree char *copy_program = NULL;
+  g_autofree char *copy_file = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *superuser = NULL;
+  static const char * const server_roles[] = {
+    "pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
+    "pg_read_all_data", "pg_write_all_data", "pg_signal_backend",
+  };
+  PGconn *conn;
+
+  g_assert_true (lb_pg_sandbox_get_running (shared));
+  g_assert_nonnull (strstr (lb_pg_sandbox_get_conninfo (shared), "user=lakebase_workload"));
+  /* Whoever runs the server could write the file; make the directory theirs. */
+  g_chmod (scratch, 0777);
+
+  conn = connect_or_fail (lb_pg_sandbox_get_conninfo (shared));
+  superuser = query_value (conn, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user");
+  g_assert_cmpstr (superuser, ==, "false");
+
+  copy_program = g_strdup_printf ("COPY (SELECT 1) TO PROGRAM 'touch %s'", touched);
+  state = statement_sqlstate (conn, copy_program);
+  g_assert_cmpstr (state, ==, "42501");
+  g_clear_pointer (&state, g_free);
+  g_assert_false (g_file_test (touched, G_FILE_TEST_EXISTS));
+
+  copy_file = g_strdup_printf ("COPY (SELECT 1) TO '%s'", touched);
+  state = statement_sqlstate (conn, copy_file);
+  g_assert_cmpstr (state, ==, "42501");
+  g_clear_pointer (&state, g_free);
+  state = statement_sqlstate (conn, "SELECT pg_read_file ('/etc/passwd')");
+  g_assert_cmpstr (state, ==, "42501");
+  g_clear_pointer (&state, g_free);
+  g_assert_false (g_file_test (touched, G_FILE_TEST_EXISTS));
+
+  /* Nothing outside its own schema. */
+  state = statement_sqlstate (conn, "CREATE TABLE public.outside (v int)");
+  g_assert_cmpstr (state, ==, "42501");
+  g_clear_pointer (&state, g_free);
+  state = statement_sqlstate (conn, "CREATE SCHEMA elsewhere");
+  g_assert_cmpstr (state, ==, "42501");
+  g_clear_pointer (&state, g_free);
+  state = statement_sqlstate (conn, "CREATE DATABASE elsewhere");
+  g_assert_cmpstr (state, ==, "42501");
+  g_clear_pointer (&state, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (server_roles); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT pg_has_role (current_user, '%s', 'MEMBER')::text",
+                                              server_roles[i]);
+      g_autofree char *member = query_value (conn, sql);
+
+      g_test_message ("member of %s: %s", server_roles[i], member);
+      g_assert_cmpstr (member, ==, "false");
+    }
+
+  /* Its own schema: the sample tables unqualified, and tables of its own. */
+  g_assert_cmpint (query_int (conn, "SELECT count(*) FROM customer"), ==, 100000);
+  exec_or_fail (conn, "CREATE TABLE workload_own (v int); INSERT INTO workload_own VALUES (1);"
+                      " DROP TABLE workload_own");
+  schema = query_value (conn, "SELECT relnamespace::regnamespace::text FROM pg_class"
+                              " WHERE relname = 'store_sales'");
+  g_assert_cmpstr (schema, ==, "lakebase_workload");
+  PQfinish (conn);
+
+  lb_test_remove_tree (scratch);
+}
+
+/* Neither the server nor its tools see the caller's secrets: the server's
+ * user can read /proc/<pid>/environ. */
+static void
+test_minimal_environment (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *pid_contents = NULL;
+  g_autofree char *environ_path = NULL;
+  g_autofree char *environ_contents = NULL;
+  gsize length = 0;
+  gboolean saw_path = FALSE;
+
+  g_setenv ("DATABRICKS_TOKEN", "secret-databricks-token-for-the-test", TRUE);
+  g_setenv ("PGPASSWORD", "secret-pg-password-for-the-test", TRUE);
+  sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("DATABRICKS_TOKEN");
+  g_unsetenv ("PGPASSWORD");
+
+  path = g_file_get_path (lb_pg_sandbox_get_directory (sandbox));
+  pid_file = g_build_filename (path, "data", "postmaster.pid", NULL);
+  g_assert_true (g_file_get_contents (pid_file, &pid_contents, NULL, NULL));
+  *strchr (pid_contents, '\n') = '\0';
+  environ_path = g_strdup_printf ("/proc/%s/environ", pid_contents);
+  g_assert_true (g_file_get_contents (environ_path, &environ_contents, &length, &error));
+  g_assert_no_error (error);
+
+  for (const char *entry = environ_contents; entry < environ_contents + length;
+       entry += strlen (entry) + 1)
+    {
+      g_test_message ("server environment: %.*s", (int) MIN (strcspn (entry, "="), 40), entry);
+      g_assert_null (strstr (entry, "secret-"));
+      g_assert_false (g_str_has_prefix (entry, "DATABRICKS_TOKEN="));
+      g_assert_false (g_str_has_prefix (entry, "PGPASSWORD="));
+      saw_path = saw_path || g_str_has_prefix (entry, "PATH=");
+    }
+  g_assert_true (saw_path);
+
+  g_assert_true (lb_pg_sandbox_stop (sandbox, &error));
+  g_assert_no_error (error);
+}
+
+/* start and reset must refuse @directory and leave the file in it alone. */
+static void
+assert_directory_refused (const char *directory,
+                          const char *kept_file)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (directory);
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new (file, FALSE);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_error (error, LB_PG_SANDBOX_ERROR, LB_PG_SANDBOX_ERROR_DIRECTORY);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, directory));
+  g_clear_error (&error);
+  g_assert_true (g_file_test (kept_file, G_FILE_TEST_IS_REGULAR));
+
+  g_assert_false (lb_pg_sandbox_reset (sandbox, NULL, &error));
+  g_assert_error (error, LB_PG_SANDBOX_ERROR, LB_PG_SANDBOX_ERROR_DIRECTORY);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (kept_file, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (lb_pg_sandbox_get_running (sandbox));
+}
+
+/* Someone else's directory, a link in its place, or one others may enter:
+ * refused, and nothing in it deleted. */
+static void
+test_private_directory (void)
+{
+  g_autofree char *parent = g_dir_make_tmp ("lb-sandbox-private-XXXXXX", NULL);
+  g_autofree char *target = g_build_filename (parent, "target", NULL);
+  g_autofree char *target_data = g_build_filename (target, "data", NULL);
+  g_autofree char *target_kept = g_build_filename (target_data, "kept", NULL);
+  g_autofree char *link = g_build_filename (parent, "link", NULL);
+  g_autofree char *open_dir = g_build_filename (parent, "open", NULL);
+  g_autofree char *open_kept = g_build_filename (open_dir, "kept", NULL);
+  g_autoptr(LbPgSandbox) default_sandbox = lb_pg_sandbox_new (NULL, FALSE);
+  g_autofree char *default_path = g_file_get_path (lb_pg_sandbox_get_directory (default_sandbox));
+
+  g_chmod (parent, 0755);
+  g_assert_cmpint (g_mkdir_with_parents (target_data, 0700), ==, 0);
+  g_chmod (target, 0700);
+  g_assert_true (g_file_set_contents (target_kept, "mine", -1, NULL));
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  assert_directory_refused (link, target_kept);
+
+  g_assert_cmpint (g_mkdir (open_dir, 0755), ==, 0);
+  g_chmod (open_dir, 0755);
+  g_assert_true (g_file_set_contents (open_kept, "mine", -1, NULL));
+  assert_directory_refused (open_dir, open_kept);
+
+  /* Pre-created by another user (only root can make one here). */
+  if (geteuid () == 0)
+    {
+      g_assert_cmpint (chown (target, 65534, 65534), ==, 0);
+      assert_directory_refused (target, target_kept);
+    }
+  else
+    g_test_message ("not root: the other user's directory is not tried");
+
+  /* The default place: no directory on its way that others may write to
+   * (where they could have put theirs first). */
+  g_test_message ("default sandbox directory: %s", default_path);
+  g_assert_false (g_str_has_prefix (default_path, "/var/tmp/"));
+  for (char *current = g_path_get_dirname (default_path), *up;
+       g_strcmp0 (current, "/") != 0;
+       g_free (current), current = up)
+    {
+      GStatBuf st;
+
+      if (g_lstat (current, &st) == 0)
+        {
+          g_assert_false (S_ISLNK (st.st_mode));
+          g_assert_cmpint (st.st_mode & S_IWOTH, ==, 0);
+        }
+      up = g_path_get_dirname (current);
+    }
+
+  lb_test_remove_tree (parent);
 }
 
 static void
@@ -537,6 +761,9 @@ main (int   argc,
   g_test_add_func ("/pg-sandbox/cancelled", test_cancelled);
   g_test_add_func ("/pg-sandbox/start", test_start);
   g_test_add_func ("/pg-sandbox/checksum-stable", test_checksum_stable);
+  g_test_add_func ("/pg-sandbox/workload-role", test_workload_role);
+  g_test_add_func ("/pg-sandbox/minimal-environment", test_minimal_environment);
+  g_test_add_func ("/pg-sandbox/private-directory", test_private_directory);
   g_test_add_func ("/pg-sandbox/many-connections", test_many_connections);
   g_test_add_func ("/pg-sandbox/restart", test_restart);
   g_test_add_func ("/pg-sandbox/reuse", test_reuse);

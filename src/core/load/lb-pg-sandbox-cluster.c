@@ -129,7 +129,8 @@ append_conninfo_value (GString    *out,
 char *
 _lb_pg_sandbox_build_conninfo (const char *socket_dir,
                                guint       port,
-                               const char *dbname)
+                               const char *dbname,
+                               const char *user)
 {
   GString *out = g_string_new ("host=");
 
@@ -137,7 +138,7 @@ _lb_pg_sandbox_build_conninfo (const char *socket_dir,
   g_string_append_printf (out, " port=%u dbname=", port);
   append_conninfo_value (out, dbname);
   g_string_append (out, " user=");
-  append_conninfo_value (out, g_get_user_name ());
+  append_conninfo_value (out, user);
 
   return g_string_free (out, FALSE);
 }
@@ -361,9 +362,6 @@ _lb_pg_sandbox_run_tool (LbPgSandbox         *self,
                                         | G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   /* The server's user may not be able to enter our working directory. */
   g_subprocess_launcher_set_cwd (launcher, self->path);
-  /* Messages in English so that the errors we show match what users search for. */
-  g_subprocess_launcher_setenv (launcher, "LC_MESSAGES", "C", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "PGDATA");
 
   if (geteuid () == 0)
     {
@@ -372,6 +370,7 @@ _lb_pg_sandbox_run_tool (LbPgSandbox         *self,
       g_subprocess_launcher_set_child_setup (launcher, _lb_pg_sandbox_drop_privileges_cb,
                                              &identity, NULL);
     }
+  _lb_pg_sandbox_set_minimal_environment (self, launcher);
 
   process = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (process == NULL)
@@ -390,11 +389,133 @@ _lb_pg_sandbox_run_tool (LbPgSandbox         *self,
   return TRUE;
 }
 
+void
+_lb_pg_sandbox_set_minimal_environment (LbPgSandbox         *self,
+                                        GSubprocessLauncher *launcher)
+{
+  g_autofree char *path = g_strdup_printf ("%s:/usr/local/bin:/usr/bin:/bin",
+                                           self->bin_dir != NULL ? self->bin_dir : "/usr/bin");
+  g_autofree char *home = NULL;
+  const char *tz = g_getenv ("TZ");
+  g_autoptr(GPtrArray) envp = g_ptr_array_new_with_free_func (g_free);
+
+  if (geteuid () == 0)
+    {
+      struct passwd pwd, *result = NULL;
+      char buffer[4096];
+
+      if (getpwnam_r (SERVER_USER, &pwd, buffer, sizeof buffer, &result) == 0 && result != NULL)
+        home = g_strdup (pwd.pw_dir);
+    }
+  if (home == NULL)
+    home = g_strdup (g_get_home_dir ());
+
+  /* The server and its tools outlive our secrets' reach otherwise: the
+   * "postgres" user can read the environment of its processes, so they get
+   * only what they need, never DATABRICKS_TOKEN, PGPASSWORD or PGDATA.
+   * LC_ALL=C: messages in English, so that the errors we show match what
+   * users search for (the cluster's own locale is set by initdb). */
+  g_ptr_array_add (envp, g_strconcat ("PATH=", path, NULL));
+  g_ptr_array_add (envp, g_strconcat ("HOME=", home, NULL));
+  g_ptr_array_add (envp, g_strdup ("LC_ALL=C"));
+  if (tz != NULL)
+    g_ptr_array_add (envp, g_strconcat ("TZ=", tz, NULL));
+  g_ptr_array_add (envp, NULL);
+
+  g_subprocess_launcher_set_environ (launcher, (char **) envp->pdata);
+}
+
 char *
 _lb_pg_sandbox_tool_path (LbPgSandbox *self,
                           const char  *name)
 {
   return g_build_filename (self->bin_dir, name, NULL);
+}
+
+static gboolean
+is_private_directory (const GStatBuf *st)
+{
+  LbPgSandboxIdentity server;
+
+  if (!S_ISDIR (st->st_mode) || (st->st_mode & 07777) != 0700)
+    return FALSE;
+  if (st->st_uid == geteuid ())
+    return TRUE;
+
+  /* As root the tree is handed to the server's user on the first start. */
+  return geteuid () == 0
+         && _lb_pg_sandbox_lookup_server_user (&server, NULL)
+         && st->st_uid == server.uid;
+}
+
+gboolean
+_lb_pg_sandbox_check_directory (LbPgSandbox  *self,
+                                GError      **error)
+{
+  GStatBuf st;
+
+  if (g_lstat (self->path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not check the sandbox directory “%s”: %s"),
+                   self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Someone else's directory, or a link to one, could make us delete or
+   * hand over files that are not the sandbox's. */
+  if (!is_private_directory (&st))
+    {
+      g_set_error (error, LB_PG_SANDBOX_ERROR, LB_PG_SANDBOX_ERROR_DIRECTORY,
+                   _("The sandbox directory “%s” is not a private directory of this user "
+                     "(it must be a directory, not a symbolic link, owned by you with "
+                     "permissions 0700), so the sandbox leaves it alone. "
+                     "Remove it or choose another directory."),
+                   self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Root's default base directory, /var/cache/lakebase-accelerator: made by
+ * root, so nobody else can have made it first; 0711, so that the server's
+ * user can pass through it but not list or change it. */
+static gboolean
+ensure_root_base_directory (const char  *base,
+                            GError     **error)
+{
+  GStatBuf st;
+
+  if (g_mkdir (base, 0711) != 0 && errno != EEXIST)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the sandbox directory “%s”: %s"),
+                   base, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (g_lstat (base, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != 0
+      || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    {
+      g_set_error (error, LB_PG_SANDBOX_ERROR, LB_PG_SANDBOX_ERROR_DIRECTORY,
+                   _("“%s” is not a directory owned by root and writable only by root, "
+                     "so the sandbox does not use it. Remove it and try again."),
+                   base);
+      return FALSE;
+    }
+
+  /* Whatever the umask made of it: the server's user must pass through. */
+  if ((st.st_mode & 07777) != 0711)
+    g_chmod (base, 0711);
+
+  return TRUE;
 }
 
 gboolean
@@ -404,25 +525,37 @@ _lb_pg_sandbox_ensure_directories (LbPgSandbox  *self,
   g_autofree char *socket_dir = _lb_pg_sandbox_get_socket_dir (self);
   g_autofree char *parent = g_path_get_dirname (self->path);
   gboolean as_root = geteuid () == 0;
+  int mkdir_errno = 0;
 
-  /* As root, the server's user must be able to walk down to the cluster. */
-  if (as_root && g_mkdir_with_parents (parent, 0755) != 0)
+  if (self->default_location && as_root)
     {
-      int saved_errno = errno;
+      if (!ensure_root_base_directory (parent, error))
+        return FALSE;
+    }
+  else if (g_mkdir_with_parents (parent, 0700) != 0)
+    mkdir_errno = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+  /* One level at a time: an existing directory is checked before use. */
+  if (mkdir_errno == 0 && g_mkdir (self->path, 0700) != 0 && errno != EEXIST)
+    mkdir_errno = errno;
+  if (mkdir_errno != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (mkdir_errno),
                    _("Could not create the sandbox directory “%s”: %s"),
-                   parent, g_strerror (saved_errno));
+                   self->path, g_strerror (mkdir_errno));
       return FALSE;
     }
 
-  if (g_mkdir_with_parents (self->path, 0700) != 0 || g_mkdir_with_parents (socket_dir, 0700) != 0)
+  if (!_lb_pg_sandbox_check_directory (self, error))
+    return FALSE;
+
+  if (g_mkdir (socket_dir, 0700) != 0 && errno != EEXIST)
     {
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _("Could not create the sandbox directory “%s”: %s"),
-                   self->path, g_strerror (saved_errno));
+                   socket_dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -437,6 +570,33 @@ _lb_pg_sandbox_ensure_directories (LbPgSandbox  *self,
           || !check_reachable (parent, &identity, error)
           || !chown_tree (self->path, identity.uid, identity.gid, error))
         return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_lb_pg_sandbox_remove_cluster_file (LbPgSandbox  *self,
+                                    const char   *path,
+                                    GError      **error)
+{
+  const char *argv[] = { "/bin/rm", "-rf", "--", path, NULL };
+  g_autofree char *output = NULL;
+  GStatBuf st;
+  int status;
+
+  if (geteuid () != 0)
+    return _lb_pg_sandbox_remove_tree (path, error);
+  if (g_lstat (path, &st) != 0)
+    return TRUE;
+
+  if (!_lb_pg_sandbox_run_tool (self, argv, &status, &output, NULL, error))
+    return FALSE;
+  if (status != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Could not delete “%s”: %s"), path, output);
+      return FALSE;
     }
 
   return TRUE;
@@ -479,7 +639,7 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
   int status;
 
   /* Whatever a crash in an earlier initdb left behind. */
-  if (!_lb_pg_sandbox_remove_tree (data_dir, error))
+  if (!_lb_pg_sandbox_remove_cluster_file (self, data_dir, error))
     return FALSE;
 
   if (!_lb_pg_sandbox_run_tool (self, argv, &status, &output, cancellable, error))
@@ -572,7 +732,8 @@ _lb_pg_sandbox_server_answers (LbPgSandbox *self,
                                guint        port)
 {
   g_autofree char *socket_dir = _lb_pg_sandbox_get_socket_dir (self);
-  g_autofree char *conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, port, "postgres");
+  g_autofree char *conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, port, "postgres",
+                                                              g_get_user_name ());
 
   return PQping (conninfo) == PQPING_OK;
 }
@@ -582,9 +743,13 @@ set_conninfo (LbPgSandbox *self,
               guint        port)
 {
   g_autofree char *socket_dir = _lb_pg_sandbox_get_socket_dir (self);
-  g_autofree char *conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, port, DATABASE_NAME);
+  g_autofree char *conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, port, DATABASE_NAME,
+                                                              WORKLOAD_ROLE);
 
   self->port = port;
+  g_free (self->admin_conninfo);
+  self->admin_conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, port, DATABASE_NAME,
+                                                        g_get_user_name ());
   /* Callers may hold the old pointer across a restart: keep it when equal. */
   if (g_strcmp0 (conninfo, self->conninfo) != 0)
     {

@@ -11,6 +11,10 @@
 G_BEGIN_DECLS
 
 #define DATABASE_NAME     "lakebase"
+/* Workloads run as this role: no superuser, it owns only its schema (of the
+ * same name, first in its search_path), where the sample tables live. The
+ * initdb superuser (named after our OS user) is for set-up and reset only. */
+#define WORKLOAD_ROLE     "lakebase_workload"
 
 struct _LbPgSandbox
 {
@@ -20,6 +24,7 @@ struct _LbPgSandbox
   char         *path;
   gboolean      sample_data;
   gboolean      delete_on_dispose;
+  gboolean      default_location;  /* no directory given: ours to create */
   GSubprocess  *watchdog;
   char         *bin_dir_override;
   GMainContext *main_context;
@@ -28,7 +33,8 @@ struct _LbPgSandbox
   GMutex        mutex;
   char         *bin_dir;
   guint         port;
-  char         *conninfo;
+  char         *conninfo;         /* the workload role's */
+  char         *admin_conninfo;   /* the superuser's: set-up, reset, tests */
   gboolean      running;
   gboolean      started_here;
 };
@@ -50,7 +56,12 @@ char     *_lb_pg_sandbox_find_bin_dir       (const char            *override,
 /* "host=… port=… dbname=… user=…" with values quoted as libpq wants. */
 char     *_lb_pg_sandbox_build_conninfo     (const char            *socket_dir,
                                              guint                  port,
-                                             const char            *dbname);
+                                             const char            *dbname,
+                                             const char            *user);
+/* The superuser's conninfo to the sandbox database, valid while running:
+ * for the sandbox's own set-up and for tests that must kill backends;
+ * never for a workload. */
+const char *_lb_pg_sandbox_get_admin_conninfo (LbPgSandbox         *self);
 /* The uid and gid of the "postgres" user. */
 gboolean  _lb_pg_sandbox_lookup_server_user (LbPgSandboxIdentity   *identity,
                                              GError               **error);
@@ -58,6 +69,17 @@ gboolean  _lb_pg_sandbox_lookup_server_user (LbPgSandboxIdentity   *identity,
 void      _lb_pg_sandbox_drop_privileges_cb (gpointer               user_data);
 /* Deletes @path and everything below it; a missing path is fine. */
 gboolean  _lb_pg_sandbox_remove_tree        (const char            *path,
+                                             GError               **error);
+/* Deletes @path (inside the sandbox directory) as the user who owns the
+ * cluster: as root, by "rm" run as the server's user, so that whatever that
+ * user placed there (a symbolic link…) cannot make root delete elsewhere. */
+gboolean  _lb_pg_sandbox_remove_cluster_file (LbPgSandbox          *self,
+                                             const char            *path,
+                                             GError               **error);
+/* Refuses (LB_PG_SANDBOX_ERROR_DIRECTORY) a sandbox directory that is not a
+ * real directory (lstat: no symbolic link) of mode 0700 owned by us, or as
+ * root by us or the server's user. A missing directory is fine. */
+gboolean  _lb_pg_sandbox_check_directory    (LbPgSandbox           *self,
                                              GError               **error);
 /* Paths inside the sandbox directory (newly allocated). */
 char     *_lb_pg_sandbox_get_data_dir       (LbPgSandbox           *self);
@@ -74,6 +96,10 @@ gboolean  _lb_pg_sandbox_run_tool           (LbPgSandbox           *self,
                                              char                 **output,
                                              GCancellable          *cancellable,
                                              GError               **error);
+/* PATH, HOME, LC_ALL and TZ only: what the server and its tools need, and
+ * none of our secrets (the server's user can read its processes' environ). */
+void      _lb_pg_sandbox_set_minimal_environment (LbPgSandbox      *self,
+                                             GSubprocessLauncher   *launcher);
 /* @name in the binary directory found at start. */
 char     *_lb_pg_sandbox_tool_path          (LbPgSandbox           *self,
                                              const char            *name);

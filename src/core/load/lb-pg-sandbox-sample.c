@@ -18,6 +18,9 @@
  * values spread evenly. */
 static const char sample_sql[] =
   "BEGIN;\n"
+  /* Created by the workload role, in its schema, so that it owns them. */
+  "SET LOCAL ROLE " WORKLOAD_ROLE ";\n"
+  "SET LOCAL search_path = " WORKLOAD_ROLE ";\n"
   "DROP TABLE IF EXISTS store_sales, customer;\n"
   "CREATE TABLE customer (\n"
   "  c_customer_sk int PRIMARY KEY,\n"
@@ -63,6 +66,27 @@ static const char sample_sql[] =
   "COMMENT ON TABLE store_sales IS '" SAMPLE_MARKER "';\n"
   "COMMIT;\n";
 
+/* Run by the superuser in the sandbox database, every start (a cluster made
+ * by an older version gets them too). The workload role may log in, use the
+ * sandbox database and create objects only in its own schema: PUBLIC loses
+ * CREATE on "public" (granted by PostgreSQL 14 and older) and CONNECT to
+ * the other databases, and it is granted none of the pg_*_server_* roles, so
+ * COPY … PROGRAM, COPY to or from a server file and the like are refused. */
+static const char workload_role_sql[] =
+  "DO $$BEGIN\n"
+  "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" WORKLOAD_ROLE "') THEN\n"
+  "    CREATE ROLE " WORKLOAD_ROLE " LOGIN;\n"
+  "  END IF;\n"
+  "END$$;\n"
+  "ALTER ROLE " WORKLOAD_ROLE " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;\n"
+  "REVOKE ALL ON DATABASE " DATABASE_NAME " FROM PUBLIC;\n"
+  "REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;\n"
+  "GRANT CONNECT, TEMPORARY ON DATABASE " DATABASE_NAME " TO " WORKLOAD_ROLE ";\n"
+  "REVOKE CREATE ON SCHEMA public FROM PUBLIC;\n"
+  "CREATE SCHEMA IF NOT EXISTS " WORKLOAD_ROLE " AUTHORIZATION " WORKLOAD_ROLE ";\n"
+  "ALTER ROLE " WORKLOAD_ROLE " IN DATABASE " DATABASE_NAME
+  "  SET search_path = " WORKLOAD_ROLE ";\n";
+
 static gboolean
 exec_sql (PGconn      *conn,
           const char  *sql,
@@ -101,7 +125,9 @@ connect_to (LbPgSandbox  *self,
             GError      **error)
 {
   g_autofree char *socket_dir = _lb_pg_sandbox_get_socket_dir (self);
-  g_autofree char *conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, self->port, dbname);
+  /* The superuser: only the sandbox's own set-up connects as it. */
+  g_autofree char *conninfo = _lb_pg_sandbox_build_conninfo (socket_dir, self->port, dbname,
+                                                              g_get_user_name ());
   PGconn *conn = PQconnectdb (conninfo);
 
   if (PQstatus (conn) != CONNECTION_OK)
@@ -139,19 +165,29 @@ _lb_pg_sandbox_prepare_database (LbPgSandbox   *self,
   if (ok && !exists)
     ok = exec_sql (conn, "CREATE DATABASE " DATABASE_NAME, NULL, error);
   PQfinish (conn);
-  if (!ok || !self->sample_data)
-    return ok;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!ok)
     return FALSE;
 
   conn = connect_to (self, DATABASE_NAME, error);
   if (conn == NULL)
     return FALSE;
 
+  ok = exec_sql (conn, workload_role_sql, NULL, error);
+  if (!ok || !self->sample_data)
+    {
+      PQfinish (conn);
+      return ok;
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      PQfinish (conn);
+      return FALSE;
+    }
+
   ok = exec_sql (conn,
                  "SELECT count(*) FROM pg_class c"
-                 " WHERE c.relnamespace = 'public'::regnamespace"
+                 " WHERE c.relnamespace = '" WORKLOAD_ROLE "'::regnamespace"
                  "   AND c.relname IN ('customer', 'store_sales')"
                  "   AND obj_description (c.oid, 'pg_class') = '" SAMPLE_MARKER "'",
                  &result, error);
@@ -160,7 +196,8 @@ _lb_pg_sandbox_prepare_database (LbPgSandbox   *self,
 
   if (ok && !exists)
     ok = exec_sql (conn, sample_sql, NULL, error)
-         && exec_sql (conn, "ANALYZE customer, store_sales", NULL, error);
+         && exec_sql (conn, "ANALYZE " WORKLOAD_ROLE ".customer, " WORKLOAD_ROLE ".store_sales",
+                     NULL, error);
 
   PQfinish (conn);
   return ok;

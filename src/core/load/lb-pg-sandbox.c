@@ -95,6 +95,7 @@ spawn_watchdog (LbPgSandbox *self)
       g_subprocess_launcher_set_child_setup (launcher, _lb_pg_sandbox_drop_privileges_cb,
                                              &identity, NULL);
     }
+  _lb_pg_sandbox_set_minimal_environment (self, launcher);
 
   self->watchdog = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (self->watchdog == NULL)
@@ -231,12 +232,14 @@ lb_pg_sandbox_constructed (GObject *object)
       g_autofree char *path = NULL;
 
       /* As root the server runs as another user, who cannot enter root's
-       * home: keep the cluster where that user can reach it. */
+       * home: keep the cluster in the system's cache, which only root can
+       * write to, so that nobody can put a directory or link there first. */
       if (geteuid () == 0)
-        path = g_build_filename ("/var/tmp", "lakebase-accelerator-root", "sandbox", NULL);
+        path = g_build_filename ("/var/cache", "lakebase-accelerator", "sandbox", NULL);
       else
         path = g_build_filename (g_get_user_cache_dir (), "lakebase-accelerator", "sandbox", NULL);
       self->directory = g_file_new_for_path (path);
+      self->default_location = TRUE;
     }
 
   self->path = g_file_get_path (self->directory);
@@ -290,6 +293,7 @@ lb_pg_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->bin_dir_override, g_free);
   g_clear_pointer (&self->bin_dir, g_free);
   g_clear_pointer (&self->conninfo, g_free);
+  g_clear_pointer (&self->admin_conninfo, g_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_mutex_clear (&self->mutex);
 
@@ -456,6 +460,14 @@ lb_pg_sandbox_get_conninfo (LbPgSandbox *self)
   return self->conninfo;
 }
 
+const char *
+_lb_pg_sandbox_get_admin_conninfo (LbPgSandbox *self)
+{
+  g_return_val_if_fail (LB_IS_PG_SANDBOX (self), NULL);
+
+  return self->admin_conninfo;
+}
+
 gboolean
 lb_pg_sandbox_start (LbPgSandbox   *self,
                      GCancellable  *cancellable,
@@ -533,6 +545,12 @@ lb_pg_sandbox_reset (LbPgSandbox   *self,
   log_path = _lb_pg_sandbox_get_log_path (self);
 
   g_mutex_lock (&self->mutex);
+  /* Nothing is stopped or deleted in a directory that is not ours. */
+  if (!_lb_pg_sandbox_check_directory (self, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
   if (self->bin_dir == NULL)
     {
       g_autofree char *data_version = _lb_pg_sandbox_read_data_version (self);
@@ -549,8 +567,8 @@ lb_pg_sandbox_reset (LbPgSandbox   *self,
       set_running (self, FALSE);
     }
   ok = ok
-       && _lb_pg_sandbox_remove_tree (data_dir, error)
-       && _lb_pg_sandbox_remove_tree (log_path, error)
+       && _lb_pg_sandbox_remove_cluster_file (self, data_dir, error)
+       && _lb_pg_sandbox_remove_cluster_file (self, log_path, error)
        && start_locked (self, cancellable, error);
   g_mutex_unlock (&self->mutex);
 

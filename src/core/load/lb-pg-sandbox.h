@@ -17,6 +17,7 @@ typedef enum
   LB_PG_SANDBOX_ERROR_INITDB,
   LB_PG_SANDBOX_ERROR_START,       /* the server did not start: the message has its log's last lines */
   LB_PG_SANDBOX_ERROR_SQL,         /* loading the sample schema failed */
+  LB_PG_SANDBOX_ERROR_DIRECTORY,   /* the directory is not private to us: refused, nothing touched */
 } LbPgSandboxError;
 
 GQuark lb_pg_sandbox_error_quark (void);
@@ -33,7 +34,9 @@ GQuark lb_pg_sandbox_error_quark (void);
  * deterministically in SQL. */
 G_DECLARE_FINAL_TYPE (LbPgSandbox, lb_pg_sandbox, LB, PG_SANDBOX, GObject)
 
-/* @directory: where the cluster lives; NULL = $XDG_CACHE_HOME/lakebase-accelerator/sandbox. */
+/* @directory: where the cluster lives; NULL = $XDG_CACHE_HOME/lakebase-accelerator/sandbox,
+ * or for root /var/cache/lakebase-accelerator/sandbox (root's home is closed
+ * to the server's user). Either way a 0700 directory of ours, never a link. */
 LbPgSandbox *lb_pg_sandbox_new               (GFile         *directory,
                                               gboolean       sample_data);
 /* For test fixtures: a fresh temporary directory, deleted (with the
@@ -45,7 +48,10 @@ void         lb_pg_sandbox_set_bin_dir       (LbPgSandbox   *self,
                                               const char    *bin_dir);
 GFile       *lb_pg_sandbox_get_directory     (LbPgSandbox   *self);
 gboolean     lb_pg_sandbox_get_running       (LbPgSandbox   *self);
-/* "host=/…/socket port=… dbname=lakebase user=…", valid while running. */
+/* "host=/…/socket port=… dbname=lakebase user=lakebase_workload", valid
+ * while running: a role that is no superuser and may create objects only in
+ * its own schema, so a shared .sql file cannot reach the server's files or
+ * run programs. */
 const char  *lb_pg_sandbox_get_conninfo      (LbPgSandbox   *self);
 
 /* Creates the cluster when missing, starts it, loads the sample data when
