@@ -690,6 +690,163 @@ test_secrets_not_saved (Fixture       *fixture,
     }
 }
 
+/* Runs "$LB_CLI bench @args…" with @input on its standard input (a pipe,
+ * not a terminal) and @pg_env (name, value pairs) in its environment. */
+static void
+run_bench_with_input (Fixture          *fixture,
+                      LbTestCliResult  *result,
+                      const char      **pg_env,
+                      const char       *input,
+                      const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_auto(GStrv) envp = dup_environment (fixture, pg_env);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("LB_CLI"));
+  g_ptr_array_add (argv, (char *) "bench");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_environ (launcher, envp);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  lb_test_cli_result_clear (result);
+  g_subprocess_communicate_utf8 (process, input, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  result->status = g_subprocess_get_exit_status (process);
+}
+
+static void
+exec_ok (PGconn     *conn,
+         const char *sql)
+{
+  PGresult *res = PQexec (conn, sql);
+
+  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (res));
+  PQclear (res);
+}
+
+static gboolean
+connects (const char *target)
+{
+  PGconn *conn = PQconnectdb (target);
+  gboolean ok = PQstatus (conn) == CONNECTION_OK;
+
+  PQfinish (conn);
+  return ok;
+}
+
+/* A role that must give a password (scram-sha-256 in pg_hba.conf, which
+ * otherwise trusts everyone). The password never goes on the command line:
+ * PGPASSWORD and --password-prompt reach libpq; one in --dsn works but is
+ * warned about; none of them is saved. */
+static void
+test_password (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *password = "pw-s3cret";
+  g_autofree char *script = write_file (fixture, "one.sql", "SELECT 1;\n");
+  g_autofree char *role_dsn = g_strdup_printf ("%s user=lb_pw", conninfo);
+  g_autofree char *dsn_with_password = g_strdup_printf ("%s password=%s", role_dsn, password);
+  g_autofree char *runs = g_build_filename (fixture->data_dir, "lakebase-accelerator", "runs", NULL);
+  g_autofree char *hba_file = NULL;
+  g_autofree char *hba = NULL;
+  g_autofree char *protected = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  PGconn *admin;
+  PGresult *res;
+
+  g_assert_false (g_str_has_prefix (conninfo, "postgres"));   /* key=value: a later user= wins */
+
+  admin = PQconnectdb (conninfo);
+  g_assert_cmpint (PQstatus (admin), ==, CONNECTION_OK);
+  exec_ok (admin, "DROP ROLE IF EXISTS lb_pw");
+  exec_ok (admin, "SET password_encryption = 'scram-sha-256'");
+  exec_ok (admin, "CREATE ROLE lb_pw LOGIN PASSWORD 'pw-s3cret'");
+  res = PQexec (admin, "SHOW hba_file");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  hba_file = g_strdup (PQgetvalue (res, 0, 0));
+  PQclear (res);
+  g_assert_true (g_file_get_contents (hba_file, &hba, NULL, NULL));
+  protected = g_strconcat ("local all lb_pw scram-sha-256\n"
+                           "host all lb_pw 127.0.0.1/32 scram-sha-256\n", hba, NULL);
+  g_assert_true (g_file_set_contents (hba_file, protected, -1, NULL));
+  exec_ok (admin, "SELECT pg_reload_conf()");
+  for (guint i = 0; i < 100 && connects (role_dsn); i++)
+    g_usleep (50 * 1000);
+  g_assert_false (connects (role_dsn));
+
+  {
+    const char *args[] = { script, "--dsn", role_dsn, "--transactions", "3", NULL };
+    g_auto(LbTestCliResult) result = { 0 };
+
+    /* No password anywhere: refused, so the server really asks for one. */
+    run_bench_with_input (fixture, &result, NULL, "", args);
+    g_assert_cmpint (result.status, ==, 1);
+  }
+  {
+    const char *args[] = { script, "--dsn", role_dsn, "--transactions", "3", NULL };
+    const char *pg_env[] = { "PGPASSWORD", password, NULL };
+    g_auto(LbTestCliResult) result = { 0 };
+
+    run_bench_with_input (fixture, &result, pg_env, "", args);
+    assert_success (&result);
+    g_assert_null (strstr (result.err, "visible"));
+  }
+  {
+    const char *args[] = { script, "--dsn", role_dsn, "--password-prompt", "--transactions", "3",
+                           "--json", "-", NULL };
+    g_auto(LbTestCliResult) result = { 0 };
+
+    run_bench_with_input (fixture, &result, NULL, "pw-s3cret\n", args);
+    assert_success (&result);
+    g_assert_null (strstr (result.out, password));
+    g_assert_null (strstr (result.err, password));
+    g_assert_null (strstr (result.err, "visible"));
+  }
+  {
+    const char *args[] = { script, "--dsn", role_dsn, "--password-prompt", "--transactions", "3", NULL };
+    g_auto(LbTestCliResult) result = { 0 };
+
+    /* A wrong answer at the prompt is libpq's refusal, not a success. */
+    run_bench_with_input (fixture, &result, NULL, "wrong\n", args);
+    g_assert_cmpint (result.status, ==, 1);
+  }
+  {
+    const char *args[] = { script, "--dsn", dsn_with_password, "--transactions", "3", NULL };
+    g_auto(LbTestCliResult) result = { 0 };
+
+    run_bench_with_input (fixture, &result, NULL, "", args);
+    assert_success (&result);
+    assert_contains (result.err, "warning: the password in --dsn is visible to other users");
+    g_assert_null (strstr (result.err, password));
+  }
+
+  g_assert_true (g_file_set_contents (hba_file, hba, -1, NULL));
+  exec_ok (admin, "SELECT pg_reload_conf()");
+  PQfinish (admin);
+
+  g_assert_cmpuint (count_history_files (fixture), >=, 3);
+  dir = g_dir_open (runs, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (runs, name, NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+      g_assert_null (strstr (contents, password));
+    }
+}
+
 /* Ctrl+C stops the run within a second: exit 130, the partial results printed. */
 static void
 test_interrupt (Fixture       *fixture,
@@ -875,7 +1032,7 @@ test_help (Fixture       *fixture,
     "--dsn", "--sandbox", "--clients", "--threads", "--duration", "--transactions", "--warmup",
     "--protocol", "--pipeline", "--ladder", "--rate", "--latency-limit", "--progress", "--json",
     "--csv", "--seed",
-    "--no-save", "--export-pgbench",
+    "--no-save", "--export-pgbench", "--password-prompt",
   };
 
   run_bench (fixture, &result, "--help", NULL);
@@ -883,6 +1040,9 @@ test_help (Fixture       *fixture,
   assert_contains (result.out, "lakebase-cli bench");
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     assert_contains (result.out, options[i]);
+  /* Where a password should not go, and where it can. */
+  assert_contains (result.out, "visible to other users");
+  assert_contains (result.out, "PGPASSWORD");
 }
 
 /* `lakebase-cli sandbox reset`: a new cluster with the sample data. */
@@ -954,6 +1114,7 @@ main (int   argc,
   add_test ("/cli-bench/environment", test_environment);
   add_test ("/cli-bench/history", test_history);
   add_test ("/cli-bench/secrets-not-saved", test_secrets_not_saved);
+  add_test ("/cli-bench/password", test_password);
   add_test ("/cli-bench/interrupt", test_interrupt);
   add_test ("/cli-bench/export-pgbench", test_export_pgbench);
   add_test ("/cli-bench/sandbox-reset", test_sandbox_reset);

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <string.h>
 
 #include "lb-conninfo.h"
@@ -100,6 +102,100 @@ test_target_label (void)
   g_unsetenv ("PGPASSWORD");
 }
 
+static void
+test_system_ca_bundle (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lb-conninfo-XXXXXX", NULL);
+  g_autofree char *bundle = g_build_filename (dir, "ca.pem", NULL);
+  g_autofree char *found = NULL;
+  g_autofree char *from_env = NULL;
+  g_autofree char *missing = g_build_filename (dir, "absent.pem", NULL);
+
+  g_unsetenv ("PGSSLROOTCERT");
+  g_unsetenv ("SSL_CERT_FILE");
+
+  /* The machine's own bundle, from the places distributions keep it. */
+  found = lb_conninfo_find_system_ca_bundle ();
+  if (found != NULL)
+    g_assert_true (g_file_test (found, G_FILE_TEST_IS_REGULAR));
+  if (g_file_test ("/etc/ssl/certs/ca-certificates.crt", G_FILE_TEST_IS_REGULAR))
+    g_assert_cmpstr (found, ==, "/etc/ssl/certs/ca-certificates.crt");
+
+  /* SSL_CERT_FILE, then PGSSLROOTCERT over it; a missing file is skipped. */
+  g_assert_true (g_file_set_contents (bundle, "-----BEGIN CERTIFICATE-----\n", -1, NULL));
+  g_setenv ("SSL_CERT_FILE", bundle, TRUE);
+  from_env = lb_conninfo_find_system_ca_bundle ();
+  g_assert_cmpstr (from_env, ==, bundle);
+  g_clear_pointer (&from_env, g_free);
+  g_setenv ("PGSSLROOTCERT", missing, TRUE);
+  from_env = lb_conninfo_find_system_ca_bundle ();
+  g_assert_cmpstr (from_env, ==, bundle);
+
+  g_unsetenv ("PGSSLROOTCERT");
+  g_unsetenv ("SSL_CERT_FILE");
+  g_remove (bundle);
+  g_rmdir (dir);
+}
+
+static void
+test_tls (void)
+{
+  g_unsetenv ("PGSSLMODE");
+  g_unsetenv ("PGHOST");
+  g_unsetenv ("PGHOSTADDR");
+
+  g_assert_cmpint (lb_conninfo_get_tls ("host=db.example.com sslmode=verify-full sslrootcert=/x"), ==, LB_CONNINFO_TLS_VERIFIED);
+  g_assert_cmpstr (lb_conninfo_describe_tls ("host=db.example.com sslmode=verify-full"), ==, "verified");
+  g_assert_cmpint (lb_conninfo_get_tls ("host=db.example.com sslmode=require"), ==, LB_CONNINFO_TLS_UNVERIFIED);
+  g_assert_cmpstr (lb_conninfo_describe_tls ("postgresql://db.example.com/shop?sslmode=require"), ==,
+                   "encrypted, server not verified");
+  g_assert_cmpint (lb_conninfo_get_tls ("host=db.example.com sslmode=verify-ca"), ==, LB_CONNINFO_TLS_UNVERIFIED);
+  g_assert_cmpstr (lb_conninfo_describe_tls ("host=db.example.com sslmode=disable"), ==, "not encrypted");
+  g_assert_cmpint (lb_conninfo_get_tls ("host=db.example.com"), ==, LB_CONNINFO_TLS_OPTIONAL);
+  /* Nothing on the network: a socket, loopback, libpq's default. */
+  g_assert_cmpint (lb_conninfo_get_tls ("host=/tmp sslmode=disable"), ==, LB_CONNINFO_TLS_LOCAL);
+  g_assert_cmpint (lb_conninfo_get_tls ("postgresql://127.0.0.1:5433/shop"), ==, LB_CONNINFO_TLS_LOCAL);
+  g_assert_cmpint (lb_conninfo_get_tls ("dbname=shop"), ==, LB_CONNINFO_TLS_LOCAL);
+  g_assert_cmpint (lb_conninfo_get_tls ("host=localhost,db.example.com sslmode=require"), ==, LB_CONNINFO_TLS_UNVERIFIED);
+  /* As libpq reads it, PGSSLMODE counts when the string says nothing. */
+  g_setenv ("PGSSLMODE", "verify-full", TRUE);
+  g_assert_cmpint (lb_conninfo_get_tls ("host=db.example.com"), ==, LB_CONNINFO_TLS_VERIFIED);
+  g_unsetenv ("PGSSLMODE");
+}
+
+static void
+test_password (void)
+{
+  g_autofree char *with = NULL;
+  g_autoptr(GError) error = NULL;
+  PQconninfoOption *options;
+
+  g_assert_true (lb_conninfo_has_password ("host=db password=x"));
+  g_assert_true (lb_conninfo_has_password ("postgresql://app:x@db/shop"));
+  g_assert_true (lb_conninfo_has_password ("postgresql://db/shop?%70assword=x"));
+  g_assert_true (lb_conninfo_has_password ("host=db sslpassword=x"));
+  g_assert_false (lb_conninfo_has_password ("host=db user=app"));
+  g_assert_false (lb_conninfo_has_password ("postgresql://app@db/shop"));
+
+  with = lb_conninfo_dup_with_password ("postgresql://app@db/shop?sslmode=require", "it's", &error);
+  g_assert_no_error (error);
+  options = PQconninfoParse (with, NULL);
+  g_assert_nonnull (options);
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    {
+      if (g_str_equal (option->keyword, "password"))
+        g_assert_cmpstr (option->val, ==, "it's");
+      else if (g_str_equal (option->keyword, "host"))
+        g_assert_cmpstr (option->val, ==, "db");
+      else if (g_str_equal (option->keyword, "sslmode"))
+        g_assert_cmpstr (option->val, ==, "require");
+    }
+  PQconninfoFree (options);
+
+  g_assert_null (lb_conninfo_dup_with_password ("host=db port", "x", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -110,6 +206,9 @@ main (int   argc,
   g_test_add_func ("/conninfo/validate", test_validate);
   g_test_add_func ("/conninfo/describe", test_describe);
   g_test_add_func ("/conninfo/target-label", test_target_label);
+  g_test_add_func ("/conninfo/system-ca-bundle", test_system_ca_bundle);
+  g_test_add_func ("/conninfo/tls", test_tls);
+  g_test_add_func ("/conninfo/password", test_password);
 
   return g_test_run ();
 }

@@ -21,6 +21,7 @@ typedef struct
   char       *last_token_form;
   char       *last_token_auth;
   char       *issued_token;  /* what /oidc/v1/token hands out */
+  char       *redirect_to;   /* where /api/2.0/redirect points */
 } FakeServer;
 
 static guint
@@ -132,6 +133,11 @@ handler (SoupServer        *server,
     reply (msg, 404, "{\"message\":\"nothing here\"}");
   else if (g_str_equal (path, "/api/2.0/legacy"))
     reply (msg, 400, "{\"error\":\"bad thing\"}");
+  else if (g_str_equal (path, "/api/2.0/redirect"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", fake->redirect_to);
+      reply (msg, 302, NULL);
+    }
   else if (g_str_equal (path, "/api/2.0/badjson"))
     reply (msg, 200, "{not json");
   else if (g_str_equal (path, "/api/2.0/items"))
@@ -185,6 +191,7 @@ fake_server_free (FakeServer *fake)
   g_free (fake->last_token_form);
   g_free (fake->last_token_auth);
   g_free (fake->issued_token);
+  g_free (fake->redirect_to);
   g_free (fake);
 }
 
@@ -436,6 +443,61 @@ test_insecure_host (void)
   g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE);
 }
 
+/* A 3xx is followed only to the same host and port (and to http only from
+ * http on this computer); anything else fails before the token is sent. */
+static void
+test_redirects (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(FakeServer) elsewhere = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  Result r = { 0, };
+
+  fake->expected_auth = g_strdup ("Bearer test-token");
+
+  /* Same loopback host and port, a relative Location: followed. */
+  fake->redirect_to = g_strdup ("/api/2.0/ok");
+  call (client, "GET", "/api/2.0/redirect", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (r.node), "value"), ==, 42);
+  g_assert_cmpuint (hits (fake, "/api/2.0/ok"), ==, 1);
+  result_clear (&r);
+
+  /* From loopback http to another host over http. */
+  g_free (fake->redirect_to);
+  fake->redirect_to = g_strdup ("http://example.invalid/api/2.0/ok");
+  call (client, "GET", "/api/2.0/redirect", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE);
+  g_assert_nonnull (strstr (r.error->message, "example.invalid"));
+  g_assert_nonnull (strstr (r.error->message, "not followed"));
+  result_clear (&r);
+
+  /* Another port on this computer is another server: never sent there. */
+  g_free (fake->redirect_to);
+  fake->redirect_to = g_strconcat (elsewhere->base, "/api/2.0/ok", NULL);
+  call (client, "POST", "/api/2.0/redirect", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE);
+  g_assert_cmpuint (g_hash_table_size (elsewhere->hits), ==, 0);
+  result_clear (&r);
+
+  /* The same host over https on another port is still another server. */
+  g_free (fake->redirect_to);
+  fake->redirect_to = g_strdup ("https://127.0.0.1/api/2.0/ok");
+  call (client, "GET", "/api/2.0/redirect", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE);
+  result_clear (&r);
+
+  /* A loop ends. */
+  g_free (fake->redirect_to);
+  fake->redirect_to = g_strdup ("/api/2.0/redirect");
+  call (client, "GET", "/api/2.0/redirect", NULL, &r);
+  g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_OTHER);
+  g_assert_cmpuint (hits (fake, "/api/2.0/redirect"), ==, 4 + 6);
+  result_clear (&r);
+
+  g_assert_cmpuint (hits (fake, "/api/2.0/ok"), ==, 1);
+}
+
 static void
 test_paging (void)
 {
@@ -612,6 +674,7 @@ main (int   argc,
   g_test_add_func ("/databricks-client/network-errors", test_network_errors);
   g_test_add_func ("/databricks-client/insecure-host", test_insecure_host);
   g_test_add_func ("/databricks-client/paging", test_paging);
+  g_test_add_func ("/databricks-client/redirects", test_redirects);
   g_test_add_func ("/databricks-client/oauth-m2m", test_oauth_m2m);
   g_test_add_func ("/databricks-client/oauth-u2m", test_oauth_u2m);
 

@@ -6,6 +6,7 @@
  * warning, and no secret in any output. */
 #include "config.h"
 
+#include "lb-conninfo.h"
 #include "lb-core.h"
 #include "lb-deployment.h"
 #include "lb-fake-workspace.h"
@@ -975,6 +976,8 @@ test_no_secrets (void)
   g_autofree char *summary_text = NULL;
   g_autofree char *description = NULL;
   g_autofree char *conninfo = NULL;
+  g_autofree char *ca_bundle = lb_conninfo_find_system_ca_bundle ();
+  g_autofree char *ca_bundle_option = g_strdup_printf ("sslrootcert='%s'", ca_bundle);
   g_auto(GStrv) secrets = NULL;
   g_auto(GStrv) fake_log = NULL;
   g_autofree char *fake_log_text = NULL;
@@ -989,7 +992,9 @@ test_no_secrets (void)
   lb_deployment_runner_dup_connection_info_async (runner, NULL, async_done_cb, &result);
   conninfo = lb_deployment_runner_dup_connection_info_finish (runner, wait_for (&result), &expires, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (strstr (conninfo, "sslmode='require'"));
+  /* The token goes only to a server whose certificate checks out. */
+  g_assert_nonnull (strstr (conninfo, "sslmode='verify-full'"));
+  g_assert_nonnull (strstr (conninfo, ca_bundle_option));
   g_assert_nonnull (strstr (conninfo, "user='ana@example.com'"));
   g_assert_nonnull (strstr (conninfo, "dbname='databricks_postgres'"));
   g_assert_cmpint (g_date_time_difference (expires, now) / G_TIME_SPAN_MINUTE, >=, 55);
@@ -1068,6 +1073,8 @@ test_instance_credentials (void)
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *first = NULL;
+  g_autofree char *ca_bundle = lb_conninfo_find_system_ca_bundle ();
+  g_autofree char *ca_bundle_option = g_strdup_printf ("sslrootcert='%s'", ca_bundle);
   g_autofree char *second = NULL;
   g_autofree char *failed = NULL;
   g_auto(GStrv) secrets = NULL;
@@ -1085,7 +1092,9 @@ test_instance_credentials (void)
   g_assert_no_error (error);
   g_assert_nonnull (first);
   g_assert_nonnull (strstr (first, "user='ana@example.com'"));
-  g_assert_nonnull (strstr (first, "sslmode='require'"));
+  g_assert_nonnull (strstr (first, "sslmode='verify-full'"));
+  g_assert_nonnull (ca_bundle);
+  g_assert_nonnull (strstr (first, ca_bundle_option));
   secrets = lb_fake_workspace_dup_secrets (fake);
   g_assert_nonnull (strstr (first, secrets[g_strv_length (secrets) - 1]));
   /* About an hour. */

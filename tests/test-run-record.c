@@ -710,6 +710,91 @@ load (LbRunHistory *history)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A password whose key is percent-encoded, and the client key's passphrase,
+ * reach none of the record's forms: JSON, CSV, text, the history file, nor
+ * a record read back from a history file that still held one. */
+static void
+test_encoded_and_ssl_secrets (void)
+{
+  static const struct {
+    const char *conninfo;
+    const char *secret;
+    const char *stripped;
+  } cases[] = {
+    { "postgresql://app@db/shop?%70assword=enc-s3cret&sslmode=require", "enc-s3cret",
+      "postgresql://app@db/shop?sslmode=require" },
+    { "host=db dbname=shop sslkey=/k.pem sslpassword=key-s3cret", "key-s3cret",
+      "host=db dbname=shop sslkey=/k.pem" },
+  };
+  g_autofree char *tmp = g_dir_make_tmp ("lb-run-secrets-XXXXXX", NULL);
+  g_autoptr(GFile) directory = g_file_new_for_path (tmp);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LbRunSettings) settings = valid_settings ();
+      g_autoptr(LbRunResult) result = make_result (i + 1);
+      g_autoptr(LbRunRecord) record = NULL;
+      g_autoptr(LbRunHistory) history = lb_run_history_new (directory);
+      g_autoptr(LbRunHistory) again = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *csv = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *saved = NULL;
+      g_autofree char *planted = NULL;
+
+      g_free (settings->conninfo);
+      settings->conninfo = g_strdup (cases[i].conninfo);
+      record = lb_run_record_new ("one.sql", "/data/one.sql", settings, result, NULL);
+
+      g_assert_cmpstr (lb_run_record_get_settings (record)->conninfo, ==, cases[i].stripped);
+      json = lb_run_record_to_json_string (record);
+      csv = lb_run_record_to_csv (record);
+      text = lb_run_record_to_text (record);
+      g_assert_null (strstr (json, cases[i].secret));
+      g_assert_null (strstr (csv, cases[i].secret));
+      g_assert_null (strstr (text, cases[i].secret));
+
+      g_assert_true (lb_run_history_add (history, record, &error));
+      g_assert_no_error (error);
+      path = g_strdup_printf ("%s/%s.json", tmp, lb_run_record_get_id (record));
+      g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+      g_assert_null (strstr (saved, cases[i].secret));
+      g_assert_null (strstr (saved, "sslpassword"));
+
+      /* A history file written with the secret in it (by hand, or by an
+       * older version): what is read back holds none. */
+      {
+        g_autoptr(JsonNode) node = json_from_string (saved, &error);
+        JsonObject *saved_settings;
+
+        g_assert_no_error (error);
+        saved_settings = json_object_get_object_member (json_node_get_object (node), "settings");
+        g_assert_cmpstr (json_object_get_string_member (saved_settings, "conninfo"), ==, cases[i].stripped);
+        json_object_set_string_member (saved_settings, "conninfo", cases[i].conninfo);
+        planted = json_to_string (node, TRUE);
+        g_assert_nonnull (strstr (planted, cases[i].secret));
+        g_assert_true (g_file_set_contents (path, planted, -1, NULL));
+      }
+      again = lb_run_history_new (directory);
+      load (again);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
+      {
+        g_autoptr(LbRunRecord) loaded = g_list_model_get_item (G_LIST_MODEL (again), 0);
+        g_autofree char *loaded_json = lb_run_record_to_json_string (loaded);
+        g_autofree char *loaded_csv = lb_run_record_to_csv (loaded);
+
+        g_assert_cmpstr (lb_run_record_get_settings (loaded)->conninfo, ==, cases[i].stripped);
+        g_assert_null (strstr (loaded_json, cases[i].secret));
+        g_assert_null (strstr (loaded_csv, cases[i].secret));
+      }
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+
+  g_rmdir (tmp);
+}
+
 static void
 test_history (void)
 {
@@ -946,6 +1031,7 @@ main (int   argc,
   g_test_add_func ("/run-record/csv", test_record_csv);
   g_test_add_func ("/run-record/text", test_record_text);
   g_test_add_func ("/run-history/add-load-remove", test_history);
+  g_test_add_func ("/run-history/encoded-and-ssl-secrets", test_encoded_and_ssl_secrets);
   g_test_add_func ("/run-comparison/deltas", test_comparison_deltas);
   g_test_add_func ("/run-comparison/runs", test_comparison_runs);
 

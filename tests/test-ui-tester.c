@@ -976,6 +976,46 @@ test_saved_connection_secrets (Fixture       *fixture,
   g_assert_false (lb_test_find_label (GTK_WIDGET (window), "keyphrase"));
 }
 
+/* A typed string runs as written, but the form says when nobody checks the
+ * server's certificate (a password could go to whoever answers). */
+static void
+test_unverified_tls_note (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  const char *note = "The server’s certificate is not checked";
+
+  load_sample (window);
+
+  lb_tester_window_set_target_conninfo (window, "host=db.example.com dbname=shop user=app sslmode=require");
+  lb_test_spin_ms (150);
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), note));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window),
+                                     "TLS: encrypted, server not verified. "
+                                     "Add sslmode=verify-full (and sslrootcert) to check who answers."));
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-tls-unverified");
+  {
+    /* The string itself is kept as the user wrote it. */
+    g_autoptr(LbRunSettings) run = lb_tester_window_dup_settings (window);
+
+    g_assert_cmpstr (run->conninfo, ==, "host=db.example.com dbname=shop user=app sslmode=require");
+  }
+
+  /* No sslmode at all: libpq's "prefer" checks nothing either. */
+  lb_tester_window_set_target_conninfo (window, "postgresql://app@db.example.com/shop");
+  lb_test_spin_ms (150);
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), note));
+
+  lb_tester_window_set_target_conninfo (window, "host=db.example.com dbname=shop sslmode=verify-full sslrootcert=/etc/ssl/certs/ca-certificates.crt");
+  lb_test_spin_ms (150);
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), note));
+
+  /* Nothing crosses the network to a socket. */
+  lb_tester_window_set_target_conninfo (window, "host=/run/postgresql dbname=shop");
+  lb_test_spin_ms (150);
+  g_assert_false (lb_test_find_label (GTK_WIDGET (window), note));
+}
+
 static GtkWindow *
 find_message_dialog (GtkWindow  *parent,
                      const char *heading)
@@ -1845,6 +1885,8 @@ main (int   argc,
   g_test_add ("/ui/tester/history-subtitle", Fixture, NULL, fixture_setup, test_history_subtitle, fixture_teardown);
   g_test_add_func ("/ui/tester/chart-log-axis", test_chart_log_axis);
   g_test_add ("/ui/tester/live-table", Fixture, NULL, fixture_setup, test_live_table, fixture_teardown);
+  g_test_add ("/ui/tester/unverified-tls-note", Fixture, NULL, fixture_setup, test_unverified_tls_note,
+              fixture_teardown);
 
   status = g_test_run ();
 

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
@@ -23,6 +25,7 @@
 typedef struct
 {
   char     *dsn;
+  gboolean  password_prompt;
   gboolean  sandbox;
   int       clients;
   int       threads;
@@ -69,6 +72,48 @@ bench_options_clear (BenchOptions *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BenchOptions, bench_options_clear)
 
+/* One line from the terminal without echo, or from standard input when it
+ * is not a terminal (a pipe, a test). NULL with @error at end of input. */
+static char *
+read_password (GError **error)
+{
+  struct termios saved, quiet;
+  gboolean is_tty = isatty (STDIN_FILENO);
+  gboolean echo_off = FALSE;
+  char buffer[1024];
+  char *line;
+
+  if (is_tty)
+    {
+      g_printerr (_("Password: "));
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~(tcflag_t) ECHO;
+          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+
+  line = fgets (buffer, sizeof buffer, stdin);
+
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  if (is_tty)
+    g_printerr ("\n");
+
+  if (line == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("--password-prompt: no password was given on standard input"));
+      return NULL;
+    }
+
+  buffer[strcspn (buffer, "\r\n")] = '\0';
+  line = g_strdup (buffer);
+  memset (buffer, 0, sizeof buffer);
+  return line;
+}
+
 /* Prints a usage error with the hint to --help; returns the usage status. */
 static int
 usage_error (const char *message)
@@ -104,6 +149,8 @@ check_options (const BenchOptions *options)
 {
   if (options->dsn != NULL && options->sandbox)
     return g_strdup (_("--dsn and --sandbox cannot be used together: pick one target"));
+  if (options->password_prompt && options->sandbox)
+    return g_strdup (_("--password-prompt is for a server of your own: the sandbox needs no password"));
   if (options->clients != G_MININT && options->clients < 1)
     return g_strdup (_("--clients must be 1 or more"));
   if (options->clients != G_MININT && options->ladder != NULL)
@@ -326,8 +373,11 @@ lb_cli_bench (int    argc,
   int status = LB_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "dsn", 0, 0, G_OPTION_ARG_STRING, &options.dsn,
-      N_("Server to test: a libpq URI or key=value string (default: libpq’s PG* environment)"),
+      N_("Server to test: a libpq URI or key=value string (default: libpq’s PG* environment); "
+         "other users can see a password in it in the process list"),
       N_("DSN") },
+    { "password-prompt", 'W', 0, G_OPTION_ARG_NONE, &options.password_prompt,
+      N_("Ask for the server’s password (read from standard input when it is not a terminal)"), NULL },
     { "sandbox", 0, 0, G_OPTION_ARG_NONE, &options.sandbox,
       N_("Test the local sandbox with the sample data (started, then stopped at the end)"), NULL },
     { "clients", 'c', 0, G_OPTION_ARG_INT, &options.clients,
@@ -380,6 +430,10 @@ lb_cli_bench (int    argc,
                                     _("The run is added to the run history that the app shows,\n"
                                       "unless --no-save is given.\n"
                                       "\n"
+                                      "A password written in --dsn is visible to other users of\n"
+                                      "this computer (ps, /proc). Give it with PGPASSWORD, a\n"
+                                      "~/.pgpass line or --password-prompt instead.\n"
+                                      "\n"
                                       "Exit status: 0 when the run completed (even with query\n"
                                       "errors, which the summary counts), 1 when it could not\n"
                                       "start (no connection, a statement that does not prepare),\n"
@@ -425,8 +479,34 @@ lb_cli_bench (int    argc,
           message = g_strdup_printf (_("--dsn: %s"), error->message);
           return usage_error (message);
         }
+      if (lb_conninfo_has_password (dsn))
+        g_printerr (_("lakebase-cli bench: warning: the password in --dsn is visible to other users "
+                      "in the process list; use PGPASSWORD, ~/.pgpass or --password-prompt instead\n"));
       settings->conninfo = options.dsn != NULL ? g_strdup (dsn) : lb_conninfo_dup_from_environment ();
       settings->target_label = lb_conninfo_dup_target_label (dsn);
+
+      if (options.password_prompt)
+        {
+          g_autofree char *password = read_password (&error);
+          char *with_password;
+
+          if (password == NULL)
+            {
+              lb_cli_print_error ("%s", error->message);
+              return LB_CLI_EXIT_FAILURE;
+            }
+          /* Into the string libpq gets, never onto a command line; the
+           * record strips it again. */
+          with_password = lb_conninfo_dup_with_password (settings->conninfo, password, &error);
+          memset (password, 0, strlen (password));
+          if (with_password == NULL)
+            {
+              message = g_strdup_printf (_("--dsn: %s"), error->message);
+              return usage_error (message);
+            }
+          g_free (settings->conninfo);
+          settings->conninfo = with_password;
+        }
     }
   else
     {

@@ -204,6 +204,8 @@ post_token_request (LbDatabricksAuth *self,
       return;
     }
 
+  /* The form holds a secret: never resend it to wherever a 3xx points. */
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", body);
   if (self->profile->auth_kind == LB_DATABRICKS_AUTH_OAUTH_M2M)
     {

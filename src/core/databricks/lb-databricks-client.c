@@ -50,6 +50,7 @@ typedef struct
   guint        attempt;
   gint64       deadline;      /* monotonic µs: the retry budget */
   gboolean     reauthorized;  /* one fresh token after a 401, no more */
+  guint        redirects;     /* 3xx answers followed so far */
   guint        sleep_source;
   gulong       cancelled_id;
 } Call;
@@ -372,6 +373,74 @@ retry_after_ms (SoupMessage *message)
   return (guint) seconds * 1000;
 }
 
+/* Redirects ------------------------------------------------------------------ */
+
+#define MAX_REDIRECTS 5
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* The absolute address a 3xx answer points to, when it may be followed: the
+ * same host and port, over https (or http when the call already went over
+ * http to this computer). The Authorization header goes along with the
+ * request, so anything else is refused before it is sent. NULL with @error
+ * otherwise. */
+static char *
+dup_allowed_redirect (const char   *from,
+                      SoupMessage  *message,
+                      GError      **error)
+{
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (message), "Location");
+  g_autoptr(GUri) base = g_uri_parse (from, SOUP_HTTP_URI_FLAGS, NULL);
+  g_autoptr(GUri) target = NULL;
+  const char *scheme;
+  const char *host;
+
+  if (location == NULL || base == NULL)
+    {
+      g_set_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
+                   _("The workspace answered with a redirect that has no address; not followed"));
+      return NULL;
+    }
+
+  target = g_uri_parse_relative (base, location, SOUP_HTTP_URI_FLAGS, NULL);
+  host = target != NULL ? g_uri_get_host (target) : NULL;
+  if (host == NULL)
+    {
+      g_set_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE,
+                   _("The workspace redirected to an address that is not valid; not followed"));
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (target);
+  if (g_ascii_strcasecmp (host, g_uri_get_host (base)) != 0 ||
+      g_uri_get_port (target) != g_uri_get_port (base) ||
+      !(g_ascii_strcasecmp (scheme, "https") == 0 ||
+        (g_ascii_strcasecmp (scheme, "http") == 0 &&
+         g_ascii_strcasecmp (g_uri_get_scheme (base), "http") == 0 &&
+         is_loopback_host (host))))
+    {
+      g_autofree char *where = g_uri_to_string_partial (target, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
+
+      g_set_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE,
+                   _("The workspace redirected to %s; not followed (only redirects to the same host over https are)"),
+                   where);
+      return NULL;
+    }
+
+  return g_uri_to_string (target);
+}
+
 /* One attempt --------------------------------------------------------------- */
 
 static void
@@ -409,6 +478,40 @@ response_cb (GObject      *object,
     }
 
   status = soup_message_get_status (message);
+
+  if (SOUP_STATUS_IS_REDIRECTION (status) && status != SOUP_STATUS_NOT_MODIFIED)
+    {
+      char *target;
+
+      if (call->redirects >= MAX_REDIRECTS)
+        {
+          g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_OTHER,
+                                   _("The workspace redirected more than %u times; not followed"), MAX_REDIRECTS);
+          return;
+        }
+
+      target = dup_allowed_redirect (call->uri, message, &error);
+      if (target == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      call->redirects++;
+      g_free (call->uri);
+      call->uri = target;
+      /* As browsers do: a 303, or a 301/302 after a POST, becomes a GET. */
+      if (status == SOUP_STATUS_SEE_OTHER ||
+          ((status == SOUP_STATUS_MOVED_PERMANENTLY || status == SOUP_STATUS_FOUND) &&
+           g_str_equal (call->method, "POST")))
+        {
+          g_free (call->method);
+          call->method = g_strdup ("GET");
+          g_clear_pointer (&call->body, g_bytes_unref);
+        }
+      send_attempt (g_steal_pointer (&task));
+      return;
+    }
 
   if (status == 429 || status == 503)
     {
@@ -477,6 +580,15 @@ header_cb (GObject      *object,
     }
 
   message = soup_message_new (call->method, call->uri);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_INSECURE,
+                               _("“%s” is not a workspace address"), call->uri);
+      return;
+    }
+  /* libsoup would follow a redirect anywhere with our token: response_cb
+   * decides instead. */
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Authorization", header);
   soup_message_headers_replace (headers, "Accept", "application/json");

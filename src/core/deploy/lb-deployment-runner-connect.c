@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <string.h>
 
+#include "lb-conninfo.h"
 #include "lb-deployment-runner-private.h"
 
 /* The partition-size query of reference/databricks-api.md §8. */
@@ -26,6 +27,7 @@ typedef struct
   char *user;
   char *password;
   char *timeout;
+  char *sslrootcert;
 } ConnectData;
 
 static void
@@ -44,7 +46,15 @@ connect_data_free (gpointer data)
       g_free (cd->password);
     }
   g_free (cd->timeout);
+  g_free (cd->sslrootcert);
   g_free (cd);
+}
+
+static const char *
+no_ca_bundle_message (void)
+{
+  return _("No certificate bundle was found to check the Lakebase server with: "
+           "install the ca-certificates package or set PGSSLROOTCERT to a CA bundle");
 }
 
 static void
@@ -54,13 +64,21 @@ partition_sizes_worker (GTask        *task,
                         GCancellable *cancellable)
 {
   ConnectData *cd = task_data;
-  const char *keywords[] = { "host", "port", "dbname", "user", "password", "sslmode",
+  /* The token is a password: send it only to a server whose certificate
+   * and name check out. */
+  const char *keywords[] = { "host", "port", "dbname", "user", "password", "sslmode", "sslrootcert",
                              "connect_timeout", "application_name", NULL };
-  const char *values[] = { cd->host, cd->port, cd->dbname, cd->user, cd->password, "require",
+  const char *values[] = { cd->host, cd->port, cd->dbname, cd->user, cd->password, "verify-full", cd->sslrootcert,
                            cd->timeout, "lakebase-accelerator", NULL };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   PGconn *conn;
   PGresult *res;
+
+  if (cd->sslrootcert == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", no_ca_bundle_message ());
+      return;
+    }
 
   conn = PQconnectdbParams (keywords, values, FALSE);
   if (PQstatus (conn) != CONNECTION_OK)
@@ -145,6 +163,7 @@ connect_data_new (LbDeploymentRunner *self,
   cd->user = g_strdup (self->user_name);
   cd->password = g_strdup (token);
   cd->timeout = g_strdup_printf ("%u", MAX (self->connect_timeout_s, 2));
+  cd->sslrootcert = lb_conninfo_find_system_ca_bundle ();
   return cd;
 }
 
@@ -267,7 +286,7 @@ connect_credential_cb (GObject      *source,
 
   _lb_deployment_step_set_fraction (job->step, 0.5);
   _lb_deployment_step_set_status (job->step, _("Connecting…"));
-  _lb_deployment_step_log (job->step, _("Connecting to %s as %s (sslmode=require)"), self->pg_host, self->user_name);
+  _lb_deployment_step_log (job->step, _("Connecting to %s as %s (sslmode=verify-full)"), self->pg_host, self->user_name);
 
   /* No source object: the worker thread drops its task a moment after the
    * callback ran, and must not hold the runner then (its last unref would
@@ -346,6 +365,7 @@ info_credential_cb (GObject      *source,
   ConnectionInfo *info;
   GString *text;
   g_autofree char *port = NULL;
+  g_autofree char *ca_bundle = NULL;
 
   answer = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
   if (answer == NULL)
@@ -365,6 +385,13 @@ info_credential_cb (GObject      *source,
       return;
     }
 
+  ca_bundle = lb_conninfo_find_system_ca_bundle ();
+  if (ca_bundle == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", no_ca_bundle_message ());
+      return;
+    }
+
   port = g_strdup_printf ("%u", self->pg_port);
   text = g_string_new (NULL);
   append_conninfo (text, "host", self->pg_host);
@@ -372,7 +399,10 @@ info_credential_cb (GObject      *source,
   append_conninfo (text, "dbname", lb_deployment_plan_get_database_name (self->plan));
   append_conninfo (text, "user", self->user_name);
   append_conninfo (text, "password", token);
-  append_conninfo (text, "sslmode", "require");
+  /* The token is a password: only to a server whose certificate and name
+   * check out against the system's CAs. */
+  append_conninfo (text, "sslmode", "verify-full");
+  append_conninfo (text, "sslrootcert", ca_bundle);
 
   info = g_new0 (ConnectionInfo, 1);
   info->conninfo = g_string_free (text, FALSE);

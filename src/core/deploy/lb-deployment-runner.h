@@ -101,7 +101,7 @@ gboolean            lb_deployment_runner_find_existing_finish (LbDeploymentRunne
                                                                GError             **error);
 
 /* A libpq conninfo for the deployed instance with a fresh database
- * credential ("host=… port=5432 dbname=… user=… password=… sslmode=require"),
+ * credential ("host=… port=5432 dbname=… user=… password=… sslmode=verify-full sslrootcert=<system CA bundle>"),
  * and the credential's expiry. The string holds a secret: never log it. */
 void                lb_deployment_runner_dup_connection_info_async  (LbDeploymentRunner  *self,
                                                                      GCancellable        *cancellable,

@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 #include <libpq-fe.h>
 
@@ -359,4 +361,176 @@ lb_conninfo_dup_from_environment (void)
     PQconninfoFree (defaults);
 
   return g_string_free (conninfo, FALSE);
+}
+
+/* TLS ------------------------------------------------------------------------ */
+
+static gboolean
+is_readable_file (const char *path)
+{
+  return path != NULL && path[0] != '\0' &&
+         g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_access (path, R_OK) == 0;
+}
+
+char *
+lb_conninfo_find_system_ca_bundle (void)
+{
+  /* Debian and the Flatpak (freedesktop) runtime first, then Fedora/RHEL,
+   * openSUSE and Alpine. */
+  static const char * const bundles[] = {
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+  };
+  const char *variables[] = { "PGSSLROOTCERT", "SSL_CERT_FILE" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      const char *path = g_getenv (variables[i]);
+
+      if (is_readable_file (path))
+        return g_strdup (path);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bundles); i++)
+    if (is_readable_file (bundles[i]))
+      return g_strdup (bundles[i]);
+
+  return NULL;
+}
+
+static gboolean
+is_local_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL || host[0] == '/' || host[0] == '@')
+    return TRUE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* Every host of a multi-host string ("a,b") must be local. */
+static gboolean
+all_hosts_local (const PQconninfoOption *options)
+{
+  const char *hosts = find_value (options, "host");
+  const char *hostaddr = find_value (options, "hostaddr");
+  g_auto(GStrv) list = NULL;
+
+  if (hostaddr != NULL)
+    hosts = hostaddr;
+  if (hosts == NULL)
+    hosts = g_getenv ("PGHOSTADDR") != NULL ? g_getenv ("PGHOSTADDR") : g_getenv ("PGHOST");
+  if (hosts == NULL || hosts[0] == '\0')
+    return TRUE;   /* libpq's default: the local socket */
+
+  list = g_strsplit (hosts, ",", -1);
+  for (guint i = 0; list[i] != NULL; i++)
+    if (!is_local_host (list[i][0] != '\0' ? list[i] : NULL))
+      return FALSE;
+
+  return TRUE;
+}
+
+LbConninfoTls
+lb_conninfo_get_tls (const char *conninfo)
+{
+  PQconninfoOption *options = parse (conninfo != NULL ? conninfo : "", NULL);
+  const char *mode;
+  LbConninfoTls tls;
+
+  if (options == NULL)
+    return LB_CONNINFO_TLS_NONE;
+
+  mode = find_value (options, "sslmode");
+  if (mode == NULL)
+    mode = g_getenv ("PGSSLMODE");
+  if (mode == NULL || mode[0] == '\0')
+    mode = "prefer";
+
+  if (g_str_equal (mode, "verify-full"))
+    tls = LB_CONNINFO_TLS_VERIFIED;
+  else if (all_hosts_local (options))
+    tls = LB_CONNINFO_TLS_LOCAL;
+  else if (g_str_equal (mode, "require") || g_str_equal (mode, "verify-ca"))
+    tls = LB_CONNINFO_TLS_UNVERIFIED;
+  else if (g_str_equal (mode, "disable"))
+    tls = LB_CONNINFO_TLS_NONE;
+  else
+    tls = LB_CONNINFO_TLS_OPTIONAL;
+
+  PQconninfoFree (options);
+  return tls;
+}
+
+const char *
+lb_conninfo_describe_tls (const char *conninfo)
+{
+  switch (lb_conninfo_get_tls (conninfo))
+    {
+    case LB_CONNINFO_TLS_VERIFIED:
+      return _("verified");
+    case LB_CONNINFO_TLS_UNVERIFIED:
+      return _("encrypted, server not verified");
+    case LB_CONNINFO_TLS_OPTIONAL:
+      return _("encrypted only if the server offers it, server not verified");
+    case LB_CONNINFO_TLS_LOCAL:
+      return _("on this computer");
+    case LB_CONNINFO_TLS_NONE:
+    default:
+      return _("not encrypted");
+    }
+}
+
+gboolean
+lb_conninfo_has_password (const char *conninfo)
+{
+  PQconninfoOption *options;
+  gboolean found;
+
+  if (conninfo == NULL)
+    return FALSE;
+
+  options = parse (conninfo, NULL);
+  if (options == NULL)
+    {
+      g_autofree char *stripped = lb_conninfo_strip_password (conninfo);
+
+      /* Not libpq's to read; a secret is there if stripping took something. */
+      return g_strcmp0 (stripped, conninfo) != 0;
+    }
+
+  found = find_value (options, "password") != NULL || find_value (options, "sslpassword") != NULL;
+  PQconninfoFree (options);
+  return found;
+}
+
+char *
+lb_conninfo_dup_with_password (const char  *conninfo,
+                               const char  *password,
+                               GError     **error)
+{
+  PQconninfoOption *options;
+  GString *text;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+
+  options = parse (conninfo, error);
+  if (options == NULL)
+    return NULL;
+
+  /* Rebuilt from libpq's reading, so a URI and key=value come out alike. */
+  text = g_string_new (NULL);
+  for (const PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && !g_str_equal (option->keyword, "password"))
+      append_value (text, option->keyword, option->val);
+  append_value (text, "password", password);
+  PQconninfoFree (options);
+
+  return g_string_free (text, FALSE);
 }

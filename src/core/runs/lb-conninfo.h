@@ -33,4 +33,37 @@ char     *lb_conninfo_dup_from_environment (void);
  * there, or the quoting is broken, the result is "". NULL for NULL. */
 char     *lb_conninfo_strip_password     (const char  *conninfo);
 
+/* The CA bundle of the system, for sslrootcert with sslmode=verify-full
+ * (libpq 15 knows no sslrootcert=system): $PGSSLROOTCERT or $SSL_CERT_FILE
+ * when set and readable, else the first bundle found where Debian, the
+ * Flatpak runtime, Fedora, openSUSE or Alpine keep it. NULL when none is. */
+char     *lb_conninfo_find_system_ca_bundle (void);
+
+typedef enum
+{
+  LB_CONNINFO_TLS_VERIFIED,     /* verify-full: encrypted, the server's name checked */
+  LB_CONNINFO_TLS_UNVERIFIED,   /* require, verify-ca: encrypted, anyone may answer */
+  LB_CONNINFO_TLS_OPTIONAL,     /* prefer, allow: encrypted only if the server offers */
+  LB_CONNINFO_TLS_NONE,         /* disable */
+  LB_CONNINFO_TLS_LOCAL,        /* a socket or loopback: nothing on the network */
+} LbConninfoTls;
+
+/* How a connection made with @conninfo is protected; sslmode is read as
+ * libpq does ($PGSSLMODE, else "prefer"). A string that does not parse is
+ * LB_CONNINFO_TLS_NONE. */
+LbConninfoTls lb_conninfo_get_tls        (const char  *conninfo);
+/* "verified", "encrypted, server not verified", "not encrypted"… for the
+ * form and the CLI (translated). */
+const char *lb_conninfo_describe_tls     (const char  *conninfo);
+
+/* TRUE when @conninfo holds a password (password=, %70assword=, user:pw@). */
+gboolean  lb_conninfo_has_password       (const char  *conninfo);
+
+/* @conninfo with password=@password added (quoted), for a password the
+ * user typed at a prompt; a URI becomes key=value pairs first. NULL with
+ * @error when @conninfo does not parse. */
+char     *lb_conninfo_dup_with_password  (const char  *conninfo,
+                                          const char  *password,
+                                          GError     **error);
+
 G_END_DECLS

@@ -566,7 +566,9 @@ lb_run_settings_new_from_json (JsonNode  *node,
       self->ladder[i] = (guint) json_node_get_int (step);
     }
 
-  self->conninfo = g_strdup (conninfo);
+  /* A file written by hand or by an older version may still hold a secret:
+   * it is not kept in memory, so it is never shown or exported again. */
+  self->conninfo = lb_conninfo_strip_password (conninfo);
   self->target_label = target != NULL && *target != '\0' ? g_strdup (target) : NULL;
 
   return g_steal_pointer (&self);

@@ -24,6 +24,7 @@ struct _LbRunSettingsForm
   AdwEntryRow   *conninfo_row;
   GtkWidget     *forget_connection_button;
   AdwActionRow  *conninfo_error_row;
+  AdwActionRow  *tls_note_row;
   AdwComboRow   *mode_row;
   GtkWidget     *clients_row;
   GtkSpinButton *clients_spin;
@@ -87,6 +88,27 @@ conninfo_is_valid (LbRunSettingsForm  *self,
   return FALSE;
 }
 
+/* A typed string runs as written, but a password may then go to whoever
+ * answers: say so under it. */
+static void
+update_tls_note (LbRunSettingsForm *self,
+                 gboolean           applies)
+{
+  LbConninfoTls tls = applies ? lb_conninfo_get_tls (get_conninfo (self)) : LB_CONNINFO_TLS_LOCAL;
+  gboolean unverified = tls == LB_CONNINFO_TLS_UNVERIFIED || tls == LB_CONNINFO_TLS_OPTIONAL ||
+                        tls == LB_CONNINFO_TLS_NONE;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->tls_note_row), unverified);
+  if (unverified)
+    {
+      /* TRANSLATORS: %s is how the connection is protected, e.g. "encrypted, server not verified" */
+      g_autofree char *subtitle = g_strdup_printf (_("TLS: %s. Add sslmode=verify-full (and sslrootcert) to check who answers."),
+                                                   lb_conninfo_describe_tls (get_conninfo (self)));
+
+      adw_action_row_set_subtitle (self->tls_note_row, subtitle);
+    }
+}
+
 static void
 update_target_rows (LbRunSettingsForm *self)
 {
@@ -101,6 +123,7 @@ update_target_rows (LbRunSettingsForm *self)
   gtk_widget_set_visible (GTK_WIDGET (self->conninfo_error_row), target != TARGET_SANDBOX && message != NULL);
   if (message != NULL)
     adw_action_row_set_subtitle (self->conninfo_error_row, message);
+  update_tls_note (self, target != TARGET_SANDBOX && message == NULL);
   if (target != TARGET_SANDBOX && message != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->conninfo_row), "error");
   else
@@ -276,6 +299,7 @@ lb_run_settings_form_class_init (LbRunSettingsFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, conninfo_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, forget_connection_button);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, conninfo_error_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, tls_note_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, mode_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, clients_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, clients_spin);
