@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "lb-pg-sandbox.h"
+#include "lb-pg-sandbox-private.h"
 #include "lb-sql-script.h"
 #include "lb-test-utils.h"
 
@@ -766,11 +767,14 @@ test_password (Fixture       *fixture,
 
   g_assert_false (g_str_has_prefix (conninfo, "postgres"));   /* key=value: a later user= wins */
 
-  admin = PQconnectdb (conninfo);
+  /* Workloads connect as a role that may not create roles: this is set-up. */
+  admin = PQconnectdb (_lb_pg_sandbox_get_admin_conninfo (sandbox));
   g_assert_cmpint (PQstatus (admin), ==, CONNECTION_OK);
-  exec_ok (admin, "DROP ROLE IF EXISTS lb_pw");
+  exec_ok (admin, "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lb_pw') THEN "
+                  "DROP OWNED BY lb_pw; DROP ROLE lb_pw; END IF; END $$");
   exec_ok (admin, "SET password_encryption = 'scram-sha-256'");
   exec_ok (admin, "CREATE ROLE lb_pw LOGIN PASSWORD 'pw-s3cret'");
+  exec_ok (admin, "DO $$ BEGIN EXECUTE format ('GRANT CONNECT ON DATABASE %I TO lb_pw', current_database ()); END $$");
   res = PQexec (admin, "SHOW hba_file");
   g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
   hba_file = g_strdup (PQgetvalue (res, 0, 0));
