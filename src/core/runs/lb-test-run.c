@@ -390,6 +390,15 @@ engine_done_cb (GObject      *object,
 
   g_set_object (&self->record, record);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORD]);
+  /* The live totals end at the measured ones: a transaction can complete
+   * after the last sample and before the run's end. */
+  if (self->transactions != run_result->transactions || self->failed != run_result->failed)
+    {
+      self->transactions = run_result->transactions;
+      self->failed = run_result->failed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSACTIONS]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED]);
+    }
   /* A short count run can end between two samples. */
   if (!run_result->cancelled && self->progress < 1)
     {
