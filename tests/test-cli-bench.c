@@ -1042,6 +1042,7 @@ test_help (Fixture       *fixture,
   run_bench (fixture, &result, "--help", NULL);
   g_assert_cmpint (result.status, ==, 0);
   assert_contains (result.out, "lakebase-cli bench");
+  assert_contains (result.out, "some client never connected");
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     assert_contains (result.out, options[i]);
   /* Where a password should not go, and where it can. */
@@ -1093,6 +1094,61 @@ test_sandbox_reset (Fixture       *fixture,
   lb_test_remove_tree (parent);
 }
 
+/* A server of its own that takes 5 connections, for 20 clients: the summary
+ * and the JSON say how many connected, the exit status is 1, and what was
+ * measured is still printed and saved. */
+static void
+test_fewer_connections (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LbPgSandbox) small = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_file (fixture, "one.sql", "SELECT 1;\n");
+  g_autofree char *json_path = g_build_filename (fixture->tmp_dir, "run.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(LbTestCliResult) result = { 0 };
+  g_autofree char *asked_line = NULL;
+  PGconn *conn;
+  JsonObject *root;
+  gint64 connected;
+
+  g_assert_true (lb_pg_sandbox_start (small, NULL, &error));
+  g_assert_no_error (error);
+  /* Server settings need the sandbox's superuser, not the workloads' role. */
+  conn = PQconnectdb (_lb_pg_sandbox_get_admin_conninfo (small));
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  /* no reserved slots: what the server allows is exactly 5 */
+  PQclear (PQexec (conn, "ALTER SYSTEM SET superuser_reserved_connections = 0"));
+  PQclear (PQexec (conn, "ALTER SYSTEM SET max_connections = 5"));
+  PQfinish (conn);
+  g_assert_true (lb_pg_sandbox_restart (small, &error));
+  g_assert_no_error (error);
+
+  run_bench (fixture, &result, path, "--dsn", lb_pg_sandbox_get_conninfo (small),
+             "--clients", "20", "--threads", "2", "--duration", "1.5", "--json", json_path, NULL);
+  g_assert_cmpint (result.status, ==, 1);
+
+  root = load_json (parser, json_path, TRUE);
+  connected = get_integer (root, "clients_connected_max");
+  g_assert_cmpint (get_integer (root, "clients_asked"), ==, 20);
+  g_assert_cmpint (connected, >=, 1);
+  g_assert_cmpint (connected, <=, 5);
+  g_assert_cmpint (get_integer (root, "clients_never_connected"), ==, 20 - connected);
+  g_assert_cmpint (get_integer (root, "connection_failures"), >=, 20 - connected);
+  g_assert_cmpfloat (get_number (root, "seconds_without_connection"), ==, 0);
+  g_assert_cmpint (get_integer (root, "transactions"), >, 0);
+
+  asked_line = g_strdup_printf ("number of clients: 20 asked, %" G_GINT64_FORMAT " connected\n", connected);
+  assert_contains (result.out, asked_line);
+  assert_contains (result.out, "connection failures: ");
+  assert_contains (result.out, "WARNING: ");
+  assert_contains (result.err, "lakebase-cli: only ");
+  /* what was measured is kept in the history all the same */
+  g_assert_cmpuint (count_history_files (fixture), ==, 1);
+
+  g_assert_true (lb_pg_sandbox_stop (small, &error));
+}
+
 #define add_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1122,6 +1178,7 @@ main (int   argc,
   add_test ("/cli-bench/interrupt", test_interrupt);
   add_test ("/cli-bench/export-pgbench", test_export_pgbench);
   add_test ("/cli-bench/sandbox-reset", test_sandbox_reset);
+  add_test ("/cli-bench/fewer-connections", test_fewer_connections);
 
   sandbox = lb_pg_sandbox_new_for_tests (TRUE);
   if (!lb_pg_sandbox_start (sandbox, NULL, &error))

@@ -8,6 +8,7 @@
 
 #include "lb-load-engine.h"
 #include "lb-pg-sandbox.h"
+#include "lb-pg-sandbox-private.h"
 
 /* Every test runs the engine against a throwaway PostgreSQL of our own and
  * checks what it reports against what the server holds afterwards. */
@@ -934,6 +935,148 @@ test_rate_latency_limit (void)
   g_assert_cmpint (query_int ("SELECT count(*) FROM t_ins"), >=, (gint64) result->transactions);
 }
 
+typedef struct
+{
+  gint64 stop_called;
+  gint64 stopped;
+  gint64 start_called;
+  gint64 started;
+} Outage;
+
+static gboolean
+outage_start_cb (gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Outage *outage = user_data;
+
+  outage->start_called = g_get_monotonic_time ();
+  lb_pg_sandbox_start (sandbox, NULL, &error);
+  g_assert_no_error (error);
+  outage->started = g_get_monotonic_time ();
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+outage_stop_cb (gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Outage *outage = user_data;
+
+  outage->stop_called = g_get_monotonic_time ();
+  lb_pg_sandbox_stop (sandbox, &error);
+  g_assert_no_error (error);
+  outage->stopped = g_get_monotonic_time ();
+  g_timeout_add (2000, outage_start_cb, outage);
+  return G_SOURCE_REMOVE;
+}
+
+/* The server is down for 2 s inside a 6 s run: the result says how long no
+ * client was connected and the tps over the rest, beside the plain average. */
+static void
+test_server_outage (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 4);
+  RunData data;
+  Outage outage = { 0 };
+  double down_min, down_max, reachable;
+  gboolean zero_seen = FALSE;
+
+  reset_insert_table ();
+  settings->duration = 6;
+  settings->interval = 0.25;
+  g_timeout_add (1500, outage_stop_cb, &outage);
+  run_engine_full (script, settings, NULL, &data);
+  g_assert_no_error (data.error);
+  g_assert_cmpint (outage.started, >, 0);
+
+  /* From the end of the shutdown to the end of the start, at least; at most
+   * from its beginning to a reconnect after the longest backoff (1 s). */
+  down_min = (outage.start_called - outage.stopped) / (double)G_USEC_PER_SEC - 0.1;
+  down_max = (outage.started - outage.stop_called) / (double)G_USEC_PER_SEC + 1.0 + 0.3;
+  g_test_message ("down %.2f–%.2f s, measured %.2f s without a connection; tps %.0f, "
+                  "while connected %.0f", down_min, down_max,
+                  data.result->seconds_without_connection, data.result->tps,
+                  data.result->tps_while_connected);
+  g_assert_cmpfloat (data.result->seconds_without_connection, >=, down_min);
+  g_assert_cmpfloat (data.result->seconds_without_connection, <=, down_max);
+
+  reachable = data.result->duration - data.result->seconds_without_connection;
+  g_assert_cmpfloat (data.result->tps_while_connected, >, data.result->tps);
+  g_assert_cmpfloat (fabs (data.result->tps_while_connected - data.result->transactions / reachable),
+                     <, 0.01);
+  g_assert_cmpuint (data.result->reconnects, >=, 1);
+  g_assert_cmpuint (data.result->connection_failures, >=, 1);
+  /* every client came back: the outage is not "fewer connected than asked" */
+  g_assert_cmpuint (data.result->clients_asked, ==, 4);
+  g_assert_cmpuint (data.result->clients_connected_max, ==, 4);
+  g_assert_cmpuint (data.result->clients_never_connected, ==, 0);
+
+  /* the live samples showed the outage */
+  for (guint i = 0; i < data.samples->len; i++)
+    if (g_array_index (data.samples, LbRunSample, i).clients_connected == 0)
+      zero_seen = TRUE;
+  g_assert_true (zero_seen);
+  g_assert_cmpuint (g_array_index (data.samples, LbRunSample, data.samples->len / 5).clients_connected,
+                    ==, 4);
+  run_data_clear (&data);
+}
+
+static void
+set_max_connections (const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  /* Server settings are the sandbox's own set-up: its superuser, not the workloads' role. */
+  PGconn *admin = PQconnectdb (_lb_pg_sandbox_get_admin_conninfo (sandbox));
+  PGresult *res = PQexec (admin, sql);
+
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (admin));
+  PQclear (res);
+  PQfinish (admin);
+  lb_pg_sandbox_restart (sandbox, &error);
+  g_assert_no_error (error);
+}
+
+/* 20 clients asked of a server that takes 5 connections: the result says
+ * how many connected, counts the failed attempts and runs with the rest. */
+static void
+test_fewer_connections (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 20);
+  g_autoptr(LbRunResult) result = NULL;
+  const LbErrorStats *refused;
+
+  reset_insert_table ();
+  /* No reserved slots, so what the server allows is exactly 5 (the test
+   * connects as the superuser, who could use reserved ones anyway). */
+  set_max_connections ("ALTER SYSTEM SET superuser_reserved_connections = 0");
+  set_max_connections ("ALTER SYSTEM SET max_connections = 5");
+
+  settings->duration = 1.5;
+  result = run_engine (script, settings);
+
+  set_max_connections ("ALTER SYSTEM RESET ALL");
+
+  g_test_message ("%u of %u connected, %u never, %" G_GUINT64_FORMAT " failed attempts",
+                  result->clients_connected_max, result->clients_asked,
+                  result->clients_never_connected, result->connection_failures);
+  g_assert_cmpuint (result->clients_asked, ==, 20);
+  g_assert_cmpuint (result->clients_connected_max, >=, 1);
+  g_assert_cmpuint (result->clients_connected_max, <=, 5);
+  g_assert_cmpuint (result->clients_never_connected, ==, 20 - result->clients_connected_max);
+  /* each of them tried at the start, and again with a backoff */
+  g_assert_cmpuint (result->connection_failures, >=, 2 * result->clients_never_connected);
+  refused = find_error (result, "08001");
+  g_assert_nonnull (refused);
+  g_assert_cmpuint (refused->count, ==, result->connection_failures);
+  g_assert_cmpuint (result->transactions, >, 0);
+  /* some client was connected all along */
+  g_assert_cmpfloat (result->seconds_without_connection, ==, 0);
+  g_assert_cmpfloat (result->tps_while_connected, ==, result->tps);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -973,6 +1116,8 @@ main (int   argc,
   g_test_add_func ("/load-engine/rate-latency-limit", test_rate_latency_limit);
   g_test_add_func ("/load-engine/cancel", test_cancel);
   g_test_add_func ("/load-engine/server-restart", test_server_restart);
+  g_test_add_func ("/load-engine/server-outage", test_server_outage);
+  g_test_add_func ("/load-engine/fewer-connections", test_fewer_connections);
 
   ret = g_test_run ();
 

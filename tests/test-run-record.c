@@ -1014,6 +1014,80 @@ test_comparison_runs (void)
   g_assert_null (lb_compare_describe_caveats (shown, similar));
 }
 
+/* Clients asked and connected, failed connection attempts and the time with
+ * none connected: in the JSON, read back, in the summary; a record written
+ * before these figures still loads, with none of them. */
+static void
+test_record_connections (void)
+{
+  g_autoptr(LbRunSettings) settings = valid_settings ();
+  g_autoptr(LbRunResult) result = make_result (6);
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autoptr(LbRunRecord) back = NULL;
+  g_autoptr(LbRunRecord) old = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *old_text = NULL;
+  LbRunResult *r;
+  JsonObject *root;
+  static const char * const keys[] = {
+    "clients_asked", "clients_connected_max", "clients_never_connected",
+    "connection_failures", "seconds_without_connection", "tps_while_connected",
+  };
+
+  settings->clients = 20;
+  result->clients_asked = 20;
+  result->clients_connected_max = 5;
+  result->clients_never_connected = 15;
+  result->connection_failures = 45;
+  result->seconds_without_connection = 2.5;
+  result->tps_while_connected = result->transactions / (result->duration - 2.5);
+  g_array_index (result->timeline, LbRunSample, 0).clients_connected = 5;
+  record = lb_run_record_new ("one.sql", NULL, settings, result, NULL);
+
+  node = lb_run_record_to_json (record);
+  root = json_node_get_object (node);
+  g_assert_cmpint (json_object_get_int_member (root, "clients_asked"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (root, "clients_connected_max"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (root, "clients_never_connected"), ==, 15);
+  g_assert_cmpint (json_object_get_int_member (root, "connection_failures"), ==, 45);
+  g_assert_cmpfloat (json_object_get_double_member (root, "seconds_without_connection"), ==, 2.5);
+
+  back = lb_run_record_new_from_json (node, &error);
+  g_assert_no_error (error);
+  r = lb_run_record_get_result (back);
+  g_assert_cmpuint (r->clients_asked, ==, 20);
+  g_assert_cmpuint (r->clients_connected_max, ==, 5);
+  g_assert_cmpuint (r->clients_never_connected, ==, 15);
+  g_assert_cmpuint (r->connection_failures, ==, 45);
+  g_assert_cmpfloat (r->seconds_without_connection, ==, 2.5);
+  g_assert_cmpfloat (fabs (r->tps_while_connected - result->tps_while_connected), <, 1e-6);
+  g_assert_cmpuint (g_array_index (r->timeline, LbRunSample, 0).clients_connected, ==, 5);
+
+  text = lb_run_record_to_text (back);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "number of clients: 20 asked, 5 connected\n"));
+  g_assert_nonnull (strstr (text, "connection failures: 45\n"));
+  g_assert_nonnull (strstr (text, "time without a connected client: 2.5 s\n"));
+  g_assert_nonnull (strstr (text, "WARNING: 15 clients of 20 never connected"));
+  g_assert_nonnull (strstr (text, "(while the server was reachable)\n"));
+
+  /* the same record as an older version wrote it */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    json_object_remove_member (root, keys[i]);
+  old = lb_run_record_new_from_json (node, &error);
+  g_assert_no_error (error);
+  r = lb_run_record_get_result (old);
+  g_assert_cmpuint (r->clients_asked, ==, 0);
+  g_assert_cmpuint (r->clients_never_connected, ==, 0);
+  g_assert_cmpfloat (r->seconds_without_connection, ==, 0);
+  old_text = lb_run_record_to_text (old);
+  g_assert_nonnull (strstr (old_text, "number of clients: 20\n"));
+  g_assert_null (strstr (old_text, "WARNING"));
+  g_assert_null (strstr (old_text, "reachable"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1030,6 +1104,7 @@ main (int   argc,
   g_test_add_func ("/run-record/json-bad", test_record_json_bad);
   g_test_add_func ("/run-record/csv", test_record_csv);
   g_test_add_func ("/run-record/text", test_record_text);
+  g_test_add_func ("/run-record/connections", test_record_connections);
   g_test_add_func ("/run-history/add-load-remove", test_history);
   g_test_add_func ("/run-history/encoded-and-ssl-secrets", test_encoded_and_ssl_secrets);
   g_test_add_func ("/run-comparison/deltas", test_comparison_deltas);

@@ -8,10 +8,12 @@
 
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
+#include <libpq-fe.h>
 #include <string.h>
 
 #include "lb-application.h"
 #include "lb-pg-sandbox.h"
+#include "lb-pg-sandbox-private.h"
 #include "lb-tester-page.h"
 #include "lb-tester-window.h"
 #include "lb-tester-window-private.h"
@@ -1843,6 +1845,109 @@ test_live_table (Fixture       *fixture,
   g_assert_cmpuint (live_executions (window), >=, later);
 }
 
+/* Depth first: a mapped label whose text is @text. */
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+fewer_connected_shown (gpointer data)
+{
+  return find_label_containing (data, "Only ") != NULL;
+}
+
+/* 20 clients against a server that takes 5 connections, through a typed
+ * connection string: while running, the clients counter says "5 of 20" and
+ * a warning says only 5 are connected; the finished run says it too. */
+static void
+test_fewer_connections (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(LbPgSandbox) small = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "one.sql", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  gboolean live_counter_shown = FALSE;
+  g_autofree char *live_warning = NULL;
+  LbRunResult *result;
+  const char *warning;
+  gboolean loaded = FALSE;
+  PGconn *conn;
+  gint64 deadline;
+
+  g_assert_true (lb_pg_sandbox_start (small, NULL, &error));
+  g_assert_no_error (error);
+  /* Server settings need the sandbox's superuser, not the workloads' role. */
+  conn = PQconnectdb (_lb_pg_sandbox_get_admin_conninfo (small));
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  /* no reserved slots: what the server allows is exactly 5 */
+  PQclear (PQexec (conn, "ALTER SYSTEM SET superuser_reserved_connections = 0"));
+  PQclear (PQexec (conn, "ALTER SYSTEM SET max_connections = 5"));
+  PQfinish (conn);
+  g_assert_true (lb_pg_sandbox_restart (small, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_set_contents (path, "SELECT pg_sleep(0.01);\n", -1, NULL));
+  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &loaded);
+  lb_test_spin_until (&loaded, 10);
+  lb_tester_window_set_target_conninfo (window, lb_pg_sandbox_get_conninfo (small));
+  settings = lb_tester_window_dup_settings (window);
+  settings->mode = LB_RUN_MODE_DURATION;
+  settings->clients = 20;
+  settings->threads = 2;
+  settings->duration = 3;
+  settings->warmup = 0;
+  lb_tester_window_apply_settings (window, settings);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.start", NULL));
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (lb_tester_window_get_running (window) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (live_warning == NULL && lb_tester_window_get_running (window)
+          && fewer_connected_shown (window))
+        {
+          live_warning = g_strdup (find_label_containing (GTK_WIDGET (window), "Only "));
+          live_counter_shown = has_label (GTK_WIDGET (window), "5 of 20");
+          lb_test_save_screenshot (GTK_WIDGET (window), "tester-fewer-connections-running");
+        }
+    }
+  g_assert_false (lb_tester_window_get_running (window));
+  g_assert_nonnull (live_warning);
+  g_test_message ("live: “%s”", live_warning);
+  /* the clients counter */
+  g_assert_true (live_counter_shown);
+  g_assert_nonnull (strstr (live_warning, "5 of 20 clients are connected"));
+
+  record = g_object_ref (lb_tester_window_get_record (window));
+  result = lb_run_record_get_result (record);
+  g_assert_cmpuint (result->clients_connected_max, ==, 5);
+  g_assert_cmpuint (result->clients_never_connected, ==, 15);
+  lb_test_spin_ms (150);
+  g_assert_true (has_label (GTK_WIDGET (window), "5 of 20"));
+  warning = find_label_containing (GTK_WIDGET (window), "Only ");
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (warning, "Only 5 of the 20 clients asked could connect"));
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-fewer-connections-done");
+
+  g_assert_true (lb_pg_sandbox_stop (small, &error));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1886,6 +1991,8 @@ main (int   argc,
   g_test_add_func ("/ui/tester/chart-log-axis", test_chart_log_axis);
   g_test_add ("/ui/tester/live-table", Fixture, NULL, fixture_setup, test_live_table, fixture_teardown);
   g_test_add ("/ui/tester/unverified-tls-note", Fixture, NULL, fixture_setup, test_unverified_tls_note,
+              fixture_teardown);
+  g_test_add ("/ui/tester/fewer-connections", Fixture, NULL, fixture_setup, test_fewer_connections,
               fixture_teardown);
 
   status = g_test_run ();

@@ -436,7 +436,9 @@ lb_cli_bench (int    argc,
                                       "\n"
                                       "Exit status: 0 when the run completed (even with query\n"
                                       "errors, which the summary counts), 1 when it could not\n"
-                                      "start (no connection, a statement that does not prepare),\n"
+                                      "start (no connection, a statement that does not prepare)\n"
+                                      "or when some client never connected (the server allows\n"
+                                      "fewer connections than --clients; the summary is printed),\n"
                                       "2 on bad options or a bad script, 130 when interrupted by\n"
                                       "Ctrl+C (what was measured is still printed and saved).\n"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -630,6 +632,17 @@ lb_cli_bench (int    argc,
     g_print ("%s%s", summary, g_str_has_suffix (summary, "\n") ? "" : "\n");
   else
     g_printerr ("%s%s", summary, g_str_has_suffix (summary, "\n") ? "" : "\n");
+
+  /* Figures for fewer clients than asked answer another question than the
+   * one asked: not a plain success. */
+  if (result->clients_never_connected > 0)
+    {
+      lb_cli_print_error (_("only %u of the %u clients asked could connect; raise the server’s "
+                            "max_connections or ask for fewer clients"),
+                          result->clients_connected_max, result->clients_asked);
+      if (status == LB_CLI_EXIT_OK)
+        status = LB_CLI_EXIT_FAILURE;
+    }
 
   if (result->cancelled)
     {

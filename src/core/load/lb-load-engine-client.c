@@ -89,9 +89,47 @@ client_set_events (Client *c)
   client_watch (c, PQsocket (c->conn), events, FALSE);
 }
 
+/* Keeps the count of open connections and the spans with none: called on
+ * connection events only, so the lock costs nothing per transaction. */
+void
+client_count_connected (Client   *c,
+                        gboolean  connected,
+                        gint64    now)
+{
+  Run *run = c->worker->run;
+
+  if (c->connected == connected)
+    return;
+  c->connected = connected;
+  if (connected)
+    c->connected_once = TRUE;
+
+  g_mutex_lock (&run->lock);
+  if (connected)
+    {
+      if (run->connected_now == 0 && run->outage_since >= 0)
+        {
+          Epoch span = { run->outage_since, now };
+
+          g_array_append_val (run->outages, span);
+          run->outage_since = -1;
+        }
+      g_atomic_int_inc ((gint *)&run->connected_now);
+      run->connected_max = MAX (run->connected_max, run->connected_now);
+    }
+  else
+    {
+      if (g_atomic_int_dec_and_test ((gint *)&run->connected_now))
+        run->outage_since = now;
+    }
+  g_mutex_unlock (&run->lock);
+}
+
 void
 client_close (Client *c)
 {
+  if (c->connected)
+    client_count_connected (c, FALSE, monotonic_usec ());
   client_watch (c, -1, 0, FALSE);
   g_clear_pointer (&c->cancel, PQfreeCancel);
   g_clear_pointer (&c->conn, PQfinish);
@@ -158,6 +196,7 @@ client_connect_failed (Client     *c,
     }
 
   count_error (current_epoch_stats (c->worker)->errors, "08001", message);
+  c->worker->connection_failures++;
   client_close (c);
   c->state = CLIENT_RECONNECT;
   c->wake = now + (gint64)c->backoff_msec * 1000;
@@ -171,6 +210,7 @@ client_start_connect (Client *c,
 {
   Run *run = c->worker->run;
 
+  c->asked = TRUE;
   /* "" = libpq's defaults and the PG* environment */
   c->conn = PQconnectStart (run->settings->conninfo != NULL ? run->settings->conninfo : "");
   if (c->conn == NULL)
@@ -233,6 +273,7 @@ client_connected (Client *c,
 {
   Run *run = c->worker->run;
 
+  client_count_connected (c, TRUE, now);
   c->cancel = PQgetCancel (c->conn);
   if (PQsetnonblocking (c->conn, 1) != 0)
     {

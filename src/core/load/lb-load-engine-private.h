@@ -135,6 +135,9 @@ struct _Client
   PGconn         *conn;
   PGcancel       *cancel;
   gboolean        ever_connected;
+  gboolean        asked;        /* tried to connect at least once */
+  gboolean        connected_once;
+  gboolean        connected;    /* counted in run->connected_now */
   gboolean        settled;      /* counted in the worker's ready report */
   guint           prepare_next;
   guint           backoff_msec;
@@ -195,6 +198,7 @@ struct _Worker
   guint           ready_generation;
   gboolean        finished;
   guint64         reconnects;
+  guint64         connection_failures;
   double          cpu_time;
   gint64          last_end;
 };
@@ -257,6 +261,12 @@ struct _Run
   char               *connect_error;    /* libpq's first message */
   guint               n_connected;
   char               *server_version;
+
+  /* connection events (never per transaction): under lock */
+  guint               connected_now;    /* also read atomically by the ticker */
+  guint               connected_max;
+  gint64              outage_since;     /* no client connected since then; -1: some are */
+  GArray             *outages;          /* Epoch: spans with no client connected */
 };
 
 typedef struct
@@ -282,6 +292,11 @@ G_GNUC_INTERNAL void client_lost           (Client *c, const char *sqlstate,
                                             const char *message, gint64 now);
 G_GNUC_INTERNAL void client_stop_idle      (Client *c, gint64 now);
 G_GNUC_INTERNAL void client_close          (Client *c);
+G_GNUC_INTERNAL void client_count_connected (Client *c, gboolean connected, gint64 now);
+
+/* lb-load-engine.c: what the connection events add up to. */
+G_GNUC_INTERNAL double connection_outage_seconds (Run *run, gint64 start, gint64 end);
+G_GNUC_INTERNAL void   connection_fill_result    (Run *run, LbRunResult *result);
 
 /* lb-load-engine-stats.c: called on a worker with its stats_lock held, except
  * ticker_tick() (the coordinator, once per interval: takes each worker's lock)

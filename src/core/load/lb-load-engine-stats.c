@@ -214,6 +214,7 @@ ticker_tick (Run    *run,
   sample.t = epoch0 == G_MAXINT64 ? 0 : (now - epoch0) / (double)G_USEC_PER_SEC;
   sample.interval = elapsed;
   sample.clients = (guint)g_atomic_int_get (&run->active_clients);
+  sample.clients_connected = (guint)g_atomic_int_get ((gint *)&run->connected_now);
   sample.tps = elapsed > 0 ? sample.transactions / elapsed : 0;
   sample.latency_mean_ms = lb_latency_histogram_get_mean (ticker->merged) / 1000.0;
   sample.latency_stddev_ms = lb_latency_histogram_get_stddev (ticker->merged) / 1000.0;
@@ -352,6 +353,7 @@ build_result (Run    *run,
       result->failed += step.failed;
       result->skipped += skipped;
       result->duration += seconds;
+      result->seconds_without_connection += connection_outage_seconds (run, run->epochs[e].start, end);
 
       if (run->settings->mode == LB_RUN_MODE_LADDER)
         g_array_append_val (result->ladder, step);
@@ -387,6 +389,7 @@ build_result (Run    *run,
   result->seed = run->seed;
   g_free (result->server_version);
   result->server_version = g_strdup (run->server_version);
+  connection_fill_result (run, result);
 
   return result;
 }

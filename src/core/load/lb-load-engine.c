@@ -232,6 +232,7 @@ run_free (Run *run)
   g_strfreev (run->statement_names);
   g_free (run->connect_error);
   g_free (run->server_version);
+  g_clear_pointer (&run->outages, g_array_unref);
   g_clear_error (&run->startup_error);
   g_mutex_clear (&run->lock);
   g_cond_clear (&run->cond);
@@ -428,6 +429,7 @@ coordinator_thread (gpointer data)
 
   emit_phase (run, LB_RUN_PHASE_CONNECTING, first_clients);
   t0 = monotonic_usec ();
+  run->outage_since = t0;   /* nothing is connected yet */
   g_atomic_int_set (&run->active_clients, (gint)first_clients);
   g_atomic_int_set (&run->generation, 1);
   g_atomic_int_set (&run->epoch, -1);
@@ -560,6 +562,54 @@ coordinator_thread (gpointer data)
   run_free (run);
 
   return NULL;
+}
+
+/* Connection events, summed once every worker ended */
+
+/* How long, within [start, end), no client was connected. */
+double
+connection_outage_seconds (Run    *run,
+                           gint64  start,
+                           gint64  end)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i <= run->outages->len; i++)
+    {
+      Epoch span;
+
+      if (i < run->outages->len)
+        span = g_array_index (run->outages, Epoch, i);
+      else if (run->outage_since >= 0)
+        span = (Epoch) { run->outage_since, G_MAXINT64 };
+      else
+        break;
+      span.start = MAX (span.start, start);
+      span.end = MIN (span.end, end);
+      if (span.end > span.start)
+        total += span.end - span.start;
+    }
+  return total / (double)G_USEC_PER_SEC;
+}
+
+void
+connection_fill_result (Run         *run,
+                        LbRunResult *result)
+{
+  double reachable = result->duration - result->seconds_without_connection;
+
+  result->clients_asked = run->n_clients;
+  result->clients_connected_max = run->connected_max;
+  for (guint i = 0; i < run->n_workers; i++)
+    {
+      Worker *w = &run->workers[i];
+
+      result->connection_failures += w->connection_failures;
+      for (guint k = 0; k < w->n_clients; k++)
+        if (w->clients[k].asked && !w->clients[k].connected_once)
+          result->clients_never_connected++;
+    }
+  result->tps_while_connected = reachable > 0 ? result->transactions / reachable : 0;
 }
 
 /* GObject */
@@ -717,6 +767,8 @@ lb_load_engine_run_async (LbLoadEngine        *self,
   run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   g_mutex_init (&run->lock);
   g_cond_init (&run->cond);
+  run->outages = g_array_new (FALSE, FALSE, sizeof (Epoch));
+  run->outage_since = -1;
 
   if (!run_prepare (run, &error))
     {

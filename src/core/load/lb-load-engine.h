@@ -54,8 +54,13 @@ typedef enum
  * block is rolled back). A lost connection fails the transactions in flight
  * (SQLSTATE of the server's message, else 08006), is reopened with a backoff
  * of 0.1 s doubling to 1 s and counted in result->reconnects; failed
- * connection attempts count as 08001. The timeline's samples count
- * transactions by completion time. */
+ * connection attempts count as 08001 and in result->connection_failures.
+ * A client that cannot connect keeps trying with the same backoff; the
+ * result says how many clients ever connected (clients_never_connected,
+ * clients_connected_max of clients_asked), how long no client was
+ * connected while measuring (seconds_without_connection: a server down)
+ * and the tps over the rest (tps_while_connected). The timeline's samples
+ * count transactions by completion time, and clients_connected at their end. */
 G_DECLARE_FINAL_TYPE (LbLoadEngine, lb_load_engine, LB, LOAD_ENGINE, GObject)
 
 /* Keeps a reference to @script and a copy of @settings; nothing runs yet. */

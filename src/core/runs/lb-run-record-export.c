@@ -131,6 +131,25 @@ single_line (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* What went wrong with the connections, beside pgbench's lines. */
+static void
+append_connection_lines (GString           *out,
+                         const LbRunResult *r)
+{
+  if (r->connection_failures > 0)
+    g_string_append_printf (out, _("connection failures: %" G_GUINT64_FORMAT "\n"),
+                            r->connection_failures);
+  if (r->seconds_without_connection > 0)
+    g_string_append_printf (out, _("time without a connected client: %.1f s\n"),
+                            r->seconds_without_connection);
+  if (r->clients_never_connected > 0)
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE,
+                                              "WARNING: %u client of %u never connected; the figures are for fewer clients than asked\n",
+                                              "WARNING: %u clients of %u never connected; the figures are for fewer clients than asked\n",
+                                              r->clients_never_connected),
+                            r->clients_never_connected, r->clients_asked);
+}
+
 char *
 lb_run_record_to_text (LbRunRecord *self)
 {
@@ -166,7 +185,12 @@ lb_run_record_to_text (LbRunRecord *self)
     }
   else
     {
-      g_string_append_printf (out, _("number of clients: %u\n"), s->clients);
+      if (r->clients_asked > 0 && r->clients_connected_max < r->clients_asked)
+        /* Translators: pgbench's line, with how many of them could connect */
+        g_string_append_printf (out, _("number of clients: %u asked, %u connected\n"),
+                                r->clients_asked, r->clients_connected_max);
+      else
+        g_string_append_printf (out, _("number of clients: %u\n"), s->clients);
     }
   threads = s->threads > 0 ? s->threads : (guint) g_get_num_processors ();
   if (s->mode != LB_RUN_MODE_LADDER)
@@ -190,6 +214,7 @@ lb_run_record_to_text (LbRunRecord *self)
     g_string_append_printf (out, _("number of transactions skipped: %" G_GUINT64_FORMAT "\n"), r->skipped);
   if (r->reconnects > 0)
     g_string_append_printf (out, _("number of reconnections: %" G_GUINT64_FORMAT "\n"), r->reconnects);
+  append_connection_lines (out, r);
 
   g_string_append_printf (out, _("latency average = %.3f ms\n"), lb_latency_histogram_get_mean (h) / 1000);
   g_string_append_printf (out, _("latency stddev = %.3f ms\n"), lb_latency_histogram_get_stddev (h) / 1000);
@@ -209,6 +234,8 @@ lb_run_record_to_text (LbRunRecord *self)
     }
   g_string_append_printf (out, _("initial connection time = %.3f ms\n"), r->connection_time * 1000);
   g_string_append_printf (out, _("tps = %f (without initial connection time)\n"), r->tps);
+  if (r->seconds_without_connection > 0)
+    g_string_append_printf (out, _("tps = %f (while the server was reachable)\n"), r->tps_while_connected);
   if (r->client_cpu_time > 0 && r->transactions > 0)
     g_string_append_printf (out, _("client CPU = %.3f s (%.3f ms per 1,000 transactions)\n"),
                             r->client_cpu_time, 1e6 * r->client_cpu_time / (double) r->transactions);

@@ -350,6 +350,38 @@ add_histogram (JsonBuilder              *builder,
   json_builder_add_value (builder, lb_latency_histogram_to_json (histogram));
 }
 
+/* Clients asked and connected, and the time none was: absent from older
+ * records, which then read as 0 (unknown). */
+static void
+add_connection_figures (JsonBuilder       *builder,
+                        const LbRunResult *r)
+{
+  add_int (builder, "clients_asked", r->clients_asked);
+  add_int (builder, "clients_connected_max", r->clients_connected_max);
+  add_int (builder, "clients_never_connected", r->clients_never_connected);
+  add_int (builder, "connection_failures", (gint64) r->connection_failures);
+  add_double (builder, "seconds_without_connection", r->seconds_without_connection);
+  add_double (builder, "tps_while_connected", r->tps_while_connected);
+}
+
+static gboolean
+read_connection_figures (JsonObject   *object,
+                         LbRunResult  *r,
+                         GError      **error)
+{
+  return lb_run_json_read_uint (object, "record", "clients_asked", FALSE, &r->clients_asked, error)
+         && lb_run_json_read_uint (object, "record", "clients_connected_max", FALSE,
+                                   &r->clients_connected_max, error)
+         && lb_run_json_read_uint (object, "record", "clients_never_connected", FALSE,
+                                   &r->clients_never_connected, error)
+         && lb_run_json_read_uint64 (object, "record", "connection_failures", FALSE, G_MAXINT64,
+                                     &r->connection_failures, error)
+         && lb_run_json_read_double (object, "record", "seconds_without_connection", FALSE,
+                                     &r->seconds_without_connection, error)
+         && lb_run_json_read_double (object, "record", "tps_while_connected", FALSE,
+                                     &r->tps_while_connected, error);
+}
+
 JsonNode *
 lb_run_record_to_json (LbRunRecord *self)
 {
@@ -384,6 +416,7 @@ lb_run_record_to_json (LbRunRecord *self)
   add_double (builder, "client_cpu_time", r->client_cpu_time);
   add_int (builder, "seed", (gint64) r->seed);
   add_string (builder, "server_version", r->server_version);
+  add_connection_figures (builder, r);
   add_latency_ms (builder, "latency_ms", r->latency);
   if (lb_latency_histogram_get_count (r->lag) > 0)
     add_latency_ms (builder, "lag_ms", r->lag);
@@ -433,6 +466,7 @@ lb_run_record_to_json (LbRunRecord *self)
       add_double (builder, "t", s->t);
       add_double (builder, "interval", s->interval);
       add_int (builder, "clients", s->clients);
+      add_int (builder, "clients_connected", s->clients_connected);
       add_double (builder, "tps", s->tps);
       add_double (builder, "latency_mean_ms", s->latency_mean_ms);
       add_double (builder, "latency_stddev_ms", s->latency_stddev_ms);
@@ -589,6 +623,7 @@ read_result_lists (JsonObject   *object,
           || !lb_run_json_read_double (s, "timeline", "tps", TRUE, &sample.tps, error)
           || !lb_run_json_read_double (s, "timeline", "interval", FALSE, &sample.interval, error)
           || !lb_run_json_read_uint (s, "timeline", "clients", FALSE, &sample.clients, error)
+          || !lb_run_json_read_uint (s, "timeline", "clients_connected", FALSE, &sample.clients_connected, error)
           || !lb_run_json_read_double (s, "timeline", "latency_mean_ms", FALSE, &sample.latency_mean_ms, error)
           || !lb_run_json_read_double (s, "timeline", "latency_stddev_ms", FALSE, &sample.latency_stddev_ms, error)
           || !lb_run_json_read_double (s, "timeline", "p50_ms", FALSE, &sample.p50_ms, error)
@@ -702,7 +737,8 @@ lb_run_record_new_from_json (JsonNode  *node,
       || !lb_run_json_read_double (object, "record", "duration", FALSE, &r->duration, error)
       || !lb_run_json_read_double (object, "record", "connection_time", FALSE, &r->connection_time, error)
       || !lb_run_json_read_double (object, "record", "client_cpu_time", FALSE, &r->client_cpu_time, error)
-      || !lb_run_json_read_uint (object, "record", "knee_clients", FALSE, &r->knee_clients, error))
+      || !lb_run_json_read_uint (object, "record", "knee_clients", FALSE, &r->knee_clients, error)
+      || !read_connection_figures (object, r, error))
     return NULL;
 
   seed_node = json_object_get_member (object, "seed");

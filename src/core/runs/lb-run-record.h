@@ -80,6 +80,7 @@ typedef struct
   double   t;                  /* seconds since measuring began, at the interval's end */
   double   interval;           /* the interval's length in seconds */
   guint    clients;            /* clients running (ladder: the current step) */
+  guint    clients_connected;  /* of them, connected to the server at the interval's end */
   double   tps;
   double   latency_mean_ms;
   double   latency_stddev_ms;
@@ -156,6 +157,13 @@ struct _LbRunResult
   double              client_cpu_time;    /* user+sys seconds of the engine's threads */
   guint64             seed;
   char               *server_version;     /* "15.18", when known */
+  /* Connections (0 everywhere in records older than these fields): */
+  guint               clients_asked;      /* the most clients the settings asked for */
+  guint               clients_connected_max;   /* the most connected at once */
+  guint               clients_never_connected; /* asked but never connected */
+  guint64             connection_failures;     /* failed connection attempts, retries included */
+  double              seconds_without_connection; /* measuring with no client connected */
+  double              tps_while_connected;     /* transactions / (duration - the above) */
 };
 
 GType          lb_run_result_get_type  (void) G_GNUC_CONST;

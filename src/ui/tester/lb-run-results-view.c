@@ -18,6 +18,7 @@ enum {
   COUNTER_P50,
   COUNTER_P95,
   COUNTER_P99,
+  COUNTER_CLIENTS,
   N_COUNTERS
 };
 
@@ -51,6 +52,8 @@ struct _LbRunResultsView
   GtkLabel          *baseline_label;
   GtkWidget         *caveat_box;
   GtkLabel          *caveat_label;
+  GtkWidget         *connection_box;
+  GtkLabel          *connection_label;
   GtkFlowBox        *counters_box;
   LbThroughputChart *chart;
   GtkGrid           *results_grid;
@@ -136,6 +139,7 @@ create_counters (LbRunResultsView *self)
 {
   static const char *captions[N_COUNTERS] = {
     N_("tx/s"), N_("transactions"), N_("failed"), N_("p50 ms"), N_("p95 ms"), N_("p99 ms"),
+    N_("clients"),
   };
 
   for (guint i = 0; i < N_COUNTERS; i++)
@@ -146,7 +150,7 @@ create_counters (LbRunResultsView *self)
       GtkWidget *delta = gtk_label_new (NULL);
 
       gtk_widget_add_css_class (card, "card");
-      gtk_widget_set_size_request (card, 110, -1);
+      gtk_widget_set_size_request (card, 100, -1);
       gtk_widget_add_css_class (value, "title-2");
       gtk_widget_add_css_class (value, "numeric");
       gtk_widget_set_margin_top (value, 10);
@@ -183,6 +187,7 @@ reset_counters (LbRunResultsView *self,
   set_counter (self, COUNTER_P50, "–", live ? _("p50 ms now") : _("p50 ms"));
   set_counter (self, COUNTER_P95, "–", live ? _("p95 ms now") : _("p95 ms"));
   set_counter (self, COUNTER_P99, "–", live ? _("p99 ms now") : _("p99 ms"));
+  set_counter (self, COUNTER_CLIENTS, "–", live ? _("connected") : _("clients"));
   clear_counter_deltas (self);
 }
 
@@ -486,6 +491,74 @@ fill_ladder (LbRunResultsView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->ladder_group), any);
 }
 
+/* "5 of 20": clients connected of those asked. */
+static void
+set_clients_counter (LbRunResultsView *self,
+                     guint             connected,
+                     guint             asked,
+                     const char       *caption)
+{
+  g_autofree char *value = NULL;
+
+  if (connected < asked)
+    /* Translators: clients connected of those asked, in a small card */
+    value = g_strdup_printf (_("%u of %u"), connected, asked);
+  else
+    value = g_strdup_printf ("%u", asked);
+  set_counter (self, COUNTER_CLIENTS, value, caption);
+}
+
+static void
+show_connection_warning (LbRunResultsView *self,
+                         const char       *text)
+{
+  gtk_label_set_label (self->connection_label, text != NULL ? text : "");
+  gtk_widget_set_visible (self->connection_box, text != NULL);
+}
+
+/* A finished run's clients counter, and what went wrong with its
+ * connections: clients that never connected, time with none connected. */
+static void
+show_record_connections (LbRunResultsView *self,
+                         LbRunResult      *result)
+{
+  g_autoptr(GString) warning = g_string_new (NULL);
+
+  if (result->clients_asked == 0)   /* a record older than these figures */
+    {
+      const LbRunSettings *settings = lb_run_record_get_settings (self->record);
+
+      if (settings->mode != LB_RUN_MODE_LADDER)
+        set_clients_counter (self, settings->clients, settings->clients, _("clients"));
+      show_connection_warning (self, NULL);
+      return;
+    }
+
+  set_clients_counter (self, result->clients_connected_max, result->clients_asked,
+                       result->clients_connected_max < result->clients_asked ? _("connected") : _("clients"));
+  if (result->clients_never_connected > 0)
+    g_string_append_printf (warning,
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "Only %u of the %u clients asked could connect: the figures are for fewer clients. Raise the server’s max_connections or ask for fewer clients.",
+                                         "Only %u of the %u clients asked could connect: the figures are for fewer clients. Raise the server’s max_connections or ask for fewer clients.",
+                                         result->clients_asked),
+                            result->clients_connected_max, result->clients_asked);
+  if (result->seconds_without_connection > 0)
+    {
+      /* Translators: seconds, with one decimal */
+      g_autofree char *down = g_strdup_printf (_("%.1f s"), result->seconds_without_connection);
+      g_autofree char *reachable = lb_format_rate (result->tps_while_connected);
+      g_autofree char *average = lb_format_rate (result->tps);
+
+      if (warning->len > 0)
+        g_string_append_c (warning, '\n');
+      /* Translators: a time ("3.2 s"), then two rates */
+      g_string_append_printf (warning, _("No client was connected for %s: %s tx/s while the server was reachable, %s tx/s on average."),
+                              down, reachable, average);
+    }
+  show_connection_warning (self, warning->len > 0 ? warning->str : NULL);
+}
+
 static void
 show_summary (LbRunResultsView *self)
 {
@@ -500,7 +573,10 @@ show_summary (LbRunResultsView *self)
 
   reset_counters (self, FALSE);
   if (result == NULL)
-    return;
+    {
+      show_connection_warning (self, NULL);
+      return;
+    }
 
   tps = lb_format_rate (result->tps);
   transactions = lb_format_count (result->transactions);
@@ -524,6 +600,7 @@ show_summary (LbRunResultsView *self)
   set_counter (self, COUNTER_P50, p50, NULL);
   set_counter (self, COUNTER_P95, p95, NULL);
   set_counter (self, COUNTER_P99, p99, NULL);
+  show_record_connections (self, result);
 
   /* Rates and latencies only: the total of transactions grows with the
    * length of a run, so it gets no delta. */
@@ -701,6 +778,20 @@ sample_cb (LbRunResultsView  *self,
   set_counter (self, COUNTER_P50, p50, NULL);
   set_counter (self, COUNTER_P95, p95, NULL);
   set_counter (self, COUNTER_P99, p99, NULL);
+  set_clients_counter (self, sample->clients_connected, sample->clients, _("connected"));
+  if (sample->clients_connected < sample->clients)
+    {
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Only %u of %u client is connected: the server refuses or lost the others",
+                                      "Only %u of %u clients are connected: the server refuses or lost the others",
+                                      sample->clients),
+                         sample->clients_connected, sample->clients);
+
+      show_connection_warning (self, text);
+    }
+  else
+    show_connection_warning (self, NULL);
 
   /* The bar itself is bound to the run's "progress". */
   planned = lb_test_run_planned_seconds (settings);
@@ -887,6 +978,8 @@ lb_run_results_view_class_init (LbRunResultsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, baseline_label);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, caveat_box);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, caveat_label);
+  gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, connection_box);
+  gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, connection_label);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, counters_box);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, chart);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, results_grid);
@@ -955,6 +1048,7 @@ lb_run_results_view_begin (LbRunResultsView    *self,
   lb_throughput_chart_set_time_span (self->chart, lb_test_run_planned_seconds (settings));
   reset_counters (self, TRUE);
   gtk_widget_set_visible (self->compare_box, FALSE);
+  show_connection_warning (self, NULL);
   fill_results (self);
   fill_errors (self, NULL);
   fill_ladder (self, NULL);
