@@ -10,6 +10,7 @@
 
 #include "lb-backoff.h"
 #include "lb-databricks-client.h"
+#include "lb-databricks-client-private.h"
 
 #define DEFAULT_RETRY_BUDGET_MS 300000
 #define DEFAULT_RETRY_BASE_MS   1000
@@ -861,4 +862,11 @@ lb_databricks_client_new (LbDatabricksAuth  *auth,
                                                  NULL);
 
   return g_steal_pointer (&self);
+}
+
+GError *
+_lb_databricks_client_error_from_response (guint   status,
+                                           GBytes *bytes)
+{
+  return error_from_response (status, bytes);
 }

@@ -12,6 +12,7 @@
 
 #include "lb-backoff.h"
 #include "lb-table-sizer.h"
+#include "lb-table-sizer-private.h"
 
 #define DEFAULT_MAX_PARALLEL  4
 #define DEFAULT_POLL_BASE_MS  1000
@@ -301,22 +302,11 @@ compare_warehouses (gconstpointer a,
   return g_utf8_collate (wa->name != NULL ? wa->name : "", wb->name != NULL ? wb->name : "");
 }
 
-static void
-list_warehouses_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+/* The warehouses of a GET /api/2.0/sql/warehouses listing, best pick first. */
+GPtrArray *
+_lb_table_sizer_warehouses_from_json (JsonArray *items)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonArray) items = NULL;
   g_autoptr(GPtrArray) warehouses = NULL;
-  GError *error = NULL;
-
-  items = lb_databricks_client_list_finish (LB_DATABRICKS_CLIENT (object), result, &error);
-  if (items == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
 
   warehouses = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_warehouse_free);
   for (guint i = 0; i < json_array_get_length (items); i++)
@@ -339,7 +329,26 @@ list_warehouses_cb (GObject      *object,
     }
 
   g_ptr_array_sort (warehouses, compare_warehouses);
-  g_task_return_pointer (task, g_steal_pointer (&warehouses), (GDestroyNotify) g_ptr_array_unref);
+  return g_steal_pointer (&warehouses);
+}
+
+static void
+list_warehouses_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonArray) items = NULL;
+  GError *error = NULL;
+
+  items = lb_databricks_client_list_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  if (items == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, _lb_table_sizer_warehouses_from_json (items), (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
@@ -487,9 +496,9 @@ job_finish (Job          *job,
   maybe_complete (task);
 }
 
-static gboolean
-parse_bytes (JsonObject *statement,
-             gint64     *bytes)
+gboolean
+_lb_table_sizer_parse_bytes (JsonObject *statement,
+                             gint64     *bytes)
 {
   JsonObject *result = object_get_object (statement, "result");
   JsonNode *data;
@@ -579,7 +588,7 @@ job_handle_statement (Job      *job,
 
   if (g_str_equal (state, "SUCCEEDED"))
     {
-      if (!parse_bytes (statement, &bytes))
+      if (!_lb_table_sizer_parse_bytes (statement, &bytes))
         {
           g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
                        _("The size of “%s” came back without a number"), job->table_name);
