@@ -41,6 +41,25 @@ export_script (LbSqlScript *script)
   empty_export_dir ();
 }
 
+/* The items a dialect's parser accepts at all: detection never hands it
+ * the others (a meta-command makes a file pgbench, PARAMETERS/EXEC_COUNT
+ * make it the web tool's), and the parsers assert on them. */
+static gboolean
+dialect_takes (LbSqlDialect dialect,
+               LbSqlItemKind kind)
+{
+  switch (dialect)
+    {
+    case LB_SQL_DIALECT_QUERY_MIX:
+      return kind != LB_SQL_ITEM_META && kind != LB_SQL_ITEM_PARAMETERS && kind != LB_SQL_ITEM_EXEC_COUNT;
+    case LB_SQL_DIALECT_WEB_TOOL:
+      return kind != LB_SQL_ITEM_META;
+    case LB_SQL_DIALECT_PGBENCH:
+    default:
+      return TRUE;
+    }
+}
+
 /* The entry point's steps with the dialect chosen by the caller. */
 static void
 parse_as (const char   *data,
@@ -61,6 +80,9 @@ parse_as (const char   *data,
 
   if (!_lb_sql_check_text (&st, &error) || !_lb_sql_split (&st, &error))
     return;
+  for (guint i = 0; i < items->len; i++)
+    if (!dialect_takes (dialect, g_array_index (items, LbSqlItem, i).kind))
+      return;
 
   switch (dialect)
     {

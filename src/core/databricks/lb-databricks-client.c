@@ -249,7 +249,7 @@ error_from_response (guint   status,
   const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
 
   if (data != NULL && size > 0 && json_parser_load_from_data (parser, data, size, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *object = json_node_get_object (json_parser_get_root (parser));
 
@@ -262,7 +262,12 @@ error_from_response (guint   status,
     }
   else if (data != NULL && size > 0 && g_utf8_validate (data, size, NULL))
     {
-      text = g_strstrip (g_strndup (data, MIN (size, 500)));
+      gsize cut = MIN (size, 500);
+
+      /* Not in the middle of a character: the message goes to GTK labels. */
+      while (cut > 0 && cut < size && (data[cut] & 0xC0) == 0x80)
+        cut--;
+      text = g_strstrip (g_strndup (data, cut));
       message = text;
     }
 
@@ -451,6 +456,13 @@ response_cb (GObject      *object,
                                _("MALFORMED_RESPONSE: %s answered %s %s with something that is not JSON: %s"),
                                self->host, call->method, g_uri_peek_scheme (call->uri) ? call->uri : "",
                                error->message);
+      return;
+    }
+
+  /* An all-blank body parses to no root at all: the same as an empty one. */
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
       return;
     }
 

@@ -635,10 +635,10 @@ lb_run_record_new_from_json (JsonNode  *node,
   const char *id = NULL, *started = NULL, *server_version = NULL;
   const char *script_name = NULL, *script_path = NULL;
 
-  g_return_val_if_fail (node != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  /* NULL is what JsonParser gives for an empty or all-blank file. */
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            _("The run record is not a JSON object"));
