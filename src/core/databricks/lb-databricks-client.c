@@ -235,6 +235,19 @@ status_code_name (guint status)
     }
 }
 
+/* A string member, or NULL when it is missing or not a string (a hostile
+ * or broken reply must not trip json-glib's type checks). */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 /* The API's error body in any of its shapes: {error_code, message}, legacy
  * {error}, SCIM {detail}, or plain text. */
 static GError *
@@ -253,12 +266,12 @@ error_from_response (guint   status,
     {
       JsonObject *object = json_node_get_object (json_parser_get_root (parser));
 
-      error_code = json_object_get_string_member_with_default (object, "error_code", NULL);
-      message = json_object_get_string_member_with_default (object, "message", NULL);
+      error_code = string_member (object, "error_code");
+      message = string_member (object, "message");
       if (message == NULL)
-        message = json_object_get_string_member_with_default (object, "error", NULL);
+        message = string_member (object, "error");
       if (message == NULL)
-        message = json_object_get_string_member_with_default (object, "detail", NULL);
+        message = string_member (object, "detail");
     }
   else if (data != NULL && size > 0 && g_utf8_validate (data, size, NULL))
     {
@@ -645,7 +658,7 @@ list_page_cb (GObject      *object,
         json_array_add_element (state->items, json_node_copy (json_array_get_element (json_node_get_array (items), i)));
     }
 
-  next = json_object_get_string_member_with_default (page, "next_page_token", NULL);
+  next = string_member (page, "next_page_token");
   if (next != NULL && next[0] != '\0')
     {
       list_page (g_steal_pointer (&task), next);

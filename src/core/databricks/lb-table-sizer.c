@@ -313,6 +313,7 @@ _lb_table_sizer_warehouses_from_json (JsonArray *items)
     {
       JsonNode *node = json_array_get_element (items, i);
       JsonObject *object_ = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *serverless;
       LbWarehouse *warehouse;
 
       if (object_get_string (object_, "id") == NULL)
@@ -323,8 +324,10 @@ _lb_table_sizer_warehouses_from_json (JsonArray *items)
       warehouse->name = g_strdup (object_get_string (object_, "name") ?: warehouse->id);
       warehouse->state = g_strdup (object_get_string (object_, "state") ?: "UNKNOWN");
       warehouse->size = g_strdup (object_get_string (object_, "cluster_size"));
-      warehouse->serverless = json_object_has_member (object_, "enable_serverless_compute") &&
-                              json_object_get_boolean_member (object_, "enable_serverless_compute");
+      serverless = json_object_get_member (object_, "enable_serverless_compute");
+      warehouse->serverless = serverless != NULL && JSON_NODE_HOLDS_VALUE (serverless) &&
+                              json_node_get_value_type (serverless) == G_TYPE_BOOLEAN &&
+                              json_node_get_boolean (serverless);
       g_ptr_array_add (warehouses, warehouse);
     }
 
