@@ -22,6 +22,7 @@ typedef struct
   char       *last_token_auth;
   char       *issued_token;  /* what /oidc/v1/token hands out */
   char       *redirect_to;   /* where /api/2.0/redirect points */
+  char       *canned_body;   /* what /api/2.0/canned and /api/2.0/canned-400 answer */
 } FakeServer;
 
 static guint
@@ -91,6 +92,10 @@ handler (SoupServer        *server,
 
   if (g_str_equal (path, "/api/2.0/ok"))
     reply (msg, 200, "{\"value\":42}");
+  else if (g_str_equal (path, "/api/2.0/canned"))
+    reply (msg, 200, fake->canned_body);
+  else if (g_str_equal (path, "/api/2.0/canned-400"))
+    reply (msg, 400, fake->canned_body);
   else if (g_str_equal (path, "/api/2.0/echo"))
     {
       SoupMessageBody *body = soup_server_message_get_request_body (msg);
@@ -192,6 +197,7 @@ fake_server_free (FakeServer *fake)
   g_free (fake->last_token_auth);
   g_free (fake->issued_token);
   g_free (fake->redirect_to);
+  g_free (fake->canned_body);
   g_free (fake);
 }
 
@@ -661,6 +667,48 @@ test_oauth_u2m (void)
   }
 }
 
+/* Bodies the reply fuzzer found (tests/data/fuzz-regressions/fuzz-databricks-replies/):
+ * an all-blank answer is an empty one, not a NULL reply handed on as a
+ * success, an all-blank error body still gives an error a user can read, and
+ * a long plain-text error body is not cut in the middle of a character. */
+static void
+test_fuzz_regressions (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client = pat_client (fake);
+  g_autofree char *regressions = g_test_build_filename (G_TEST_DIST, "data", "fuzz-regressions",
+                                                        "fuzz-databricks-replies", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint replayed = 0;
+  Result r = { 0, };
+
+  dir = g_dir_open (regressions, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (regressions, name, NULL);
+
+      g_test_message ("replaying %s", name);
+      g_clear_pointer (&fake->canned_body, g_free);
+      g_assert_true (g_file_get_contents (path, &fake->canned_body, NULL, &error));
+      g_assert_no_error (error);
+
+      call (client, "GET", "/api/2.0/canned", NULL, &r);
+      g_assert_true (r.node != NULL || r.error != NULL);
+
+      call (client, "GET", "/api/2.0/canned-400", NULL, &r);
+      g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_BAD_REQUEST);
+      g_assert_cmpstr (r.error->message, !=, "");
+      g_assert_true (g_utf8_validate (r.error->message, -1, NULL));
+      replayed++;
+    }
+  g_assert_cmpuint (replayed, >, 0);
+
+  result_clear (&r);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -669,6 +717,7 @@ main (int   argc,
 
   g_test_add_func ("/databricks-client/json-and-headers", test_json_and_headers);
   g_test_add_func ("/databricks-client/errors", test_errors);
+  g_test_add_func ("/databricks-client/fuzz-regressions", test_fuzz_regressions);
   g_test_add_func ("/databricks-client/retries", test_retries);
   g_test_add_func ("/databricks-client/cancel-during-backoff", test_cancel_during_backoff);
   g_test_add_func ("/databricks-client/network-errors", test_network_errors);

@@ -1088,6 +1088,90 @@ test_record_connections (void)
   g_assert_null (strstr (old_text, "reachable"));
 }
 
+/* Inputs the fuzzer found (tests/data/fuzz-regressions/fuzz-run-record/): an
+ * empty or all-blank file in the history directory is skipped, not a crash,
+ * and the runs beside it still load. */
+static void
+test_history_fuzz_regressions (void)
+{
+  g_autoptr(LbRunHistory) history = lb_run_history_new (NULL);
+  g_autoptr(LbRunHistory) again = NULL;
+  g_autoptr(GDateTime) started = g_date_time_new_utc (2026, 11, 25, 8, 15, 2);
+  g_autoptr(LbRunRecord) record = make_record (started, 7);
+  g_autofree char *regressions = g_test_build_filename (G_TEST_DIST, "data", "fuzz-regressions",
+                                                        "fuzz-run-record", NULL);
+  g_autofree char *directory = g_file_get_path (lb_run_history_get_directory (history));
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint copied = 0;
+
+  g_assert_true (lb_run_history_add (history, record, &error));
+  g_assert_no_error (error);
+
+  dir = g_dir_open (regressions, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *source = g_build_filename (regressions, name, NULL);
+      g_autofree char *target_name = g_strconcat ("fuzz-", name, ".json", NULL);
+      g_autofree char *target = g_build_filename (directory, target_name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (source, &contents, &length, &error));
+      g_assert_true (g_file_set_contents (target, contents, (gssize) length, &error));
+      g_assert_no_error (error);
+      copied++;
+    }
+  g_assert_cmpuint (copied, >, 0);
+
+  again = lb_run_history_new (NULL);
+  load (again);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
+}
+
+/* Records the fuzzer found (tests/data/fuzz-regressions/fuzz-run-record/):
+ * whatever loads saves as JSON that loads again (a tps of 1e43 was written
+ * as "1e+43.0"). */
+static void
+test_record_fuzz_regressions (void)
+{
+  g_autofree char *regressions = g_test_build_filename (G_TEST_DIST, "data", "fuzz-regressions",
+                                                        "fuzz-run-record", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint saved = 0;
+
+  dir = g_dir_open (regressions, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (regressions, name, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonParser) reparser = json_parser_new ();
+      g_autoptr(LbRunRecord) record = NULL;
+      g_autoptr(LbRunRecord) reloaded = NULL;
+      g_autoptr(GError) record_error = NULL;
+      g_autofree char *json = NULL;
+
+      g_test_message ("replaying %s", name);
+      if (!json_parser_load_from_file (parser, path, NULL) ||
+          (record = lb_run_record_new_from_json (json_parser_get_root (parser), &record_error)) == NULL)
+        continue;
+
+      json = lb_run_record_to_json_string (record);
+      g_assert_true (json_parser_load_from_data (reparser, json, -1, &error));
+      g_assert_no_error (error);
+      reloaded = lb_run_record_new_from_json (json_parser_get_root (reparser), &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (reloaded);
+      saved++;
+    }
+  g_assert_cmpuint (saved, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1102,11 +1186,13 @@ main (int   argc,
   g_test_add_func ("/run-record/knee", test_knee);
   g_test_add_func ("/run-record/json", test_record_json);
   g_test_add_func ("/run-record/json-bad", test_record_json_bad);
+  g_test_add_func ("/run-record/fuzz-regressions", test_record_fuzz_regressions);
   g_test_add_func ("/run-record/csv", test_record_csv);
   g_test_add_func ("/run-record/text", test_record_text);
   g_test_add_func ("/run-record/connections", test_record_connections);
   g_test_add_func ("/run-history/add-load-remove", test_history);
   g_test_add_func ("/run-history/encoded-and-ssl-secrets", test_encoded_and_ssl_secrets);
+  g_test_add_func ("/run-history/fuzz-regressions", test_history_fuzz_regressions);
   g_test_add_func ("/run-comparison/deltas", test_comparison_deltas);
   g_test_add_func ("/run-comparison/runs", test_comparison_runs);
 

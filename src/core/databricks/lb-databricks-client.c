@@ -10,6 +10,7 @@
 
 #include "lb-backoff.h"
 #include "lb-databricks-client.h"
+#include "lb-databricks-client-private.h"
 
 #define DEFAULT_RETRY_BUDGET_MS 300000
 #define DEFAULT_RETRY_BASE_MS   1000
@@ -235,6 +236,19 @@ status_code_name (guint status)
     }
 }
 
+/* A string member, or NULL when it is missing or not a string (a hostile
+ * or broken reply must not trip json-glib's type checks). */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 /* The API's error body in any of its shapes: {error_code, message}, legacy
  * {error}, SCIM {detail}, or plain text. */
 static GError *
@@ -249,20 +263,25 @@ error_from_response (guint   status,
   const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
 
   if (data != NULL && size > 0 && json_parser_load_from_data (parser, data, size, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *object = json_node_get_object (json_parser_get_root (parser));
 
-      error_code = json_object_get_string_member_with_default (object, "error_code", NULL);
-      message = json_object_get_string_member_with_default (object, "message", NULL);
+      error_code = string_member (object, "error_code");
+      message = string_member (object, "message");
       if (message == NULL)
-        message = json_object_get_string_member_with_default (object, "error", NULL);
+        message = string_member (object, "error");
       if (message == NULL)
-        message = json_object_get_string_member_with_default (object, "detail", NULL);
+        message = string_member (object, "detail");
     }
   else if (data != NULL && size > 0 && g_utf8_validate (data, size, NULL))
     {
-      text = g_strstrip (g_strndup (data, MIN (size, 500)));
+      gsize cut = MIN (size, 500);
+
+      /* Not in the middle of a character: the message goes to GTK labels. */
+      while (cut > 0 && cut < size && (data[cut] & 0xC0) == 0x80)
+        cut--;
+      text = g_strstrip (g_strndup (data, cut));
       message = text;
     }
 
@@ -556,6 +575,13 @@ response_cb (GObject      *object,
       return;
     }
 
+  /* An all-blank body parses to no root at all: the same as an empty one. */
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
+      return;
+    }
+
   g_task_return_pointer (task, json_node_ref (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);
 }
 
@@ -744,7 +770,7 @@ list_page_cb (GObject      *object,
         json_array_add_element (state->items, json_node_copy (json_array_get_element (json_node_get_array (items), i)));
     }
 
-  next = json_object_get_string_member_with_default (page, "next_page_token", NULL);
+  next = string_member (page, "next_page_token");
   if (next != NULL && next[0] != '\0')
     {
       list_page (g_steal_pointer (&task), next);
@@ -973,4 +999,11 @@ lb_databricks_client_new (LbDatabricksAuth  *auth,
                                                  NULL);
 
   return g_steal_pointer (&self);
+}
+
+GError *
+_lb_databricks_client_error_from_response (guint   status,
+                                           GBytes *bytes)
+{
+  return error_from_response (status, bytes);
 }

@@ -12,6 +12,7 @@
 
 #include "lb-backoff.h"
 #include "lb-table-sizer.h"
+#include "lb-table-sizer-private.h"
 
 #define DEFAULT_MAX_PARALLEL  4
 #define DEFAULT_POLL_BASE_MS  1000
@@ -301,28 +302,18 @@ compare_warehouses (gconstpointer a,
   return g_utf8_collate (wa->name != NULL ? wa->name : "", wb->name != NULL ? wb->name : "");
 }
 
-static void
-list_warehouses_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+/* The warehouses of a GET /api/2.0/sql/warehouses listing, best pick first. */
+GPtrArray *
+_lb_table_sizer_warehouses_from_json (JsonArray *items)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonArray) items = NULL;
   g_autoptr(GPtrArray) warehouses = NULL;
-  GError *error = NULL;
-
-  items = lb_databricks_client_list_finish (LB_DATABRICKS_CLIENT (object), result, &error);
-  if (items == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
 
   warehouses = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_warehouse_free);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *node = json_array_get_element (items, i);
       JsonObject *object_ = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *serverless;
       LbWarehouse *warehouse;
 
       if (object_get_string (object_, "id") == NULL)
@@ -333,13 +324,34 @@ list_warehouses_cb (GObject      *object,
       warehouse->name = g_strdup (object_get_string (object_, "name") ?: warehouse->id);
       warehouse->state = g_strdup (object_get_string (object_, "state") ?: "UNKNOWN");
       warehouse->size = g_strdup (object_get_string (object_, "cluster_size"));
-      warehouse->serverless = json_object_has_member (object_, "enable_serverless_compute") &&
-                              json_object_get_boolean_member (object_, "enable_serverless_compute");
+      serverless = json_object_get_member (object_, "enable_serverless_compute");
+      warehouse->serverless = serverless != NULL && JSON_NODE_HOLDS_VALUE (serverless) &&
+                              json_node_get_value_type (serverless) == G_TYPE_BOOLEAN &&
+                              json_node_get_boolean (serverless);
       g_ptr_array_add (warehouses, warehouse);
     }
 
   g_ptr_array_sort (warehouses, compare_warehouses);
-  g_task_return_pointer (task, g_steal_pointer (&warehouses), (GDestroyNotify) g_ptr_array_unref);
+  return g_steal_pointer (&warehouses);
+}
+
+static void
+list_warehouses_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonArray) items = NULL;
+  GError *error = NULL;
+
+  items = lb_databricks_client_list_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  if (items == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, _lb_table_sizer_warehouses_from_json (items), (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
@@ -487,9 +499,9 @@ job_finish (Job          *job,
   maybe_complete (task);
 }
 
-static gboolean
-parse_bytes (JsonObject *statement,
-             gint64     *bytes)
+gboolean
+_lb_table_sizer_parse_bytes (JsonObject *statement,
+                             gint64     *bytes)
 {
   JsonObject *result = object_get_object (statement, "result");
   JsonNode *data;
@@ -579,7 +591,7 @@ job_handle_statement (Job      *job,
 
   if (g_str_equal (state, "SUCCEEDED"))
     {
-      if (!parse_bytes (statement, &bytes))
+      if (!_lb_table_sizer_parse_bytes (statement, &bytes))
         {
           g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
                        _("The size of “%s” came back without a number"), job->table_name);

@@ -151,7 +151,10 @@ _lb_runner_json_bool_member (JsonNode   *node,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
   obj = json_node_get_object (node);
-  return json_object_get_boolean_member_with_default (obj, name, FALSE);
+  node = json_object_get_member (obj, name);
+  /* Not a boolean ({"done": {}}) counts as absent, like a missing member. */
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
 }
 
 static gboolean

@@ -293,13 +293,27 @@ lb_run_record_dup_title (LbRunRecord *self)
 /* JSON */
 
 
+/* json-glib 1.6 writes a double whose shortest form has no decimal point
+ * but an exponent ("1e+43") as "1e+43.0", which no parser reads back: one
+ * step towards zero gives it a mantissa with a point. */
+static double
+json_writable_double (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+  if (strchr (buffer, 'e') != NULL && strchr (buffer, '.') == NULL)
+    return nextafter (value, 0.0);
+  return value;
+}
+
 static void
 add_double (JsonBuilder *builder,
             const char  *name,
             double       value)
 {
   json_builder_set_member_name (builder, name);
-  json_builder_add_double_value (builder, lb_run_json_finite_or_zero (value));
+  json_builder_add_double_value (builder, json_writable_double (lb_run_json_finite_or_zero (value)));
 }
 
 static void
@@ -670,10 +684,10 @@ lb_run_record_new_from_json (JsonNode  *node,
   const char *id = NULL, *started = NULL, *server_version = NULL;
   const char *script_name = NULL, *script_path = NULL;
 
-  g_return_val_if_fail (node != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  /* NULL is what JsonParser gives for an empty or all-blank file. */
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            _("The run record is not a JSON object"));
