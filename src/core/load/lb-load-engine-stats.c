@@ -23,9 +23,10 @@ epoch_stats_init (EpochStats *stats,
 {
   stats->latency = lb_latency_histogram_new ();
   stats->lag = lb_latency_histogram_new ();
+  /* Filled by epoch_query_latency() the first time a query ends in this
+   * epoch: a workload of many statements costs a pointer per query until
+   * it runs. */
   stats->query_latency = g_new0 (LbLatencyHistogram *, n_queries);
-  for (guint i = 0; i < n_queries; i++)
-    stats->query_latency[i] = lb_latency_histogram_new ();
   stats->query_executions = g_new0 (guint64, n_queries);
   stats->query_failed = g_new0 (guint64, n_queries);
   stats->errors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, error_entry_free);
@@ -198,7 +199,8 @@ ticker_tick (Run    *run,
 
               qs->executions += es->query_executions[q];
               qs->failed += es->query_failed[q];
-              lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
+              if (es->query_latency[q] != NULL)
+                lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
             }
         }
       g_mutex_unlock (&w->stats_lock);
@@ -324,7 +326,8 @@ build_result (Run    *run,
 
               qs->executions += es->query_executions[q];
               qs->failed += es->query_failed[q];
-              lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
+              if (es->query_latency[q] != NULL)
+                lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
             }
           merge_errors (errors, es->errors);
         }
