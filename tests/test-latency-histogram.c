@@ -324,7 +324,7 @@ test_few_samples_stay_small (void)
     }
   grown_kb = rss_kb () - before;
   g_test_message ("%u histograms of 2 samples: %" G_GINT64_FORMAT " KB", n, grown_kb);
-  /* About 160 bytes each; the dense form alone touched over 400 MB. */
+  /* A hundred-odd bytes each; the dense form alone touched over 400 MB. */
   g_assert_cmpint (grown_kb, <, 64 * 1024);
 
   for (guint i = 0; i < n; i++)

@@ -29,28 +29,30 @@ typedef unsigned __int128 SumSquares;
 typedef long double SumSquares;
 #endif
 
-/* Most per-query histograms of a workload with many statements see a few
- * samples only: until they need more than SPARSE_SLOTS buckets they keep
- * (index, count) pairs inline, sorted by index, and cost ~150 bytes instead
- * of the dense array's ~11 KB. */
-#define SPARSE_SLOTS 8
+/* A workload of many statements keeps a histogram per query per worker,
+ * most with few samples: a histogram keeps (index, count) pairs, sorted by
+ * index, until it has DENSE_AFTER samples, and only then the ~11 KB dense
+ * array. So the dense arrays of a run number at most its transactions /
+ * DENSE_AFTER, and a query that ran a few times costs a few pairs. */
+#define DENSE_AFTER 4096
 
 typedef struct
 {
-  guint16    index;
+  guint32    index;
   guint32    count;
 } SparseBucket;
 
 struct _LbLatencyHistogram
 {
-  guint64      count;
-  guint64      sum;
-  SumSquares   sum_squares;
-  gint64       min;
-  gint64       max;
-  guint64     *buckets;        /* N_BUCKETS once dense; NULL while sparse */
-  guint        n_sparse;
-  SparseBucket sparse[SPARSE_SLOTS];
+  guint64       count;
+  guint64       sum;
+  SumSquares    sum_squares;
+  gint64        min;
+  gint64        max;
+  guint64      *buckets;          /* N_BUCKETS once dense; NULL while sparse */
+  SparseBucket *sparse;           /* n_sparse pairs while sparse */
+  guint         n_sparse;
+  guint         sparse_capacity;
 };
 
 static inline guint
@@ -106,6 +108,8 @@ lb_latency_histogram_copy (const LbLatencyHistogram *self)
   copy = g_memdup2 (self, sizeof *self);
   if (self->buckets != NULL)
     copy->buckets = g_memdup2 (self->buckets, N_BUCKETS * sizeof *self->buckets);
+  copy->sparse = self->n_sparse > 0 ? g_memdup2 (self->sparse, self->n_sparse * sizeof *self->sparse) : NULL;
+  copy->sparse_capacity = copy->n_sparse;
   return copy;
 }
 
@@ -115,6 +119,7 @@ lb_latency_histogram_free (LbLatencyHistogram *self)
   if (self == NULL)
     return;
   g_free (self->buckets);
+  g_free (self->sparse);
   g_free (self);
 }
 
@@ -125,52 +130,74 @@ make_dense (LbLatencyHistogram *self)
   self->buckets = g_new0 (guint64, N_BUCKETS);
   for (guint i = 0; i < self->n_sparse; i++)
     self->buckets[self->sparse[i].index] = self->sparse[i].count;
+  g_clear_pointer (&self->sparse, g_free);
   self->n_sparse = 0;
+  self->sparse_capacity = 0;
+}
+
+/* The position of @index among the sparse pairs, or where it would go. */
+static guint
+sparse_find (const LbLatencyHistogram *self,
+             guint                     index)
+{
+  guint low = 0, high = self->n_sparse;
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (self->sparse[mid].index < index)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+  return low;
 }
 
 static guint64
 bucket_get (const LbLatencyHistogram *self,
             guint                     index)
 {
+  guint i;
+
   if (self->buckets != NULL)
     return self->buckets[index];
-  for (guint i = 0; i < self->n_sparse; i++)
-    if (self->sparse[i].index == index)
-      return self->sparse[i].count;
-  return 0;
+  i = sparse_find (self, index);
+  return i < self->n_sparse && self->sparse[i].index == index ? self->sparse[i].count : 0;
 }
 
-/* Adds @n to bucket @index, turning dense when the pairs are full or a
- * count would no longer fit in 32 bits. */
+/* Adds @n to bucket @index; self->count already includes it. Turns dense
+ * past DENSE_AFTER samples, or when a pair's count would not fit. */
 static void
 bucket_add (LbLatencyHistogram *self,
             guint               index,
             guint64             n)
 {
-  guint i;
-
   if (self->buckets == NULL)
     {
-      for (i = 0; i < self->n_sparse && self->sparse[i].index < index; i++)
-        ;
-      if (i < self->n_sparse && self->sparse[i].index == index)
+      guint i = sparse_find (self, index);
+
+      if (self->count > DENSE_AFTER || n > G_MAXUINT32)
+        make_dense (self);
+      else if (i < self->n_sparse && self->sparse[i].index == index)
         {
-          if (n <= G_MAXUINT32 - self->sparse[i].count)
-            {
-              self->sparse[i].count += (guint32) n;
-              return;
-            }
+          self->sparse[i].count += (guint32) n;
+          return;
         }
-      else if (self->n_sparse < SPARSE_SLOTS && n <= G_MAXUINT32)
+      else
         {
+          if (self->n_sparse == self->sparse_capacity)
+            {
+              self->sparse_capacity = MAX (4, self->sparse_capacity * 2);
+              self->sparse = g_renew (SparseBucket, self->sparse, self->sparse_capacity);
+            }
           memmove (&self->sparse[i + 1], &self->sparse[i],
                    (self->n_sparse - i) * sizeof self->sparse[0]);
-          self->sparse[i].index = (guint16) index;
+          self->sparse[i].index = index;
           self->sparse[i].count = (guint32) n;
           self->n_sparse++;
           return;
         }
-      make_dense (self);
     }
 
   self->buckets[index] += n;
@@ -206,19 +233,18 @@ bucket_next (const LbLatencyHistogram *self,
 void
 lb_latency_histogram_reset (LbLatencyHistogram *self)
 {
-  guint64 *buckets;
-
   g_return_if_fail (self != NULL);
 
-  /* A dense array stays: the live interval histograms are reset each tick
-   * and would only be allocated again. */
-  buckets = self->buckets;
-  memset (self, 0, sizeof *self);
-  if (buckets != NULL)
-    {
-      memset (buckets, 0, N_BUCKETS * sizeof *buckets);
-      self->buckets = buckets;
-    }
+  /* The storage stays: the live interval histograms are reset each tick
+   * and would only allocate it again. */
+  self->count = 0;
+  self->sum = 0;
+  self->sum_squares = 0;
+  self->min = 0;
+  self->max = 0;
+  self->n_sparse = 0;
+  if (self->buckets != NULL)
+    memset (self->buckets, 0, N_BUCKETS * sizeof *self->buckets);
 }
 
 void
