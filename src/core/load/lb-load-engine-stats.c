@@ -320,6 +320,7 @@ build_result (Run    *run,
               guint   epochs_started)
 {
   LbRunResult *result = lb_run_result_new ();
+  g_autofree LbQueryStats **by_query = g_new0 (LbQueryStats *, MAX (run->n_queries, 1));
   g_autoptr(GHashTable) errors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                          error_entry_free);
   GHashTableIter iter;
@@ -329,8 +330,6 @@ build_result (Run    *run,
    * free functions; the timeline is the ticker's. */
   g_array_unref (result->timeline);
   result->timeline = g_array_ref (ticker->timeline);
-
-  g_autofree LbQueryStats **by_query = g_new0 (LbQueryStats *, MAX (run->n_queries, 1));
 
   for (guint e = 0; e < epochs_started; e++)
     {
