@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lb-latency-histogram.h"
 
@@ -281,6 +282,95 @@ test_merge (void)
   g_assert_cmpint (lb_latency_histogram_get_min (empty), ==, lb_latency_histogram_get_min (all));
 }
 
+static LbLatencyHistogram *round_trip (LbLatencyHistogram *h);
+
+static gint64
+rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+/* A workload of many statements keeps a histogram per query per worker,
+ * most with a few samples: those must stay small, and give the same
+ * figures as the dense form whichever way they are merged. */
+static void
+test_few_samples_stay_small (void)
+{
+  const guint n = 100000;
+  g_autofree LbLatencyHistogram **many = g_new0 (LbLatencyHistogram *, n);
+  g_autoptr(LbLatencyHistogram) dense = lb_latency_histogram_new ();
+  g_autoptr(LbLatencyHistogram) sparse_into_dense = lb_latency_histogram_new ();
+  g_autoptr(LbLatencyHistogram) dense_into_sparse = lb_latency_histogram_new ();
+  g_autoptr(LbLatencyHistogram) growing = lb_latency_histogram_new ();
+  g_autoptr(LbLatencyHistogram) back = NULL;
+  g_autoptr(JsonNode) node_dense = NULL;
+  g_autoptr(JsonNode) node_growing = NULL;
+  g_autofree char *json_dense = NULL;
+  g_autofree char *json_growing = NULL;
+  gint64 before, grown_kb;
+
+  before = rss_kb ();
+  for (guint i = 0; i < n; i++)
+    {
+      many[i] = lb_latency_histogram_new ();
+      lb_latency_histogram_record (many[i], 100 + i % 5000);
+      lb_latency_histogram_record (many[i], 250);
+    }
+  grown_kb = rss_kb () - before;
+  g_test_message ("%u histograms of 2 samples: %" G_GINT64_FORMAT " KB", n, grown_kb);
+  /* A hundred-odd bytes each; the dense form alone touched over 400 MB. */
+  g_assert_cmpint (grown_kb, <, 64 * 1024);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (lb_latency_histogram_get_count (many[i]), ==, 2);
+      g_assert_cmpint (lb_latency_histogram_get_min (many[i]), ==, MIN (100 + i % 5000, 250));
+      g_assert_cmpint (lb_latency_histogram_get_max (many[i]), ==, MAX (100 + i % 5000, 250));
+      lb_latency_histogram_merge (dense, many[i]);
+      g_clear_pointer (&many[i], lb_latency_histogram_free);
+    }
+
+  /* One sample at a time crosses from sparse to dense on the way; the
+   * figures are those of the histogram merged from the sparse ones. */
+  for (guint i = 0; i < n; i++)
+    {
+      lb_latency_histogram_record (growing, 100 + i % 5000);
+      lb_latency_histogram_record (growing, 250);
+    }
+  node_dense = lb_latency_histogram_to_json (dense);
+  node_growing = lb_latency_histogram_to_json (growing);
+  json_dense = json_to_string (node_dense, FALSE);
+  json_growing = json_to_string (node_growing, FALSE);
+  g_assert_cmpstr (json_dense, ==, json_growing);
+
+  /* Sparse into dense, dense into sparse, and a sparse JSON round trip. */
+  lb_latency_histogram_record (sparse_into_dense, 7);
+  lb_latency_histogram_merge (sparse_into_dense, dense);
+  lb_latency_histogram_merge (dense_into_sparse, dense);
+  lb_latency_histogram_record (dense_into_sparse, 7);
+  for (double p = 0; p <= 100; p += 0.5)
+    g_assert_cmpfloat (lb_latency_histogram_get_percentile (sparse_into_dense, p), ==,
+                       lb_latency_histogram_get_percentile (dense_into_sparse, p));
+  g_assert_cmpint (lb_latency_histogram_get_min (sparse_into_dense), ==, 7);
+
+  lb_latency_histogram_reset (growing);
+  lb_latency_histogram_record (growing, 40);
+  lb_latency_histogram_record (growing, 40);
+  lb_latency_histogram_record (growing, 90000);
+  back = round_trip (growing);
+  g_assert_cmpuint (lb_latency_histogram_get_count (back), ==, 3);
+  g_assert_cmpfloat (lb_latency_histogram_get_percentile (back, 50), ==, 40);
+  g_assert_cmpfloat (lb_latency_histogram_get_percentile (back, 100), ==, 90000);
+  g_assert_cmpfloat (lb_latency_histogram_get_percentile (back, 90), ==,
+                     lb_latency_histogram_get_percentile (growing, 90));
+}
+
 static LbLatencyHistogram *
 round_trip (LbLatencyHistogram *h)
 {
@@ -401,6 +491,7 @@ main (int   argc,
   g_test_add_func ("/latency-histogram/json-round-trip", test_json_round_trip);
   g_test_add_func ("/latency-histogram/json-bad", test_json_bad);
   g_test_add_func ("/latency-histogram/speed", test_speed);
+  g_test_add_func ("/latency-histogram/few-samples-stay-small", test_few_samples_stay_small);
 
   return g_test_run ();
 }

@@ -873,6 +873,95 @@ test_ladder (void)
                    ==, 0);
 }
 
+static gint64
+rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+typedef struct
+{
+  gint64 most_kb;
+} MemoryData;
+
+static void
+memory_sample_cb (LbLoadEngine      *engine,
+                  const LbRunSample *sample,
+                  MemoryData        *data)
+{
+  data->most_kb = MAX (data->most_kb, rss_kb ());
+}
+
+/* 100,000 one-line statements: parsing them, setting the run up (a
+ * histogram per query per worker), the live per-query figures and the
+ * result stay well below what a histogram each up front cost (~890 MB),
+ * and the per-query figures still add up. */
+static void
+test_many_statements (void)
+{
+  const guint n = 100000;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_COUNT, 4);
+  g_autoptr(LbLoadEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  RunData data = { 0 };
+  MemoryData memory = { 0 };
+  guint64 executions = 0;
+  guint ran = 0;
+  gint64 before;
+
+  before = rss_kb ();
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "SELECT %u AS statement_%u;\n", i, i);
+  script = lb_sql_script_new_from_data (text->str, text->len, "many.sql", &error);
+  g_assert_no_error (error);
+  g_string_free (g_steal_pointer (&text), TRUE);
+
+  settings->protocol = LB_PROTOCOL_SIMPLE;   /* no 100,000 prepares per client */
+  settings->transactions = 20000;
+  settings->interval = 0.2;
+  engine = lb_load_engine_new (script, settings);
+  data.loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (engine, "sample", G_CALLBACK (memory_sample_cb), &memory);
+  lb_load_engine_run_async (engine, NULL, run_done_cb, &data);
+  g_main_loop_run (data.loop);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_no_error (data.error);
+  memory.most_kb = MAX (memory.most_kb, rss_kb ());
+  g_test_message ("100,000 statements: %" G_GINT64_FORMAT " MB more at the most",
+                  (memory.most_kb - before) / 1024);
+  g_assert_cmpint (memory.most_kb - before, <, 150 * 1024);
+
+  g_assert_cmpuint (data.result->transactions, ==, 20000);
+  /* Beyond 10,000 queries only those that ran are in the result, by index. */
+  g_assert_cmpuint (data.result->queries->len, <=, 20000);
+  for (guint i = 0; i < data.result->queries->len; i++)
+    {
+      const LbQueryStats *qs = g_ptr_array_index (data.result->queries, i);
+      const LbQueryStats *previous = i > 0 ? g_ptr_array_index (data.result->queries, i - 1) : NULL;
+
+      g_assert_cmpuint (qs->index, <, n);
+      g_assert_true (previous == NULL || previous->index < qs->index);
+      g_assert_cmpstr (qs->name, ==, lb_sql_script_get_query (script, qs->index)->name);
+      g_assert_cmpuint (qs->executions, >, 0);
+      g_assert_cmpuint (lb_latency_histogram_get_count (qs->latency), ==, qs->executions);
+      executions += qs->executions;
+      ran++;
+    }
+  g_assert_cmpuint (executions, ==, 20000);
+  g_assert_cmpuint (ran, >, 1000);
+  g_clear_pointer (&data.loop, g_main_loop_unref);
+  g_clear_pointer (&data.result, lb_run_result_unref);
+}
+
 static void
 test_rate (void)
 {
@@ -1118,6 +1207,7 @@ main (int   argc,
   g_test_add_func ("/load-engine/server-restart", test_server_restart);
   g_test_add_func ("/load-engine/server-outage", test_server_outage);
   g_test_add_func ("/load-engine/fewer-connections", test_fewer_connections);
+  g_test_add_func ("/load-engine/many-statements", test_many_statements);
 
   ret = g_test_run ();
 

@@ -366,6 +366,33 @@ test_too_large (void)
   g_assert_true (g_str_has_prefix (error->message, "big.sql:1:1: "));
 }
 
+/* The statement cap: with the size limit it bounds what a run keeps per
+ * statement; the message says how many there are and how many may be. */
+static void
+test_too_many_statements (void)
+{
+  g_autoptr(GString) text = g_string_sized_new (12 * (LB_SQL_SCRIPT_MAX_STATEMENTS + 2));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) script = NULL;
+  g_autofree char *expected = NULL;
+
+  for (guint i = 0; i < LB_SQL_SCRIPT_MAX_STATEMENTS; i++)
+    g_string_append (text, "SELECT 1;\n");
+  script = lb_sql_script_new_from_data (text->str, text->len, "many.sql", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_sql_script_get_n_queries (script), ==, LB_SQL_SCRIPT_MAX_STATEMENTS);
+  g_clear_object (&script);
+
+  /* One more, and a last one without ";". */
+  g_string_append (text, "SELECT 2;\nSELECT 3");
+  script = lb_sql_script_new_from_data (text->str, text->len, "many.sql", &error);
+  g_assert_null (script);
+  g_assert_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_TOO_LARGE);
+  expected = g_strdup_printf ("many.sql: too many statements: %u (the most is %u)",
+                              LB_SQL_SCRIPT_MAX_STATEMENTS + 2, LB_SQL_SCRIPT_MAX_STATEMENTS);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
 static void
 test_fifty_megabytes (void)
 {
@@ -535,6 +562,7 @@ main (int   argc,
   g_test_add_func ("/sql-script/bad-input", test_bad_input);
   g_test_add_func ("/sql-script/too-large", test_too_large);
   g_test_add_func ("/sql-script/fifty-megabytes", test_fifty_megabytes);
+  g_test_add_func ("/sql-script/too-many-statements", test_too_many_statements);
   g_test_add_func ("/sql-script/export", test_export);
 
   return g_test_run ();

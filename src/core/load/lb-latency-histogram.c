@@ -29,14 +29,30 @@ typedef unsigned __int128 SumSquares;
 typedef long double SumSquares;
 #endif
 
+/* A workload of many statements keeps a histogram per query per worker,
+ * most with few samples: a histogram keeps (index, count) pairs, sorted by
+ * index, until it has DENSE_AFTER samples, and only then the ~11 KB dense
+ * array. So the dense arrays of a run number at most its transactions /
+ * DENSE_AFTER, and a query that ran a few times costs a few pairs. */
+#define DENSE_AFTER 4096
+
+typedef struct
+{
+  guint32    index;
+  guint32    count;
+} SparseBucket;
+
 struct _LbLatencyHistogram
 {
-  guint64    count;
-  guint64    sum;
-  SumSquares sum_squares;
-  gint64     min;
-  gint64     max;
-  guint64    buckets[N_BUCKETS];
+  guint64       count;
+  guint64       sum;
+  SumSquares    sum_squares;
+  gint64        min;
+  gint64        max;
+  guint64      *buckets;          /* N_BUCKETS once dense; NULL while sparse */
+  SparseBucket *sparse;           /* n_sparse pairs while sparse */
+  guint         n_sparse;
+  guint         sparse_capacity;
 };
 
 static inline guint
@@ -85,15 +101,133 @@ lb_latency_histogram_new (void)
 LbLatencyHistogram *
 lb_latency_histogram_copy (const LbLatencyHistogram *self)
 {
+  LbLatencyHistogram *copy;
+
   g_return_val_if_fail (self != NULL, NULL);
 
-  return g_memdup2 (self, sizeof *self);
+  copy = g_memdup2 (self, sizeof *self);
+  if (self->buckets != NULL)
+    copy->buckets = g_memdup2 (self->buckets, N_BUCKETS * sizeof *self->buckets);
+  copy->sparse = self->n_sparse > 0 ? g_memdup2 (self->sparse, self->n_sparse * sizeof *self->sparse) : NULL;
+  copy->sparse_capacity = copy->n_sparse;
+  return copy;
 }
 
 void
 lb_latency_histogram_free (LbLatencyHistogram *self)
 {
+  if (self == NULL)
+    return;
+  g_free (self->buckets);
+  g_free (self->sparse);
   g_free (self);
+}
+
+/* Moves the sparse pairs into the dense array, for good. */
+static void
+make_dense (LbLatencyHistogram *self)
+{
+  self->buckets = g_new0 (guint64, N_BUCKETS);
+  for (guint i = 0; i < self->n_sparse; i++)
+    self->buckets[self->sparse[i].index] = self->sparse[i].count;
+  g_clear_pointer (&self->sparse, g_free);
+  self->n_sparse = 0;
+  self->sparse_capacity = 0;
+}
+
+/* The position of @index among the sparse pairs, or where it would go. */
+static guint
+sparse_find (const LbLatencyHistogram *self,
+             guint                     index)
+{
+  guint low = 0, high = self->n_sparse;
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (self->sparse[mid].index < index)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+  return low;
+}
+
+static guint64
+bucket_get (const LbLatencyHistogram *self,
+            guint                     index)
+{
+  guint i;
+
+  if (self->buckets != NULL)
+    return self->buckets[index];
+  i = sparse_find (self, index);
+  return i < self->n_sparse && self->sparse[i].index == index ? self->sparse[i].count : 0;
+}
+
+/* Adds @n to bucket @index; self->count already includes it. Turns dense
+ * past DENSE_AFTER samples, or when a pair's count would not fit. */
+static void
+bucket_add (LbLatencyHistogram *self,
+            guint               index,
+            guint64             n)
+{
+  if (self->buckets == NULL)
+    {
+      guint i = sparse_find (self, index);
+
+      if (self->count > DENSE_AFTER || n > G_MAXUINT32)
+        make_dense (self);
+      else if (i < self->n_sparse && self->sparse[i].index == index)
+        {
+          self->sparse[i].count += (guint32) n;
+          return;
+        }
+      else
+        {
+          if (self->n_sparse == self->sparse_capacity)
+            {
+              self->sparse_capacity = MAX (4, self->sparse_capacity * 2);
+              self->sparse = g_renew (SparseBucket, self->sparse, self->sparse_capacity);
+            }
+          memmove (&self->sparse[i + 1], &self->sparse[i],
+                   (self->n_sparse - i) * sizeof self->sparse[0]);
+          self->sparse[i].index = index;
+          self->sparse[i].count = (guint32) n;
+          self->n_sparse++;
+          return;
+        }
+    }
+
+  self->buckets[index] += n;
+}
+
+/* The first non-empty bucket at or after @from (N_BUCKETS: none), with its
+ * count in *@n: walks both forms in index order. */
+static guint
+bucket_next (const LbLatencyHistogram *self,
+             guint                     from,
+             guint64                  *n)
+{
+  if (self->buckets != NULL)
+    {
+      for (guint i = from; i < N_BUCKETS; i++)
+        if (self->buckets[i] != 0)
+          {
+            *n = self->buckets[i];
+            return i;
+          }
+      return N_BUCKETS;
+    }
+
+  for (guint i = 0; i < self->n_sparse; i++)
+    if (self->sparse[i].index >= from)
+      {
+        *n = self->sparse[i].count;
+        return self->sparse[i].index;
+      }
+  return N_BUCKETS;
 }
 
 void
@@ -101,7 +235,16 @@ lb_latency_histogram_reset (LbLatencyHistogram *self)
 {
   g_return_if_fail (self != NULL);
 
-  memset (self, 0, sizeof *self);
+  /* The storage stays: the live interval histograms are reset each tick
+   * and would only allocate it again. */
+  self->count = 0;
+  self->sum = 0;
+  self->sum_squares = 0;
+  self->min = 0;
+  self->max = 0;
+  self->n_sparse = 0;
+  if (self->buckets != NULL)
+    memset (self->buckets, 0, N_BUCKETS * sizeof *self->buckets);
 }
 
 void
@@ -123,7 +266,10 @@ lb_latency_histogram_record (LbLatencyHistogram *self,
   self->count++;
   self->sum += value;
   self->sum_squares += (SumSquares) value * (SumSquares) value;
-  self->buckets[bucket_index (value)]++;
+  if (G_LIKELY (self->buckets != NULL))
+    self->buckets[bucket_index (value)]++;
+  else
+    bucket_add (self, bucket_index (value), 1);
 }
 
 void
@@ -144,8 +290,14 @@ lb_latency_histogram_merge (LbLatencyHistogram       *self,
   self->count += other->count;
   self->sum += other->sum;
   self->sum_squares += other->sum_squares;
-  for (guint i = 0; i < N_BUCKETS; i++)
-    self->buckets[i] += other->buckets[i];
+  if (self->buckets != NULL && other->buckets != NULL)
+    {
+      for (guint i = 0; i < N_BUCKETS; i++)
+        self->buckets[i] += other->buckets[i];
+      return;
+    }
+  for (guint64 n = 0, i = bucket_next (other, 0, &n); i < N_BUCKETS; i = bucket_next (other, (guint) i + 1, &n))
+    bucket_add (self, (guint) i, n);
 }
 
 guint64
@@ -224,12 +376,12 @@ lb_latency_histogram_get_percentile (const LbLatencyHistogram *self,
   rank = (guint64) ceil (percentile / 100.0 * (double) self->count);
   rank = CLAMP (rank, 1, self->count);
 
-  for (guint i = 0; i < N_BUCKETS; i++)
+  for (guint64 n = 0, i = bucket_next (self, 0, &n); i < N_BUCKETS; i = bucket_next (self, (guint) i + 1, &n))
     {
       guint64 lower, width;
       double value;
 
-      seen += self->buckets[i];
+      seen += n;
       if (seen < rank)
         continue;
 
@@ -237,7 +389,7 @@ lb_latency_histogram_get_percentile (const LbLatencyHistogram *self,
       if (i == N_BUCKETS - 1 && (guint64) self->max >= LIMIT)
         return (double) self->max;
 
-      bucket_bounds (i, &lower, &width);
+      bucket_bounds ((guint) i, &lower, &width);
       value = (double) lower + (double) (width - 1) / 2.0;
 
       /* min and max are exact: never report beyond them. */
@@ -271,17 +423,14 @@ lb_latency_histogram_to_json (const LbLatencyHistogram *self)
    * file says what it means without knowing the layout. */
   json_builder_set_member_name (builder, "buckets");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < N_BUCKETS; i++)
+  for (guint64 n = 0, i = bucket_next (self, 0, &n); i < N_BUCKETS; i = bucket_next (self, (guint) i + 1, &n))
     {
       guint64 lower, width;
 
-      if (self->buckets[i] == 0)
-        continue;
-
-      bucket_bounds (i, &lower, &width);
+      bucket_bounds ((guint) i, &lower, &width);
       json_builder_begin_array (builder);
       json_builder_add_int_value (builder, (gint64) lower);
-      json_builder_add_int_value (builder, (gint64) self->buckets[i]);
+      json_builder_add_int_value (builder, (gint64) n);
       json_builder_end_array (builder);
     }
   json_builder_end_array (builder);
@@ -404,7 +553,7 @@ lb_latency_histogram_new_from_json (JsonNode  *node,
       bucket_count = (guint64) json_node_get_int (count_node);
       index = bucket_index (lower);
       bucket_bounds (index, &expected_lower, &width);
-      if (expected_lower != lower || self->buckets[index] != 0)
+      if (expected_lower != lower || bucket_get (self, index) != 0)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        _("Bucket %u of the latency histogram does not start at a bucket boundary or repeats one"),
@@ -419,7 +568,7 @@ lb_latency_histogram_new_from_json (JsonNode  *node,
           return NULL;
         }
       total += bucket_count;
-      self->buckets[index] = bucket_count;
+      bucket_add (self, index, bucket_count);
     }
 
   if (total != (guint64) count)
@@ -432,8 +581,8 @@ lb_latency_histogram_new_from_json (JsonNode  *node,
 
   if (count > 0
       && (min > max
-          || self->buckets[bucket_index ((guint64) min)] == 0
-          || self->buckets[bucket_index ((guint64) max)] == 0))
+          || bucket_get (self, bucket_index ((guint64) min)) == 0
+          || bucket_get (self, bucket_index ((guint64) max)) == 0))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            _("The latency histogram’s minimum and maximum do not match its buckets"));

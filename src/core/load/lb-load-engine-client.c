@@ -916,7 +916,7 @@ pop_entry (Client *c,
           else
             {
               es->query_executions[e->query]++;
-              lb_latency_histogram_record (es->query_latency[e->query], now - e->sent);
+              lb_latency_histogram_record (epoch_query_latency (es, e->query), now - e->sent);
             }
         }
     }

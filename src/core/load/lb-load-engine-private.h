@@ -104,7 +104,7 @@ typedef struct
 {
   LbLatencyHistogram  *latency;
   LbLatencyHistogram  *lag;
-  LbLatencyHistogram **query_latency;
+  LbLatencyHistogram **query_latency;   /* NULL until the query ended once */
   guint64             *query_executions;
   guint64             *query_failed;
   guint64              transactions;
@@ -364,6 +364,17 @@ current_epoch_stats (Worker *w)
   gint e = g_atomic_int_get (&w->run->epoch);
 
   return &w->epochs[MAX (e, 0)];
+}
+
+/* A query's latency histogram in @es, made the first time it is needed:
+ * one predictable test per statement on the hot path. */
+static inline LbLatencyHistogram *
+epoch_query_latency (EpochStats *es,
+                     guint       query)
+{
+  if (G_UNLIKELY (es->query_latency[query] == NULL))
+    es->query_latency[query] = lb_latency_histogram_new ();
+  return es->query_latency[query];
 }
 
 static inline Entry *

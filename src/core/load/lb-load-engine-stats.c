@@ -23,9 +23,10 @@ epoch_stats_init (EpochStats *stats,
 {
   stats->latency = lb_latency_histogram_new ();
   stats->lag = lb_latency_histogram_new ();
+  /* Filled by epoch_query_latency() the first time a query ends in this
+   * epoch: a workload of many statements costs a pointer per query until
+   * it runs. */
   stats->query_latency = g_new0 (LbLatencyHistogram *, n_queries);
-  for (guint i = 0; i < n_queries; i++)
-    stats->query_latency[i] = lb_latency_histogram_new ();
   stats->query_executions = g_new0 (guint64, n_queries);
   stats->query_failed = g_new0 (guint64, n_queries);
   stats->errors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, error_entry_free);
@@ -154,6 +155,57 @@ complete_txns (Client *c,
     }
 }
 
+/* Per-query figures, for the live table and the result */
+
+/* Up to this many queries every one is reported, zeros included; beyond it
+ * only those that ran or failed, so a workload of many statements does not
+ * cost an entry (its name, its SQL, a histogram) per statement and tick. */
+#define REPORT_EVERY_QUERY_MAX 10000
+
+static LbQueryStats *
+query_stats_at (Run           *run,
+                LbQueryStats **by_query,
+                guint          q)
+{
+  if (by_query[q] == NULL)
+    by_query[q] = lb_query_stats_new (q, run->queries[q]->name, run->queries[q]->sql);
+  return by_query[q];
+}
+
+static void
+add_epoch_queries (Run              *run,
+                   LbQueryStats    **by_query,
+                   const EpochStats *es)
+{
+  for (guint q = 0; q < run->n_queries; q++)
+    {
+      LbQueryStats *qs;
+
+      if (es->query_executions[q] == 0 && es->query_failed[q] == 0)
+        continue;
+      qs = query_stats_at (run, by_query, q);
+      qs->executions += es->query_executions[q];
+      qs->failed += es->query_failed[q];
+      if (es->query_latency[q] != NULL)
+        lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
+    }
+}
+
+/* Appends the figures to @into by query index (takes them). */
+static void
+collect_queries (Run           *run,
+                 LbQueryStats **by_query,
+                 GPtrArray     *into)
+{
+  for (guint q = 0; q < run->n_queries; q++)
+    {
+      if (by_query[q] == NULL && run->n_queries <= REPORT_EVERY_QUERY_MAX)
+        query_stats_at (run, by_query, q);
+      if (by_query[q] != NULL)
+        g_ptr_array_add (into, by_query[q]);
+    }
+}
+
 /* Snapshots: the live sample, each tick */
 
 void
@@ -167,7 +219,8 @@ ticker_tick (Run    *run,
   double elapsed = (now - ticker->last_tick) / (double)G_USEC_PER_SEC;
   gint e = g_atomic_int_get (&run->epoch);
   gint64 epoch0 = e >= 0 ? run->epochs[0].start : G_MAXINT64;
-  GPtrArray *queries = g_ptr_array_new_full (run->n_queries, (GDestroyNotify) lb_query_stats_free);
+  g_autofree LbQueryStats **by_query = g_new0 (LbQueryStats *, MAX (run->n_queries, 1));
+  GPtrArray *queries = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_query_stats_free);
 
   /* A tick the coordinator makes late, just past the start of measuring, is
    * still a warm-up sample: what it shows of each query must stay 0. */
@@ -176,8 +229,6 @@ ticker_tick (Run    *run,
   /* Per-query figures so far, for the live table: summed from what the
    * workers keep anyway for the result, once per tick and off the hot path
    * (nothing more is counted per transaction). */
-  for (guint q = 0; q < run->n_queries; q++)
-    g_ptr_array_add (queries, lb_query_stats_new (q, run->queries[q]->name, run->queries[q]->sql));
 
   lb_latency_histogram_reset (ticker->merged);
   for (guint i = 0; i < run->n_workers; i++)
@@ -189,18 +240,7 @@ ticker_tick (Run    *run,
       iv = &w->interval[w->interval_active];
       w->interval_active ^= 1;
       for (gint k = 0; !sample.warmup && k <= e && (guint)k < run->n_epochs; k++)
-        {
-          EpochStats *es = &w->epochs[k];
-
-          for (guint q = 0; q < run->n_queries; q++)
-            {
-              LbQueryStats *qs = g_ptr_array_index (queries, q);
-
-              qs->executions += es->query_executions[q];
-              qs->failed += es->query_failed[q];
-              lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
-            }
-        }
+        add_epoch_queries (run, by_query, &w->epochs[k]);
       g_mutex_unlock (&w->stats_lock);
 
       lb_latency_histogram_merge (ticker->merged, iv->latency);
@@ -210,6 +250,8 @@ ticker_tick (Run    *run,
       lag_count += iv->lag_count;
       interval_stats_reset (iv);
     }
+
+  collect_queries (run, by_query, queries);
 
   sample.t = epoch0 == G_MAXINT64 ? 0 : (now - epoch0) / (double)G_USEC_PER_SEC;
   sample.interval = elapsed;
@@ -279,6 +321,7 @@ build_result (Run    *run,
               guint   epochs_started)
 {
   LbRunResult *result = lb_run_result_new ();
+  g_autofree LbQueryStats **by_query = g_new0 (LbQueryStats *, MAX (run->n_queries, 1));
   g_autoptr(GHashTable) errors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                          error_entry_free);
   GHashTableIter iter;
@@ -288,17 +331,6 @@ build_result (Run    *run,
    * free functions; the timeline is the ticker's. */
   g_array_unref (result->timeline);
   result->timeline = g_array_ref (ticker->timeline);
-
-  for (guint q = 0; q < run->n_queries; q++)
-    {
-      LbQueryStats *qs = g_new0 (LbQueryStats, 1);
-
-      qs->index = q;
-      qs->name = g_strdup (run->queries[q]->name);
-      qs->sql = g_strdup (run->queries[q]->sql);
-      qs->latency = lb_latency_histogram_new ();
-      g_ptr_array_add (result->queries, qs);
-    }
 
   for (guint e = 0; e < epochs_started; e++)
     {
@@ -319,14 +351,7 @@ build_result (Run    *run,
           step.failed += es->failed;
           skipped += es->skipped;
           last_end = MAX (last_end, es->last_end);
-          for (guint q = 0; q < run->n_queries; q++)
-            {
-              LbQueryStats *qs = g_ptr_array_index (result->queries, q);
-
-              qs->executions += es->query_executions[q];
-              qs->failed += es->query_failed[q];
-              lb_latency_histogram_merge (qs->latency, es->query_latency[q]);
-            }
+          add_epoch_queries (run, by_query, es);
           merge_errors (errors, es->errors);
         }
 
@@ -358,6 +383,8 @@ build_result (Run    *run,
       if (run->settings->mode == LB_RUN_MODE_LADDER)
         g_array_append_val (result->ladder, step);
     }
+
+  collect_queries (run, by_query, result->queries);
 
   if (epochs_started == 0)
     for (guint i = 0; i < run->n_workers; i++)

@@ -72,7 +72,8 @@ const LbRunSettings *lb_load_engine_get_settings (LbLoadEngine  *self);
 LbRunPhase     lb_load_engine_get_phase   (LbLoadEngine         *self);
 /* Each query's figures since measuring began (LbQueryStats*, by query
  * index; warm-up excluded), as of the last "sample" signal: for a live
- * table. NULL before the first sample; valid until the next one. */
+ * table. A script of more than 10,000 queries lists only those that ran
+ * or failed. NULL before the first sample; valid until the next one. */
 GPtrArray     *lb_load_engine_get_live_queries (LbLoadEngine    *self);
 
 /* Cancelling stops every client within a second and returns what was

@@ -149,7 +149,8 @@ struct _LbRunResult
   double              tps;                /* transactions / duration */
   LbLatencyHistogram *latency;            /* per transaction */
   LbLatencyHistogram *lag;                /* schedule lag, rate mode only (else empty) */
-  GPtrArray          *queries;            /* LbQueryStats*, by query index */
+  GPtrArray          *queries;            /* LbQueryStats*, by query index (over 10,000
+                                           * queries: only those that ran or failed) */
   GPtrArray          *errors;             /* LbErrorStats*, by count, most first */
   GArray             *timeline;           /* LbRunSample, warm-up intervals excluded */
   GArray             *ladder;             /* LbLadderStep, ladder mode only */

@@ -71,6 +71,7 @@ typedef struct
   const char  *data;
   gsize        len;
   GArray      *items;        /* LbSqlItem */
+  guint        n_statements; /* all the split found, kept or not */
   /* Running position for statement lines, so locating them stays linear. */
   gsize        cursor_offset;
   guint        cursor_line;

@@ -478,6 +478,20 @@ add_item (LbSqlParseState *st,
   g_array_append_val (st->items, item);
 }
 
+/* Statements past LB_SQL_SCRIPT_MAX_STATEMENTS are only counted, so a file
+ * the parser refuses does not first cost an item each. */
+static void
+add_statement (LbSqlParseState *st,
+               gsize            start,
+               gsize            end,
+               gboolean         percent)
+{
+  LbSqlItem item = { LB_SQL_ITEM_STATEMENT, start, end, start, percent };
+
+  if (++st->n_statements <= LB_SQL_SCRIPT_MAX_STATEMENTS)
+    g_array_append_val (st->items, item);
+}
+
 /* A "--" comment between statements: remember it when it is a directive. */
 static void
 scan_comment (LbSqlParseState *st,
@@ -647,9 +661,7 @@ _lb_sql_split (LbSqlParseState *st,
 
         case ';':
           {
-            LbSqlItem item = { LB_SQL_ITEM_STATEMENT, stmt, pos, stmt, percent };
-
-            g_array_append_val (st->items, item);
+            add_statement (st, stmt, pos, percent);
             stmt = -1;
             pos++;
             continue;
@@ -682,10 +694,8 @@ _lb_sql_split (LbSqlParseState *st,
 
   if (stmt >= 0)
     {
-      LbSqlItem item = { LB_SQL_ITEM_STATEMENT, stmt, len, stmt, percent };
-
       /* pgbench and psql accept a last statement without ";". */
-      g_array_append_val (st->items, item);
+      add_statement (st, stmt, len, percent);
     }
   return TRUE;
 }

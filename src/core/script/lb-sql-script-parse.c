@@ -239,6 +239,22 @@ _lb_sql_add_auto_steps (LbSqlScript      *self,
 
 /* ---- entry points ---- */
 
+/* With the size limit, the cap bounds what a run keeps per statement (the
+ * parsed query, its counters and histograms in every worker). */
+static gboolean
+check_statement_count (LbSqlParseState  *st,
+                       const char       *display_name,
+                       GError          **error)
+{
+  if (st->n_statements <= LB_SQL_SCRIPT_MAX_STATEMENTS)
+    return TRUE;
+
+  g_set_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_TOO_LARGE,
+               _("%s: too many statements: %u (the most is %d)"),
+               display_name, st->n_statements, LB_SQL_SCRIPT_MAX_STATEMENTS);
+  return FALSE;
+}
+
 LbSqlScript *
 lb_sql_script_new_from_data (const char  *data,
                              gssize       length,
@@ -278,6 +294,8 @@ lb_sql_script_new_from_data (const char  *data,
   st.cursor_line = 1;
 
   if (!_lb_sql_check_text (&st, error) || !_lb_sql_split (&st, error))
+    return NULL;
+  if (!check_statement_count (&st, display_name, error))
     return NULL;
 
   for (guint i = 0; i < items->len; i++)

@@ -37,6 +37,7 @@ struct _LbSqlScript
   guint          n_tuples;
   guint          n_columns;
   GStringChunk  *strings;
+  GStringChunk  *query_text;       /* every LbSqlQuery's name, SQL and fragments */
   guint          exec_count;
 };
 

@@ -18,13 +18,11 @@ G_DEFINE_FINAL_TYPE (LbSqlScript, lb_sql_script, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (lb-sql-script-error-quark, lb_sql_script_error)
 
+/* The query's strings live in the script's query_text chunk. */
 static void
 query_free (LbSqlQuery *query)
 {
-  g_free (query->name);
-  g_free (query->sql);
-  g_free (query->sql_numbered);
-  g_strfreev (query->fragments);
+  g_free (query->fragments);
   g_free (query->param_vars);
   g_free (query);
 }
@@ -55,6 +53,7 @@ lb_sql_script_finalize (GObject *object)
   g_clear_pointer (&self->queries, g_ptr_array_unref);
   g_clear_pointer (&self->tuples, g_free);
   g_clear_pointer (&self->strings, g_string_chunk_free);
+  g_clear_pointer (&self->query_text, g_string_chunk_free);
 
   G_OBJECT_CLASS (lb_sql_script_parent_class)->finalize (object);
 }
@@ -75,6 +74,7 @@ lb_sql_script_init (LbSqlScript *self)
   self->transactions = g_ptr_array_new_with_free_func ((GDestroyNotify) transaction_free);
   self->cumulative = g_array_new (FALSE, FALSE, sizeof (guint));
   self->queries = g_ptr_array_new_with_free_func ((GDestroyNotify) query_free);
+  self->query_text = g_string_chunk_new (64 * 1024);
   self->exec_count = DEFAULT_EXEC_COUNT;
 }
 
@@ -109,30 +109,52 @@ _lb_sql_script_add_query (LbSqlScript      *self,
                           guint             line)
 {
   LbSqlQuery *query = g_new0 (LbSqlQuery, 1);
-  GString *numbered;
   LbSqlStep step = { 0 };
   LbSqlTransactionSlot *t = (LbSqlTransactionSlot *) transaction;
 
   g_assert (fragments->len == n_params + 1);
 
+  /* A workload may hold many statements: their text goes into one chunk
+   * (no allocation each), and a statement without placeholders shares one
+   * copy for what it shows, prepares and sends. */
   query->index = self->queries->len;
-  query->name = name != NULL ? g_strdup (name) : g_strdup_printf ("query_%u", self->queries->len + 1);
-  query->sql = g_strdup (sql);
+  if (name != NULL)
+    query->name = g_string_chunk_insert (self->query_text, name);
+  else
+    {
+      char generated[32];
+
+      g_snprintf (generated, sizeof generated, "query_%u", self->queries->len + 1);
+      query->name = g_string_chunk_insert (self->query_text, generated);
+    }
+  query->sql = g_string_chunk_insert (self->query_text, sql);
   query->n_params = n_params;
-  query->param_vars = g_memdup2 (vars, sizeof (guint) * MAX (n_params, 1));
+  query->param_vars = n_params > 0 ? g_memdup2 (vars, sizeof (guint) * n_params) : NULL;
   query->line = line;
 
-  numbered = g_string_sized_new (strlen (sql) + 4 * n_params);
-  for (guint i = 0; i < fragments->len; i++)
+  query->fragments = g_new (char *, n_params + 2);
+  if (n_params == 0 && strcmp (g_ptr_array_index (fragments, 0), sql) == 0)
     {
-      g_string_append (numbered, g_ptr_array_index (fragments, i));
-      if (i < n_params)
-        g_string_append_printf (numbered, "$%u", i + 1);
+      query->sql_numbered = query->sql;
+      query->fragments[0] = query->sql;
     }
-  query->sql_numbered = g_string_free (numbered, FALSE);
+  else
+    {
+      g_autoptr(GString) numbered = g_string_sized_new (strlen (sql) + 4 * n_params);
 
-  g_ptr_array_add (fragments, NULL);
-  query->fragments = (char **) g_ptr_array_free (fragments, FALSE);
+      for (guint i = 0; i < fragments->len; i++)
+        {
+          query->fragments[i] = g_string_chunk_insert (self->query_text,
+                                                       g_ptr_array_index (fragments, i));
+          g_string_append (numbered, g_ptr_array_index (fragments, i));
+          if (i < n_params)
+            g_string_append_printf (numbered, "$%u", i + 1);
+        }
+      query->sql_numbered = g_string_chunk_insert_len (self->query_text, numbered->str,
+                                                       (gssize) numbered->len);
+    }
+  query->fragments[n_params + 1] = NULL;
+  g_ptr_array_unref (fragments);
 
   g_ptr_array_add (self->queries, query);
 
@@ -140,7 +162,7 @@ _lb_sql_script_add_query (LbSqlScript      *self,
   step.query = query;
   if (t->pub.n_steps == t->capacity)
     {
-      t->capacity = MAX (4, t->capacity * 2);
+      t->capacity = MAX (1, t->capacity * 2);
       t->pub.steps = g_renew (LbSqlStep, t->pub.steps, t->capacity);
     }
   t->pub.steps[t->pub.n_steps++] = step;
@@ -155,7 +177,7 @@ append_step (LbSqlTransaction *transaction,
 
   if (t->pub.n_steps == t->capacity)
     {
-      t->capacity = MAX (4, t->capacity * 2);
+      t->capacity = MAX (1, t->capacity * 2);
       t->pub.steps = g_renew (LbSqlStep, t->pub.steps, t->capacity);
     }
   t->pub.steps[t->pub.n_steps++] = *step;

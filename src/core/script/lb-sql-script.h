@@ -24,7 +24,8 @@ typedef enum
   LB_SQL_SCRIPT_ERROR_BAD_JSON,             /* -- PARAMETERS: not a JSON array of arrays */
   LB_SQL_SCRIPT_ERROR_EMPTY,                /* no statement at all */
   LB_SQL_SCRIPT_ERROR_BINARY,               /* NUL bytes or invalid UTF-8 */
-  LB_SQL_SCRIPT_ERROR_TOO_LARGE,            /* over the size limit */
+  LB_SQL_SCRIPT_ERROR_TOO_LARGE,            /* over the size limit or the statement cap
+                                             * ("FILE: too many statements: N (the most is M)") */
   LB_SQL_SCRIPT_ERROR_IO,
 } LbSqlScriptError;
 
@@ -87,6 +88,9 @@ G_DECLARE_FINAL_TYPE (LbSqlScript, lb_sql_script, LB, SQL_SCRIPT, GObject)
  * LB_SQL_SCRIPT_MAX_SIZE are refused with LB_SQL_SCRIPT_ERROR_TOO_LARGE.
  * @length -1 means NUL-terminated; @display_name starts every message. */
 #define LB_SQL_SCRIPT_MAX_SIZE (64 * 1024 * 1024)
+/* More SQL statements than this are refused too (LB_SQL_SCRIPT_ERROR_TOO_LARGE):
+ * with the size limit it bounds the memory a run needs. */
+#define LB_SQL_SCRIPT_MAX_STATEMENTS 1000000
 
 LbSqlScript            *lb_sql_script_new_from_file       (GFile          *file,
                                                            GError        **error);
