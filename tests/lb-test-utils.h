@@ -37,6 +37,9 @@ char        *lb_test_write_file             (const char            *dir,
                                              const char            *contents);
 void         lb_test_remove_tree            (const char            *path);
 
+/* This process's resident memory now (VmRSS), in kB. */
+gint64       lb_test_rss_kb                 (void);
+
 void         lb_test_spin_until_func        (gboolean             (*done) (gpointer data),
                                              gpointer               data,
                                              guint                  seconds);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lb-latency-histogram.h"
+#include "lb-test-utils.h"
 
 static const double percentiles[] = { 0.1, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100 };
 
@@ -284,18 +285,6 @@ test_merge (void)
 
 static LbLatencyHistogram *round_trip (LbLatencyHistogram *h);
 
-static gint64
-rss_kb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmRSS:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
-}
-
 /* A workload of many statements keeps a histogram per query per worker,
  * most with a few samples: those must stay small, and give the same
  * figures as the dense form whichever way they are merged. */
@@ -315,14 +304,14 @@ test_few_samples_stay_small (void)
   g_autofree char *json_growing = NULL;
   gint64 before, grown_kb;
 
-  before = rss_kb ();
+  before = lb_test_rss_kb ();
   for (guint i = 0; i < n; i++)
     {
       many[i] = lb_latency_histogram_new ();
       lb_latency_histogram_record (many[i], 100 + i % 5000);
       lb_latency_histogram_record (many[i], 250);
     }
-  grown_kb = rss_kb () - before;
+  grown_kb = lb_test_rss_kb () - before;
   g_test_message ("%u histograms of 2 samples: %" G_GINT64_FORMAT " KB", n, grown_kb);
   /* A hundred-odd bytes each; the dense form alone touched over 400 MB. */
   g_assert_cmpint (grown_kb, <, 64 * 1024);

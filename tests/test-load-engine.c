@@ -9,6 +9,7 @@
 #include "lb-load-engine.h"
 #include "lb-pg-sandbox.h"
 #include "lb-pg-sandbox-private.h"
+#include "lb-test-utils.h"
 
 /* Every test runs the engine against a throwaway PostgreSQL of our own and
  * checks what it reports against what the server holds afterwards. */
@@ -873,18 +874,6 @@ test_ladder (void)
                    ==, 0);
 }
 
-static gint64
-rss_kb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmRSS:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
-}
-
 typedef struct
 {
   gint64 most_kb;
@@ -895,7 +884,7 @@ memory_sample_cb (LbLoadEngine      *engine,
                   const LbRunSample *sample,
                   MemoryData        *data)
 {
-  data->most_kb = MAX (data->most_kb, rss_kb ());
+  data->most_kb = MAX (data->most_kb, lb_test_rss_kb ());
 }
 
 /* 100,000 one-line statements: parsing them, setting the run up (a
@@ -917,7 +906,7 @@ test_many_statements (void)
   guint ran = 0;
   gint64 before;
 
-  before = rss_kb ();
+  before = lb_test_rss_kb ();
   for (guint i = 0; i < n; i++)
     g_string_append_printf (text, "SELECT %u AS statement_%u;\n", i, i);
   script = lb_sql_script_new_from_data (text->str, text->len, "many.sql", &error);
@@ -935,7 +924,7 @@ test_many_statements (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_no_error (data.error);
-  memory.most_kb = MAX (memory.most_kb, rss_kb ());
+  memory.most_kb = MAX (memory.most_kb, lb_test_rss_kb ());
   g_test_message ("100,000 statements: %" G_GINT64_FORMAT " MB more at the most",
                   (memory.most_kb - before) / 1024);
   g_assert_cmpint (memory.most_kb - before, <, 150 * 1024);
