@@ -927,7 +927,12 @@ test_many_statements (void)
   memory.most_kb = MAX (memory.most_kb, lb_test_rss_kb ());
   g_test_message ("100,000 statements: %" G_GINT64_FORMAT " MB more at the most",
                   (memory.most_kb - before) / 1024);
-  g_assert_cmpint (memory.most_kb - before, <, 150 * 1024);
+  /* Old main took ~890 MB here. The bound leaves room for samples queued on a
+   * loaded machine; AddressSanitizer's quarantine and redzones make RSS no
+   * measure of the engine's own memory. */
+#ifndef __SANITIZE_ADDRESS__
+  g_assert_cmpint (memory.most_kb - before, <, 300 * 1024);
+#endif
 
   g_assert_cmpuint (data.result->transactions, ==, 20000);
   /* Beyond 10,000 queries only those that ran are in the result, by index. */
