@@ -261,6 +261,16 @@ lb_sql_script_new_from_data (const char  *data,
                              const char  *display_name,
                              GError     **error)
 {
+  return lb_sql_script_new_from_data_full (data, length, display_name, NULL, error);
+}
+
+LbSqlScript *
+lb_sql_script_new_from_data_full (const char              *data,
+                                  gssize                   length,
+                                  const char              *display_name,
+                                  const LbSqlParseOptions *options,
+                                  GError                 **error)
+{
   g_autoptr(LbSqlScript) self = NULL;
   g_autoptr(GArray) items = NULL;
   LbSqlParseState st = { 0 };
@@ -321,7 +331,8 @@ lb_sql_script_new_from_data (const char  *data,
         }
     }
 
-  self->dialect = pgbench ? LB_SQL_DIALECT_PGBENCH : web ? LB_SQL_DIALECT_WEB_TOOL : LB_SQL_DIALECT_QUERY_MIX;
+  self->detected_dialect = pgbench ? LB_SQL_DIALECT_PGBENCH : web ? LB_SQL_DIALECT_WEB_TOOL : LB_SQL_DIALECT_QUERY_MIX;
+  self->dialect = options != NULL && options->force_dialect ? options->dialect : self->detected_dialect;
   switch (self->dialect)
     {
     case LB_SQL_DIALECT_PGBENCH:
@@ -351,6 +362,14 @@ lb_sql_script_new_from_data (const char  *data,
 LbSqlScript *
 lb_sql_script_new_from_file (GFile   *file,
                              GError **error)
+{
+  return lb_sql_script_new_from_file_full (file, NULL, error);
+}
+
+LbSqlScript *
+lb_sql_script_new_from_file_full (GFile                   *file,
+                                  const LbSqlParseOptions *options,
+                                  GError                 **error)
 {
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -388,5 +407,5 @@ lb_sql_script_new_from_file (GFile   *file,
       return NULL;
     }
 
-  return lb_sql_script_new_from_data (contents, length, display_name, error);
+  return lb_sql_script_new_from_data_full (contents, length, display_name, options, error);
 }

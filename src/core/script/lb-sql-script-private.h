@@ -23,6 +23,7 @@ struct _LbSqlScript
   GObject        parent_instance;
 
   LbSqlDialect   dialect;
+  LbSqlDialect   detected_dialect;
   char          *display_name;
 
   GPtrArray     *variables;        /* char *, by index */

@@ -206,6 +206,7 @@ lb_sql_script_new (LbSqlDialect dialect,
   LbSqlScript *self = g_object_new (LB_TYPE_SQL_SCRIPT, NULL);
 
   self->dialect = dialect;
+  self->detected_dialect = dialect;
   self->display_name = g_strdup (display_name != NULL ? display_name : "script.sql");
   return self;
 }
@@ -369,6 +370,14 @@ lb_sql_script_get_dialect (LbSqlScript *self)
   g_return_val_if_fail (LB_IS_SQL_SCRIPT (self), LB_SQL_DIALECT_QUERY_MIX);
 
   return self->dialect;
+}
+
+LbSqlDialect
+lb_sql_script_get_detected_dialect (LbSqlScript *self)
+{
+  g_return_val_if_fail (LB_IS_SQL_SCRIPT (self), LB_SQL_DIALECT_QUERY_MIX);
+
+  return self->detected_dialect;
 }
 
 const char *

@@ -99,6 +99,24 @@ LbSqlScript            *lb_sql_script_new_from_data       (const char     *data,
                                                            const char     *display_name,
                                                            GError        **error);
 
+/* How to read a file when detection is not what the user wants. */
+typedef struct
+{
+  gboolean             force_dialect;  /* FALSE: detect it from the text */
+  LbSqlDialect         dialect;        /* with force_dialect */
+  const char * const  *defines;        /* "NAME=VALUE", as pgbench -D; NULL-terminated, or NULL */
+} LbSqlParseOptions;
+
+/* As above; @options may be NULL (detect, no defines). */
+LbSqlScript            *lb_sql_script_new_from_data_full  (const char              *data,
+                                                           gssize                   length,
+                                                           const char              *display_name,
+                                                           const LbSqlParseOptions *options,
+                                                           GError                 **error);
+LbSqlScript            *lb_sql_script_new_from_file_full  (GFile                   *file,
+                                                           const LbSqlParseOptions *options,
+                                                           GError                 **error);
+
 /* Building by hand (the parser's own path; tests and benchmarks use it too). */
 LbSqlScript            *lb_sql_script_new                 (LbSqlDialect    dialect,
                                                            const char     *display_name);
@@ -141,6 +159,8 @@ guint                   lb_sql_script_get_exec_count      (LbSqlScript    *self)
 
 /* Reading */
 LbSqlDialect            lb_sql_script_get_dialect         (LbSqlScript    *self);
+/* What detection chose for this text, whether or not it was overridden. */
+LbSqlDialect            lb_sql_script_get_detected_dialect (LbSqlScript   *self);
 const char             *lb_sql_script_get_display_name    (LbSqlScript    *self);
 guint                   lb_sql_script_get_n_variables     (LbSqlScript    *self);
 const char             *lb_sql_script_get_variable_name   (LbSqlScript    *self,
