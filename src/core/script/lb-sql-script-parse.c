@@ -57,6 +57,12 @@ _lb_sql_parse_expression (LbSqlParseState *st,
   guint column = 1;
   LbExpr *expr;
 
+  /* A meta-command continued with backslash-newline (as pgbench): the
+   * backslash is a blank, so columns still match the file. */
+  for (char *c = text; *c != '\0'; c++)
+    if (*c == '\\' && (c[1] == '\n' || (c[1] == '\r' && c[2] == '\n')))
+      *c = ' ';
+
   g_clear_pointer (&r->failed, g_free);
   expr = lb_expr_parse_at (text, resolve_cb, r, &column, &local_error);
   if (expr == NULL)
@@ -420,6 +426,34 @@ check_statement_count (LbSqlParseState  *st,
   return FALSE;
 }
 
+/* Items a dialect's parser does not take (a forced dialect can meet them):
+ * refused here with a message that names the dialect they belong to. */
+static gboolean
+check_items_fit (LbSqlParseState *st,
+                 GError         **error)
+{
+  for (guint i = 0; i < st->items->len; i++)
+    {
+      const LbSqlItem *item = &g_array_index (st->items, LbSqlItem, i);
+
+      if (st->self->dialect == LB_SQL_DIALECT_PGBENCH)
+        return TRUE;
+      if (item->kind == LB_SQL_ITEM_META)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, item->start,
+                                _("a meta-command (\\set, \\sleep, …) is only read in a pgbench script: "
+                                  "choose the pgbench dialect"));
+      if (st->self->dialect == LB_SQL_DIALECT_QUERY_MIX && item->kind == LB_SQL_ITEM_PARAMETERS)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                _("-- PARAMETERS: belongs to the web tool's format: choose that dialect"));
+      /* Until the query mix parser reads the web tool's unified format
+       * (-- EXEC_COUNT: with -- PARAM), it is refused rather than dropped. */
+      if (st->self->dialect == LB_SQL_DIALECT_QUERY_MIX && item->kind == LB_SQL_ITEM_EXEC_COUNT)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                _("-- EXEC_COUNT: is not read in a query mix yet"));
+    }
+  return TRUE;
+}
+
 LbSqlScript *
 lb_sql_script_new_from_data (const char  *data,
                              gssize       length,
@@ -480,6 +514,8 @@ lb_sql_script_new_from_data_full (const char              *data,
 
   self->detected_dialect = detect_dialect (&st);
   self->dialect = options != NULL && options->force_dialect ? options->dialect : self->detected_dialect;
+  if (!check_items_fit (&st, error))
+    return NULL;
   switch (self->dialect)
     {
     case LB_SQL_DIALECT_PGBENCH:
