@@ -1184,6 +1184,11 @@ test_dialect (Fixture       *fixture,
       assert_success (&result);
       root = load_json (parser, result.out, FALSE);
       g_assert_cmpint (get_integer (root, "transactions"), ==, 6);
+      /* Chosen over detection (a query mix): kept with the record. */
+      if (g_strcmp0 (cases[i].dialect, "pgbench") == 0)
+        g_assert_cmpstr (json_object_get_string_member (get_object (root, "script"), "dialect"), ==, "pgbench");
+      else
+        g_assert_false (json_object_has_member (get_object (root, "script"), "dialect"));
       queries = get_array (root, "queries");
       g_assert_cmpuint (json_array_get_length (queries), ==, 2);
       for (guint q = 0; q < 2; q++)

@@ -2022,6 +2022,8 @@ test_dialect_menu (Fixture       *fixture,
   result = lb_run_record_get_result (record);
   g_assert_cmpuint (result->queries->len, ==, 3);
   g_assert_cmpstr (((LbQueryStats *) g_ptr_array_index (result->queries, 0))->name, ==, "query_1");
+  /* The record keeps the choice, so showing the run again reads the file so. */
+  g_assert_cmpstr (lb_run_record_get_script_dialect (record), ==, "mix");
 
   /* Back to the detected dialect. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.dialect", "s", "auto"));

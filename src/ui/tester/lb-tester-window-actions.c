@@ -210,6 +210,24 @@ lb_tester_window_load_file_async (LbTesterWindow      *self,
   load_file_as (self, file, "auto", cancellable, callback, user_data);
 }
 
+void
+lb_tester_window_load_file_as_async (LbTesterWindow      *self,
+                                     GFile               *file,
+                                     const char          *dialect,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  LbSqlDialect known;
+
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (dialect == NULL || g_str_equal (dialect, "auto")
+                    || lb_sql_dialect_from_string (dialect, &known));
+
+  load_file_as (self, file, dialect != NULL ? dialect : "auto", cancellable, callback, user_data);
+}
+
 static void
 read_as_done_cb (GObject      *object,
                  GAsyncResult *result,
