@@ -697,6 +697,98 @@ test_values_to_server (void)
     }
 }
 
+/* ---- random determinism when seeded ---- */
+
+/* Rows "seed|rand|val|count" of seeded_random for @seed. */
+static GPtrArray *
+seeded_rows (gint64 seed)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  g_autofree char *sql = g_strdup_printf ("SELECT seed, rand, val, count(*) FROM seeded_random "
+                                          "WHERE seed = %" G_GINT64_FORMAT " GROUP BY 1, 2, 3 ORDER BY 2",
+                                          seed);
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+  PGresult *res;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, sql);
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  for (int i = 0; i < PQntuples (res); i++)
+    g_ptr_array_add (rows, g_strdup_printf ("%s|%s|%s|%s", PQgetvalue (res, i, 0), PQgetvalue (res, i, 1),
+                                            PQgetvalue (res, i, 2), PQgetvalue (res, i, 3)));
+  PQclear (res);
+  PQfinish (conn);
+  return rows;
+}
+
+static void
+check_seeded_rows (const char *who,
+                   gint64      seed,
+                   char      **expected)
+{
+  g_autoptr(GPtrArray) rows = seeded_rows (seed);
+  g_autoptr(GString) all = g_string_new (NULL);
+  guint checked = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (all, "%s\n", (const char *) g_ptr_array_index (rows, i));
+  for (guint i = 0; expected[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = NULL;
+      g_autofree char *pattern = NULL;
+
+      if (expected[i][0] == '\0' || expected[i][0] == '#')
+        continue;
+      cols = g_strsplit (expected[i], "\t", 2);
+      /* As the TAP test: /\bSEED\|RAND\|VAL\|2/ */
+      pattern = g_strdup_printf ("^%" G_GINT64_FORMAT "\\|%s\\|%s\\|2$", seed, cols[0], cols[1]);
+      assert_matches (who, pattern, all->str);
+      checked++;
+    }
+  /* Four values, each drawn the same twice. */
+  g_assert_cmpuint (rows->len, ==, checked);
+}
+
+static void
+test_random_seed (void)
+{
+  g_autofree char *path = data_path ("expressions", "random-seed.sql");
+  g_autofree char *expected_text = read_data ("expressions", "random-seed.expected");
+  g_auto(GStrv) expected = g_strsplit (expected_text, "\n", -1);
+  gint64 seed = g_random_int_range (1, 1000000000);
+  g_autofree char *seed_text = g_strdup_printf ("%" G_GINT64_FORMAT, seed);
+
+  exec_sql ("CREATE TABLE seeded_random(seed INT8 NOT NULL, rand TEXT NOT NULL, val INTEGER NOT NULL)");
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *args[] = { path, "--dsn", conninfo, "-t", "1", "--seed", seed_text, "--no-save", NULL };
+      g_auto(Run) run = { 0 };
+
+      run_cli (&run, args);
+      if (run.status != 0)
+        g_error ("lakebase-cli bench --seed %s exited with %d:\n%s", seed_text, run.status, run.err);
+    }
+  check_seeded_rows ("ours", seed, expected);
+
+  if (pgbench != NULL)
+    {
+      gint64 their_seed = seed + 1;
+      g_autofree char *options = g_strdup_printf ("--random-seed=%" G_GINT64_FORMAT " -t 1 -n", their_seed);
+      g_autofree char *said = g_strdup_printf ("setting random seed to %" G_GINT64_FORMAT "\\b", their_seed);
+
+      for (guint i = 0; i < 2; i++)
+        {
+          g_auto(Run) run = { 0 };
+
+          run_pgbench (&run, options, path, conninfo);
+          if (run.status != 0)
+            g_error ("pgbench exited with %d:\n%s", run.status, run.err);
+          assert_matches ("pgbench", said, run.err);
+        }
+      check_seeded_rows ("pgbench", their_seed, expected);
+    }
+}
+
 /* ---- script errors ---- */
 
 /* A parse-time message starts "FILE:LINE:COLUMN: ". */
@@ -931,6 +1023,7 @@ main (int   argc,
 
   g_test_add_func ("/pgbench-corpus/expressions", test_expressions);
   g_test_add_func ("/pgbench-corpus/values-to-server", test_values_to_server);
+  g_test_add_func ("/pgbench-corpus/random-seed", test_random_seed);
   g_test_add_func ("/pgbench-corpus/eval-errors", test_eval_errors);
   g_test_add_func ("/pgbench-corpus/no-server-scripts", test_no_server_scripts);
   g_test_add_func ("/pgbench-corpus/no-server-options", test_no_server_options);
