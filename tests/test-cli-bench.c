@@ -1152,6 +1152,80 @@ test_fewer_connections (Fixture       *fixture,
 #define add_test(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
+/* --dialect: the same file as one pgbench transaction or as a query mix,
+ * and multi-statement DDL (pgbench's concurrent OID test) detected as a script. */
+static void
+test_dialect (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *two = write_file (fixture, "two.sql", "SELECT 1;\nSELECT 2;\n");
+  g_autofree char *ddl = write_file (fixture, "ddl.sql",
+                                     "CREATE TYPE pg_temp.e AS ENUM ('a', 'b'); DROP TYPE pg_temp.e;\n");
+  static const struct
+  {
+    const char *dialect;   /* NULL: detected */
+    gint64      per_query; /* executions of each query over 6 transactions */
+  } cases[] = { { "pgbench", 6 }, { "mix", 3 }, { NULL, 3 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(LbTestCliResult) result = { 0 };
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *root;
+      JsonArray *queries;
+      gint64 total = 0;
+
+      if (cases[i].dialect != NULL)
+        run_bench (fixture, &result, two, "--dsn", conninfo, "-t", "6", "--seed", "7", "--no-save",
+                   "--json", "-", "--dialect", cases[i].dialect, NULL);
+      else
+        run_bench (fixture, &result, two, "--dsn", conninfo, "-t", "6", "--seed", "7", "--no-save",
+                   "--json", "-", NULL);
+      assert_success (&result);
+      root = load_json (parser, result.out, FALSE);
+      g_assert_cmpint (get_integer (root, "transactions"), ==, 6);
+      /* Chosen over detection (a query mix): kept with the record. */
+      if (g_strcmp0 (cases[i].dialect, "pgbench") == 0)
+        g_assert_cmpstr (json_object_get_string_member (get_object (root, "script"), "dialect"), ==, "pgbench");
+      else
+        g_assert_false (json_object_has_member (get_object (root, "script"), "dialect"));
+      queries = get_array (root, "queries");
+      g_assert_cmpuint (json_array_get_length (queries), ==, 2);
+      for (guint q = 0; q < 2; q++)
+        total += get_integer (json_array_get_object_element (queries, q), "executions");
+      if (cases[i].per_query == 6)
+        {
+          g_assert_cmpint (get_integer (json_array_get_object_element (queries, 0), "executions"), ==, 6);
+          g_assert_cmpint (get_integer (json_array_get_object_element (queries, 1), "executions"), ==, 6);
+        }
+      else
+        g_assert_cmpint (total, ==, 6);
+    }
+
+  {
+    g_auto(LbTestCliResult) result = { 0 };
+
+    run_bench (fixture, &result, ddl, "--dsn", conninfo, "-c", "2", "-t", "20", "--no-save", NULL);
+    assert_success (&result);
+    assert_contains (result.out, "actually processed: 20");
+  }
+  {
+    g_auto(LbTestCliResult) result = { 0 };
+
+    run_bench (fixture, &result, two, "--dialect", "yaml", NULL);
+    g_assert_cmpint (result.status, ==, 2);
+    assert_contains (result.err, "unknown dialect “yaml”: use pgbench, mix or webtool");
+  }
+  {
+    g_auto(LbTestCliResult) result = { 0 };
+    g_autofree char *meta = write_file (fixture, "meta.sql", "\\set a 1\nSELECT :a;\n");
+
+    run_bench (fixture, &result, meta, "--dsn", conninfo, "--dialect", "mix", NULL);
+    g_assert_cmpint (result.status, ==, 2);
+    assert_contains (result.err, "meta.sql:1:1: a meta-command");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1177,6 +1251,7 @@ main (int   argc,
   add_test ("/cli-bench/password", test_password);
   add_test ("/cli-bench/interrupt", test_interrupt);
   add_test ("/cli-bench/export-pgbench", test_export_pgbench);
+  add_test ("/cli-bench/dialect", test_dialect);
   add_test ("/cli-bench/sandbox-reset", test_sandbox_reset);
   add_test ("/cli-bench/fewer-connections", test_fewer_connections);
 

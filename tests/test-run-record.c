@@ -498,6 +498,38 @@ test_record_json (void)
   g_assert_cmpfloat (lb_latency_histogram_get_percentile (lb_run_record_get_result (back)->latency, 99), ==,
                      lb_latency_histogram_get_percentile (result->latency, 99));
   g_assert_true (g_date_time_equal (lb_run_record_get_started (back), started));
+  /* Read as detected: no script.dialect. */
+  g_assert_null (lb_run_record_get_script_dialect (back));
+  g_assert_false (json_object_has_member (get_object (root, "script"), "dialect"));
+
+  /* A dialect chosen over detection goes with the record, and comes back. */
+  {
+    g_autoptr(JsonNode) chosen_node = NULL;
+    g_autoptr(LbRunRecord) chosen = NULL;
+    g_autofree char *chosen_text = NULL;
+    g_autofree char *unknown_text = NULL;
+    g_autoptr(JsonNode) unknown_node = NULL;
+    g_autoptr(LbRunRecord) unknown = NULL;
+
+    lb_run_record_set_script_dialect (record, "mix");
+    chosen_text = lb_run_record_to_json_string (record);
+    g_assert_nonnull (strstr (chosen_text, "\"dialect\" : \"mix\""));
+    chosen_node = json_from_string (chosen_text, &error);
+    g_assert_no_error (error);
+    chosen = lb_run_record_new_from_json (chosen_node, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (lb_run_record_get_script_dialect (chosen), ==, "mix");
+
+    /* One this version does not know is read as detected, not refused. */
+    unknown_text = g_strdup (chosen_text);
+    memcpy (strstr (unknown_text, "\"mix\""), "\"xyz\"", 5);
+    unknown_node = json_from_string (unknown_text, &error);
+    g_assert_no_error (error);
+    unknown = lb_run_record_new_from_json (unknown_node, &error);
+    g_assert_no_error (error);
+    g_assert_null (lb_run_record_get_script_dialect (unknown));
+    lb_run_record_set_script_dialect (record, NULL);
+  }
 
   g_assert_finalize_object (g_steal_pointer (&back));
   g_assert_finalize_object (g_steal_pointer (&record));

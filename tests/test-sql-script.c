@@ -546,6 +546,166 @@ test_export (void)
   lb_test_remove_tree (tmp);
 }
 
+/* The dialect rule (lb-sql-script-parse.c), one case per branch, in order. */
+static void
+test_dialect_rule (void)
+{
+  static const struct
+  {
+    const char   *text;
+    LbSqlDialect  expected;
+  } cases[] = {
+    /* (a) a meta-command wins over everything */
+    { "\\set a 1\nSELECT :a;\n", LB_SQL_DIALECT_PGBENCH },
+    { "-- NAME: q\nSELECT 1;\n\\sleep 1 ms\n", LB_SQL_DIALECT_PGBENCH },
+    { "\\set x 1\n-- PARAMETERS: [[1]]\nSELECT 1 % 2;\n", LB_SQL_DIALECT_PGBENCH },
+    /* (b) the web tool's parameters */
+    { "-- PARAMETERS: [[1]]\nSELECT %s;\n", LB_SQL_DIALECT_WEB_TOOL },
+    { "-- EXEC_COUNT: 2\n-- PARAMETERS: [[1]]\nSELECT * FROM t WHERE id = %s;\n", LB_SQL_DIALECT_WEB_TOOL },
+    /* (c) query mix directives or :name, also with EXEC_COUNT (the unified format) */
+    { "-- NAME: a\nSELECT 1;\n", LB_SQL_DIALECT_QUERY_MIX },
+    { "-- WEIGHT: 3\nSELECT 1;\n", LB_SQL_DIALECT_QUERY_MIX },
+    { "-- PARAM id = random(1, 5)\nSELECT :id;\n", LB_SQL_DIALECT_QUERY_MIX },
+    { "SELECT :client_id;\n", LB_SQL_DIALECT_QUERY_MIX },
+    /* (d) EXEC_COUNT alone */
+    { "-- EXEC_COUNT: 5\nSELECT 1;\n", LB_SQL_DIALECT_WEB_TOOL },
+    /* (e) plain SQL: statements that only work in order make a script… */
+    { "CREATE TYPE pg_temp.e AS ENUM ('a'); DROP TYPE pg_temp.e;", LB_SQL_DIALECT_PGBENCH },
+    { "DO $$BEGIN PERFORM 1; END$$;", LB_SQL_DIALECT_PGBENCH },
+    { "BEGIN;\nUPDATE t SET a = 1;\nEND;\n", LB_SQL_DIALECT_PGBENCH },
+    { "start transaction;\nselect 1;\ncommit;\n", LB_SQL_DIALECT_PGBENCH },
+    { "SELECT 1;\n/* c */ (  -- x\n  vacuum t);\n", LB_SQL_DIALECT_PGBENCH },
+    { "SET work_mem = '8MB';\nSELECT 1;\n", LB_SQL_DIALECT_PGBENCH },
+    { "SELECT 1;\nPREPARE TRANSACTION 'x';\n", LB_SQL_DIALECT_PGBENCH },
+    { "CALL p();\n", LB_SQL_DIALECT_PGBENCH },
+    { "LOCK t;\nSELECT 1;\n", LB_SQL_DIALECT_PGBENCH },
+    /* …the rest is a mix of independent queries */
+    { "SELECT 1;\nINSERT INTO t VALUES (1);\nUPDATE t SET a = 2;\nDELETE FROM t;\n", LB_SQL_DIALECT_QUERY_MIX },
+    { "WITH x AS (SELECT 1) SELECT * FROM x;\nVALUES (1);\nTABLE t;\nEXPLAIN SELECT 1;\n", LB_SQL_DIALECT_QUERY_MIX },
+    { "PREPARE q AS SELECT 1;\n", LB_SQL_DIALECT_QUERY_MIX },
+    { "SELECT 'BEGIN; :x';\nSELECT 1::int; -- DROP\n", LB_SQL_DIALECT_QUERY_MIX },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbSqlScript) s = lb_sql_script_new_from_data (cases[i].text, -1, "t.sql", &error);
+
+      if (s == NULL)
+        g_error ("case %u (%s): %s", i, cases[i].text, error->message);
+      if (lb_sql_script_get_dialect (s) != cases[i].expected)
+        g_error ("case %u (%s): dialect %d, expected %d", i, cases[i].text,
+                 lb_sql_script_get_dialect (s), cases[i].expected);
+      g_assert_cmpint (lb_sql_script_get_detected_dialect (s), ==, cases[i].expected);
+    }
+
+  /* A multi-statement pgbench script is one transaction, in file order. */
+  {
+    g_autoptr(LbSqlScript) s = parse_ok ("BEGIN;\nSELECT 1;\nEND;\n");
+    const LbSqlTransaction *t;
+
+    g_assert_cmpuint (lb_sql_script_get_n_transactions (s), ==, 1);
+    t = lb_sql_script_get_transaction (s, 0);
+    g_assert_cmpuint (t->n_steps, ==, 3);
+    g_assert_cmpstr (t->steps[0].query->sql, ==, "BEGIN");
+    g_assert_cmpstr (t->steps[2].query->sql, ==, "END");
+  }
+}
+
+/* LbSqlParseOptions.force_dialect overrides the rule; the detection stays known. */
+static void
+test_dialect_forced (void)
+{
+  const char *text = "SELECT 1;\nSELECT 2;\n";
+  LbSqlParseOptions options = { .force_dialect = TRUE, .dialect = LB_SQL_DIALECT_PGBENCH };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) s = lb_sql_script_new_from_data_full (text, -1, "t.sql", &options, &error);
+  g_autoptr(LbSqlScript) mix = NULL;
+  g_autoptr(LbSqlScript) bad = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_sql_script_get_dialect (s), ==, LB_SQL_DIALECT_PGBENCH);
+  g_assert_cmpint (lb_sql_script_get_detected_dialect (s), ==, LB_SQL_DIALECT_QUERY_MIX);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (s), ==, 1);
+
+  options.dialect = LB_SQL_DIALECT_QUERY_MIX;
+  mix = lb_sql_script_new_from_data_full ("BEGIN;\nSELECT 1;\nEND;\n", -1, "t.sql", &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_sql_script_get_detected_dialect (mix), ==, LB_SQL_DIALECT_PGBENCH);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (mix), ==, 3);
+
+  /* A forced dialect that does not fit says why, as a detected one would. */
+  bad = lb_sql_script_new_from_data_full ("\\set a 1\nSELECT :a;\n", -1, "t.sql", &options, &error);
+  g_assert_null (bad);
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "t.sql:"));
+  g_assert_nonnull (strstr (error->message, "pgbench"));
+  g_clear_error (&error);
+
+  /* Detection alone: EXEC_COUNT with PARAM is the web tool's unified format,
+   * a query mix (its parser reads EXEC_COUNT on the webtool branch). */
+  {
+    const char *unified = "-- EXEC_COUNT: 5\n-- PARAM id = random(1, 5)\nSELECT :id;\n";
+    g_autoptr(LbSqlScript) u = lb_sql_script_new_from_data (unified, -1, "t.sql", &error);
+
+    if (u != NULL)
+      g_assert_cmpint (lb_sql_script_get_detected_dialect (u), ==, LB_SQL_DIALECT_QUERY_MIX);
+    else
+      g_assert_nonnull (strstr (error->message, "EXEC_COUNT"));
+  }
+}
+
+/* What pgbench 15 accepts and we refused: "\sleep 2ms", scripts of only
+ * \set / \sleep, a \set continued with backslash-newline. */
+static void
+test_pgbench_parsing (void)
+{
+  {
+    g_autoptr(LbSqlScript) s = parse_ok ("\\sleep 2ms\n\\sleep 5us\n\\sleep 1s\n\\sleep 3 MS\n\\set n 4\n\\sleep :n us\n");
+    const LbSqlTransaction *t = lb_sql_script_get_transaction (s, 0);
+
+    g_assert_cmpint (lb_sql_script_get_dialect (s), ==, LB_SQL_DIALECT_PGBENCH);
+    g_assert_cmpuint (lb_sql_script_get_n_queries (s), ==, 0);
+    g_assert_cmpuint (t->n_steps, ==, 6);
+    g_assert_cmpint (t->steps[0].unit_usec, ==, 1000);
+    g_assert_cmpint (t->steps[1].unit_usec, ==, 1);
+    g_assert_cmpint (t->steps[2].unit_usec, ==, 1000000);
+    g_assert_cmpint (t->steps[3].unit_usec, ==, 1000);
+    g_assert_cmpint (t->steps[5].unit_usec, ==, 1);
+  }
+  {
+    g_autoptr(LbSqlScript) s = parse_ok ("\\set a 1\n");
+
+    g_assert_cmpuint (lb_sql_script_get_transaction (s, 0)->n_steps, ==, 1);
+  }
+  {
+    g_autoptr(LbSqlScript) s = parse_ok ("\\set c8 debug(CASE \\\n   WHEN 1 > 0 \\\n THEN 36 \\\r\n ELSE 0 \\\n END)\n"
+                                         "\\set x 1 +\\\n2\nSELECT :c8, :x;\n");
+    const LbSqlTransaction *t = lb_sql_script_get_transaction (s, 0);
+
+    g_assert_cmpuint (t->n_steps, ==, 3);
+  }
+  assert_bad ("\\sleep 1 week\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 10, "unrecognized time unit");
+  assert_bad ("\\sleep too many args\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 17, "too many arguments");
+  assert_bad ("\\sleep\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 7, "missing argument");
+  assert_bad ("\\sleep 1.5\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 9, "unrecognized time unit");
+  assert_bad ("\\set d 1.0E309\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 8, "double constant overflow");
+  assert_bad ("\\set i 100000000000000000000\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 8, "bigint constant overflow");
+
+  /* pgbench's limit of 255 :variables in one statement. */
+  {
+    g_autoptr(GString) text = g_string_new ("\\set i 0\nSELECT LEAST(:i");
+    g_autoptr(LbSqlScript) ok = NULL;
+
+    for (guint i = 1; i < 255; i++)
+      g_string_append (text, ", :i");
+    ok = parse_ok (text->str);
+    g_assert_cmpuint (lb_sql_script_get_query (ok, 0)->n_params, ==, 255);
+    g_string_append (text, ", :i)");
+    assert_bad (text->str, -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1, "too many arguments (maximum is 255)");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -564,6 +724,9 @@ main (int   argc,
   g_test_add_func ("/sql-script/fifty-megabytes", test_fifty_megabytes);
   g_test_add_func ("/sql-script/too-many-statements", test_too_many_statements);
   g_test_add_func ("/sql-script/export", test_export);
+  g_test_add_func ("/sql-script/dialect-rule", test_dialect_rule);
+  g_test_add_func ("/sql-script/dialect-forced", test_dialect_forced);
+  g_test_add_func ("/sql-script/pgbench-parsing", test_pgbench_parsing);
 
   return g_test_run ();
 }

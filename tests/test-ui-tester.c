@@ -1948,6 +1948,105 @@ test_fewer_connections (Fixture       *fixture,
   g_assert_true (lb_pg_sandbox_stop (small, &error));
 }
 
+/* The dialect menu: "Detected: …" for the open file, tester.dialect re-reads
+ * it as another dialect (the run then uses that reading), a dialect the
+ * file does not fit is refused with the parser's message and the menu
+ * stays where it was. */
+static gboolean
+script_dialect_is (gpointer data)
+{
+  gpointer *pair = data;
+  LbSqlScript *script = lb_tester_window_get_script (pair[0]);
+
+  return script != NULL && (int) lb_sql_script_get_dialect (script) == GPOINTER_TO_INT (pair[1]);
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  gpointer *pair = data;
+
+  return find_message_dialog (pair[0], pair[1]) != NULL;
+}
+
+static void
+test_dialect_menu (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autofree char *path = lb_test_write_file (fixture->tmpdir, "settings-then-selects.sql",
+                                              "SET application_name = 'dialect test';\n"
+                                              "SELECT 1;\nSELECT 2;\n");
+  g_autofree char *meta_path = lb_test_write_file (fixture->tmpdir, "meta.sql", "\\set a 1\nSELECT :a;\n");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) meta = g_file_new_for_path (meta_path);
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autofree char *state = NULL;
+  gpointer pair[2] = { window, NULL };
+  const char *heading = "Could Not Read “meta.sql” as a query mix";
+  gpointer wanted[2] = { window, (gpointer) heading };
+  GtkWindow *dialog;
+  LbRunResult *result;
+  gboolean done = FALSE;
+
+  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  lb_test_spin_until (&done, 10);
+  lb_test_spin_ms (150);
+
+  /* SET makes it a script: one transaction of three statements. */
+  g_assert_cmpint (lb_sql_script_get_dialect (lb_tester_window_get_script (window)), ==, LB_SQL_DIALECT_PGBENCH);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (lb_tester_window_get_script (window)), ==, 1);
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "Detected: pgbench script"));
+  g_object_get (window, "dialect", &state, NULL);
+  g_assert_cmpstr (state, ==, "auto");
+  g_clear_pointer (&state, g_free);
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-dialect-detected");
+
+  /* The user picks "Query Mix" in the menu. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.dialect", "s", "mix"));
+  pair[1] = GINT_TO_POINTER (LB_SQL_DIALECT_QUERY_MIX);
+  lb_test_spin_until_func (script_dialect_is, pair, 10);
+  lb_test_spin_ms (150);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (lb_tester_window_get_script (window)), ==, 3);
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "Read as: query mix (detected: pgbench script)"));
+  g_object_get (window, "dialect", &state, NULL);
+  g_assert_cmpstr (state, ==, "mix");
+  g_clear_pointer (&state, g_free);
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-dialect-chosen");
+
+  /* A run reads the file as chosen: three queries of the mix. */
+  settings = sandbox_settings (window, 2, 2, 0);
+  lb_tester_window_apply_settings (window, settings);
+  record = run_and_wait (window, NULL);
+  result = lb_run_record_get_result (record);
+  g_assert_cmpuint (result->queries->len, ==, 3);
+  g_assert_cmpstr (((LbQueryStats *) g_ptr_array_index (result->queries, 0))->name, ==, "query_1");
+  /* The record keeps the choice, so showing the run again reads the file so. */
+  g_assert_cmpstr (lb_run_record_get_script_dialect (record), ==, "mix");
+
+  /* Back to the detected dialect. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.dialect", "s", "auto"));
+  pair[1] = GINT_TO_POINTER (LB_SQL_DIALECT_PGBENCH);
+  lb_test_spin_until_func (script_dialect_is, pair, 10);
+  g_assert_cmpuint (lb_sql_script_get_n_transactions (lb_tester_window_get_script (window)), ==, 1);
+
+  /* A new file is read as detected; a dialect it does not fit is refused. */
+  done = FALSE;
+  lb_tester_window_load_file_async (window, meta, NULL, load_done_cb, &done);
+  lb_test_spin_until (&done, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.dialect", "s", "mix"));
+  lb_test_spin_until_func (message_dialog_shown, wanted, 10);
+  lb_test_spin_ms (150);
+  dialog = find_message_dialog (GTK_WINDOW (window), heading);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "meta.sql:1:1: "));
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "tester-dialect-refused");
+  gtk_window_destroy (dialog);
+  g_assert_cmpint (lb_sql_script_get_dialect (lb_tester_window_get_script (window)), ==, LB_SQL_DIALECT_PGBENCH);
+  g_object_get (window, "dialect", &state, NULL);
+  g_assert_cmpstr (state, ==, "auto");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1981,6 +2080,7 @@ main (int   argc,
   g_test_add_func ("/ui/tester/main-window-opens-tester", test_main_window_opens_tester);
   g_test_add_func ("/ui/app/open-tester", test_app_open_tester);
   g_test_add ("/ui/tester/latency-limit", Fixture, NULL, fixture_setup, test_latency_limit, fixture_teardown);
+  g_test_add ("/ui/tester/dialect-menu", Fixture, NULL, fixture_setup, test_dialect_menu, fixture_teardown);
   g_test_add ("/ui/tester/choosers", Fixture, NULL, fixture_setup, test_choosers, fixture_teardown);
   g_test_add_func ("/ui/tester/page-open-workload", test_page_open_workload);
   g_test_add ("/ui/tester/shortcuts-and-about", Fixture, NULL, fixture_setup, test_shortcuts_and_about,

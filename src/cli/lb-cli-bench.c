@@ -43,6 +43,7 @@ typedef struct
   char     *seed;
   gboolean  no_save;
   char     *export_dir;
+  char     *dialect;
   GStrv     files;
 } BenchOptions;
 
@@ -67,6 +68,7 @@ bench_options_clear (BenchOptions *options)
   g_clear_pointer (&options->csv, g_free);
   g_clear_pointer (&options->seed, g_free);
   g_clear_pointer (&options->export_dir, g_free);
+  g_clear_pointer (&options->dialect, g_free);
   g_clear_pointer (&options->files, g_strfreev);
 }
 
@@ -365,6 +367,7 @@ lb_cli_bench (int    argc,
   };
   BenchRun run = { .cancellable = cancellable };
   LbProtocol protocol = LB_PROTOCOL_PREPARED;
+  LbSqlParseOptions parse_options = { 0 };
   guint64 transactions = 0;
   guint64 seed = 0;
   guint sigint_id;
@@ -418,6 +421,9 @@ lb_cli_bench (int    argc,
     { "export-pgbench", 0, 0, G_OPTION_ARG_FILENAME, &options.export_dir,
       N_("Run nothing: write pgbench files of the same mix into DIR, print their -f options"),
       N_("DIR") },
+    { "dialect", 0, 0, G_OPTION_ARG_STRING, &options.dialect,
+      N_("Read the file as a pgbench script, a query mix or the web tool’s format "
+         "(default: detected from the text)"), N_("pgbench|mix|webtool") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL, NULL },
     { NULL }
   };
@@ -459,6 +465,17 @@ lb_cli_bench (int    argc,
       message = g_strdup_printf (_("unknown protocol “%s”: use simple, extended or prepared"),
                                  options.protocol);
       return usage_error (message);
+    }
+
+  if (options.dialect != NULL)
+    {
+      if (!lb_sql_dialect_from_string (options.dialect, &parse_options.dialect))
+        {
+          message = g_strdup_printf (_("unknown dialect “%s”: use pgbench, mix or webtool"),
+                                     options.dialect);
+          return usage_error (message);
+        }
+      parse_options.force_dialect = TRUE;
     }
 
   if ((options.transactions != NULL &&
@@ -524,7 +541,7 @@ lb_cli_bench (int    argc,
 
   file = g_file_new_for_commandline_arg (options.files[0]);
   script_path = g_file_get_path (file);
-  script = lb_sql_script_new_from_file (file, &error);
+  script = lb_sql_script_new_from_file_full (file, &parse_options, &error);
   if (script == NULL)
     {
       /* The parser's message already starts "FILE:LINE:COLUMN: ". */

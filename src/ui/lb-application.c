@@ -254,7 +254,9 @@ show_run (LbTesterWindow *window,
     {
       g_autoptr(GFile) file = g_file_new_for_path (path);
 
-      lb_tester_window_load_file_async (window, file, NULL, run_script_loaded_cb, g_object_ref (record));
+      /* Read as the run read it: the dialect chosen then, if one was. */
+      lb_tester_window_load_file_as_async (window, file, lb_run_record_get_script_dialect (record), NULL,
+                                           run_script_loaded_cb, g_object_ref (record));
     }
   else
     {

@@ -19,6 +19,7 @@ struct _LbRunRecord
   GDateTime     *started;
   char          *script_name;
   char          *script_path;
+  char          *script_dialect;   /* chosen over detection ("mix"…), or NULL */
   LbRunSettings *settings;
   LbRunResult   *result;
 };

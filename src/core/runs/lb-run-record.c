@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-run-record-private.h"
+#include "lb-sql-script.h"
 
 /* Result */
 
@@ -136,6 +137,7 @@ lb_run_record_finalize (GObject *object)
   g_clear_pointer (&self->started, g_date_time_unref);
   g_clear_pointer (&self->script_name, g_free);
   g_clear_pointer (&self->script_path, g_free);
+  g_clear_pointer (&self->script_dialect, g_free);
   g_clear_pointer (&self->settings, lb_run_settings_free);
   g_clear_pointer (&self->result, lb_run_result_unref);
 
@@ -225,6 +227,26 @@ lb_run_record_get_script_name (LbRunRecord *self)
   g_return_val_if_fail (LB_IS_RUN_RECORD (self), NULL);
 
   return self->script_name;
+}
+
+const char *
+lb_run_record_get_script_dialect (LbRunRecord *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_RECORD (self), NULL);
+
+  return self->script_dialect;
+}
+
+void
+lb_run_record_set_script_dialect (LbRunRecord *self,
+                                  const char  *dialect)
+{
+  g_return_if_fail (LB_IS_RUN_RECORD (self));
+
+  if (g_strcmp0 (self->script_dialect, dialect) == 0)
+    return;
+  g_free (self->script_dialect);
+  self->script_dialect = g_strdup (dialect);
 }
 
 const char *
@@ -416,6 +438,8 @@ lb_run_record_to_json (LbRunRecord *self)
   json_builder_begin_object (builder);
   add_string (builder, "name", self->script_name);
   add_string (builder, "path", self->script_path);
+  if (self->script_dialect != NULL)
+    add_string (builder, "dialect", self->script_dialect);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "cancelled");
@@ -682,7 +706,7 @@ lb_run_record_new_from_json (JsonNode  *node,
   JsonObject *object, *script;
   JsonNode *settings_node, *script_node, *seed_node;
   const char *id = NULL, *started = NULL, *server_version = NULL;
-  const char *script_name = NULL, *script_path = NULL;
+  const char *script_name = NULL, *script_path = NULL, *script_dialect = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -728,9 +752,19 @@ lb_run_record_new_from_json (JsonNode  *node,
       if (json_object_has_member (script, "path") && !json_object_get_null_member (script, "path")
           && !lb_run_json_read_string (script, "script", "path", TRUE, &script_path, error))
         return NULL;
+      /* Optional: records of older versions have none. */
+      if (!lb_run_json_read_string (script, "script", "dialect", FALSE, &script_dialect, error))
+        return NULL;
     }
   self->script_name = g_strdup (script_name != NULL ? script_name : "");
   self->script_path = g_strdup (script_path);
+  /* A dialect this version does not know is read as detected. */
+  {
+    LbSqlDialect known;
+
+    if (script_dialect != NULL && lb_sql_dialect_from_string (script_dialect, &known))
+      self->script_dialect = g_strdup (lb_sql_dialect_to_string (known));
+  }
 
   settings_node = json_object_get_member (object, "settings");
   if (settings_node == NULL)

@@ -194,6 +194,13 @@ const char    *lb_run_record_get_id          (LbRunRecord *self);   /* "20261125
 GDateTime     *lb_run_record_get_started     (LbRunRecord *self);
 const char    *lb_run_record_get_script_name (LbRunRecord *self);
 const char    *lb_run_record_get_script_path (LbRunRecord *self);
+/* The dialect the script was read as when the user chose it over detection
+ * ("pgbench", "mix", "webtool", as lb_sql_dialect_to_string()), else NULL;
+ * saved as the record's script.dialect, so showing the run again reads the
+ * file the same way. */
+const char    *lb_run_record_get_script_dialect (LbRunRecord *self);
+void           lb_run_record_set_script_dialect (LbRunRecord *self,
+                                                 const char  *dialect);
 const LbRunSettings *lb_run_record_get_settings (LbRunRecord *self);
 LbRunResult   *lb_run_record_get_result      (LbRunRecord *self);
 /* "customer_lookup.sql · 16 clients · 1,234 tps" */

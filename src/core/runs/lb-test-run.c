@@ -381,6 +381,11 @@ engine_done_cb (GObject      *object,
 
   record = lb_run_record_new (self->script != NULL ? lb_sql_script_get_display_name (self->script) : NULL,
                               self->script_path, self->settings, run_result, self->started);
+  /* A dialect chosen over detection (tester.dialect, bench --dialect) goes
+   * with the record, so showing the run again reads the file the same way. */
+  if (self->script != NULL
+      && lb_sql_script_get_dialect (self->script) != lb_sql_script_get_detected_dialect (self->script))
+    lb_run_record_set_script_dialect (record, lb_sql_dialect_to_string (lb_sql_script_get_dialect (self->script)));
   task = g_steal_pointer (&self->task);
   end_run (self);
 

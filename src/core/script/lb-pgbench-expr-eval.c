@@ -30,25 +30,28 @@ eval_fail (const LbExpr *node,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, LB_EXPR_ERROR, LB_EXPR_ERROR_EVAL, _("column %u: %s"), node->column, message);
+  /* A plain sentence: the engine says where (script, line, command). */
+  (void) node;
+  g_set_error_literal (error, LB_EXPR_ERROR, LB_EXPR_ERROR_EVAL, message);
   return FALSE;
 }
 
+/* pgbench's names of the types, in its messages and debug() output. */
 static const char *
 type_name (LbValueType type)
 {
   switch (type)
     {
     case LB_VALUE_NULL:
-      return "NULL";
+      return "null";
     case LB_VALUE_BOOLEAN:
-      return _("a boolean");
+      return "boolean";
     case LB_VALUE_INT:
-      return _("an integer");
+      return "int";
     case LB_VALUE_DOUBLE:
-      return _("a double");
+      return "double";
     case LB_VALUE_STRING:
-      return _("a string");
+      return "string";
     default:
       return "?";
     }
@@ -71,14 +74,14 @@ to_int (const LbExpr  *node,
       d = rint (v->u.number);
       /* 2^63 is the first double beyond gint64. */
       if (isnan (d) || d < -0x1p63 || d >= 0x1p63)
-        return eval_fail (node, error, _("double %g is out of the integer range"), v->u.number);
+        return eval_fail (node, error, _("double to int overflow for %f"), v->u.number);
       *out = (gint64) d;
       return TRUE;
     case LB_VALUE_NULL:
     case LB_VALUE_BOOLEAN:
     case LB_VALUE_STRING:
     default:
-      return eval_fail (node, error, _("cannot use %s as an integer"), type_name (v->type));
+      return eval_fail (node, error, _("cannot coerce %s to int"), type_name (v->type));
     }
 }
 
@@ -100,7 +103,7 @@ to_double (const LbExpr  *node,
     case LB_VALUE_BOOLEAN:
     case LB_VALUE_STRING:
     default:
-      return eval_fail (node, error, _("cannot use %s as a number"), type_name (v->type));
+      return eval_fail (node, error, _("cannot coerce %s to double"), type_name (v->type));
     }
 }
 
@@ -116,15 +119,12 @@ to_bool (const LbExpr  *node,
       *out = v->u.boolean;
       return TRUE;
     case LB_VALUE_INT:
-      *out = v->u.integer != 0;
-      return TRUE;
     case LB_VALUE_DOUBLE:
-      *out = v->u.number != 0.0;
-      return TRUE;
     case LB_VALUE_NULL:
     case LB_VALUE_STRING:
     default:
-      return eval_fail (node, error, _("cannot use %s as a boolean"), type_name (v->type));
+      /* As pgbench: NOT, AND and OR take booleans only (CASE WHEN takes numbers). */
+      return eval_fail (node, error, _("cannot coerce %s to boolean"), type_name (v->type));
     }
 }
 
@@ -204,25 +204,26 @@ eval_arithmetic (const LbExpr  *node,
                  LbValue       *out,
                  GError       **error)
 {
-  if (a->type == LB_VALUE_INT && b->type == LB_VALUE_INT)
+  if (a->type != LB_VALUE_DOUBLE && b->type != LB_VALUE_DOUBLE)
     {
-      gint64 x = a->u.integer;
-      gint64 y = b->u.integer;
+      gint64 x, y;
       gint64 r;
 
+      if (!to_int (node, a, &x, error) || !to_int (node, b, &y, error))
+        return FALSE;
       switch (node->func)
         {
         case LB_EXPR_F_ADD:
           if (__builtin_add_overflow (x, y, &r))
-            return eval_fail (node, error, _("integer out of range"));
+            return eval_fail (node, error, _("bigint add out of range"));
           break;
         case LB_EXPR_F_SUB:
           if (__builtin_sub_overflow (x, y, &r))
-            return eval_fail (node, error, _("integer out of range"));
+            return eval_fail (node, error, _("bigint sub out of range"));
           break;
         case LB_EXPR_F_MUL:
           if (__builtin_mul_overflow (x, y, &r))
-            return eval_fail (node, error, _("integer out of range"));
+            return eval_fail (node, error, _("bigint mul out of range"));
           break;
         case LB_EXPR_F_DIV:
           if (y == 0)
@@ -230,7 +231,7 @@ eval_arithmetic (const LbExpr  *node,
           if (y == -1)
             {
               if (x == G_MININT64)
-                return eval_fail (node, error, _("integer out of range"));
+                return eval_fail (node, error, _("bigint div out of range"));
               r = -x;
             }
           else
@@ -260,8 +261,7 @@ eval_arithmetic (const LbExpr  *node,
           set_double (out, x * y);
           break;
         case LB_EXPR_F_DIV:
-          if (y == 0.0)
-            return eval_fail (node, error, _("division by zero"));
+          /* IEEE: ±Infinity or NaN, as pgbench (1.0 / 0 is Infinity). */
           set_double (out, x / y);
           break;
         default:
@@ -280,19 +280,49 @@ eval_compare (const LbExpr  *node,
 {
   int cmp;
 
-  if (a->type == LB_VALUE_INT && b->type == LB_VALUE_INT)
-    cmp = (a->u.integer > b->u.integer) - (a->u.integer < b->u.integer);
-  else if (a->type == LB_VALUE_STRING && b->type == LB_VALUE_STRING)
+  /* Strings (ours, from values()) compare as text; otherwise as pgbench:
+   * doubles if either is one, else integers (a boolean is an error). */
+  if (a->type == LB_VALUE_STRING && b->type == LB_VALUE_STRING)
     cmp = strcmp (a->u.string, b->u.string);
-  else if (a->type == LB_VALUE_BOOLEAN && b->type == LB_VALUE_BOOLEAN)
-    cmp = (a->u.boolean != FALSE) - (b->u.boolean != FALSE);
+  else if (a->type != LB_VALUE_DOUBLE && b->type != LB_VALUE_DOUBLE)
+    {
+      gint64 x, y;
+
+      if (!to_int (node, a, &x, error) || !to_int (node, b, &y, error))
+        return FALSE;
+      cmp = (x > y) - (x < y);
+    }
   else
     {
       double x, y;
 
       if (!to_double (node, a, &x, error) || !to_double (node, b, &y, error))
         return FALSE;
-      cmp = (x > y) - (x < y);
+      /* Directly, so that NaN is unequal to everything, as in C (and pgbench). */
+      switch (node->func)
+        {
+        case LB_EXPR_F_EQ:
+          set_bool (out, x == y);
+          break;
+        case LB_EXPR_F_NE:
+          set_bool (out, x != y);
+          break;
+        case LB_EXPR_F_LT:
+          set_bool (out, x < y);
+          break;
+        case LB_EXPR_F_LE:
+          set_bool (out, x <= y);
+          break;
+        case LB_EXPR_F_GT:
+          set_bool (out, x > y);
+          break;
+        case LB_EXPR_F_GE:
+          set_bool (out, x >= y);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      return TRUE;
     }
 
   switch (node->func)
@@ -335,13 +365,11 @@ eval_random (const LbExpr  *node,
     return FALSE;
   if (node->n_args > 2 && !to_double (node, &args[2], &parameter, error))
     return FALSE;
+  /* As pgbench: no swapped bounds, and the number of values must fit in an int64. */
   if (lb > ub)
-    {
-      gint64 tmp = lb;
-
-      lb = ub;
-      ub = tmp;
-    }
+    return eval_fail (node, error, _("empty range given to random"));
+  if ((guint64) ub - (guint64) lb >= (guint64) G_MAXINT64)
+    return eval_fail (node, error, _("random range is too large"));
   if (ctx->rng == NULL)
     return eval_fail (node, error, _("no random generator"));
 
@@ -353,21 +381,21 @@ eval_random (const LbExpr  *node,
 
     case LB_EXPR_F_RANDOM_EXPONENTIAL:
       if (!(parameter > 0.0))
-        return eval_fail (node, error, _("random_exponential() needs a parameter > 0, not %g"), parameter);
+        return eval_fail (node, error, _("exponential parameter must be greater than zero (not %f)"),
+                          parameter);
       set_int (out, _lb_random_exponential (ctx->rng, lb, ub, parameter));
       return TRUE;
 
     case LB_EXPR_F_RANDOM_GAUSSIAN:
       if (!(parameter >= GAUSSIAN_MIN))
-        return eval_fail (node, error, _("random_gaussian() needs a parameter >= %.1f, not %g"),
+        return eval_fail (node, error, _("gaussian parameter must be at least %f (not %f)"),
                           GAUSSIAN_MIN, parameter);
       set_int (out, _lb_random_gaussian (ctx->rng, lb, ub, parameter));
       return TRUE;
 
     case LB_EXPR_F_RANDOM_ZIPFIAN:
       if (!(parameter >= ZIPFIAN_MIN && parameter <= ZIPFIAN_MAX))
-        return eval_fail (node, error,
-                          _("random_zipfian() needs a parameter in [%.3f, %.0f], not %g (as pgbench)"),
+        return eval_fail (node, error, _("zipfian parameter must be in range [%.3f, %.0f] (not %f)"),
                           ZIPFIAN_MIN, ZIPFIAN_MAX, parameter);
       set_int (out, _lb_random_zipfian (ctx->rng, lb, ub, parameter));
       return TRUE;
@@ -400,22 +428,34 @@ eval_func (const LbExpr  *node,
       {
         gboolean is_and = node->func == LB_EXPR_F_AND;
 
+        gboolean b;
+
+        /* As pgbench: NULL first gives NULL, false AND x is false and true
+         * OR x is true without evaluating x; the operands must be booleans. */
         if (!eval_node (node->args[0], ctx, &args[0], error))
           return FALSE;
-        /* false AND x is false, true OR x is true: x is not evaluated. */
-        if (args[0].type != LB_VALUE_NULL && truth (&args[0]) != is_and)
+        if (args[0].type == LB_VALUE_NULL)
           {
-            set_bool (out, !is_and);
+            out->type = LB_VALUE_NULL;
+            return TRUE;
+          }
+        if (!to_bool (node, &args[0], &b, error))
+          return FALSE;
+        if (b != is_and)
+          {
+            set_bool (out, b);
             return TRUE;
           }
         if (!eval_node (node->args[1], ctx, &args[1], error))
           return FALSE;
-        if (args[1].type != LB_VALUE_NULL && truth (&args[1]) != is_and)
-          set_bool (out, !is_and);
-        else if (args[0].type == LB_VALUE_NULL || args[1].type == LB_VALUE_NULL)
-          out->type = LB_VALUE_NULL;
-        else
-          set_bool (out, is_and);
+        if (args[1].type == LB_VALUE_NULL)
+          {
+            out->type = LB_VALUE_NULL;
+            return TRUE;
+          }
+        if (!to_bool (node, &args[1], &b, error))
+          return FALSE;
+        set_bool (out, b);
         return TRUE;
       }
 
@@ -432,43 +472,49 @@ eval_func (const LbExpr  *node,
     case LB_EXPR_F_GREATEST:
     case LB_EXPR_F_LEAST:
       {
-        gboolean all_int = TRUE;
+        gboolean any_double = FALSE;
+        gboolean any_null = FALSE;
         gboolean greatest = node->func == LB_EXPR_F_GREATEST;
         gint64 best_int = 0;
         double best = 0;
 
+        /* pgbench evaluates at most 16 arguments, and says so when run. */
+        if (n > MAX_EAGER_ARGS)
+          return eval_fail (node, error, _("too many function arguments, maximum is %d"),
+                            MAX_EAGER_ARGS);
         for (guint i = 0; i < n; i++)
           {
-            LbValue v;
-
-            if (!eval_node (node->args[i], ctx, &v, error))
+            if (!eval_node (node->args[i], ctx, &args[i], error))
               return FALSE;
-            if (v.type == LB_VALUE_NULL)
+            any_null |= args[i].type == LB_VALUE_NULL;
+            any_double |= args[i].type == LB_VALUE_DOUBLE;
+          }
+        if (any_null)
+          {
+            out->type = LB_VALUE_NULL;
+            return TRUE;
+          }
+        for (guint i = 0; i < n; i++)
+          {
+            if (any_double)
               {
-                out->type = LB_VALUE_NULL;
-                return TRUE;
-              }
-            if (v.type == LB_VALUE_INT && all_int)
-              {
-                if (i == 0 || (greatest ? v.u.integer > best_int : v.u.integer < best_int))
-                  best_int = v.u.integer;
-                best = (double) best_int;
-              }
-            else
-              {
-                if (!to_double (node, &v, &d, error))
+                if (!to_double (node, &args[i], &d, error))
                   return FALSE;
-                if (all_int)
-                  best = (double) best_int;
-                all_int = FALSE;
                 if (i == 0 || (greatest ? d > best : d < best))
                   best = d;
               }
+            else
+              {
+                if (!to_int (node, &args[i], &x, error))
+                  return FALSE;
+                if (i == 0 || (greatest ? x > best_int : x < best_int))
+                  best_int = x;
+              }
           }
-        if (all_int)
-          set_int (out, best_int);
-        else
+        if (any_double)
           set_double (out, best);
+        else
+          set_int (out, best_int);
         return TRUE;
       }
 
@@ -476,6 +522,7 @@ eval_func (const LbExpr  *node,
       break;
     }
 
+  /* Fixed-arity functions and operators: the parser checked the count. */
   g_assert (n <= MAX_EAGER_ARGS);
   for (guint i = 0; i < n; i++)
     {
@@ -511,8 +558,9 @@ eval_func (const LbExpr  *node,
     case LB_EXPR_F_NEG:
       if (args[0].type == LB_VALUE_INT)
         {
+          /* pgbench computes 0 - x. */
           if (args[0].u.integer == G_MININT64)
-            return eval_fail (node, error, _("integer out of range"));
+            return eval_fail (node, error, _("bigint sub out of range"));
           set_int (out, -args[0].u.integer);
           return TRUE;
         }
@@ -565,14 +613,13 @@ eval_func (const LbExpr  *node,
           set_int (out, x ^ y);
           break;
         case LB_EXPR_F_LSHIFT:
-          if (y < 0 || y > 63)
-            return eval_fail (node, error, _("shift count %" G_GINT64_FORMAT " is not in [0, 63]"), y);
-          set_int (out, (gint64) ((guint64) x << y));
+          /* pgbench shifts with C's operator: on x86-64 the count is taken
+           * modulo 64 (1 << 64 is 1, 1 << -1 is INT64_MIN). */
+          set_int (out, (gint64) ((guint64) x << (y & 63)));
           break;
         case LB_EXPR_F_RSHIFT:
-          if (y < 0 || y > 63)
-            return eval_fail (node, error, _("shift count %" G_GINT64_FORMAT " is not in [0, 63]"), y);
           /* Arithmetic shift, as pgbench on every platform it runs on. */
+          y &= 63;
           set_int (out, x < 0 ? ~(~x >> y) : x >> y);
           break;
         default:
@@ -589,9 +636,9 @@ eval_func (const LbExpr  *node,
     case LB_EXPR_F_ABS:
       if (args[0].type == LB_VALUE_INT)
         {
-          if (args[0].u.integer == G_MININT64)
-            return eval_fail (node, error, _("integer out of range"));
-          set_int (out, ABS (args[0].u.integer));
+          /* As pgbench, abs(INT64_MIN) is INT64_MIN (two's complement). */
+          set_int (out, args[0].u.integer < 0 ? (gint64) (0 - (guint64) args[0].u.integer)
+                                              : args[0].u.integer);
           return TRUE;
         }
       if (!to_double (node, &args[0], &d, error))
@@ -605,8 +652,12 @@ eval_func (const LbExpr  *node,
         const char *text;
         gsize len = lb_value_to_text (&args[0], buf, &text);
 
-        g_printerr ("debug(%s): %.*s\n", type_name (args[0].type), (int) len,
-                    text != NULL ? text : "NULL");
+        /* pgbench's "debug(script=0,command=1): int 17" without the
+         * position (the evaluator does not know it); doubles with its %.15g. */
+        if (args[0].type == LB_VALUE_NULL)
+          g_printerr ("debug: null\n");
+        else
+          g_printerr ("debug: %s %.*s\n", type_name (args[0].type), (int) len, text);
         *out = args[0];
         return TRUE;
       }
@@ -628,10 +679,7 @@ eval_func (const LbExpr  *node,
     case LB_EXPR_F_SQRT:
       if (!to_double (node, &args[0], &d, error))
         return FALSE;
-      if (node->func == LB_EXPR_F_LN && d <= 0.0)
-        return eval_fail (node, error, _("ln() of a number <= 0"));
-      if (node->func == LB_EXPR_F_SQRT && d < 0.0)
-        return eval_fail (node, error, _("sqrt() of a negative number"));
+      /* As pgbench: ln(0) is -Infinity, ln(-1) and sqrt(-1) are NaN. */
       set_double (out,
                   node->func == LB_EXPR_F_EXP ? exp (d)
                   : node->func == LB_EXPR_F_LN ? log (d) : sqrt (d));
@@ -673,7 +721,7 @@ eval_func (const LbExpr  *node,
             seed = auto_value (&seed_node, ctx);
           }
         if (y <= 0)
-          return eval_fail (node, error, _("permute() needs a size > 0"));
+          return eval_fail (node, error, _("permute size parameter must be greater than zero"));
         set_int (out, _lb_expr_permute (x, y, (guint64) seed));
         return TRUE;
       }

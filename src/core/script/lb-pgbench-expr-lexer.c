@@ -103,6 +103,9 @@ _lb_expr_next_token (LbExprParser *p)
           buf[t->len] = '\0';
           t->kind = LB_EXPR_TOK_DOUBLE;
           t->number = g_ascii_strtod (buf, NULL);
+          /* pgbench refuses 1.0E309 when it reads the script. */
+          if (isinf (t->number))
+            return _lb_expr_fail (p, s, LB_EXPR_ERROR_SYNTAX, _("double constant overflow (%s)"), buf);
         }
       else
         {
@@ -113,11 +116,11 @@ _lb_expr_next_token (LbExprParser *p)
               guint digit = *c - '0';
 
               if (v > (G_MAXUINT64 - digit) / 10)
-                return _lb_expr_fail (p, s, LB_EXPR_ERROR_SYNTAX, _("integer out of range"));
+                return _lb_expr_fail (p, s, LB_EXPR_ERROR_SYNTAX, _("bigint constant overflow"));
               v = v * 10 + digit;
             }
           if (v > (guint64) G_MAXINT64 + 1)
-            return _lb_expr_fail (p, s, LB_EXPR_ERROR_SYNTAX, _("integer out of range"));
+            return _lb_expr_fail (p, s, LB_EXPR_ERROR_SYNTAX, _("bigint constant overflow"));
           t->kind = LB_EXPR_TOK_INT;
           t->int_overflow = v == (guint64) G_MAXINT64 + 1;
           t->integer = t->int_overflow ? G_MININT64 : (gint64) v;

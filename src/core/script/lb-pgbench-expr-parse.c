@@ -211,7 +211,7 @@ parse_primary (LbExprParser *p)
     case LB_EXPR_TOK_INT:
       if (t.int_overflow)
         {
-          _lb_expr_fail (p, t.start, LB_EXPR_ERROR_SYNTAX, _("integer out of range"));
+          _lb_expr_fail (p, t.start, LB_EXPR_ERROR_SYNTAX, _("bigint constant overflow"));
           return NULL;
         }
       node = _lb_expr_node_new (LB_EXPR_NODE_CONST, _lb_expr_column_of (p, t.start));

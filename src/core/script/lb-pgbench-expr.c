@@ -74,12 +74,13 @@ format_int (gint64  value,
   return len;
 }
 
+/* As pgbench sends a double to the server and prints it in debug():
+ * %.15g (DBL_DIG digits), so 1.0 / 3 is 0.333333333333333; NaN and
+ * ±Infinity spelt as PostgreSQL reads them. */
 static gsize
 format_double (double  value,
                char   *buffer)
 {
-  static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
-
   if (isnan (value))
     {
       memcpy (buffer, "NaN", 4);
@@ -93,13 +94,7 @@ format_double (double  value,
       return strlen (text);
     }
 
-  /* The shortest of these that reads back as the same double. */
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    {
-      g_ascii_formatd (buffer, LB_VALUE_TEXT_MAX, formats[i], value);
-      if (i == G_N_ELEMENTS (formats) - 1 || g_ascii_strtod (buffer, NULL) == value)
-        break;
-    }
+  g_ascii_formatd (buffer, LB_VALUE_TEXT_MAX, "%.15g", value);
   return strlen (buffer);
 }
 
@@ -308,7 +303,16 @@ print_value (GString       *out,
         g_string_append (out, value->u.number > 0 ? "(1e308 * 10)" : "(-1e308 * 10)");
       else
         {
-          format_double (value->u.number, buf);
+          static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
+
+          /* The shortest text that reads back as the same double: the
+           * exported script must compute what ours does. */
+          for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+            {
+              g_ascii_formatd (buf, sizeof buf, formats[i], value->u.number);
+              if (g_ascii_strtod (buf, NULL) == value->u.number)
+                break;
+            }
           /* pgbench reads a number without "." or "e" as an integer. */
           if (strpbrk (buf, ".eE") == NULL)
             g_strlcat (buf, ".0", sizeof buf);

@@ -207,45 +207,104 @@ _lb_expr_hash_murmur2 (gint64  value,
   return (gint64) h;
 }
 
+/* permute() must give pgbench's values for a given seed (scripts and tests
+ * rely on them), so this follows pgbench 15's construction: a
+ * xoroshiro128** stream seeded with SplitMix64, then six rounds of an odd
+ * multiply, xor and one-bit rotation on the low power-of-two part of the
+ * range, the same on the range mirrored (so every value is reached), and
+ * a random offset modulo the size. */
+typedef struct
+{
+  guint64 s0, s1;
+} PermuteRng;
+
+static inline guint64
+rotl64 (guint64 x,
+        int     bits)
+{
+  return (x << bits) | (x >> (64 - bits));
+}
+
+static guint64
+permute_next (PermuteRng *r)
+{
+  guint64 s0 = r->s0;
+  guint64 sx = r->s1 ^ s0;
+  guint64 value = rotl64 (s0 * 5, 7) * 9;
+
+  r->s0 = rotl64 (s0, 24) ^ sx ^ (sx << 16);
+  r->s1 = rotl64 (sx, 37);
+  return value;
+}
+
+/* Uniform in [0, range] by rejection on the top bits. */
+static guint64
+permute_below_or_equal (PermuteRng *r,
+                        guint64     range)
+{
+  guint shift;
+  guint64 value;
+
+  if (range == 0)
+    return 0;
+  shift = (guint) __builtin_clzll (range);
+  do
+    value = permute_next (r) >> shift;
+  while (value > range);
+  return value;
+}
+
 gint64
 _lb_expr_permute (gint64  value,
                   gint64  size,
                   guint64 seed)
 {
-  guint64 n = (guint64) size;
-  guint64 mask;
-  guint64 keys[4];
+  PermuteRng r;
+  guint64 n, v, mask;
+  guint bits;
   guint64 state = seed;
-  guint64 x;
-  guint bits = 0;
 
-  value %= size;
-  if (value < 0)
-    value += size;
-  if (size <= 1)
+  if (size < 2)
     return 0;
 
-  while (bits < 64 && (G_GUINT64_CONSTANT (1) << bits) < n)
-    bits++;
-  mask = bits >= 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << bits) - 1;
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    keys[i] = _lb_random_splitmix64 (&state);
-
-  /* Each round is a bijection on [0, 2^bits): an odd multiplier, an xor of
-   * the high half into the low half, and a keyed addition. Walking the cycle
-   * until the value falls below n makes it a bijection on [0, n); since
-   * 2^bits < 2n that takes under two steps on average. */
-  x = (guint64) value;
-  do
+  r.s0 = _lb_random_splitmix64 (&state);
+  r.s1 = _lb_random_splitmix64 (&state);
+  if (r.s0 == 0 && r.s1 == 0)
     {
-      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-        {
-          x = (x * (keys[i] | 1)) & mask;
-          x ^= x >> ((bits + 1) / 2);
-          x = (x + (keys[i] >> 17)) & mask;
-        }
+      /* Never the all-zero state (a fixed point); pgbench picks these. */
+      r.s0 = G_GUINT64_CONSTANT (0x5851F42D4C957F2D);
+      r.s1 = G_GUINT64_CONSTANT (0x14057B7EF767814F);
     }
-  while (x >= n);
 
-  return (gint64) x;
+  n = (guint64) size;
+  /* The value is taken modulo the size as an unsigned number, as pgbench. */
+  v = (guint64) value % n;
+  bits = 63 - (guint) __builtin_clzll (n);    /* largest 2^bits <= n */
+  mask = (G_GUINT64_CONSTANT (1) << bits) - 1;
+
+  for (guint round = 0; round < 6; round++)
+    {
+      guint64 m, x, t;
+
+      m = (permute_next (&r) & mask) | 1;
+      x = permute_next (&r) & mask;
+      if (v <= mask)
+        {
+          v = ((v * m) ^ x) & mask;
+          v = ((v << 1) & mask) | (v >> (bits - 1));
+        }
+
+      m = (permute_next (&r) & mask) | 1;
+      x = permute_next (&r) & mask;
+      t = n - 1 - v;
+      if (t <= mask)
+        {
+          t = ((t * m) ^ x) & mask;
+          t = ((t << 1) & mask) | (t >> (bits - 1));
+          v = n - 1 - t;
+        }
+
+      v = (v + permute_below_or_equal (&r, n - 1)) % n;
+    }
+  return (gint64) v;
 }

@@ -11,6 +11,9 @@
 #include "lb-sql-lexer-private.h"
 #include "lb-sql-script-private.h"
 
+/* pgbench refuses more :variables than this in one statement. */
+#define LB_SQL_PGBENCH_MAX_PARAMS 255
+
 static gboolean
 parse_meta (LbSqlParseState  *st,
             const LbSqlItem  *item,
@@ -68,33 +71,82 @@ parse_meta (LbSqlParseState  *st,
 
   if (command_len == 5 && strncmp (command, "sleep", 5) == 0)
     {
-      const char *arg = p;
-      const char *end = line + strlen (line);
-      const char *last;
+      /* As pgbench: "\sleep N [unit]" or "\sleep :var [unit]", the unit
+       * (us, ms, s; seconds by default) may touch the number ("2ms").
+       * The first word is read as an expression, which also takes N and
+       * :var. */
+      const char *words[3];
+      const char *word_end[3];
+      const char *q = p;
+      const char *arg_end;
+      const char *unit_start = NULL;
+      guint n_words = 0;
       gint64 unit = 1000000;
       LbExpr *expr;
 
-      while (end > arg && g_ascii_isspace (end[-1]))
-        end--;
-      last = end;
-      while (last > arg && !g_ascii_isspace (last[-1]))
-        last--;
-      if (last > arg)
+      for (;;)
         {
-          if (end - last == 2 && strncmp (last, "us", 2) == 0)
-            unit = 1, end = last;
-          else if (end - last == 2 && strncmp (last, "ms", 2) == 0)
-            unit = 1000, end = last;
-          else if (end - last == 1 && *last == 's')
-            unit = 1000000, end = last;
+          while (g_ascii_isspace (*q))
+            q++;
+          if (*q == '\0')
+            break;
+          if (n_words == G_N_ELEMENTS (words))
+            return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + (q - line),
+                                    _("too many arguments in \\sleep (expected “\\sleep number [us|ms|s]”)"));
+          words[n_words] = q;
+          while (*q != '\0' && !g_ascii_isspace (*q))
+            q++;
+          word_end[n_words++] = q;
         }
-      while (g_ascii_isspace (*arg))
-        arg++;
-      if (arg >= end)
-        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + (arg - line),
-                                _("expected “\\sleep number [us|ms|s]”"));
-      expr = _lb_sql_parse_expression (st, &r, item->start + (arg - line),
-                                       item->start + (end - line), error);
+      if (n_words == 0)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + (q - line),
+                                _("missing argument in \\sleep (expected “\\sleep number [us|ms|s]”)"));
+      if (n_words == 3)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + (words[2] - line),
+                                _("too many arguments in \\sleep (expected “\\sleep number [us|ms|s]”)"));
+
+      arg_end = word_end[0];
+      if (n_words == 2)
+        unit_start = words[1];
+      else if (words[0][0] != ':')
+        {
+          /* "2ms": digits (after a sign), then the unit. */
+          const char *d = words[0];
+
+          if (*d == '+' || *d == '-')
+            d++;
+          if (g_ascii_isdigit (*d))
+            {
+              while (g_ascii_isdigit (*d))
+                d++;
+              if (d < word_end[0])
+                {
+                  unit_start = d;
+                  arg_end = d;
+                }
+            }
+        }
+      if (unit_start != NULL)
+        {
+          const char *ue = unit_start;
+          gsize ulen;
+
+          while (*ue != '\0' && !g_ascii_isspace (*ue))
+            ue++;
+          ulen = ue - unit_start;
+          if (ulen == 2 && g_ascii_strncasecmp (unit_start, "us", 2) == 0)
+            unit = 1;
+          else if (ulen == 2 && g_ascii_strncasecmp (unit_start, "ms", 2) == 0)
+            unit = 1000;
+          else if (ulen == 1 && g_ascii_tolower (*unit_start) == 's')
+            unit = 1000000;
+          else
+            return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + (unit_start - line),
+                                    _("unrecognized time unit “%.*s” in \\sleep, must be us, ms or s"),
+                                    (int) MIN (ulen, 40), unit_start);
+        }
+      expr = _lb_sql_parse_expression (st, &r, item->start + (words[0] - line),
+                                       item->start + (arg_end - line), error);
       g_free (r.failed);
       if (expr == NULL)
         return FALSE;
@@ -143,6 +195,16 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
                 _lb_sql_scanned_clear (&sc);
                 return FALSE;
               }
+            /* pgbench's limit (its MAX_ARGS); it applies it in extended and
+             * prepared mode, we whatever the protocol, which is chosen later. */
+            if (sc.found->len > LB_SQL_PGBENCH_MAX_PARAMS)
+              {
+                _lb_sql_scanned_clear (&sc);
+                return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                                        _("statement has too many arguments (maximum is %d): "
+                                          "pgbench sends at most %d :variables per statement"),
+                                        LB_SQL_PGBENCH_MAX_PARAMS, LB_SQL_PGBENCH_MAX_PARAMS);
+              }
             if (sc.found->len > vars_size)
               {
                 vars_size = MAX (sc.found->len, vars_size * 2);
@@ -174,9 +236,11 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
         }
     }
 
-  if (st->self->queries->len == 0)
+  /* Only \set and \sleep is a script pgbench runs; nothing at all is not. */
+  if (t->n_steps == 0)
     return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_EMPTY, st->len,
-                            _("the pgbench script has no SQL statement"));
+                            _("empty command list: the pgbench script has no SQL statement, "
+                              "\\set or \\sleep"));
 
   /* Automatic variables used in SQL are set first, from the client's context. */
   n_auto = autos->len;

@@ -57,6 +57,12 @@ _lb_sql_parse_expression (LbSqlParseState *st,
   guint column = 1;
   LbExpr *expr;
 
+  /* A meta-command continued with backslash-newline (as pgbench): the
+   * backslash is a blank, so columns still match the file. */
+  for (char *c = text; *c != '\0'; c++)
+    if (*c == '\\' && (c[1] == '\n' || (c[1] == '\r' && c[2] == '\n')))
+      *c = ' ';
+
   g_clear_pointer (&r->failed, g_free);
   expr = lb_expr_parse_at (text, resolve_cb, r, &column, &local_error);
   if (expr == NULL)
@@ -237,6 +243,171 @@ _lb_sql_add_auto_steps (LbSqlScript      *self,
     }
 }
 
+/* ---- which dialect a file is written in ---- */
+
+/* The first word of a statement (after blanks, comments and "("), upper-cased
+ * into @buf; the second one into @next when it is not NULL. */
+static void
+statement_keywords (const char *s,
+                    gsize       len,
+                    char       *buf,
+                    gsize       size,
+                    char       *next,
+                    gsize       next_size)
+{
+  gsize pos = 0;
+  char *out = buf;
+  gsize out_size = size;
+
+  buf[0] = '\0';
+  if (next != NULL)
+    next[0] = '\0';
+  for (guint word = 0; word < (next != NULL ? 2u : 1u); word++)
+    {
+      gsize n = 0;
+
+      for (;;)
+        {
+          gsize end;
+          gboolean unterminated;
+
+          while (pos < len && (g_ascii_isspace (s[pos]) || s[pos] == '('))
+            pos++;
+          if (pos < len && (s[pos] == '-' || s[pos] == '/')
+              && _lb_sql_skip_special (s, len, pos, &end, &unterminated) != LB_SQL_SPECIAL_NONE)
+            {
+              pos = end;
+              continue;
+            }
+          break;
+        }
+      while (pos < len && g_ascii_isalpha (s[pos]) && n + 1 < out_size)
+        out[n++] = g_ascii_toupper (s[pos++]);
+      out[n] = '\0';
+      out = next;
+      out_size = next_size;
+    }
+}
+
+/* Whether a statement only makes sense in order with the others of the
+ * file: transaction control, DDL, DO, session settings, locks, maintenance,
+ * COPY and CALL. */
+static gboolean
+statement_needs_script (const char *s,
+                        gsize       len)
+{
+  static const char * const keywords[] = {
+    "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE",
+    "CREATE", "DROP", "ALTER", "TRUNCATE", "GRANT", "REVOKE", "COMMENT",
+    "DO", "SET", "RESET", "LOCK", "VACUUM", "ANALYZE", "ANALYSE", "COPY", "CALL",
+  };
+  char first[16];
+  char second[16];
+
+  statement_keywords (s, len, first, sizeof first, second, sizeof second);
+  if (g_str_equal (first, "PREPARE"))
+    return g_str_equal (second, "TRANSACTION");
+  for (guint i = 0; i < G_N_ELEMENTS (keywords); i++)
+    if (g_str_equal (first, keywords[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether a statement has a :name placeholder outside quotes and comments
+ * (::casts are not). */
+static gboolean
+statement_has_colon_placeholder (const char *s,
+                                 gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      gsize end;
+      gboolean unterminated;
+      char c = s[i];
+
+      if ((c == '\'' || c == '"' || c == '$' || c == '-' || c == '/')
+          && _lb_sql_skip_special (s, len, i, &end, &unterminated) != LB_SQL_SPECIAL_NONE)
+        {
+          i = end - 1;
+          continue;
+        }
+      if (c == ':')
+        {
+          if (i + 1 < len && s[i + 1] == ':')
+            {
+              i++;
+              continue;
+            }
+          if (i + 1 < len && _lb_sql_is_ident_start (s[i + 1]))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The dialect rule, first match wins:
+ *  (a) a pgbench meta-command (\set, \sleep, \if, \gset, …)  → pgbench;
+ *  (b) "-- PARAMETERS:" or %s placeholders                   → web tool;
+ *  (c) "-- NAME" / "-- WEIGHT" / "-- PARAM" or :name
+ *      placeholders (with or without "-- EXEC_COUNT:", the
+ *      web tool's unified format)                            → query mix;
+ *  (d) "-- EXEC_COUNT:" alone                                → web tool;
+ *  (e) plain SQL: pgbench (one transaction, in order) when a statement is
+ *      transaction control, DDL, DO, SET/RESET, LOCK, VACUUM/ANALYZE, COPY
+ *      or CALL, since those only work in sequence; otherwise a query mix
+ *      (each statement its own weighted query).
+ * lb_sql_script_new_from_data_full() can override it (LbSqlParseOptions). */
+static LbSqlDialect
+detect_dialect (const LbSqlParseState *st)
+{
+  gboolean meta = FALSE, web = FALSE, mix = FALSE, exec_count = FALSE;
+  gboolean placeholders = FALSE, script_statements = FALSE;
+
+  for (guint i = 0; i < st->items->len; i++)
+    {
+      const LbSqlItem *item = &g_array_index (st->items, LbSqlItem, i);
+      const char *text = st->data + item->start;
+      gsize n = item->end - item->start;
+
+      switch (item->kind)
+        {
+        case LB_SQL_ITEM_META:
+          meta = TRUE;
+          break;
+        case LB_SQL_ITEM_PARAMETERS:
+          web = TRUE;
+          break;
+        case LB_SQL_ITEM_EXEC_COUNT:
+          exec_count = TRUE;
+          break;
+        case LB_SQL_ITEM_NAME:
+        case LB_SQL_ITEM_WEIGHT:
+        case LB_SQL_ITEM_PARAM:
+          mix = TRUE;
+          break;
+        case LB_SQL_ITEM_STATEMENT:
+          web |= item->percent;
+          if (!placeholders)
+            placeholders = statement_has_colon_placeholder (text, n);
+          if (!script_statements)
+            script_statements = statement_needs_script (text, n);
+          break;
+        default:
+          break;
+        }
+    }
+
+  if (meta)
+    return LB_SQL_DIALECT_PGBENCH;
+  if (web)
+    return LB_SQL_DIALECT_WEB_TOOL;
+  if (mix || placeholders)
+    return LB_SQL_DIALECT_QUERY_MIX;
+  if (exec_count)
+    return LB_SQL_DIALECT_WEB_TOOL;
+  return script_statements ? LB_SQL_DIALECT_PGBENCH : LB_SQL_DIALECT_QUERY_MIX;
+}
+
 /* ---- entry points ---- */
 
 /* With the size limit, the cap bounds what a run keeps per statement (the
@@ -253,6 +424,34 @@ check_statement_count (LbSqlParseState  *st,
                _("%s: too many statements: %u (the most is %d)"),
                display_name, st->n_statements, LB_SQL_SCRIPT_MAX_STATEMENTS);
   return FALSE;
+}
+
+/* Items a dialect's parser does not take (a forced dialect can meet them):
+ * refused here with a message that names the dialect they belong to. */
+static gboolean
+check_items_fit (LbSqlParseState *st,
+                 GError         **error)
+{
+  for (guint i = 0; i < st->items->len; i++)
+    {
+      const LbSqlItem *item = &g_array_index (st->items, LbSqlItem, i);
+
+      if (st->self->dialect == LB_SQL_DIALECT_PGBENCH)
+        return TRUE;
+      if (item->kind == LB_SQL_ITEM_META)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, item->start,
+                                _("a meta-command (\\set, \\sleep, …) is only read in a pgbench script: "
+                                  "choose the pgbench dialect"));
+      if (st->self->dialect == LB_SQL_DIALECT_QUERY_MIX && item->kind == LB_SQL_ITEM_PARAMETERS)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                _("-- PARAMETERS: belongs to the web tool's format: choose that dialect"));
+      /* Until the query mix parser reads the web tool's unified format
+       * (-- EXEC_COUNT: with -- PARAM), it is refused rather than dropped. */
+      if (st->self->dialect == LB_SQL_DIALECT_QUERY_MIX && item->kind == LB_SQL_ITEM_EXEC_COUNT)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                _("-- EXEC_COUNT: is not read in a query mix yet"));
+    }
+  return TRUE;
 }
 
 LbSqlScript *
@@ -274,8 +473,6 @@ lb_sql_script_new_from_data_full (const char              *data,
   g_autoptr(LbSqlScript) self = NULL;
   g_autoptr(GArray) items = NULL;
   LbSqlParseState st = { 0 };
-  gboolean pgbench = FALSE;
-  gboolean web = FALSE;
   gboolean ok;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -308,31 +505,17 @@ lb_sql_script_new_from_data_full (const char              *data,
   if (!check_statement_count (&st, display_name, error))
     return NULL;
 
-  for (guint i = 0; i < items->len; i++)
+  if (items->len == 0)
     {
-      const LbSqlItem *item = &g_array_index (items, LbSqlItem, i);
-
-      pgbench |= item->kind == LB_SQL_ITEM_META;
-      web |= item->kind == LB_SQL_ITEM_PARAMETERS || item->kind == LB_SQL_ITEM_EXEC_COUNT
-             || (item->kind == LB_SQL_ITEM_STATEMENT && item->percent);
+      _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_EMPTY, display_name, 1, 1,
+                            _("no SQL statement in the file (it is empty or only has comments)"));
+      return NULL;
     }
 
-  if (!pgbench && !web)
-    {
-      gboolean any_statement = FALSE;
-
-      for (guint i = 0; i < items->len && !any_statement; i++)
-        any_statement = g_array_index (items, LbSqlItem, i).kind == LB_SQL_ITEM_STATEMENT;
-      if (!any_statement && items->len == 0)
-        {
-          _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_EMPTY, display_name, 1, 1,
-                                _("no SQL statement in the file (it is empty or only has comments)"));
-          return NULL;
-        }
-    }
-
-  self->detected_dialect = pgbench ? LB_SQL_DIALECT_PGBENCH : web ? LB_SQL_DIALECT_WEB_TOOL : LB_SQL_DIALECT_QUERY_MIX;
+  self->detected_dialect = detect_dialect (&st);
   self->dialect = options != NULL && options->force_dialect ? options->dialect : self->detected_dialect;
+  if (!check_items_fit (&st, error))
+    return NULL;
   switch (self->dialect)
     {
     case LB_SQL_DIALECT_PGBENCH:
@@ -349,7 +532,9 @@ lb_sql_script_new_from_data_full (const char              *data,
   if (!ok)
     return NULL;
 
-  if (self->queries->len == 0)
+  /* A pgbench script of only \set and \sleep runs (a transaction
+   * without a statement), as in pgbench. */
+  if (self->queries->len == 0 && self->dialect != LB_SQL_DIALECT_PGBENCH)
     {
       _lb_sql_set_error_at (error, LB_SQL_SCRIPT_ERROR_EMPTY, display_name, 1, 1,
                             _("no SQL statement in the file (it is empty or only has comments)"));

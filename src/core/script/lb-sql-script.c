@@ -554,3 +554,49 @@ lb_sql_script_pick_transaction (LbSqlScript *self,
     }
   return lo;
 }
+
+/* ---- dialect names ---- */
+
+static const struct
+{
+  LbSqlDialect  dialect;
+  const char   *id;
+  const char   *label;
+} dialect_names[] = {
+  { LB_SQL_DIALECT_PGBENCH, "pgbench", N_("pgbench script") },
+  { LB_SQL_DIALECT_QUERY_MIX, "mix", N_("query mix") },
+  { LB_SQL_DIALECT_WEB_TOOL, "webtool", N_("web tool format") },
+};
+
+const char *
+lb_sql_dialect_to_string (LbSqlDialect dialect)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (dialect_names); i++)
+    if (dialect_names[i].dialect == dialect)
+      return dialect_names[i].id;
+  g_return_val_if_reached (NULL);
+}
+
+gboolean
+lb_sql_dialect_from_string (const char   *text,
+                            LbSqlDialect *dialect)
+{
+  g_return_val_if_fail (dialect != NULL, FALSE);
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (dialect_names); i++)
+    if (g_ascii_strcasecmp (text, dialect_names[i].id) == 0)
+      {
+        *dialect = dialect_names[i].dialect;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+lb_sql_dialect_get_label (LbSqlDialect dialect)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (dialect_names); i++)
+    if (dialect_names[i].dialect == dialect)
+      return _(dialect_names[i].label);
+  g_return_val_if_reached (NULL);
+}

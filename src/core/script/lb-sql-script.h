@@ -157,6 +157,14 @@ void                    lb_sql_script_set_exec_count      (LbSqlScript    *self,
                                                            guint           exec_count);
 guint                   lb_sql_script_get_exec_count      (LbSqlScript    *self);
 
+/* The dialects by name: "pgbench", "mix" and "webtool" (as in
+ * lakebase-cli bench --dialect and the tester's tester.dialect action). */
+const char             *lb_sql_dialect_to_string          (LbSqlDialect    dialect);
+gboolean                lb_sql_dialect_from_string        (const char     *text,
+                                                           LbSqlDialect   *dialect);
+/* What the user reads: "pgbench script", "query mix", "web tool format" (translated). */
+const char             *lb_sql_dialect_get_label          (LbSqlDialect    dialect);
+
 /* Reading */
 LbSqlDialect            lb_sql_script_get_dialect         (LbSqlScript    *self);
 /* What detection chose for this text, whether or not it was overridden. */

@@ -14,6 +14,7 @@ struct _LbScriptView
   AdwPreferencesGroup  parent_instance;
 
   GtkListBox          *queries_list;
+  GtkMenuButton       *dialect_button;
 
   LbSqlScript         *script;
   char                *summary;
@@ -212,6 +213,25 @@ show_script (LbScriptView *self)
       n_transactions = lb_sql_script_get_n_transactions (self->script);
     }
 
+  /* The dialect menu says what detection found, and what the file is read
+   * as when the user chose another dialect (the window's tester.dialect). */
+  gtk_widget_set_visible (GTK_WIDGET (self->dialect_button), self->script != NULL);
+  if (self->script != NULL)
+    {
+      LbSqlDialect dialect = lb_sql_script_get_dialect (self->script);
+      LbSqlDialect detected = lb_sql_script_get_detected_dialect (self->script);
+      g_autofree char *label = NULL;
+
+      if (dialect == detected)
+        /* Translators: "Detected: pgbench script" */
+        label = g_strdup_printf (_("Detected: %s"), lb_sql_dialect_get_label (detected));
+      else
+        /* Translators: "Read as: query mix (detected: pgbench script)" */
+        label = g_strdup_printf (_("Read as: %s (detected: %s)"), lb_sql_dialect_get_label (dialect),
+                                 lb_sql_dialect_get_label (detected));
+      gtk_menu_button_set_label (self->dialect_button, label);
+    }
+
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
                                          self->summary != NULL ? self->summary
                                                                    : _("No SQL workload file is open."));
@@ -294,6 +314,7 @@ lb_script_view_class_init (LbScriptViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-script-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LbScriptView, queries_list);
+  gtk_widget_class_bind_template_child (widget_class, LbScriptView, dialect_button);
 }
 
 static void

@@ -78,6 +78,7 @@ lb_tester_window_update_actions (LbTesterWindow *self)
                                  lb_test_run_get_script (self->run) != NULL && !running && !self->busy && target_ok);
   gtk_widget_action_set_enabled (widget, "tester.stop", running);
   gtk_widget_action_set_enabled (widget, "tester.open", !running);
+  gtk_widget_action_set_enabled (widget, "tester.dialect", !running && self->file != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-json", record != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-csv", record != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-png", has_samples);
@@ -94,17 +95,45 @@ lb_tester_window_update_actions (LbTesterWindow *self)
 
 /* Opening ------------------------------------------------------------------ */
 
+/* What to read and how: @dialect is "auto" or one of lb_sql_dialect_to_string(). */
+typedef struct
+{
+  GFile *file;
+  char  *dialect;
+} LoadRequest;
+
+static void
+load_request_free (LoadRequest *request)
+{
+  g_clear_object (&request->file);
+  g_free (request->dialect);
+  g_free (request);
+}
+
+static LoadRequest *
+load_request_new (GFile      *file,
+                  const char *dialect)
+{
+  LoadRequest *request = g_new0 (LoadRequest, 1);
+
+  request->file = g_object_ref (file);
+  request->dialect = g_strdup (dialect);
+  return request;
+}
+
 static void
 load_script_worker (GTask        *task,
                     gpointer      source_object,
                     gpointer      task_data,
                     GCancellable *cancellable)
 {
-  GFile *file = task_data;
+  LoadRequest *request = task_data;
   g_autoptr(GError) error = NULL;
+  LbSqlParseOptions options = { 0 };
   LbSqlScript *script;
 
-  script = lb_sql_script_new_from_file (file, &error);
+  options.force_dialect = lb_sql_dialect_from_string (request->dialect, &options.dialect);
+  script = lb_sql_script_new_from_file_full (request->file, &options, &error);
   if (script == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -120,6 +149,7 @@ load_script_done_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(LbSqlScript) script = NULL;
   g_autoptr(GError) error = NULL;
+  LoadRequest *request = g_task_get_task_data (task);
 
   script = g_task_propagate_pointer (G_TASK (result), &error);
   if (script == NULL)
@@ -131,10 +161,11 @@ load_script_done_cb (GObject      *object,
   {
     g_autofree char *path = NULL;
 
-    g_set_object (&self->file, g_task_get_task_data (task));
+    g_set_object (&self->file, request->file);
     path = g_file_get_path (self->file);
     lb_test_run_set_script (self->run, script, path);
   }
+  lb_tester_window_set_dialect_state (self, request->dialect);
   lb_run_history_view_unselect_all (self->history_view);
   lb_run_results_view_show (self->results_view, NULL, NULL, TRUE);
   lb_run_results_view_set_phase (self->results_view, _("Ready"), FALSE);
@@ -144,6 +175,28 @@ load_script_done_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+load_file_as (LbTesterWindow      *self,
+              GFile               *file,
+              const char          *dialect,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) parse = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_tester_window_load_file_async);
+  g_task_set_task_data (task, load_request_new (file, dialect), (GDestroyNotify) load_request_free);
+
+  /* Parsing a large file must not freeze the window. */
+  parse = g_task_new (self, cancellable, load_script_done_cb, g_object_ref (task));
+  g_task_set_task_data (parse, load_request_new (file, dialect), (GDestroyNotify) load_request_free);
+  g_task_run_in_thread (parse, load_script_worker);
+}
+
+/* A newly opened file is read as detected. */
 void
 lb_tester_window_load_file_async (LbTesterWindow      *self,
                                   GFile               *file,
@@ -151,20 +204,82 @@ lb_tester_window_load_file_async (LbTesterWindow      *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) parse = NULL;
-
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lb_tester_window_load_file_async);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  load_file_as (self, file, "auto", cancellable, callback, user_data);
+}
 
-  /* Parsing a large file must not freeze the window. */
-  parse = g_task_new (self, cancellable, load_script_done_cb, g_object_ref (task));
-  g_task_set_task_data (parse, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (parse, load_script_worker);
+void
+lb_tester_window_load_file_as_async (LbTesterWindow      *self,
+                                     GFile               *file,
+                                     const char          *dialect,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  LbSqlDialect known;
+
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (dialect == NULL || g_str_equal (dialect, "auto")
+                    || lb_sql_dialect_from_string (dialect, &known));
+
+  load_file_as (self, file, dialect != NULL ? dialect : "auto", cancellable, callback, user_data);
+}
+
+static void
+read_as_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LbTesterWindow *self = LB_TESTER_WINDOW (object);
+  g_autofree char *dialect = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *heading = NULL;
+      LbSqlDialect chosen;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      name = g_file_get_basename (self->file);
+      if (lb_sql_dialect_from_string (dialect, &chosen))
+        /* Translators: "Could Not Read “a.sql” as a query mix" */
+        heading = g_strdup_printf (_("Could Not Read “%s” as a %s"), name, lb_sql_dialect_get_label (chosen));
+      else
+        heading = g_strdup_printf (_("Could Not Open “%s”"), name);
+      /* The file stays as it was read; the menu goes back to that. */
+      lb_tester_window_set_dialect_state (self, self->dialect);
+      lb_compat_show_error (GTK_WINDOW (self), heading, error->message);
+    }
+}
+
+void
+lb_tester_window_read_as (LbTesterWindow *self,
+                          const char     *dialect)
+{
+  LbSqlDialect parsed;
+
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+
+  if (dialect == NULL || (strcmp (dialect, "auto") != 0 && !lb_sql_dialect_from_string (dialect, &parsed)))
+    {
+      g_warning ("tester.dialect: unknown dialect “%s”", dialect != NULL ? dialect : "(null)");
+      return;
+    }
+  if (g_strcmp0 (dialect, self->dialect) == 0)
+    return;
+  if (self->file == NULL || lb_test_run_get_running (self->run))
+    {
+      /* Nothing to re-read (the menu shows only with a file open). */
+      lb_tester_window_set_dialect_state (self, self->dialect);
+      return;
+    }
+
+  load_file_as (self, self->file, dialect, self->cancellable, read_as_done_cb, g_strdup (dialect));
 }
 
 gboolean
@@ -526,6 +641,7 @@ lb_tester_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "tester.close", NULL, close_action);
   gtk_widget_class_install_action (widget_class, "tester.save-connection", NULL, save_connection_action);
   gtk_widget_class_install_action (widget_class, "tester.forget-connection", NULL, forget_connection_action);
+  gtk_widget_class_install_property_action (widget_class, "tester.dialect", "dialect");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "tester.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "tester.start", NULL);

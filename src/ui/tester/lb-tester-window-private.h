@@ -38,7 +38,17 @@ struct _LbTesterWindow
   LbTesterExportFormat  export_format;     /* of the chooser that is open */
   gboolean              starting_sandbox;  /* the run's state said so last */
   gboolean              busy;              /* the sandbox is being reset */
+  char                 *dialect;           /* tester.dialect: "auto", "pgbench", "mix", "webtool" */
 };
+
+/* The dialect the open file is read as (lb-tester-window.c): stores it and
+ * notifies "dialect", the state of tester.dialect. */
+void         lb_tester_window_set_dialect_state  (LbTesterWindow *self,
+                                                  const char     *dialect);
+/* Re-reads the open file as @dialect ("auto": detected); on an error the
+ * file stays as it was read and the error is shown (lb-tester-window-actions.c). */
+void         lb_tester_window_read_as            (LbTesterWindow *self,
+                                                  const char     *dialect);
 
 /* The actions (lb-tester-window-actions.c). */
 void         lb_tester_window_class_add_actions  (GtkWidgetClass *widget_class);

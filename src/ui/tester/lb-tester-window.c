@@ -21,6 +21,66 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_DIALECT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The dialect ---------------------------------------------------------------- */
+
+void
+lb_tester_window_set_dialect_state (LbTesterWindow *self,
+                                    const char     *dialect)
+{
+  /* Notified even when unchanged: a refused choice puts the menu back. */
+  if (g_strcmp0 (self->dialect, dialect) != 0)
+    {
+      g_free (self->dialect);
+      self->dialect = g_strdup (dialect);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIALECT]);
+}
+
+static void
+lb_tester_window_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  LbTesterWindow *self = LB_TESTER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIALECT:
+      g_value_set_string (value, self->dialect);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_tester_window_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  LbTesterWindow *self = LB_TESTER_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIALECT:
+      /* tester.dialect: re-read the open file; the state follows once it parsed. */
+      lb_tester_window_read_as (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 /* The run ------------------------------------------------------------------- */
 
 static void
@@ -286,6 +346,7 @@ lb_tester_window_dispose (GObject *object)
   g_clear_object (&self->run);
   g_clear_object (&self->source);
   g_clear_pointer (&self->source_text, g_free);
+  g_clear_pointer (&self->dialect, g_free);
   g_clear_object (&self->file);
   g_clear_object (&self->cancellable);
 
@@ -301,6 +362,8 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
 
   object_class->constructed = lb_tester_window_constructed;
   object_class->dispose = lb_tester_window_dispose;
+  object_class->get_property = lb_tester_window_get_property;
+  object_class->set_property = lb_tester_window_set_property;
   window_class->close_request = lb_tester_window_close_request;
 
   signals[RUN_FINISHED] =
@@ -323,12 +386,21 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, settings_form);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, results_view);
 
+  /* How the open file is read: "auto" (the dialect rule), "pgbench", "mix"
+   * or "webtool"; the state of tester.dialect. */
+  properties[PROP_DIALECT] =
+    g_param_spec_string ("dialect", NULL, NULL, "auto",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   lb_tester_window_class_add_actions (widget_class);
 }
 
 static void
 lb_tester_window_init (LbTesterWindow *self)
 {
+  /* First: the template's menus read tester.dialect's state. */
+  self->dialect = g_strdup ("auto");
   gtk_widget_init_template (GTK_WIDGET (self));
 
 #if DEVELOPMENT_BUILD

@@ -48,6 +48,14 @@ void               lb_tester_window_load_file_async  (LbTesterWindow       *self
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+/* The same, read as @dialect: "auto" (detected, as above) or one of
+ * lb_sql_dialect_to_string(); it becomes tester.dialect's state. */
+void               lb_tester_window_load_file_as_async (LbTesterWindow     *self,
+                                                        GFile              *file,
+                                                        const char         *dialect,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
 gboolean           lb_tester_window_load_file_finish (LbTesterWindow       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
