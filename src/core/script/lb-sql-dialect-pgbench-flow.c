@@ -383,7 +383,13 @@ _lb_sql_flow_meta (LbSqlFlow        *flow,
         q++;
       if (q < n)
         return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start + q,
-                                _("unexpected argument after %s prefix"), gset ? "\\gset" : "\\aset");
+                                _("too many arguments in command “%s” (only a prefix may follow)"),
+                                gset ? "gset" : "aset");
+      /* pgbench waits for nothing inside a pipeline, so it refuses this */
+      if (flow->in_pipeline)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                                gset ? _("\\gset is not allowed in pipeline mode")
+                                     : _("\\aset is not allowed in pipeline mode"));
 
       step = &t->steps[t->n_steps - 1];
       step->store = gset ? LB_STORE_GSET : LB_STORE_ASET;
