@@ -42,6 +42,7 @@ typedef struct
   char     *csv;
   char     *seed;
   GStrv     defines;
+  char     *dialect;
   int       scale;
   int       max_tries;
   gboolean  no_save;
@@ -70,6 +71,7 @@ bench_options_clear (BenchOptions *options)
   g_clear_pointer (&options->csv, g_free);
   g_clear_pointer (&options->seed, g_free);
   g_clear_pointer (&options->defines, g_strfreev);
+  g_clear_pointer (&options->dialect, g_free);
   g_clear_pointer (&options->export_dir, g_free);
   g_clear_pointer (&options->files, g_strfreev);
 }
@@ -422,6 +424,9 @@ lb_cli_bench (int    argc,
     { "define", 'D', 0, G_OPTION_ARG_STRING_ARRAY, &options.defines,
       N_("Set a pgbench script variable every client starts with (repeatable), as pgbench -D"),
       N_("NAME=VALUE") },
+    { "dialect", 0, 0, G_OPTION_ARG_STRING, &options.dialect,
+      N_("Read the file as pgbench, query-mix or web-tool (default: detected from the text)"),
+      N_("DIALECT") },
     { "scale", 's', 0, G_OPTION_ARG_INT, &options.scale,
       N_("The value of :scale in a pgbench script (default: 1)"), N_("N") },
     { "max-tries", 0, 0, G_OPTION_ARG_INT, &options.max_tries,
@@ -478,16 +483,19 @@ lb_cli_bench (int    argc,
     }
 
   if (options.scale < 1)
-    return usage_error (g_strdup (_("--scale must be 1 or more")));
+    return usage_error (_("--scale must be 1 or more"));
   if (options.max_tries < 0)
-    return usage_error (g_strdup (_("--max-tries must be 0 (unlimited) or more")));
+    return usage_error (_("--max-tries must be 0 (unlimited) or more"));
   if (options.max_tries == 0 && options.transactions != NULL)
-    return usage_error (g_strdup (_("an unlimited number of transaction tries (--max-tries 0) can only "
-                                    "be used with --duration (or --latency-limit)")));
+    return usage_error (_("an unlimited number of transaction tries (--max-tries 0) can only "
+                                    "be used with --duration (or --latency-limit)"));
   for (guint i = 0; options.defines != NULL && options.defines[i] != NULL; i++)
     if (strchr (options.defines[i], '=') == NULL || options.defines[i][0] == '=')
-      return usage_error (g_strdup_printf (_("-D %s: invalid variable definition (expected NAME=VALUE)"),
-                                           options.defines[i]));
+      {
+        message = g_strdup_printf (_("-D %s: invalid variable definition (expected NAME=VALUE)"),
+                                   options.defines[i]);
+        return usage_error (message);
+      }
 
   if ((options.transactions != NULL &&
        !parse_uint64 ("--transactions", options.transactions, 1, &transactions, &message)) ||
@@ -554,6 +562,23 @@ lb_cli_bench (int    argc,
   script_path = g_file_get_path (file);
   {
     LbSqlParseOptions parse = { .defines = (const char * const *) options.defines };
+
+    if (options.dialect != NULL)
+      {
+        parse.force_dialect = TRUE;
+        if (g_strcmp0 (options.dialect, "pgbench") == 0)
+          parse.dialect = LB_SQL_DIALECT_PGBENCH;
+        else if (g_strcmp0 (options.dialect, "query-mix") == 0)
+          parse.dialect = LB_SQL_DIALECT_QUERY_MIX;
+        else if (g_strcmp0 (options.dialect, "web-tool") == 0)
+          parse.dialect = LB_SQL_DIALECT_WEB_TOOL;
+        else
+          {
+            message = g_strdup_printf (_("unknown dialect “%s”: use pgbench, query-mix or web-tool"),
+                                       options.dialect);
+            return usage_error (message);
+          }
+      }
 
     script = lb_sql_script_new_from_file_full (file, &parse, &error);
   }

@@ -779,9 +779,23 @@ store_result (Client   *c,
         guint var;
 
         g_snprintf (name, sizeof name, "%s%s", step->prefix, PQfname (res, col));
-        /* a column no statement or expression reads is not kept */
         if (!lb_sql_script_lookup_variable (run->script, name, &var))
-          continue;
+          {
+            /* pgbench refuses a column that cannot name a variable
+             * ("?column?"); one that can but that nothing reads is dropped */
+            for (const char *p = name; *p != '\0'; p++)
+              if (!g_ascii_isalnum (*p) && *p != '_' && (guchar) *p < 0x80)
+                {
+                  g_autofree char *text =
+                    g_strdup_printf (_("%s: error storing into variable %s: invalid variable name"),
+                                     step->label, name);
+
+                  e->failed = TRUE;
+                  txn_fail (c, e->txn, "", text);
+                  return;
+                }
+            continue;
+          }
         if (PQgetisnull (res, row, col))
           c->vars[var].type = LB_VALUE_NULL;
         else
@@ -858,7 +872,7 @@ client_abort (Client     *c,
   g_debug ("Client %u aborted: %s", c->id, message);
   count_error (current_epoch_stats (w)->errors, "", text);
   w->aborted_clients++;
-  /* the unfinished transaction is not counted, as in pgbench */
+  /* a transaction still being built is not counted, as in pgbench */
   if (c->building && c->txns_len > 0)
     c->txns_len--;
   c->building = FALSE;
@@ -1051,6 +1065,10 @@ client_advance (Client *c,
           if (t->outstanding == 0 && !run->pipeline && !t->failed &&
               PQtransactionStatus (c->conn) == PQTRANS_INTRANS)
             {
+              /* as pgbench: the transaction counts, then the client stops */
+              c->building = FALSE;
+              t->all_sent = TRUE;
+              complete_txns (c, now);
               client_abort (c, _("end of script reached without completing the last transaction"), now);
               return;
             }
