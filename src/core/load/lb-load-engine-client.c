@@ -1267,6 +1267,8 @@ handle_result (Client   *c,
       break;
 
     case PGRES_TUPLES_OK:
+    case PGRES_COMMAND_OK:
+      /* a statement that returns no rows has none to store either */
       if (G_UNLIKELY (e->store != NULL) && e->txn != NO_TXN)
         store_result (c, e, res);
       break;
