@@ -440,6 +440,11 @@ _lb_sql_flow_meta (LbSqlFlow        *flow,
       return TRUE;
     }
 
+  if (n > 1 && line[1] == ';')
+    return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, item->start,
+                            _("\\; (several statements sent as one) is not supported: write each "
+                              "statement on its own, ending with “;”"));
+
   if (IS ("shell") || IS ("setshell"))
     return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, item->start,
                             _("\\%.*s is not supported: a load test does not run programs on this "

@@ -15,6 +15,5 @@ SELECT 5 AS a UNION ALL SELECT 7 \aset
 INSERT INTO flow_log VALUES (:client_id, 'aset ' || :a);
 \startpipeline
 INSERT INTO flow_log VALUES (:client_id, 'pipe 1');
-\syncpipeline
 INSERT INTO flow_log VALUES (:client_id, 'pipe ' || :foo || ' ' || :scale);
 \endpipeline
