@@ -720,6 +720,7 @@ client_flow_clear (Client *c)
     for (guint i = 0; i < run->n_variables; i++)
       g_free (c->var_text[i]);
   g_clear_pointer (&c->var_text, g_free);
+  g_clear_pointer (&c->var_text_size, g_free);
   g_clear_pointer (&c->var_text_old, g_ptr_array_unref);
 }
 
@@ -737,14 +738,19 @@ keep_text (Client     *c,
   if (c->var_text == NULL)
     {
       c->var_text = g_new0 (char *, MAX (c->worker->run->n_variables, 1));
+      c->var_text_size = g_new0 (gsize, MAX (c->worker->run->n_variables, 1));
       c->var_text_old = g_ptr_array_new_with_free_func (g_free);
     }
   buf = c->var_text[var];
-  if (buf == NULL || strlen (buf) < len)
+  if (buf == NULL || c->var_text_size[var] < len + 1)
     {
+      /* doubling: what is kept stays within twice the longest value */
+      gsize size = MAX (MAX (len + 1, 16), 2 * c->var_text_size[var]);
+
       if (buf != NULL)
         g_ptr_array_add (c->var_text_old, buf);
-      buf = c->var_text[var] = g_malloc (MAX (len + 1, 16));
+      buf = c->var_text[var] = g_malloc (size);
+      c->var_text_size[var] = size;
     }
   memcpy (buf, text, len);
   buf[len] = '\0';

@@ -187,6 +187,7 @@ struct _Client
   gboolean        vars_ready;   /* -D values and :scale applied */
   LbRandom        txn_rng;      /* random state at the transaction's start (retries) */
   char          **var_text;     /* text of stored results, by variable (NULL until used) */
+  gsize          *var_text_size;/* their buffers' sizes */
   GPtrArray      *var_text_old; /* outgrown buffers: values may still point into them */
 };
 
