@@ -272,6 +272,14 @@ run_ours (const Block *block,
         }
       g_ptr_array_add (args, g_strdup (words[i]));
     }
+  if (block_get (block, "ours-options") != NULL)
+    {
+      g_auto(GStrv) extra = NULL;
+
+      g_assert_true (g_shell_parse_argv (block_get (block, "ours-options"), NULL, &extra, NULL));
+      for (guint i = 0; extra[i] != NULL; i++)
+        g_ptr_array_add (args, g_strdup (extra[i]));
+    }
   g_ptr_array_add (args, g_strdup (script));
   spawn (args, block, outcome);
 }
