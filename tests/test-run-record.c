@@ -1204,6 +1204,80 @@ test_record_fuzz_regressions (void)
   g_assert_cmpuint (saved, >, 0);
 }
 
+
+/* pgbench's -D, -s and --max-tries are kept with the settings so a run can
+ * be repeated; retries, aborted clients and script errors with the result. */
+static void
+test_record_pgbench_flow (void)
+{
+  g_autoptr(LbRunSettings) settings = valid_settings ();
+  g_autoptr(LbRunResult) result = make_result (3);
+  g_autoptr(GDateTime) started = g_date_time_new_utc (2026, 12, 2, 8, 0, 0);
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autoptr(LbRunRecord) back = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const LbRunSettings *s;
+  LbRunResult *r;
+  LbErrorStats *script_error = g_new0 (LbErrorStats, 1);
+  const char *defines[] = { "foo=bar", "n=3", NULL };
+
+  settings->max_tries = 5;
+  settings->scale = 10;
+  settings->defines = g_strdupv ((char **) defines);
+  result->retried = 12;
+  result->retries = 30;
+  result->aborted_clients = 2;
+  script_error->sqlstate[0] = '\0';
+  script_error->count = 4;
+  script_error->message = g_strdup ("t.sql:3: \\set x: division by zero");
+  g_ptr_array_add (result->errors, script_error);
+  record = lb_run_record_new ("t.sql", "/data/t.sql", settings, result, started);
+
+  node = lb_run_record_to_json (record);
+  back = lb_run_record_new_from_json (node, &error);
+  g_assert_no_error (error);
+  s = lb_run_record_get_settings (back);
+  g_assert_cmpuint (s->max_tries, ==, 5);
+  g_assert_cmpuint (s->scale, ==, 10);
+  g_assert_nonnull (s->defines);
+  g_assert_cmpstrv (s->defines, defines);
+  r = lb_run_record_get_result (back);
+  g_assert_cmpuint (r->retried, ==, 12);
+  g_assert_cmpuint (r->retries, ==, 30);
+  g_assert_cmpuint (r->aborted_clients, ==, 2);
+
+  text = lb_run_record_to_text (back);
+  g_assert_nonnull (strstr (text, "maximum number of tries: 5\n"));
+  g_assert_nonnull (strstr (text, "number of transactions retried: 12 ("));
+  g_assert_nonnull (strstr (text, "total number of retries: 30\n"));
+  g_assert_nonnull (strstr (text, "number of clients aborted: 2"));
+  g_assert_nonnull (strstr (text, "t.sql:3: \\set x: division by zero"));
+
+  /* Older records have none of it: one try, scale 1, nothing retried. */
+  {
+    g_autoptr(JsonNode) empty = json_from_string ("{}", NULL);
+    g_autoptr(LbRunSettings) plain = lb_run_settings_new_from_json (empty, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (plain->max_tries, ==, 1);
+    g_assert_cmpuint (plain->scale, ==, 1);
+    g_assert_null (plain->defines);
+  }
+
+  settings->pipeline_depth = 8;
+  g_assert_false (lb_run_settings_validate (settings, &error));
+  g_assert_nonnull (strstr (error->message, "pipeline depth"));
+  g_clear_error (&error);
+  settings->pipeline_depth = 0;
+  settings->max_tries = 0;
+  settings->mode = LB_RUN_MODE_COUNT;
+  settings->transactions = 10;
+  g_assert_false (lb_run_settings_validate (settings, &error));
+  g_assert_nonnull (strstr (error->message, "unlimited number of transaction tries"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1218,6 +1292,7 @@ main (int   argc,
   g_test_add_func ("/run-record/knee", test_knee);
   g_test_add_func ("/run-record/json", test_record_json);
   g_test_add_func ("/run-record/json-bad", test_record_json_bad);
+  g_test_add_func ("/run-record/pgbench-flow", test_record_pgbench_flow);
   g_test_add_func ("/run-record/fuzz-regressions", test_record_fuzz_regressions);
   g_test_add_func ("/run-record/csv", test_record_csv);
   g_test_add_func ("/run-record/text", test_record_text);

@@ -313,7 +313,7 @@ test_bad_input (void)
   assert_bad ("SELECT 1; /* a /* b */", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 11, "comment");
   assert_bad ("SELECT \"abc", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 8, "identifier");
   assert_bad ("SELECT E'it\\'s", -1, LB_SQL_SCRIPT_ERROR_UNTERMINATED, 1, 9, "string");
-  assert_bad ("\\set a 1\n\\gset\nSELECT :a;", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 2, 1, "\\gset");
+  assert_bad ("\\set a 1\n\\nosuch\nSELECT :a;", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 2, 1, "\\nosuch");
   assert_bad ("\\set a 1\n\\shell ls\n", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 2, 1, "shell");
   assert_bad ("\\set a 1\nSELECT :a,\n   :b;", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 3, 4, ":b");
   assert_bad ("\\set a :zz + 1\nSELECT 1;", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 1, 8, "zz");
@@ -706,6 +706,158 @@ test_pgbench_parsing (void)
   }
 }
 
+/* pgbench control flow: the steps \if … \endif compile into, and pgbench 15's
+ * structural errors (wording checked against pgbench 15). */
+static void
+test_pgbench_flow (void)
+{
+  g_autoptr(LbSqlScript) script = NULL;
+  const LbSqlTransaction *t;
+  guint kinds[32];
+
+  script = parse_ok ("\\if :client_id = 0\n"
+                     "SELECT 1;\n"
+                     "\\elif :client_id = 1\n"
+                     "SELECT 2;\n"
+                     "\\else\n"
+                     "SELECT 3;\n"
+                     "\\endif\n"
+                     "SELECT 4 AS four \\gset p_\n"
+                     "SELECT 5 AS five;\n"
+                     "\\aset\n"
+                     "\\startpipeline\n"
+                     "SELECT :p_four, :five;\n"
+                     "\\syncpipeline\n"
+                     "SELECT 6;\n"
+                     "\\endpipeline\n");
+  g_assert_cmpint (lb_sql_script_get_dialect (script), ==, LB_SQL_DIALECT_PGBENCH);
+  g_assert_true (lb_sql_script_has_flow (script));
+  g_assert_cmpuint (lb_sql_script_get_max_pipeline (script), ==, 4);
+  t = lb_sql_script_get_transaction (script, 0);
+  g_assert_cmpuint (t->n_steps, <=, G_N_ELEMENTS (kinds));
+  for (guint i = 0; i < t->n_steps; i++)
+    kinds[i] = t->steps[i].kind;
+  /* 0 if, 1 q1, 2 jump, 3 elif, 4 q2, 5 jump, 6 q3, 7 q4, 8 q5, 9 start, 10 q, 11 sync, 12 q6, 13 end */
+  g_assert_cmpuint (t->n_steps, ==, 14);
+  g_assert_cmpuint (kinds[0], ==, LB_STEP_JUMP_UNLESS);
+  g_assert_cmpuint (t->steps[0].target, ==, 3);
+  g_assert_cmpuint (kinds[2], ==, LB_STEP_JUMP);
+  g_assert_cmpuint (t->steps[2].target, ==, 7);
+  g_assert_cmpuint (kinds[3], ==, LB_STEP_JUMP_UNLESS);
+  g_assert_cmpuint (t->steps[3].target, ==, 6);
+  g_assert_cmpuint (kinds[5], ==, LB_STEP_JUMP);
+  g_assert_cmpuint (t->steps[5].target, ==, 7);
+  g_assert_cmpuint (kinds[7], ==, LB_STEP_QUERY);
+  g_assert_cmpuint (t->steps[7].store, ==, LB_STORE_GSET);
+  g_assert_cmpstr (t->steps[7].prefix, ==, "p_");
+  g_assert_cmpstr (t->steps[7].query->sql, ==, "SELECT 4 AS four");
+  g_assert_cmpuint (t->steps[8].store, ==, LB_STORE_ASET);
+  g_assert_cmpstr (t->steps[8].prefix, ==, "");
+  g_assert_cmpuint (kinds[9], ==, LB_STEP_PIPELINE);
+  g_assert_cmpuint (t->steps[9].pipeline, ==, LB_PIPELINE_START);
+  g_assert_cmpuint (t->steps[11].pipeline, ==, LB_PIPELINE_SYNC);
+  g_assert_cmpuint (t->steps[13].pipeline, ==, LB_PIPELINE_END);
+  g_assert_cmpstr (t->steps[0].label, ==, "t.sql:1: \\if");
+  g_clear_object (&script);
+
+  /* Automatic variables of SQL are set first: the jumps move with the steps. */
+  script = parse_ok ("\\if 0\nSELECT :client_id;\n\\endif\nSELECT 1;\n");
+  t = lb_sql_script_get_transaction (script, 0);
+  g_assert_cmpuint (t->steps[0].kind, ==, LB_STEP_SET);
+  g_assert_cmpuint (t->steps[1].kind, ==, LB_STEP_JUMP_UNLESS);
+  g_assert_cmpuint (t->steps[1].target, ==, 3);
+  g_clear_object (&script);
+
+  /* A runtime error names the command. */
+  script = parse_ok ("\\set x 1\nSELECT :x;\n");
+  t = lb_sql_script_get_transaction (script, 0);
+  g_assert_cmpstr (t->steps[0].label, ==, "t.sql:1: \\set x");
+  g_clear_object (&script);
+
+  assert_bad ("SELECT 1;\n\\elif true\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1, "\\elif without matching \\if");
+  assert_bad ("\\if true\n\\else\n\\else\n\\endif\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 3, 1,
+              "\\else after \\else");
+  assert_bad ("\\if true\n\\else\n\\elif false\n\\endif\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 3, 1,
+              "\\elif after \\else");
+  assert_bad ("\\else\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 1, "\\else without matching \\if");
+  assert_bad ("SELECT 1;\n\\if true\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1,
+              "\\if without matching \\endif");
+  assert_bad ("SELECT 1;\n\\endif\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1, "\\endif without matching \\if");
+  assert_bad ("\\if\nSELECT 1;\n\\endif\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 4, "missing expression");
+  assert_bad ("\\gset\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 1, "\\gset must follow an SQL command");
+  assert_bad ("\\set i +1\n\\gset\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1,
+              "\\gset must follow an SQL command");
+  assert_bad ("SELECT 1 AS i \\gset\n\\gset\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1,
+              "\\gset must follow an SQL command");
+  assert_bad ("SELECT 1 \\gset a b\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 18, "too many arguments in command “gset”");
+  assert_bad ("\\startpipeline\n\\startpipeline\nSELECT 1;\n\\endpipeline\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 1,
+              "already in pipeline mode");
+  assert_bad ("\\endpipeline\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 1, "not in pipeline mode");
+  assert_bad ("\\startpipeline\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 1, 1,
+              "end of script reached with pipeline open");
+  assert_bad ("\\startpipeline\nselect 1 \\gset f\n\\endpipeline\n", -1, LB_SQL_SCRIPT_ERROR_SYNTAX, 2, 10,
+              "\\gset is not allowed in pipeline mode");
+  assert_bad ("\\shell echo hi\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 1, 1,
+              "\\shell is not supported: a load test does not run programs");
+  assert_bad ("\\setshell x echo 1\nSELECT 1;\n", -1, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, 1, 1,
+              "-D NAME=VALUE");
+  /* Without \gset an unknown name is still refused at parse time. */
+  assert_bad ("\\set d 1\nSELECT :nope;\n", -1, LB_SQL_SCRIPT_ERROR_UNDEFINED_VARIABLE, 2, 8, "nope");
+}
+
+/* -D NAME=VALUE: typed as pgbench types it; usable without \set. */
+static void
+test_pgbench_defines (void)
+{
+  const char *defines[] = { "foo=-10.1", "bla=false", "i=+3", "n=null", "t=t", "f=of", "d=1.0",
+                            "s=bla", "o=on", "big=99999999999999999999", "i=4", NULL };
+  LbSqlParseOptions options = { .defines = defines };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSqlScript) script =
+    lb_sql_script_new_from_data_full ("\\set x :i + :foo\nSELECT :s, :n, :t, :f, :bla, :d, :o, :big;\n",
+                                      -1, "t.sql", &options, &error);
+  const LbSqlInitialValue *values;
+  guint n = 0;
+  struct { const char *name; LbValueType type; double number; } expected[] = {
+    { "foo", LB_VALUE_DOUBLE, -10.1 }, { "bla", LB_VALUE_BOOLEAN, 0 }, { "n", LB_VALUE_NULL, 0 },
+    { "t", LB_VALUE_BOOLEAN, 1 }, { "f", LB_VALUE_BOOLEAN, 0 }, { "d", LB_VALUE_DOUBLE, 1.0 },
+    { "s", LB_VALUE_STRING, 0 }, { "o", LB_VALUE_BOOLEAN, 1 }, { "big", LB_VALUE_DOUBLE, 1e20 },
+    { "i", LB_VALUE_INT, 4 },
+  };
+
+  g_assert_no_error (error);
+  values = lb_sql_script_get_initial_values (script, &n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+  for (guint k = 0; k < G_N_ELEMENTS (expected); k++)
+    {
+      const LbValue *v = &values[k].value;
+
+      g_assert_cmpstr (lb_sql_script_get_variable_name (script, values[k].var), ==, expected[k].name);
+      g_assert_cmpint (v->type, ==, expected[k].type);
+      if (v->type == LB_VALUE_DOUBLE)
+        g_assert_cmpfloat_with_epsilon (v->u.number, expected[k].number, 1e-9);
+      else if (v->type == LB_VALUE_INT)
+        g_assert_cmpint (v->u.integer, ==, (gint64) expected[k].number);
+      else if (v->type == LB_VALUE_BOOLEAN)
+        g_assert_cmpint (v->u.boolean, ==, (gboolean) expected[k].number);
+      else if (v->type == LB_VALUE_STRING)
+        g_assert_cmpstr (v->u.string, ==, "bla");
+    }
+
+  {
+    const char *bad[] = { "novalue", NULL };
+    LbSqlParseOptions bad_options = { .defines = bad };
+    g_autoptr(GError) bad_error = NULL;
+    g_autoptr(LbSqlScript) none = lb_sql_script_new_from_data_full ("\\set a 1\nSELECT 1;\n", -1, "t.sql",
+                                                                   &bad_options, &bad_error);
+
+    g_assert_null (none);
+    g_assert_error (bad_error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_SYNTAX);
+    g_assert_nonnull (strstr (bad_error->message, "invalid variable definition"));
+  }
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -727,6 +879,8 @@ main (int   argc,
   g_test_add_func ("/sql-script/dialect-rule", test_dialect_rule);
   g_test_add_func ("/sql-script/dialect-forced", test_dialect_forced);
   g_test_add_func ("/sql-script/pgbench-parsing", test_pgbench_parsing);
+  g_test_add_func ("/sql-script/pgbench-flow", test_pgbench_flow);
+  g_test_add_func ("/sql-script/pgbench-defines", test_pgbench_defines);
 
   return g_test_run ();
 }

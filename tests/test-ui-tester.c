@@ -426,6 +426,45 @@ find_label_containing (GtkWidget  *widget,
   return NULL;
 }
 
+/* pgbench --max-tries and aborted clients in the results view: the figures
+ * the CLI prints, under the failed counter. */
+static void
+test_results_retries (void)
+{
+  GtkWidget *window = adw_window_new ();
+  LbRunResultsView *view = LB_RUN_RESULTS_VIEW (lb_run_results_view_new ());
+  g_autoptr(LbRunSettings) settings = lb_run_settings_new ();
+  g_autoptr(LbRunResult) result = lb_run_result_new ();
+  g_autoptr(GDateTime) started = g_date_time_new_utc (2026, 12, 2, 8, 0, 0);
+  g_autoptr(LbRunRecord) record = NULL;
+  const char *caption;
+
+  settings->conninfo = g_strdup ("dbname=shop");
+  settings->clients = 4;
+  settings->max_tries = 3;
+  result->transactions = 1200;
+  result->failed = 7;
+  result->retried = 42;
+  result->retries = 57;
+  result->aborted_clients = 1;
+  result->duration = 10;
+  result->tps = 120;
+  for (guint i = 0; i < 1200; i++)
+    lb_latency_histogram_record (result->latency, 1000 + i * 10);
+  record = lb_run_record_new ("serialization.sql", "/data/serialization.sql", settings, result, started);
+
+  adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (view));
+  lb_test_present_window (GTK_WINDOW (window), 1000, 640);
+  lb_run_results_view_show (view, record, NULL, TRUE);
+
+  caption = find_label_containing (window, "failed\n");
+  g_assert_nonnull (caption);
+  g_assert_nonnull (strstr (caption, "\n42 retried (57 retries)"));
+  g_assert_nonnull (strstr (caption, "\n1 client aborted"));
+  lb_test_save_screenshot (window, "tester-retries");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* pgbench -L in the window: the limit only applies with a target rate, and
  * what was skipped is shown with the failed transactions. */
 static void
@@ -2068,6 +2107,7 @@ main (int   argc,
   sandbox = lb_pg_sandbox_new_for_tests (TRUE);
 
   g_test_add_func ("/ui/tester/chart-render", test_chart_render);
+  g_test_add_func ("/ui/tester/results-retries", test_results_retries);
   g_test_add ("/ui/tester/connection-strings", Fixture, NULL, fixture_setup, test_connection_strings, fixture_teardown);
   g_test_add ("/ui/tester/saved-connection-secrets", Fixture, NULL, fixture_setup, test_saved_connection_secrets,
               fixture_teardown);

@@ -41,9 +41,12 @@ typedef struct
   char     *json;
   char     *csv;
   char     *seed;
+  GStrv     defines;
+  char     *dialect;
+  int       scale;
+  int       max_tries;
   gboolean  no_save;
   char     *export_dir;
-  char     *dialect;
   GStrv     files;
 } BenchOptions;
 
@@ -67,8 +70,9 @@ bench_options_clear (BenchOptions *options)
   g_clear_pointer (&options->json, g_free);
   g_clear_pointer (&options->csv, g_free);
   g_clear_pointer (&options->seed, g_free);
-  g_clear_pointer (&options->export_dir, g_free);
+  g_clear_pointer (&options->defines, g_strfreev);
   g_clear_pointer (&options->dialect, g_free);
+  g_clear_pointer (&options->export_dir, g_free);
   g_clear_pointer (&options->files, g_strfreev);
 }
 
@@ -364,6 +368,8 @@ lb_cli_bench (int    argc,
     .pipeline = 0,
     .rate = 0,
     .progress = 0,
+    .scale = 1,
+    .max_tries = 1,
   };
   BenchRun run = { .cancellable = cancellable };
   LbProtocol protocol = LB_PROTOCOL_PREPARED;
@@ -416,6 +422,14 @@ lb_cli_bench (int    argc,
       N_("FILE") },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
       N_("Seed of the random parameters, to repeat a run (default: a new one)"), N_("N") },
+    { "define", 'D', 0, G_OPTION_ARG_STRING_ARRAY, &options.defines,
+      N_("Set a pgbench script variable every client starts with (repeatable), as pgbench -D"),
+      N_("NAME=VALUE") },
+    { "scale", 's', 0, G_OPTION_ARG_INT, &options.scale,
+      N_("The value of :scale in a pgbench script (default: 1)"), N_("N") },
+    { "max-tries", 0, 0, G_OPTION_ARG_INT, &options.max_tries,
+      N_("Run a transaction up to N times when it hits a serialization failure or a deadlock "
+         "(default: 1, no retry; 0: unlimited, with --duration)"), N_("N") },
     { "no-save", 0, 0, G_OPTION_ARG_NONE, &options.no_save,
       N_("Do not add the run to the run history"), NULL },
     { "export-pgbench", 0, 0, G_OPTION_ARG_FILENAME, &options.export_dir,
@@ -449,7 +463,9 @@ lb_cli_bench (int    argc,
                                       "start (no connection, a statement that does not prepare)\n"
                                       "or when some client never connected (the server allows\n"
                                       "fewer connections than --clients; the summary is printed),\n"
-                                      "2 on bad options or a bad script, 130 when interrupted by\n"
+                                      "2 on bad options or a bad script, or when a client was\n"
+                                      "aborted by its script (as pgbench: BEGIN without an end),\n"
+                                      "130 when interrupted by\n"
                                       "Ctrl+C (what was measured is still printed and saved).\n"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
@@ -477,6 +493,20 @@ lb_cli_bench (int    argc,
         }
       parse_options.force_dialect = TRUE;
     }
+  if (options.scale < 1)
+    return usage_error (_("--scale must be 1 or more"));
+  if (options.max_tries < 0)
+    return usage_error (_("--max-tries must be 0 (unlimited) or more"));
+  if (options.max_tries == 0 && options.transactions != NULL)
+    return usage_error (_("an unlimited number of transaction tries (--max-tries 0) can only "
+                                    "be used with --duration (or --latency-limit)"));
+  for (guint i = 0; options.defines != NULL && options.defines[i] != NULL; i++)
+    if (strchr (options.defines[i], '=') == NULL || options.defines[i][0] == '=')
+      {
+        message = g_strdup_printf (_("-D %s: invalid variable definition (expected NAME=VALUE)"),
+                                   options.defines[i]);
+        return usage_error (message);
+      }
 
   if ((options.transactions != NULL &&
        !parse_uint64 ("--transactions", options.transactions, 1, &transactions, &message)) ||
@@ -541,6 +571,7 @@ lb_cli_bench (int    argc,
 
   file = g_file_new_for_commandline_arg (options.files[0]);
   script_path = g_file_get_path (file);
+  parse_options.defines = (const char * const *) options.defines;
   script = lb_sql_script_new_from_file_full (file, &parse_options, &error);
   if (script == NULL)
     {
@@ -561,6 +592,9 @@ lb_cli_bench (int    argc,
   settings->latency_limit = options.latency_limit / 1000;
   settings->interval = options.progress > 0 ? options.progress : 1.0;
   settings->seed = seed;
+  settings->scale = (guint) options.scale;
+  settings->max_tries = (guint) options.max_tries;
+  settings->defines = g_strdupv (options.defines);
   settings->duration = options.duration != -1 ? options.duration : DEFAULT_DURATION;
 
   if (options.ladder != NULL)
@@ -671,6 +705,16 @@ lb_cli_bench (int    argc,
                   result->duration);
       if (status == LB_CLI_EXIT_OK)
         status = LB_CLI_EXIT_SIGNAL + (run.interrupted_by != 0 ? run.interrupted_by : SIGINT);
+    }
+
+  /* pgbench's exit status 2: a client stopped by its script, so the
+   * figures are incomplete. */
+  if (result->aborted_clients > 0)
+    {
+      lb_cli_print_error (_("%u of the clients aborted (see the errors above); the run was aborted "
+                            "and these results are incomplete"), result->aborted_clients);
+      if (status == LB_CLI_EXIT_OK)
+        status = LB_CLI_EXIT_USAGE;
     }
 
   /* The run itself succeeded: a history that cannot be written is worth

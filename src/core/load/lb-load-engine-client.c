@@ -481,6 +481,7 @@ push_entry (Client    *c,
   e->sent = now;
   e->failed = FALSE;
   e->aborted = FALSE;
+  e->store = NULL;
   if (kind != ENTRY_SYNC)
     c->queries_in_flight++;
   return e;
@@ -620,8 +621,13 @@ client_begin_txn (Client *c,
   t->all_sent = FALSE;
   t->failed = FALSE;
   t->sent_any = FALSE;
+  t->tries = 1;
+  t->retry = FALSE;
   c->building = TRUE;
   c->step = 0;
+  /* pgbench re-runs a retried transaction with the random state it began with */
+  if (G_UNLIKELY (run->settings->max_tries != 1))
+    c->txn_rng = c->rng;
   /* the tuple a web-tool transaction runs: in fixed-count mode the run's
    * sequence number, so every tuple runs exactly EXEC_COUNT times */
   c->tuple_seq = seq;
@@ -643,6 +649,312 @@ record_lag (Client *c,
   iv->lag_count++;
 }
 
+
+/* pgbench flow: script errors, \if truth, pipeline sections, retries, aborts */
+
+/* A runtime error of a step: "tpcb.sql:3: \set x: division by zero",
+ * counted by message (script errors have no SQLSTATE). */
+static void
+script_fail (Client          *c,
+             const LbSqlStep *step,
+             const char      *message)
+{
+  g_autofree char *text = g_strdup_printf ("%s: %s", step->label != NULL ? step->label : "script",
+                                           message);
+
+  txn_fail (c, c->building_txn, "", text);
+}
+
+/* pgbench's truth: booleans, numbers other than 0, NULL is false; a string
+ * counts when it reads as one of those. */
+static gboolean
+value_truth (const LbValue *value,
+             gboolean      *truth)
+{
+  LbValue typed;
+
+  switch (value->type)
+    {
+    case LB_VALUE_NULL:
+      *truth = FALSE;
+      return TRUE;
+    case LB_VALUE_BOOLEAN:
+      *truth = value->u.boolean;
+      return TRUE;
+    case LB_VALUE_INT:
+      *truth = value->u.integer != 0;
+      return TRUE;
+    case LB_VALUE_DOUBLE:
+      *truth = value->u.number != 0.0;
+      return TRUE;
+    case LB_VALUE_STRING:
+    default:
+      lb_sql_value_from_text (value->u.string != NULL ? value->u.string : "", TRUE, &typed);
+      if (typed.type == LB_VALUE_STRING)
+        return FALSE;
+      return value_truth (&typed, truth);
+    }
+}
+
+/* -D values and :scale, once per client (not again after a reconnect:
+ * variables live on as in pgbench's client). */
+static void
+client_vars_init (Client *c)
+{
+  Run *run = c->worker->run;
+  guint n = 0;
+  const LbSqlInitialValue *initial = lb_sql_script_get_initial_values (run->script, &n);
+
+  for (guint i = 0; i < n; i++)
+    c->vars[initial[i].var] = initial[i].value;
+  c->context.scale = MAX (run->settings->scale, 1);
+  c->vars_ready = TRUE;
+}
+
+void
+client_flow_clear (Client *c)
+{
+  Run *run = c->worker->run;
+
+  if (c->var_text != NULL)
+    for (guint i = 0; i < run->n_variables; i++)
+      g_free (c->var_text[i]);
+  g_clear_pointer (&c->var_text, g_free);
+  g_clear_pointer (&c->var_text_size, g_free);
+  g_clear_pointer (&c->var_text_old, g_ptr_array_unref);
+}
+
+/* The text of a stored result into variable @var. The buffer is reused;
+ * when it must grow the old one is kept, since another variable may hold
+ * the value (\set y :x). */
+static const char *
+keep_text (Client     *c,
+           guint       var,
+           const char *text,
+           gsize       len)
+{
+  char *buf;
+
+  if (c->var_text == NULL)
+    {
+      c->var_text = g_new0 (char *, MAX (c->worker->run->n_variables, 1));
+      c->var_text_size = g_new0 (gsize, MAX (c->worker->run->n_variables, 1));
+      c->var_text_old = g_ptr_array_new_with_free_func (g_free);
+    }
+  buf = c->var_text[var];
+  if (buf == NULL || c->var_text_size[var] < len + 1)
+    {
+      /* doubling: what is kept stays within twice the longest value */
+      gsize size = MAX (MAX (len + 1, 16), 2 * c->var_text_size[var]);
+
+      if (buf != NULL)
+        g_ptr_array_add (c->var_text_old, buf);
+      buf = c->var_text[var] = g_malloc (size);
+      c->var_text_size[var] = size;
+    }
+  memcpy (buf, text, len);
+  buf[len] = '\0';
+  return buf;
+}
+
+/* \gset / \aset: the columns of the result into prefix + column name. */
+static void
+store_result (Client   *c,
+              Entry    *e,
+              PGresult *res)
+{
+  Run *run = c->worker->run;
+  const LbSqlStep *step = e->store;
+  int rows = PQntuples (res);
+  int columns = PQnfields (res);
+
+  if (txn_slot (c, e->txn)->failed)
+    return;
+  if (step->store == LB_STORE_GSET && rows != 1)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s: expected one row, got %d"), step->label, rows);
+
+      e->failed = TRUE;
+      txn_fail (c, e->txn, "", text);
+      return;
+    }
+  for (int row = 0; row < rows; row++)
+    for (int col = 0; col < columns; col++)
+      {
+        char name[256];
+        guint var;
+
+        g_snprintf (name, sizeof name, "%s%s", step->prefix, PQfname (res, col));
+        if (!lb_sql_script_lookup_variable (run->script, name, &var))
+          {
+            /* pgbench refuses a column that cannot name a variable
+             * ("?column?"); one that can but that nothing reads is dropped */
+            for (const char *p = name; *p != '\0'; p++)
+              if (!g_ascii_isalnum (*p) && *p != '_' && (guchar) *p < 0x80)
+                {
+                  g_autofree char *text =
+                    g_strdup_printf (_("%s: error storing into variable %s: invalid variable name"),
+                                     step->label, name);
+
+                  e->failed = TRUE;
+                  txn_fail (c, e->txn, "", text);
+                  return;
+                }
+            continue;
+          }
+        if (PQgetisnull (res, row, col))
+          c->vars[var].type = LB_VALUE_NULL;
+        else
+          lb_sql_value_from_text (keep_text (c, var, PQgetvalue (res, row, col),
+                                             (gsize) PQgetlength (res, row, col)),
+                                  FALSE, &c->vars[var]);
+      }
+}
+
+/* Serialization failures and deadlocks are re-run (pgbench --max-tries). */
+static gboolean
+txn_may_retry (Client     *c,
+               Txn        *t,
+               const char *sqlstate,
+               gint64      now)
+{
+  Run *run = c->worker->run;
+  guint max = run->settings->max_tries;
+
+  if (sqlstate == NULL || (strcmp (sqlstate, "40001") != 0 && strcmp (sqlstate, "40P01") != 0))
+    return FALSE;
+  if (max != 0 && t->tries >= max)
+    return FALSE;
+  return client_may_start (c, now);
+}
+
+/* Every entry of a transaction to retry is back: roll back and start again
+ * from its first step with its first random state. */
+static void
+txn_restart (Client *c,
+             guint   slot,
+             gint64  now)
+{
+  Run *run = c->worker->run;
+  Txn *t = txn_slot (c, slot);
+
+  t->retry = FALSE;
+  t->failed = FALSE;
+  t->all_sent = FALSE;
+  t->sent_any = FALSE;
+  t->tries++;
+  c->building = TRUE;
+  c->building_txn = slot;
+  c->step = 0;
+  c->sleeping = FALSE;
+  c->rng = c->txn_rng;
+  c->need_rollback = FALSE;
+  if (PQtransactionStatus (c->conn) != PQTRANS_IDLE)
+    {
+      if (!PQsendQueryParams (c->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0))
+        {
+          client_lost (c, "08006", PQerrorMessage (c->conn), now);
+          return;
+        }
+      push_entry (c, ENTRY_ROLLBACK, 0, now);
+      if (run->pipeline)
+        {
+          PQpipelineSync (c->conn);
+          push_entry (c, ENTRY_SYNC, 0, now);
+        }
+    }
+}
+
+/* A client whose script cannot go on (pgbench aborts it): it stops, the
+ * others run on; the reason is counted with the errors. */
+static void
+client_abort (Client     *c,
+              const char *message,
+              gint64      now)
+{
+  Worker *w = c->worker;
+  g_autofree char *text = g_strdup_printf (_("client aborted: %s"), message);
+
+  g_debug ("Client %u aborted: %s", c->id, message);
+  count_error (current_epoch_stats (w)->errors, "", text);
+  w->aborted_clients++;
+  /* a transaction still being built is not counted, as in pgbench */
+  if (c->building && c->txns_len > 0)
+    c->txns_len--;
+  c->building = FALSE;
+  c->finishing = TRUE;
+  client_close (c);
+  c->state = CLIENT_DONE;
+  c->wake = G_MAXINT64;
+  c->sleeping = FALSE;
+  c->throttled = FALSE;
+  c->in_pipeline = FALSE;
+  c->exit_pipeline = FALSE;
+  c->barrier = FALSE;
+}
+
+/* \startpipeline, \syncpipeline, \endpipeline; FALSE when the client must
+ * stop here (the connection was lost, or it waits to be idle). */
+static gboolean
+client_pipeline_step (Client          *c,
+                      Txn             *t,
+                      const LbSqlStep *step,
+                      gint64           now)
+{
+  if (step->pipeline == LB_PIPELINE_START)
+    {
+      /* pipeline mode starts on an idle connection */
+      if (c->entries_len > 0)
+        {
+          c->barrier = TRUE;
+          return FALSE;
+        }
+      if (PQenterPipelineMode (c->conn) != 1)
+        {
+          script_fail (c, step, PQerrorMessage (c->conn));
+          return TRUE;
+        }
+      c->in_pipeline = TRUE;
+      c->step++;
+      return TRUE;
+    }
+
+  if (!PQpipelineSync (c->conn))
+    {
+      client_lost (c, "08006", PQerrorMessage (c->conn), now);
+      return FALSE;
+    }
+  push_entry (c, ENTRY_SYNC, 0, now);
+  t->outstanding++;
+  c->unsynced = 0;
+  c->step++;
+  if (step->pipeline == LB_PIPELINE_END)
+    {
+      c->exit_pipeline = TRUE;
+      c->barrier = TRUE;
+    }
+  return TRUE;
+}
+
+/* Waited for every result: leaves pipeline mode after \endpipeline. */
+static gboolean
+client_barrier_done (Client *c,
+                     gint64  now)
+{
+  c->barrier = FALSE;
+  if (c->exit_pipeline)
+    {
+      c->exit_pipeline = FALSE;
+      c->in_pipeline = FALSE;
+      if (PQexitPipelineMode (c->conn) != 1)
+        {
+          client_lost (c, "08006", PQerrorMessage (c->conn), now);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Runs steps of the building transaction until something must be waited
  * for: a result (depth reached), a \sleep, the throttle, or the end. */
 void
@@ -660,6 +972,8 @@ client_advance (Client *c,
        * a first transaction stamped with it would not count. */
       now = MAX (now, monotonic_usec ());
       c->state = CLIENT_RUNNING;
+      if (!c->vars_ready)
+        client_vars_init (c);
       if (run->settings->rate > 0 && c->scheduled == 0)
         c->scheduled = now + (gint64)exponential_usec (c);
     }
@@ -669,8 +983,16 @@ client_advance (Client *c,
       const LbSqlTransaction *tx;
       Txn *t;
 
-      if (c->queries_in_flight >= run->depth)
+      if (c->queries_in_flight >= run->depth && !c->in_pipeline)
         break;
+      if (G_UNLIKELY (c->barrier))
+        {
+          /* \gset, a pipeline section's start or end: every result first */
+          if (c->entries_len > 0)
+            break;
+          if (!client_barrier_done (c, now))
+            return;
+        }
 
       if (!c->building)
         {
@@ -717,6 +1039,24 @@ client_advance (Client *c,
       if (c->step >= tx->n_steps)
         {
           /* every step sent */
+          if (G_UNLIKELY (c->in_pipeline))
+            {
+              /* a failed transaction skipped its \endpipeline: close the section */
+              if (!c->exit_pipeline)
+                {
+                  if (!PQpipelineSync (c->conn))
+                    {
+                      client_lost (c, "08006", PQerrorMessage (c->conn), now);
+                      return;
+                    }
+                  push_entry (c, ENTRY_SYNC, 0, now);
+                  t->outstanding++;
+                  c->unsynced = 0;
+                  c->exit_pipeline = TRUE;
+                  c->barrier = TRUE;
+                }
+              continue;
+            }
           if (run->pipeline && t->sent_any)
             {
               if (!PQpipelineSync (c->conn))
@@ -728,10 +1068,27 @@ client_advance (Client *c,
               t->outstanding++;
               c->unsynced = 0;
             }
+          if (t->outstanding == 0 && !run->pipeline && !t->failed &&
+              PQtransactionStatus (c->conn) == PQTRANS_INTRANS)
+            {
+              /* as pgbench: the transaction counts, then the client stops */
+              c->building = FALSE;
+              t->all_sent = TRUE;
+              complete_txns (c, now);
+              client_abort (c, _("end of script reached without completing the last transaction"), now);
+              return;
+            }
           c->building = FALSE;
           t->all_sent = TRUE;
           if (t->outstanding == 0)
             {
+              if (G_UNLIKELY (t->retry))
+                {
+                  txn_restart (c, c->building_txn, now);
+                  if (c->state != CLIENT_RUNNING)
+                    return;
+                  continue;
+                }
               complete_txns (c, now);
               /* a transaction without a statement: give the others a turn */
               if (++yielded >= 16)
@@ -753,7 +1110,7 @@ client_advance (Client *c,
               g_autoptr(GError) error = NULL;
 
               if (!lb_expr_eval (step->expr, &c->context, &c->vars[step->var], &error))
-                txn_fail (c, c->building_txn, "22000", error->message);
+                script_fail (c, step, error->message);
               else
                 c->step++;
             }
@@ -767,7 +1124,7 @@ client_advance (Client *c,
 
               if (!lb_expr_eval (step->expr, &c->context, &value, &error))
                 {
-                  txn_fail (c, c->building_txn, "22000", error->message);
+                  script_fail (c, step, error->message);
                   break;
                 }
               if (value.type == LB_VALUE_INT)
@@ -798,6 +1155,30 @@ client_advance (Client *c,
             c->step++;
             break;
 
+          case LB_STEP_JUMP:
+            c->step = step->target;
+            break;
+
+          case LB_STEP_JUMP_UNLESS:
+            {
+              g_autoptr(GError) error = NULL;
+              LbValue value;
+              gboolean truth = FALSE;
+
+              if (!lb_expr_eval (step->expr, &c->context, &value, &error))
+                script_fail (c, step, error->message);
+              else if (!value_truth (&value, &truth))
+                script_fail (c, step, _("the condition is not a boolean, a number or NULL"));
+              else
+                c->step = truth ? c->step + 1 : step->target;
+            }
+            break;
+
+          case LB_STEP_PIPELINE:
+            if (!client_pipeline_step (c, t, step, now))
+              goto out;
+            break;
+
           case LB_STEP_QUERY:
           default:
             if (!send_query (c, step->query))
@@ -808,14 +1189,20 @@ client_advance (Client *c,
             push_entry (c, ENTRY_QUERY, step->query->index, now);
             t->outstanding++;
             t->sent_any = TRUE;
-            if (run->pipeline)
+            if (run->pipeline || c->in_pipeline)
               c->unsynced++;
             c->step++;
+            if (G_UNLIKELY (step->store != LB_STORE_NONE))
+              {
+                entry_at (c, c->entries_len - 1)->store = step;
+                c->barrier = TRUE;
+              }
             break;
           }
       }
     }
 
+out:
   if (c->conn != NULL && c->entries_len > 0)
     {
       int r;
@@ -864,10 +1251,32 @@ handle_result (Client   *c,
       if (e->kind == ENTRY_QUERY && e->txn != NO_TXN)
         {
           const char *sqlstate = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+          Txn *t = txn_slot (c, e->txn);
 
           e->failed = TRUE;
-          txn_fail (c, e->txn, sqlstate, PQresultErrorMessage (res));
+          if (G_UNLIKELY (c->worker->run->settings->max_tries != 1) && !t->failed &&
+              txn_may_retry (c, t, sqlstate, now))
+            {
+              /* not an error yet: the rest is skipped, then it runs again */
+              t->retry = TRUE;
+              t->failed = TRUE;
+              c->need_rollback = TRUE;
+              if (c->building && c->building_txn == e->txn)
+                {
+                  c->step = G_MAXUINT;
+                  c->sleeping = FALSE;
+                }
+            }
+          else
+            txn_fail (c, e->txn, sqlstate, PQresultErrorMessage (res));
         }
+      break;
+
+    case PGRES_TUPLES_OK:
+    case PGRES_COMMAND_OK:
+      /* a statement that returns no rows has none to store either */
+      if (G_UNLIKELY (e->store != NULL) && e->txn != NO_TXN)
+        store_result (c, e, res);
       break;
 
     case PGRES_PIPELINE_ABORTED:
@@ -928,7 +1337,14 @@ pop_entry (Client *c,
 
   if (slot != NO_TXN)
     {
-      txn_slot (c, slot)->outstanding--;
+      Txn *t = txn_slot (c, slot);
+
+      t->outstanding--;
+      if (G_UNLIKELY (t->retry) && t->outstanding == 0 && t->all_sent)
+        {
+          txn_restart (c, slot, now);
+          return;
+        }
       complete_txns (c, now);
     }
 }
@@ -991,6 +1407,9 @@ client_lost (Client     *c,
   c->sleeping = FALSE;
   c->throttled = FALSE;
   c->unsynced = 0;
+  c->in_pipeline = FALSE;
+  c->exit_pipeline = FALSE;
+  c->barrier = FALSE;
   if (!client_may_start (c, now))
     {
       c->state = CLIENT_DONE;
@@ -1156,6 +1575,7 @@ void
 client_clear (Client *c)
 {
   client_close (c);
+  client_flow_clear (c);
   g_clear_pointer (&c->vars, g_free);
   g_clear_pointer (&c->entries, g_free);
   g_clear_pointer (&c->txns, g_free);

@@ -79,6 +79,7 @@ typedef struct
   gint64     sent;
   gboolean   failed;
   gboolean   aborted;    /* skipped by the server after an earlier error */
+  const LbSqlStep *store; /* \gset/\aset: the step whose result is stored, else NULL */
 } Entry;
 
 typedef struct
@@ -90,6 +91,8 @@ typedef struct
   gboolean   all_sent;
   gboolean   failed;
   gboolean   sent_any;
+  guint      tries;       /* runs so far (--max-tries), 1 on the first */
+  gboolean   retry;       /* a serialization failure or deadlock: run it again */
 } Txn;
 
 typedef struct
@@ -111,7 +114,9 @@ typedef struct
   guint64              failed;
   guint64              skipped;  /* late beyond the latency limit, never sent */
   gint64               last_end;
-  GHashTable          *errors;   /* sqlstate → ErrorEntry */
+  GHashTable          *errors;   /* sqlstate (script errors: message) → ErrorEntry */
+  guint64              retried;  /* transactions run more than once (--max-tries) */
+  guint64              retries;  /* the extra runs */
 } EpochStats;
 
 /* One live interval; double-buffered between a worker and the coordinator. */
@@ -174,6 +179,16 @@ struct _Client
   char           *param_text;   /* n_max_params × LB_VALUE_TEXT_MAX */
   const char    **param_values;
   GString        *sql;          /* simple protocol */
+
+  /* pgbench flow: \gset, pipeline sections, retries, -D */
+  gboolean        barrier;      /* wait for every result before the next step */
+  gboolean        in_pipeline;  /* inside \startpipeline … \endpipeline */
+  gboolean        exit_pipeline;/* leave pipeline mode once drained */
+  gboolean        vars_ready;   /* -D values and :scale applied */
+  LbRandom        txn_rng;      /* random state at the transaction's start (retries) */
+  char          **var_text;     /* text of stored results, by variable (NULL until used) */
+  gsize          *var_text_size;/* their buffers' sizes */
+  GPtrArray      *var_text_old; /* outgrown buffers: values may still point into them */
 };
 
 struct _Worker
@@ -201,6 +216,7 @@ struct _Worker
   guint64         connection_failures;
   double          cpu_time;
   gint64          last_end;
+  guint           aborted_clients; /* stopped by their script (BEGIN without an end) */
 };
 
 typedef struct
@@ -293,6 +309,7 @@ G_GNUC_INTERNAL void client_lost           (Client *c, const char *sqlstate,
 G_GNUC_INTERNAL void client_stop_idle      (Client *c, gint64 now);
 G_GNUC_INTERNAL void client_close          (Client *c);
 G_GNUC_INTERNAL void client_count_connected (Client *c, gboolean connected, gint64 now);
+G_GNUC_INTERNAL void client_flow_clear     (Client *c);
 
 /* lb-load-engine.c: what the connection events add up to. */
 G_GNUC_INTERNAL double connection_outage_seconds (Run *run, gint64 start, gint64 end);

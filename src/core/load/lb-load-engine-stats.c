@@ -64,6 +64,21 @@ count_error (GHashTable *errors,
 {
   ErrorEntry *entry;
 
+  if (sqlstate != NULL && sqlstate[0] == '\0' && message != NULL)
+    {
+      /* A script's own error ("tpcb.sql:3: \set x: division by zero"):
+       * no SQLSTATE, counted by message. */
+      entry = g_hash_table_lookup (errors, message);
+      if (entry == NULL)
+        {
+          entry = g_new0 (ErrorEntry, 1);
+          entry->message = g_strdup (message);
+          g_hash_table_insert (errors, entry->message, entry);
+        }
+      entry->count++;
+      return;
+    }
+
   if (sqlstate == NULL || strlen (sqlstate) != 5)
     sqlstate = "XX000";
 
@@ -105,6 +120,11 @@ record_txn_end (Client *c,
           lb_latency_histogram_record (es->latency, latency);
         }
       es->last_end = MAX (es->last_end, now);
+      if (G_UNLIKELY (t->tries > 1))
+        {
+          es->retried++;
+          es->retries += t->tries - 1;
+        }
     }
 
   if (t->failed)
@@ -287,7 +307,9 @@ error_stats_compare (gconstpointer a,
 
   if (ea->count != eb->count)
     return ea->count > eb->count ? -1 : 1;
-  return strcmp (ea->sqlstate, eb->sqlstate);
+  if (strcmp (ea->sqlstate, eb->sqlstate) != 0)
+    return strcmp (ea->sqlstate, eb->sqlstate);
+  return g_strcmp0 (ea->message, eb->message);
 }
 
 static void
@@ -301,14 +323,16 @@ merge_errors (GHashTable *into,
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       ErrorEntry *src = value;
-      ErrorEntry *dst = g_hash_table_lookup (into, src->sqlstate);
+      /* script errors have no SQLSTATE and are keyed by their message */
+      gboolean by_message = src->sqlstate[0] == '\0';
+      ErrorEntry *dst = g_hash_table_lookup (into, by_message ? src->message : src->sqlstate);
 
       if (dst == NULL)
         {
           dst = g_new0 (ErrorEntry, 1);
           memcpy (dst->sqlstate, src->sqlstate, 6);
           dst->message = g_strdup (src->message);
-          g_hash_table_insert (into, dst->sqlstate, dst);
+          g_hash_table_insert (into, by_message ? dst->message : dst->sqlstate, dst);
         }
       dst->count += src->count;
     }
@@ -350,6 +374,8 @@ build_result (Run    *run,
           step.transactions += es->transactions;
           step.failed += es->failed;
           skipped += es->skipped;
+          result->retried += es->retried;
+          result->retries += es->retries;
           last_end = MAX (last_end, es->last_end);
           add_epoch_queries (run, by_query, es);
           merge_errors (errors, es->errors);
@@ -411,6 +437,7 @@ build_result (Run    *run,
   for (guint i = 0; i < run->n_workers; i++)
     {
       result->reconnects += run->workers[i].reconnects;
+      result->aborted_clients += run->workers[i].aborted_clients;
       result->client_cpu_time += run->workers[i].cpu_time;
     }
   result->seed = run->seed;

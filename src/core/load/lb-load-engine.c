@@ -289,6 +289,27 @@ run_prepare (Run     *run,
   run->entries_size = 2 * run->depth + 4;
   run->txns_size = run->depth + 2;
 
+  /* A script's \startpipeline … \endpipeline section has all its
+   * statements in flight at once. */
+  if (lb_sql_script_get_max_pipeline (run->script) > 0)
+    {
+      if (s->protocol == LB_PROTOCOL_SIMPLE)
+        {
+          g_set_error (error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_SETTINGS,
+                       _("The script uses \\startpipeline: cannot use pipeline mode with the simple "
+                         "query protocol (choose the extended or prepared protocol)"));
+          return FALSE;
+        }
+      if (run->pipeline)
+        {
+          g_set_error (error, LB_LOAD_ENGINE_ERROR, LB_LOAD_ENGINE_ERROR_SETTINGS,
+                       _("The script has its own \\startpipeline … \\endpipeline sections: "
+                         "set the pipeline depth to 0"));
+          return FALSE;
+        }
+      run->entries_size = MAX (run->entries_size, lb_sql_script_get_max_pipeline (run->script) + 4);
+    }
+
   run->seed = s->seed != 0 ? s->seed : ((guint64)g_random_int () << 32 | g_random_int ());
 
   if (s->mode == LB_RUN_MODE_LADDER)

@@ -196,6 +196,9 @@ lb_run_record_to_text (LbRunRecord *self)
   if (s->mode != LB_RUN_MODE_LADDER)
     threads = MIN (threads, s->clients);
   g_string_append_printf (out, _("number of threads: %u\n"), threads);
+  g_string_append_printf (out, _("maximum number of tries: %u\n"), s->max_tries);
+  if (s->scale > 1)
+    g_string_append_printf (out, _("scaling factor: %u\n"), s->scale);
   if (s->warmup > 0)
     g_string_append_printf (out, _("warm-up: %.1f s (excluded)\n"), s->warmup);
   if (s->mode == LB_RUN_MODE_COUNT)
@@ -210,6 +213,18 @@ lb_run_record_to_text (LbRunRecord *self)
                  ? 100.0 * (double) r->failed / (double) (r->transactions + r->failed) : 0;
   g_string_append_printf (out, _("number of failed transactions: %" G_GUINT64_FORMAT " (%.3f%%)\n"),
                           r->failed, failed_share);
+  if (s->max_tries != 1 || r->retried > 0)
+    {
+      double retried_share = r->transactions + r->failed > 0
+                             ? 100.0 * (double) r->retried / (double) (r->transactions + r->failed) : 0;
+
+      g_string_append_printf (out, _("number of transactions retried: %" G_GUINT64_FORMAT " (%.3f%%)\n"),
+                              r->retried, retried_share);
+      g_string_append_printf (out, _("total number of retries: %" G_GUINT64_FORMAT "\n"), r->retries);
+    }
+  if (r->aborted_clients > 0)
+    g_string_append_printf (out, _("number of clients aborted: %u (the run was aborted; these results "
+                                   "are incomplete: see the errors)\n"), r->aborted_clients);
   if (r->skipped > 0)
     g_string_append_printf (out, _("number of transactions skipped: %" G_GUINT64_FORMAT "\n"), r->skipped);
   if (r->reconnects > 0)
@@ -270,7 +285,9 @@ lb_run_record_to_text (LbRunRecord *self)
           const LbErrorStats *e = g_ptr_array_index (r->errors, i);
           g_autofree char *message = single_line (e->message, 100);
 
-          g_string_append_printf (out, "  %-5s %10" G_GUINT64_FORMAT "  %s\n", e->sqlstate, e->count, message);
+          /* the script's own errors have no SQLSTATE */
+          g_string_append_printf (out, "  %-5s %10" G_GUINT64_FORMAT "  %s\n",
+                                  e->sqlstate[0] != '\0' ? e->sqlstate : "-", e->count, message);
         }
     }
 

@@ -448,6 +448,9 @@ lb_run_record_to_json (LbRunRecord *self)
   add_int (builder, "failed", (gint64) r->failed);
   add_int (builder, "skipped", (gint64) r->skipped);
   add_int (builder, "reconnects", (gint64) r->reconnects);
+  add_int (builder, "retried", (gint64) r->retried);
+  add_int (builder, "retries", (gint64) r->retries);
+  add_int (builder, "aborted_clients", (gint64) r->aborted_clients);
   add_double (builder, "tps", r->tps);
   add_double (builder, "duration", r->duration);
   add_double (builder, "connection_time", r->connection_time);
@@ -645,7 +648,8 @@ read_result_lists (JsonObject   *object,
           || !lb_run_json_read_uint64 (e, "errors", "count", TRUE, G_MAXINT64, &stats->count, error)
           || !lb_run_json_read_string (e, "errors", "message", FALSE, &message, error))
         return FALSE;
-      if (strlen (sqlstate) != 5)
+      /* "" for the script's own errors */
+      if (strlen (sqlstate) != 5 && sqlstate[0] != '\0')
         return lb_run_json_bad_member (error, "errors", "sqlstate", _("a five-character SQLSTATE"));
       memcpy (stats->sqlstate, sqlstate, 6);
       stats->message = g_strdup (message != NULL ? message : "");
@@ -781,6 +785,9 @@ lb_run_record_new_from_json (JsonNode  *node,
       || !lb_run_json_read_uint64 (object, "record", "failed", TRUE, G_MAXINT64, &r->failed, error)
       || !lb_run_json_read_uint64 (object, "record", "skipped", FALSE, G_MAXINT64, &r->skipped, error)
       || !lb_run_json_read_uint64 (object, "record", "reconnects", FALSE, G_MAXINT64, &r->reconnects, error)
+      || !lb_run_json_read_uint64 (object, "record", "retried", FALSE, G_MAXINT64, &r->retried, error)
+      || !lb_run_json_read_uint64 (object, "record", "retries", FALSE, G_MAXINT64, &r->retries, error)
+      || !lb_run_json_read_uint (object, "record", "aborted_clients", FALSE, &r->aborted_clients, error)
       || !lb_run_json_read_double (object, "record", "tps", TRUE, &r->tps, error)
       || !lb_run_json_read_double (object, "record", "duration", FALSE, &r->duration, error)
       || !lb_run_json_read_double (object, "record", "connection_time", FALSE, &r->connection_time, error)

@@ -56,6 +56,12 @@ typedef struct
   guint       n_ladder;
   double      interval;        /* seconds between live samples, > 0 (default 1) */
   guint64     seed;            /* 0 = pick one (saved in the result) */
+  /* pgbench script options: */
+  guint       max_tries;       /* runs of a transaction that hits a serialization failure
+                                * or deadlock; 1 (default) = no retry; 0 = unlimited
+                                * (needs a duration or a latency limit) */
+  guint       scale;           /* pgbench's :scale (-s); default 1 */
+  char      **defines;         /* "NAME=VALUE" (-D), NULL-terminated, or NULL */
 } LbRunSettings;
 
 LbRunSettings *lb_run_settings_new        (void);
@@ -112,7 +118,8 @@ void           lb_query_stats_free (LbQueryStats *stats);
 
 typedef struct
 {
-  char     sqlstate[6];        /* "23505"; "08006" for lost connections */
+  char     sqlstate[6];        /* "23505"; "08006" for lost connections; "" for the
+                                * script's own errors ("tpcb.sql:3: \set x: division by zero") */
   guint64  count;
   char    *message;            /* the first message seen with this SQLSTATE */
 } LbErrorStats;
@@ -165,6 +172,13 @@ struct _LbRunResult
   guint64             connection_failures;     /* failed connection attempts, retries included */
   double              seconds_without_connection; /* measuring with no client connected */
   double              tps_while_connected;     /* transactions / (duration - the above) */
+  /* pgbench flow (0 in older records): */
+  guint64             retried;            /* transactions re-run after a serialization
+                                           * failure or deadlock (--max-tries), whatever
+                                           * their outcome */
+  guint64             retries;            /* the re-runs, all together */
+  guint               aborted_clients;    /* clients their script stopped (the reason is
+                                           * in errors); the figures are then incomplete */
 };
 
 GType          lb_run_result_get_type  (void) G_GNUC_CONST;

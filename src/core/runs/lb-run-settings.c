@@ -80,6 +80,8 @@ lb_run_settings_new (void)
   self->mode = LB_RUN_MODE_DURATION;
   self->duration = 10;
   self->interval = 1;
+  self->max_tries = 1;
+  self->scale = 1;
 
   return self;
 }
@@ -97,6 +99,7 @@ lb_run_settings_copy (const LbRunSettings *self)
   copy->ladder = self->n_ladder > 0 ? g_memdup2 (self->ladder, self->n_ladder * sizeof (guint)) : NULL;
   if (copy->ladder == NULL)
     copy->n_ladder = 0;
+  copy->defines = g_strdupv (self->defines);
 
   return copy;
 }
@@ -110,6 +113,7 @@ lb_run_settings_free (LbRunSettings *self)
   g_free (self->conninfo);
   g_free (self->target_label);
   g_free (self->ladder);
+  g_strfreev (self->defines);
   g_free (self);
 }
 
@@ -215,6 +219,29 @@ lb_run_settings_validate (const LbRunSettings  *self,
     return invalid_setting (error, _("The pipeline depth is %u; at most %u is allowed"),
                             self->pipeline_depth, MAX_PIPELINE_DEPTH);
 
+  if (self->max_tries == 0 && self->mode == LB_RUN_MODE_COUNT && self->latency_limit <= 0)
+    return invalid_setting (error, _("An unlimited number of transaction tries can only be used "
+                                     "with a latency limit or a duration"));
+
+  if (self->max_tries != 1 && self->pipeline_depth > 0)
+    return invalid_setting (error, _("Retries (max tries %u) cannot be combined with a pipeline depth: "
+                                     "a retried transaction must re-run alone, and pipelining sends "
+                                     "the next transactions before it ends. Use a pipeline depth of 0, "
+                                     "or \\startpipeline … \\endpipeline in the script"),
+                            self->max_tries);
+
+  if (self->scale == 0)
+    return invalid_setting (error, _("The scale must be at least 1"));
+
+  for (guint i = 0; self->defines != NULL && self->defines[i] != NULL; i++)
+    {
+      const char *eq = strchr (self->defines[i], '=');
+
+      if (eq == NULL || eq == self->defines[i])
+        return invalid_setting (error, _("Invalid variable definition “%s”: expected NAME=VALUE"),
+                                self->defines[i]);
+    }
+
   return TRUE;
 }
 
@@ -309,6 +336,15 @@ lb_run_settings_to_json (const LbRunSettings *self)
   /* The bits of the seed, whatever sign JSON gives them. */
   json_builder_set_member_name (builder, "seed");
   json_builder_add_int_value (builder, (gint64) self->seed);
+  json_builder_set_member_name (builder, "max_tries");
+  json_builder_add_int_value (builder, self->max_tries);
+  json_builder_set_member_name (builder, "scale");
+  json_builder_add_int_value (builder, self->scale);
+  json_builder_set_member_name (builder, "defines");
+  json_builder_begin_array (builder);
+  for (guint i = 0; self->defines != NULL && self->defines[i] != NULL; i++)
+    json_builder_add_string_value (builder, self->defines[i]);
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -517,8 +553,37 @@ lb_run_settings_new_from_json (JsonNode  *node,
       || !lb_run_json_read_double (object, "settings", "warmup", FALSE, &self->warmup, error)
       || !lb_run_json_read_double (object, "settings", "rate", FALSE, &self->rate, error)
       || !lb_run_json_read_double (object, "settings", "latency_limit", FALSE, &self->latency_limit, error)
-      || !lb_run_json_read_double (object, "settings", "interval", FALSE, &self->interval, error))
+      || !lb_run_json_read_double (object, "settings", "interval", FALSE, &self->interval, error)
+      || !lb_run_json_read_uint (object, "settings", "max_tries", FALSE, &self->max_tries, error)
+      || !lb_run_json_read_uint (object, "settings", "scale", FALSE, &self->scale, error))
     return NULL;
+
+  if (json_object_has_member (object, "defines"))
+    {
+      JsonNode *defines = json_object_get_member (object, "defines");
+      g_autoptr(GStrvBuilder) strv = g_strv_builder_new ();
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (defines))
+        {
+          lb_run_json_bad_member (error, "settings", "defines", _("an array of “NAME=VALUE” strings"));
+          return NULL;
+        }
+      array = json_node_get_array (defines);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *item = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+            {
+              lb_run_json_bad_member (error, "settings", "defines", _("an array of “NAME=VALUE” strings"));
+              return NULL;
+            }
+          g_strv_builder_add (strv, json_node_get_string (item));
+        }
+      if (json_array_get_length (array) > 0)
+        self->defines = g_strv_builder_end (strv);
+    }
 
   seed_node = json_object_get_member (object, "seed");
   if (seed_node != NULL)

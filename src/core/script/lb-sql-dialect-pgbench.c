@@ -155,7 +155,9 @@ parse_meta (LbSqlParseState  *st,
     }
 
   return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_UNKNOWN_COMMAND, item->start,
-                          _("unknown or unsupported meta-command \\%.*s (supported: \\set, \\sleep)"),
+                          _("unknown or unsupported meta-command \\%.*s (supported: \\set, \\sleep, \\if, \\elif, "
+                            "\\else, \\endif, \\gset, \\aset, \\startpipeline, \\syncpipeline, "
+                            "\\endpipeline)"),
                           (int) MIN (command_len, 40), command);
 }
 
@@ -170,7 +172,10 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
   LbSqlTransaction *t;
   LbSqlTransactionSlot *tr;
   guint n_auto;
+  g_autoptr(LbSqlFlow) flow = _lb_sql_flow_begin (st, defined, error);
 
+  if (flow == NULL)
+    return FALSE;
   t = lb_sql_script_add_transaction (st->self, st->self->display_name, 1);
 
   for (guint i = 0; i < st->items->len; i++)
@@ -180,8 +185,32 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
       switch (item->kind)
         {
         case LB_SQL_ITEM_META:
-          if (!parse_meta (st, item, t, defined, error))
-            return FALSE;
+          {
+            gboolean handled = FALSE;
+            guint before = t->n_steps;
+
+            if (!_lb_sql_flow_meta (flow, item, t, defined, &handled, error))
+              return FALSE;
+            if (handled)
+              break;
+            if (!parse_meta (st, item, t, defined, error))
+              return FALSE;
+            /* where a runtime error of \set or \sleep points */
+            for (guint k = before; k < t->n_steps; k++)
+              if (t->steps[k].label == NULL)
+                {
+                  const LbSqlStep *step = &t->steps[k];
+                  g_autofree char *label =
+                    step->kind == LB_STEP_SET
+                    ? g_strdup_printf ("%s:%u: \\set %s", st->self->display_name,
+                                       _lb_sql_line_of (st, item->start),
+                                       lb_sql_script_get_variable_name (st->self, step->var))
+                    : g_strdup_printf ("%s:%u: \\sleep", st->self->display_name,
+                                       _lb_sql_line_of (st, item->start));
+
+                  t->steps[k].label = g_string_chunk_insert (st->self->query_text, label);
+                }
+          }
           break;
 
         case LB_SQL_ITEM_STATEMENT:
@@ -210,12 +239,14 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
                 vars_size = MAX (sc.found->len, vars_size * 2);
                 vars = g_renew (guint, vars, vars_size);
               }
+            _lb_sql_flow_open_placeholders (flow, &sc, defined);
             ok = _lb_sql_resolve_placeholders (st, item, &sc, defined, autos, vars, error);
             if (ok)
               {
                 query_name = g_strdup_printf ("%s:%u", st->self->display_name,
                                               _lb_sql_line_of (st, item->start));
                 _lb_sql_finish_query (st, t, query_name, &sc, vars, item);
+                _lb_sql_flow_statement (flow, t);
               }
             _lb_sql_scanned_clear (&sc);
             if (!ok)
@@ -235,6 +266,9 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
           g_assert_not_reached ();
         }
     }
+
+  if (!_lb_sql_flow_end (flow, error))
+    return FALSE;
 
   /* Only \set and \sleep is a script pgbench runs; nothing at all is not. */
   if (t->n_steps == 0)
@@ -256,6 +290,7 @@ _lb_sql_parse_pgbench (LbSqlParseState *st,
         memcpy (tr->pub.steps, moved, sizeof (LbSqlStep) * n_auto);
         g_free (moved);
       }
+      _lb_sql_flow_shift (t, n_auto);
     }
   return TRUE;
 }

@@ -75,6 +75,7 @@ typedef struct
   /* Running position for statement lines, so locating them stays linear. */
   gsize        cursor_offset;
   guint        cursor_line;
+  const char * const *defines;  /* pgbench -D "NAME=VALUE", or NULL */
 } LbSqlParseState;
 
 /* Line and column (1-based, column in characters) of @offset in @data. */

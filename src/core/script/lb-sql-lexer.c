@@ -674,6 +674,20 @@ _lb_sql_split (LbSqlParseState *st,
           continue;
 
         case '\\':
+          if (pos + 5 <= len && (strncmp (s + pos + 1, "gset", 4) == 0 || strncmp (s + pos + 1, "aset", 4) == 0)
+              && (pos + 5 == len || !_lb_sql_is_ident_char (s[pos + 5])))
+            {
+              /* pgbench's "SELECT … \gset [prefix]": the statement ends here,
+               * the meta-command runs to the end of the line. */
+              const char *nl = memchr (s + pos, '\n', len - pos);
+              gsize e = nl != NULL ? (gsize) (nl - s) : len;
+
+              add_statement (st, stmt, pos, percent);
+              stmt = -1;
+              add_item (st, LB_SQL_ITEM_META, pos, e, pos);
+              pos = e;
+              continue;
+            }
           if (at_line_start (s, pos))
             {
               guint line, column;

@@ -203,10 +203,25 @@ export_transaction (LbSqlScript            *self,
 
         case LB_STEP_QUERY:
           export_query (self, step->query, out);
+          /* pgbench takes \gset on the line after the statement too */
+          if (step->store != LB_STORE_NONE)
+            g_string_append_printf (out, "%s %s\n", step->store == LB_STORE_GSET ? "\\gset" : "\\aset",
+                                    step->prefix != NULL ? step->prefix : "");
           break;
 
+        case LB_STEP_PIPELINE:
+          g_string_append (out, step->pipeline == LB_PIPELINE_START ? "\\startpipeline\n" :
+                                step->pipeline == LB_PIPELINE_SYNC ? "\\syncpipeline\n" :
+                                "\\endpipeline\n");
+          break;
+
+        case LB_STEP_JUMP:
+        case LB_STEP_JUMP_UNLESS:
         default:
-          g_assert_not_reached ();
+          g_set_error (error, LB_SQL_SCRIPT_ERROR, LB_SQL_SCRIPT_ERROR_SYNTAX,
+                       _("%s: \\if … \\endif cannot be exported (its branches are compiled); "
+                         "give pgbench the original file"), self->display_name);
+          return FALSE;
         }
     }
   return TRUE;

@@ -14,6 +14,8 @@
 
 /* ---- PARAM and \set expressions ---- */
 
+static gboolean is_automatic_name (const char *name);
+
 static gboolean
 resolve_cb (const char *name,
             guint      *var,
@@ -26,6 +28,15 @@ resolve_cb (const char *name,
     value = g_hash_table_lookup (r->allowed, name);
   else
     value = g_hash_table_lookup (r->self->variable_index, name);
+
+  if (value == NULL && r->self->open_variables && r->allowed != NULL && !is_automatic_name (name))
+    {
+      /* A script with \gset/\aset: the name may be a result column. */
+      guint index = lb_sql_script_add_variable (r->self, name);
+
+      value = GUINT_TO_POINTER (index + 1);
+      g_hash_table_insert (r->allowed, g_strdup (name), value);
+    }
 
   if (value == NULL)
     {
@@ -499,6 +510,7 @@ lb_sql_script_new_from_data_full (const char              *data,
   st.len = length;
   st.items = items;
   st.cursor_line = 1;
+  st.defines = options != NULL ? options->defines : NULL;
 
   if (!_lb_sql_check_text (&st, error) || !_lb_sql_split (&st, error))
     return NULL;

@@ -40,6 +40,12 @@ struct _LbSqlScript
   GStringChunk  *strings;
   GStringChunk  *query_text;       /* every LbSqlQuery's name, SQL and fragments */
   guint          exec_count;
+
+  /* pgbench flow (lb-sql-dialect-pgbench-flow.c) */
+  GArray        *initial;          /* LbSqlInitialValue: -D defines */
+  guint          max_pipeline;     /* entries one pipeline section may have in flight */
+  gboolean       has_flow;         /* \gset, \aset or \if */
+  gboolean       open_variables;   /* \gset/\aset: unknown :names become variables */
 };
 
 /* ---- the model (lb-sql-script.c) ---- */
@@ -130,6 +136,43 @@ gboolean     _lb_sql_resolve_placeholders   (LbSqlParseState       *st,
 void         _lb_sql_add_auto_steps         (LbSqlScript           *self,
                                              LbSqlTransaction      *transaction,
                                              GArray                *autos);
+
+/* ---- pgbench control flow, results, pipelines (lb-sql-dialect-pgbench-flow.c) ---- */
+
+typedef struct _LbSqlFlow LbSqlFlow;
+
+/* Before the first item: -D defines (st->defines) become variables of
+ * @defined; notes whether the script stores results. */
+LbSqlFlow   *_lb_sql_flow_begin             (LbSqlParseState       *st,
+                                             GHashTable            *defined,
+                                             GError               **error);
+void         _lb_sql_flow_free              (LbSqlFlow             *flow);
+/* A meta-command of the flow (\if … \endif, \gset, \aset, pipelines,
+ * \shell refused): TRUE with *@handled set when it was one. */
+gboolean     _lb_sql_flow_meta              (LbSqlFlow             *flow,
+                                             const LbSqlItem       *item,
+                                             LbSqlTransaction      *t,
+                                             GHashTable            *defined,
+                                             gboolean              *handled,
+                                             GError               **error);
+/* After each SQL statement: its query step is the last one of @t. */
+void         _lb_sql_flow_statement         (LbSqlFlow             *flow,
+                                             LbSqlTransaction      *t);
+/* Unknown placeholders of a result-storing script become variables. */
+void         _lb_sql_flow_open_placeholders (LbSqlFlow             *flow,
+                                             LbSqlScanned          *sc,
+                                             GHashTable            *defined);
+/* After the last item: unterminated \if or pipeline. */
+gboolean     _lb_sql_flow_end               (LbSqlFlow             *flow,
+                                             GError               **error);
+/* @n steps were inserted at the front of @t: jump targets move with them. */
+void         _lb_sql_flow_shift             (LbSqlTransaction      *t,
+                                             guint                  n);
+/* A zeroed step appended to @transaction. */
+LbSqlStep   *_lb_sql_script_append_step     (LbSqlScript           *self,
+                                             LbSqlTransaction      *transaction);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbSqlFlow, _lb_sql_flow_free)
 
 /* ---- the dialect parsers: fill st->self from st->items ---- */
 

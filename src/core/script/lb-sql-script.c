@@ -35,6 +35,7 @@ transaction_free (LbSqlTransactionSlot *t)
       g_clear_pointer (&t->pub.steps[i].expr, lb_expr_free);
       g_free (t->pub.steps[i].tuple_vars);
     }
+  /* prefixes and labels live in the script's query_text chunk */
   g_free (t->pub.steps);
   g_free (t->pub.name);
   g_free (t);
@@ -54,6 +55,7 @@ lb_sql_script_finalize (GObject *object)
   g_clear_pointer (&self->tuples, g_free);
   g_clear_pointer (&self->strings, g_string_chunk_free);
   g_clear_pointer (&self->query_text, g_string_chunk_free);
+  g_clear_pointer (&self->initial, g_array_unref);
 
   G_OBJECT_CLASS (lb_sql_script_parent_class)->finalize (object);
 }
@@ -167,6 +169,54 @@ _lb_sql_script_add_query (LbSqlScript      *self,
     }
   t->pub.steps[t->pub.n_steps++] = step;
   return query;
+}
+
+LbSqlStep *
+_lb_sql_script_append_step (LbSqlScript      *self,
+                            LbSqlTransaction *transaction)
+{
+  LbSqlStep step = { 0 };
+  LbSqlTransactionSlot *t = (LbSqlTransactionSlot *) transaction;
+
+  if (t->pub.n_steps == t->capacity)
+    {
+      t->capacity = MAX (1, t->capacity * 2);
+      t->pub.steps = g_renew (LbSqlStep, t->pub.steps, t->capacity);
+    }
+  t->pub.steps[t->pub.n_steps] = step;
+  return &t->pub.steps[t->pub.n_steps++];
+}
+
+const LbSqlInitialValue *
+lb_sql_script_get_initial_values (LbSqlScript *self,
+                                  guint       *n_values)
+{
+  g_return_val_if_fail (LB_IS_SQL_SCRIPT (self), NULL);
+
+  *n_values = self->initial != NULL ? self->initial->len : 0;
+  return self->initial != NULL ? (const LbSqlInitialValue *)(gpointer) self->initial->data : NULL;
+}
+
+gboolean
+lb_sql_script_lookup_variable (LbSqlScript *self,
+                               const char  *name,
+                               guint       *var)
+{
+  return _lb_sql_script_lookup_variable (self, name, var);
+}
+
+guint
+lb_sql_script_get_max_pipeline (LbSqlScript *self)
+{
+  g_return_val_if_fail (LB_IS_SQL_SCRIPT (self), 0);
+  return self->max_pipeline;
+}
+
+gboolean
+lb_sql_script_has_flow (LbSqlScript *self)
+{
+  g_return_val_if_fail (LB_IS_SQL_SCRIPT (self), FALSE);
+  return self->has_flow;
 }
 
 static void

@@ -44,7 +44,25 @@ typedef enum
   LB_STEP_SLEEP,      /* sleep expression × unit_usec microseconds */
   LB_STEP_PARAM_SET,  /* load tuple (sequence % n_tuples) of the script's table into variables */
   LB_STEP_QUERY,      /* run one statement */
+  LB_STEP_JUMP,       /* go to step `target` (\else, \elif: the end of a branch) */
+  LB_STEP_JUMP_UNLESS,/* \if, \elif: expression false or NULL → go to step `target` */
+  LB_STEP_PIPELINE,   /* \startpipeline, \syncpipeline, \endpipeline */
 } LbStepKind;
+
+/* What a query step does with its result (pgbench \gset, \aset). */
+typedef enum
+{
+  LB_STORE_NONE,
+  LB_STORE_GSET,      /* exactly one row: its columns into variables */
+  LB_STORE_ASET,      /* every row's columns (the last wins); none on zero rows */
+} LbStoreKind;
+
+typedef enum
+{
+  LB_PIPELINE_START,
+  LB_PIPELINE_SYNC,
+  LB_PIPELINE_END,
+} LbPipelineOp;
 
 /* One statement, ready for each protocol. */
 typedef struct
@@ -68,6 +86,12 @@ typedef struct
   guint       *tuple_vars;     /* LB_STEP_PARAM_SET: variables filled from a tuple, in order */
   guint        n_tuple_vars;
   LbSqlQuery  *query;          /* LB_STEP_QUERY (owned by the script) */
+  guint        target;         /* LB_STEP_JUMP, LB_STEP_JUMP_UNLESS: the step to go to */
+  LbStoreKind  store;          /* LB_STEP_QUERY: \gset / \aset */
+  LbPipelineOp pipeline;       /* LB_STEP_PIPELINE */
+  const char  *prefix;         /* with store: prepended to column names ("" for none) */
+  const char  *label;          /* "tpcb.sql:3: \set x": what runtime errors start with;
+                                * NULL for steps that cannot fail so */
 } LbSqlStep;
 
 /* What one client runs as one transaction: a query of the mix with its
@@ -173,6 +197,10 @@ const char             *lb_sql_script_get_display_name    (LbSqlScript    *self)
 guint                   lb_sql_script_get_n_variables     (LbSqlScript    *self);
 const char             *lb_sql_script_get_variable_name   (LbSqlScript    *self,
                                                            guint           var);
+/* The index of variable @name (thread-safe: the table is not changed after parsing). */
+gboolean                lb_sql_script_lookup_variable     (LbSqlScript    *self,
+                                                           const char     *name,
+                                                           guint          *var);
 guint                   lb_sql_script_get_n_transactions  (LbSqlScript    *self);
 const LbSqlTransaction *lb_sql_script_get_transaction     (LbSqlScript    *self,
                                                            guint           index);
@@ -180,6 +208,30 @@ guint                   lb_sql_script_get_total_weight    (LbSqlScript    *self)
 guint                   lb_sql_script_get_n_queries       (LbSqlScript    *self);
 const LbSqlQuery       *lb_sql_script_get_query           (LbSqlScript    *self,
                                                            guint           index);
+/* Values every client starts with (pgbench -D NAME=VALUE), typed as pgbench
+ * types them: NULL, boolean, integer, double, else a string. */
+typedef struct
+{
+  guint    var;
+  LbValue  value;
+} LbSqlInitialValue;
+
+const LbSqlInitialValue *lb_sql_script_get_initial_values (LbSqlScript *self,
+                                                           guint       *n_values);
+/* The most statements and syncs one \startpipeline … \endpipeline section
+ * can have in flight (0: the script has no pipeline section). */
+guint                   lb_sql_script_get_max_pipeline    (LbSqlScript    *self);
+/* Whether the script stores results (\gset/\aset) or uses \if. */
+gboolean                lb_sql_script_has_flow            (LbSqlScript    *self);
+
+/* Types a text as pgbench types a -D value or a stored result: "null" (any
+ * case) → NULL; prefixes of true/yes, "on" → TRUE; of false/no, "of(f)" →
+ * FALSE; an integer; a double; else a string (@text is not copied). With
+ * @booleans FALSE only numbers are recognised (and "" stays a string). */
+void                    lb_sql_value_from_text            (const char     *text,
+                                                           gboolean        booleans,
+                                                           LbValue        *value);
+
 /* The web tool format's parameter table: n_tuples rows of n_columns values. */
 guint                   lb_sql_script_get_n_tuples        (LbSqlScript    *self);
 const LbValue          *lb_sql_script_get_tuple           (LbSqlScript    *self,

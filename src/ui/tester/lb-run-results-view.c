@@ -586,14 +586,34 @@ show_summary (LbRunResultsView *self)
   p99 = lb_format_ms (lb_histogram_ms (result->latency, 99));
   set_counter (self, COUNTER_TPS, tps, NULL);
   set_counter (self, COUNTER_TRANSACTIONS, transactions, NULL);
-  if (result->skipped > 0)
+  if (result->skipped > 0 || result->retried > 0 || result->aborted_clients > 0)
     {
-      g_autofree char *skipped = lb_format_count (result->skipped);
-      /* Translators: the caption of the failed counter, on two lines, with the
-       * transactions skipped for being later than the latency limit. */
-      g_autofree char *caption = g_strdup_printf (_("failed\n%s skipped"), skipped);
+      g_autoptr(GString) caption = g_string_new (_("failed"));
 
-      set_counter (self, COUNTER_FAILED, failed, caption);
+      if (result->skipped > 0)
+        {
+          g_autofree char *skipped = lb_format_count (result->skipped);
+
+          /* Translators: a line under the failed counter: the transactions
+           * skipped for being later than the latency limit. */
+          g_string_append_printf (caption, _("\n%s skipped"), skipped);
+        }
+      if (result->retried > 0)
+        {
+          g_autofree char *retried = lb_format_count (result->retried);
+          g_autofree char *retries = lb_format_count (result->retries);
+
+          /* Translators: a line under the failed counter: transactions re-run
+           * after a serialization failure or deadlock, and the re-runs. */
+          g_string_append_printf (caption, _("\n%s retried (%s retries)"), retried, retries);
+        }
+      if (result->aborted_clients > 0)
+        /* Translators: a line under the failed counter: clients their script
+         * stopped (BEGIN without an end); the figures are incomplete. */
+        g_string_append_printf (caption, g_dngettext (GETTEXT_PACKAGE, "\n%u client aborted",
+                                                      "\n%u clients aborted", result->aborted_clients),
+                                result->aborted_clients);
+      set_counter (self, COUNTER_FAILED, failed, caption->str);
     }
   else
     set_counter (self, COUNTER_FAILED, failed, NULL);

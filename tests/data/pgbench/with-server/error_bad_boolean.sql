@@ -1,0 +1,1 @@
+\set b :badtrue or true

@@ -1,0 +1,2 @@
+select '1' as one \gset
+SELECT 1 / (random() / 2)::int, :one::int, :two::int;

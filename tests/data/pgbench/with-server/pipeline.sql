@@ -1,0 +1,15 @@
+
+-- test startpipeline
+\startpipeline
+select 1;
+select 1;
+select 1;
+select 1;
+select 1;
+select 1;
+select 1;
+select 1;
+select 1;
+select 1;
+
+\endpipeline

@@ -1,0 +1,3 @@
+\startpipeline
+select 1 \gset f
+\endpipeline

@@ -1,0 +1,3 @@
+
+-- pipeline not started
+\endpipeline

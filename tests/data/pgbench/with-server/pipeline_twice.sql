@@ -1,0 +1,4 @@
+
+-- startpipeline twice
+\startpipeline
+\startpipeline
