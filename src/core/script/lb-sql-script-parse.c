@@ -276,6 +276,8 @@ lb_sql_script_new_from_data_full (const char              *data,
   LbSqlParseState st = { 0 };
   gboolean pgbench = FALSE;
   gboolean web = FALSE;
+  gboolean exec_count = FALSE;
+  gboolean mix = FALSE;
   gboolean ok;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -313,9 +315,15 @@ lb_sql_script_new_from_data_full (const char              *data,
       const LbSqlItem *item = &g_array_index (items, LbSqlItem, i);
 
       pgbench |= item->kind == LB_SQL_ITEM_META;
-      web |= item->kind == LB_SQL_ITEM_PARAMETERS || item->kind == LB_SQL_ITEM_EXEC_COUNT
+      web |= item->kind == LB_SQL_ITEM_PARAMETERS
              || (item->kind == LB_SQL_ITEM_STATEMENT && item->percent);
+      exec_count |= item->kind == LB_SQL_ITEM_EXEC_COUNT;
+      mix |= item->kind == LB_SQL_ITEM_NAME || item->kind == LB_SQL_ITEM_WEIGHT
+             || item->kind == LB_SQL_ITEM_PARAM;
     }
+  /* The web tool's 2026 format keeps a legacy EXEC_COUNT beside WEIGHT and
+   * PARAM: that is a query mix; EXEC_COUNT alone is the old format. */
+  web |= exec_count && !mix;
 
   if (!pgbench && !web)
     {

@@ -131,6 +131,12 @@ void         _lb_sql_add_auto_steps         (LbSqlScript           *self,
                                              LbSqlTransaction      *transaction,
                                              GArray                *autos);
 
+/* EXEC_COUNT's value, an integer from 1 to MAX_WEIGHT (lb-sql-dialect-webtool.c). */
+gboolean     _lb_sql_parse_exec_count       (LbSqlParseState       *st,
+                                             const LbSqlItem       *item,
+                                             guint                 *count,
+                                             GError               **error);
+
 /* ---- the dialect parsers: fill st->self from st->items ---- */
 
 gboolean     _lb_sql_parse_query_mix        (LbSqlParseState       *st,
