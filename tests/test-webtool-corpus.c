@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "lb-pg-sandbox.h"
 #include "lb-sql-script.h"
 #include "lb-test-run.h"
@@ -387,6 +389,91 @@ test_run_in_sandbox (void)
     }
 }
 
+static char *
+query_value (PGconn     *conn,
+             const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+  char *value;
+
+  if (PQresultStatus (result) != PGRES_TUPLES_OK || PQntuples (result) != 1)
+    g_error ("“%s” failed: %s", sql, PQresultErrorMessage (result));
+  value = g_strdup (PQgetvalue (result, 0, 0));
+  PQclear (result);
+  return value;
+}
+
+static void
+assert_value (PGconn     *conn,
+              const char *sql,
+              const char *expected)
+{
+  g_autofree char *value = query_value (conn, sql);
+
+  g_test_message ("%s → %s", sql, value);
+  g_assert_cmpstr (value, ==, expected);
+}
+
+/* The samples' lookups find rows where TPC-DS has them, through indexes. */
+static void
+test_sample_rows (void)
+{
+  PGconn *conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
+  const char *indexed[] = {
+    "SELECT ss_item_sk, ss_net_paid FROM store_sales WHERE ss_ticket_number = 187425",
+    "SELECT ss_ticket_number FROM store_sales WHERE ss_customer_sk = 4242 AND ss_item_sk = 17",
+    "SELECT ss_ticket_number FROM store_sales WHERE ss_store_sk = 3"
+    " AND ss_sold_date_sk BETWEEN 2451000 AND 2451006 ORDER BY ss_ticket_number LIMIT 100",
+    "SELECT channel, net_paid FROM tpcds_all_sales WHERE order_number = 437",
+    "SELECT * FROM customer WHERE c_customer_sk = 3 AND c_customer_id = 'AAAAAAAADAAAAAAA'",
+  };
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  /* The web tool's (c_customer_sk, c_customer_id) pairs are TPC-DS's. */
+  assert_value (conn, "SELECT count(*) FROM customer WHERE (c_customer_sk, c_customer_id) IN"
+                      " ((1, 'AAAAAAAABAAAAAAA'), (2, 'AAAAAAAACAAAAAAA'), (3, 'AAAAAAAADAAAAAAA'),"
+                      "  (4, 'AAAAAAAAEAAAAAAA'))", "4");
+  assert_value (conn, "SELECT c_customer_id FROM customer WHERE c_customer_sk = 100000",
+                "AAAAAAAAAKGIBAAA");  /* 0x186a0, the low nibbles first */
+  /* Every ticket, customer and item the samples draw exists. */
+  assert_value (conn, "SELECT count(DISTINCT ss_ticket_number) FROM store_sales"
+                      " WHERE ss_ticket_number BETWEEN 1 AND 240000", "240000");
+  assert_value (conn, "SELECT count(DISTINCT ss_item_sk) FROM store_sales", "18000");
+  assert_value (conn, "SELECT count(*) FROM item", "18000");
+  assert_value (conn, "SELECT count(DISTINCT ss_store_sk) FROM store_sales WHERE ss_store_sk <= 10", "10");
+  assert_value (conn, "SELECT count(*) FROM store", "12");
+  assert_value (conn, "SELECT count(*) FROM household_demographics", "7200");
+  /* TPC-DS's date keys: Julian day numbers. */
+  assert_value (conn, "SELECT d_date::text FROM date_dim WHERE d_date_sk = 2450815", "1998-01-01");
+  assert_value (conn, "SELECT min(ss_sold_date_sk) || '-' || max(ss_sold_date_sk) FROM store_sales",
+                "2450815-2452640");
+  assert_value (conn, "SELECT count(*) FROM store_sales LEFT JOIN date_dim ON d_date_sk = ss_sold_date_sk"
+                      " WHERE d_date IS NULL", "0");
+  /* The money columns add up as TPC-DS's do. */
+  assert_value (conn, "SELECT count(*) FROM store_sales WHERE ss_net_paid <> ss_ext_sales_price - ss_coupon_amt"
+                      " OR ss_ext_sales_price <> ss_sales_price * ss_quantity"
+                      " OR ss_net_paid_inc_tax <> ss_net_paid + ss_ext_tax"
+                      " OR ss_list_price < ss_sales_price", "0");
+  assert_value (conn, "SELECT count(*) FROM customer WHERE c_preferred_cust_flag = 'Y'", "50000");
+  assert_value (conn, "SELECT format_type (atttypid, atttypmod) FROM pg_attribute"
+                      " WHERE attrelid = 'store_sales'::regclass AND attname = 'ss_net_paid'",
+                "numeric(7,2)");
+  assert_value (conn, "SELECT format_type (atttypid, atttypmod) FROM pg_attribute"
+                      " WHERE attrelid = 'customer'::regclass AND attname = 'c_customer_id'",
+                "character(16)");
+
+  for (guint i = 0; i < G_N_ELEMENTS (indexed); i++)
+    {
+      g_autofree char *explain = g_strconcat ("EXPLAIN (FORMAT JSON) ", indexed[i], NULL);
+      g_autofree char *plan = query_value (conn, explain);
+
+      g_test_message ("%s", indexed[i]);
+      if (strstr (plan, "Seq Scan") != NULL)
+        g_error ("a sequential scan for “%s”:\n%s", indexed[i], plan);
+    }
+  PQfinish (conn);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -411,7 +498,10 @@ main (int   argc,
       g_clear_object (&sandbox);
     }
   else
-    g_test_add_func ("/webtool-corpus/run-in-sandbox", test_run_in_sandbox);
+    {
+      g_test_add_func ("/webtool-corpus/sample-rows", test_sample_rows);
+      g_test_add_func ("/webtool-corpus/run-in-sandbox", test_run_in_sandbox);
+    }
 
   ret = g_test_run ();
 
