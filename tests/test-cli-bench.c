@@ -330,6 +330,40 @@ test_samples (Fixture       *fixture,
     }
 }
 
+/* The web tool's docs example, as written in its README (trailing comments
+ * on the directive lines) and on its docs page, runs on the sandbox: WEIGHT,
+ * a legacy EXEC_COUNT and PARAM against TPC-DS's store_sales. */
+static void
+test_webtool_docs_example (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *files[] = { "readme-unified-docs-example.sql", "docs-unified-example.sql" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "webtool", files[i], NULL);
+      g_autofree char *json = g_build_filename (fixture->tmp_dir, "run.json", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_auto(LbTestCliResult) result = { 0 };
+      JsonObject *root;
+      JsonArray *queries;
+
+      g_test_message ("%s", files[i]);
+      run_bench (fixture, &result, path, "--sandbox", "--transactions", "50", "--no-save",
+                 "--json", json, NULL);
+      assert_success (&result);
+      assert_contains (result.out, "query_1");
+
+      root = load_json (parser, json, TRUE);
+      g_assert_cmpint (get_integer (root, "transactions"), ==, 50);
+      g_assert_cmpint (get_integer (root, "failed"), ==, 0);
+      queries = json_object_get_array_member (root, "queries");
+      g_assert_cmpuint (json_array_get_length (queries), ==, 1);
+      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (queries, 0), "executions"),
+                       ==, 50);
+    }
+}
+
 /* The JSON has every key of the issue, with the right types and values that
  * agree with each other. */
 static void
@@ -1239,6 +1273,7 @@ main (int   argc,
   add_test ("/cli-bench/bad-input", test_bad_input);
   add_test ("/cli-bench/no-server", test_no_server);
   add_test ("/cli-bench/samples", test_samples);
+  add_test ("/cli-bench/webtool-docs-example", test_webtool_docs_example);
   add_test ("/cli-bench/json", test_json);
   add_test ("/cli-bench/query-errors", test_query_errors);
   add_test ("/cli-bench/transactions", test_transactions);

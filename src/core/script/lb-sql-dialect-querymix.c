@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The query-mix dialect: statements with "-- NAME:", "-- WEIGHT:" and
  * "-- PARAM name = expression" above them and :name placeholders; each
- * statement becomes one weighted transaction. */
+ * statement becomes one weighted transaction. The web tool's 2026 "unified"
+ * query files are this format, with a legacy "-- EXEC_COUNT:" it ignores. */
 #include "config.h"
 
 #include <string.h>
@@ -167,9 +168,29 @@ _lb_sql_parse_query_mix (LbSqlParseState *st,
           }
           break;
 
-        case LB_SQL_ITEM_META:
-        case LB_SQL_ITEM_PARAMETERS:
         case LB_SQL_ITEM_EXEC_COUNT:
+          {
+            /* The web tool's unified format ignores it too: its psycopg
+             * runner spreads a run's total over the queries by WEIGHT. */
+            guint count;
+
+            if (!_lb_sql_parse_exec_count (st, item, &count, error))
+              return FALSE;
+          }
+          break;
+
+        /* Reached only when the query-mix dialect is forced. */
+        case LB_SQL_ITEM_PARAMETERS:
+          return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                  _("“-- PARAMETERS:” belongs to the web tool's legacy format (%%s "
+                                    "placeholders), not to a query mix: declare “-- PARAM name = …” and "
+                                    "use :name"));
+
+        case LB_SQL_ITEM_META:
+          return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                  _("a pgbench meta-command (\\set, \\sleep, …) has no place in a query "
+                                    "mix: use “-- PARAM name = …” above the statement"));
+
         default:
           g_assert_not_reached ();
         }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The web tool's dialect: one statement with %s placeholders, its values in
- * "-- PARAMETERS: [[…], …]" (a JSON array of tuples) and "-- EXEC_COUNT: n";
- * the tuples become the script's parameter table. */
+/* The web tool's legacy dialect: one statement with %s placeholders, its
+ * values in "-- PARAMETERS: [[…], …]" (a JSON array of tuples) and
+ * "-- EXEC_COUNT: n"; the tuples become the script's parameter table. Also
+ * the EXEC_COUNT check the query mix shares. */
 #include "config.h"
 
 #include <string.h>
@@ -52,6 +53,60 @@ json_to_value (JsonNode *node,
   return TRUE;
 }
 
+gboolean
+_lb_sql_parse_exec_count (LbSqlParseState *st,
+                          const LbSqlItem *item,
+                          guint           *count,
+                          GError         **error)
+{
+  LbSqlItem weight_like = *item;
+  g_autoptr(GError) local_error = NULL;
+
+  if (_lb_sql_parse_weight (st, &weight_like, count, &local_error))
+    return TRUE;
+  return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                          _("EXEC_COUNT must be an integer from 1 to %d, not “%.*s”"), MAX_WEIGHT,
+                          (int) MIN (item->end - item->start, 40), st->data + item->start);
+}
+
+/* What puts this file in the legacy format, for messages: its first
+ * "-- PARAMETERS:" line, %s placeholder or "-- EXEC_COUNT:" line. */
+static char *
+describe_legacy (LbSqlParseState *st)
+{
+  const LbSqlItem *parameters = NULL, *percent = NULL, *exec_count = NULL;
+  guint line, column;
+
+  for (guint i = 0; i < st->items->len; i++)
+    {
+      const LbSqlItem *item = &g_array_index (st->items, LbSqlItem, i);
+
+      if (item->kind == LB_SQL_ITEM_PARAMETERS && parameters == NULL)
+        parameters = item;
+      else if (item->kind == LB_SQL_ITEM_STATEMENT && item->percent && percent == NULL)
+        percent = item;
+      else if (item->kind == LB_SQL_ITEM_EXEC_COUNT && exec_count == NULL)
+        exec_count = item;
+    }
+
+  if (parameters != NULL)
+    {
+      _lb_sql_locate (st->data, parameters->at, &line, &column);
+      return g_strdup_printf (_("“-- PARAMETERS:” on line %u"), line);
+    }
+  if (percent != NULL)
+    {
+      _lb_sql_locate (st->data, percent->start, &line, &column);
+      return g_strdup_printf (_("%%s placeholders in the statement on line %u"), line);
+    }
+  if (exec_count != NULL && st->self->detected_dialect == LB_SQL_DIALECT_WEB_TOOL)
+    {
+      _lb_sql_locate (st->data, exec_count->at, &line, &column);
+      return g_strdup_printf (_("“-- EXEC_COUNT:” on line %u and no WEIGHT, PARAM or NAME line"), line);
+    }
+  return g_strdup (_("the web tool dialect was chosen for it"));
+}
+
 static gboolean
 parse_parameters (LbSqlParseState *st,
                   const LbSqlItem *item,
@@ -67,9 +122,18 @@ parse_parameters (LbSqlParseState *st,
 
   if (!json_parser_load_from_data (parser, st->data + item->start, item->end - item->start,
                                    &json_error))
-    return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_BAD_JSON, item->start,
+    {
+      g_autofree char *text = g_strndup (st->data + item->start, item->end - item->start);
+
+      /* The web tool's README and UI shorten their examples this way. */
+      if (strstr (text, "...") != NULL || strstr (text, "…") != NULL)
+        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_BAD_JSON, item->start,
+                                _("PARAMETERS has “...” in it, which shortens a list in a documentation "
+                                  "example: write out every tuple, such as [[1, \"A\"], [2, \"B\"]]"));
+      return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_BAD_JSON, item->start,
                             _("PARAMETERS is not valid JSON (%s); expected an array of arrays such as "
                               "[[1, \"A\"], [2, \"B\"]]"), json_error->message);
+    }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
@@ -81,6 +145,8 @@ parse_parameters (LbSqlParseState *st,
     return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_BAD_JSON, item->start,
                             _("PARAMETERS has no parameter tuple"));
 
+  /* Without %s the old web tool (SQLAlchemy text() binds) ran the statement
+   * once per tuple and dropped the values: so do we. */
   values = g_new0 (LbValue, (gsize) n_rows * n_placeholders + 1);
   for (guint i = 0; i < n_rows; i++)
     {
@@ -93,6 +159,8 @@ parse_parameters (LbSqlParseState *st,
                                 _("PARAMETERS tuple %u is not an array: expected an array of arrays"), i + 1);
       tuple = json_node_get_array (row);
       n = json_array_get_length (tuple);
+      if (n_placeholders == 0)
+        continue;
       if (n != n_placeholders)
         return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_PARAMETER_MISMATCH, item->start,
                                 _("PARAMETERS tuple %u has %u values but the statement has %u %%s placeholders"),
@@ -130,9 +198,13 @@ _lb_sql_parse_web_tool (LbSqlParseState *st,
         {
         case LB_SQL_ITEM_STATEMENT:
           if (statement != NULL)
-            return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
-                                    _("the web tool format (-- PARAMETERS: / %%s) has one statement; "
-                                      "a second one starts here"));
+            {
+              g_autofree char *why = describe_legacy (st);
+
+              return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->start,
+                                      _("a file in the web tool's legacy format (this one has %s) holds "
+                                        "one statement; a second one starts here"), why);
+            }
           statement = item;
           break;
 
@@ -160,11 +232,22 @@ _lb_sql_parse_web_tool (LbSqlParseState *st,
 
         case LB_SQL_ITEM_WEIGHT:
         case LB_SQL_ITEM_PARAM:
-          return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
-                                  _("WEIGHT and PARAM belong to the query-mix format, not to a file with "
-                                    "-- PARAMETERS: / %%s placeholders"));
+          {
+            g_autofree char *why = describe_legacy (st);
+
+            return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                    _("WEIGHT and PARAM belong to the query-mix format, but this file is "
+                                      "in the web tool's legacy format (it has %s): use either "
+                                      "“-- PARAMETERS:” with %%s placeholders, or “-- PARAM name = …” "
+                                      "with :name placeholders"), why);
+          }
 
         case LB_SQL_ITEM_META:
+          /* Only when the web tool dialect is forced on a pgbench script. */
+          return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
+                                  _("a pgbench meta-command (\\set, \\sleep, …) has no place in the web "
+                                    "tool's format"));
+
         default:
           g_assert_not_reached ();
         }
@@ -176,14 +259,10 @@ _lb_sql_parse_web_tool (LbSqlParseState *st,
 
   if (exec_count != NULL)
     {
-      LbSqlItem weight_like = *exec_count;
       guint count;
-      g_autoptr(GError) local_error = NULL;
 
-      if (!_lb_sql_parse_weight (st, &weight_like, &count, &local_error))
-        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, exec_count->start,
-                                _("EXEC_COUNT must be an integer >= 1, not “%.*s”"),
-                                (int) MIN (exec_count->end - exec_count->start, 40), st->data + exec_count->start);
+      if (!_lb_sql_parse_exec_count (st, exec_count, &count, error))
+        return FALSE;
       lb_sql_script_set_exec_count (st->self, count);
     }
 

@@ -492,6 +492,37 @@ add_statement (LbSqlParseState *st,
     g_array_append_val (st->items, item);
 }
 
+/* The end of a directive's value without a trailing "-- comment" (the web
+ * tool's docs write "-- WEIGHT: 40   -- pgbench weight"): a "--" after a
+ * blank, outside '…' and "…" (JSON strings may hold "--" or quotes). */
+static const char *
+strip_trailing_comment (const char *value,
+                        const char *end)
+{
+  char quote = 0;
+
+  for (const char *q = value; q < end; q++)
+    {
+      if (quote != 0)
+        {
+          if (quote == '"' && *q == '\\' && q + 1 < end)
+            q++;
+          else if (*q == quote)
+            quote = 0;
+        }
+      else if (*q == '\'' || *q == '"')
+        quote = *q;
+      else if (q[0] == '-' && q + 1 < end && q[1] == '-' && q > value
+               && (q[-1] == ' ' || q[-1] == '\t'))
+        {
+          while (q > value && (q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+          return q;
+        }
+    }
+  return end;
+}
+
 /* A "--" comment between statements: remember it when it is a directive. */
 static void
 scan_comment (LbSqlParseState *st,
@@ -504,6 +535,13 @@ scan_comment (LbSqlParseState *st,
 
   while (e > p && g_ascii_isspace (e[-1]))
     e--;
+
+  if (match_directive (p, e, "NAME", TRUE, &value)
+      || match_directive (p, e, "WEIGHT", TRUE, &value)
+      || match_directive (p, e, "PARAMETERS", TRUE, &value)
+      || match_directive (p, e, "EXEC_COUNT", TRUE, &value)
+      || match_directive (p, e, "PARAM", FALSE, &value))
+    e = strip_trailing_comment (value, e);
 
   if (match_directive (p, e, "NAME", TRUE, &value))
     add_item (st, LB_SQL_ITEM_NAME, value - st->data, e - st->data, start);

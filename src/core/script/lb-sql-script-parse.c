@@ -456,11 +456,6 @@ check_items_fit (LbSqlParseState *st,
       if (st->self->dialect == LB_SQL_DIALECT_QUERY_MIX && item->kind == LB_SQL_ITEM_PARAMETERS)
         return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
                                 _("-- PARAMETERS: belongs to the web tool's format: choose that dialect"));
-      /* Until the query mix parser reads the web tool's unified format
-       * (-- EXEC_COUNT: with -- PARAM), it is refused rather than dropped. */
-      if (st->self->dialect == LB_SQL_DIALECT_QUERY_MIX && item->kind == LB_SQL_ITEM_EXEC_COUNT)
-        return _lb_sql_fail_at (st, error, LB_SQL_SCRIPT_ERROR_SYNTAX, item->at,
-                                _("-- EXEC_COUNT: is not read in a query mix yet"));
     }
   return TRUE;
 }

@@ -174,6 +174,12 @@ LbSqlStep   *_lb_sql_script_append_step     (LbSqlScript           *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbSqlFlow, _lb_sql_flow_free)
 
+/* EXEC_COUNT's value, an integer from 1 to MAX_WEIGHT (lb-sql-dialect-webtool.c). */
+gboolean     _lb_sql_parse_exec_count       (LbSqlParseState       *st,
+                                             const LbSqlItem       *item,
+                                             guint                 *count,
+                                             GError               **error);
+
 /* ---- the dialect parsers: fill st->self from st->items ---- */
 
 gboolean     _lb_sql_parse_query_mix        (LbSqlParseState       *st,

@@ -1,0 +1,4 @@
+-- PARAM ticket = random(1, 240000)
+SELECT ss_item_sk, ss_net_paid
+FROM store_sales
+WHERE ss_ticket_number = :ticket;

@@ -1,0 +1,7 @@
+-- WEIGHT: 15
+-- PARAM item = random(1, 18000)
+SELECT ss_ticket_number, ss_sold_date_sk, ss_sales_price, ss_quantity
+FROM store_sales
+WHERE ss_item_sk = :item
+ORDER BY ss_sold_date_sk DESC
+LIMIT 50;
