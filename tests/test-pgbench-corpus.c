@@ -350,19 +350,49 @@ evaluate (LbSqlScript *script,
   LbExprContext ctx = { .variables = vars, .rng = &rng, .client_id = 0, .scale = 1, .random_seed = 5432 };
   GPrintFunc old;
 
+  const LbSqlInitialValue *initial;
+  guint n_initial = 0;
+
+  /* As a client starts: the -D values first. */
+  initial = lb_sql_script_get_initial_values (script, &n_initial);
+  for (guint i = 0; i < n_initial; i++)
+    vars[initial[i].var] = initial[i].value;
+
   lb_random_seed (&rng, 5432);
   captured = g_string_new (NULL);
   old = g_set_printerr_handler (capture_printerr);
-  for (guint i = 0; i < t->n_steps; i++)
+  for (guint i = 0; i < t->n_steps;)
     {
       const LbSqlStep *step = &t->steps[i];
       LbValue v;
 
+      if (step->kind == LB_STEP_JUMP)
+        {
+          i = step->target;
+          continue;
+        }
+      if (step->kind == LB_STEP_JUMP_UNLESS)
+        {
+          gboolean truth;
+
+          if (!lb_expr_eval (step->expr, &ctx, &v, error))
+            break;
+          /* pgbench's truth: booleans, non-zero numbers; NULL is false */
+          truth = (v.type == LB_VALUE_BOOLEAN && v.u.boolean) ||
+                  (v.type == LB_VALUE_INT && v.u.integer != 0) ||
+                  (v.type == LB_VALUE_DOUBLE && v.u.number != 0);
+          i = truth ? i + 1 : step->target;
+          continue;
+        }
       if (step->kind != LB_STEP_SET)
-        continue;
+        {
+          i++;
+          continue;
+        }
       if (!lb_expr_eval (step->expr, &ctx, &v, error))
         break;
       vars[step->var] = v;
+      i++;
     }
   g_set_printerr_handler (old);
   return g_string_free (g_steal_pointer (&captured), FALSE);

@@ -281,7 +281,7 @@ test_errors (void)
   assert_eval_error ("NOT 0.0", "cannot coerce double to boolean");
   assert_eval_error ("NOT 1", "cannot coerce int to boolean");
   assert_eval_error ("1 AND true", "cannot coerce int to boolean");
-  assert_eval_error (":s + 1", "string");
+  assert_eval_error (":s + 1", "malformed variable “s” value: “CA”");
 
   /* What pgbench gives instead of an error. */
   assert_double ("least(-5.18, .0E0, 1.0/0) * -3.3", 17.094);

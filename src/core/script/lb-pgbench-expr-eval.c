@@ -757,6 +757,11 @@ eval_node (const LbExpr  *node,
 
     case LB_EXPR_NODE_VAR:
       *out = ctx->variables[node->var];
+      /* As pgbench: a variable is read as a number, a boolean or NULL;
+       * text that is none of them (from -D or a result) cannot be used. */
+      if (G_UNLIKELY (out->type == LB_VALUE_STRING))
+        return eval_fail (node, error, _("malformed variable “%s” value: “%s”"),
+                          node->var_name != NULL ? node->var_name : "?", out->u.string);
       return TRUE;
 
     case LB_EXPR_NODE_AUTO:
