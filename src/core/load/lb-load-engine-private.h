@@ -187,6 +187,7 @@ struct _Worker
   Client         *clients;
   guint           n_clients;
   guint           n_active;
+  guint           n_settled;    /* of the active clients */
 
   /* hot-path statistics, under stats_lock (held once per wake-up) */
   GMutex          stats_lock;
@@ -265,6 +266,8 @@ struct _Run
   /* connection events (never per transaction): under lock */
   guint               connected_now;    /* also read atomically by the ticker */
   guint               connected_max;
+  guint               first_clients;    /* of the first step */
+  gint64              all_open_at;      /* when all of them were first open; 0: not yet */
   gint64              outage_since;     /* no client connected since then; -1: some are */
   GArray             *outages;          /* Epoch: spans with no client connected */
 };
@@ -292,6 +295,7 @@ G_GNUC_INTERNAL void client_lost           (Client *c, const char *sqlstate,
                                             const char *message, gint64 now);
 G_GNUC_INTERNAL void client_stop_idle      (Client *c, gint64 now);
 G_GNUC_INTERNAL void client_close          (Client *c);
+G_GNUC_INTERNAL void client_release        (Client *c);
 G_GNUC_INTERNAL void client_count_connected (Client *c, gboolean connected, gint64 now);
 
 /* lb-load-engine.c: what the connection events add up to. */
