@@ -116,8 +116,9 @@ client_count_connected (Client   *c,
         }
       g_atomic_int_inc ((gint *)&run->connected_now);
       run->connected_max = MAX (run->connected_max, run->connected_now);
-      if (run->all_open_at == 0 && run->connected_now >= run->first_clients)
-        run->all_open_at = now;
+      /* the end of connecting (pgbench's "initial connection time") */
+      if (!g_atomic_int_get (&run->go))
+        run->last_open_at = now;
     }
   else
     {

@@ -266,8 +266,7 @@ struct _Run
   /* connection events (never per transaction): under lock */
   guint               connected_now;    /* also read atomically by the ticker */
   guint               connected_max;
-  guint               first_clients;    /* of the first step */
-  gint64              all_open_at;      /* when all of them were first open; 0: not yet */
+  gint64              last_open_at;     /* the last connection opened before the run started */
   gint64              outage_since;     /* no client connected since then; -1: some are */
   GArray             *outages;          /* Epoch: spans with no client connected */
 };

@@ -566,7 +566,6 @@ coordinator_thread (gpointer data)
                                             run, NULL);
 
   emit_phase (run, LB_RUN_PHASE_CONNECTING, first_clients);
-  run->first_clients = first_clients;
   t0 = monotonic_usec ();
   run->outage_since = t0;   /* nothing is connected yet */
   g_atomic_int_set (&run->active_clients, (gint)first_clients);
@@ -691,8 +690,8 @@ coordinator_thread (gpointer data)
       result = build_result (run, &ticker, cancel_time, epochs_started);
       result->cancelled = cancel_time > 0;
       result->connection_time = connection_time;
-      if (run->all_open_at > 0)
-        result->connections_open_time = (run->all_open_at - t0) / (double)G_USEC_PER_SEC;
+      if (run->last_open_at > 0)
+        result->connections_open_time = (run->last_open_at - t0) / (double)G_USEC_PER_SEC;
       result->client_cpu_time += thread_cpu_seconds () + close_cpu_time;
       result->teardown_time = (monotonic_usec () - window_end (run, cancel_time, epochs_started)) /
                               (double)G_USEC_PER_SEC;

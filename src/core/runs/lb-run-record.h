@@ -166,8 +166,8 @@ struct _LbRunResult
   double              seconds_without_connection; /* measuring with no client connected */
   double              tps_while_connected;     /* transactions / (duration - the above) */
   /* Start and end (0 in records older than these fields): */
-  double              connections_open_time;   /* seconds until every connection of the first
-                                                * step was open, before preparing (what
+  double              connections_open_time;   /* seconds until the last connection of the
+                                                * first step was open, before preparing (what
                                                 * pgbench's "initial connection time" is) */
   double              teardown_time;      /* seconds from the end of the last window (its
                                            * deadline, or the last transaction's end with a
