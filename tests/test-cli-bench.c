@@ -1171,6 +1171,10 @@ test_fewer_connections (Fixture       *fixture,
   g_assert_cmpint (get_integer (root, "connection_failures"), >=, 20 - connected);
   g_assert_cmpfloat (get_number (root, "seconds_without_connection"), ==, 0);
   g_assert_cmpint (get_integer (root, "transactions"), >, 0);
+  /* the start and the end, as bench/engine-vs-pgbench reads them */
+  g_assert_cmpfloat (get_number (root, "connections_open_time"), >, 0);
+  g_assert_cmpfloat (get_number (root, "connections_open_time"), <=, get_number (root, "connection_time"));
+  g_assert_cmpfloat (get_number (root, "teardown_time"), >, 0);
 
   asked_line = g_strdup_printf ("number of clients: 20 asked, %" G_GINT64_FORMAT " connected\n", connected);
   assert_contains (result.out, asked_line);

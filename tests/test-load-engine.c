@@ -1160,6 +1160,64 @@ test_fewer_connections (void)
   g_assert_cmpfloat (result->tps_while_connected, ==, result->tps);
 }
 
+/* Sockets only: the engine's epoll and eventfd descriptors go with its
+ * coordinator thread, a moment after the run returned. */
+static guint
+count_open_sockets (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:"))
+        n++;
+    }
+  return n;
+}
+
+/* More clients than one closing thread takes (lb-load-engine.c closes them on
+ * several at the end): when the run returns, every socket of ours is closed,
+ * the server's sessions end, and the result says how long connecting and
+ * closing took. */
+static void
+test_teardown (void)
+{
+  g_autoptr(LbSqlScript) script = script_new (insert_script);
+  g_autoptr(LbRunSettings) settings = settings_new (LB_RUN_MODE_DURATION, 120);
+  g_autoptr(LbRunResult) result = NULL;
+  guint sockets_before;
+  gint64 sessions = -1;
+
+  reset_insert_table ();
+  sockets_before = count_open_sockets ();
+  result = run_engine (script, settings);
+
+  g_assert_cmpuint (count_open_sockets (), ==, sockets_before);
+  g_assert_cmpuint (result->clients_connected_max, ==, 120);
+  g_test_message ("connections open after %.3f s, ready after %.3f s, teardown %.3f s",
+                  result->connections_open_time, result->connection_time, result->teardown_time);
+  g_assert_cmpfloat (result->connections_open_time, >, 0);
+  g_assert_cmpfloat (result->connections_open_time, <=, result->connection_time);
+  g_assert_cmpfloat (result->teardown_time, >, 0);
+  g_assert_cmpfloat (result->teardown_time, <, 10);
+
+  /* each backend got its Terminate (or EOF) and exits on its own */
+  for (guint i = 0; i < 100 && sessions != 0; i++)
+    {
+      if (i > 0)
+        g_usleep (100 * 1000);
+      sessions = query_int ("SELECT count(*) FROM pg_stat_activity "
+                            "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    }
+  g_assert_cmpint (sessions, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1195,6 +1253,7 @@ main (int   argc,
   g_test_add_func ("/load-engine/no-server", test_no_server);
   g_test_add_func ("/load-engine/workload-privileges", test_workload_privileges);
   g_test_add_func ("/load-engine/ladder", test_ladder);
+  g_test_add_func ("/load-engine/teardown", test_teardown);
   g_test_add_func ("/load-engine/rate", test_rate);
   g_test_add_func ("/load-engine/rate-latency-limit", test_rate_latency_limit);
   g_test_add_func ("/load-engine/cancel", test_cancel);

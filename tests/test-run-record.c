@@ -1066,6 +1066,7 @@ test_record_connections (void)
   static const char * const keys[] = {
     "clients_asked", "clients_connected_max", "clients_never_connected",
     "connection_failures", "seconds_without_connection", "tps_while_connected",
+    "connections_open_time", "teardown_time",
   };
 
   settings->clients = 20;
@@ -1075,6 +1076,8 @@ test_record_connections (void)
   result->connection_failures = 45;
   result->seconds_without_connection = 2.5;
   result->tps_while_connected = result->transactions / (result->duration - 2.5);
+  result->connections_open_time = 0.75;
+  result->teardown_time = 0.125;
   g_array_index (result->timeline, LbRunSample, 0).clients_connected = 5;
   record = lb_run_record_new ("one.sql", NULL, settings, result, NULL);
 
@@ -1085,6 +1088,8 @@ test_record_connections (void)
   g_assert_cmpint (json_object_get_int_member (root, "clients_never_connected"), ==, 15);
   g_assert_cmpint (json_object_get_int_member (root, "connection_failures"), ==, 45);
   g_assert_cmpfloat (json_object_get_double_member (root, "seconds_without_connection"), ==, 2.5);
+  g_assert_cmpfloat (json_object_get_double_member (root, "connections_open_time"), ==, 0.75);
+  g_assert_cmpfloat (json_object_get_double_member (root, "teardown_time"), ==, 0.125);
 
   back = lb_run_record_new_from_json (node, &error);
   g_assert_no_error (error);
@@ -1095,6 +1100,8 @@ test_record_connections (void)
   g_assert_cmpuint (r->connection_failures, ==, 45);
   g_assert_cmpfloat (r->seconds_without_connection, ==, 2.5);
   g_assert_cmpfloat (fabs (r->tps_while_connected - result->tps_while_connected), <, 1e-6);
+  g_assert_cmpfloat (r->connections_open_time, ==, 0.75);
+  g_assert_cmpfloat (r->teardown_time, ==, 0.125);
   g_assert_cmpuint (g_array_index (r->timeline, LbRunSample, 0).clients_connected, ==, 5);
 
   text = lb_run_record_to_text (back);
@@ -1114,6 +1121,7 @@ test_record_connections (void)
   g_assert_cmpuint (r->clients_asked, ==, 0);
   g_assert_cmpuint (r->clients_never_connected, ==, 0);
   g_assert_cmpfloat (r->seconds_without_connection, ==, 0);
+  g_assert_cmpfloat (r->teardown_time, ==, 0);
   old_text = lb_run_record_to_text (old);
   g_assert_nonnull (strstr (old_text, "number of clients: 20\n"));
   g_assert_null (strstr (old_text, "WARNING"));

@@ -202,6 +202,7 @@ struct _Worker
   Client         *clients;
   guint           n_clients;
   guint           n_active;
+  guint           n_settled;    /* of the active clients */
 
   /* hot-path statistics, under stats_lock (held once per wake-up) */
   GMutex          stats_lock;
@@ -281,6 +282,7 @@ struct _Run
   /* connection events (never per transaction): under lock */
   guint               connected_now;    /* also read atomically by the ticker */
   guint               connected_max;
+  gint64              last_open_at;     /* the last connection opened before the run started */
   gint64              outage_since;     /* no client connected since then; -1: some are */
   GArray             *outages;          /* Epoch: spans with no client connected */
 };
@@ -308,6 +310,7 @@ G_GNUC_INTERNAL void client_lost           (Client *c, const char *sqlstate,
                                             const char *message, gint64 now);
 G_GNUC_INTERNAL void client_stop_idle      (Client *c, gint64 now);
 G_GNUC_INTERNAL void client_close          (Client *c);
+G_GNUC_INTERNAL void client_release        (Client *c);
 G_GNUC_INTERNAL void client_count_connected (Client *c, gboolean connected, gint64 now);
 G_GNUC_INTERNAL void client_flow_clear     (Client *c);
 

@@ -50,25 +50,19 @@ worker_control (Worker *w,
     {
       guint first = w->n_active;
 
+      /* All at once: the server forks and initialises them in parallel;
+       * measured at 1,000 clients, faster than a few in flight per worker. */
       w->n_active = n_active;
       for (guint i = first; i < n_active; i++)
         client_start_connect (&w->clients[i], now);
     }
-  else
+  else if (w->n_settled == w->n_active)
     {
       /* nothing to connect in this generation */
-      gboolean all = TRUE;
-
-      for (guint i = 0; i < w->n_active; i++)
-        if (!w->clients[i].settled)
-          all = FALSE;
-      if (all)
-        {
-          g_mutex_lock (&run->lock);
-          w->ready_generation = g_atomic_int_get (&run->generation);
-          g_cond_broadcast (&run->cond);
-          g_mutex_unlock (&run->lock);
-        }
+      g_mutex_lock (&run->lock);
+      w->ready_generation = g_atomic_int_get (&run->generation);
+      g_cond_broadcast (&run->cond);
+      g_mutex_unlock (&run->lock);
     }
 
   if (g_atomic_int_get (&run->go))
@@ -135,6 +129,7 @@ worker_thread (gpointer data)
       gint64 timeout_usec = -1;
       int n_events;
       gboolean all_done = TRUE;
+      gboolean scan = FALSE;
       gboolean stopping;
       gint64 deadline;
 
@@ -176,6 +171,7 @@ worker_thread (gpointer data)
             while (read (w->wake_fd, &value, sizeof value) > 0)
               ;
             worker_control (w, now);
+            scan = TRUE;
           }
 
       /* Only the sockets that are ready: nothing is scanned to find them. */
@@ -190,20 +186,45 @@ worker_thread (gpointer data)
       deadline = load64 (&run->final_deadline);
       stopping = g_atomic_int_get (&run->go) &&
                  (g_atomic_int_get (&run->stop) != 0 || now >= deadline);
-      next_wake = G_MAXINT64;
-      for (guint i = 0; i < w->n_active; i++)
-        {
-          Client *c = &w->clients[i];
 
-          if (c->wake <= now)
-            client_timer (c, now);
-          if (stopping)
-            client_stop_idle (c, now);
-          if (c->wake < next_wake)
-            next_wake = c->wake;
-          if (c->state != CLIENT_DONE)
-            all_done = FALSE;
+      /* Every client's timer is only looked at when one is due, the
+       * coordinator woke us or the run is ending: at 1,000 clients a scan
+       * per wake-up was 500 cache misses. Otherwise only the clients just
+       * handled can have a new timer or be done. A timer pushed back makes
+       * next_wake early: that wake-up then scans. */
+      if (!scan && !stopping && next_wake > now)
+        for (int k = 0; k < n_events && !scan; k++)
+          {
+            guint32 slot = w->events[k].data.u32;
+            Client *c = &w->clients[slot - 1];
+
+            if (c->state == CLIENT_DONE)
+              scan = TRUE;
+            else if (c->wake < next_wake)
+              next_wake = c->wake;
+          }
+      else
+        scan = TRUE;
+
+      if (scan)
+        {
+          next_wake = G_MAXINT64;
+          for (guint i = 0; i < w->n_active; i++)
+            {
+              Client *c = &w->clients[i];
+
+              if (c->wake <= now)
+                client_timer (c, now);
+              if (stopping)
+                client_stop_idle (c, now);
+              if (c->wake < next_wake)
+                next_wake = c->wake;
+              if (c->state != CLIENT_DONE)
+                all_done = FALSE;
+            }
         }
+      else
+        all_done = FALSE;
 
       w->last_end = MAX (w->last_end, now);
       g_mutex_unlock (&w->stats_lock);
@@ -214,8 +235,8 @@ worker_thread (gpointer data)
         break;
     }
 
-  for (guint i = 0; i < w->n_clients; i++)
-    client_close (&w->clients[i]);
+  /* The connections stay open: the coordinator closes every worker's at
+   * once (close_connections in lb-load-engine.c says why). */
 
   g_mutex_lock (&run->lock);
   w->cpu_time = thread_cpu_seconds ();

@@ -398,6 +398,8 @@ add_connection_figures (JsonBuilder       *builder,
   add_int (builder, "connection_failures", (gint64) r->connection_failures);
   add_double (builder, "seconds_without_connection", r->seconds_without_connection);
   add_double (builder, "tps_while_connected", r->tps_while_connected);
+  add_double (builder, "connections_open_time", r->connections_open_time);
+  add_double (builder, "teardown_time", r->teardown_time);
 }
 
 static gboolean
@@ -415,7 +417,11 @@ read_connection_figures (JsonObject   *object,
          && lb_run_json_read_double (object, "record", "seconds_without_connection", FALSE,
                                      &r->seconds_without_connection, error)
          && lb_run_json_read_double (object, "record", "tps_while_connected", FALSE,
-                                     &r->tps_while_connected, error);
+                                     &r->tps_while_connected, error)
+         && lb_run_json_read_double (object, "record", "connections_open_time", FALSE,
+                                     &r->connections_open_time, error)
+         && lb_run_json_read_double (object, "record", "teardown_time", FALSE,
+                                     &r->teardown_time, error);
 }
 
 JsonNode *

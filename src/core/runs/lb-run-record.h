@@ -179,6 +179,14 @@ struct _LbRunResult
   guint64             retries;            /* the re-runs, all together */
   guint               aborted_clients;    /* clients their script stopped (the reason is
                                            * in errors); the figures are then incomplete */
+  /* Start and end (0 in records older than these fields): */
+  double              connections_open_time;   /* seconds until the last connection of the
+                                                * first step was open, before preparing (what
+                                                * pgbench's "initial connection time" is) */
+  double              teardown_time;      /* seconds from the end of the last window (its
+                                           * deadline, or the last transaction's end with a
+                                           * fixed count) until every connection was closed
+                                           * and the run returned */
 };
 
 GType          lb_run_result_get_type  (void) G_GNUC_CONST;
