@@ -657,7 +657,7 @@ read_result_lists (JsonObject   *object,
       /* "" for the script's own errors */
       if (strlen (sqlstate) != 5 && sqlstate[0] != '\0')
         return lb_run_json_bad_member (error, "errors", "sqlstate", _("a five-character SQLSTATE"));
-      memcpy (stats->sqlstate, sqlstate, 6);
+      g_strlcpy (stats->sqlstate, sqlstate, sizeof stats->sqlstate);
       stats->message = g_strdup (message != NULL ? message : "");
     }
 
