@@ -413,7 +413,19 @@ resource_evaluate (Job      *job,
   if (kind != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
     fraction = MAX (fraction, 0.3 + 0.6 * (1.0 - 1.0 / (1.0 + job->attempt)));
   _lb_deployment_step_set_fraction (job->step, MIN (fraction, 0.99));
-  if (g_strcmp0 (status, lb_deployment_step_get_status (job->step)) != 0)
+  /* The log gets each new state; a sync's row count moves at every poll,
+   * so its line is logged when the pipeline's state changes. */
+  if (kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
+    {
+      const char *old = lb_deployment_step_get_status (job->step);
+      const char *old_state = old != NULL ? strstr (old, " · ") : NULL;
+      const char *new_state = strstr (status, " · ");
+
+      if (old == NULL || g_strcmp0 (old_state != NULL ? strrchr (old, ' ') : old,
+                                    new_state != NULL ? strrchr (status, ' ') : status) != 0)
+        _lb_deployment_step_log (job->step, "%s", status);
+    }
+  else if (g_strcmp0 (status, lb_deployment_step_get_status (job->step)) != 0)
     _lb_deployment_step_log (job->step, "%s", status);
   _lb_deployment_step_set_status (job->step, status);
   _lb_runner_poll_later (job, _lb_runner_resource_probe);

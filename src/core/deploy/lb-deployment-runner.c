@@ -365,29 +365,29 @@ _lb_runner_poll_later (Job          *job,
   if (deadline != 0 && g_get_monotonic_time () > deadline)
     {
       const char *title = lb_deployment_step_get_title (job->step);
-      gint64 minutes = (lb_deployment_step_get_elapsed (job->step) + 59) / 60;
+      g_autofree char *waited = lb_deployment_format_duration (lb_deployment_step_get_elapsed (job->step));
       GError *error;
 
       if (job->refusals > 0 && !job->created)
         error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_REFUSED,
-                             _("%s was not created: for %u tries in %" G_GINT64_FORMAT " min the workspace answered "
+                             _("%s was not created: for %u tries in %s the workspace answered "
                                "%s (another change in progress) and never showed it. Wait a few minutes, check "
                                "that nothing else is changing it, then deploy again."),
-                             title, job->refusals, minutes, job->refusal);
+                             title, job->refusals, waited, job->refusal);
       else if (_lb_runner_job_run (job)->teardown)
         error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
-                             _("%s was not gone after %" G_GINT64_FORMAT " min; it may still be deleting. "
-                               "Check it in the workspace, or tear down again later."), title, minutes);
+                             _("%s was not gone after %s; it may still be deleting. "
+                               "Check it in the workspace, or tear down again later."), title, waited);
       else if (lb_deployment_step_get_extendable (job->step))
         error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
-                             _("%s did not finish its initial sync before its deadline (%" G_GINT64_FORMAT " min): "
+                             _("%s did not finish its initial sync before its deadline (%s): "
                                "%s. It goes on syncing in the workspace: deploy again to follow it (it is adopted, "
                                "not created twice), and extend the deadline while it runs if it needs longer."),
-                             title, minutes, lb_deployment_step_get_status (job->step));
+                             title, waited, lb_deployment_step_get_status (job->step));
       else
         error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
-                             _("%s was not ready after %" G_GINT64_FORMAT " min; it may still be starting. "
-                               "Run the deployment again later to resume."), title, minutes);
+                             _("%s was not ready after %s; it may still be starting. "
+                               "Run the deployment again later to resume."), title, waited);
       _lb_runner_fail_step (job, error);
       return;
     }

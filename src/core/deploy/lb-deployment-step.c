@@ -507,6 +507,22 @@ _lb_deployment_step_log (LbDeploymentStep *self,
   g_signal_emit (self, signals[LOG_APPENDED], 0, line);
 }
 
+char *
+lb_deployment_format_duration (double seconds)
+{
+  guint total = (guint) MAX (seconds + 0.5, 0);
+
+  if (total < 90)
+    /* Translators: a duration in seconds */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", total), total);
+  if (total < 2 * 3600)
+    /* Translators: a duration in minutes */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute", "%u minutes", (total + 30) / 60),
+                            (total + 30) / 60);
+  /* Translators: a duration in hours and minutes */
+  return g_strdup_printf (_("%u h %02u min"), total / 3600, (total % 3600) / 60);
+}
+
 gint64
 lb_deployment_step_get_deadline (LbDeploymentStep *self)
 {
