@@ -271,8 +271,11 @@ teardown_action (GtkWidget  *widget,
       adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "purge",
                                                   ADW_RESPONSE_DESTRUCTIVE);
     }
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "teardown",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  /* A soft delete can be undone, so only the purge is red; an instance's
+   * delete cannot. */
+  if (!autoscaling)
+    adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "teardown",
+                                                ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (teardown_response_cb), self, G_CONNECT_SWAPPED);
