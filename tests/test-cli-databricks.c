@@ -370,6 +370,12 @@ test_teardown_purge (Fixture       *fixture,
 {
   g_auto(LbTestCliResult) result = { 0, };
 
+  /* The synced tables' deadline is the user's to set, in minutes. */
+  run_cli (fixture, &result, "deploy", fixture->sample, "--sync-timeout", "-1", NULL);
+  g_assert_cmpint (result.status, ==, 2);
+  g_assert_nonnull (strstr (result.err, "--sync-timeout"));
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, NULL, NULL), ==, 0);
+
   run_cli (fixture, &result, "teardown", "--help", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "--purge"));

@@ -851,6 +851,7 @@ run_plan (LbDeploymentPlan *plan,
           int               poll_base_ms,
           RunKind           kind,
           gboolean          purge,
+          int               sync_timeout_min,
           gboolean          json)
 {
   g_autoptr(LbDatabricksClient) client = NULL;
@@ -863,6 +864,8 @@ run_plan (LbDeploymentPlan *plan,
   runner = lb_deployment_runner_new (plan, client);
   set_poll_base (G_OBJECT (runner), poll_base_ms);
   lb_deployment_runner_set_purge (runner, kind == RUN_TEARDOWN && purge);
+  if (sync_timeout_min > 0)
+    g_object_set (runner, "sync-timeout-s", MIN ((guint) sync_timeout_min, G_MAXUINT / 60) * 60, NULL);
 
   return run_runner (runner, kind, json);
 }
@@ -879,6 +882,7 @@ lb_cli_deploy (int    argc,
   gboolean dry_run = FALSE;
   gboolean json = FALSE;
   int poll_base_ms = 0;
+  int sync_timeout_min = 0;
   const GOptionEntry entries[] = {
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile_name,
       N_("Databricks profile (default: the workload’s, else the config’s default)"), N_("NAME") },
@@ -886,6 +890,9 @@ lb_cli_deploy (int    argc,
       N_("Show the plan and exit without contacting the workspace"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print a JSON summary (the plan with --dry-run)"), NULL },
+    { "sync-timeout", 0, 0, G_OPTION_ARG_INT, &sync_timeout_min,
+      N_("How long each synced table's initial sync may take before the deploy gives up on it (default 240)"),
+      N_("MINUTES") },
     { "poll-base-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &poll_base_ms, NULL, NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
@@ -924,7 +931,13 @@ lb_cli_deploy (int    argc,
         }
     }
 
-  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, FALSE, json);
+  if (sync_timeout_min < 0)
+    {
+      lb_cli_print_error (_("--sync-timeout must be a number of minutes above 0"));
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, FALSE, sync_timeout_min, json);
 }
 
 /* Asks on the terminal; FALSE unless the answer starts with y/Y. */
@@ -1012,7 +1025,7 @@ lb_cli_teardown (int    argc,
         }
     }
 
-  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_TEARDOWN, purge, json);
+  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_TEARDOWN, purge, 0, json);
 }
 
 /* bundle ------------------------------------------------------------------------------- */
