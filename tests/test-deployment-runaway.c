@@ -321,7 +321,7 @@ test_operation_error_create_at_once (void)
 }
 
 static void
-test_operation_error_delete (void)
+check_delete_operation_error (guint polls_until_ready)
 {
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
   g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
@@ -334,6 +334,8 @@ test_operation_error_delete (void)
   g_assert_true (deploy (runner, &error));
   g_assert_no_error (error);
 
+  /* 0: the DELETE's own answer is done, with the error. */
+  lb_fake_workspace_set_polls_until_ready (fake, polls_until_ready);
   lb_fake_workspace_fail_operations (fake, "projects/retail-serving", "INTERNAL_ERROR",
                                      "Deleting the project failed: its storage is locked.");
   start = g_get_monotonic_time ();
@@ -348,6 +350,18 @@ test_operation_error_delete (void)
   g_assert_cmpstr (lb_deployment_step_get_status (project), !=, "Deleted");
   g_assert_nonnull (strstr (lb_deployment_step_get_error_message (project), "its storage is locked"));
   g_assert_nonnull (strstr (lb_deployment_step_get_error_message (project), "tear down again"));
+}
+
+static void
+test_operation_error_delete_polled (void)
+{
+  check_delete_operation_error (2);
+}
+
+static void
+test_operation_error_delete_at_once (void)
+{
+  check_delete_operation_error (0);
 }
 
 /* ---- States a resource will not leave by itself ---- */
@@ -653,7 +667,8 @@ main (int   argc,
   g_test_add_func ("/runaway/aborted/then-success-autoscaling", test_aborted_then_success_autoscaling);
   g_test_add_func ("/runaway/operation-error/create-polled", test_operation_error_create_polled);
   g_test_add_func ("/runaway/operation-error/create-at-once", test_operation_error_create_at_once);
-  g_test_add_func ("/runaway/operation-error/delete", test_operation_error_delete);
+  g_test_add_func ("/runaway/operation-error/delete-polled", test_operation_error_delete_polled);
+  g_test_add_func ("/runaway/operation-error/delete-at-once", test_operation_error_delete_at_once);
   for (guint i = 0; i < G_N_ELEMENTS (state_cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/runaway/state/%s", state_names[i]);
