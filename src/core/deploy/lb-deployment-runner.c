@@ -506,6 +506,12 @@ job_start (GTask            *task,
       _lb_deployment_step_set_deadline (step, g_get_monotonic_time () +
                                         (gint64) (syncs ? self->sync_timeout_s : self->wait_timeout_s) * G_USEC_PER_SEC,
                                         syncs);
+      if (syncs)
+        {
+          g_autofree char *limit = lb_deployment_format_duration (self->sync_timeout_s);
+
+          _lb_deployment_step_log (step, _("Waits up to %s for the initial sync"), limit);
+        }
       _lb_runner_resource_probe (job);
     }
 }
