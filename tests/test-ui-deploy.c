@@ -1474,6 +1474,7 @@ test_teardown_purge_choice (Fixture       *fixture,
   g_assert_true (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving 200"));
   g_assert_false (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
   wait_for_label (page, "Deleted: it can be restored for 7 days");
+  wait_for_label (fixture->window, "was torn down: it can be restored for 7 days");   /* the toast */
 
   /* Delete Permanently: purge=true, and the next teardown is soft again. */
   deploy_and_confirm_teardown (fixture, "purge");

@@ -90,7 +90,10 @@ run_done (LbDeployPage *self,
   self->last_run_failed = !ok;
   self->found_existing = run_left_something (self, ok);
 
-  if (ok && teardown)
+  if (ok && teardown && lb_deployment_plan_get_flavour (lb_deployment_runner_get_plan (self->runner)) ==
+                          LB_FLAVOUR_AUTOSCALING && !lb_deployment_runner_get_purge (self->runner))
+    message = g_strdup_printf (_("“%s” was torn down: it can be restored for 7 days"), name);
+  else if (ok && teardown)
     message = g_strdup_printf (_("“%s” was torn down"), name);
   else if (ok)
     message = g_strdup_printf (_("“%s” is deployed"), name);
