@@ -280,6 +280,27 @@ test_aborted_then_success_autoscaling (void)
   check_aborted_then_success (LB_FLAVOUR_AUTOSCALING, "/api/2.0/postgres/projects");
 }
 
+/* ABORTED on a delete is retried after a backoff, like any concurrency retry. */
+static void
+test_aborted_delete_retried (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbDeploymentRunner) runner = new_runner (fake, plan);
+  g_autoptr(GError) error = NULL;
+
+  lb_fake_workspace_set_polls_until_ready (fake, 0);
+  g_assert_true (deploy (runner, &error));
+  g_assert_no_error (error);
+
+  lb_fake_workspace_fail_next (fake, "DELETE", "/api/2.0/database/instances/", 409,
+                               "{\"error_code\":\"ABORTED\",\"message\":\"Concurrent modification, retry.\"}", 2);
+  g_assert_true (teardown (runner, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "DELETE", "/api/2.0/database/instances/"), ==, 3);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "instances"), ==, 0);
+}
+
 /* ---- Operations done with an error ---- */
 
 static void
@@ -665,6 +686,7 @@ main (int   argc,
   g_test_add_func ("/runaway/aborted/deadline", test_aborted_deadline);
   g_test_add_func ("/runaway/aborted/then-success-provisioned", test_aborted_then_success_provisioned);
   g_test_add_func ("/runaway/aborted/then-success-autoscaling", test_aborted_then_success_autoscaling);
+  g_test_add_func ("/runaway/aborted/delete-retried", test_aborted_delete_retried);
   g_test_add_func ("/runaway/operation-error/create-polled", test_operation_error_create_polled);
   g_test_add_func ("/runaway/operation-error/create-at-once", test_operation_error_create_at_once);
   g_test_add_func ("/runaway/operation-error/delete-polled", test_operation_error_delete_polled);

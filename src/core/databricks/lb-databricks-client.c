@@ -166,7 +166,7 @@ lb_databricks_error_explain (const GError *error,
                                   "or choose another name."), words);
   else if (error->code == LB_DATABRICKS_ERROR_ABORTED)
     sentence = g_strdup_printf (_("The workspace kept refusing the change because of another change in progress "
-                                  "(%s). Wait a few minutes (or finish what else is changing it), then deploy "
+                                  "(%s). Wait a few minutes (or finish what else is changing it), then try "
                                   "again: it resumes where it stopped."), words);
   else if (error->code == LB_DATABRICKS_ERROR_NETWORK)
     sentence = g_strdup_printf (_("The workspace could not be reached (%s). Check the network connection and the "

@@ -199,6 +199,7 @@ is_transient (const GError *error)
     case LB_DATABRICKS_ERROR_MALFORMED:
     case LB_DATABRICKS_ERROR_NETWORK:
     case LB_DATABRICKS_ERROR_TIMEOUT:
+    case LB_DATABRICKS_ERROR_ABORTED:   /* a concurrent change: the same call may go through later */
       return TRUE;
     default:
       return FALSE;
