@@ -366,7 +366,7 @@ _lb_runner_poll_later (Job          *job,
   if (deadline != 0 && g_get_monotonic_time () > deadline)
     {
       const char *title = lb_deployment_step_get_title (job->step);
-      g_autofree char *waited = lb_deployment_format_duration (lb_deployment_step_get_elapsed (job->step));
+      g_autofree char *waited = lb_deployment_step_format_duration (lb_deployment_step_get_elapsed (job->step));
       GError *error;
 
       if (job->refusals > 0 && !job->created)
@@ -509,7 +509,7 @@ job_start (GTask            *task,
                                         syncs);
       if (syncs)
         {
-          g_autofree char *limit = lb_deployment_format_duration (self->sync_timeout_s);
+          g_autofree char *limit = lb_deployment_step_format_duration (self->sync_timeout_s);
 
           _lb_deployment_step_log (step, _("Waits up to %s for the initial sync"), limit);
         }

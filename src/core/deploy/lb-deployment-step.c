@@ -508,7 +508,7 @@ _lb_deployment_step_log (LbDeploymentStep *self,
 }
 
 char *
-lb_deployment_format_duration (double seconds)
+lb_deployment_step_format_duration (double seconds)
 {
   guint total = (guint) MAX (seconds + 0.5, 0);
 

@@ -69,7 +69,7 @@ gboolean               lb_deployment_step_get_created_with_project (LbDeployment
 const char            *lb_deployment_step_get_state_label   (LbDeploymentStep *self);
 
 /* Translated: "45 seconds", "12 minutes", "3 h 05 min". */
-char                  *lb_deployment_format_duration        (double seconds);
+char                  *lb_deployment_step_format_duration   (double            seconds);
 gint64                 lb_deployment_step_get_deadline      (LbDeploymentStep *self);
 /* Seconds until the deadline of a running step (0 when passed); -1: none. */
 double                 lb_deployment_step_get_remaining     (LbDeploymentStep *self);

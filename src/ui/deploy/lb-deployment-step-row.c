@@ -95,7 +95,7 @@ update_deadline (LbDeploymentStepRow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "step.extend-deadline", shown);
   if (shown)
     {
-      g_autofree char *left = lb_deployment_format_duration (remaining);
+      g_autofree char *left = lb_deployment_step_format_duration (remaining);
       /* Translators: %s is a duration, e.g. "3 h 59 min" */
       g_autofree char *text = g_strdup_printf (_("Gives up in %s"), left);
 
