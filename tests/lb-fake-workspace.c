@@ -360,6 +360,8 @@ dispatch (LbFakeWorkspace   *fake,
             route->func (fake, &request, route->user_data);
           else
             lb_fake_reply_error (&request, 404, "ENDPOINT_NOT_FOUND", "No API found for this path.");
+          if (_lb_fake_workspace_faults_filter != NULL)
+            _lb_fake_workspace_faults_filter (fake, &request);
         }
     }
 

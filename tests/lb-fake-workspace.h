@@ -147,6 +147,32 @@ void             lb_fake_workspace_set_synced_table_ms (LbFakeWorkspace *fake,
  * their create until a GET reported them online or failed, or their delete). */
 guint            lb_fake_workspace_get_max_synced_tables_in_flight (LbFakeWorkspace *fake);
 
+/* ---- Faults (lb-fake-workspace-faults.c; thread-safe) ---- */
+
+/* Every 200 answer to a GET of exactly @path gets the JSON object @json
+ * merged in (objects member by member), e.g. a branch's
+ * {"status":{"current_state":"ARCHIVED"}}, until lb_fake_workspace_clear_faults(). */
+void             lb_fake_workspace_override          (LbFakeWorkspace *fake,
+                                                      const char      *path,
+                                                      const char      *json);
+/* Every autoscaling operation whose name starts with @name_prefix
+ * ("projects/p") answers, once done, {"done":true,"error":{error_code,
+ * message}} instead of its response (the create's answer and its polls). */
+void             lb_fake_workspace_fail_operations   (LbFakeWorkspace *fake,
+                                                      const char      *name_prefix,
+                                                      const char      *error_code,
+                                                      const char      *message);
+void             lb_fake_workspace_clear_faults      (LbFakeWorkspace *fake);
+/* The next @count POSTs under @path_prefix get 409 ABORTED (a concurrent
+ * change; G_MAXUINT: forever), while the GETs still find nothing. */
+void             lb_fake_workspace_abort_creates     (LbFakeWorkspace *fake,
+                                                      const char      *path_prefix,
+                                                      guint            count);
+/* For dispatch(): rewrites the answer after the route (lock held). Weak:
+ * only when lb-fake-workspace-faults.c is linked in. */
+void             _lb_fake_workspace_faults_filter    (LbFakeWorkspace *fake,
+                                                      LbFakeRequest   *request) __attribute__((weak));
+
 /* ---- Helpers for route handlers (lock held) ---- */
 
 void             lb_fake_reply_json                  (LbFakeRequest   *request,

@@ -354,6 +354,54 @@ test_deploy_and_teardown (Fixture       *fixture,
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "postgres_synced_tables"), ==, 0);
 }
 
+/* The project's delete: soft by default, purge=true only with --purge. */
+static gboolean
+log_has (LbFakeWorkspace *fake,
+         const char      *line)
+{
+  g_auto(GStrv) log = lb_fake_workspace_dup_log (fake);
+
+  return g_strv_contains ((const char * const *) log, line);
+}
+
+static void
+test_teardown_purge (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(LbTestCliResult) result = { 0, };
+
+  /* The synced tables' deadline is the user's to set, in minutes. */
+  run_cli (fixture, &result, "deploy", fixture->sample, "--sync-timeout", "-1", NULL);
+  g_assert_cmpint (result.status, ==, 2);
+  g_assert_nonnull (strstr (result.err, "--sync-timeout"));
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, NULL, NULL), ==, 0);
+
+  run_cli (fixture, &result, "teardown", "--help", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (strstr (result.out, "--purge"));
+  g_assert_nonnull (strstr (result.out, "restorable for 7 days"));
+
+  run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  run_cli (fixture, &result, "teardown", fixture->sample, "--yes", "--poll-base-ms", "2", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving 200"));
+  g_assert_false (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
+  g_assert_nonnull (strstr (result.err, "restored for 7 days"));
+
+  lb_fake_workspace_clear_log (fixture->fake);
+  run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  run_cli (fixture, &result, "teardown", fixture->sample, "--yes", "--purge", "--poll-base-ms", "2", NULL);
+  g_test_message ("teardown --purge stderr:\n%s", result.err);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
+  g_assert_false (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving 200"));
+  g_assert_nonnull (strstr (result.err, "Deleted permanently"));
+  g_assert_null (strstr (result.out, lb_fake_workspace_get_token (fixture->fake)));
+  g_assert_null (strstr (result.err, lb_fake_workspace_get_token (fixture->fake)));
+}
+
 static void
 test_deploy_ten_tables (Fixture       *fixture,
                         gconstpointer  data)
@@ -539,6 +587,7 @@ main (int   argc,
   FIXTURE_TEST ("/cli-databricks/deploy-dry-run", test_deploy_dry_run);
   FIXTURE_TEST ("/cli-databricks/deploy-and-teardown", test_deploy_and_teardown);
   FIXTURE_TEST ("/cli-databricks/deploy-ten-tables", test_deploy_ten_tables);
+  FIXTURE_TEST ("/cli-databricks/teardown-purge", test_teardown_purge);
   FIXTURE_TEST ("/cli-databricks/deploy-failure", test_deploy_failure);
   FIXTURE_TEST ("/cli-databricks/bundle", test_bundle);
   FIXTURE_TEST ("/cli-databricks/bad-input", test_bad_input);

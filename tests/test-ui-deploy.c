@@ -1282,6 +1282,212 @@ test_no_secret_in_log (void)
                   g_strv_length (secrets), (guint) strlen (log));
 }
 
+/* A long initial sync: progress and an extendable deadline ---------------- */
+
+/* Activates @action once its button is enabled (Tear Down waits for the
+ * look for what exists that follows a run). */
+static void
+activate_when_enabled (LbDeployPage *page,
+                       const char   *action)
+{
+  GtkWidget *button = find_action_button (GTK_WIDGET (page), action);
+
+  g_assert_nonnull (button);
+  lb_test_spin_until_func (button_sensitive, button, 15);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
+  lb_test_spin_briefly ();
+}
+
+typedef struct
+{
+  GtkWidget  *row;
+  const char *text;
+} RowLabel;
+
+static void
+dump_labels (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    g_test_message ("label: %s", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    dump_labels (child);
+}
+
+static gboolean
+row_shows (gpointer data)
+{
+  RowLabel *wanted = data;
+  static gint64 last;
+
+  if (g_get_monotonic_time () - last > 2 * G_USEC_PER_SEC)
+    {
+      last = g_get_monotonic_time ();
+      g_test_message ("waiting for %s", wanted->text);
+      dump_labels (wanted->row);
+    }
+
+  return find_label_containing (wanted->row, wanted->text) != NULL;
+}
+
+static void
+test_sync_progress_and_extend (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbDeploymentRunner *runner;
+  LbDeploymentStep *table = NULL;
+  GListModel *steps;
+  GtkWidget *row = NULL;
+  GtkWidget *extend;
+  RowLabel wanted;
+  gint64 before;
+  g_auto(GStrv) secrets = NULL;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+  /* Snapshots that take a minute: rows rise on every poll. */
+  lb_fake_workspace_set_synced_table_ms (fake, 60000);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  runner = lb_deploy_page_get_runner (page);
+  g_object_set (runner, "sync-timeout-s", 600, NULL);
+  steps = lb_deployment_runner_get_steps (runner);
+  for (guint i = 0; i < g_list_model_get_n_items (steps) && row == NULL; i++)
+    {
+      g_autoptr(LbDeploymentStep) step = g_list_model_get_item (steps, i);
+
+      if (lb_deployment_step_get_resource (step) != NULL &&
+          lb_deployment_resource_get_kind (lb_deployment_step_get_resource (step)) == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
+        {
+          table = step;
+          row = lb_deploy_page_get_step_row (page, i);
+        }
+    }
+  g_assert_nonnull (row);
+
+  /* Rows synced of the estimate and the pipeline's state, not a bare spinner;
+   * the deadline it gives up at, with the button that moves it. */
+  wanted.row = row;
+  wanted.text = "of ~100,000 rows · pipeline PROVISIONING_INITIAL_SNAPSHOT";
+  lb_test_spin_until_func (row_shows, &wanted, 30);
+  wanted.text = "Gives up in 10 minutes";
+  lb_test_spin_until_func (row_shows, &wanted, 5);
+  extend = find_action_button (row, "step.extend-deadline");
+  g_assert_nonnull (extend);
+  g_assert_true (gtk_widget_get_mapped (extend));
+  g_assert_true (gtk_widget_is_sensitive (extend));
+  scroll_into_view (row);
+  lb_test_spin_ms (300);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-sync-progress");
+  lb_test_save_screenshot (row, "deploy-sync-progress-row");
+
+  /* The button's action: one more hour. */
+  before = lb_deployment_step_get_deadline (table);
+  g_assert_true (gtk_widget_activate_action (row, "step.extend-deadline", NULL));
+  g_assert_cmpint (lb_deployment_step_get_deadline (table) - before, ==, (gint64) 3600 * G_USEC_PER_SEC);
+  lb_test_spin_ms (1100);   /* the page's tick redraws the remaining time */
+  wanted.text = "Gives up in 70 minutes";   /* 600 s, less the time so far, plus an hour */
+  if (!row_shows (&wanted))
+    wanted.text = "Gives up in 69 minutes";
+  lb_test_spin_until_func (row_shows, &wanted, 5);
+  lb_test_save_screenshot (row, "deploy-sync-extended-row");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.cancel", NULL));
+  lb_test_spin_until_func (runner_is_idle, page, 10);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (extend)));
+  secrets = all_secrets ();
+  assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets);
+
+  /* Finish the deploy, then leave the fake empty for the next test. */
+  lb_fake_workspace_set_synced_table_ms (fake, 0);
+  activate_when_enabled (page, "deploy.retry");
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  activate_when_enabled (page, "deploy.teardown");
+  adw_message_dialog_response (find_message_dialog (), "purge");
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+}
+
+/* Teardown of a project: a soft delete, or for good ------------------------ */
+
+static gboolean
+fake_log_has (const char *line)
+{
+  g_auto(GStrv) log = lb_fake_workspace_dup_log (fake);
+
+  return g_strv_contains ((const char * const *) log, line);
+}
+
+static void
+deploy_and_confirm_teardown (Fixture    *fixture,
+                             const char *response)
+{
+  LbDeployPage *page = fixture->page;
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  g_assert_cmpuint (count_live (page, "compute"), ==, 1);
+  lb_fake_workspace_clear_log (fake);
+
+  activate_when_enabled (page, "deploy.teardown");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  /* Both choices, each saying what it means. */
+  g_assert_true (adw_message_dialog_has_response (dialog, "teardown"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "purge"));
+  g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "purge"), ==, "Delete _Permanently");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "purge"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "teardown"), ==, ADW_RESPONSE_DEFAULT);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, "can be restored in the workspace for 7 days"));
+  g_assert_nonnull (strstr (body, "This cannot be undone."));
+  if (g_str_equal (response, "purge"))
+    lb_test_save_screenshot (GTK_WIDGET (dialog), "deploy-teardown-purge-confirm");
+  adw_message_dialog_response (dialog, response);
+  lb_test_spin_briefly ();
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+}
+
+static void
+test_teardown_purge_choice (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+
+  load_sample (fixture);
+  select_profile (page, "DEFAULT");
+
+  /* Cancel: nothing deleted. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_until_func (runner_is_idle, page, 30);
+  lb_fake_workspace_clear_log (fake);
+  activate_when_enabled (page, "deploy.teardown");
+  adw_message_dialog_response (find_message_dialog (), "cancel");
+  lb_test_spin_briefly ();
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "DELETE", NULL), ==, 0);
+
+  /* Tear Down: the soft delete, no purge sent. */
+  deploy_and_confirm_teardown (fixture, "teardown");
+  g_assert_true (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving 200"));
+  g_assert_false (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
+  wait_for_label (page, "Deleted: it can be restored for 7 days");
+  wait_for_label (fixture->window, "was torn down: it can be restored for 7 days");   /* the toast */
+
+  /* Delete Permanently: purge=true, and the next teardown is soft again. */
+  deploy_and_confirm_teardown (fixture, "purge");
+  g_assert_true (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
+  g_assert_false (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving 200"));
+  wait_for_label (page, "Deleted permanently");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-purged");
+
+  deploy_and_confirm_teardown (fixture, "teardown");
+  g_assert_true (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving 200"));
+  g_assert_cmpuint (count_live (page, "compute"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1332,6 +1538,10 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ui/deploy/profile-fallback", Fixture, NULL, fixture_setup, test_profile_fallback, fixture_teardown);
   g_test_add ("/ui/deploy/export-bundle-chooser", Fixture, NULL, fixture_setup, test_export_bundle_chooser,
+              fixture_teardown);
+  g_test_add ("/ui/deploy/sync-progress-and-extend", Fixture, NULL, fixture_setup, test_sync_progress_and_extend,
+              fixture_teardown);
+  g_test_add ("/ui/deploy/teardown-purge-choice", Fixture, NULL, fixture_setup, test_teardown_purge_choice,
               fixture_teardown);
   g_test_add_func ("/ui/deploy/no-secret-in-log", test_no_secret_in_log);
 

@@ -850,6 +850,8 @@ run_plan (LbDeploymentPlan *plan,
           const char       *profile_name,
           int               poll_base_ms,
           RunKind           kind,
+          gboolean          purge,
+          int               sync_timeout_min,
           gboolean          json)
 {
   g_autoptr(LbDatabricksClient) client = NULL;
@@ -861,6 +863,9 @@ run_plan (LbDeploymentPlan *plan,
 
   runner = lb_deployment_runner_new (plan, client);
   set_poll_base (G_OBJECT (runner), poll_base_ms);
+  lb_deployment_runner_set_purge (runner, kind == RUN_TEARDOWN && purge);
+  if (sync_timeout_min > 0)
+    g_object_set (runner, "sync-timeout-s", MIN ((guint) sync_timeout_min, G_MAXUINT / 60) * 60, NULL);
 
   return run_runner (runner, kind, json);
 }
@@ -877,6 +882,7 @@ lb_cli_deploy (int    argc,
   gboolean dry_run = FALSE;
   gboolean json = FALSE;
   int poll_base_ms = 0;
+  int sync_timeout_min = 0;
   const GOptionEntry entries[] = {
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile_name,
       N_("Databricks profile (default: the workload’s, else the config’s default)"), N_("NAME") },
@@ -884,6 +890,9 @@ lb_cli_deploy (int    argc,
       N_("Show the plan and exit without contacting the workspace"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print a JSON summary (the plan with --dry-run)"), NULL },
+    { "sync-timeout", 0, 0, G_OPTION_ARG_INT, &sync_timeout_min,
+      N_("How long each synced table's initial sync may take before the deploy gives up on it (default 240)"),
+      N_("MINUTES") },
     { "poll-base-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &poll_base_ms, NULL, NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
@@ -922,12 +931,19 @@ lb_cli_deploy (int    argc,
         }
     }
 
-  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, json);
+  if (sync_timeout_min < 0)
+    {
+      lb_cli_print_error (_("--sync-timeout must be a number of minutes above 0"));
+      return LB_CLI_EXIT_USAGE;
+    }
+
+  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, FALSE, sync_timeout_min, json);
 }
 
 /* Asks on the terminal; FALSE unless the answer starts with y/Y. */
 static gboolean
-confirm_teardown (LbDeploymentPlan *plan)
+confirm_teardown (LbDeploymentPlan *plan,
+                  gboolean          purge)
 {
   GListModel *resources = lb_deployment_plan_get_resources (plan);
   char answer[16] = { 0 };
@@ -940,6 +956,10 @@ confirm_teardown (LbDeploymentPlan *plan)
       if (lb_deployment_resource_get_body (resource) != NULL)
         g_printerr ("  %s\n", lb_deployment_resource_get_title (resource));
     }
+  if (lb_deployment_plan_get_flavour (plan) == LB_FLAVOUR_AUTOSCALING)
+    g_printerr ("%s\n", purge ? _("--purge: the project and all its data are deleted permanently. This cannot be undone.")
+                              : _("The project is deleted softly: it can be restored in the workspace for 7 days "
+                                  "(--purge deletes it permanently)."));
   g_printerr ("%s", _("Delete them? [y/N] "));
 
   if (fgets (answer, sizeof answer, stdin) == NULL)
@@ -959,12 +979,15 @@ lb_cli_teardown (int    argc,
   g_auto(GStrv) files = NULL;
   gboolean yes = FALSE;
   gboolean json = FALSE;
+  gboolean purge = FALSE;
   int poll_base_ms = 0;
   const GOptionEntry entries[] = {
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile_name,
       N_("Databricks profile (default: the workload’s, else the config’s default)"), N_("NAME") },
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
       N_("Do not ask for confirmation (needed when not on a terminal)"), NULL },
+    { "purge", 0, 0, G_OPTION_ARG_NONE, &purge,
+      N_("Delete an autoscaling project permanently (default: a soft delete, restorable for 7 days)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON summary"), NULL },
     { "poll-base-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &poll_base_ms, NULL, NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
@@ -973,7 +996,9 @@ lb_cli_teardown (int    argc,
 
   context = g_option_context_new (_("WORKLOAD.yml"));
   g_option_context_set_summary (context, _("Delete what “deploy” created for the workload: its synced\n"
-                                           "tables, the database catalog and the instance or project."));
+                                           "tables, the database catalog and the instance or project.\n"
+                                           "An autoscaling project is deleted softly (it can be restored\n"
+                                           "for 7 days) unless --purge is given."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   if (!lb_cli_parse_options (context, "teardown", &argc, &argv))
@@ -993,14 +1018,14 @@ lb_cli_teardown (int    argc,
           lb_cli_print_error (_("teardown deletes resources: pass --yes to confirm when not on a terminal"));
           return LB_CLI_EXIT_USAGE;
         }
-      if (!confirm_teardown (plan))
+      if (!confirm_teardown (plan, purge))
         {
           g_printerr ("%s\n", _("Nothing was deleted."));
           return LB_CLI_EXIT_OK;
         }
     }
 
-  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_TEARDOWN, json);
+  return run_plan (plan, workload, profile_name, poll_base_ms, RUN_TEARDOWN, purge, 0, json);
 }
 
 /* bundle ------------------------------------------------------------------------------- */

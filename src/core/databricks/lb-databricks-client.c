@@ -164,6 +164,10 @@ lb_databricks_error_explain (const GError *error,
   else if (error->code == LB_DATABRICKS_ERROR_CONFLICT)
     sentence = g_strdup_printf (_("It conflicts with something that already exists: %s Deploy again to adopt it, "
                                   "or choose another name."), words);
+  else if (error->code == LB_DATABRICKS_ERROR_ABORTED)
+    sentence = g_strdup_printf (_("The workspace kept refusing the change because of another change in progress "
+                                  "(%s). Wait a few minutes (or finish what else is changing it), then try "
+                                  "again: it resumes where it stopped."), words);
   else if (error->code == LB_DATABRICKS_ERROR_NETWORK)
     sentence = g_strdup_printf (_("The workspace could not be reached (%s). Check the network connection and the "
                                   "host of profile “%s”, then deploy again: it resumes where it stopped."),
@@ -193,8 +197,9 @@ code_for_status (guint       status,
     {
       if (g_str_equal (error_code, "RESOURCE_DOES_NOT_EXIST") || g_str_equal (error_code, "NOT_FOUND"))
         return LB_DATABRICKS_ERROR_NOT_FOUND;
-      if (g_str_equal (error_code, "RESOURCE_ALREADY_EXISTS") || g_str_equal (error_code, "ALREADY_EXISTS") ||
-          g_str_equal (error_code, "ABORTED"))
+      if (g_str_equal (error_code, "ABORTED"))
+        return LB_DATABRICKS_ERROR_ABORTED;
+      if (g_str_equal (error_code, "RESOURCE_ALREADY_EXISTS") || g_str_equal (error_code, "ALREADY_EXISTS"))
         return LB_DATABRICKS_ERROR_CONFLICT;
       if (g_str_equal (error_code, "PERMISSION_DENIED"))
         return LB_DATABRICKS_ERROR_PERMISSION_DENIED;

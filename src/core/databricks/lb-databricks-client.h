@@ -22,7 +22,7 @@ typedef enum
   LB_DATABRICKS_ERROR_UNAUTHENTICATED,    /* 401 */
   LB_DATABRICKS_ERROR_PERMISSION_DENIED,  /* 403 */
   LB_DATABRICKS_ERROR_NOT_FOUND,          /* 404, whatever the error_code */
-  LB_DATABRICKS_ERROR_CONFLICT,           /* 409: already exists, aborted */
+  LB_DATABRICKS_ERROR_CONFLICT,           /* 409: already exists */
   LB_DATABRICKS_ERROR_TOO_MANY_REQUESTS,  /* 429 after the retries ran out */
   LB_DATABRICKS_ERROR_INTERNAL,           /* 500 and other 5xx */
   LB_DATABRICKS_ERROR_NOT_IMPLEMENTED,    /* 501 */
@@ -32,6 +32,7 @@ typedef enum
   LB_DATABRICKS_ERROR_NETWORK,            /* no answer at all */
   LB_DATABRICKS_ERROR_INSECURE,           /* http:// to anything but this computer */
   LB_DATABRICKS_ERROR_OTHER,
+  LB_DATABRICKS_ERROR_ABORTED,            /* ABORTED (409): a concurrent change; try again later, it does not mean "exists" */
 } LbDatabricksErrorCode;
 
 GQuark  lb_databricks_error_quark          (void);

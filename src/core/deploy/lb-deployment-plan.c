@@ -358,13 +358,23 @@ add_resource (LbDeploymentPlan     *self,
   g_object_unref (resource);
 }
 
+/* The workload's restore window within what the API accepts; none given
+ * (0): the API's own default, 7 days, not the minimum. */
+static guint
+retention_days (LbWorkload *workload)
+{
+  guint days = lb_workload_get_restore_windows_days (workload);
+
+  return days == 0 ? 7 : CLAMP (days, 2, 35);
+}
+
 static void
 build_provisioned (LbDeploymentPlan *self,
                    LbWorkload       *workload)
 {
   GListModel *tables = lb_workload_get_tables (workload);
   guint secondaries = lb_workload_get_number_of_readable_secondaries (workload);
-  guint retention = CLAMP (lb_workload_get_restore_windows_days (workload), 2, 35);
+  guint retention = retention_days (workload);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *path = NULL;
@@ -444,7 +454,7 @@ build_autoscaling (LbDeploymentPlan *self,
                    LbWorkload       *workload)
 {
   GListModel *tables = lb_workload_get_tables (workload);
-  guint retention = CLAMP (lb_workload_get_restore_windows_days (workload), 2, 35);
+  guint retention = retention_days (workload);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *project = g_strconcat ("projects/", self->instance_name, NULL);

@@ -22,6 +22,8 @@ typedef enum
   LB_DEPLOYMENT_ERROR_SYNC_FAILED,    /* a synced table went OFFLINE_FAILED / PIPELINE_FAILED */
   LB_DEPLOYMENT_ERROR_OPERATION,      /* an autoscaling operation finished with an error */
   LB_DEPLOYMENT_ERROR_BUSY,           /* the runner is already running */
+  LB_DEPLOYMENT_ERROR_BAD_STATE,      /* a resource is in a state it will not leave by itself */
+  LB_DEPLOYMENT_ERROR_REFUSED,        /* the workspace kept refusing a create (ABORTED) */
 } LbDeploymentError;
 
 GQuark lb_deployment_error_quark (void);

@@ -30,6 +30,8 @@ struct _LbDeploymentRunner
   guint               poll_base_ms;
   guint               poll_max_ms;
   guint               wait_timeout_s;
+  guint               sync_timeout_s;
+  gboolean            purge;
   guint               pg_port;
   guint               connect_timeout_s;
   guint               poll_count;
@@ -53,6 +55,8 @@ enum {
   PROP_WAIT_TIMEOUT_S,
   PROP_PG_PORT,
   PROP_CONNECT_TIMEOUT_S,
+  PROP_SYNC_TIMEOUT_S,
+  PROP_PURGE,
   N_PROPS
 };
 
@@ -81,7 +85,8 @@ typedef struct
   gboolean              probed;     /* the first GET of the step has answered */
   gboolean              created;    /* this run created the resource */
   gboolean              ended;
-  gint64                deadline;   /* monotonic µs, 0: none */
+  guint                 refusals;   /* creates answered ABORTED / "exists" with nothing there */
+  char                 *refusal;    /* the last such answer's error_code */
   char                 *operation;  /* autoscaling operation being followed */
   GSource              *sleep;
   GSource              *sleep_cancel;
@@ -146,6 +151,10 @@ void                _lb_runner_retry_or_fail    (Job *job,
                                                  GError *error,
                                                  Continuation next);
 
+/* The failure an operation that is done reports (its error member), or NULL. */
+GError             *_lb_runner_operation_error  (Job      *job,
+                                                 JsonNode *op);
+
 /* Step walks (-resources.c): who signs in; a resource's GET, create, operation polls. */
 void                _lb_runner_identity_start   (Job *job);
 void                _lb_runner_operation_poll   (Job *job);
@@ -156,6 +165,8 @@ void                _lb_runner_connect_start    (Job *job);
 
 /* A teardown step (-teardown.c): DELETE, then poll until the resource is gone. */
 void                _lb_runner_teardown_delete  (Job *job);
+/* The status of a finished delete ("Deleted", or restorable for a soft-deleted project). */
+const char         *_lb_runner_deleted_status   (Job *job);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, _lb_runner_job_unref)
 

@@ -10,6 +10,11 @@
 
 #include "lb-deployment-runner-private.h"
 
+/* Creates answered ABORTED (or "exists" while the GET finds nothing) this
+ * many times end the step: each is followed by a backoff, so with the
+ * default 1 s … 30 s this is minutes, well inside the step's deadline. */
+#define MAX_REFUSALS 10
+
 typedef enum
 {
   READY,
@@ -68,6 +73,142 @@ _lb_runner_identity_start (Job *job)
 
 /* ---- Resources: readiness ---- */
 
+/* A number down a path of members, also when sent as a string (int64s in
+ * proto JSON often are); -1 when absent. */
+static double
+number_at (JsonNode   *node,
+           const char *first,
+           ...)
+{
+  const char *name = first;
+  va_list args;
+
+  va_start (args, first);
+  while (name != NULL && node != NULL)
+    {
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      node = obj != NULL && json_object_has_member (obj, name) ? json_object_get_member (obj, name) : NULL;
+      name = va_arg (args, const char *);
+    }
+  va_end (args);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      return (double) json_node_get_int (node);
+    case G_TYPE_DOUBLE:
+      return json_node_get_double (node);
+    case G_TYPE_STRING:
+      {
+        const char *text = json_node_get_string (node);
+        char *end = NULL;
+        double value = g_ascii_strtod (text, &end);
+
+        return end != text ? value : -1;
+      }
+    default:
+      return -1;
+    }
+}
+
+/* 1234567 → "1,234,567" (the separator is translatable). */
+static char *
+group_digits (double value)
+{
+  g_autofree char *digits = g_strdup_printf ("%.0f", MAX (value, 0));
+  /* Translators: the thousands separator in row counts ("1,234,567 rows") */
+  const char *separator = C_("thousands separator", ",");
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, separator);
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The progress object of a synced table, wherever its flavour and state put it. */
+static JsonNode *
+sync_progress (JsonNode *json,
+               gboolean  provisioned)
+{
+  const char *paths[][3] = {
+    { "data_synchronization_status", "provisioning_status", "initial_pipeline_sync_progress" },
+    { "data_synchronization_status", "continuous_update_status", "initial_pipeline_sync_progress" },
+    { "data_synchronization_status", "triggered_update_status", "triggered_update_progress" },
+    { "status", "ongoing_sync_progress", NULL },
+  };
+
+  for (guint i = provisioned ? 0 : 3; i < (provisioned ? 3 : 4); i++)
+    {
+      JsonNode *node = json;
+
+      for (guint j = 0; j < 3 && paths[i][j] != NULL && node != NULL; j++)
+        {
+          JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+          node = obj != NULL && json_object_has_member (obj, paths[i][j])
+            ? json_object_get_member (obj, paths[i][j]) : NULL;
+        }
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        return node;
+    }
+  return NULL;
+}
+
+/* "1,234,567 of ~5,000,000 rows · about 12 min left · pipeline PROVISIONING_INITIAL_SNAPSHOT",
+ * as much of it as the workspace tells. */
+static char *
+sync_status_text (const char *state,
+                  JsonNode   *progress)
+{
+  const char *short_state = g_str_has_prefix (state, "SYNCED_TABLE_") ? state + strlen ("SYNCED_TABLE_") : state;
+  double synced = number_at (progress, "synced_row_count", NULL);
+  double total = number_at (progress, "total_row_count", NULL);
+  double eta = number_at (progress, "estimated_completion_time_seconds", NULL);
+  GString *text = g_string_new (NULL);
+
+  if (synced >= 0 && total > 0)
+    {
+      g_autofree char *a = group_digits (synced);
+      g_autofree char *b = group_digits (total);
+
+      /* Translators: synced table progress; the total is the workspace's estimate */
+      g_string_append_printf (text, _("%s of ~%s rows"), a, b);
+    }
+  else if (synced >= 0)
+    {
+      g_autofree char *a = group_digits (synced);
+
+      g_string_append_printf (text, _("%s rows synced"), a);
+    }
+  if (eta > 0)
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      if (eta < 90)
+        g_string_append (text, _("about a minute left"));
+      else if (eta < 2 * 3600)
+        g_string_append_printf (text, _("about %u min left"), (guint) (eta / 60 + 0.5));
+      else
+        g_string_append_printf (text, _("about %.1f h left"), eta / 3600);
+    }
+  if (text->len > 0)
+    {
+      /* Translators: %s is the pipeline's state as the API names it, e.g. PROVISIONING_INITIAL_SNAPSHOT */
+      g_string_append_printf (text, _(" · pipeline %s"), short_state);
+      return g_string_free (text, FALSE);
+    }
+  g_string_free (text, TRUE);
+  return g_strdup_printf (_("Sync state: %s"), state);
+}
+
 static Readiness
 evaluate (LbDeploymentRunner    *self,
           LbDeploymentResource  *resource,
@@ -98,6 +239,12 @@ evaluate (LbDeploymentRunner    *self,
           *problem = g_strdup (_("The instance is stopped. Start it in the workspace, then run the deployment again."));
           return BROKEN;
         }
+      if (g_strcmp0 (state, "DELETING") == 0)
+        {
+          *problem = g_strdup (_("The instance is being deleted. Wait until it is gone, then deploy again to create "
+                                 "it anew (or choose another instance name)."));
+          return BROKEN;
+        }
       return WAITING;
 
     case LB_DEPLOYMENT_RESOURCE_PROJECT:
@@ -106,13 +253,54 @@ evaluate (LbDeploymentRunner    *self,
       return READY;
 
     case LB_DEPLOYMENT_RESOURCE_BRANCH:
-      state = _lb_runner_json_string_at (json, "status", "current_state", NULL);
-      *status = g_strdup_printf (_("Branch state: %s"), state ? state : "?");
-      return g_strcmp0 (state, "READY") == 0 ? READY : WAITING;
+      {
+        const char *pending = _lb_runner_json_string_at (json, "status", "pending_state", NULL);
+
+        state = _lb_runner_json_string_at (json, "status", "current_state", NULL);
+        if (pending != NULL && g_strcmp0 (pending, state) != 0)
+          /* Translators: a branch moving from one state to another, e.g. "INIT → READY" */
+          *status = g_strdup_printf (_("Branch state: %s → %s"), state ? state : "?", pending);
+        else
+          *status = g_strdup_printf (_("Branch state: %s"), state ? state : "?");
+        if (g_strcmp0 (state, "ARCHIVED") == 0 || g_strcmp0 (pending, "ARCHIVED") == 0)
+          {
+            *problem = g_strdup (_("The branch is archived (Lakebase archives branches nobody used for a while), "
+                                   "so it will not become ready by itself. Restore it in the workspace, then deploy "
+                                   "again."));
+            return BROKEN;
+          }
+        if (g_strcmp0 (state, "DELETED") == 0 || g_strcmp0 (pending, "DELETED") == 0)
+          {
+            *problem = g_strdup (_("The branch is deleted or being deleted. Restore it (or the project) in the "
+                                   "workspace, or tear down and deploy again."));
+            return BROKEN;
+          }
+        return g_strcmp0 (state, "READY") == 0 && (pending == NULL || g_str_equal (pending, "READY")) ? READY : WAITING;
+      }
 
     case LB_DEPLOYMENT_RESOURCE_ENDPOINT:
-      state = _lb_runner_json_string_at (json, "status", "current_state", NULL);
-      *status = g_strdup_printf (_("Endpoint state: %s"), state ? state : "?");
+      {
+        const char *pending = _lb_runner_json_string_at (json, "status", "pending_state", NULL);
+
+        state = _lb_runner_json_string_at (json, "status", "current_state", NULL);
+        if (pending != NULL && g_strcmp0 (pending, state) != 0)
+          *status = g_strdup_printf (_("Endpoint state: %s → %s"), state ? state : "?", pending);
+        else
+          *status = g_strdup_printf (_("Endpoint state: %s"), state ? state : "?");
+        if (_lb_runner_json_bool_member (json_object_get_member (json_node_get_object (json), "status"), "disabled") ||
+            _lb_runner_json_bool_member (json_object_get_member (json_node_get_object (json), "spec"), "disabled"))
+          {
+            *problem = g_strdup (_("The endpoint is disabled: it refuses connections until it is enabled again. "
+                                   "Enable it in the workspace, then deploy again."));
+            return BROKEN;
+          }
+        if (g_strcmp0 (state, "DEGRADED") == 0)
+          {
+            *problem = g_strdup (_("The endpoint is DEGRADED: the workspace reports a problem with its compute. "
+                                   "Look at it in the workspace (restart it, or ask support), then deploy again."));
+            return BROKEN;
+          }
+      }
       if (g_strcmp0 (state, "ACTIVE") == 0 || g_strcmp0 (state, "IDLE") == 0)
         {
           const char *host = _lb_runner_json_string_at (json, "status", "hosts", "host", NULL);
@@ -129,8 +317,27 @@ evaluate (LbDeploymentRunner    *self,
         const char *message = _lb_runner_json_string_at (json, block, "message", NULL);
         double completion;
 
+        const char *uc_state = provisioned
+          ? _lb_runner_json_string_at (json, "unity_catalog_provisioning_state", NULL)
+          : _lb_runner_json_string_at (json, "status", "unity_catalog_provisioning_state", NULL);
+
         state = _lb_runner_json_string_at (json, block, "detailed_state", NULL);
-        *status = g_strdup_printf (_("Sync state: %s"), state ? state : "?");
+        *status = state != NULL ? sync_status_text (state, sync_progress (json, provisioned))
+                                : g_strdup (_("Sync state: ?"));
+        if (g_strcmp0 (uc_state, "FAILED") == 0)
+          {
+            *problem = g_strdup_printf (_("Unity Catalog could not register the synced table "
+                                          "(unity_catalog_provisioning_state FAILED): %s Delete it in the workspace "
+                                          "(or tear down), then deploy again."),
+                                        message ? message : _("no reason given."));
+            return BROKEN;
+          }
+        if (g_strcmp0 (uc_state, "DELETING") == 0)
+          {
+            *problem = g_strdup (_("The synced table is being deleted. Wait until it is gone, then deploy again to "
+                                   "create it anew."));
+            return BROKEN;
+          }
         if (state == NULL)
           return WAITING;
         if (g_str_equal (state, "SYNCED_TABLE_OFFLINE_FAILED") ||
@@ -195,10 +402,10 @@ resource_evaluate (Job      *job,
     }
   if (readiness == BROKEN)
     {
-      _lb_runner_fail_step (job, g_error_new_literal (LB_DEPLOYMENT_ERROR,
-                                                      kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE
-                                                      ? LB_DEPLOYMENT_ERROR_SYNC_FAILED : LB_DEPLOYMENT_ERROR_TIMEOUT,
-                                                      problem));
+      _lb_runner_fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR,
+                                              kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE
+                                              ? LB_DEPLOYMENT_ERROR_SYNC_FAILED : LB_DEPLOYMENT_ERROR_BAD_STATE,
+                                              "%s: %s", lb_deployment_step_get_title (job->step), problem));
       return;
     }
 
@@ -206,7 +413,19 @@ resource_evaluate (Job      *job,
   if (kind != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
     fraction = MAX (fraction, 0.3 + 0.6 * (1.0 - 1.0 / (1.0 + job->attempt)));
   _lb_deployment_step_set_fraction (job->step, MIN (fraction, 0.99));
-  if (g_strcmp0 (status, lb_deployment_step_get_status (job->step)) != 0)
+  /* The log gets each new state; a sync's row count moves at every poll,
+   * so its line is logged when the pipeline's state changes. */
+  if (kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
+    {
+      const char *old = lb_deployment_step_get_status (job->step);
+      const char *old_state = old != NULL ? strstr (old, " · ") : NULL;
+      const char *new_state = strstr (status, " · ");
+
+      if (old == NULL || g_strcmp0 (old_state != NULL ? strrchr (old, ' ') : old,
+                                    new_state != NULL ? strrchr (status, ' ') : status) != 0)
+        _lb_deployment_step_log (job->step, "%s", status);
+    }
+  else if (g_strcmp0 (status, lb_deployment_step_get_status (job->step)) != 0)
     _lb_deployment_step_log (job->step, "%s", status);
   _lb_deployment_step_set_status (job->step, status);
   _lb_runner_poll_later (job, _lb_runner_resource_probe);
@@ -226,12 +445,39 @@ resource_created_cb (GObject      *source,
   answer = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
   if (answer == NULL)
     {
-      if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_CONFLICT))
+      if (g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_CONFLICT) ||
+          g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_ABORTED))
         {
-          /* Created meanwhile by someone else (or by a lost earlier answer): adopt. */
-          _lb_deployment_step_log (job->step, _("It already exists; using it."));
+          gboolean aborted = error->code == LB_DATABRICKS_ERROR_ABORTED;
+          g_autofree char *code = lb_databricks_error_get_error_code (error);
+
+          /* ABORTED is a concurrent change: try again later, it does not mean
+           * "exists". "Exists" means adopt it; either way the GET decides,
+           * after a backoff, so a workspace that keeps answering so (with
+           * the GET saying 404) cannot make us loop at full speed. */
+          job->refusals++;
+          g_free (job->refusal);
+          job->refusal = g_strdup (code != NULL ? code : aborted ? "ABORTED" : "ALREADY_EXISTS");
+          if (aborted)
+            _lb_deployment_step_log (job->step, _("The workspace answered %s (another change in progress): "
+                                                  "trying again after a pause"), job->refusal);
+          else
+            _lb_deployment_step_log (job->step, _("It already exists; using it."));
           g_error_free (error);
-          _lb_runner_resource_probe (job);
+          if (job->refusals >= MAX_REFUSALS)
+            {
+              _lb_runner_fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_REFUSED,
+                                                      _("%s was not created: the workspace answered %s to %u "
+                                                        "create requests in a row and never showed it. Another "
+                                                        "deployment or change may be holding it: wait a few minutes, "
+                                                        "check it in the workspace, then deploy again."),
+                                                      lb_deployment_step_get_title (job->step), job->refusal,
+                                                      job->refusals));
+              return;
+            }
+          _lb_deployment_step_set_status (job->step, aborted ? _("Busy in the workspace: trying again…")
+                                                             : _("It already exists: looking at it…"));
+          _lb_runner_poll_later (job, _lb_runner_resource_probe);
           return;
         }
       /* Never resend a create blindly: go back to the GET, which decides. */
@@ -247,6 +493,11 @@ resource_created_cb (GObject      *source,
     {
       const char *name = _lb_runner_json_string_at (answer, "name", NULL);
 
+      if ((error = _lb_runner_operation_error (job, answer)) != NULL)
+        {
+          _lb_runner_fail_step (job, error);
+          return;
+        }
       if (name == NULL)
         {
           _lb_runner_fail_step (job, g_error_new_literal (LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
@@ -309,13 +560,10 @@ operation_cb (GObject      *source,
       return;
     }
 
-  if (_lb_runner_json_string_at (op, "error", "message", NULL) != NULL || _lb_runner_json_string_at (op, "error", "error_code", NULL) != NULL)
+  /* Done with an error is a failure, whatever else it carries. */
+  if ((error = _lb_runner_operation_error (job, op)) != NULL)
     {
-      const char *code = _lb_runner_json_string_at (op, "error", "error_code", NULL);
-      const char *message = _lb_runner_json_string_at (op, "error", "message", NULL);
-
-      _lb_runner_fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_OPERATION, "%s: %s",
-                                              code ? code : "ERROR", message ? message : _("the operation failed")));
+      _lb_runner_fail_step (job, error);
       return;
     }
 
@@ -324,7 +572,7 @@ operation_cb (GObject      *source,
 
   if (_lb_runner_job_run (job)->teardown)
     {
-      _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
+      _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, _lb_runner_deleted_status (job));
       return;
     }
   _lb_runner_resource_probe (job);

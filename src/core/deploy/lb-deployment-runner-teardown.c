@@ -37,6 +37,14 @@ deleted_cb (GObject      *source,
     }
 
   if (lb_deployment_resource_get_flavour (job->resource) == LB_FLAVOUR_AUTOSCALING &&
+      (error = _lb_runner_operation_error (job, answer)) != NULL)
+    {
+      /* Done at once, but failed: not "Deleted". */
+      _lb_runner_fail_step (job, error);
+      return;
+    }
+
+  if (lb_deployment_resource_get_flavour (job->resource) == LB_FLAVOUR_AUTOSCALING &&
       _lb_runner_json_string_at (answer, "name", NULL) != NULL && !_lb_runner_json_bool_member (answer, "done"))
     {
       job->operation = g_strdup (_lb_runner_json_string_at (answer, "name", NULL));
@@ -45,7 +53,20 @@ deleted_cb (GObject      *source,
       return;
     }
 
-  _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, _("Deleted"));
+  _lb_runner_finish_step (job, LB_DEPLOYMENT_STEP_DONE, _lb_runner_deleted_status (job));
+}
+
+/* What a finished delete says: a project deleted without purge can be restored. */
+const char *
+_lb_runner_deleted_status (Job *job)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+
+  if (lb_deployment_resource_get_kind (job->resource) == LB_DEPLOYMENT_RESOURCE_PROJECT && !self->purge)
+    return _("Deleted: it can be restored for 7 days");
+  if (lb_deployment_resource_get_kind (job->resource) == LB_DEPLOYMENT_RESOURCE_PROJECT)
+    return _("Deleted permanently");
+  return _("Deleted");
 }
 
 void
@@ -53,13 +74,20 @@ _lb_runner_teardown_delete (Job *job)
 {
   LbDeploymentRunner *self = _lb_runner_job_runner (job);
   const char *purge[] = { "purge", "true", NULL };
-  gboolean instance = lb_deployment_resource_get_kind (job->resource) == LB_DEPLOYMENT_RESOURCE_INSTANCE;
+  LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (job->resource);
+  /* An instance's purge is deprecated (only true is accepted); a project
+   * without it is soft-deleted (restorable for 7 days), with it gone for
+   * good: only when the user chose that. */
+  gboolean send_purge = kind == LB_DEPLOYMENT_RESOURCE_INSTANCE ||
+                        (kind == LB_DEPLOYMENT_RESOURCE_PROJECT && self->purge);
 
-  if (job->deadline == 0)
-    job->deadline = g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC;
+  if (lb_deployment_step_get_deadline (job->step) == 0)
+    _lb_deployment_step_set_deadline (job->step,
+                                      g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC,
+                                      FALSE);
   _lb_deployment_step_set_status (job->step, _("Deleting…"));
   lb_databricks_client_call_async (self->client, "DELETE", lb_deployment_resource_get_path (job->resource),
-                                   instance ? purge : NULL, NULL, LB_CALL_IDEMPOTENT,
+                                   send_purge ? purge : NULL, NULL, LB_CALL_IDEMPOTENT,
                                    _lb_runner_job_cancellable (job), deleted_cb, _lb_runner_job_ref (job));
 }
 

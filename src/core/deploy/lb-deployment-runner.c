@@ -60,6 +60,7 @@ job_clear (gpointer data)
   g_clear_object (&job->step);
   g_clear_object (&job->task);
   g_free (job->operation);
+  g_free (job->refusal);
 }
 
 Job *
@@ -142,6 +143,33 @@ _lb_runner_json_double_at (JsonNode   *node,
   return json_node_get_double (value);
 }
 
+GError *
+_lb_runner_operation_error (Job      *job,
+                            JsonNode *op)
+{
+  JsonNode *member;
+  const char *code;
+  const char *message;
+
+  if (op == NULL || !JSON_NODE_HOLDS_OBJECT (op))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (op), "error");
+  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+    return NULL;
+
+  code = _lb_runner_json_string_at (op, "error", "error_code", NULL);
+  message = _lb_runner_json_string_at (op, "error", "message", NULL);
+  if (_lb_runner_job_run (job)->teardown)
+    return g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_OPERATION,
+                        _("The workspace could not delete it: %s (error %s). It may still exist: check it in "
+                          "the workspace, then tear down again."),
+                        message != NULL ? message : _("no reason given"), code != NULL ? code : "UNKNOWN");
+  return g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_OPERATION,
+                      _("The workspace could not complete it: %s (error %s). Fix the cause, then deploy again: "
+                        "it resumes where it stopped."),
+                      message != NULL ? message : _("no reason given"), code != NULL ? code : "UNKNOWN");
+}
+
 gboolean
 _lb_runner_json_bool_member (JsonNode   *node,
                              const char *name)
@@ -171,6 +199,7 @@ is_transient (const GError *error)
     case LB_DATABRICKS_ERROR_MALFORMED:
     case LB_DATABRICKS_ERROR_NETWORK:
     case LB_DATABRICKS_ERROR_TIMEOUT:
+    case LB_DATABRICKS_ERROR_ABORTED:   /* a concurrent change: the same call may go through later */
       return TRUE;
     default:
       return FALSE;
@@ -332,14 +361,35 @@ _lb_runner_poll_later (Job          *job,
                        Continuation  next)
 {
   LbDeploymentRunner *self = _lb_runner_job_runner (job);
+  gint64 deadline = lb_deployment_step_get_deadline (job->step);
 
-  if (job->deadline != 0 && g_get_monotonic_time () > job->deadline)
+  if (deadline != 0 && g_get_monotonic_time () > deadline)
     {
-      _lb_runner_fail_step (job, g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
-                                              _("%s was not ready after %u minutes; it may still be starting. "
-                                                "Run the deployment again later to resume."),
-                                              lb_deployment_step_get_title (job->step),
-                                              (self->wait_timeout_s + 59) / 60));
+      const char *title = lb_deployment_step_get_title (job->step);
+      g_autofree char *waited = lb_deployment_step_format_duration (lb_deployment_step_get_elapsed (job->step));
+      GError *error;
+
+      if (job->refusals > 0 && !job->created)
+        error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_REFUSED,
+                             _("%s was not created: for %u tries in %s the workspace answered "
+                               "%s (another change in progress) and never showed it. Wait a few minutes, check "
+                               "that nothing else is changing it, then deploy again."),
+                             title, job->refusals, waited, job->refusal);
+      else if (_lb_runner_job_run (job)->teardown)
+        error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
+                             _("%s was not gone after %s; it may still be deleting. "
+                               "Check it in the workspace, or tear down again later."), title, waited);
+      else if (lb_deployment_step_get_extendable (job->step))
+        error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
+                             _("%s did not finish its initial sync before its deadline (%s): "
+                               "%s. It goes on syncing in the workspace: deploy again to follow it (it is adopted, "
+                               "not created twice), and extend the deadline while it runs if it needs longer."),
+                             title, waited, lb_deployment_step_get_status (job->step));
+      else
+        error = g_error_new (LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_TIMEOUT,
+                             _("%s was not ready after %s; it may still be starting. "
+                               "Run the deployment again later to resume."), title, waited);
+      _lb_runner_fail_step (job, error);
       return;
     }
 
@@ -450,10 +500,19 @@ job_start (GTask            *task,
   else
     {
       LbDeploymentResourceKind kind = lb_deployment_resource_get_kind (job->resource);
+      gboolean syncs = kind == LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE;
 
-      /* Synced tables may sync for hours: no deadline but cancellation. */
-      if (kind != LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE)
-        job->deadline = g_get_monotonic_time () + (gint64) self->wait_timeout_s * G_USEC_PER_SEC;
+      /* Every step has a deadline, so nothing waits forever; an initial
+       * sync may take hours, so its own is long, shown and extendable. */
+      _lb_deployment_step_set_deadline (step, g_get_monotonic_time () +
+                                        (gint64) (syncs ? self->sync_timeout_s : self->wait_timeout_s) * G_USEC_PER_SEC,
+                                        syncs);
+      if (syncs)
+        {
+          g_autofree char *limit = lb_deployment_step_format_duration (self->sync_timeout_s);
+
+          _lb_deployment_step_log (step, _("Waits up to %s for the initial sync"), limit);
+        }
       _lb_runner_resource_probe (job);
     }
 }
@@ -689,6 +748,12 @@ lb_deployment_runner_get_property (GObject    *object,
     case PROP_CONNECT_TIMEOUT_S:
       g_value_set_uint (value, self->connect_timeout_s);
       break;
+    case PROP_SYNC_TIMEOUT_S:
+      g_value_set_uint (value, self->sync_timeout_s);
+      break;
+    case PROP_PURGE:
+      g_value_set_boolean (value, self->purge);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -737,6 +802,12 @@ lb_deployment_runner_set_property (GObject      *object,
     case PROP_CONNECT_TIMEOUT_S:
       set_uint_prop (self, &self->connect_timeout_s, g_value_get_uint (value), prop_id);
       break;
+    case PROP_SYNC_TIMEOUT_S:
+      set_uint_prop (self, &self->sync_timeout_s, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_PURGE:
+      lb_deployment_runner_set_purge (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -783,6 +854,10 @@ lb_deployment_runner_class_init (LbDeploymentRunnerClass *klass)
     g_param_spec_uint ("pg-port", NULL, NULL, 1, 65535, 5432, rw | G_PARAM_CONSTRUCT);
   properties[PROP_CONNECT_TIMEOUT_S] =
     g_param_spec_uint ("connect-timeout-s", NULL, NULL, 2, 600, 15, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_SYNC_TIMEOUT_S] =
+    g_param_spec_uint ("sync-timeout-s", NULL, NULL, 1, G_MAXUINT, 4 * 3600, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_PURGE] =
+    g_param_spec_boolean ("purge", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -859,6 +934,26 @@ lb_deployment_runner_get_pg_host (LbDeploymentRunner *self)
 {
   g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), NULL);
   return self->pg_host;
+}
+
+gboolean
+lb_deployment_runner_get_purge (LbDeploymentRunner *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_RUNNER (self), FALSE);
+  return self->purge;
+}
+
+void
+lb_deployment_runner_set_purge (LbDeploymentRunner *self,
+                                gboolean            purge)
+{
+  g_return_if_fail (LB_IS_DEPLOYMENT_RUNNER (self));
+
+  purge = !!purge;
+  if (self->purge == purge)
+    return;
+  self->purge = purge;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PURGE]);
 }
 
 guint

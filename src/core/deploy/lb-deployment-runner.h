@@ -26,7 +26,11 @@ G_BEGIN_DECLS
  * once known), "poll-base-ms" (first poll delay, default 1000),
  * "poll-max-ms" (backoff cap, default 30000), "wait-timeout-s" (how long an
  * instance / project / operation may take, default 1200), "pg-port"
- * (default 5432), "connect-timeout-s" (libpq, default 15). */
+ * (default 5432), "connect-timeout-s" (libpq, default 15), "sync-timeout-s"
+ * (a synced table's initial sync, default 4 h; each step shows its deadline
+ * and the user may extend a sync's, lb_deployment_step_extend_deadline()),
+ * "purge" (teardown deletes an autoscaling project for good instead of the
+ * API's soft delete, restorable for 7 days; default FALSE). */
 G_DECLARE_FINAL_TYPE (LbDeploymentRunner, lb_deployment_runner, LB, DEPLOYMENT_RUNNER, GObject)
 
 LbDeploymentRunner *lb_deployment_runner_new                (LbDeploymentPlan    *plan,
@@ -40,6 +44,9 @@ const char         *lb_deployment_runner_get_workspace_host (LbDeploymentRunner 
 const char         *lb_deployment_runner_get_pg_host        (LbDeploymentRunner  *self);
 /* Number of GET polls sent while waiting for resources (for the figures). */
 guint               lb_deployment_runner_get_poll_count     (LbDeploymentRunner  *self);
+gboolean            lb_deployment_runner_get_purge          (LbDeploymentRunner  *self);
+void                lb_deployment_runner_set_purge          (LbDeploymentRunner  *self,
+                                                             gboolean             purge);
 
 /* Deploys. Returns TRUE when every resource is done or adopted (a failed
  * final connection skips its step, with the reason as its warning). Steps

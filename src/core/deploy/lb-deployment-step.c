@@ -23,6 +23,8 @@ struct _LbDeploymentStep
   char                  *error_message;
   GPtrArray             *log;
   gboolean               created_with_project;
+  gint64                 deadline_us;  /* monotonic; 0: none */
+  gboolean               extendable;   /* the user may move the deadline (long syncs) */
 };
 
 G_DEFINE_FINAL_TYPE (LbDeploymentStep, lb_deployment_step, G_TYPE_OBJECT)
@@ -39,6 +41,8 @@ enum {
   PROP_WARNING,
   PROP_ERROR_MESSAGE,
   PROP_CREATED_WITH_PROJECT,
+  PROP_DEADLINE,
+  PROP_EXTENDABLE,
   N_PROPS
 };
 
@@ -132,6 +136,12 @@ lb_deployment_step_get_property (GObject    *object,
     case PROP_ERROR_MESSAGE:
       g_value_set_string (value, self->error_message);
       break;
+    case PROP_DEADLINE:
+      g_value_set_int64 (value, self->deadline_us);
+      break;
+    case PROP_EXTENDABLE:
+      g_value_set_boolean (value, self->extendable);
+      break;
     case PROP_CREATED_WITH_PROJECT:
       g_value_set_boolean (value, self->created_with_project);
       break;
@@ -177,6 +187,12 @@ lb_deployment_step_class_init (LbDeploymentStepClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CREATED_WITH_PROJECT] =
     g_param_spec_boolean ("created-with-project", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEADLINE] =
+    g_param_spec_int64 ("deadline", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EXTENDABLE] =
+    g_param_spec_boolean ("extendable", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -378,6 +394,7 @@ _lb_deployment_step_reset (LbDeploymentStep *self)
   _lb_deployment_step_set_warning (self, NULL);
   _lb_deployment_step_set_error_message (self, NULL);
   _lb_deployment_step_set_created_with_project (self, FALSE);
+  _lb_deployment_step_set_deadline (self, 0, FALSE);
   self->started_us = 0;
   self->finished_us = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
@@ -488,4 +505,79 @@ _lb_deployment_step_log (LbDeploymentStep *self,
   g_ptr_array_add (self->log, line);
   g_debug ("%s: %s", self->title, line);
   g_signal_emit (self, signals[LOG_APPENDED], 0, line);
+}
+
+char *
+lb_deployment_step_format_duration (double seconds)
+{
+  guint total = (guint) MAX (seconds + 0.5, 0);
+
+  if (total < 90)
+    /* Translators: a duration in seconds */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", total), total);
+  if (total < 2 * 3600)
+    /* Translators: a duration in minutes */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute", "%u minutes", (total + 30) / 60),
+                            (total + 30) / 60);
+  /* Translators: a duration in hours and minutes */
+  return g_strdup_printf (_("%u h %02u min"), total / 3600, (total % 3600) / 60);
+}
+
+gint64
+lb_deployment_step_get_deadline (LbDeploymentStep *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), 0);
+  return self->deadline_us;
+}
+
+double
+lb_deployment_step_get_remaining (LbDeploymentStep *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), -1);
+
+  if (self->deadline_us == 0 || self->state != LB_DEPLOYMENT_STEP_RUNNING)
+    return -1;
+  return MAX (0, (self->deadline_us - g_get_monotonic_time ()) / (double) G_USEC_PER_SEC);
+}
+
+gboolean
+lb_deployment_step_get_extendable (LbDeploymentStep *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), FALSE);
+  return self->extendable;
+}
+
+gboolean
+lb_deployment_step_extend_deadline (LbDeploymentStep *self,
+                                    guint             seconds)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_STEP (self), FALSE);
+
+  if (!self->extendable || self->deadline_us == 0 || self->state != LB_DEPLOYMENT_STEP_RUNNING)
+    return FALSE;
+  /* From now if it already passed (the runner notices at its next poll). */
+  self->deadline_us = MAX (self->deadline_us, g_get_monotonic_time ()) + (gint64) seconds * G_USEC_PER_SEC;
+  _lb_deployment_step_log (self, _("Deadline extended by %u min"), seconds / 60);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEADLINE]);
+  return TRUE;
+}
+
+void
+_lb_deployment_step_set_deadline (LbDeploymentStep *self,
+                                  gint64            deadline_us,
+                                  gboolean          extendable)
+{
+  g_return_if_fail (LB_IS_DEPLOYMENT_STEP (self));
+
+  extendable = !!extendable;
+  if (self->extendable != extendable)
+    {
+      self->extendable = extendable;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXTENDABLE]);
+    }
+  if (self->deadline_us != deadline_us)
+    {
+      self->deadline_us = deadline_us;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEADLINE]);
+    }
 }

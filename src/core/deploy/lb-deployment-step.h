@@ -43,6 +43,9 @@ typedef enum
  * "warning" (string or NULL), "error-message" (string or NULL),
  * "created-with-project" (bool: adopted, but it came with the project this
  * very run created, like an autoscaling project's branch and endpoint).
+ * "deadline" (int64, g_get_monotonic_time() µs by which the step gives up;
+ * 0: none), "extendable" (bool: the user may move it, a synced table's
+ * initial sync that can take hours).
  * Signal "log-appended" (const char *line) for each new log line. */
 G_DECLARE_FINAL_TYPE (LbDeploymentStep, lb_deployment_step, LB, DEPLOYMENT_STEP, GObject)
 
@@ -65,6 +68,17 @@ gboolean               lb_deployment_step_get_created_with_project (LbDeployment
  * an adopted step that came with a project this run created. */
 const char            *lb_deployment_step_get_state_label   (LbDeploymentStep *self);
 
+/* Translated: "45 seconds", "12 minutes", "3 h 05 min". */
+char                  *lb_deployment_step_format_duration   (double            seconds);
+gint64                 lb_deployment_step_get_deadline      (LbDeploymentStep *self);
+/* Seconds until the deadline of a running step (0 when passed); -1: none. */
+double                 lb_deployment_step_get_remaining     (LbDeploymentStep *self);
+gboolean               lb_deployment_step_get_extendable    (LbDeploymentStep *self);
+/* Moves the deadline of a running, extendable step @seconds later (from now
+ * if it passed); FALSE when the step has none to move. */
+gboolean               lb_deployment_step_extend_deadline   (LbDeploymentStep *self,
+                                                             guint             seconds);
+
 /* {"title", "kind", "resource", "state", "fraction", "elapsed", "warning",
  *  "error", "created_with_project" (only when TRUE), "log": [...]} */
 JsonNode              *lb_deployment_step_to_json           (LbDeploymentStep *self);
@@ -86,6 +100,9 @@ void                   _lb_deployment_step_set_error_message (LbDeploymentStep  
                                                              const char            *message);
 void                   _lb_deployment_step_set_created_with_project (LbDeploymentStep *self,
                                                                      gboolean          created_with_project);
+void                   _lb_deployment_step_set_deadline     (LbDeploymentStep      *self,
+                                                             gint64                 deadline_us,
+                                                             gboolean               extendable);
 void                   _lb_deployment_step_log              (LbDeploymentStep      *self,
                                                              const char            *format,
                                                              ...) G_GNUC_PRINTF (2, 3);

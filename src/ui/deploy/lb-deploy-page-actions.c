@@ -90,7 +90,10 @@ run_done (LbDeployPage *self,
   self->last_run_failed = !ok;
   self->found_existing = run_left_something (self, ok);
 
-  if (ok && teardown)
+  if (ok && teardown && lb_deployment_plan_get_flavour (lb_deployment_runner_get_plan (self->runner)) ==
+                          LB_FLAVOUR_AUTOSCALING && !lb_deployment_runner_get_purge (self->runner))
+    message = g_strdup_printf (_("“%s” was torn down: it can be restored for 7 days"), name);
+  else if (ok && teardown)
     message = g_strdup_printf (_("“%s” was torn down"), name);
   else if (ok)
     message = g_strdup_printf (_("“%s” is deployed"), name);
@@ -149,9 +152,12 @@ teardown_cb (GObject      *object,
   run_done (self, ok, error, TRUE);
 }
 
+/* @purge: a teardown deletes an autoscaling project for good (else the
+ * API's soft delete); never carried over to a later run. */
 static void
 start_run (LbDeployPage *self,
-           gboolean      teardown)
+           gboolean      teardown,
+           gboolean      purge)
 {
   g_autoptr(GError) error = NULL;
   LbDeploymentRunner *runner;
@@ -170,6 +176,7 @@ start_run (LbDeployPage *self,
       return;
     }
 
+  lb_deployment_runner_set_purge (runner, teardown && purge);
   lb_deploy_progress_group_show (self->progress_group, teardown);
   self->run_cancellable = g_cancellable_new ();
   if (teardown)
@@ -186,7 +193,7 @@ run_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
-  start_run (LB_DEPLOY_PAGE (widget), FALSE);
+  start_run (LB_DEPLOY_PAGE (widget), FALSE, FALSE);
 }
 
 static void
@@ -205,7 +212,9 @@ teardown_response_cb (LbDeployPage     *self,
                       AdwMessageDialog *dialog)
 {
   if (g_strcmp0 (response, "teardown") == 0)
-    start_run (self, TRUE);
+    start_run (self, TRUE, FALSE);
+  else if (g_strcmp0 (response, "purge") == 0)
+    start_run (self, TRUE, TRUE);
 }
 
 static void
@@ -219,9 +228,11 @@ teardown_action (GtkWidget  *widget,
   g_autofree char *heading = NULL;
   GtkWidget *dialog;
   GtkRoot *root;
+  gboolean autoscaling;
 
   if (self->plan == NULL)
     return;
+  autoscaling = lb_deployment_plan_get_flavour (self->plan) == LB_FLAVOUR_AUTOSCALING;
 
   /* The same list, in the same order, as the teardown steps. */
   resources = lb_deployment_plan_get_resources (self->plan);
@@ -239,6 +250,16 @@ teardown_action (GtkWidget  *widget,
   g_string_append_c (body, '\n');
   g_string_append_c (body, '\n');
   g_string_append (body, _("The Delta source tables are not touched. What is already gone is skipped."));
+  if (autoscaling)
+    {
+      /* What each choice does to the project: the API deletes softly unless asked. */
+      g_string_append (body, "\n\n");
+      g_string_append (body, _("“Tear Down” deletes the project softly: it can be restored in the workspace "
+                               "for 7 days, then it is gone."));
+      g_string_append (body, "\n\n");
+      g_string_append (body, _("“Delete Permanently” deletes the project and all its data now. "
+                               "This cannot be undone."));
+    }
 
   heading = g_strdup_printf (_("Tear Down “%s”?"), lb_deployment_plan_get_instance_name (self->plan));
   root = gtk_widget_get_root (widget);
@@ -247,8 +268,17 @@ teardown_action (GtkWidget  *widget,
                                     "cancel", _("_Cancel"),
                                     "teardown", _("_Tear Down"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "teardown",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  if (autoscaling)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "purge", _("Delete _Permanently"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "purge",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+    }
+  /* A soft delete can be undone, so only the purge is red; an instance's
+   * delete cannot. */
+  if (!autoscaling)
+    adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "teardown",
+                                                ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (teardown_response_cb), self, G_CONNECT_SWAPPED);

@@ -19,6 +19,9 @@ struct _LbDeploymentStepRow
   GtkLabel         *title_label;
   GtkLabel         *status_label;
   GtkLabel         *warning_label;
+  GtkWidget        *deadline_box;
+  GtkLabel         *deadline_label;
+  GtkButton        *extend_button;
   GtkLabel         *error_label;
   GtkLabel         *state_label;
   GtkLabel         *elapsed_label;
@@ -77,6 +80,37 @@ update_elapsed (LbDeploymentStepRow *self)
   g_autofree char *text = format_elapsed (lb_deployment_step_get_elapsed (self->step));
 
   gtk_label_set_label (self->elapsed_label, text);
+}
+
+/* How long an extendable step (a synced table's initial sync) still waits,
+ * with the button that gives it longer; hidden for every other step. */
+static void
+update_deadline (LbDeploymentStepRow *self)
+{
+  gboolean running = lb_deployment_step_get_state (self->step) == LB_DEPLOYMENT_STEP_RUNNING;
+  double remaining = lb_deployment_step_get_remaining (self->step);
+  gboolean shown = running && lb_deployment_step_get_extendable (self->step) && remaining >= 0;
+
+  gtk_widget_set_visible (self->deadline_box, shown);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "step.extend-deadline", shown);
+  if (shown)
+    {
+      g_autofree char *left = lb_deployment_step_format_duration (remaining);
+      /* Translators: %s is a duration, e.g. "3 h 59 min" */
+      g_autofree char *text = g_strdup_printf (_("Gives up in %s"), left);
+
+      gtk_label_set_label (self->deadline_label, text);
+    }
+}
+
+static void
+extend_deadline_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LbDeploymentStepRow *self = LB_DEPLOYMENT_STEP_ROW (widget);
+
+  lb_deployment_step_extend_deadline (self->step, 3600);
 }
 
 static void
@@ -142,6 +176,7 @@ update_state (LbDeploymentStepRow *self)
   gtk_widget_set_opacity (GTK_WIDGET (self->progress_bar),
                           state == LB_DEPLOYMENT_STEP_PENDING || state == LB_DEPLOYMENT_STEP_SKIPPED ? 0.4 : 1.0);
   update_elapsed (self);
+  update_deadline (self);
 }
 
 static void
@@ -244,6 +279,8 @@ set_step (LbDeploymentStepRow *self,
   g_signal_connect_object (step, "notify::warning", G_CALLBACK (update_warning), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (step, "notify::error-message", G_CALLBACK (update_error), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (step, "log-appended", G_CALLBACK (log_appended_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (step, "notify::deadline", G_CALLBACK (update_deadline), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (step, "notify::extendable", G_CALLBACK (update_deadline), self, G_CONNECT_SWAPPED);
 
   update_fraction (self);
   update_status (self);
@@ -333,6 +370,12 @@ lb_deployment_step_row_class_init (LbDeploymentStepRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, warning_label);
+  gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, deadline_box);
+  gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, deadline_label);
+  gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, extend_button);
+
+  /* A synced table's initial sync may take hours: the user gives it longer. */
+  gtk_widget_class_install_action (widget_class, "step.extend-deadline", NULL, extend_deadline_action);
   gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, error_label);
   gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, LbDeploymentStepRow, elapsed_label);
@@ -372,7 +415,10 @@ lb_deployment_step_row_tick (LbDeploymentStepRow *self)
   g_return_if_fail (LB_IS_DEPLOYMENT_STEP_ROW (self));
 
   if (lb_deployment_step_get_state (self->step) == LB_DEPLOYMENT_STEP_RUNNING)
-    update_elapsed (self);
+    {
+      update_elapsed (self);
+      update_deadline (self);
+    }
 }
 
 const char *
