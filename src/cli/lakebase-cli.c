@@ -29,6 +29,7 @@ static const LbCliCommand commands[] = {
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
   { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },
   { "sizes", N_("Measure the tables to sync on a SQL warehouse"), lb_cli_sizes },
+  { "status", N_("Show the sync status of a deployed workload’s synced tables"), lb_cli_status },
   { "teardown", N_("Delete what deploy created for a workload"), lb_cli_teardown },
 };
 

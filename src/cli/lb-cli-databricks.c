@@ -1094,3 +1094,18 @@ lb_cli_bundle (int    argc,
 
   return LB_CLI_EXIT_OK;
 }
+
+/* For lb-cli-status.c ------------------------------------------------------------------ */
+
+gpointer
+lb_cli_databricks_make_client (const char *profile_option,
+                               LbWorkload *workload)
+{
+  return make_client (profile_option, workload, NULL);
+}
+
+gpointer
+lb_cli_databricks_make_plan (LbWorkload *workload)
+{
+  return make_plan (workload);
+}
