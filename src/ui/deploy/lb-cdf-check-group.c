@@ -545,3 +545,28 @@ lb_cdf_check_group_set_poll_base_ms (LbCdfCheckGroup *self,
   if (self->check != NULL)
     g_object_set (self->check, "poll-base-ms", self->poll_base_ms, NULL);
 }
+
+gboolean
+lb_cdf_check_group_passed (LbCdfCheckGroup *self)
+{
+  GListModel *tables;
+
+  g_return_val_if_fail (LB_IS_CDF_CHECK_GROUP (self), FALSE);
+
+  if (self->results == NULL || self->workload == NULL || self->checking)
+    return FALSE;
+
+  tables = lb_workload_get_tables (self->workload);
+  if (g_list_model_get_n_items (tables) != self->results->len)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (tables); i++)
+    {
+      g_autoptr(LbSyncedTable) table = g_list_model_get_item (tables, i);
+      const LbCdfResult *result = g_ptr_array_index (self->results, i);
+
+      if (!g_str_equal (result->table_name, lb_synced_table_get_name (table)) ||
+          result->policy != lb_synced_table_get_scheduling_policy (table) || result->blocking)
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -37,6 +37,10 @@ gboolean    lb_cdf_check_group_check_finish   (LbCdfCheckGroup     *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 guint       lb_cdf_check_group_get_n_blocking (LbCdfCheckGroup     *self);
+/* TRUE when the last check covered every table of the workload with its
+ * present policy and none blocked: a Deploy (or Retry) need not wait for
+ * another check. Signing in again or a changed table drops it. */
+gboolean    lb_cdf_check_group_passed         (LbCdfCheckGroup     *self);
 /* The row shown for @table_name (tests), or NULL. */
 GtkWidget  *lb_cdf_check_group_get_row        (LbCdfCheckGroup     *self,
                                                const char          *table_name);

@@ -62,7 +62,7 @@ _lb_deploy_page_check_then_deploy (LbDeployPage *self)
   if (self->cdf_checking || (self->runner != NULL && lb_deployment_runner_get_running (self->runner)))
     return;
 
-  if (!lb_cdf_check_group_is_needed (self->cdf_group))
+  if (!lb_cdf_check_group_is_needed (self->cdf_group) || lb_cdf_check_group_passed (self->cdf_group))
     {
       _lb_deploy_page_start_deploy (self);
       return;

@@ -142,9 +142,15 @@ make_row (LbSyncedTablesWindow *self,
 
   sync_button = gtk_button_new_with_mnemonic (_("Sync _Now"));
   gtk_widget_set_valign (sync_button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (sync_button), "synced.sync-now");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (sync_button), "s", name);
-  gtk_widget_set_sensitive (sync_button, lb_synced_table_status_can_sync_now (item));
+  /* An actionable button takes its sensitivity from the action: only the
+   * tables Sync Now applies to get one. */
+  if (lb_synced_table_status_can_sync_now (item))
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (sync_button), "synced.sync-now");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (sync_button), "s", name);
+    }
+  else
+    gtk_widget_set_sensitive (sync_button, FALSE);
   gtk_widget_set_tooltip_text (sync_button,
                                policy == LB_SYNC_MODE_CONTINUOUS
                                ? _("Continuous tables sync all the time: there is nothing to start")
