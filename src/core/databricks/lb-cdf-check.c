@@ -77,33 +77,40 @@ short_name (const char *table_name)
 }
 
 char *
-lb_cdf_result_dup_message (const LbCdfResult *self)
+lb_cdf_result_dup_reason (const LbCdfResult *self)
 {
-  const char *name;
-
   g_return_val_if_fail (self != NULL, NULL);
 
-  name = short_name (self->table_name);
   switch (self->state)
     {
     case LB_CDF_STATE_VIEW:
       if (self->blocking)
-        /* TRANSLATORS: %s is a table name */
-        return g_strdup_printf (_("%s: a view cannot have change data feed — use Snapshot"), name);
-      return g_strdup_printf (_("%s: a view, synced as a snapshot"), name);
+        return g_strdup (_("a view cannot have change data feed — use Snapshot"));
+      return g_strdup (_("a view, synced as a snapshot"));
     case LB_CDF_STATE_OFF:
       if (self->blocking)
-        /* TRANSLATORS: %s is a table name, then TRIGGERED or CONTINUOUS */
-        return g_strdup_printf (_("%s: change data feed is off; %s needs it"), name,
-                                lb_sync_mode_to_string (self->policy));
-      return g_strdup_printf (_("%s: change data feed is off (not needed for a snapshot)"), name);
+        /* TRANSLATORS: %s is TRIGGERED or CONTINUOUS */
+        return g_strdup_printf (_("change data feed is off; %s needs it"), lb_sync_mode_to_string (self->policy));
+      return g_strdup (_("change data feed is off (not needed for a snapshot)"));
     case LB_CDF_STATE_ON:
-      return g_strdup_printf (_("%s: change data feed is on"), name);
+      return g_strdup (_("change data feed is on"));
     case LB_CDF_STATE_UNKNOWN:
     default:
-      return g_strdup_printf (_("%s: could not be checked: %s"), name,
+      return g_strdup_printf (_("could not be checked: %s"),
                               self->error != NULL ? self->error->message : _("no answer"));
     }
+}
+
+char *
+lb_cdf_result_dup_message (const LbCdfResult *self)
+{
+  g_autofree char *reason = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  reason = lb_cdf_result_dup_reason (self);
+  /* TRANSLATORS: a table name, then what the check found */
+  return g_strdup_printf (_("%s: %s"), short_name (self->table_name), reason);
 }
 
 char *

@@ -42,6 +42,9 @@ void         lb_cdf_result_free        (LbCdfResult       *self);
  * use Snapshot", "customers: change data feed is off; TRIGGERED needs it",
  * "orders: change data feed is on". */
 char        *lb_cdf_result_dup_message (const LbCdfResult *self);
+/* The same without the table's name: "a view cannot have change data feed
+ * — use Snapshot". */
+char        *lb_cdf_result_dup_reason  (const LbCdfResult *self);
 /* The ALTER TABLE that turns the feed on, for a blocking table (NULL for a
  * view or a table that does not block). */
 char        *lb_cdf_result_dup_fix_sql (const LbCdfResult *self);

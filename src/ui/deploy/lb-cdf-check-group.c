@@ -124,7 +124,8 @@ rebuild_rows (LbCdfCheckGroup *self)
         }
       else
         {
-          g_autofree char *message = lb_cdf_result_dup_message (result);
+          /* The title names the table already. */
+          g_autofree char *message = lb_cdf_result_dup_reason (result);
           g_autofree char *fix = lb_cdf_result_dup_fix_sql (result);
 
           subtitle = g_steal_pointer (&message);

@@ -10,6 +10,22 @@
 #include "lb-deploy-page-private.h"
 #include "lb-synced-tables-window.h"
 
+/* Brings @widget to the top of the page's scrolled view. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  double x, y;
+
+  if (scroller == NULL ||
+      !gtk_widget_translate_coordinates (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                         0, 0, &x, &y))
+    return;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y - 12);
+}
+
 static void
 cdf_checked_cb (GObject      *object,
                 GAsyncResult *result,
@@ -50,7 +66,7 @@ cdf_checked_cb (GObject      *object,
 
     _lb_deploy_page_add_toast (self, message);
   }
-  gtk_widget_grab_focus (GTK_WIDGET (self->cdf_group));
+  scroll_to (GTK_WIDGET (self->cdf_group));
   _lb_deploy_page_update_actions (self);
 }
 
