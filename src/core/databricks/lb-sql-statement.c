@@ -18,8 +18,10 @@ typedef struct
   LbSqlStatementOptions options;
   gint64                deadline;    /* monotonic µs */
   guint                 attempt;
-  guint                 wait_source;
+  GSource              *wait;        /* between two polls */
+  GCancellable         *cancellable; /* the caller's */
   gulong                cancelled_id;
+  gboolean              finished;
 } Run;
 
 static void
@@ -27,7 +29,14 @@ run_free (gpointer data)
 {
   Run *run = data;
 
-  g_clear_handle_id (&run->wait_source, g_source_remove);
+  if (run->wait != NULL)
+    {
+      g_source_destroy (run->wait);
+      g_source_unref (run->wait);
+    }
+  if (run->cancelled_id != 0)
+    g_cancellable_disconnect (run->cancellable, run->cancelled_id);
+  g_clear_object (&run->cancellable);
   g_clear_object (&run->client);
   g_free (run->statement_id);
   g_free (run);
@@ -63,10 +72,47 @@ data_array (JsonObject *statement)
 }
 
 static void
+clear_wait (Run *run)
+{
+  if (run->wait == NULL)
+    return;
+  g_source_destroy (run->wait);
+  g_clear_pointer (&run->wait, g_source_unref);
+}
+
+/* Ends the task with @error (owned); @error NULL: success with @statement. */
+static void
+finish (GTask      *task,
+        GError     *error,
+        JsonObject *statement)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->finished)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  run->finished = TRUE;
+  clear_wait (run);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, json_object_ref (statement), (GDestroyNotify) json_object_unref);
+}
+
+typedef struct
+{
+  GTask  *task;
+  GError *error;
+} Cancel;
+
+static void
 cancel_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
+  Cancel *cancel = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -74,21 +120,66 @@ cancel_done_cb (GObject      *object,
   node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
   if (error != NULL)
     g_debug ("Canceling a statement: %s", error->message);
+  finish (cancel->task, cancel->error, NULL);
+  g_object_unref (cancel->task);
+  g_free (cancel);
 }
 
+/* Cancels the statement on the warehouse (when it has an id), then ends
+ * the task with @error: nothing is left running once the caller hears. */
 static void
-cancel_on_server (Run *run)
+cancel_then_finish (GTask  *task,
+                    GError *error)
 {
+  Run *run = g_task_get_task_data (task);
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
+  Cancel *cancel;
 
+  clear_wait (run);
   if (run->statement_id == NULL)
-    return;
+    {
+      finish (task, error, NULL);
+      return;
+    }
 
+  cancel = g_new0 (Cancel, 1);
+  cancel->task = g_object_ref (task);
+  cancel->error = error;
   escaped = g_uri_escape_string (run->statement_id, NULL, FALSE);
   path = g_strdup_printf (STATEMENTS_PATH "/%s/cancel", escaped);
   lb_databricks_client_call_async (run->client, "POST", path, NULL, NULL, LB_CALL_IDEMPOTENT,
-                                   NULL, cancel_done_cb, NULL);
+                                   NULL, cancel_done_cb, cancel);
+}
+
+static GError *
+cancelled_error (void)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The statement was canceled"));
+}
+
+static gboolean
+cancelled_idle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  /* Only a wait ends here; a call in flight ends when it returns. */
+  if (!run->finished && run->wait != NULL)
+    cancel_then_finish (task, cancelled_error ());
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Through an idle in the task's context: this may run in another thread. */
+  g_source_set_callback (source, cancelled_idle_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
 }
 
 static void poll_statement (GTask *task);
@@ -99,7 +190,7 @@ wait_done_cb (gpointer user_data)
   GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
 
-  run->wait_source = 0;
+  g_clear_pointer (&run->wait, g_source_unref);
   poll_statement (task);
 
   return G_SOURCE_REMOVE;
@@ -123,16 +214,20 @@ call_cb (GObject      *object,
   if (run->statement_id == NULL)
     run->statement_id = g_strdup (member_string (statement, "statement_id"));
 
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (run->finished)
     {
-      cancel_on_server (run);
       g_clear_error (&error);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The statement was canceled"));
+      return;
+    }
+  if (g_cancellable_is_cancelled (run->cancellable))
+    {
+      g_clear_error (&error);
+      cancel_then_finish (task, cancelled_error ());
       return;
     }
   if (error != NULL)
     {
-      g_task_return_error (task, error);
+      finish (task, error, NULL);
       return;
     }
 
@@ -140,14 +235,14 @@ call_cb (GObject      *object,
   state = member_string (status, "state");
   if (state == NULL || run->statement_id == NULL)
     {
-      g_task_return_new_error (task, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
-                               _("The warehouse’s answer has no statement state"));
+      finish (task, g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
+                                 _("The warehouse’s answer has no statement state")), NULL);
       return;
     }
 
   if (g_str_equal (state, "SUCCEEDED"))
     {
-      g_task_return_pointer (task, json_object_ref (statement), (GDestroyNotify) json_object_unref);
+      finish (task, NULL, statement);
       return;
     }
 
@@ -157,33 +252,32 @@ call_cb (GObject      *object,
       const char *code = member_string (failure, "error_code");
       const char *message = member_string (failure, "message");
 
-      g_task_return_new_error (task, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_FAILED, "%s: %s",
-                               code != NULL ? code : "FAILED",
-                               message != NULL ? message : _("the statement failed without a message"));
+      finish (task, g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_FAILED, "%s: %s",
+                                 code != NULL ? code : "FAILED",
+                                 message != NULL ? message : _("the statement failed without a message")), NULL);
       return;
     }
 
   if (g_str_equal (state, "CANCELED") || g_str_equal (state, "CLOSED"))
     {
-      g_task_return_new_error (task, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_CANCELED,
-                               _("The statement was canceled on the warehouse"));
+      finish (task, g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_CANCELED,
+                                 _("The statement was canceled on the warehouse")), NULL);
       return;
     }
 
   if (g_get_monotonic_time () >= run->deadline)
     {
-      cancel_on_server (run);
-      g_task_return_new_error (task, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_TIMEOUT,
-                               _("The statement took longer than %u s; it was canceled"),
-                               run->options.timeout_ms / 1000);
+      cancel_then_finish (task, g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_TIMEOUT,
+                                             _("The statement took longer than %u s; it was canceled"),
+                                             run->options.timeout_ms / 1000));
       return;
     }
 
   /* PENDING (a stopped warehouse starting) or RUNNING: poll again. */
-  run->wait_source = g_timeout_add_full (G_PRIORITY_DEFAULT,
-                                         lb_backoff_delay_ms (run->options.poll_base_ms, run->attempt++,
-                                                              run->options.poll_max_ms),
-                                         wait_done_cb, g_object_ref (task), g_object_unref);
+  run->wait = g_timeout_source_new (lb_backoff_delay_ms (run->options.poll_base_ms, run->attempt++,
+                                                         run->options.poll_max_ms));
+  g_source_set_callback (run->wait, wait_done_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (run->wait, g_task_get_context (task));
 }
 
 static void
@@ -194,7 +288,7 @@ poll_statement (GTask *task)
   g_autofree char *path = g_strdup_printf (STATEMENTS_PATH "/%s", escaped);
 
   lb_databricks_client_call_async (run->client, "GET", path, NULL, NULL, LB_CALL_IDEMPOTENT,
-                                   g_task_get_cancellable (task), call_cb, g_object_ref (task));
+                                   run->cancellable, call_cb, g_object_ref (task));
 }
 
 void
@@ -217,6 +311,9 @@ lb_sql_statement_execute_async (LbDatabricksClient          *client,
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_sql_statement_execute_async);
+  /* Cancellation is ours: the statement is canceled on the warehouse
+   * before the task returns. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (warehouse_id == NULL || warehouse_id[0] == '\0')
     {
@@ -231,7 +328,10 @@ lb_sql_statement_execute_async (LbDatabricksClient          *client,
   run->options.poll_max_ms = options != NULL && options->poll_max_ms > 0 ? options->poll_max_ms : 10000;
   run->options.timeout_ms = options != NULL && options->timeout_ms > 0 ? options->timeout_ms : 20 * 60 * 1000;
   run->deadline = g_get_monotonic_time () + (gint64) run->options.timeout_ms * 1000;
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   g_task_set_task_data (task, run, run_free);
+  if (cancellable != NULL)
+    run->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), task, NULL);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
