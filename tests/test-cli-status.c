@@ -9,6 +9,7 @@
 
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-pipelines.h"
+#include "lb-fake-workspace-sql.h"
 #include "lb-test-utils.h"
 
 #define OTHER_SECRET "m2m-s3cret-value"
@@ -311,6 +312,97 @@ test_status_not_deployed (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "Not deployed"));
 }
 
+/* cdf and the deploy gate ------------------------------------------------------------ */
+
+/* The sample with customers TRIGGERED (its feed is off in the fake) and a
+ * view to sync TRIGGERED. */
+static char *
+write_blocking_workload (Fixture *fixture)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GString) changed = NULL;
+
+  g_assert_true (g_file_get_contents (fixture->sample, &text, NULL, NULL));
+  changed = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (changed, "primary_keys: [customer_id]\n      scheduling_policy: SNAPSHOT",
+                                      "primary_keys: [customer_id]\n      scheduling_policy: TRIGGERED", 1), ==, 1);
+  g_assert_cmpuint (g_string_replace (changed, "lakebase_accelerator:",
+                                      "    - name: retail.serving.orders_view\n"
+                                      "      primary_keys: [order_id]\n"
+                                      "      scheduling_policy: TRIGGERED\n"
+                                      "lakebase_accelerator:", 1), ==, 1);
+  return write_file (fixture, "blocking.yml", changed->str);
+}
+
+static void
+test_cdf (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_auto(LbTestCliResult) ok = { 0, };
+  g_auto(LbTestCliResult) blocked = { 0, };
+  g_auto(LbTestCliResult) json = { 0, };
+  g_auto(LbTestCliResult) no_tty = { 0, };
+  g_auto(LbTestCliResult) fixed = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *workload = write_blocking_workload (fixture);
+  g_auto(GStrv) alters = NULL;
+  JsonObject *root;
+
+  lb_fake_workspace_sql_add_view (fixture->fake, "retail.serving.orders_view");
+
+  /* The sample passes. */
+  run_cli (fixture, &ok, "cdf", fixture->sample, NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_nonnull (strstr (ok.out, "retail.serving.orders       CONTINUOUS  on"));
+  g_assert_nonnull (strstr (ok.out, "cannot be changed after it is created"));
+
+  /* Two tables block; the fix is printed. */
+  run_cli (fixture, &blocked, "cdf", workload, "-w", "wh-serverless", "--poll-base-ms", "2", NULL);
+  g_assert_cmpint (blocked.status, ==, 1);
+  g_assert_nonnull (strstr (blocked.out, "retail.serving.customers    TRIGGERED   off      BLOCKS: "
+                                         "change data feed is off; TRIGGERED needs it"));
+  g_assert_nonnull (strstr (blocked.out, "BLOCKS: a view cannot have change data feed — use Snapshot"));
+  g_assert_nonnull (strstr (blocked.out, "  ALTER TABLE `retail`.`serving`.`customers` SET TBLPROPERTIES "
+                                         "(delta.enableChangeDataFeed = true);\n"));
+
+  run_cli (fixture, &json, "cdf", workload, "--json", NULL);
+  g_assert_cmpint (json.status, ==, 1);
+  root = lb_test_parse_json_object (json.out, parser);
+  g_assert_cmpint (json_object_get_int_member (root, "blocking"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (root, "tables"), 3), "change_data_feed"), ==, "view");
+
+  /* --fix asks; without a terminal it needs --yes. */
+  run_cli (fixture, &no_tty, "cdf", workload, "-w", "wh-serverless", "--fix", NULL);
+  g_assert_cmpint (no_tty.status, ==, 2);
+  g_assert_false (lb_fake_workspace_sql_get_change_data_feed (fixture->fake, "retail.serving.customers"));
+
+  run_cli (fixture, &fixed, "cdf", workload, "-w", "wh-serverless", "--fix", "--yes", "--poll-base-ms", "2", NULL);
+  /* The view still blocks: only Snapshot helps there. */
+  g_assert_cmpint (fixed.status, ==, 1);
+  g_assert_true (lb_fake_workspace_sql_get_change_data_feed (fixture->fake, "retail.serving.customers"));
+  alters = lb_fake_workspace_sql_dup_statements (fixture->fake, "ALTER TABLE");
+  g_assert_cmpuint (g_strv_length (alters), ==, 1);
+  g_assert_nonnull (strstr (fixed.out, "retail.serving.customers    TRIGGERED   on"));
+}
+
+static void
+test_deploy_gate (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto(LbTestCliResult) result = { 0, };
+  g_autofree char *workload = write_blocking_workload (fixture);
+
+  lb_fake_workspace_sql_add_view (fixture->fake, "retail.serving.orders_view");
+  run_cli (fixture, &result, "deploy", workload, "--poll-base-ms", "2", NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_nonnull (strstr (result.err, "not deployed: 2 tables cannot sync with their modes"));
+  g_assert_nonnull (strstr (result.err, "ALTER TABLE `retail`.`serving`.`customers`"));
+  /* Nothing irreversible happened. */
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", NULL), ==, 0);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "projects"), ==, 0);
+}
+
 static void
 test_status_errors (Fixture       *fixture,
                     gconstpointer  data)
@@ -346,6 +438,8 @@ main (int   argc,
   ADD ("/cli-status/watch", test_status_watch);
   ADD ("/cli-status/not-deployed", test_status_not_deployed);
   ADD ("/cli-status/errors", test_status_errors);
+  ADD ("/cli-cdf/check-and-fix", test_cdf);
+  ADD ("/cli-cdf/deploy-gate", test_deploy_gate);
 #undef ADD
 
   return g_test_run ();

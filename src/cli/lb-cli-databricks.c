@@ -922,6 +922,10 @@ lb_cli_deploy (int    argc,
         }
     }
 
+  /* Nothing irreversible while a table cannot sync with its mode. */
+  if (!lb_cli_cdf_gate (workload, profile_name))
+    return LB_CLI_EXIT_FAILURE;
+
   return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, json);
 }
 

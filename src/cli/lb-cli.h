@@ -41,6 +41,13 @@ int   lb_cli_bundle       (int          argc,
                            char       **argv);
 int   lb_cli_sandbox      (int          argc,
                            char       **argv);
+/* lb-cli-cdf.c */
+int   lb_cli_cdf          (int          argc,
+                           char       **argv);
+/* Before a deploy: TRUE unless a table blocks its sync mode (then the list
+ * and the fixes are printed on stderr). */
+gboolean lb_cli_cdf_gate  (LbWorkload  *workload,
+                           const char  *profile_name);
 /* lb-cli-status.c */
 int   lb_cli_status       (int          argc,
                            char       **argv);
