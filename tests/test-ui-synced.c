@@ -12,6 +12,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 
 #include "lb-application.h"
 #include "lb-calculator-page.h"
@@ -20,6 +21,7 @@
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-pipelines.h"
 #include "lb-fake-workspace-sql.h"
+#include "lb-pg-sandbox.h"
 #include "lb-synced-tables-window.h"
 #include "lb-test-gtk-utils.h"
 #include "lb-window.h"
@@ -127,7 +129,14 @@ wait_for_label (gpointer    widget,
 {
   Wait wait = { widget, text };
 
+  g_test_message ("waiting for “%s”", text);
   lb_test_spin_until_func (label_shown, &wait, 15);
+}
+
+static gboolean
+signed_in (gpointer data)
+{
+  return lb_deploy_page_get_user_name (data) != NULL;
 }
 
 static void
@@ -135,7 +144,23 @@ sign_in (Fixture *fixture)
 {
   lb_test_spin_until_func (profile_selected, fixture->page, 10);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
-  wait_for_label (fixture->page, "ana@example.com");
+  g_test_message ("signing in");
+  lb_test_spin_until_func (signed_in, fixture->page, 15);
+}
+
+static char *
+conninfo_value (const char *conninfo,
+                const char *keyword)
+{
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  char *value = NULL;
+
+  g_assert_nonnull (options);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
+      value = g_strdup (o->val);
+  PQconninfoFree (options);
+  return value;
 }
 
 static gboolean
@@ -350,6 +375,15 @@ at_max_interval (gpointer data)
 }
 
 static gboolean
+partitions_measured (gpointer data)
+{
+  LbSyncedTableStatus *orders = lb_sync_status_find (data, "status_pg.public.orders");
+
+  return orders != NULL && lb_synced_table_status_get_partition_count (orders) == 2 &&
+         lb_synced_table_status_get_partition_bytes (orders) > 2 * 8192;
+}
+
+static gboolean
 sync_posted (gpointer data)
 {
   return lb_fake_workspace_pipelines_count_updates (fake, NULL) == 1;
@@ -403,8 +437,45 @@ test_synced_tables_window (Fixture       *fixture,
   g_autofree char *lines_pipeline = NULL;
   g_autofree char *customers_pipeline = NULL;
 
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *dbname = NULL;
+  LbWorkload *workload;
+  PGconn *conn;
+  PGresult *res;
+
+  /* A real PostgreSQL stands in for the instance: orders is partitioned,
+   * as synced tables are. */
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn,
+                "DROP TABLE IF EXISTS orders;"
+                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                "  FROM generate_series (1, 40000) g;");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+  PQclear (res);
+  PQfinish (conn);
+  lb_fake_workspace_set_pg_host (fake, host);
+  lb_fake_workspace_set_user_name (fake, user);
+
   lb_fake_workspace_set_polls_until_ready (fake, 0);
-  load_sample (fixture);
+  workload = load_sample (fixture);
+  lb_workload_set_database_name (workload, dbname);
+  /* A project of its own: its endpoint's host is the sandbox. */
+  lb_workload_set_instance_name (workload, "retail-status");
+  lb_workload_set_database_catalog (workload, "status_pg");
   g_signal_connect (page, "notify::runner", G_CALLBACK (tune_runner_cb), NULL);
   sign_in (fixture);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
@@ -419,55 +490,63 @@ test_synced_tables_window (Fixture       *fixture,
   g_assert_nonnull (window);
   lb_synced_tables_window_set_refresh_interval (window, 40, 160);
   g_signal_connect (window, "open-uri", G_CALLBACK (opened_uri_cb), &opened);
-  wait_refreshes (window, 1);
   status = lb_synced_tables_window_get_status (window);
+  /* The sandbox's port (an instance listens on 5432). */
+  lb_sync_status_set_pg_port (status, (guint) g_ascii_strtoull (port, NULL, 10));
+  wait_refreshes (window, 1);
   g_assert_cmpuint (g_list_model_get_n_items (lb_sync_status_get_tables (status)), ==, 3);
   wait_for_label (GTK_WIDGET (window), "Online");
   wait_for_label (GTK_WIDGET (window), "Syncing");
 
   /* Sync Now: off for CONTINUOUS, on for the others. */
-  row = lb_synced_tables_window_get_row (window, "retail_pg.public.orders");
+  row = lb_synced_tables_window_get_row (window, "status_pg.public.orders");
   g_assert_null (find_button_with_action (row, "synced.sync-now"));
   button = find_button_with_label (row, "Sync _Now");
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_get_sensitive (button));
-  row = lb_synced_tables_window_get_row (window, "retail_pg.public.customers");
+  row = lb_synced_tables_window_get_row (window, "status_pg.public.customers");
   g_assert_true (gtk_widget_get_sensitive (find_button_with_action (row, "synced.sync-now")));
 
   /* order_lines' pipeline fails: red, expanded, with both messages. */
   /* Copies: each refresh replaces the rows' objects. */
-  lines_pipeline = g_strdup (lb_synced_table_status_get_pipeline_id (lb_sync_status_find (status, "retail_pg.public.order_lines")));
+  lines_pipeline = g_strdup (lb_synced_table_status_get_pipeline_id (lb_sync_status_find (status, "status_pg.public.order_lines")));
   json_object_set_string_member (members, "detailed_state", "SYNCED_TABLE_ONLINE_PIPELINE_FAILED");
   json_object_set_string_member (members, "message", "Update failed: column line_no has NULL values.");
   g_assert_true (lb_fake_workspace_merge_synced_table_status (fake, "postgres_synced_tables",
-                                                              "synced_tables/retail_pg.public.order_lines", members));
+                                                              "synced_tables/status_pg.public.order_lines", members));
   lb_fake_workspace_pipelines_set_state (fake, lines_pipeline, "FAILED", "Flow 'order_lines' failed: NOT NULL constraint violated.");
   count = lb_synced_tables_window_get_refresh_count (window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.refresh", NULL));
   wait_refreshes (window, count + 1);
   wait_for_label (GTK_WIDGET (window), "Update failed: column line_no has NULL values. (pipeline: Flow 'order_lines' failed");
-  row = lb_synced_tables_window_get_row (window, "retail_pg.public.order_lines");
+  row = lb_synced_tables_window_get_row (window, "status_pg.public.order_lines");
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
   wait_for_label (GTK_WIDGET (window), "1 table failed");
+  /* F5 measured the partitions again, now on the sandbox's port. */
+  g_test_message ("waiting for the partition sizes");
+  lb_test_spin_until_func (partitions_measured, status, 15);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (lb_synced_tables_window_get_row (window, "status_pg.public.orders")),
+                                 TRUE);
+  wait_for_label (GTK_WIDGET (window), "2 partitions, ");
   lb_test_spin_briefly ();
   lb_test_save_screenshot (GTK_WIDGET (window), "synced-tables");
 
   /* Sync Now posts a pipeline update; CONTINUOUS does nothing. */
-  customers_pipeline = g_strdup (lb_synced_table_status_get_pipeline_id (lb_sync_status_find (status, "retail_pg.public.customers")));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.sync-now", "s", "retail_pg.public.customers"));
+  customers_pipeline = g_strdup (lb_synced_table_status_get_pipeline_id (lb_sync_status_find (status, "status_pg.public.customers")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.sync-now", "s", "status_pg.public.customers"));
   lb_test_spin_until_func (sync_posted, NULL, 10);
   g_assert_cmpuint (lb_fake_workspace_pipelines_count_updates (fake, customers_pipeline), ==, 1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.sync-now", "s", "retail_pg.public.orders"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.sync-now", "s", "status_pg.public.orders"));
   lb_test_spin_briefly ();
   g_assert_cmpuint (lb_fake_workspace_pipelines_count_updates (fake, NULL), ==, 1);
 
   /* The links go to the workspace. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.open-pipeline", "s", "retail_pg.public.customers"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.open-pipeline", "s", "status_pg.public.customers"));
   expected = g_strdup_printf ("%s/pipelines/%s", lb_fake_workspace_get_url (fake), customers_pipeline);
   g_assert_cmpstr (opened, ==, expected);
   g_free (expected);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.open-table", "s", "retail_pg.public.customers"));
-  expected = g_strdup_printf ("%s/explore/data/retail_pg/public/customers", lb_fake_workspace_get_url (fake));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.open-table", "s", "status_pg.public.customers"));
+  expected = g_strdup_printf ("%s/explore/data/status_pg/public/customers", lb_fake_workspace_get_url (fake));
   g_assert_cmpstr (opened, ==, expected);
 
   /* Unchanged: the wait doubles up to its ceiling. */
@@ -486,6 +565,10 @@ test_synced_tables_window (Fixture       *fixture,
   g_assert_true (lb_deploy_page_get_synced_tables_window (page) == GTK_WIDGET (window));
   wait_refreshes (window, count + 1);
   assert_no_secret_in_labels (GTK_WIDGET (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_fake_workspace_set_pg_host (fake, "/nonexistent/lb-fake-workspace-pg");
+  lb_fake_workspace_set_user_name (fake, "ana@example.com");
 }
 
 int

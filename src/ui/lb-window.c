@@ -739,7 +739,12 @@ synced_tables_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  gtk_widget_activate_action (GTK_WIDGET (LB_WINDOW (widget)->deploy_page), "deploy.synced-tables", NULL);
+  LbWindow *self = LB_WINDOW (widget);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->deploy_page), "deploy.synced-tables", NULL);
+  /* Not signed in yet, or nothing to sync: the Deploy view says what is missing. */
+  if (lb_deploy_page_get_synced_tables_window (self->deploy_page) == NULL)
+    lb_window_show_page (self, "deploy");
 }
 
 static void

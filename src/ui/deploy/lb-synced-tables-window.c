@@ -179,7 +179,8 @@ make_row (LbSyncedTablesWindow *self,
     }
 
   {
-    GtkWidget *source_row = detail_row (_("Source"), lb_synced_table_status_get_source_table (item) ?: "—");
+    g_autofree char *from = g_strdup_printf (_("From %s"), lb_synced_table_status_get_source_table (item) ?: "—");
+    GtkWidget *source_row = detail_row (_("Synced table"), from);
 
     adw_action_row_add_suffix (ADW_ACTION_ROW (source_row),
                                link_button ("synced.open-table", name, _("Open the synced table in Catalog Explorer")));
