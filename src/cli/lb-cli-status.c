@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
@@ -198,7 +199,10 @@ print_status (LbSyncStatus *status,
       text = g_strdup_printf (_("Synced tables of %s (read at %s UTC)\n%s"),
                               lb_deployment_plan_get_instance_name (lb_sync_status_get_plan (status)),
                               when, table);
-      if (watch)
+      /* --watch on a terminal redraws in place, as watch(1) does. */
+      if (watch && isatty (STDOUT_FILENO))
+        g_print ("\033[H\033[2J");
+      else if (watch)
         g_print ("\n");
       if (!lb_cli_write_stdout (text, &error))
         {

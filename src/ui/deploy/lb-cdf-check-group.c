@@ -136,12 +136,17 @@ rebuild_rows (LbCdfCheckGroup *self)
               gtk_widget_add_css_class (row, "cdf-blocking");
               if (fix != NULL)
                 {
+                  const char *warehouse = lb_workload_get_warehouse_id (self->workload);
+
                   adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                              make_button (NULL, "edit-copy-symbolic", "cdf.copy-sql", name,
                                                           _("Copy the ALTER TABLE that turns change data feed on")));
-                  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                             make_button (_("_Run…"), NULL, "cdf.run-sql", name,
-                                                          _("Run the ALTER TABLE on the SQL warehouse (asks first)")));
+
+                  /* Run needs a warehouse (picked under Table Sizes). */
+                  if (warehouse != NULL && warehouse[0] != '\0')
+                    adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                               make_button (_("_Run…"), NULL, "cdf.run-sql", name,
+                                                            _("Run the ALTER TABLE on the SQL warehouse (asks first)")));
                 }
               adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                          make_button (_("Use _Snapshot"), NULL, "cdf.use-snapshot", name,
