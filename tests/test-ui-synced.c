@@ -318,6 +318,8 @@ test_cdf_gate (Fixture       *fixture,
   g_assert_cmpuint (lb_cdf_check_group_get_n_blocking (group), ==, 0);
   g_assert_true (lb_cdf_check_group_passed (group));
   wait_for_label (page, "a view, synced as a snapshot");
+  /* The plan follows the workload: the view is planned as a snapshot. */
+  wait_for_label (page, "from retail.serving.orders_view · key order_id · Snapshot");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "cdf-fixed");
 
   /* Deploy goes ahead at once now, the view as a snapshot. */
