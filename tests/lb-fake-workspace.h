@@ -6,6 +6,9 @@
  * Pieces:
  *   lb-fake-workspace.c           server, router, auth check, knobs, request log
  *   lb-fake-workspace-lakebase.c  SCIM Me, /api/2.0/database/…, /api/2.0/postgres/…
+ *   lb-fake-workspace-pipelines.c Lakeflow pipelines behind synced tables: GET
+ *                                 state and latest updates, POST …/updates
+ *                                 (Sync Now); lb-fake-workspace-pipelines.h
  *   lb-fake-workspace-sql.c       warehouses, SQL statements, Unity Catalog tables
  *                                 (part 2; registers its routes with
  *                                 lb_fake_workspace_add_route() from

@@ -208,6 +208,12 @@ group_blocks (gpointer data)
 }
 
 static gboolean
+no_blocked_toast (gpointer data)
+{
+  return !find_label_containing (data, "Not deployed:");
+}
+
+static gboolean
 customers_has_feed (gpointer data)
 {
   return lb_fake_workspace_sql_get_change_data_feed (fake, "retail.serving.customers") &&
@@ -277,6 +283,7 @@ test_cdf_gate (Fixture       *fixture,
   wait_for_label (page, "a view cannot have change data feed — use Snapshot");
   wait_for_label (page, "change data feed is off; TRIGGERED needs it");
   wait_for_label (page, "2 tables cannot sync with their modes");
+  wait_for_label (fixture->window, "Not deployed: 2 tables cannot sync with their modes (see Change Data Feed)");
   row = lb_cdf_check_group_get_row (group, "retail.serving.customers");
   g_assert_true (gtk_widget_has_css_class (row, "cdf-blocking"));
   g_assert_false (gtk_widget_has_css_class (lb_cdf_check_group_get_row (group, "retail.serving.orders"),
@@ -311,12 +318,15 @@ test_cdf_gate (Fixture       *fixture,
                                         "change data feed is on"));
 
   /* Use Snapshot for the view: the workload changes, nothing blocks. */
+  g_assert_true (find_label_containing (GTK_WIDGET (fixture->window), "Not deployed:"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (group), "cdf.use-snapshot", "s", "retail.serving.orders_view"));
   lb_test_spin_briefly ();
   g_assert_cmpint (lb_synced_table_get_scheduling_policy (find_table (workload, "retail.serving.orders_view")), ==,
                    LB_SYNC_MODE_SNAPSHOT);
   g_assert_cmpuint (lb_cdf_check_group_get_n_blocking (group), ==, 0);
   g_assert_true (lb_cdf_check_group_passed (group));
+  /* The "Not deployed" toast went with the last blocker. */
+  lb_test_spin_until_func (no_blocked_toast, fixture->window, 2);
   wait_for_label (page, "a view, synced as a snapshot");
   /* The plan follows the workload: the view is planned as a snapshot. */
   wait_for_label (page, "from retail.serving.orders_view · key order_id · Snapshot");

@@ -30,6 +30,14 @@ struct _LbCdfCheckGroup
 
 G_DEFINE_FINAL_TYPE (LbCdfCheckGroup, lb_cdf_check_group, GTK_TYPE_WIDGET)
 
+enum {
+  PROP_0,
+  PROP_N_BLOCKING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void check_again (LbCdfCheckGroup *self);
 
 static gboolean
@@ -179,6 +187,7 @@ rebuild_rows (LbCdfCheckGroup *self)
     description = g_strdup_printf (_("Triggered and Continuous sync read the source’s change data feed; views "
                                      "can only be synced as snapshots. %s"), lb_cdf_get_sync_mode_note ());
   adw_preferences_group_set_description (self->group, description);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BLOCKING]);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "cdf.check",
                                  self->client != NULL && !self->checking && tables != NULL &&
                                  g_list_model_get_n_items (tables) > 0);
@@ -435,12 +444,34 @@ lb_cdf_check_group_dispose (GObject *object)
 }
 
 static void
+lb_cdf_check_group_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_N_BLOCKING:
+      g_value_set_uint (value, lb_cdf_check_group_get_n_blocking (LB_CDF_CHECK_GROUP (object)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lb_cdf_check_group_class_init (LbCdfCheckGroupClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lb_cdf_check_group_dispose;
+  object_class->get_property = lb_cdf_check_group_get_property;
+
+  properties[PROP_N_BLOCKING] =
+    g_param_spec_uint ("n-blocking", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-cdf-check-group.ui");

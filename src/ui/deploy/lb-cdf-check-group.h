@@ -17,7 +17,10 @@ G_BEGIN_DECLS
  * cdf.copy-sql(s) copies the fix to the clipboard, cdf.run-sql(s) asks
  * (AdwMessageDialog) and runs it on the warehouse, then checks again,
  * cdf.use-snapshot(s) sets the table's policy to SNAPSHOT in the workload;
- * cdf.check checks all tables again. */
+ * cdf.check checks all tables again.
+ *
+ * Property "n-blocking" (guint, read-only): tables of the last check that
+ * block, notified whenever the list is redrawn. */
 G_DECLARE_FINAL_TYPE (LbCdfCheckGroup, lb_cdf_check_group, LB, CDF_CHECK_GROUP, GtkWidget)
 
 void        lb_cdf_check_group_set_workload   (LbCdfCheckGroup     *self,

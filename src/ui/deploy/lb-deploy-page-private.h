@@ -42,6 +42,7 @@ struct _LbDeployPage
   AdwToast              *last_toast;        /* replaced, not queued behind, by the next */
   GtkWidget             *synced_window;     /* weak: the Synced Tables window shown */
   gboolean               cdf_checking;      /* Deploy waits for the Change Data Feed check */
+  AdwToast              *cdf_toast;         /* weak: "Not deployed: …", gone once nothing blocks */
 
   gulong                 workload_changed_id;
   guint                  plan_source;
@@ -87,5 +88,7 @@ void                _lb_deploy_page_class_install_synced_actions (GtkWidgetClass
  * starts the deploy unless a table blocks. */
 void                _lb_deploy_page_check_then_deploy      (LbDeployPage  *self);
 void                _lb_deploy_page_update_synced_actions  (LbDeployPage  *self);
+void                _lb_deploy_page_init_synced            (LbDeployPage  *self);
+void                _lb_deploy_page_dispose_synced         (LbDeployPage  *self);
 
 G_END_DECLS

@@ -65,6 +65,11 @@ cdf_checked_cb (GObject      *object,
                        blocking);
 
     _lb_deploy_page_add_toast (self, message);
+    if (self->cdf_toast != NULL)
+      g_object_remove_weak_pointer (G_OBJECT (self->cdf_toast), (gpointer *) &self->cdf_toast);
+    self->cdf_toast = self->last_toast;
+    if (self->cdf_toast != NULL)
+      g_object_add_weak_pointer (G_OBJECT (self->cdf_toast), (gpointer *) &self->cdf_toast);
   }
   scroll_to (GTK_WIDGET (self->cdf_group));
   _lb_deploy_page_update_actions (self);
@@ -178,6 +183,34 @@ _lb_deploy_page_update_synced_actions (LbDeployPage *self)
                           has_tables && !running && (_lb_deploy_page_instance_is_ready (self) || self->found_existing));
   gtk_widget_set_visible (GTK_WIDGET (self->cdf_group),
                           self->workload != NULL && g_list_model_get_n_items (lb_workload_get_tables (self->workload)) > 0);
+}
+
+/* Fixed (or switched to Snapshot): the "Not deployed" toast no longer holds. */
+static void
+cdf_blocking_changed_cb (LbDeployPage    *self,
+                         GParamSpec      *pspec,
+                         LbCdfCheckGroup *group)
+{
+  if (self->cdf_toast != NULL && lb_cdf_check_group_get_n_blocking (group) == 0)
+    adw_toast_dismiss (self->cdf_toast);
+}
+
+void
+_lb_deploy_page_init_synced (LbDeployPage *self)
+{
+  g_signal_connect_object (self->cdf_group, "notify::n-blocking", G_CALLBACK (cdf_blocking_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+void
+_lb_deploy_page_dispose_synced (LbDeployPage *self)
+{
+  if (self->cdf_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->cdf_toast), (gpointer *) &self->cdf_toast);
+  self->cdf_toast = NULL;
+  if (self->synced_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->synced_window), (gpointer *) &self->synced_window);
+  self->synced_window = NULL;
 }
 
 void

@@ -319,9 +319,7 @@ lb_deploy_page_dispose (GObject *object)
   g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->find_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
-  if (self->synced_window != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->synced_window), (gpointer *) &self->synced_window);
-  self->synced_window = NULL;
+  _lb_deploy_page_dispose_synced (self);
 
   if (self->workload != NULL)
     g_clear_signal_handler (&self->workload_changed_id, self->workload);
@@ -448,6 +446,7 @@ static void
 lb_deploy_page_init (LbDeployPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _lb_deploy_page_init_synced (self);
   /* The progress shows the runner of the last Deploy or Teardown. */
   g_object_bind_property (self, "runner", self->progress_group, "runner", G_BINDING_SYNC_CREATE);
   /* The workspace group picks the workload's profile. */
