@@ -102,6 +102,9 @@ rebuild_rows (LbCdfCheckGroup *self)
   guint blocking = self->results != NULL ? lb_cdf_results_count_blocking (self->results) : 0;
   g_autofree char *description = NULL;
 
+  if (self->rows == NULL)
+    return;   /* disposed while a check was answering */
+
   for (guint i = 0; i < self->rows->len; i++)
     gtk_list_box_remove (self->list, g_ptr_array_index (self->rows, i));
   g_ptr_array_set_size (self->rows, 0);
@@ -272,7 +275,7 @@ check_again_cb (GObject      *object,
   g_autoptr(LbCdfCheckGroup) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lb_cdf_check_group_check_finish (self, result, &error) && error != NULL &&
+  if (!lb_cdf_check_group_check_finish (self, result, &error) && error != NULL && self->rows != NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     adw_preferences_group_set_description (self->group, error->message);
 }
@@ -355,7 +358,12 @@ enable_cb (GObject      *object,
   g_autoptr(LbCdfCheckGroup) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lb_cdf_check_enable_finish (LB_CDF_CHECK (object), result, &error))
+  if (!lb_cdf_check_enable_finish (LB_CDF_CHECK (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->rows == NULL)
+    return;
+  if (error != NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {

@@ -41,11 +41,9 @@ cdf_checked_cb (GObject      *object,
       _lb_deploy_page_start_deploy (self);
       return;
     }
+  /* Only the page's end cancels it: nothing left to update. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      _lb_deploy_page_update_actions (self);
-      return;
-    }
+    return;
   if (error != NULL)
     {
       /* The check itself could not run: the deploy's own steps will say

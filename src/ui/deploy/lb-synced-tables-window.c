@@ -283,7 +283,7 @@ partitions_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!lb_sync_status_measure_partitions_finish (LB_SYNC_STATUS (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->status != NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Partition sizes not measured: %s"), error->message);
 
@@ -301,8 +301,8 @@ refresh_cb (GObject      *object,
   gboolean changed = FALSE;
 
   self->refreshing = FALSE;
-  if (g_cancellable_is_cancelled (self->cancellable))
-    return;
+  if (self->status == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;   /* closed meanwhile */
   self->refresh_count++;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "synced.refresh", TRUE);
 
@@ -367,7 +367,7 @@ sync_now_cb (GObject      *object,
   g_autofree char *message = NULL;
 
   update_id = lb_sync_status_sync_now_finish (LB_SYNC_STATUS (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self->status == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   message = update_id != NULL ? g_strdup (_("Sync started"))
                               : g_strdup_printf (_("Sync not started: %s"), error->message);
