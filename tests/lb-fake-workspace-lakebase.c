@@ -1751,3 +1751,35 @@ lb_fake_workspace_get_max_synced_tables_in_flight (LbFakeWorkspace *fake)
 
   return max;
 }
+
+gboolean
+lb_fake_workspace_merge_synced_table_status (LbFakeWorkspace *fake,
+                                             const char      *kind,
+                                             const char      *name,
+                                             JsonObject      *members)
+{
+  GHashTable *table;
+  Res *res;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+
+  g_return_val_if_fail (fake != NULL, FALSE);
+  g_return_val_if_fail (kind != NULL && name != NULL && members != NULL, FALSE);
+
+  lb_fake_workspace_lock (fake);
+  table = table_for_kind (get_lakebase (fake), kind);
+  res = table != NULL ? g_hash_table_lookup (table, name) : NULL;
+  if (res != NULL)
+    {
+      JsonObject *status = ensure_object (res->obj, res->kind == RES_SYNCED_TABLE
+                                                    ? "data_synchronization_status" : "status");
+
+      json_object_iter_init (&iter, members);
+      while (json_object_iter_next (&iter, &member, &value))
+        json_object_set_member (status, member, json_node_copy (value));
+    }
+  lb_fake_workspace_unlock (fake);
+
+  return res != NULL;
+}

@@ -17,6 +17,7 @@ typedef struct
   gint64    uncompressed_bytes;
   GStrv     primary_keys;
   gboolean  change_data_feed;
+  gboolean  is_view;
   char     *table_id;
 } Table;
 
@@ -32,6 +33,8 @@ typedef enum
 {
   QUERY_SIZE,
   QUERY_DESCRIBE_DETAIL,
+  QUERY_SHOW_PROPERTIES,   /* SHOW TBLPROPERTIES t [('key')] */
+  QUERY_ALTER_PROPERTIES,  /* ALTER TABLE t SET TBLPROPERTIES (key = value) */
   QUERY_UNKNOWN,
 } QueryKind;
 
@@ -46,6 +49,8 @@ typedef struct
   char      *error_code;
   char      *error_message;
   char      *sql_state;
+  char      *property;       /* SHOW's key filter, ALTER's key */
+  char      *value;          /* ALTER's value */
 } Statement;
 
 typedef struct
@@ -53,6 +58,7 @@ typedef struct
   GHashTable *tables;        /* full name → Table* */
   GPtrArray  *warehouses;    /* of Warehouse*, in list order */
   GHashTable *statements;    /* id → Statement* */
+  GPtrArray  *log;           /* every statement text submitted, in order */
   guint       max_active;
 } SqlState;
 
@@ -90,6 +96,8 @@ statement_free (gpointer data)
   g_free (statement->error_code);
   g_free (statement->error_message);
   g_free (statement->sql_state);
+  g_free (statement->property);
+  g_free (statement->value);
   g_free (statement);
 }
 
@@ -101,6 +109,7 @@ sql_state_free (gpointer data)
   g_hash_table_unref (state->tables);
   g_ptr_array_unref (state->warehouses);
   g_hash_table_unref (state->statements);
+  g_ptr_array_unref (state->log);
   g_free (state);
 }
 
@@ -293,7 +302,8 @@ warehouses_route (LbFakeWorkspace *fake,
 /* `a`.`b-c`.d → a.b-c.d; NULL when @text is not a table name (trailing
  * blanks and one ";" allowed). */
 static char *
-parse_table_name (const char *text)
+parse_table_name_prefix (const char  *text,
+                         const char **end)
 {
   g_autoptr(GString) name = g_string_new (NULL);
   const char *p = text;
@@ -343,17 +353,110 @@ parse_table_name (const char *text)
       p++;
     }
 
+  if (parts != 3)
+    return NULL;
+  while (g_ascii_isspace (*p))
+    p++;
+  *end = p;
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+/* The end of a statement: blanks and one ";" allowed. */
+static gboolean
+at_statement_end (const char *p)
+{
   while (g_ascii_isspace (*p))
     p++;
   if (*p == ';')
     p++;
   while (g_ascii_isspace (*p))
     p++;
+  return *p == '\0';
+}
 
-  if (*p != '\0' || parts != 3)
+static char *
+parse_table_name (const char *text)
+{
+  const char *end = NULL;
+  g_autofree char *name = parse_table_name_prefix (text, &end);
+
+  if (name == NULL || !at_statement_end (end))
     return NULL;
+  return g_steal_pointer (&name);
+}
 
-  return g_string_free (g_steal_pointer (&name), FALSE);
+/* 'text', `text` or text (up to a blank, "=", ")" or ",") at *@p; moves on. */
+static char *
+parse_word (const char **p)
+{
+  const char *q = *p;
+  GString *word = g_string_new (NULL);
+
+  while (g_ascii_isspace (*q))
+    q++;
+  if (*q == '\'' || *q == '"' || *q == '`')
+    {
+      char quote = *q++;
+
+      while (*q != '\0' && *q != quote)
+        g_string_append_c (word, *q++);
+      if (*q == quote)
+        q++;
+    }
+  else
+    while (*q != '\0' && !g_ascii_isspace (*q) && *q != '=' && *q != ')' && *q != ',')
+      g_string_append_c (word, *q++);
+  while (g_ascii_isspace (*q))
+    q++;
+  *p = q;
+  return g_string_free (word, FALSE);
+}
+
+/* SHOW TBLPROPERTIES t [('key')] */
+static gboolean
+parse_show_properties (Statement  *statement,
+                       const char *rest)
+{
+  const char *p = NULL;
+
+  statement->table_name = parse_table_name_prefix (rest, &p);
+  if (statement->table_name == NULL)
+    return FALSE;
+  if (*p == '(')
+    {
+      p++;
+      statement->property = parse_word (&p);
+      if (*p != ')')
+        return FALSE;
+      p++;
+    }
+  return at_statement_end (p);
+}
+
+/* ALTER TABLE t SET TBLPROPERTIES (key = value) */
+static gboolean
+parse_alter_properties (Statement  *statement,
+                        const char *rest)
+{
+  const char *p = NULL;
+
+  statement->table_name = parse_table_name_prefix (rest, &p);
+  if (statement->table_name == NULL)
+    return FALSE;
+  if (g_ascii_strncasecmp (p, "SET TBLPROPERTIES", strlen ("SET TBLPROPERTIES")) != 0)
+    return FALSE;
+  p += strlen ("SET TBLPROPERTIES");
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p++ != '(')
+    return FALSE;
+  statement->property = parse_word (&p);
+  if (*p++ != '=')
+    return FALSE;
+  statement->value = parse_word (&p);
+  if (*p++ != ')')
+    return FALSE;
+  return statement->property[0] != '\0' && statement->value[0] != '\0' && at_statement_end (p);
 }
 
 /* Collapses runs of blanks so the query matches however it was wrapped. */
@@ -435,8 +538,35 @@ start_running (SqlState  *state,
       return;
     }
 
+  if (statement->kind == QUERY_ALTER_PROPERTIES &&
+      ((Table *) g_hash_table_lookup (state->tables, statement->table_name))->is_view)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("[EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE] 'ALTER TABLE ... SET TBLPROPERTIES' expects a "
+                         "table but %s is a view. SQLSTATE: 42809", statement->table_name);
+
+      set_failure (statement, "BAD_REQUEST", message, "42809");
+      return;
+    }
+
   set_state (statement, "RUNNING");
   statement->polls_left = polls;
+}
+
+/* SUCCEEDED: an ALTER takes effect now. */
+static void
+complete (SqlState  *state,
+          Statement *statement)
+{
+  set_state (statement, "SUCCEEDED");
+  if (statement->kind == QUERY_ALTER_PROPERTIES &&
+      g_ascii_strcasecmp (statement->property, "delta.enableChangeDataFeed") == 0)
+    {
+      Table *table = g_hash_table_lookup (state->tables, statement->table_name);
+
+      if (table != NULL)
+        table->change_data_feed = g_ascii_strcasecmp (statement->value, "true") == 0;
+    }
 }
 
 static void
@@ -458,7 +588,7 @@ advance (LbFakeWorkspace *fake,
       if (statement->polls_left > 0)
         statement->polls_left--;
       if (statement->polls_left == 0)
-        set_state (statement, "SUCCEEDED");
+        complete (state, statement);
     }
 }
 
@@ -480,6 +610,90 @@ add_column (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* SHOW TBLPROPERTIES: (key, value) rows, as Databricks answers them; a key
+ * asked for that the table lacks gives one row saying so. ALTER: no rows. */
+static void
+add_properties_result (JsonBuilder *builder,
+                       Table       *table,
+                       Statement   *statement)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+  gboolean show = statement->kind == QUERY_SHOW_PROPERTIES;
+
+  if (show)
+    {
+      const char *props[][2] = {
+        { "delta.enableChangeDataFeed", table->change_data_feed ? "true" : NULL },
+        { "delta.minReaderVersion", table->is_view ? NULL : "1" },
+        { "delta.minWriterVersion", table->is_view ? NULL : "4" },
+        { "view.sqlConfig.spark.sql.ansi.enabled", table->is_view ? "true" : NULL },
+      };
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (props); i++)
+        {
+          if (props[i][1] == NULL)
+            continue;
+          if (statement->property != NULL && g_ascii_strcasecmp (statement->property, props[i][0]) != 0)
+            continue;
+          g_ptr_array_add (rows, g_strdup (props[i][0]));
+          g_ptr_array_add (rows, g_strdup (props[i][1]));
+          found = TRUE;
+        }
+      if (!found && statement->property != NULL)
+        {
+          g_ptr_array_add (rows, g_strdup (statement->property));
+          g_ptr_array_add (rows, g_strdup_printf ("Table %s does not have property: %s",
+                                                  table->full_name, statement->property));
+        }
+    }
+
+  json_builder_set_member_name (builder, "manifest");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, "JSON_ARRAY");
+  json_builder_set_member_name (builder, "schema");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "column_count");
+  json_builder_add_int_value (builder, show ? 2 : 0);
+  json_builder_set_member_name (builder, "columns");
+  json_builder_begin_array (builder);
+  if (show)
+    {
+      add_column (builder, "key", 0, "STRING");
+      add_column (builder, "value", 1, "STRING");
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "total_row_count");
+  json_builder_add_int_value (builder, rows->len / 2);
+  json_builder_set_member_name (builder, "total_chunk_count");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "truncated");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "result");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "chunk_index");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "row_offset");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "row_count");
+  json_builder_add_int_value (builder, rows->len / 2);
+  json_builder_set_member_name (builder, "data_array");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i + 1 < rows->len; i += 2)
+    {
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, g_ptr_array_index (rows, i));
+      json_builder_add_string_value (builder, g_ptr_array_index (rows, i + 1));
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
 static void
 add_result (JsonBuilder *builder,
             SqlState    *state,
@@ -492,6 +706,12 @@ add_result (JsonBuilder *builder,
     "minWriterVersion", "tableFeatures", "statistics", "clusteringColumns",
   };
   guint n_columns = statement->kind == QUERY_SIZE ? 1 : G_N_ELEMENTS (detail_columns);
+
+  if (statement->kind == QUERY_SHOW_PROPERTIES || statement->kind == QUERY_ALTER_PROPERTIES)
+    {
+      add_properties_result (builder, table, statement);
+      return;
+    }
 
   json_builder_set_member_name (builder, "manifest");
   json_builder_begin_object (builder);
@@ -697,6 +917,17 @@ submit_statement (LbFakeWorkspace *fake,
       statement->table_name = parse_table_name (normalized + strlen ("DESCRIBE DETAIL "));
       statement->kind = statement->table_name != NULL ? QUERY_DESCRIBE_DETAIL : QUERY_UNKNOWN;
     }
+  else if (g_ascii_strncasecmp (normalized, "SHOW TBLPROPERTIES ", strlen ("SHOW TBLPROPERTIES ")) == 0)
+    {
+      statement->kind = parse_show_properties (statement, normalized + strlen ("SHOW TBLPROPERTIES "))
+        ? QUERY_SHOW_PROPERTIES : QUERY_UNKNOWN;
+    }
+  else if (g_ascii_strncasecmp (normalized, "ALTER TABLE ", strlen ("ALTER TABLE ")) == 0)
+    {
+      statement->kind = parse_alter_properties (statement, normalized + strlen ("ALTER TABLE "))
+        ? QUERY_ALTER_PROPERTIES : QUERY_UNKNOWN;
+    }
+  g_ptr_array_add (state->log, g_strdup (normalized));
 
   /* A stopped warehouse starts for the statement, which waits meanwhile. */
   statement->state = g_strdup ("PENDING");
@@ -715,7 +946,7 @@ submit_statement (LbFakeWorkspace *fake,
     {
       start_running (state, statement, 0);
       if (g_str_equal (statement->state, "RUNNING"))
-        set_state (statement, "SUCCEEDED");
+        complete (state, statement);
     }
 
   state->max_active = MAX (state->max_active, count_active (state));
@@ -817,9 +1048,12 @@ tables_route (LbFakeWorkspace *fake,
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, parts[2]);
   json_builder_set_member_name (builder, "table_type");
-  json_builder_add_string_value (builder, "MANAGED");
-  json_builder_set_member_name (builder, "data_source_format");
-  json_builder_add_string_value (builder, "DELTA");
+  json_builder_add_string_value (builder, table->is_view ? "VIEW" : "MANAGED");
+  if (!table->is_view)
+    {
+      json_builder_set_member_name (builder, "data_source_format");
+      json_builder_add_string_value (builder, "DELTA");
+    }
   json_builder_set_member_name (builder, "table_id");
   json_builder_add_string_value (builder, table->table_id);
   json_builder_set_member_name (builder, "owner");
@@ -862,8 +1096,11 @@ tables_route (LbFakeWorkspace *fake,
 
   json_builder_set_member_name (builder, "properties");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "delta.enableChangeDataFeed");
-  json_builder_add_string_value (builder, table->change_data_feed ? "true" : "false");
+  if (!table->is_view)
+    {
+      json_builder_set_member_name (builder, "delta.enableChangeDataFeed");
+      json_builder_add_string_value (builder, table->change_data_feed ? "true" : "false");
+    }
   json_builder_end_object (builder);
 
   if (table->primary_keys != NULL && table->primary_keys[0] != NULL)
@@ -905,6 +1142,7 @@ _lb_fake_workspace_sql_init (LbFakeWorkspace *fake)
   state->tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, table_free);
   state->warehouses = g_ptr_array_new_with_free_func (warehouse_free);
   state->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, statement_free);
+  state->log = g_ptr_array_new_with_free_func (g_free);
 
   add_warehouse_locked (state, "wh-classic", "Shop BI", "STOPPED", FALSE);
   add_warehouse_locked (state, "wh-serverless", "Serverless Starter Warehouse", "RUNNING", TRUE);
@@ -984,4 +1222,63 @@ lb_fake_workspace_sql_get_max_active (LbFakeWorkspace *fake)
   lb_fake_workspace_unlock (fake);
 
   return max_active;
+}
+
+void
+lb_fake_workspace_sql_add_view (LbFakeWorkspace *fake,
+                                const char      *full_name)
+{
+  SqlState *state;
+  Table *table;
+
+  g_return_if_fail (fake != NULL);
+  g_return_if_fail (full_name != NULL);
+
+  lb_fake_workspace_lock (fake);
+  state = get_state (fake);
+  add_table_locked (state, full_name, G_GINT64_CONSTANT (1048576), NULL, FALSE);
+  table = g_hash_table_lookup (state->tables, full_name);
+  table->is_view = TRUE;
+  lb_fake_workspace_unlock (fake);
+}
+
+gboolean
+lb_fake_workspace_sql_get_change_data_feed (LbFakeWorkspace *fake,
+                                            const char      *full_name)
+{
+  Table *table;
+  gboolean on;
+
+  g_return_val_if_fail (fake != NULL, FALSE);
+  g_return_val_if_fail (full_name != NULL, FALSE);
+
+  lb_fake_workspace_lock (fake);
+  table = g_hash_table_lookup (get_state (fake)->tables, full_name);
+  on = table != NULL && table->change_data_feed;
+  lb_fake_workspace_unlock (fake);
+
+  return on;
+}
+
+char **
+lb_fake_workspace_sql_dup_statements (LbFakeWorkspace *fake,
+                                      const char      *prefix)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  SqlState *state;
+
+  g_return_val_if_fail (fake != NULL, NULL);
+
+  lb_fake_workspace_lock (fake);
+  state = get_state (fake);
+  for (guint i = 0; i < state->log->len; i++)
+    {
+      const char *text = g_ptr_array_index (state->log, i);
+
+      if (prefix == NULL || g_ascii_strncasecmp (text, prefix, strlen (prefix)) == 0)
+        g_strv_builder_add (builder, text);
+    }
+  lb_fake_workspace_unlock (fake);
+
+  return g_strv_builder_end (builder);
 }

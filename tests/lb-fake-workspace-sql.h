@@ -11,8 +11,14 @@
  * the real service reports TABLE_OR_VIEW_NOT_FOUND.
  *
  * Known statements: the table-size query (SELECT COALESCE(SUM(LEN(TO_CSV(
- * STRUCT(*))) + 32), 0) FROM t) and DESCRIBE DETAIL t; anything else fails
- * with PARSE_SYNTAX_ERROR. Table names may be quoted with backticks.
+ * STRUCT(*))) + 32), 0) FROM t), DESCRIBE DETAIL t, SHOW TBLPROPERTIES t
+ * [('key')] (key, value rows; a missing key gives one row "Table … does not
+ * have property: key", as Databricks answers) and ALTER TABLE t SET
+ * TBLPROPERTIES (key = value) (delta.enableChangeDataFeed takes effect when
+ * the statement SUCCEEDS; on a view it FAILS with EXPECT_TABLE_NOT_VIEW);
+ * anything else fails with PARSE_SYNTAX_ERROR. Table names may be quoted
+ * with backticks. Views (lb_fake_workspace_sql_add_view()) are table_type
+ * VIEW in Unity Catalog, without Delta properties.
  *
  * Defaults: warehouses "wh-serverless" (RUNNING, serverless), "wh-classic"
  * (STOPPED, PRO) and "wh-small" (RUNNING, classic), listed two per page;
@@ -36,6 +42,16 @@ void   lb_fake_workspace_sql_add_warehouse      (LbFakeWorkspace     *fake,
                                                  const char          *name,
                                                  const char          *state,
                                                  gboolean             serverless);
+/* Adds a view (no change data feed, cannot be altered). */
+void   lb_fake_workspace_sql_add_view           (LbFakeWorkspace     *fake,
+                                                 const char          *full_name);
+/* Whether delta.enableChangeDataFeed is on for @full_name now. */
+gboolean lb_fake_workspace_sql_get_change_data_feed (LbFakeWorkspace *fake,
+                                                 const char          *full_name);
+/* The statements submitted so far (blanks collapsed) that start with
+ * @prefix (case-insensitive; NULL: all), in order. Free with g_strfreev(). */
+char **lb_fake_workspace_sql_dup_statements     (LbFakeWorkspace     *fake,
+                                                 const char          *prefix);
 /* Statements ever submitted in @state now (NULL: all). */
 guint  lb_fake_workspace_sql_count_statements   (LbFakeWorkspace     *fake,
                                                  const char          *state);

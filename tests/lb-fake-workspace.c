@@ -517,6 +517,8 @@ lb_fake_workspace_new (void)
   _lb_fake_workspace_lakebase_init (fake);
   if (_lb_fake_workspace_sql_init != NULL)
     _lb_fake_workspace_sql_init (fake);
+  if (_lb_fake_workspace_pipelines_init != NULL)
+    _lb_fake_workspace_pipelines_init (fake);
 
   fake->thread = g_thread_new ("lb-fake-workspace", server_thread, fake);
 

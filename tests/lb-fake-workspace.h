@@ -6,6 +6,9 @@
  * Pieces:
  *   lb-fake-workspace.c           server, router, auth check, knobs, request log
  *   lb-fake-workspace-lakebase.c  SCIM Me, /api/2.0/database/…, /api/2.0/postgres/…
+ *   lb-fake-workspace-pipelines.c Lakeflow pipelines behind synced tables: GET
+ *                                 state and latest updates, POST …/updates
+ *                                 (Sync Now); lb-fake-workspace-pipelines.h
  *   lb-fake-workspace-sql.c       warehouses, SQL statements, Unity Catalog tables
  *                                 (part 2; registers its routes with
  *                                 lb_fake_workspace_add_route() from
@@ -143,6 +146,16 @@ JsonNode        *lb_fake_workspace_dup_resource      (LbFakeWorkspace *fake,
  * by GET count as set_polls_until_ready() says. */
 void             lb_fake_workspace_set_synced_table_ms (LbFakeWorkspace *fake,
                                                         guint            ms);
+/* Merges the members of @members into the status block of a synced table
+ * (data_synchronization_status, or status for kind
+ * "postgres_synced_tables"), for states the fake does not walk through by
+ * itself (a pipeline failure on an online table, last_sync details, update
+ * progress). Members set here stay once the table is in its final state.
+ * FALSE when there is no such table. */
+gboolean         lb_fake_workspace_merge_synced_table_status (LbFakeWorkspace *fake,
+                                                              const char      *kind,
+                                                              const char      *name,
+                                                              JsonObject      *members);
 /* The most synced tables that were provisioning at the same time (from
  * their create until a GET reported them online or failed, or their delete). */
 guint            lb_fake_workspace_get_max_synced_tables_in_flight (LbFakeWorkspace *fake);
@@ -208,6 +221,8 @@ gpointer         lb_fake_workspace_get_data          (LbFakeWorkspace *fake,
  * only when lb-fake-workspace-sql.c is linked in. */
 void             _lb_fake_workspace_lakebase_init    (LbFakeWorkspace *fake);
 void             _lb_fake_workspace_sql_init         (LbFakeWorkspace *fake) __attribute__((weak));
+/* lb-fake-workspace-pipelines.c (GET /api/2.0/pipelines/{id}, POST …/updates), likewise weak. */
+void             _lb_fake_workspace_pipelines_init   (LbFakeWorkspace *fake) __attribute__((weak));
 
 /* Take the fake's lock from the test thread (e.g. to read several values
  * consistently through the _locked accessors). */

@@ -422,6 +422,14 @@ runner_is_idle (gpointer data)
 }
 
 static gboolean
+runner_is_running (gpointer data)
+{
+  LbDeploymentRunner *runner = lb_deploy_page_get_runner (data);
+
+  return runner != NULL && lb_deployment_runner_get_running (runner);
+}
+
+static gboolean
 synced_table_running (gpointer data)
 {
   LbDeployPage *page = data;
@@ -503,6 +511,8 @@ test_deploy (Fixture       *fixture,
   /* Ctrl+Return's action: the runner appears (and is tuned) before it runs. */
   started = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  /* The Change Data Feed check comes first (one table GET each). */
+  lb_test_spin_until_func (runner_is_running, page, 10);
   runner = lb_deploy_page_get_runner (page);
   g_assert_nonnull (runner);
   g_assert_true (lb_deployment_runner_get_running (runner));

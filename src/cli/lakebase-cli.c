@@ -24,11 +24,13 @@ typedef struct
 static const LbCliCommand commands[] = {
   { "bench", N_("Run a .sql workload from many connections and measure it"), lb_cli_bench },
   { "bundle", N_("Write Databricks Asset Bundle files for a workload’s deployment"), lb_cli_bundle },
+  { "cdf", N_("Check the change data feed that Triggered and Continuous sync need"), lb_cli_cdf },
   { "deploy", N_("Deploy a workload to Lakebase (or show the plan with --dry-run)"), lb_cli_deploy },
   { "estimate", N_("Estimate the monthly cost of a workload file"), lb_cli_estimate },
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
   { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },
   { "sizes", N_("Measure the tables to sync on a SQL warehouse"), lb_cli_sizes },
+  { "status", N_("Show the sync status of a deployed workload’s synced tables"), lb_cli_status },
   { "teardown", N_("Delete what deploy created for a workload"), lb_cli_teardown },
 };
 

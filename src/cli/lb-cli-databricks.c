@@ -937,6 +937,10 @@ lb_cli_deploy (int    argc,
       return LB_CLI_EXIT_USAGE;
     }
 
+  /* Nothing irreversible while a table cannot sync with its mode. */
+  if (!lb_cli_cdf_gate (workload, profile_name))
+    return LB_CLI_EXIT_FAILURE;
+
   return run_plan (plan, workload, profile_name, poll_base_ms, RUN_DEPLOY, FALSE, sync_timeout_min, json);
 }
 
@@ -1118,4 +1122,19 @@ lb_cli_bundle (int    argc,
               lb_bundle_writer_get_target (writer));
 
   return LB_CLI_EXIT_OK;
+}
+
+/* For lb-cli-status.c ------------------------------------------------------------------ */
+
+gpointer
+lb_cli_databricks_make_client (const char *profile_option,
+                               LbWorkload *workload)
+{
+  return make_client (profile_option, workload, NULL);
+}
+
+gpointer
+lb_cli_databricks_make_plan (LbWorkload *workload)
+{
+  return make_plan (workload);
 }

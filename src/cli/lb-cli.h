@@ -41,6 +41,16 @@ int   lb_cli_bundle       (int          argc,
                            char       **argv);
 int   lb_cli_sandbox      (int          argc,
                            char       **argv);
+/* lb-cli-cdf.c */
+int   lb_cli_cdf          (int          argc,
+                           char       **argv);
+/* Before a deploy: TRUE unless a table blocks its sync mode (then the list
+ * and the fixes are printed on stderr). */
+gboolean lb_cli_cdf_gate  (LbWorkload  *workload,
+                           const char  *profile_name);
+/* lb-cli-status.c */
+int   lb_cli_status       (int          argc,
+                           char       **argv);
 
 /* "lakebase-cli: <message>" on stderr. */
 void  lb_cli_print_error  (const char  *format,
@@ -52,6 +62,14 @@ gboolean lb_cli_parse_options (GOptionContext  *context,
                                const char      *name,
                                int             *argc,
                                char          ***argv);
+
+/* For other subcommands (lb-cli-databricks.c): a client for --profile, else
+ * the workload's profile, else the config's default; and the workload's
+ * deployment plan. NULL (message printed) on error. The types are the
+ * core's (lb-databricks-client.h, lb-deployment-plan.h). */
+gpointer lb_cli_databricks_make_client (const char  *profile_option,
+                                        LbWorkload  *workload);
+gpointer lb_cli_databricks_make_plan   (LbWorkload  *workload);
 
 /* lb-cli-common.c */
 

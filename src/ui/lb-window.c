@@ -733,6 +733,20 @@ copy_summary_action (GtkWidget  *widget,
   lb_window_add_toast (self, _("Summary copied to the clipboard"));
 }
 
+/* The Deploy page knows the plan and the workspace; it opens the window. */
+static void
+synced_tables_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->deploy_page), "deploy.synced-tables", NULL);
+  /* Not signed in yet, or nothing to sync: the Deploy view says what is missing. */
+  if (lb_deploy_page_get_synced_tables_window (self->deploy_page) == NULL)
+    lb_window_show_page (self, "deploy");
+}
+
 static void
 show_page_action (GtkWidget  *widget,
                   const char *action_name,
@@ -892,6 +906,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-summary", NULL, copy_summary_action);
   gtk_widget_class_install_action (widget_class, "win.undo-replace", NULL, undo_replace_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.synced-tables", NULL, synced_tables_action);
   gtk_widget_class_install_action (widget_class, "win.edit-field", "(ss)", edit_field_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);

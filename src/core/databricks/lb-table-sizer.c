@@ -10,7 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "lb-backoff.h"
+#include "lb-sql-statement.h"
 #include "lb-table-sizer.h"
 #include "lb-table-sizer-private.h"
 
@@ -18,7 +18,6 @@
 #define DEFAULT_POLL_BASE_MS  1000
 #define DEFAULT_POLL_MAX_MS   10000
 #define DEFAULT_TIMEOUT_MS    (20 * 60 * 1000)
-#define STATEMENTS_PATH       "/api/2.0/sql/statements"
 
 struct _LbTableSizer
 {
@@ -56,39 +55,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-typedef enum
-{
-  JOB_QUEUED,
-  JOB_SUBMITTING,   /* POST in flight: no statement id yet */
-  JOB_POLLING,      /* GET in flight */
-  JOB_WAITING,      /* between two polls */
-  JOB_DONE,
-} JobState;
-
-typedef struct
-{
-  GTask       *task;            /* borrowed: the measurement owns its jobs */
-  char        *table_name;
-  char        *statement_id;
-  JobState     state;
-  guint        attempt;
-  guint        wait_source;
-  gint64       deadline;        /* monotonic µs */
-  LbTableSize *result;
-} Job;
-
-typedef struct
-{
-  GPtrArray    *jobs;
-  guint         next;             /* first job not started yet */
-  guint         active;           /* jobs started and not done */
-  guint         cancels_pending;  /* POST …/cancel in flight */
-  gboolean      cancelled;
-  gboolean      returned;
-  gulong        cancelled_id;
-  GCancellable *polls;            /* cancels polls and waits, never a submit */
-} Measurement;
 
 /* Values -------------------------------------------------------------------- */
 
@@ -161,25 +127,13 @@ lb_table_size_free (LbTableSize *self)
 char *
 lb_table_sizer_build_statement (const char *table_name)
 {
-  g_auto(GStrv) parts = NULL;
-  GString *statement;
+  g_autofree char *quoted = NULL;
 
   g_return_val_if_fail (table_name != NULL, NULL);
 
-  statement = g_string_new ("SELECT COALESCE(SUM(LEN(TO_CSV(STRUCT(*))) + 32), 0) FROM ");
-  parts = g_strsplit (table_name, ".", -1);
-
-  /* Backticks keep names with "-" (allowed in the workload) one identifier;
-   * a backtick inside a part is doubled, as Databricks SQL expects. */
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_autoptr(GString) part = g_string_new (parts[i]);
-
-      g_string_replace (part, "`", "``", 0);
-      g_string_append_printf (statement, "%s`%s`", i > 0 ? "." : "", part->str);
-    }
-
-  return g_string_free (statement, FALSE);
+  /* Backticks keep names with "-" (allowed in the workload) one identifier. */
+  quoted = lb_sql_quote_table_name (table_name);
+  return g_strdup_printf ("SELECT COALESCE(SUM(LEN(TO_CSV(STRUCT(*))) + 32), 0) FROM %s", quoted);
 }
 
 const char *
@@ -385,33 +339,34 @@ lb_table_sizer_list_warehouses_finish (LbTableSizer  *self,
 
 /* Measuring ----------------------------------------------------------------- */
 
-static void job_submit       (Job  *job);
-static void job_poll         (Job  *job);
-static void start_more       (GTask *task);
-static void maybe_complete   (GTask *task);
+/* Each table is one statement (lb-sql-statement.c: submit, poll with
+ * backoff, cancel on the warehouse); the measurement runs at most
+ * "max-parallel" of them and answers once every one has ended. */
 
-static void
-job_clear_wait (Job *job)
+typedef struct
 {
-  GSource *source;
+  GTask       *task;            /* borrowed: the measurement owns its jobs */
+  char        *table_name;
+  LbTableSize *result;
+} Job;
 
-  if (job->wait_source == 0)
-    return;
+typedef struct
+{
+  GPtrArray    *jobs;
+  guint         next;             /* first job not started yet */
+  guint         active;           /* jobs started and not done */
+  gboolean      returned;
+} Measurement;
 
-  source = g_main_context_find_source_by_id (g_task_get_context (job->task), job->wait_source);
-  if (source != NULL)
-    g_source_destroy (source);
-  job->wait_source = 0;
-}
+static void start_more     (GTask *task);
+static void maybe_complete (GTask *task);
 
 static void
 job_free (gpointer data)
 {
   Job *job = data;
 
-  job_clear_wait (job);
   g_free (job->table_name);
-  g_free (job->statement_id);
   g_clear_pointer (&job->result, lb_table_size_free);
   g_free (job);
 }
@@ -422,81 +377,7 @@ measurement_free (gpointer data)
   Measurement *measurement = data;
 
   g_clear_pointer (&measurement->jobs, g_ptr_array_unref);
-  g_clear_object (&measurement->polls);
   g_free (measurement);
-}
-
-static guint
-poll_delay_ms (LbTableSizer *self,
-               guint         attempt)
-{
-  /* Half fixed, half jitter: parallel statements do not poll in lockstep. */
-  return lb_backoff_delay_ms (self->poll_base_ms, attempt, self->poll_max_ms);
-}
-
-static void
-cancel_statement_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Measurement *measurement = g_task_get_task_data (task);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-
-  node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
-  /* Best effort: a statement that already ended cannot be canceled, and
-   * that is fine. */
-  if (error != NULL)
-    g_debug ("Canceling a size statement: %s", error->message);
-
-  measurement->cancels_pending--;
-  maybe_complete (task);
-}
-
-/* Sends POST …/cancel for @job's statement and does not wait for it here:
- * the measurement completes once every cancel has been answered. */
-static void
-job_cancel_on_server (Job *job)
-{
-  LbTableSizer *self = g_task_get_source_object (job->task);
-  Measurement *measurement = g_task_get_task_data (job->task);
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
-
-  if (job->statement_id == NULL)
-    return;
-
-  escaped = g_uri_escape_string (job->statement_id, NULL, FALSE);
-  path = g_strdup_printf (STATEMENTS_PATH "/%s/cancel", escaped);
-  measurement->cancels_pending++;
-  lb_databricks_client_call_async (self->client, "POST", path, NULL, NULL, LB_CALL_IDEMPOTENT,
-                                   NULL, cancel_statement_cb, g_object_ref (job->task));
-}
-
-static void
-job_finish (Job          *job,
-            gint64        bytes,
-            const GError *error)
-{
-  GTask *task = job->task;
-  Measurement *measurement = g_task_get_task_data (task);
-
-  g_assert (job->state != JOB_DONE);
-
-  job->state = JOB_DONE;
-  job_clear_wait (job);
-  measurement->active--;
-
-  if (!measurement->cancelled)
-    {
-      job->result = lb_table_size_new (job->table_name, bytes, error);
-      g_signal_emit (g_task_get_source_object (task), signals[TABLE_MEASURED], 0,
-                     job->table_name, job->result->uncompressed_bytes, job->result->error);
-    }
-
-  start_more (task);
-  maybe_complete (task);
 }
 
 gboolean
@@ -554,181 +435,71 @@ _lb_table_sizer_parse_bytes (JsonObject *statement,
     }
 }
 
-static gboolean
-wait_done_cb (gpointer user_data)
+/* The statement's error in the sizer's words, naming the table. */
+static GError *
+job_error (LbTableSizer *self,
+           Job          *job,
+           GError       *error)
 {
-  Job *job = user_data;
+  GError *mine = NULL;
 
-  job->wait_source = 0;
-  job_poll (job);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* One answer about a statement, from the submit or from a poll. */
-static void
-job_handle_statement (Job      *job,
-                      JsonNode *node)
-{
-  LbTableSizer *self = g_task_get_source_object (job->task);
-  JsonObject *statement = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonObject *status = object_get_object (statement, "status");
-  const char *state = object_get_string (status, "state");
-  g_autoptr(GSource) source = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 bytes = 0;
-
-  if (job->statement_id == NULL)
-    job->statement_id = g_strdup (object_get_string (statement, "statement_id"));
-
-  if (state == NULL || job->statement_id == NULL)
-    {
-      g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
-                   _("The warehouse’s answer about “%s” has no statement state"), job->table_name);
-      job_finish (job, -1, error);
-      return;
-    }
-
-  if (g_str_equal (state, "SUCCEEDED"))
-    {
-      if (!_lb_table_sizer_parse_bytes (statement, &bytes))
-        {
-          g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
-                       _("The size of “%s” came back without a number"), job->table_name);
-          job_finish (job, -1, error);
-          return;
-        }
-
-      job_finish (job, bytes, NULL);
-      return;
-    }
-
-  if (g_str_equal (state, "FAILED"))
-    {
-      JsonObject *failure = object_get_object (status, "error");
-      const char *code = object_get_string (failure, "error_code");
-      const char *message = object_get_string (failure, "message");
-
-      g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_FAILED,
-                   "%s: %s", code != NULL ? code : "FAILED",
-                   message != NULL ? message : _("the statement failed without a message"));
-      job_finish (job, -1, error);
-      return;
-    }
-
-  if (g_str_equal (state, "CANCELED") || g_str_equal (state, "CLOSED"))
-    {
-      g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_CANCELED,
-                   _("The size statement for “%s” was canceled on the warehouse"), job->table_name);
-      job_finish (job, -1, error);
-      return;
-    }
-
-  /* PENDING (a stopped warehouse starting up) or RUNNING. */
-  if (g_get_monotonic_time () >= job->deadline)
-    {
-      g_set_error (&error, LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_TIMEOUT,
-                   _("Measuring “%s” took longer than %u s; the statement was canceled"),
-                   job->table_name, self->timeout_ms / 1000);
-      job_cancel_on_server (job);
-      job_finish (job, -1, error);
-      return;
-    }
-
-  job->state = JOB_WAITING;
-  source = g_timeout_source_new (poll_delay_ms (self, job->attempt++));
-  g_source_set_callback (source, wait_done_cb, job, NULL);
-  job->wait_source = g_source_attach (source, g_task_get_context (job->task));
-}
-
-static gboolean
-state_is_running (const char *state)
-{
-  return g_strcmp0 (state, "PENDING") == 0 || g_strcmp0 (state, "RUNNING") == 0;
+  if (error->domain == LB_TABLE_SIZER_ERROR)
+    switch (error->code)
+      {
+      case LB_TABLE_SIZER_ERROR_TIMEOUT:
+        mine = g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_TIMEOUT,
+                            _("Measuring “%s” took longer than %u s; the statement was canceled"),
+                            job->table_name, self->timeout_ms / 1000);
+        break;
+      case LB_TABLE_SIZER_ERROR_CANCELED:
+        mine = g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_CANCELED,
+                            _("The size statement for “%s” was canceled on the warehouse"), job->table_name);
+        break;
+      case LB_TABLE_SIZER_ERROR_MALFORMED:
+        mine = g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
+                            _("The warehouse’s answer about “%s” has no statement state"), job->table_name);
+        break;
+      default:
+        break;
+      }
+  if (mine == NULL)
+    return error;
+  g_error_free (error);
+  return mine;
 }
 
 static void
-job_call_cb (GObject      *object,
+job_done_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   Job *job = user_data;
-  Measurement *measurement = g_task_get_task_data (job->task);
-  g_autoptr(JsonNode) node = NULL;
+  GTask *task = job->task;
+  LbTableSizer *self = g_task_get_source_object (task);
+  Measurement *measurement = g_task_get_task_data (task);
+  g_autoptr(JsonObject) statement = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 bytes = -1;
 
-  node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  statement = lb_sql_statement_execute_finish (result, &error);
+  measurement->active--;
 
-  if (measurement->cancelled)
+  /* Cancelled: no answer for any table (the statements are canceled). */
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      JsonObject *statement = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *state = object_get_string (object_get_object (statement, "status"), "state");
+      if (statement != NULL && !_lb_table_sizer_parse_bytes (statement, &bytes))
+        error = g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
+                             _("The size of “%s” came back without a number"), job->table_name);
+      else if (error != NULL)
+        error = job_error (self, job, g_steal_pointer (&error));
 
-      /* A submit that returned after the user cancelled: its id is known
-       * only now. A failed call (a cancelled poll) leaves the statement
-       * running as far as we know. */
-      if (job->statement_id == NULL)
-        job->statement_id = g_strdup (object_get_string (statement, "statement_id"));
-      if (error != NULL || state_is_running (state))
-        job_cancel_on_server (job);
-      job_finish (job, -1, NULL);
-      return;
+      job->result = lb_table_size_new (job->table_name, bytes, error);
+      g_signal_emit (self, signals[TABLE_MEASURED], 0,
+                     job->table_name, job->result->uncompressed_bytes, job->result->error);
     }
 
-  if (error != NULL)
-    {
-      job_finish (job, -1, error);
-      return;
-    }
-
-  job_handle_statement (job, node);
-}
-
-static void
-job_submit (Job *job)
-{
-  LbTableSizer *self = g_task_get_source_object (job->task);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) body = NULL;
-  g_autofree char *statement = lb_table_sizer_build_statement (job->table_name);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "warehouse_id");
-  json_builder_add_string_value (builder, self->warehouse_id);
-  json_builder_set_member_name (builder, "statement");
-  json_builder_add_string_value (builder, statement);
-  json_builder_set_member_name (builder, "wait_timeout");
-  json_builder_add_string_value (builder, "10s");
-  json_builder_set_member_name (builder, "on_wait_timeout");
-  json_builder_add_string_value (builder, "CONTINUE");
-  json_builder_set_member_name (builder, "disposition");
-  json_builder_add_string_value (builder, "INLINE");
-  json_builder_set_member_name (builder, "format");
-  json_builder_add_string_value (builder, "JSON_ARRAY");
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
-
-  job->state = JOB_SUBMITTING;
-  job->deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
-
-  /* No cancellable: a submit in flight is let finish so that the statement
-   * it starts can be canceled by its id (the server bounds it by the 10 s
-   * wait). Not idempotent: a resend could start the statement twice. */
-  lb_databricks_client_call_async (self->client, "POST", STATEMENTS_PATH, NULL, body,
-                                   LB_CALL_DEFAULT, NULL, job_call_cb, job);
-}
-
-static void
-job_poll (Job *job)
-{
-  LbTableSizer *self = g_task_get_source_object (job->task);
-  Measurement *measurement = g_task_get_task_data (job->task);
-  g_autofree char *escaped = g_uri_escape_string (job->statement_id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf (STATEMENTS_PATH "/%s", escaped);
-
-  job->state = JOB_POLLING;
-  lb_databricks_client_call_async (self->client, "GET", path, NULL, NULL, LB_CALL_IDEMPOTENT,
-                                   measurement->polls, job_call_cb, job);
+  start_more (task);
+  maybe_complete (task);
 }
 
 static void
@@ -736,15 +507,19 @@ start_more (GTask *task)
 {
   LbTableSizer *self = g_task_get_source_object (task);
   Measurement *measurement = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
-  while (!measurement->cancelled &&
+  while (!g_cancellable_is_cancelled (cancellable) &&
          measurement->active < self->max_parallel &&
          measurement->next < measurement->jobs->len)
     {
       Job *job = g_ptr_array_index (measurement->jobs, measurement->next++);
+      g_autofree char *sql = lb_table_sizer_build_statement (job->table_name);
+      LbSqlStatementOptions options = { self->poll_base_ms, self->poll_max_ms, self->timeout_ms };
 
       measurement->active++;
-      job_submit (job);
+      lb_sql_statement_execute_async (self->client, self->warehouse_id, sql, &options, cancellable,
+                                      job_done_cb, job);
     }
 }
 
@@ -753,19 +528,18 @@ maybe_complete (GTask *task)
 {
   LbTableSizer *self = g_task_get_source_object (task);
   Measurement *measurement = g_task_get_task_data (task);
+  gboolean cancelled = g_cancellable_is_cancelled (g_task_get_cancellable (task));
   g_autoptr(GPtrArray) sizes = NULL;
 
-  if (measurement->returned || measurement->active > 0 || measurement->cancels_pending > 0)
+  if (measurement->returned || measurement->active > 0)
     return;
-  if (!measurement->cancelled && measurement->next < measurement->jobs->len)
+  if (!cancelled && measurement->next < measurement->jobs->len)
     return;
 
   measurement->returned = TRUE;
   self->busy = FALSE;
-  g_cancellable_disconnect (g_task_get_cancellable (task), measurement->cancelled_id);
-  measurement->cancelled_id = 0;
 
-  if (measurement->cancelled)
+  if (cancelled)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                _("Measuring the table sizes was canceled"));
@@ -783,49 +557,6 @@ maybe_complete (GTask *task)
 
   g_task_return_pointer (task, g_steal_pointer (&sizes), (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);   /* the measurement's own reference */
-}
-
-static gboolean
-measurement_cancelled_idle_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  Measurement *measurement = g_task_get_task_data (task);
-
-  if (measurement->cancelled || measurement->returned)
-    return G_SOURCE_REMOVE;
-
-  measurement->cancelled = TRUE;
-  g_cancellable_cancel (measurement->polls);
-
-  /* Jobs sleeping between polls end here; jobs with a call in flight end
-   * when it returns (polls at once, cancelled; submits with their id). */
-  for (guint i = 0; i < measurement->jobs->len; i++)
-    {
-      Job *job = g_ptr_array_index (measurement->jobs, i);
-
-      if (job->state == JOB_WAITING)
-        {
-          job_cancel_on_server (job);
-          job_finish (job, -1, NULL);
-        }
-    }
-
-  maybe_complete (task);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-measurement_cancelled_cb (GCancellable *cancellable,
-                          gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GSource) source = g_idle_source_new ();
-
-  /* Through an idle in the task's context: this may run in another thread,
-   * and disconnecting from inside the handler would deadlock. */
-  g_source_set_callback (source, measurement_cancelled_idle_cb, g_object_ref (task), g_object_unref);
-  g_source_attach (source, g_task_get_context (task));
 }
 
 void
@@ -864,7 +595,6 @@ lb_table_sizer_measure_async (LbTableSizer        *self,
 
   measurement = g_new0 (Measurement, 1);
   measurement->jobs = g_ptr_array_new_with_free_func (job_free);
-  measurement->polls = g_cancellable_new ();
   for (guint i = 0; table_names[i] != NULL; i++)
     {
       Job *job = g_new0 (Job, 1);
@@ -875,13 +605,10 @@ lb_table_sizer_measure_async (LbTableSizer        *self,
     }
   g_task_set_task_data (task, measurement, measurement_free);
 
-  /* Jobs sleeping between polls hold no reference: the measurement keeps
-   * its task alive until it returns (dropped in maybe_complete()). */
+  /* The statements hold no reference: the measurement keeps its task
+   * alive until it returns (dropped in maybe_complete()). */
   g_object_ref (task);
   self->busy = TRUE;
-  if (cancellable != NULL)
-    measurement->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (measurement_cancelled_cb),
-                                                       task, NULL);
 
   start_more (task);
   maybe_complete (task);

@@ -188,12 +188,18 @@ start_run (LbDeployPage *self,
   _lb_deploy_page_update_actions (self);
 }
 
+void
+_lb_deploy_page_start_deploy (LbDeployPage *self)
+{
+  start_run (self, FALSE, FALSE);
+}
+
 static void
 run_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
-  start_run (LB_DEPLOY_PAGE (widget), FALSE, FALSE);
+  _lb_deploy_page_check_then_deploy (LB_DEPLOY_PAGE (widget));
 }
 
 static void
@@ -423,6 +429,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
   gtk_widget_set_visible (self->retry_button, failed);
   gtk_widget_set_visible (self->test_button, ready);
   lb_workspace_group_set_locked (self->workspace_group, running);
+  _lb_deploy_page_update_synced_actions (self);
 }
 
 static void
@@ -490,6 +497,7 @@ _lb_deploy_page_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "deploy.check", NULL, check_action);
   gtk_widget_class_install_action (widget_class, "deploy.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "deploy.edit-target", NULL, edit_target_action);
+  _lb_deploy_page_class_install_synced_actions (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "deploy.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "deploy.run", NULL);

@@ -4,6 +4,7 @@
  * user's actions (-actions.c). Nothing outside the page includes it. */
 #pragma once
 
+#include "lb-cdf-check-group.h"
 #include "lb-deploy-page.h"
 #include "lb-deploy-plan-group.h"
 #include "lb-deploy-progress-group.h"
@@ -20,6 +21,8 @@ struct _LbDeployPage
   LbWorkspaceGroup      *workspace_group;
   LbDeployPlanGroup     *plan_group;
   LbTableSizesGroup     *sizes_group;
+  LbCdfCheckGroup       *cdf_group;
+  GtkWidget             *synced_button;
   GtkWidget             *deploy_button;
   GtkWidget             *cancel_button;
   GtkWidget             *retry_button;
@@ -37,6 +40,9 @@ struct _LbDeployPage
   GCancellable          *run_cancellable;   /* the deploy or teardown running */
   GCancellable          *find_cancellable;  /* looking for what a teardown would delete */
   AdwToast              *last_toast;        /* replaced, not queued behind, by the next */
+  GtkWidget             *synced_window;     /* weak: the Synced Tables window shown */
+  gboolean               cdf_checking;      /* Deploy waits for the Change Data Feed check */
+  AdwToast              *cdf_toast;         /* weak: "Not deployed: …", gone once nothing blocks */
 
   gulong                 workload_changed_id;
   guint                  plan_source;
@@ -71,5 +77,18 @@ void                _lb_deploy_page_look_for_existing      (LbDeployPage  *self)
 void                _lb_deploy_page_class_install_actions  (GtkWidgetClass *widget_class);
 /* Enables the actions and shows the buttons that fit the state. */
 void                _lb_deploy_page_update_actions         (LbDeployPage  *self);
+/* Starts the deploy itself (after the checks). */
+void                _lb_deploy_page_start_deploy           (LbDeployPage  *self);
+
+/* Synced tables (lb-deploy-page-synced.c) ----------------------------------- */
+
+/* deploy.synced-tables; the Change Data Feed gate before a deploy. */
+void                _lb_deploy_page_class_install_synced_actions (GtkWidgetClass *widget_class);
+/* Deploy: checks the change data feed first when a table needs it, then
+ * starts the deploy unless a table blocks. */
+void                _lb_deploy_page_check_then_deploy      (LbDeployPage  *self);
+void                _lb_deploy_page_update_synced_actions  (LbDeployPage  *self);
+void                _lb_deploy_page_init_synced            (LbDeployPage  *self);
+void                _lb_deploy_page_dispose_synced         (LbDeployPage  *self);
 
 G_END_DECLS

@@ -233,6 +233,7 @@ static void
 credentials_changed_cb (LbDeployPage *self)
 {
   lb_table_sizes_group_set_client (self->sizes_group, NULL);
+  lb_cdf_check_group_set_client (self->cdf_group, NULL);
   _lb_deploy_page_drop_runner (self);
   g_cancellable_cancel (self->find_cancellable);
   self->found_existing = FALSE;
@@ -244,6 +245,7 @@ signed_in_cb (LbDeployPage       *self,
               LbDatabricksClient *client)
 {
   lb_table_sizes_group_set_client (self->sizes_group, client);
+  lb_cdf_check_group_set_client (self->cdf_group, client);
   _lb_deploy_page_look_for_existing (self);
   _lb_deploy_page_update_actions (self);
 }
@@ -317,6 +319,7 @@ lb_deploy_page_dispose (GObject *object)
   g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->find_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
+  _lb_deploy_page_dispose_synced (self);
 
   if (self->workload != NULL)
     g_clear_signal_handler (&self->workload_changed_id, self->workload);
@@ -416,6 +419,7 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LB_TYPE_TABLE_SIZES_GROUP);
+  g_type_ensure (LB_TYPE_CDF_CHECK_GROUP);
   g_type_ensure (LB_TYPE_WORKSPACE_GROUP);
   g_type_ensure (LB_TYPE_DEPLOY_PLAN_GROUP);
   g_type_ensure (LB_TYPE_DEPLOY_PROGRESS_GROUP);
@@ -425,6 +429,8 @@ lb_deploy_page_class_init (LbDeployPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, workspace_group);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, sizes_group);
+  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, cdf_group);
+  gtk_widget_class_bind_template_child (widget_class, LbDeployPage, synced_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, plan_group);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, deploy_button);
   gtk_widget_class_bind_template_child (widget_class, LbDeployPage, cancel_button);
@@ -440,6 +446,7 @@ static void
 lb_deploy_page_init (LbDeployPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _lb_deploy_page_init_synced (self);
   /* The progress shows the runner of the last Deploy or Teardown. */
   g_object_bind_property (self, "runner", self->progress_group, "runner", G_BINDING_SYNC_CREATE);
   /* The workspace group picks the workload's profile. */
@@ -489,6 +496,7 @@ lb_deploy_page_set_workload (LbDeployPage *self,
                                                          G_CONNECT_SWAPPED);
 
   lb_table_sizes_group_set_workload (self->sizes_group, workload);
+  lb_cdf_check_group_set_workload (self->cdf_group, workload);
 
   /* Another workload: its own plan, no old progress; its own profile
    * through the binding to the workspace group. */
@@ -571,4 +579,20 @@ lb_deploy_page_get_table_sizes_group (LbDeployPage *self)
   g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), NULL);
 
   return self->sizes_group;
+}
+
+LbCdfCheckGroup *
+lb_deploy_page_get_cdf_check_group (LbDeployPage *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), NULL);
+
+  return self->cdf_group;
+}
+
+GtkWidget *
+lb_deploy_page_get_synced_tables_window (LbDeployPage *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOY_PAGE (self), NULL);
+
+  return self->synced_window;
 }

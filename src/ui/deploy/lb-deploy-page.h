@@ -9,6 +9,7 @@
 #include "lb-databricks-client.h"
 #include "lb-databricks-config.h"
 #include "lb-deployment.h"
+#include "lb-cdf-check-group.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +28,8 @@ G_BEGIN_DECLS
  *
  * Actions (page-scoped): deploy.run (Ctrl+Return), deploy.cancel (Escape),
  * deploy.retry, deploy.teardown, deploy.export-bundle, deploy.test-instance,
- * deploy.check, deploy.refresh, deploy.edit-target (activates the window's
+ * deploy.check, deploy.refresh, deploy.synced-tables (the Synced Tables
+ * window for the plan), deploy.edit-target (activates the window's
  * win.edit-field with the field the plan's problem names: the page never
  * calls its window).
  *
@@ -58,5 +60,10 @@ GtkWidget          *lb_deploy_page_get_step_row    (LbDeployPage *self,
 
 /* Where the workload's tables are measured; its "sizes-measured" feeds the Calculator. */
 LbTableSizesGroup  *lb_deploy_page_get_table_sizes_group (LbDeployPage *self);
+/* The Change Data Feed check that Deploy runs first (lb-cdf-check-group.h). */
+LbCdfCheckGroup    *lb_deploy_page_get_cdf_check_group   (LbDeployPage *self);
+/* The Synced Tables window deploy.synced-tables opened (an
+ * LbSyncedTablesWindow), or NULL. */
+GtkWidget          *lb_deploy_page_get_synced_tables_window (LbDeployPage *self);
 
 G_END_DECLS
