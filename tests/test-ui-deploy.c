@@ -1359,6 +1359,8 @@ test_sync_progress_and_extend (Fixture       *fixture,
   lb_fake_workspace_set_synced_table_ms (fake, 60000);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  /* The Change Data Feed check comes first. */
+  lb_test_spin_until_func (runner_is_running, page, 10);
   runner = lb_deploy_page_get_runner (page);
   g_object_set (runner, "sync-timeout-s", 600, NULL);
   steps = lb_deployment_runner_get_steps (runner);
