@@ -611,6 +611,99 @@ test_deploy_autoscaling (void)
   check_full_deploy (LB_FLAVOUR_AUTOSCALING);
 }
 
+/* A non-default branch (issue #14, item 10): made from production when
+ * missing, with its own read-write endpoint; the catalog and the synced
+ * tables go on it; a second run adopts everything. */
+static void
+test_deploy_branch (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbDeploymentRunner) again = NULL;
+  g_autoptr(LbDeploymentResource) branch = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) table = NULL;
+  g_autoptr(JsonNode) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  LbDeploymentResource *endpoint;
+  const char * const *query;
+  JsonObject *spec;
+  gboolean ok;
+
+  lb_workload_set_branch (workload, "load-test");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_deployment_plan_get_branch (plan), ==, "load-test");
+
+  /* Plan: the branch and its endpoint are created when missing. */
+  branch = g_list_model_get_item (lb_deployment_plan_get_resources (plan), 1);
+  g_assert_cmpint (lb_deployment_resource_get_kind (branch), ==, LB_DEPLOYMENT_RESOURCE_BRANCH);
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (branch), ==, "projects/retail-serving/branches/load-test");
+  g_assert_cmpstr (lb_deployment_resource_get_create_path (branch), ==, "/api/2.0/postgres/projects/retail-serving/branches");
+  query = lb_deployment_resource_get_create_query (branch);
+  g_assert_cmpstr (query[0], ==, "branch_id");
+  g_assert_cmpstr (query[1], ==, "load-test");
+  spec = json_object_get_object_member (body_of (plan, 1), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "source_branch"), ==, "projects/retail-serving/branches/production");
+  endpoint = lb_deployment_plan_get_endpoint (plan);
+  g_assert_cmpstr (lb_deployment_resource_get_create_path (endpoint), ==,
+                   "/api/2.0/postgres/projects/retail-serving/branches/load-test/endpoints");
+  spec = json_object_get_object_member (body_of (plan, 2), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "endpoint_type"), ==, "ENDPOINT_TYPE_READ_WRITE");
+  g_assert_cmpfloat (json_object_get_double_member (spec, "autoscaling_limit_max_cu"), ==,
+                     lb_deployment_plan_get_max_cu (plan));
+  spec = json_object_get_object_member (body_of (plan, 3), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "branch"), ==, "projects/retail-serving/branches/load-test");
+  spec = json_object_get_object_member (body_of (plan, 4), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "branch"), ==, "projects/retail-serving/branches/load-test");
+  json = lb_deployment_plan_to_json (plan);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "branch"), ==, "load-test");
+  text = lb_deployment_plan_describe (plan);
+  g_assert_nonnull (strstr (text, "Branch “load-test”"));
+
+  /* Deploy: the synced table is created on that branch. */
+  runner = new_runner (fake, plan);
+  ok = deploy (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  assert_all_finished (runner);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 2)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 3)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "branches"), ==, 2);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "endpoints"), ==, 2);
+  g_assert_nonnull (lb_fake_workspace_dup_resource (fake, "endpoints",
+                                                    "projects/retail-serving/branches/load-test/endpoints/primary"));
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.public.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/retail-serving/branches/load-test");
+  catalog = lb_fake_workspace_dup_resource (fake, "postgres_catalogs", "catalogs/retail_pg");
+  g_assert_nonnull (catalog);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (catalog), "status"),
+                                                  "branch"), ==, "projects/retail-serving/branches/load-test");
+  assert_created_once (fake, plan);
+
+  /* Run again: the branch is there now, nothing is made twice. */
+  again = new_runner (fake, plan);
+  ok = deploy (again, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  for (guint i = 1; i < n_steps (again) - 1; i++)
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (again, i)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  assert_created_once (fake, plan);
+
+  /* A branch id the API would refuse is caught in the plan. */
+  g_clear_object (&plan);
+  lb_workload_set_branch (workload, "9lives");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_null (plan);
+  g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN);
+  g_assert_nonnull (strstr (error->message, "lakebase_accelerator.branch"));
+}
+
 /* ---- Interrupted at each step, then resumed ---- */
 
 typedef struct
@@ -1664,6 +1757,7 @@ main (int   argc,
   g_test_add_func ("/deployment/plan/errors", test_plan_errors);
   g_test_add_func ("/deployment/deploy/provisioned", test_deploy_provisioned);
   g_test_add_func ("/deployment/deploy/autoscaling", test_deploy_autoscaling);
+  g_test_add_func ("/deployment/deploy/branch", test_deploy_branch);
   g_test_add_func ("/deployment/resume/cancel-provisioned", test_resume_cancel_provisioned);
   g_test_add_func ("/deployment/resume/cancel-autoscaling", test_resume_cancel_autoscaling);
   g_test_add_func ("/deployment/resume/failure-provisioned", test_resume_failure_provisioned);

@@ -37,6 +37,7 @@ enum {
   FIELD_STORAGE_CATALOG,
   FIELD_STORAGE_SCHEMA,
   FIELD_WAREHOUSE_ID,
+  FIELD_BRANCH,
   N_FIELDS
 };
 
@@ -218,6 +219,12 @@ static const LbWorkloadField fields[N_FIELDS] = {
     N_("SQL warehouse"),
     N_("Id of the SQL warehouse that measures table sizes"),
     NULL },
+  [FIELD_BRANCH] = {
+    LA, "branch", "branch",
+    LB_FIELD_STRING, 0, 0,
+    N_("Branch"),
+    N_("Autoscaling branch that receives the synced tables; made from production if missing"),
+    NULL },
 };
 
 /* reference/cost-model.md "Inputs and defaults"; DESIGN.md for our own map. */
@@ -234,6 +241,7 @@ static const char * const default_strings[N_FIELDS] = {
   [FIELD_TARGET_SCHEMA] = "public",
   [FIELD_STORAGE_CATALOG] = "main",
   [FIELD_STORAGE_SCHEMA] = "default",
+  [FIELD_BRANCH] = "production",
 };
 
 static guint
@@ -653,7 +661,7 @@ check_string_field (guint        index,
   if (text[0] == '\0')
     return TRUE;
 
-  if (index == FIELD_INSTANCE_NAME)
+  if (index == FIELD_INSTANCE_NAME || index == FIELD_BRANCH)
     {
       gsize length = strlen (text);
       gboolean valid = length <= 63 && g_ascii_islower (text[0]) && text[length - 1] != '-';
@@ -663,10 +671,16 @@ check_string_field (guint        index,
 
       if (!valid)
         {
-          g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
-                       _("“%s” is not a valid instance name: use 1 to 63 lowercase letters, "
-                         "digits and hyphens, starting with a letter"),
-                       text);
+          if (index == FIELD_BRANCH)
+            g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
+                         _("“%s” is not a valid branch id: use 1 to 63 lowercase letters, "
+                           "digits and hyphens, starting with a letter"),
+                         text);
+          else
+            g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
+                         _("“%s” is not a valid instance name: use 1 to 63 lowercase letters, "
+                           "digits and hyphens, starting with a letter"),
+                         text);
           return FALSE;
         }
     }
@@ -890,6 +904,7 @@ DEFINE_STRING_ACCESSORS (target_schema, FIELD_TARGET_SCHEMA)
 DEFINE_STRING_ACCESSORS (storage_catalog, FIELD_STORAGE_CATALOG)
 DEFINE_STRING_ACCESSORS (storage_schema, FIELD_STORAGE_SCHEMA)
 DEFINE_STRING_ACCESSORS (warehouse_id, FIELD_WAREHOUSE_ID)
+DEFINE_STRING_ACCESSORS (branch, FIELD_BRANCH)
 
 GListModel *
 lb_workload_get_tables (LbWorkload *self)
