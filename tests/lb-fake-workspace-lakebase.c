@@ -1662,8 +1662,13 @@ postgres_cb (LbFakeWorkspace *fake,
       if (n == 3 && g_str_equal (parts[2], "branches") && get)
         {
           g_autofree char *prefix = g_strconcat (rest, "/", NULL);
+          g_autofree char *project_name = g_strconcat ("projects/", parts[1], NULL);
 
-          reply_page (request, lb->branches, "branches", prefix);
+          /* The branches of a project that is not there: 404, as for the project. */
+          if (!g_hash_table_contains (lb->projects, project_name))
+            reply_not_found (request, "NOT_FOUND", "project", project_name);
+          else
+            reply_page (request, lb->branches, "branches", prefix);
           return;
         }
       if (n == 3 && g_str_equal (parts[2], "branches") && post)

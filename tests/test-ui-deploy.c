@@ -15,6 +15,7 @@
 
 #include "lb-application.h"
 #include "lb-deploy-page.h"
+#include "lb-deploy-plan-group.h"
 #include "lb-deployment-step-row.h"
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-sql.h"
@@ -1261,6 +1262,149 @@ test_export_bundle_chooser (Fixture       *fixture,
   wait_for_label (fixture->window, "Bundle written to");
 }
 
+/* Branch picker ------------------------------------------------------------ */
+
+static GtkWidget *
+branch_chooser (Fixture *fixture)
+{
+  GtkWidget *group = lb_test_find_widget_of_type (GTK_WIDGET (fixture->page), LB_TYPE_DEPLOY_PLAN_GROUP);
+
+  g_assert_nonnull (group);
+  return lb_deploy_plan_group_get_branch_chooser (LB_DEPLOY_PLAN_GROUP (group));
+}
+
+static gboolean
+plan_on_branch (gpointer data)
+{
+  void **pair = data;
+  LbDeploymentPlan *plan = lb_deploy_page_get_plan (pair[0]);
+
+  return plan != NULL && g_strcmp0 (lb_deployment_plan_get_branch (plan), pair[1]) == 0;
+}
+
+static void
+wait_for_plan_branch (LbDeployPage *page,
+                      const char   *branch)
+{
+  void *pair[2] = { page, (void *) branch };
+
+  lb_test_spin_until_func (plan_on_branch, pair, 10);
+}
+
+static gboolean
+chooser_is_dropdown (gpointer data)
+{
+  GtkWidget *chooser = branch_chooser (data);
+
+  return chooser != NULL && GTK_IS_DROP_DOWN (chooser);
+}
+
+/* What Enter does in an entry: its GtkText emits "activate", which the
+ * entry passes on. */
+static void
+press_enter (GtkWidget *entry)
+{
+  g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (entry)), "activate");
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  GtkWidget *popover = lb_test_find_widget_of_type (data, GTK_TYPE_POPOVER);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+/* A new project: the branch is typed (a bad id is refused on the spot); the
+ * deploy makes it and puts the tables on it; then the project's branches
+ * are offered in a drop-down, and production is picked from its list. */
+static void
+test_branch_picker (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbWorkload *workload;
+  GtkWidget *chooser;
+  GtkWidget *list;
+  GListModel *model;
+  g_autoptr(JsonNode) table = NULL;
+  guint production = G_MAXUINT;
+
+  load_sample (fixture);
+  workload = lb_deploy_page_get_workload (page);
+  lb_workload_set_instance_name (workload, "branch-picker");
+  select_profile (page, "DEFAULT");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "ana@example.com");
+  wait_for_label (page, "Project branch-picker");
+
+  /* The project is not there yet: free entry, production by default. */
+  chooser = branch_chooser (fixture);
+  g_assert_true (GTK_IS_ENTRY (chooser));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chooser)), ==, "production");
+
+  gtk_widget_grab_focus (chooser);
+  gtk_editable_set_text (GTK_EDITABLE (chooser), "Load_Test");
+  press_enter (chooser);
+  lb_test_spin_briefly ();
+  g_assert_true (branch_chooser (fixture) == chooser);
+  g_assert_true (gtk_widget_has_css_class (chooser, "error"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (chooser), "not a valid branch id"));
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "production");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-entry-refused");
+
+  gtk_editable_set_text (GTK_EDITABLE (chooser), "load-test");
+  press_enter (chooser);
+  wait_for_plan_branch (page, "load-test");
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "load-test");
+  wait_for_label (page, "Made from production if it is missing");
+  chooser = branch_chooser (fixture);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chooser)), ==, "load-test");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-entry");
+
+  /* Deploy: the branch is made and the synced tables land on it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_until_func (runner_is_idle, page, 60);
+  g_assert_true (lb_deployment_runner_get_fraction (lb_deploy_page_get_runner (page)) == 1.0);
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.public.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/branch-picker/branches/load-test");
+
+  /* Now the project exists: its branches, in a drop-down. */
+  lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
+  chooser = branch_chooser (fixture);
+  model = gtk_drop_down_get_model (GTK_DROP_DOWN (chooser));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), "production"))
+      production = i;
+  g_assert_cmpuint (production, !=, G_MAXUINT);
+  g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (chooser))),
+                   ==, "load-test");
+
+  /* Open it, as a click does, and pick production from its list. Focus
+   * first scrolls it into view (the progress was scrolled to), so its popup
+   * opens on the screen. */
+  gtk_widget_grab_focus (chooser);
+  lb_test_spin_ms (300);
+  gtk_widget_activate (chooser);
+  lb_test_spin_until_func (popover_shown, chooser, 5);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-picker");
+  list = lb_test_find_widget_of_type (chooser, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list);
+  /* A click selects the row in the popup's list, then activates it. */
+  g_assert_true (gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), production, TRUE));
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", production));
+  wait_for_plan_branch (page, "production");
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "production");
+  wait_for_label (page, "Created with the project");
+  lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
+  g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (branch_chooser (fixture)))),
+                   ==, "production");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-picked");
+}
+
 /* Secrets in the log ------------------------------------------------------- */
 
 static void
@@ -1333,6 +1477,7 @@ main (int   argc,
   g_test_add ("/ui/deploy/profile-fallback", Fixture, NULL, fixture_setup, test_profile_fallback, fixture_teardown);
   g_test_add ("/ui/deploy/export-bundle-chooser", Fixture, NULL, fixture_setup, test_export_bundle_chooser,
               fixture_teardown);
+  g_test_add ("/ui/deploy/branch-picker", Fixture, NULL, fixture_setup, test_branch_picker, fixture_teardown);
   g_test_add_func ("/ui/deploy/no-secret-in-log", test_no_secret_in_log);
 
   ret = g_test_run ();

@@ -282,9 +282,9 @@ lb_deployment_plan_instance_name_is_valid (LbFlavour    flavour,
 }
 
 /* Branch ids follow the project id rules. */
-static gboolean
-branch_id_is_valid (const char  *id,
-                    GError     **error)
+gboolean
+lb_deployment_plan_branch_id_is_valid (const char  *id,
+                                       GError     **error)
 {
   gsize len = strlen (id);
   gboolean valid = len <= 63 && g_ascii_islower (id[0]) && id[len - 1] != '-';
@@ -664,7 +664,7 @@ lb_deployment_plan_new (LbWorkload    *workload,
   self->storage_catalog = g_strdup (lb_workload_get_storage_catalog (workload));
   self->storage_schema = g_strdup (lb_workload_get_storage_schema (workload));
   self->branch = g_strdup (nonempty (lb_workload_get_branch (workload)) ?: DEFAULT_BRANCH);
-  if (self->flavour == LB_FLAVOUR_AUTOSCALING && !branch_id_is_valid (self->branch, error))
+  if (self->flavour == LB_FLAVOUR_AUTOSCALING && !lb_deployment_plan_branch_id_is_valid (self->branch, error))
     return NULL;
 
   report = lb_cost_model_estimate (workload, prices);

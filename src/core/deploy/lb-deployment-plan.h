@@ -134,6 +134,9 @@ JsonNode         *lb_deployment_plan_to_json            (LbDeploymentPlan  *self
 gboolean          lb_deployment_plan_instance_name_is_valid (LbFlavour    flavour,
                                                              const char  *name,
                                                              GError     **error);
+/* Autoscaling branch ids: the project id rules. */
+gboolean          lb_deployment_plan_branch_id_is_valid (const char  *id,
+                                                         GError     **error);
 
 /* Internal, for lb-deployment-plan.c. */
 LbDeploymentResource *_lb_deployment_resource_new (LbDeploymentResourceKind  kind,
