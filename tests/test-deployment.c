@@ -1230,6 +1230,65 @@ test_instance_credentials (void)
   g_string_free (g_steal_pointer (&captured_log), TRUE);
 }
 
+/* Tables synced outside public: the tester's conninfo puts their schema
+ * first in search_path, and a real server takes it. */
+static void
+test_credentials_search_path (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbInstanceCredentials) credentials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *options = NULL;
+  g_autofree char *with_options = NULL;
+  g_autoptr(LbDeploymentPlan) public_plan = NULL;
+  g_autoptr(LbDeploymentRunner) public_runner = NULL;
+  g_autoptr(LbInstanceCredentials) public_credentials = NULL;
+  g_autofree char *public_conninfo = NULL;
+  PGconn *conn;
+  PGresult *res;
+
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+
+  lb_workload_set_target_schema (workload, "serving");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  runner = new_runner (fake, plan);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  credentials = lb_instance_credentials_new (runner);
+  conninfo = fetch_credential (LB_CREDENTIAL_SOURCE (credentials), NULL, NULL, &error);
+  g_assert_no_error (error);
+  options = conninfo_value (conninfo, "options");
+  g_assert_cmpstr (options, ==, "-csearch_path=serving,public");
+
+  /* The same options against a real server: it searches that schema first
+   * (the sandbox's role may not create one, and search_path takes names of
+   * schemas yet to come). */
+  with_options = g_strdup_printf ("%s options='%s'", lb_pg_sandbox_get_conninfo (sandbox), options);
+  conn = PQconnectdb (with_options);
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, "SHOW search_path");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "serving,public");
+  PQclear (res);
+  PQfinish (conn);
+
+  /* Tables in public need nothing. */
+  public_plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  public_runner = new_runner (fake, public_plan);
+  g_assert_true (deploy (public_runner, NULL, &error));
+  public_credentials = lb_instance_credentials_new (public_runner);
+  public_conninfo = fetch_credential (LB_CREDENTIAL_SOURCE (public_credentials), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (public_conninfo, "options="));
+}
+
 /* The registry names a source for an action parameter while it lives. */
 static void
 test_credential_registry (void)
@@ -1771,6 +1830,7 @@ main (int   argc,
   g_test_add_func ("/deployment/teardown/autoscaling", test_teardown_autoscaling);
   g_test_add_func ("/deployment/no-secrets", test_no_secrets);
   g_test_add_func ("/deployment/instance-credentials", test_instance_credentials);
+  g_test_add_func ("/deployment/credentials-search-path", test_credentials_search_path);
   g_test_add_func ("/deployment/credential-registry", test_credential_registry);
   g_test_add_func ("/deployment/connect/measures-partitions", test_connect_measures_partitions);
   g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);

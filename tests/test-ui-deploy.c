@@ -1333,6 +1333,8 @@ test_branch_picker (Fixture       *fixture,
   load_sample (fixture);
   workload = lb_deploy_page_get_workload (page);
   lb_workload_set_instance_name (workload, "branch-picker");
+  /* Tables outside public: the tester is told where they are. */
+  lb_workload_set_target_schema (workload, "serving");
   select_profile (page, "DEFAULT");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
   wait_for_label (page, "ana@example.com");
@@ -1366,10 +1368,31 @@ test_branch_picker (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
   lb_test_spin_until_func (runner_is_idle, page, 60);
   g_assert_true (lb_deployment_runner_get_fraction (lb_deploy_page_get_runner (page)) == 1.0);
-  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.public.orders");
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.serving.orders");
   g_assert_nonnull (table);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
                                                   "branch"), ==, "projects/branch-picker/branches/load-test");
+
+  /* Test This Instance: the tester's connection searches the tables'
+   * schema first. */
+  {
+    LbTesterWindow *tester = NULL;
+    g_autoptr(LbRunSettings) settings = NULL;
+    g_auto(GStrv) secrets = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
+    lb_test_spin_until_func (tester_shown, &tester, 10);
+    lb_test_spin_until_func (tester_has_credential, tester, 10);
+    settings = lb_tester_window_dup_settings (tester);
+    g_assert_nonnull (strstr (settings->conninfo, "options='-csearch_path=serving,public'"));
+    g_assert_null (strstr (settings->conninfo, "password="));
+    lb_test_spin_ms (400);
+    lb_test_save_screenshot (GTK_WIDGET (tester), "deploy-branch-tester-search-path");
+    secrets = all_secrets ();
+    assert_no_secret_in_labels (GTK_WIDGET (tester), (const char * const *) secrets);
+    gtk_window_destroy (GTK_WINDOW (tester));
+    lb_test_spin_briefly ();
+  }
 
   /* Now the project exists: its branches, in a drop-down. */
   lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
