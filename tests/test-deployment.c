@@ -1289,6 +1289,41 @@ test_credentials_search_path (void)
   g_assert_null (strstr (public_conninfo, "options="));
 }
 
+/* A workspace id from the profile (here the host's ?w=) goes with every
+ * call of a deployment; a PAT typed without one sends none. */
+static void
+test_workspace_id_header (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autofree char *data = g_strdup_printf ("[unified]\nhost = %s/?o=1111&w=4242\ntoken = %s\n",
+                                           lb_fake_workspace_get_url (fake), lb_fake_workspace_get_token (fake));
+  const char *environ[] = { "HOME=/nonexistent", NULL };
+  g_autoptr(LbDatabricksConfig) config = lb_databricks_config_new_from_data (data, "cfg", environ, NULL);
+  g_autoptr(LbDatabricksProfile) profile = lb_databricks_config_resolve (config, "unified", NULL);
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new (profile);
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, NULL);
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbDeploymentRunner) without = NULL;
+  g_autoptr(GError) error = NULL;
+  guint total;
+
+  g_assert_cmpstr (profile->workspace_id, ==, "4242");
+  g_object_set (client, "retry-base-ms", 10, NULL);
+  runner = lb_deployment_runner_new (plan, client);
+  g_object_set (runner, "poll-base-ms", 4, "poll-max-ms", 40, "connect-timeout-s", 2, NULL);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  total = lb_fake_workspace_count_requests (fake, NULL, NULL);
+  g_assert_cmpuint (total, >, 10);
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, "4242"), ==, total);
+
+  lb_fake_workspace_clear_log (fake);
+  without = new_runner (fake, plan);
+  g_assert_true (deploy (without, NULL, &error));
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, NULL), ==, lb_fake_workspace_count_requests (fake, NULL, NULL));
+}
+
 /* The registry names a source for an action parameter while it lives. */
 static void
 test_credential_registry (void)
@@ -1831,6 +1866,7 @@ main (int   argc,
   g_test_add_func ("/deployment/no-secrets", test_no_secrets);
   g_test_add_func ("/deployment/instance-credentials", test_instance_credentials);
   g_test_add_func ("/deployment/credentials-search-path", test_credentials_search_path);
+  g_test_add_func ("/deployment/workspace-id-header", test_workspace_id_header);
   g_test_add_func ("/deployment/credential-registry", test_credential_registry);
   g_test_add_func ("/deployment/connect/measures-partitions", test_connect_measures_partitions);
   g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);
