@@ -1345,7 +1345,11 @@ endpoint_create (LbFakeWorkspace *fake,
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (g_str_has_prefix (key, prefix))
       {
-        lb_fake_reply_error (request, 409, "ALREADY_EXISTS", "The branch already has a read-write endpoint.");
+        {
+          /* Not a 409: the endpoint asked for is not the one that exists. */
+          lb_fake_reply_error (request, 400, "INVALID_PARAMETER_VALUE",
+                               "The branch already has a read-write endpoint; a branch has at most one.");
+        }
         return;
       }
 

@@ -1364,8 +1364,10 @@ test_branch_picker (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chooser)), ==, "load-test");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-entry");
 
-  /* Deploy: the branch is made and the synced tables land on it. */
+  /* Deploy: the branch is made and the synced tables land on it; the
+   * picker is off while it runs. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  g_assert_false (gtk_widget_get_sensitive (branch_chooser (fixture)));
   lb_test_spin_until_func (runner_is_idle, page, 60);
   g_assert_true (lb_deployment_runner_get_fraction (lb_deploy_page_get_runner (page)) == 1.0);
   table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.serving.orders");
@@ -1397,6 +1399,7 @@ test_branch_picker (Fixture       *fixture,
   /* Now the project exists: its branches, in a drop-down. */
   lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
   chooser = branch_chooser (fixture);
+  g_assert_true (gtk_widget_get_sensitive (chooser));
   model = gtk_drop_down_get_model (GTK_DROP_DOWN (chooser));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)

@@ -393,6 +393,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
   gtk_widget_set_visible (self->retry_button, failed);
   gtk_widget_set_visible (self->test_button, ready);
   lb_workspace_group_set_locked (self->workspace_group, running);
+  lb_deploy_plan_group_set_locked (self->plan_group, running);
 }
 
 static void

@@ -22,6 +22,7 @@ struct _LbDeployPlanGroup
   char             *problem;
   GStrv             branches;   /* the project's branch ids, or NULL: not known to exist */
   GtkWidget        *branch_chooser;  /* in the branch row (the list owns it), or NULL */
+  gboolean          locked;          /* a deployment runs: no other branch now */
 };
 
 G_DEFINE_FINAL_TYPE (LbDeployPlanGroup, lb_deploy_plan_group, GTK_TYPE_WIDGET)
@@ -206,6 +207,8 @@ branch_chooser_new (LbDeployPlanGroup *self)
 
   gtk_widget_set_valign (widget, GTK_ALIGN_CENTER);
   gtk_widget_set_name (widget, "branch-chooser");
+  gtk_widget_set_sensitive (widget, !self->locked);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Branch"), -1);
   return widget;
 }
 
@@ -413,6 +416,17 @@ lb_deploy_plan_group_set_branches (LbDeployPlanGroup  *self,
   g_strfreev (self->branches);
   self->branches = g_strdupv ((char **) branches);
   fill_plan_list (self);
+}
+
+void
+lb_deploy_plan_group_set_locked (LbDeployPlanGroup *self,
+                                 gboolean           locked)
+{
+  g_return_if_fail (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  self->locked = !!locked;
+  if (self->branch_chooser != NULL)
+    gtk_widget_set_sensitive (self->branch_chooser, !self->locked);
 }
 
 GtkWidget *

@@ -31,6 +31,9 @@ LbDeploymentPlan *lb_deploy_plan_group_get_plan (LbDeployPlanGroup *self);
 /* The project's branch ids, or NULL when it is not known to exist. */
 void              lb_deploy_plan_group_set_branches (LbDeployPlanGroup  *self,
                                                      const char * const *branches);
+/* While a deployment runs the plan is frozen: the branch picker is off. */
+void              lb_deploy_plan_group_set_locked (LbDeployPlanGroup *self,
+                                                   gboolean           locked);
 /* The branch row's GtkDropDown or GtkEntry, or NULL (no autoscaling plan). */
 GtkWidget        *lb_deploy_plan_group_get_branch_chooser (LbDeployPlanGroup *self);
 
