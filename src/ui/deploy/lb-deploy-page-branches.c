@@ -54,6 +54,8 @@ _lb_deploy_page_list_branches (LbDeployPage *self)
   LbDatabricksClient *client = lb_workspace_group_get_client (self->workspace_group);
   g_autofree char *path = NULL;
 
+  g_assert (LB_IS_DEPLOY_PAGE (self));
+
   g_cancellable_cancel (self->branches_cancellable);
   g_clear_object (&self->branches_cancellable);
 
@@ -76,6 +78,8 @@ void
 _lb_deploy_page_branch_chosen_cb (LbDeployPage *self,
                                   const char   *branch)
 {
+  g_assert (LB_IS_DEPLOY_PAGE (self));
+
   if (self->workload == NULL)
     return;
 

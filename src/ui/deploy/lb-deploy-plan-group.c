@@ -118,12 +118,17 @@ clear_list (GtkListBox *list)
 
 /* Branch picker -------------------------------------------------------------- */
 
+#define ENTRY_TOOLTIP N_("Branch that receives the synced tables; another one than production is made " \
+                         "from it. Press Enter to apply.")
+
 static void
 branch_dropdown_selected_cb (GtkDropDown       *dropdown,
                              GParamSpec        *pspec,
                              LbDeployPlanGroup *self)
 {
   GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
+
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
 
   if (item != NULL && self->plan != NULL &&
       g_strcmp0 (gtk_string_object_get_string (item), lb_deployment_plan_get_branch (self->plan)) != 0)
@@ -137,8 +142,7 @@ branch_entry_apply (LbDeployPlanGroup *self,
   g_autofree char *id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
   g_autoptr(GError) error = NULL;
 
-  if (self->plan == NULL || g_strcmp0 (id, lb_deployment_plan_get_branch (self->plan)) == 0)
-    return;
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
 
   /* A bad id stays in the entry, marked, with the reason: nothing changes. */
   if (!lb_deployment_plan_branch_id_is_valid (id, &error))
@@ -148,6 +152,9 @@ branch_entry_apply (LbDeployPlanGroup *self,
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), _(ENTRY_TOOLTIP));
+  if (self->plan == NULL || g_str_equal (id, lb_deployment_plan_get_branch (self->plan)))
+    return;
   g_signal_emit (self, signals[SIGNAL_BRANCH_CHOSEN], 0, id);
 }
 
@@ -174,6 +181,8 @@ branch_chooser_new (LbDeployPlanGroup *self)
   const char *current = lb_deployment_plan_get_branch (self->plan);
   GtkWidget *widget;
 
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
   if (self->branches != NULL)
     {
       g_autoptr(GtkStringList) model = gtk_string_list_new ((const char * const *) self->branches);
@@ -198,8 +207,7 @@ branch_chooser_new (LbDeployPlanGroup *self)
       gtk_editable_set_text (GTK_EDITABLE (widget), current);
       gtk_editable_set_width_chars (GTK_EDITABLE (widget), 14);
       gtk_entry_set_placeholder_text (GTK_ENTRY (widget), "production");
-      gtk_widget_set_tooltip_text (widget, _("Branch that receives the synced tables; another one than "
-                                             "production is made from it. Press Enter to apply."));
+      gtk_widget_set_tooltip_text (widget, _(ENTRY_TOOLTIP));
       g_signal_connect_object (widget, "activate", G_CALLBACK (branch_entry_activate_cb), self, 0);
       g_signal_connect_object (focus, "leave", G_CALLBACK (branch_entry_leave_cb), self, 0);
       gtk_widget_add_controller (widget, focus);
