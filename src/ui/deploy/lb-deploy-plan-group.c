@@ -162,14 +162,24 @@ static void
 branch_entry_activate_cb (GtkEntry          *entry,
                           LbDeployPlanGroup *self)
 {
-  branch_entry_apply (self, entry);
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  if (GTK_WIDGET (entry) == self->branch_chooser)
+    branch_entry_apply (self, entry);
 }
 
 static void
 branch_entry_leave_cb (GtkEventControllerFocus *focus,
                        LbDeployPlanGroup       *self)
 {
-  branch_entry_apply (self, GTK_ENTRY (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (focus))));
+  GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (focus));
+
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  /* Focus also leaves an entry the list is dropping: nothing to apply. */
+  if (entry == NULL || entry != self->branch_chooser)
+    return;
+  branch_entry_apply (self, GTK_ENTRY (entry));
 }
 
 /* The project's branches when it exists (the chosen one added when it is
