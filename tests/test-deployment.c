@@ -704,6 +704,83 @@ test_deploy_branch (void)
   g_assert_nonnull (strstr (error->message, "lakebase_accelerator.branch"));
 }
 
+static void
+call_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* POSTs @body_json as a user's other tool would. */
+static void
+post_to_fake (LbFakeWorkspace    *fake,
+              const char         *path,
+              const char * const *query,
+              const char         *body_json)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake),
+                                                                       lb_fake_workspace_get_token (fake));
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, NULL);
+  g_autoptr(JsonNode) body = json_from_string (body_json, NULL);
+  gboolean done = FALSE;
+
+  lb_databricks_client_call_async (client, "POST", path, query, body, LB_CALL_DEFAULT, NULL, call_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A branch made elsewhere, with a read-write endpoint of its own id: the
+ * plan names that endpoint (lakebase_accelerator.endpoint) and adopts both. */
+static void
+test_deploy_existing_branch (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) first = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbDeploymentRunner) setup = new_runner (fake, first);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) table = NULL;
+  const char *branch_query[] = { "branch_id", "feature", NULL };
+  const char *endpoint_query[] = { "endpoint_id", "ep-feature-7", NULL };
+
+  g_assert_true (deploy (setup, NULL, &error));
+  g_assert_no_error (error);
+  post_to_fake (fake, "/api/2.0/postgres/projects/retail-serving/branches", branch_query,
+                "{\"spec\":{\"source_branch\":\"projects/retail-serving/branches/production\"}}");
+  post_to_fake (fake, "/api/2.0/postgres/projects/retail-serving/branches/feature/endpoints", endpoint_query,
+                "{\"spec\":{\"endpoint_type\":\"ENDPOINT_TYPE_READ_WRITE\",\"autoscaling_limit_min_cu\":1,"
+                "\"autoscaling_limit_max_cu\":2}}");
+
+  lb_workload_set_branch (workload, "feature");
+  lb_workload_set_endpoint (workload, "ep-feature-7");
+  /* A catalog belongs to one branch: the tables on this one need their own. */
+  lb_workload_set_database_catalog (workload, "feature_pg");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (lb_deployment_plan_get_endpoint (plan)), ==,
+                   "projects/retail-serving/branches/feature/endpoints/ep-feature-7");
+  lb_fake_workspace_clear_log (fake);
+  runner = new_runner (fake, plan);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 2)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 3)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 4)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "endpoints"), ==, 2);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/postgres/projects/retail-serving/branches"), ==, 0);
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/feature_pg.public.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/retail-serving/branches/feature");
+}
+
 /* ---- Interrupted at each step, then resumed ---- */
 
 typedef struct
@@ -1852,6 +1929,7 @@ main (int   argc,
   g_test_add_func ("/deployment/deploy/provisioned", test_deploy_provisioned);
   g_test_add_func ("/deployment/deploy/autoscaling", test_deploy_autoscaling);
   g_test_add_func ("/deployment/deploy/branch", test_deploy_branch);
+  g_test_add_func ("/deployment/deploy/existing-branch", test_deploy_existing_branch);
   g_test_add_func ("/deployment/resume/cancel-provisioned", test_resume_cancel_provisioned);
   g_test_add_func ("/deployment/resume/cancel-autoscaling", test_resume_cancel_autoscaling);
   g_test_add_func ("/deployment/resume/failure-provisioned", test_resume_failure_provisioned);

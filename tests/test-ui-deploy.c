@@ -1315,6 +1315,74 @@ popover_shown (gpointer data)
   return popover != NULL && gtk_widget_get_mapped (popover);
 }
 
+/* Opens the drop-down as a click does and picks @branch from its list.
+ * Focus first scrolls it into view (the progress was scrolled to), so its
+ * popup opens on the screen. */
+static void
+pick_branch (Fixture    *fixture,
+             const char *branch,
+             const char *screenshot)
+{
+  GtkWidget *chooser = branch_chooser (fixture);
+  GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (chooser));
+  guint position = G_MAXUINT;
+  GtkWidget *list;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), branch))
+      position = i;
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+
+  gtk_widget_grab_focus (chooser);
+  lb_test_spin_ms (300);
+  gtk_widget_activate (chooser);
+  lb_test_spin_until_func (popover_shown, chooser, 5);
+  if (screenshot != NULL)
+    lb_test_save_screenshot (GTK_WIDGET (fixture->window), screenshot);
+  list = lb_test_find_widget_of_type (chooser, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list);
+  /* A click selects the row in the popup's list, then activates it. */
+  g_assert_true (gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), position, TRUE));
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", position));
+}
+
+static gboolean
+dropdown_has_three (gpointer data)
+{
+  GtkWidget *chooser = branch_chooser (data);
+
+  return chooser != NULL && GTK_IS_DROP_DOWN (chooser) &&
+         g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (chooser))) == 3;
+}
+
+static void
+post_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* What another tool (the workspace UI, the CLI) would have made. */
+static void
+post_to_fake (const char         *path,
+              const char * const *query,
+              const char         *body_json)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake),
+                                                                       lb_fake_workspace_get_token (fake));
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, NULL);
+  g_autoptr(JsonNode) body = json_from_string (body_json, NULL);
+  gboolean done = FALSE;
+
+  lb_databricks_client_call_async (client, "POST", path, query, body, LB_CALL_DEFAULT, NULL, post_done_cb, &done);
+  lb_test_spin_until (&done, 10);
+}
+
 /* A new project: the branch is typed (a bad id is refused on the spot); the
  * deploy makes it and puts the tables on it; then the project's branches
  * are offered in a drop-down, and production is picked from its list. */
@@ -1325,7 +1393,6 @@ test_branch_picker (Fixture       *fixture,
   LbDeployPage *page = fixture->page;
   LbWorkload *workload;
   GtkWidget *chooser;
-  GtkWidget *list;
   GListModel *model;
   g_autoptr(JsonNode) table = NULL;
   guint production = G_MAXUINT;
@@ -1409,19 +1476,8 @@ test_branch_picker (Fixture       *fixture,
   g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (chooser))),
                    ==, "load-test");
 
-  /* Open it, as a click does, and pick production from its list. Focus
-   * first scrolls it into view (the progress was scrolled to), so its popup
-   * opens on the screen. */
-  gtk_widget_grab_focus (chooser);
-  lb_test_spin_ms (300);
-  gtk_widget_activate (chooser);
-  lb_test_spin_until_func (popover_shown, chooser, 5);
-  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-picker");
-  list = lb_test_find_widget_of_type (chooser, GTK_TYPE_LIST_VIEW);
-  g_assert_nonnull (list);
-  /* A click selects the row in the popup's list, then activates it. */
-  g_assert_true (gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), production, TRUE));
-  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", production));
+  /* Open it, as a click does, and pick production from its list. */
+  pick_branch (fixture, "production", "deploy-branch-picker");
   wait_for_plan_branch (page, "production");
   g_assert_cmpstr (lb_workload_get_branch (workload), ==, "production");
   wait_for_label (page, "Created with the project");
@@ -1429,6 +1485,34 @@ test_branch_picker (Fixture       *fixture,
   g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (branch_chooser (fixture)))),
                    ==, "production");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-picked");
+
+  /* A branch made elsewhere, whose read-write endpoint has its own id: once
+   * listed and picked, the plan names that endpoint rather than making a
+   * second one. */
+  {
+    const char *branch_query[] = { "branch_id", "feature", NULL };
+    const char *endpoint_query[] = { "endpoint_id", "ep-feature-7", NULL };
+
+    post_to_fake ("/api/2.0/postgres/projects/branch-picker/branches", branch_query,
+                  "{\"spec\":{\"source_branch\":\"projects/branch-picker/branches/production\"}}");
+    post_to_fake ("/api/2.0/postgres/projects/branch-picker/branches/feature/endpoints", endpoint_query,
+                  "{\"spec\":{\"endpoint_type\":\"ENDPOINT_TYPE_READ_WRITE\",\"autoscaling_limit_min_cu\":1,"
+                  "\"autoscaling_limit_max_cu\":2}}");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  lb_test_spin_until_func (dropdown_has_three, fixture, 10);
+  pick_branch (fixture, "feature", NULL);
+  wait_for_plan_branch (page, "feature");
+  wait_for_label (page, "Read-write endpoint ep-feature-7");
+  g_assert_cmpstr (lb_workload_get_endpoint (workload), ==, "ep-feature-7");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-existing-endpoint");
+
+  /* Back on production: its own endpoint again. */
+  lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
+  pick_branch (fixture, "production", NULL);
+  wait_for_plan_branch (page, "production");
+  wait_for_label (page, "Read-write endpoint primary");
+  g_assert_cmpstr (lb_workload_get_endpoint (workload), ==, "primary");
 }
 
 /* Secrets in the log ------------------------------------------------------- */

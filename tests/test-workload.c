@@ -209,6 +209,7 @@ test_fields (void)
     "lakebase_accelerator.storage_schema",
     "lakebase_accelerator.warehouse_id",
     "lakebase_accelerator.branch",
+    "lakebase_accelerator.endpoint",
   };
   g_autoptr(LbWorkload) workload = lb_workload_new ();
   GObjectClass *klass = G_OBJECT_GET_CLASS (workload);

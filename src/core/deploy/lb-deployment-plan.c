@@ -194,6 +194,7 @@ struct _LbDeploymentPlan
   char       *storage_catalog;
   char       *storage_schema;
   char       *branch;          /* autoscaling: the branch id, "production" by default */
+  char       *endpoint_id;     /* autoscaling: its read-write endpoint, "primary" by default */
 
   GListStore *resources;
   LbDeploymentResource *compute;
@@ -219,6 +220,7 @@ lb_deployment_plan_finalize (GObject *object)
   g_free (self->storage_catalog);
   g_free (self->storage_schema);
   g_free (self->branch);
+  g_free (self->endpoint_id);
   g_clear_object (&self->resources);
 
   G_OBJECT_CLASS (lb_deployment_plan_parent_class)->finalize (object);
@@ -472,7 +474,8 @@ build_autoscaling (LbDeploymentPlan *self,
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *project = g_strconcat ("projects/", self->instance_name, NULL);
   g_autofree char *branch = g_strconcat (project, "/branches/", self->branch, NULL);
-  g_autofree char *endpoint = g_strconcat (branch, "/endpoints/primary", NULL);
+  g_autofree char *endpoint = g_strconcat (branch, "/endpoints/", self->endpoint_id, NULL);
+  g_autofree char *endpoint_title = g_strdup_printf (_("Read-write endpoint %s"), self->endpoint_id);
   g_autofree char *catalog = g_strconcat ("catalogs/", self->database_catalog, NULL);
   g_autofree char *retention_text = g_strdup_printf ("%us", retention * 86400);
   g_autofree char *path = NULL;
@@ -521,8 +524,8 @@ build_autoscaling (LbDeploymentPlan *self,
       g_clear_pointer (&title, g_free);
       path = g_strconcat ("/api/2.0/postgres/", endpoint, NULL);
       self->endpoint = _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_ENDPOINT, self->flavour,
-                                                    "primary", endpoint, path, NULL, NULL, NULL, NULL,
-                                                    _("Read-write endpoint primary"));
+                                                    self->endpoint_id, endpoint, path, NULL, NULL, NULL, NULL,
+                                                    endpoint_title);
     }
   else
     {
@@ -532,7 +535,7 @@ build_autoscaling (LbDeploymentPlan *self,
       g_autofree char *endpoints_path = g_strconcat ("/api/2.0/postgres/", branch, "/endpoints", NULL);
       g_autofree char *source = g_strconcat (project, "/branches/" DEFAULT_BRANCH, NULL);
       const char *branch_query[] = { "branch_id", self->branch, NULL };
-      const char *endpoint_query[] = { "endpoint_id", "primary", NULL };
+      const char *endpoint_query[] = { "endpoint_id", self->endpoint_id, NULL };
 
       json_builder_reset (builder);
       json_builder_begin_object (builder);
@@ -565,8 +568,8 @@ build_autoscaling (LbDeploymentPlan *self,
       body = build_node (builder);
       path = g_strconcat ("/api/2.0/postgres/", endpoint, NULL);
       self->endpoint = _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_ENDPOINT, self->flavour,
-                                                    "primary", endpoint, path, endpoints_path, endpoint_query,
-                                                    body, NULL, _("Read-write endpoint primary"));
+                                                    self->endpoint_id, endpoint, path, endpoints_path,
+                                                    endpoint_query, body, NULL, endpoint_title);
       g_clear_pointer (&body, json_node_unref);
     }
   add_resource (self, g_object_ref (self->endpoint));
@@ -666,6 +669,15 @@ lb_deployment_plan_new (LbWorkload    *workload,
   self->branch = g_strdup (nonempty (lb_workload_get_branch (workload)) ?: DEFAULT_BRANCH);
   if (self->flavour == LB_FLAVOUR_AUTOSCALING && !lb_deployment_plan_branch_id_is_valid (self->branch, error))
     return NULL;
+  self->endpoint_id = g_strdup (nonempty (lb_workload_get_endpoint (workload)) ?: "primary");
+  if (self->flavour == LB_FLAVOUR_AUTOSCALING && !lb_deployment_plan_branch_id_is_valid (self->endpoint_id, NULL))
+    {
+      g_set_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN,
+                   _("lakebase_accelerator.endpoint “%s” is not a valid endpoint id: use 1 to 63 lower-case "
+                     "letters, digits and “-”, starting with a letter."),
+                   self->endpoint_id);
+      return NULL;
+    }
 
   report = lb_cost_model_estimate (workload, prices);
   self->recommended_cu = report->breakdown.recommended_cu;
@@ -859,8 +871,8 @@ lb_deployment_plan_describe (LbDeploymentPlan *self)
       if (g_str_equal (self->branch, DEFAULT_BRANCH))
         g_string_append (text, _("  Default branch “production” and its read-write endpoint “primary” (created with the project)\n"));
       else
-        g_string_append_printf (text, _("  Branch “%s” (made from “production” if missing) and its read-write endpoint “primary”\n"),
-                                self->branch);
+        g_string_append_printf (text, _("  Branch “%s” (made from “production” if missing) and its read-write endpoint “%s”\n"),
+                                self->branch, self->endpoint_id);
     }
 
   g_string_append_printf (text, _("Database catalog “%s” on PostgreSQL database “%s”\n"),
@@ -922,7 +934,10 @@ lb_deployment_plan_to_json (LbDeploymentPlan *self)
   add_string (builder, "storage_catalog", self->storage_catalog);
   add_string (builder, "storage_schema", self->storage_schema);
   if (self->flavour == LB_FLAVOUR_AUTOSCALING)
-    add_string (builder, "branch", self->branch);
+    {
+      add_string (builder, "branch", self->branch);
+      add_string (builder, "endpoint", self->endpoint_id);
+    }
 
   json_builder_set_member_name (builder, "resources");
   json_builder_begin_array (builder);

@@ -112,8 +112,9 @@ const char       *lb_deployment_plan_get_storage_schema (LbDeploymentPlan  *self
 /* The resources in creation order (GListModel of LbDeploymentResource):
  * provisioned: instance, catalog, synced tables; autoscaling: project,
  * branch (adopted "production", or another one created from it when
- * missing), endpoint "primary" (adopted on production, else created when
- * missing), catalog, synced tables. */
+ * missing), its read-write endpoint (lakebase_accelerator.endpoint,
+ * "primary" by default: adopted on production, else created when missing),
+ * catalog, synced tables. */
 GListModel       *lb_deployment_plan_get_resources      (LbDeploymentPlan  *self);
 /* The instance (provisioned) or project (autoscaling) resource. */
 LbDeploymentResource *lb_deployment_plan_get_compute    (LbDeploymentPlan  *self);
@@ -124,7 +125,7 @@ LbDeploymentResource *lb_deployment_plan_get_endpoint   (LbDeploymentPlan  *self
 char             *lb_deployment_plan_describe           (LbDeploymentPlan  *self);
 /* {"flavour", "profile", "instance_name", "capacity" | "min_cu"+"max_cu",
  *  "recommended_cu", "database_catalog", "database_name", "target_schema",
- *  "storage_catalog", "storage_schema", "branch" (autoscaling),
+ *  "storage_catalog", "storage_schema", "branch" and "endpoint" (autoscaling),
  *  "resources": [{"kind", "name", "api_name", "method", "path", "query", "body"}]} */
 JsonNode         *lb_deployment_plan_to_json            (LbDeploymentPlan  *self);
 
