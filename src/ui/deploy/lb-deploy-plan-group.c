@@ -22,6 +22,7 @@ struct _LbDeployPlanGroup
   char             *problem;
   GStrv             branches;   /* the project's branch ids, or NULL: not known to exist */
   GtkWidget        *branch_chooser;  /* in the branch row (the list owns it), or NULL */
+  GtkWidget        *branch_row;      /* the row that holds it, or NULL */
   gboolean          locked;          /* a deployment runs: no other branch now */
 };
 
@@ -236,6 +237,7 @@ fill_plan_list (LbDeployPlanGroup *self)
   GListModel *resources;
 
   self->branch_chooser = NULL;
+  self->branch_row = NULL;
   clear_list (self->plan_list);
 
   if (self->plan == NULL)
@@ -304,6 +306,7 @@ fill_plan_list (LbDeployPlanGroup *self)
         if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_BRANCH)
           {
             self->branch_chooser = branch_chooser_new (self);
+            self->branch_row = row;
             adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->branch_chooser);
           }
         gtk_list_box_append (self->plan_list, row);
@@ -326,6 +329,7 @@ lb_deploy_plan_group_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_DEPLOY_PLAN_GROUP);
   self->branch_chooser = NULL;
+  self->branch_row = NULL;
   g_clear_object (&self->plan);
   g_clear_pointer (&self->problem, g_free);
   g_clear_pointer (&self->branches, g_strfreev);
@@ -433,7 +437,18 @@ lb_deploy_plan_group_set_branches (LbDeployPlanGroup  *self,
 
   g_strfreev (self->branches);
   self->branches = g_strdupv ((char **) branches);
-  fill_plan_list (self);
+
+  /* Only the picker changes: the rest of the list (and the page's scroll
+   * position) stays as it is. */
+  if (self->branch_row != NULL)
+    {
+      GtkWidget *old = self->branch_chooser;
+
+      self->branch_chooser = NULL;
+      adw_action_row_remove (ADW_ACTION_ROW (self->branch_row), old);
+      self->branch_chooser = branch_chooser_new (self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (self->branch_row), self->branch_chooser);
+    }
 }
 
 void
