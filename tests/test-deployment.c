@@ -779,6 +779,25 @@ test_deploy_existing_branch (void)
   g_assert_nonnull (table);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
                                                   "branch"), ==, "projects/retail-serving/branches/feature");
+
+  /* The first catalog is production's: asked for on feature, the catalog
+   * step says so instead of putting the tables on production. */
+  {
+    g_autoptr(LbDeploymentPlan) wrong = NULL;
+    g_autoptr(LbDeploymentRunner) wrong_runner = NULL;
+
+    lb_workload_set_database_catalog (workload, "retail_pg");
+    wrong = lb_deployment_plan_new (workload, NULL, &error);
+    g_assert_no_error (error);
+    wrong_runner = new_runner (fake, wrong);
+    g_assert_false (deploy (wrong_runner, NULL, &error));
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (wrong_runner, 4)), ==, LB_DEPLOYMENT_STEP_FAILED);
+    g_assert_nonnull (strstr (lb_deployment_step_get_error_message (step_at (wrong_runner, 4)),
+                              "is on the branch projects/retail-serving/branches/production"));
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (wrong_runner, 5)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+  }
 }
 
 /* ---- Interrupted at each step, then resumed ---- */
