@@ -795,7 +795,7 @@ test_deploy_existing_branch (void)
     g_test_message ("%s", error->message);
     g_assert_cmpint (lb_deployment_step_get_state (step_at (wrong_runner, 4)), ==, LB_DEPLOYMENT_STEP_FAILED);
     g_assert_nonnull (strstr (lb_deployment_step_get_error_message (step_at (wrong_runner, 4)),
-                              "is on the branch projects/retail-serving/branches/production"));
+                              "is on the branch “production”, not on “feature”"));
     g_assert_cmpint (lb_deployment_step_get_state (step_at (wrong_runner, 5)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
   }
 }

@@ -113,9 +113,12 @@ evaluate (LbDeploymentRunner    *self,
             found = _lb_runner_json_string_at (json, "spec", "branch", NULL);
           if (wanted != NULL && found != NULL && !g_str_equal (wanted, found))
             {
-              *problem = g_strdup_printf (_("The catalog %s is on the branch %s, not on %s: pick another "
+              const char *found_id = strrchr (found, '/') != NULL ? strrchr (found, '/') + 1 : found;
+              const char *wanted_id = strrchr (wanted, '/') != NULL ? strrchr (wanted, '/') + 1 : wanted;
+
+              *problem = g_strdup_printf (_("The catalog %s is on the branch “%s”, not on “%s”: pick another "
                                             "database catalog for this branch, or the branch it is on."),
-                                          lb_deployment_resource_get_name (resource), found, wanted);
+                                          lb_deployment_resource_get_name (resource), found_id, wanted_id);
               return BROKEN;
             }
         }
