@@ -1247,6 +1247,129 @@ project_create (LbFakeWorkspace *fake,
   reply_operation (fake, lb, request, name, "Project", project->obj);
 }
 
+/* POST projects/{p}/branches?branch_id=: a branch made from spec.source_branch
+ * (the default branch when absent), with no endpoint of its own. */
+static void
+branch_create (LbFakeWorkspace *fake,
+               Lakebase        *lb,
+               LbFakeRequest   *request,
+               const char      *project_name)
+{
+  const char *id = lb_fake_request_get_query (request, "branch_id");
+  JsonObject *spec = member_object (body_object (request), "spec");
+  const char *source = member_string (spec, "source_branch");
+  g_autofree char *name = NULL;
+  g_autofree char *now = timestamp_in (0);
+  g_autofree char *uid = lb_fake_new_uid ();
+  g_autofree char *default_source = g_strconcat (project_name, "/branches/production", NULL);
+  JsonObject *status;
+  Res *branch;
+
+  if (!g_hash_table_contains (lb->projects, project_name))
+    {
+      reply_not_found (request, "NOT_FOUND", "project", project_name);
+      return;
+    }
+  if (!is_valid_id (id))
+    {
+      lb_fake_reply_error (request, 400, "INVALID_PARAMETER_VALUE",
+                           "branch_id must be 1-63 characters of a-z, 0-9 and '-', starting with a letter.");
+      return;
+    }
+  if (source == NULL)
+    source = default_source;
+  if (!g_hash_table_contains (lb->branches, source))
+    {
+      lb_fake_reply_error (request, 400, "INVALID_PARAMETER_VALUE", "spec.source_branch does not exist.");
+      return;
+    }
+  name = g_strconcat (project_name, "/branches/", id, NULL);
+  if (g_hash_table_contains (lb->branches, name))
+    {
+      lb_fake_reply_error (request, 409, "ALREADY_EXISTS", "Branch with such id already exists");
+      return;
+    }
+
+  branch = g_new0 (Res, 1);
+  branch->kind = RES_BRANCH;
+  branch->obj = json_object_new ();
+  branch->phase = lb_fake_workspace_get_polls_until_ready_locked (fake) == 0 ? 1 : 0;
+  json_object_set_string_member (branch->obj, "name", name);
+  json_object_set_string_member (branch->obj, "uid", uid);
+  json_object_set_string_member (branch->obj, "create_time", now);
+  status = ensure_object (branch->obj, "status");
+  json_object_set_boolean_member (status, "default", FALSE);
+  json_object_set_boolean_member (status, "is_protected", FALSE);
+  json_object_set_string_member (status, "source_branch", source);
+  render_branch (branch);
+  g_hash_table_insert (lb->branches, g_strdup (name), branch);
+
+  reply_operation (fake, lb, request, name, "Branch", branch->obj);
+}
+
+/* POST {branch}/endpoints?endpoint_id=: one read-write endpoint per branch. */
+static void
+endpoint_create (LbFakeWorkspace *fake,
+                 Lakebase        *lb,
+                 LbFakeRequest   *request,
+                 const char      *branch_name)
+{
+  const char *id = lb_fake_request_get_query (request, "endpoint_id");
+  JsonObject *spec = member_object (body_object (request), "spec");
+  const char *type = member_string (spec, "endpoint_type");
+  double min_cu = member_double (spec, "autoscaling_limit_min_cu", 1);
+  double max_cu = member_double (spec, "autoscaling_limit_max_cu", 1);
+  g_autofree char *name = NULL;
+  g_autofree char *prefix = g_strconcat (branch_name, "/endpoints/", NULL);
+  g_autofree char *uid = lb_fake_new_uid ();
+  g_autofree char *ep_uid = g_strdup_printf ("ep-%.8s", uid);
+  GHashTableIter iter;
+  gpointer key, value;
+  JsonObject *status;
+  Res *endpoint;
+
+  if (!g_hash_table_contains (lb->branches, branch_name))
+    {
+      reply_not_found (request, "NOT_FOUND", "branch", branch_name);
+      return;
+    }
+  if (!is_valid_id (id) || g_strcmp0 (type, "ENDPOINT_TYPE_READ_WRITE") != 0)
+    {
+      lb_fake_reply_error (request, 400, "INVALID_PARAMETER_VALUE",
+                           "endpoint_id (a-z, 0-9, '-') and spec.endpoint_type ENDPOINT_TYPE_READ_WRITE are required here.");
+      return;
+    }
+  if (!check_cu_range (request, min_cu, max_cu))
+    return;
+  g_hash_table_iter_init (&iter, lb->endpoints);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_has_prefix (key, prefix))
+      {
+        {
+          /* Not a 409: the endpoint asked for is not the one that exists. */
+          lb_fake_reply_error (request, 400, "INVALID_PARAMETER_VALUE",
+                               "The branch already has a read-write endpoint; a branch has at most one.");
+        }
+        return;
+      }
+
+  name = g_strconcat (prefix, id, NULL);
+  endpoint = g_new0 (Res, 1);
+  endpoint->kind = RES_ENDPOINT;
+  endpoint->obj = json_object_new ();
+  endpoint->phase = lb_fake_workspace_get_polls_until_ready_locked (fake) == 0 ? 1 : 0;
+  json_object_set_string_member (endpoint->obj, "name", name);
+  json_object_set_string_member (endpoint->obj, "uid", ep_uid);
+  status = ensure_object (endpoint->obj, "status");
+  json_object_set_string_member (status, "endpoint_type", type);
+  json_object_set_double_member (status, "autoscaling_limit_min_cu", min_cu);
+  json_object_set_double_member (status, "autoscaling_limit_max_cu", max_cu);
+  render_endpoint (fake, endpoint);
+  g_hash_table_insert (lb->endpoints, g_strdup (name), endpoint);
+
+  reply_operation (fake, lb, request, name, "Endpoint", endpoint->obj);
+}
+
 /* Removes every entry of @table whose key starts with @prefix. */
 static void
 remove_children (GHashTable *table,
@@ -1417,6 +1540,11 @@ pg_synced_table_create (LbFakeWorkspace *fake,
       lb_fake_reply_error (request, 400, "INVALID_PARAMETER_VALUE", message);
       return;
     }
+  if (member_string (spec, "branch") != NULL && !g_hash_table_contains (lb->branches, member_string (spec, "branch")))
+    {
+      reply_not_found (request, "NOT_FOUND", "branch", member_string (spec, "branch"));
+      return;
+    }
   name = g_strconcat ("synced_tables/", id, NULL);
   if (g_hash_table_contains (lb->pg_synced_tables, name))
     {
@@ -1538,8 +1666,20 @@ postgres_cb (LbFakeWorkspace *fake,
       if (n == 3 && g_str_equal (parts[2], "branches") && get)
         {
           g_autofree char *prefix = g_strconcat (rest, "/", NULL);
+          g_autofree char *project_name = g_strconcat ("projects/", parts[1], NULL);
 
-          reply_page (request, lb->branches, "branches", prefix);
+          /* The branches of a project that is not there: 404, as for the project. */
+          if (!g_hash_table_contains (lb->projects, project_name))
+            reply_not_found (request, "NOT_FOUND", "project", project_name);
+          else
+            reply_page (request, lb->branches, "branches", prefix);
+          return;
+        }
+      if (n == 3 && g_str_equal (parts[2], "branches") && post)
+        {
+          g_autofree char *project_name = g_strconcat ("projects/", parts[1], NULL);
+
+          branch_create (fake, lb, request, project_name);
           return;
         }
 
@@ -1566,6 +1706,13 @@ postgres_cb (LbFakeWorkspace *fake,
           g_autofree char *prefix = g_strconcat (rest, "/", NULL);
 
           reply_page (request, lb->endpoints, "endpoints", prefix);
+          return;
+        }
+      if (n == 5 && g_str_equal (parts[4], "endpoints") && post)
+        {
+          g_autofree char *branch_name = g_strndup (rest, strlen (rest) - strlen ("/endpoints"));
+
+          endpoint_create (fake, lb, request, branch_name);
           return;
         }
 

@@ -41,6 +41,7 @@ typedef struct
   char  *path;
   char  *query;
   guint  status;
+  char  *workspace_id;   /* X-Databricks-Workspace-Id, or NULL */
 } LogEntry;
 
 typedef struct
@@ -106,6 +107,7 @@ log_entry_free (gpointer data)
   g_free (entry->method);
   g_free (entry->path);
   g_free (entry->query);
+  g_free (entry->workspace_id);
   g_free (entry);
 }
 
@@ -370,6 +372,8 @@ dispatch (LbFakeWorkspace   *fake,
   entry->path = g_strdup (request.path);
   entry->query = g_strdup (g_uri_get_query (uri));
   entry->status = soup_server_message_get_status (msg);
+  entry->workspace_id = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                "X-Databricks-Workspace-Id"));
   g_ptr_array_add (fake->log, entry);
 
   g_mutex_unlock (&fake->lock);
@@ -757,6 +761,27 @@ lb_fake_workspace_count_requests (LbFakeWorkspace *fake,
       if (!prefix_matches (path_prefix, entry->path))
         continue;
       count++;
+    }
+  g_mutex_unlock (&fake->lock);
+
+  return count;
+}
+
+guint
+lb_fake_workspace_count_workspace_id (LbFakeWorkspace *fake,
+                                      const char      *workspace_id)
+{
+  guint count = 0;
+
+  g_return_val_if_fail (fake != NULL, 0);
+
+  g_mutex_lock (&fake->lock);
+  for (guint i = 0; i < fake->log->len; i++)
+    {
+      LogEntry *entry = g_ptr_array_index (fake->log, i);
+
+      if (g_strcmp0 (entry->workspace_id, workspace_id) == 0)
+        count++;
     }
   g_mutex_unlock (&fake->lock);
 

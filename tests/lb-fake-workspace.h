@@ -119,6 +119,10 @@ guint            lb_fake_workspace_count_requests    (LbFakeWorkspace *fake,
 /* One line per request so far: "METHOD /path[?query] STATUS". Free with
  * g_strfreev(). Never contains the Authorization header. */
 char           **lb_fake_workspace_dup_log           (LbFakeWorkspace *fake);
+/* Requests that carried X-Databricks-Workspace-Id @workspace_id (NULL:
+ * those without the header). */
+guint            lb_fake_workspace_count_workspace_id (LbFakeWorkspace *fake,
+                                                       const char      *workspace_id);
 void             lb_fake_workspace_clear_log         (LbFakeWorkspace *fake);
 /* Every secret the fake has handed out or accepts (the PAT, each database
  * credential token), for tests that grep output for leaks. */

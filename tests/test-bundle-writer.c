@@ -504,12 +504,21 @@ check_round_trip (Fixture          *fixture,
           JsonObject *wrapper = json_object_new ();
           g_autoptr(GList) members = json_object_get_members (mapping);
 
-          /* The id goes in the create call's query, the rest in "spec". */
+          /* The id goes in the create call's query, the parent in its
+           * path, the rest in "spec". */
           g_assert_nonnull (query);
           g_assert_cmpstr (json_object_get_string_member (mapping, query[0]), ==, query[1]);
+          if (json_object_has_member (mapping, "parent"))
+            {
+              const char *create_path = lb_deployment_resource_get_create_path (resource);
+              g_autofree char *parent = g_strndup (create_path + strlen ("/api/2.0/postgres/"),
+                                                   strrchr (create_path, '/') - create_path - strlen ("/api/2.0/postgres/"));
+
+              g_assert_cmpstr (json_object_get_string_member (mapping, "parent"), ==, parent);
+            }
           for (GList *l = members; l != NULL; l = l->next)
             {
-              if (!g_str_equal (l->data, query[0]))
+              if (!g_str_equal (l->data, query[0]) && !g_str_equal (l->data, "parent"))
                 json_object_set_member (spec, l->data, json_node_copy (json_object_get_member (mapping, l->data)));
             }
           json_object_set_object_member (wrapper, "spec", spec);
@@ -578,6 +587,44 @@ test_autoscaling (Fixture       *fixture,
   g_assert_nonnull (strstr (tables, "branch: projects/${resources.postgres_projects.retail_serving.project_id}/branches/production"));
   instance_path = g_build_filename (fixture->dir, "resources", "instance.yml", NULL);
   g_assert_false (g_file_test (instance_path, G_FILE_TEST_EXISTS));
+}
+
+/* Another branch than production: declared with its endpoint, made from
+ * production, and every resource on it refers to it (so the CLI creates
+ * the branch, then its endpoint and the catalog, then the tables). */
+static void
+test_autoscaling_branch (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autofree char *branch = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *catalog = NULL;
+  g_autofree char *tables = NULL;
+  g_autofree char *readme = NULL;
+  const char *ref = "projects/${resources.postgres_projects.retail_serving.project_id}/branches/"
+                    "${resources.postgres_branches.load_test.branch_id}";
+
+  lb_workload_set_branch (fixture->workload, "load-test");
+  plan = make_plan (fixture);
+  check_round_trip (fixture, plan, NULL);
+
+  branch = read_text (fixture, "resources/branch.yml");
+  g_assert_nonnull (strstr (branch, "postgres_branches:"));
+  g_assert_nonnull (strstr (branch, "branch_id: load-test"));
+  g_assert_nonnull (strstr (branch, "parent: projects/${resources.postgres_projects.retail_serving.project_id}"));
+  g_assert_nonnull (strstr (branch, "source_branch: projects/${resources.postgres_projects.retail_serving.project_id}/branches/production"));
+  endpoint = read_text (fixture, "resources/endpoint.yml");
+  g_assert_nonnull (strstr (endpoint, "postgres_endpoints:"));
+  g_assert_nonnull (strstr (endpoint, "endpoint_type: ENDPOINT_TYPE_READ_WRITE"));
+  g_assert_nonnull (strstr (endpoint, ref));
+  catalog = read_text (fixture, "resources/catalog.yml");
+  g_assert_nonnull (strstr (catalog, ref));
+  tables = read_text (fixture, "resources/synced_tables.yml");
+  g_assert_nonnull (strstr (tables, ref));
+  g_assert_null (strstr (tables, "branches/production"));
+  readme = read_text (fixture, "README.md");
+  g_assert_nonnull (strstr (readme, "“load-test”"));
 }
 
 static void
@@ -682,6 +729,7 @@ main (int   argc,
 
   FIXTURE_TEST ("/bundle-writer/provisioned", test_provisioned);
   FIXTURE_TEST ("/bundle-writer/autoscaling", test_autoscaling);
+  FIXTURE_TEST ("/bundle-writer/autoscaling-branch", test_autoscaling_branch);
   FIXTURE_TEST ("/bundle-writer/quoting", test_quoting);
   FIXTURE_TEST ("/bundle-writer/overwrite-and-errors", test_overwrite_and_errors);
   FIXTURE_TEST ("/bundle-writer/async", test_async);

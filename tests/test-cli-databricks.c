@@ -300,6 +300,42 @@ test_deploy_dry_run (Fixture       *fixture,
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, NULL, NULL), ==, 0);
 }
 
+/* lakebase_accelerator.branch: the plan (and a real deploy) use that branch. */
+static void
+test_deploy_branch (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(LbTestCliResult) result = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *sample = NULL;
+  g_autofree char *with_branch = NULL;
+  g_autofree char *workload = NULL;
+  g_autoptr(JsonNode) table = NULL;
+  JsonObject *root;
+
+  g_assert_true (g_file_get_contents (fixture->sample, &sample, NULL, NULL));
+  with_branch = g_strconcat (sample, g_str_has_suffix (sample, "\n") ? "" : "\n", "  branch: load-test\n", NULL);
+  workload = write_file (fixture, "branch.yml", with_branch);
+
+  run_cli (fixture, &result, "deploy", workload, "--dry-run", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (strstr (result.out, "Branch “load-test”"));
+
+  run_cli (fixture, &result, "deploy", workload, "--dry-run", "--json", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  root = lb_test_parse_json_object (result.out, parser);
+  g_assert_cmpstr (json_object_get_string_member (root, "branch"), ==, "load-test");
+
+  run_cli (fixture, &result, "deploy", workload, "--json", "--poll-base-ms", "2", NULL);
+  g_test_message ("deploy stderr:\n%s", result.err);
+  g_assert_cmpint (result.status, ==, 0);
+  table = lb_fake_workspace_dup_resource (fixture->fake, "postgres_synced_tables",
+                                          "synced_tables/retail_pg.public.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/retail-serving/branches/load-test");
+}
+
 static void
 test_deploy_and_teardown (Fixture       *fixture,
                           gconstpointer  data)
@@ -585,6 +621,7 @@ main (int   argc,
   FIXTURE_TEST ("/cli-databricks/sizes", test_sizes);
   FIXTURE_TEST ("/cli-databricks/sizes-errors", test_sizes_errors);
   FIXTURE_TEST ("/cli-databricks/deploy-dry-run", test_deploy_dry_run);
+  FIXTURE_TEST ("/cli-databricks/deploy-branch", test_deploy_branch);
   FIXTURE_TEST ("/cli-databricks/deploy-and-teardown", test_deploy_and_teardown);
   FIXTURE_TEST ("/cli-databricks/deploy-ten-tables", test_deploy_ten_tables);
   FIXTURE_TEST ("/cli-databricks/teardown-purge", test_teardown_purge);

@@ -196,6 +196,43 @@ test_password (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* What the tester is handed for tables synced outside public; libpq must
+ * still read the whole conninfo. */
+static void
+test_search_path_options (void)
+{
+  static const struct { const char *schema; const char *options; } cases[] = {
+    { NULL, NULL },
+    { "", NULL },
+    { "public", NULL },
+    { "serving", "-csearch_path=serving,public" },
+    { "Serving-2", "-csearch_path=\"Serving-2\",public" },
+    { "a b\\c", "-csearch_path=\"a\\ b\\\\c\",public" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *options = lb_conninfo_dup_search_path_options (cases[i].schema);
+
+      g_assert_cmpstr (options, ==, cases[i].options);
+      if (options != NULL)
+        {
+          g_autofree char *escaped = g_strescape (options, NULL);
+          g_autoptr(GString) conninfo = g_string_new ("host=localhost options='");
+
+          for (const char *p = options; *p != '\0'; p++)
+            {
+              if (*p == '\'' || *p == '\\')
+                g_string_append_c (conninfo, '\\');
+              g_string_append_c (conninfo, *p);
+            }
+          g_string_append_c (conninfo, '\'');
+          g_test_message ("%s", escaped);
+          g_assert_true (lb_conninfo_validate (conninfo->str, NULL));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -209,6 +246,7 @@ main (int   argc,
   g_test_add_func ("/conninfo/system-ca-bundle", test_system_ca_bundle);
   g_test_add_func ("/conninfo/tls", test_tls);
   g_test_add_func ("/conninfo/password", test_password);
+  g_test_add_func ("/conninfo/search-path-options", test_search_path_options);
 
   return g_test_run ();
 }

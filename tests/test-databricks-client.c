@@ -23,6 +23,7 @@ typedef struct
   char       *issued_token;  /* what /oidc/v1/token hands out */
   char       *redirect_to;   /* where /api/2.0/redirect points */
   char       *canned_body;   /* what /api/2.0/canned and /api/2.0/canned-400 answer */
+  char       *last_workspace_id; /* X-Databricks-Workspace-Id of the last API call */
 } FakeServer;
 
 static guint
@@ -83,6 +84,8 @@ handler (SoupServer        *server,
 
   g_free (fake->last_user_agent);
   fake->last_user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
+  g_free (fake->last_workspace_id);
+  fake->last_workspace_id = g_strdup (soup_message_headers_get_one (headers, "X-Databricks-Workspace-Id"));
 
   if (fake->expected_auth != NULL && g_strcmp0 (auth, fake->expected_auth) != 0)
     {
@@ -198,6 +201,7 @@ fake_server_free (FakeServer *fake)
   g_free (fake->issued_token);
   g_free (fake->redirect_to);
   g_free (fake->canned_body);
+  g_free (fake->last_workspace_id);
   g_free (fake);
 }
 
@@ -556,6 +560,7 @@ test_oauth_m2m (void)
   expected_basic = g_strconcat ("Basic ", pair, NULL);
   g_assert_cmpstr (fake->last_token_auth, ==, expected_basic);
   g_assert_nonnull (strstr (fake->last_token_form, "grant_type=client_credentials"));
+  g_assert_nonnull (strstr (fake->last_token_form, "scope=all-apis"));
   g_assert_nonnull (strstr (fake->last_user_agent, "auth/oauth-m2m"));
 
   /* The token is cached… */
@@ -635,7 +640,8 @@ test_oauth_u2m (void)
   /* The CLI, when there is one, is asked first. */
   g_assert_true (g_file_set_contents (cli,
                                       "#!/bin/sh\n"
-                                      "[ \"$1 $2 $3 $4\" = \"auth token --profile p\" ] || exit 3\n"
+                                      "[ \"$1\" = version ] && { echo 'Databricks CLI v1.13.0'; exit 0; }\n"
+                                      "[ \"$*\" = \"auth token --profile p\" ] || exit 3\n"
                                       "echo '{\"access_token\":\"from-cli\",\"token_type\":\"Bearer\",\"expiry\":\"2099-01-01T00:00:00Z\"}'\n",
                                       -1, NULL));
   g_chmod (cli, 0755);
@@ -665,6 +671,275 @@ test_oauth_u2m (void)
     g_rmdir (dir);
     g_rmdir (home);
   }
+}
+
+/* The profile's `scopes` go into the M2M token request, space separated. */
+static void
+test_oauth_m2m_scopes (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) client =
+    profile_client (fake, "[p]\nhost = @HOST@\nclient_id = sp-id\nclient_secret = s3cret\n"
+                          "scopes = sql, offline_access\n");
+  Result r = { 0, };
+
+  fake->expected_auth = g_strdup ("Bearer m2m-token-1");
+  call (client, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_nonnull (strstr (fake->last_token_form, "grant_type=client_credentials&scope=sql%20offline_access"));
+  g_assert_null (strstr (fake->last_token_form, "all-apis"));
+  result_clear (&r);
+}
+
+/* A known workspace id goes along as X-Databricks-Workspace-Id (unified
+ * hosts answer with their login page without it); none, no header. */
+static void
+test_workspace_id_header (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(LbDatabricksClient) from_query = profile_client (fake, "[p]\nhost = @HOST@/?o=111&w=222\ntoken = test-token\n");
+  g_autoptr(LbDatabricksClient) from_key = profile_client (fake, "[p]\nhost = @HOST@\nworkspace_id = 333\ntoken = test-token\n");
+  g_autoptr(LbDatabricksClient) none = pat_client (fake);
+  Result r = { 0, };
+
+  call (from_query, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (fake->last_workspace_id, ==, "222");
+
+  call (from_key, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (fake->last_workspace_id, ==, "333");
+
+  call (none, "GET", "/api/2.0/ok", NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (fake->last_workspace_id);
+  result_clear (&r);
+}
+
+/* A fake `databricks`: logs each argv as a line, answers `version` with
+ * @version and `auth token` with a stale token, or a fresh one when asked
+ * to --force-refresh. */
+static char *
+write_fake_cli (const char *dir,
+                const char *version)
+{
+  g_autofree char *script = g_strdup_printf (
+    "#!/bin/sh\n"
+    "echo \"$*\" >> '%s/argv.log'\n"
+    "if [ \"$1\" = version ]; then echo 'Databricks CLI v%s'; exit 0; fi\n"
+    "[ \"$1 $2\" = 'auth token' ] || exit 3\n"
+    "case \" $* \" in\n"
+    "  *' --force-refresh '*) token=fresh-cli-token ;;\n"
+    "  *) token=stale-cli-token ;;\n"
+    "esac\n"
+    "echo \"{\\\"access_token\\\":\\\"$token\\\",\\\"token_type\\\":\\\"Bearer\\\",\\\"expiry\\\":\\\"2099-01-01T00:00:00Z\\\"}\"\n",
+    dir, version);
+  char *path = g_build_filename (dir, "databricks", NULL);
+
+  g_assert_true (g_file_set_contents (path, script, -1, NULL));
+  g_chmod (path, 0755);
+  return path;
+}
+
+static char *
+read_argv_log (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "argv.log", NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  g_unlink (path);
+  return contents;
+}
+
+static void
+assert_no_cli_token (const GError *error)
+{
+  if (error != NULL)
+    {
+      g_assert_null (strstr (error->message, "stale-cli-token"));
+      g_assert_null (strstr (error->message, "fresh-cli-token"));
+    }
+}
+
+/* After a 401 the CLI is asked again with --force-refresh, but only from
+ * CLI 0.296.0 on (older ones reject the flag); --profile from 0.207.1 on,
+ * else --host. */
+static void
+test_cli_force_refresh (void)
+{
+  static const struct {
+    const char *version;
+    gboolean    recovers;
+    const char *log;   /* @HOST@ = the fake's address */
+  } cases[] = {
+    { "0.296.0", TRUE, "version\nauth token --profile p\nauth token --profile p --force-refresh\n" },
+    { "1.13.0", TRUE, "version\nauth token --profile p\nauth token --profile p --force-refresh\n" },
+    { "0.295.9", FALSE, "version\nauth token --profile p\nauth token --profile p\n" },
+    { "0.207.0", FALSE, "version\nauth token --host @HOST@\nauth token --host @HOST@\n" },
+  };
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("lb-cli-XXXXXX", NULL);
+
+  g_setenv ("HOME", dir, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *cli = write_fake_cli (dir, cases[i].version);
+      g_autoptr(LbDatabricksClient) client = NULL;
+      g_autofree char *log = NULL;
+      g_auto(GStrv) parts = g_strsplit (cases[i].log, "@HOST@", -1);
+      g_autofree char *expected = g_strjoinv (fake->base, parts);
+      Result r = { 0, };
+
+      g_test_message ("CLI v%s", cases[i].version);
+      g_setenv ("DATABRICKS_CLI_PATH", cli, TRUE);
+      client = profile_client (fake, "[p]\nhost = @HOST@\nauth_type = databricks-cli\n");
+      g_free (fake->expected_auth);
+      fake->expected_auth = g_strdup ("Bearer fresh-cli-token");
+      call (client, "GET", "/api/2.0/ok", NULL, &r);
+      if (cases[i].recovers)
+        g_assert_no_error (r.error);
+      else
+        g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
+      assert_no_cli_token (r.error);
+      log = read_argv_log (dir);
+      g_assert_cmpstr (log, ==, expected);
+
+      /* The version is asked once per sign-in, not per token: a token
+       * refused again sends the CLI straight to --force-refresh. */
+      if (cases[i].recovers)
+        {
+          g_autofree char *again = NULL;
+
+          g_free (fake->expected_auth);
+          fake->expected_auth = g_strdup ("Bearer another-token");
+          call (client, "GET", "/api/2.0/ok", NULL, &r);
+          g_assert_error (r.error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
+          assert_no_cli_token (r.error);
+          again = read_argv_log (dir);
+          g_assert_cmpstr (again, ==, "auth token --profile p --force-refresh\n");
+        }
+      result_clear (&r);
+      g_unlink (cli);
+    }
+
+  g_unsetenv ("DATABRICKS_CLI_PATH");
+  g_rmdir (dir);
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *header;
+  GError   *error;
+} HeaderResult;
+
+static void
+header_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  HeaderResult *r = user_data;
+
+  r->header = lb_databricks_auth_get_header_finish (LB_DATABRICKS_AUTH (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static char *
+get_header (LbDatabricksAuth  *auth,
+            GError           **error)
+{
+  HeaderResult r = { 0, };
+
+  lb_databricks_auth_get_header_async (auth, NULL, header_done_cb, &r);
+  lb_test_spin_until (&r.done, 30);
+  if (r.error != NULL)
+    g_propagate_error (error, r.error);
+  return r.header;
+}
+
+/* Account hosts (no profile: the --host form) pass --account-id; the
+ * profile's databricks_cli_path picks the CLI when DATABRICKS_CLI_PATH is
+ * unset, and a bare name there is looked up in PATH. */
+static void
+test_cli_account_and_path (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lb-cli-XXXXXX", NULL);
+  g_autofree char *cli = write_fake_cli (dir, "1.13.0");
+  g_autofree char *home_env = g_strconcat ("HOME=", dir, NULL);
+  g_autofree char *cli_env = g_strconcat ("DATABRICKS_CLI_PATH=", cli, NULL);
+  const char *account_env[] = { home_env, cli_env, "DATABRICKS_HOST=https://accounts.cloud.databricks.com",
+                                "DATABRICKS_ACCOUNT_ID=acc-0001", "DATABRICKS_AUTH_TYPE=databricks-cli", NULL };
+  const char *environ[] = { home_env, NULL };
+  g_autofree char *with_path = g_strdup_printf ("[p]\nhost = https://dbc-1.cloud.databricks.com\n"
+                                                "auth_type = databricks-cli\ndatabricks_cli_path = %s\n", cli);
+  g_autoptr(LbDatabricksConfig) config = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *header = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+
+  g_unsetenv ("DATABRICKS_CLI_PATH");
+
+  config = lb_databricks_config_new_from_data ("", "cfg", account_env, &error);
+  g_assert_no_error (error);
+  profile = lb_databricks_config_resolve (config, NULL, &error);
+  g_assert_no_error (error);
+  auth = lb_databricks_auth_new (profile);
+  header = get_header (auth, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (header, ==, "Bearer stale-cli-token");
+  log = read_argv_log (dir);
+  g_assert_cmpstr (log, ==, "version\nauth token --host https://accounts.cloud.databricks.com --account-id acc-0001\n");
+  g_clear_pointer (&header, g_free);
+  g_clear_pointer (&log, g_free);
+  g_clear_object (&auth);
+  g_clear_pointer (&profile, lb_databricks_profile_free);
+  g_clear_object (&config);
+
+  /* databricks_cli_path in the profile. */
+  config = lb_databricks_config_new_from_data (with_path, "cfg", environ, &error);
+  g_assert_no_error (error);
+  profile = lb_databricks_config_resolve (config, "p", &error);
+  g_assert_no_error (error);
+  auth = lb_databricks_auth_new (profile);
+  header = get_header (auth, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (header, ==, "Bearer stale-cli-token");
+  log = read_argv_log (dir);
+  g_assert_cmpstr (log, ==, "version\nauth token --profile p\n");
+  g_clear_pointer (&header, g_free);
+  g_clear_pointer (&log, g_free);
+  g_clear_object (&auth);
+  g_clear_pointer (&profile, lb_databricks_profile_free);
+  g_clear_object (&config);
+
+  /* A bare name: found in PATH, whatever its size (the user named it). */
+  {
+    g_autofree char *renamed = g_build_filename (dir, "dbx-cli", NULL);
+    g_autofree char *path_env = g_strconcat (dir, ":", old_path, NULL);
+
+    g_assert_cmpint (g_rename (cli, renamed), ==, 0);
+    g_setenv ("PATH", path_env, TRUE);
+    config = lb_databricks_config_new_from_data ("[p]\nhost = https://dbc-1.cloud.databricks.com\n"
+                                                 "auth_type = databricks-cli\ndatabricks_cli_path = dbx-cli\n",
+                                                 "cfg", environ, &error);
+    g_assert_no_error (error);
+    profile = lb_databricks_config_resolve (config, "p", &error);
+    auth = lb_databricks_auth_new (profile);
+    header = get_header (auth, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (header, ==, "Bearer stale-cli-token");
+    log = read_argv_log (dir);
+    g_assert_cmpstr (log, ==, "version\nauth token --profile p\n");
+    g_setenv ("PATH", old_path, TRUE);
+    g_unlink (renamed);
+  }
+
+  g_rmdir (dir);
 }
 
 /* Bodies the reply fuzzer found (tests/data/fuzz-regressions/fuzz-databricks-replies/):
@@ -726,6 +1001,10 @@ main (int   argc,
   g_test_add_func ("/databricks-client/redirects", test_redirects);
   g_test_add_func ("/databricks-client/oauth-m2m", test_oauth_m2m);
   g_test_add_func ("/databricks-client/oauth-u2m", test_oauth_u2m);
+  g_test_add_func ("/databricks-client/oauth-m2m-scopes", test_oauth_m2m_scopes);
+  g_test_add_func ("/databricks-client/workspace-id-header", test_workspace_id_header);
+  g_test_add_func ("/databricks-client/cli-force-refresh", test_cli_force_refresh);
+  g_test_add_func ("/databricks-client/cli-account-and-path", test_cli_account_and_path);
 
   return g_test_run ();
 }

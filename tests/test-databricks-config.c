@@ -251,6 +251,68 @@ test_resolve_errors (void)
   g_assert_error (error, LB_DATABRICKS_CONFIG_ERROR, LB_DATABRICKS_CONFIG_ERROR_INVALID);
 }
 
+/* Where we used to differ from the SDKs (issue #14, item 3). */
+static void
+test_sdk_resolution_rules (void)
+{
+  const char *auth_type_only[] = { "HOME=/nonexistent", "DATABRICKS_AUTH_TYPE=databricks-cli", NULL };
+  const char *environ[] = { "HOME=/nonexistent", NULL };
+  const char *env_creds[] = { "HOME=/nonexistent", "DATABRICKS_HOST=https://env.cloud.databricks.com",
+                              "DATABRICKS_TOKEN=env-token", NULL };
+  const char *env_cli[] = { "HOME=/nonexistent", "DATABRICKS_CLI_PATH=/opt/env/databricks", NULL };
+  const char *dangling =
+    "[DEFAULT]\nhost = https://dbc-default.cloud.databricks.com\ntoken = t\n"
+    "[tools]\nhost = https://dbc-tools.cloud.databricks.com\nclient_id = c\nclient_secret = s\n"
+    "scopes = sql, all-apis\ndatabricks_cli_path = /opt/databricks/bin/databricks\n"
+    "[__settings__]\ndefault_profile = gone\n";
+  g_autoptr(LbDatabricksConfig) config = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* DATABRICKS_AUTH_TYPE alone picks a method; the file still gives the host. */
+  config = load (sample_config, auth_type_only);
+  profile = lb_databricks_config_resolve (config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (profile->name, ==, "dev");
+  g_assert_cmpstr (profile->host, ==, "https://dbc-dev.cloud.databricks.com");
+  g_assert_cmpstr (profile->auth_type, ==, "databricks-cli");
+  g_assert_cmpint (profile->auth_kind, ==, LB_DATABRICKS_AUTH_OAUTH_U2M);
+  g_clear_pointer (&profile, lb_databricks_profile_free);
+  g_clear_object (&config);
+
+  /* A default_profile that names a missing profile is an error, not DEFAULT… */
+  config = load (dangling, environ);
+  profile = lb_databricks_config_resolve (config, NULL, &error);
+  g_assert_null (profile);
+  g_assert_error (error, LB_DATABRICKS_CONFIG_ERROR, LB_DATABRICKS_CONFIG_ERROR_NO_PROFILE);
+  g_assert_nonnull (strstr (error->message, "“gone”"));
+  g_assert_null (strstr (error->message, "= t"));
+  g_clear_error (&error);
+
+  /* …but a profile asked for by name does not care. */
+  profile = lb_databricks_config_resolve (config, "tools", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (profile->scopes, ==, "sql, all-apis");
+  g_assert_cmpstr (profile->databricks_cli_path, ==, "/opt/databricks/bin/databricks");
+  g_clear_pointer (&profile, lb_databricks_profile_free);
+  g_clear_object (&config);
+
+  /* Nor does the environment alone, which never reads the file. */
+  config = load (dangling, env_creds);
+  profile = lb_databricks_config_resolve (config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (profile->name);
+  g_assert_cmpstr (profile->host, ==, "https://env.cloud.databricks.com");
+  g_clear_pointer (&profile, lb_databricks_profile_free);
+  g_clear_object (&config);
+
+  /* DATABRICKS_CLI_PATH wins over the profile's databricks_cli_path. */
+  config = load (dangling, env_cli);
+  profile = lb_databricks_config_resolve (config, "tools", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (profile->databricks_cli_path, ==, "/opt/env/databricks");
+}
+
 static void
 test_normalize_host (void)
 {
@@ -261,6 +323,11 @@ test_normalize_host (void)
   } cases[] = {
     { "dbc-1.cloud.databricks.com", "https://dbc-1.cloud.databricks.com", NULL },
     { "https://DBC-1.cloud.databricks.com/sql/editor?o=77", "https://dbc-1.cloud.databricks.com", "77" },
+    /* ?w= (unified hosts) is read before ?o=, as the SDKs do; an empty one is no id. */
+    { "https://acme.databricks.com/?o=77&w=88", "https://acme.databricks.com", "88" },
+    { "https://acme.databricks.com/?w=88&o=77", "https://acme.databricks.com", "88" },
+    { "https://acme.databricks.com/?w=&o=77", "https://acme.databricks.com", "77" },
+    { "https://acme.databricks.com/?w=", "https://acme.databricks.com", NULL },
     { "https://adb-1.azuredatabricks.net:443/", "https://adb-1.azuredatabricks.net:443", NULL },
     { "http://127.0.0.1:8080", "http://127.0.0.1:8080", NULL },
     { "http://localhost:9000/", "http://localhost:9000", NULL },
@@ -298,6 +365,7 @@ main (int   argc,
   g_test_add_func ("/databricks-config/bad-input", test_bad_input);
   g_test_add_func ("/databricks-config/resolve-errors", test_resolve_errors);
   g_test_add_func ("/databricks-config/normalize-host", test_normalize_host);
+  g_test_add_func ("/databricks-config/sdk-resolution-rules", test_sdk_resolution_rules);
 
   return g_test_run ();
 }

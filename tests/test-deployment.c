@@ -611,6 +611,195 @@ test_deploy_autoscaling (void)
   check_full_deploy (LB_FLAVOUR_AUTOSCALING);
 }
 
+/* A non-default branch (issue #14, item 10): made from production when
+ * missing, with its own read-write endpoint; the catalog and the synced
+ * tables go on it; a second run adopts everything. */
+static void
+test_deploy_branch (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbDeploymentRunner) again = NULL;
+  g_autoptr(LbDeploymentResource) branch = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) table = NULL;
+  g_autoptr(JsonNode) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  LbDeploymentResource *endpoint;
+  const char * const *query;
+  JsonObject *spec;
+  gboolean ok;
+
+  lb_workload_set_branch (workload, "load-test");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_deployment_plan_get_branch (plan), ==, "load-test");
+
+  /* Plan: the branch and its endpoint are created when missing. */
+  branch = g_list_model_get_item (lb_deployment_plan_get_resources (plan), 1);
+  g_assert_cmpint (lb_deployment_resource_get_kind (branch), ==, LB_DEPLOYMENT_RESOURCE_BRANCH);
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (branch), ==, "projects/retail-serving/branches/load-test");
+  g_assert_cmpstr (lb_deployment_resource_get_create_path (branch), ==, "/api/2.0/postgres/projects/retail-serving/branches");
+  query = lb_deployment_resource_get_create_query (branch);
+  g_assert_cmpstr (query[0], ==, "branch_id");
+  g_assert_cmpstr (query[1], ==, "load-test");
+  spec = json_object_get_object_member (body_of (plan, 1), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "source_branch"), ==, "projects/retail-serving/branches/production");
+  endpoint = lb_deployment_plan_get_endpoint (plan);
+  g_assert_cmpstr (lb_deployment_resource_get_create_path (endpoint), ==,
+                   "/api/2.0/postgres/projects/retail-serving/branches/load-test/endpoints");
+  spec = json_object_get_object_member (body_of (plan, 2), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "endpoint_type"), ==, "ENDPOINT_TYPE_READ_WRITE");
+  g_assert_cmpfloat (json_object_get_double_member (spec, "autoscaling_limit_max_cu"), ==,
+                     lb_deployment_plan_get_max_cu (plan));
+  spec = json_object_get_object_member (body_of (plan, 3), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "branch"), ==, "projects/retail-serving/branches/load-test");
+  spec = json_object_get_object_member (body_of (plan, 4), "spec");
+  g_assert_cmpstr (json_object_get_string_member (spec, "branch"), ==, "projects/retail-serving/branches/load-test");
+  json = lb_deployment_plan_to_json (plan);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "branch"), ==, "load-test");
+  text = lb_deployment_plan_describe (plan);
+  g_assert_nonnull (strstr (text, "Branch “load-test”"));
+
+  /* Deploy: the synced table is created on that branch. */
+  runner = new_runner (fake, plan);
+  ok = deploy (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  assert_all_finished (runner);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 2)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 3)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "branches"), ==, 2);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "endpoints"), ==, 2);
+  g_assert_nonnull (lb_fake_workspace_dup_resource (fake, "endpoints",
+                                                    "projects/retail-serving/branches/load-test/endpoints/primary"));
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.public.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/retail-serving/branches/load-test");
+  catalog = lb_fake_workspace_dup_resource (fake, "postgres_catalogs", "catalogs/retail_pg");
+  g_assert_nonnull (catalog);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (catalog), "status"),
+                                                  "branch"), ==, "projects/retail-serving/branches/load-test");
+  assert_created_once (fake, plan);
+
+  /* Run again: the branch is there now, nothing is made twice. */
+  again = new_runner (fake, plan);
+  ok = deploy (again, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  for (guint i = 1; i < n_steps (again) - 1; i++)
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (again, i)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  assert_created_once (fake, plan);
+
+  /* A branch id the API would refuse is caught in the plan. */
+  g_clear_object (&plan);
+  lb_workload_set_branch (workload, "9lives");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_null (plan);
+  g_assert_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN);
+  g_assert_nonnull (strstr (error->message, "lakebase_accelerator.branch"));
+}
+
+static void
+call_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* POSTs @body_json as a user's other tool would. */
+static void
+post_to_fake (LbFakeWorkspace    *fake,
+              const char         *path,
+              const char * const *query,
+              const char         *body_json)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake),
+                                                                       lb_fake_workspace_get_token (fake));
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, NULL);
+  g_autoptr(JsonNode) body = json_from_string (body_json, NULL);
+  gboolean done = FALSE;
+
+  lb_databricks_client_call_async (client, "POST", path, query, body, LB_CALL_DEFAULT, NULL, call_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A branch made elsewhere, with a read-write endpoint of its own id: the
+ * plan names that endpoint (lakebase_accelerator.endpoint) and adopts both. */
+static void
+test_deploy_existing_branch (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) first = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbDeploymentRunner) setup = new_runner (fake, first);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) table = NULL;
+  const char *branch_query[] = { "branch_id", "feature", NULL };
+  const char *endpoint_query[] = { "endpoint_id", "ep-feature-7", NULL };
+
+  g_assert_true (deploy (setup, NULL, &error));
+  g_assert_no_error (error);
+  post_to_fake (fake, "/api/2.0/postgres/projects/retail-serving/branches", branch_query,
+                "{\"spec\":{\"source_branch\":\"projects/retail-serving/branches/production\"}}");
+  post_to_fake (fake, "/api/2.0/postgres/projects/retail-serving/branches/feature/endpoints", endpoint_query,
+                "{\"spec\":{\"endpoint_type\":\"ENDPOINT_TYPE_READ_WRITE\",\"autoscaling_limit_min_cu\":1,"
+                "\"autoscaling_limit_max_cu\":2}}");
+
+  lb_workload_set_branch (workload, "feature");
+  lb_workload_set_endpoint (workload, "ep-feature-7");
+  /* A catalog belongs to one branch: the tables on this one need their own. */
+  lb_workload_set_database_catalog (workload, "feature_pg");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_deployment_resource_get_api_name (lb_deployment_plan_get_endpoint (plan)), ==,
+                   "projects/retail-serving/branches/feature/endpoints/ep-feature-7");
+  lb_fake_workspace_clear_log (fake);
+  runner = new_runner (fake, plan);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 2)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 3)), ==, LB_DEPLOYMENT_STEP_ADOPTED);
+  g_assert_cmpint (lb_deployment_step_get_state (step_at (runner, 4)), ==, LB_DEPLOYMENT_STEP_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_resources (fake, "endpoints"), ==, 2);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/postgres/projects/retail-serving/branches"), ==, 0);
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/feature_pg.public.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/retail-serving/branches/feature");
+
+  /* The first catalog is production's: asked for on feature, the catalog
+   * step says so instead of putting the tables on production. */
+  {
+    g_autoptr(LbDeploymentPlan) wrong = NULL;
+    g_autoptr(LbDeploymentRunner) wrong_runner = NULL;
+
+    lb_workload_set_database_catalog (workload, "retail_pg");
+    wrong = lb_deployment_plan_new (workload, NULL, &error);
+    g_assert_no_error (error);
+    wrong_runner = new_runner (fake, wrong);
+    g_assert_false (deploy (wrong_runner, NULL, &error));
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (wrong_runner, 4)), ==, LB_DEPLOYMENT_STEP_FAILED);
+    g_assert_nonnull (strstr (lb_deployment_step_get_error_message (step_at (wrong_runner, 4)),
+                              "is on the branch “production”, not on “feature”"));
+    g_assert_cmpint (lb_deployment_step_get_state (step_at (wrong_runner, 5)), ==, LB_DEPLOYMENT_STEP_SKIPPED);
+  }
+}
+
 /* ---- Interrupted at each step, then resumed ---- */
 
 typedef struct
@@ -1135,6 +1324,100 @@ test_instance_credentials (void)
       g_assert_null (strstr (error->message, secrets[i]));
     }
   g_string_free (g_steal_pointer (&captured_log), TRUE);
+}
+
+/* Tables synced outside public: the tester's conninfo puts their schema
+ * first in search_path, and a real server takes it. */
+static void
+test_credentials_search_path (void)
+{
+  g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbDeploymentPlan) plan = NULL;
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbInstanceCredentials) credentials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *options = NULL;
+  g_autofree char *with_options = NULL;
+  g_autoptr(LbDeploymentPlan) public_plan = NULL;
+  g_autoptr(LbDeploymentRunner) public_runner = NULL;
+  g_autoptr(LbInstanceCredentials) public_credentials = NULL;
+  g_autofree char *public_conninfo = NULL;
+  PGconn *conn;
+  PGresult *res;
+
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+
+  lb_workload_set_target_schema (workload, "serving");
+  plan = lb_deployment_plan_new (workload, NULL, &error);
+  g_assert_no_error (error);
+  runner = new_runner (fake, plan);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  credentials = lb_instance_credentials_new (runner);
+  conninfo = fetch_credential (LB_CREDENTIAL_SOURCE (credentials), NULL, NULL, &error);
+  g_assert_no_error (error);
+  options = conninfo_value (conninfo, "options");
+  g_assert_cmpstr (options, ==, "-csearch_path=serving,public");
+
+  /* The same options against a real server: it searches that schema first
+   * (the sandbox's role may not create one, and search_path takes names of
+   * schemas yet to come). */
+  with_options = g_strdup_printf ("%s options='%s'", lb_pg_sandbox_get_conninfo (sandbox), options);
+  conn = PQconnectdb (with_options);
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, "SHOW search_path");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "serving,public");
+  PQclear (res);
+  PQfinish (conn);
+
+  /* Tables in public need nothing. */
+  public_plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  public_runner = new_runner (fake, public_plan);
+  g_assert_true (deploy (public_runner, NULL, &error));
+  public_credentials = lb_instance_credentials_new (public_runner);
+  public_conninfo = fetch_credential (LB_CREDENTIAL_SOURCE (public_credentials), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (public_conninfo, "options="));
+}
+
+/* A workspace id from the profile (here the host's ?w=) goes with every
+ * call of a deployment; a PAT typed without one sends none. */
+static void
+test_workspace_id_header (void)
+{
+  g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
+  g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
+  g_autofree char *data = g_strdup_printf ("[unified]\nhost = %s/?o=1111&w=4242\ntoken = %s\n",
+                                           lb_fake_workspace_get_url (fake), lb_fake_workspace_get_token (fake));
+  const char *environ[] = { "HOME=/nonexistent", NULL };
+  g_autoptr(LbDatabricksConfig) config = lb_databricks_config_new_from_data (data, "cfg", environ, NULL);
+  g_autoptr(LbDatabricksProfile) profile = lb_databricks_config_resolve (config, "unified", NULL);
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new (profile);
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, NULL);
+  g_autoptr(LbDeploymentRunner) runner = NULL;
+  g_autoptr(LbDeploymentRunner) without = NULL;
+  g_autoptr(GError) error = NULL;
+  guint total;
+
+  g_assert_cmpstr (profile->workspace_id, ==, "4242");
+  g_object_set (client, "retry-base-ms", 10, NULL);
+  runner = lb_deployment_runner_new (plan, client);
+  g_object_set (runner, "poll-base-ms", 4, "poll-max-ms", 40, "connect-timeout-s", 2, NULL);
+  g_assert_true (deploy (runner, NULL, &error));
+  g_assert_no_error (error);
+  total = lb_fake_workspace_count_requests (fake, NULL, NULL);
+  g_assert_cmpuint (total, >, 10);
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, "4242"), ==, total);
+
+  lb_fake_workspace_clear_log (fake);
+  without = new_runner (fake, plan);
+  g_assert_true (deploy (without, NULL, &error));
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, NULL), ==, lb_fake_workspace_count_requests (fake, NULL, NULL));
 }
 
 /* The registry names a source for an action parameter while it lives. */
@@ -1664,6 +1947,8 @@ main (int   argc,
   g_test_add_func ("/deployment/plan/errors", test_plan_errors);
   g_test_add_func ("/deployment/deploy/provisioned", test_deploy_provisioned);
   g_test_add_func ("/deployment/deploy/autoscaling", test_deploy_autoscaling);
+  g_test_add_func ("/deployment/deploy/branch", test_deploy_branch);
+  g_test_add_func ("/deployment/deploy/existing-branch", test_deploy_existing_branch);
   g_test_add_func ("/deployment/resume/cancel-provisioned", test_resume_cancel_provisioned);
   g_test_add_func ("/deployment/resume/cancel-autoscaling", test_resume_cancel_autoscaling);
   g_test_add_func ("/deployment/resume/failure-provisioned", test_resume_failure_provisioned);
@@ -1677,6 +1962,8 @@ main (int   argc,
   g_test_add_func ("/deployment/teardown/autoscaling", test_teardown_autoscaling);
   g_test_add_func ("/deployment/no-secrets", test_no_secrets);
   g_test_add_func ("/deployment/instance-credentials", test_instance_credentials);
+  g_test_add_func ("/deployment/credentials-search-path", test_credentials_search_path);
+  g_test_add_func ("/deployment/workspace-id-header", test_workspace_id_header);
   g_test_add_func ("/deployment/credential-registry", test_credential_registry);
   g_test_add_func ("/deployment/connect/measures-partitions", test_connect_measures_partitions);
   g_test_add_func ("/deployment/figures/ten-tables", test_ten_tables_figures);

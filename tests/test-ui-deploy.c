@@ -15,6 +15,7 @@
 
 #include "lb-application.h"
 #include "lb-deploy-page.h"
+#include "lb-deploy-plan-group.h"
 #include "lb-deployment-step-row.h"
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-sql.h"
@@ -1271,6 +1272,260 @@ test_export_bundle_chooser (Fixture       *fixture,
   wait_for_label (fixture->window, "Bundle written to");
 }
 
+/* Branch picker ------------------------------------------------------------ */
+
+static GtkWidget *
+branch_chooser (Fixture *fixture)
+{
+  GtkWidget *group = lb_test_find_widget_of_type (GTK_WIDGET (fixture->page), LB_TYPE_DEPLOY_PLAN_GROUP);
+
+  g_assert_nonnull (group);
+  return lb_deploy_plan_group_get_branch_chooser (LB_DEPLOY_PLAN_GROUP (group));
+}
+
+static gboolean
+plan_on_branch (gpointer data)
+{
+  void **pair = data;
+  LbDeploymentPlan *plan = lb_deploy_page_get_plan (pair[0]);
+
+  return plan != NULL && g_strcmp0 (lb_deployment_plan_get_branch (plan), pair[1]) == 0;
+}
+
+static void
+wait_for_plan_branch (LbDeployPage *page,
+                      const char   *branch)
+{
+  void *pair[2] = { page, (void *) branch };
+
+  lb_test_spin_until_func (plan_on_branch, pair, 10);
+}
+
+static gboolean
+chooser_is_dropdown (gpointer data)
+{
+  GtkWidget *chooser = branch_chooser (data);
+
+  return chooser != NULL && GTK_IS_DROP_DOWN (chooser);
+}
+
+/* What Enter does in an entry: its GtkText emits "activate", which the
+ * entry passes on. */
+static void
+press_enter (GtkWidget *entry)
+{
+  g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (entry)), "activate");
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  GtkWidget *popover = lb_test_find_widget_of_type (data, GTK_TYPE_POPOVER);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+/* Opens the drop-down as a click does and picks @branch from its list.
+ * Focus first scrolls it into view (the progress was scrolled to), so its
+ * popup opens on the screen. */
+static void
+pick_branch (Fixture    *fixture,
+             const char *branch,
+             const char *screenshot)
+{
+  GtkWidget *chooser = branch_chooser (fixture);
+  GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (chooser));
+  guint position = G_MAXUINT;
+  GtkWidget *list;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), branch))
+      position = i;
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+
+  gtk_widget_grab_focus (chooser);
+  lb_test_spin_ms (300);
+  gtk_widget_activate (chooser);
+  lb_test_spin_until_func (popover_shown, chooser, 5);
+  if (screenshot != NULL)
+    lb_test_save_screenshot (GTK_WIDGET (fixture->window), screenshot);
+  list = lb_test_find_widget_of_type (chooser, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list);
+  /* A click selects the row in the popup's list, then activates it. */
+  g_assert_true (gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), position, TRUE));
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", position));
+}
+
+static gboolean
+dropdown_has_three (gpointer data)
+{
+  GtkWidget *chooser = branch_chooser (data);
+
+  return chooser != NULL && GTK_IS_DROP_DOWN (chooser) &&
+         g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (chooser))) == 3;
+}
+
+static void
+post_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* What another tool (the workspace UI, the CLI) would have made. */
+static void
+post_to_fake (const char         *path,
+              const char * const *query,
+              const char         *body_json)
+{
+  g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake),
+                                                                       lb_fake_workspace_get_token (fake));
+  g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, NULL);
+  g_autoptr(JsonNode) body = json_from_string (body_json, NULL);
+  gboolean done = FALSE;
+
+  lb_databricks_client_call_async (client, "POST", path, query, body, LB_CALL_DEFAULT, NULL, post_done_cb, &done);
+  lb_test_spin_until (&done, 10);
+}
+
+/* A new project: the branch is typed (a bad id is refused on the spot); the
+ * deploy makes it and puts the tables on it; then the project's branches
+ * are offered in a drop-down, and production is picked from its list. */
+static void
+test_branch_picker (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  LbDeployPage *page = fixture->page;
+  LbWorkload *workload;
+  GtkWidget *chooser;
+  GListModel *model;
+  g_autoptr(JsonNode) table = NULL;
+  guint production = G_MAXUINT;
+
+  load_sample (fixture);
+  workload = lb_deploy_page_get_workload (page);
+  lb_workload_set_instance_name (workload, "branch-picker");
+  /* Tables outside public: the tester is told where they are. */
+  lb_workload_set_target_schema (workload, "serving");
+  select_profile (page, "DEFAULT");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  wait_for_label (page, "ana@example.com");
+  wait_for_label (page, "Project branch-picker");
+
+  /* The project is not there yet: free entry, production by default. */
+  chooser = branch_chooser (fixture);
+  g_assert_true (GTK_IS_ENTRY (chooser));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chooser)), ==, "production");
+
+  gtk_widget_grab_focus (chooser);
+  gtk_editable_set_text (GTK_EDITABLE (chooser), "Load_Test");
+  press_enter (chooser);
+  lb_test_spin_briefly ();
+  g_assert_true (branch_chooser (fixture) == chooser);
+  g_assert_true (gtk_widget_has_css_class (chooser, "error"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (chooser), "not a valid branch id"));
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "production");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-entry-refused");
+
+  gtk_editable_set_text (GTK_EDITABLE (chooser), "load-test");
+  press_enter (chooser);
+  wait_for_plan_branch (page, "load-test");
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "load-test");
+  wait_for_label (page, "Made from production if it is missing");
+  chooser = branch_chooser (fixture);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chooser)), ==, "load-test");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-entry");
+
+  /* Deploy: the branch is made and the synced tables land on it; the
+   * picker is off while it runs. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
+  lb_test_spin_until_func (runner_is_running, page, 10);   /* after the Change Data Feed check */
+  g_assert_false (gtk_widget_get_sensitive (branch_chooser (fixture)));
+  lb_test_spin_until_func (runner_is_idle, page, 60);
+  g_assert_true (lb_deployment_runner_get_fraction (lb_deploy_page_get_runner (page)) == 1.0);
+  table = lb_fake_workspace_dup_resource (fake, "postgres_synced_tables", "synced_tables/retail_pg.serving.orders");
+  g_assert_nonnull (table);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (table), "spec"),
+                                                  "branch"), ==, "projects/branch-picker/branches/load-test");
+
+  /* Test This Instance: the tester's connection searches the tables'
+   * schema first. */
+  {
+    LbTesterWindow *tester = NULL;
+    g_autoptr(LbRunSettings) settings = NULL;
+    g_auto(GStrv) secrets = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.test-instance", NULL));
+    lb_test_spin_until_func (tester_shown, &tester, 10);
+    lb_test_spin_until_func (tester_has_credential, tester, 10);
+    settings = lb_tester_window_dup_settings (tester);
+    g_assert_nonnull (strstr (settings->conninfo, "options='-csearch_path=serving,public'"));
+    g_assert_null (strstr (settings->conninfo, "password="));
+    lb_test_spin_ms (400);
+    lb_test_save_screenshot (GTK_WIDGET (tester), "deploy-branch-tester-search-path");
+    secrets = all_secrets ();
+    assert_no_secret_in_labels (GTK_WIDGET (tester), (const char * const *) secrets);
+    gtk_window_destroy (GTK_WINDOW (tester));
+    lb_test_spin_briefly ();
+  }
+
+  /* Now the project exists: its branches, in a drop-down. */
+  lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
+  chooser = branch_chooser (fixture);
+  g_assert_true (gtk_widget_get_sensitive (chooser));
+  model = gtk_drop_down_get_model (GTK_DROP_DOWN (chooser));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), "production"))
+      production = i;
+  g_assert_cmpuint (production, !=, G_MAXUINT);
+  g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (chooser))),
+                   ==, "load-test");
+
+  /* Open it, as a click does, and pick production from its list. */
+  pick_branch (fixture, "production", "deploy-branch-picker");
+  wait_for_plan_branch (page, "production");
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "production");
+  wait_for_label (page, "Created with the project");
+  lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
+  g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (branch_chooser (fixture)))),
+                   ==, "production");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-picked");
+
+  /* A branch made elsewhere, whose read-write endpoint has its own id: once
+   * listed and picked, the plan names that endpoint rather than making a
+   * second one. */
+  {
+    const char *branch_query[] = { "branch_id", "feature", NULL };
+    const char *endpoint_query[] = { "endpoint_id", "ep-feature-7", NULL };
+
+    post_to_fake ("/api/2.0/postgres/projects/branch-picker/branches", branch_query,
+                  "{\"spec\":{\"source_branch\":\"projects/branch-picker/branches/production\"}}");
+    post_to_fake ("/api/2.0/postgres/projects/branch-picker/branches/feature/endpoints", endpoint_query,
+                  "{\"spec\":{\"endpoint_type\":\"ENDPOINT_TYPE_READ_WRITE\",\"autoscaling_limit_min_cu\":1,"
+                  "\"autoscaling_limit_max_cu\":2}}");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
+  lb_test_spin_until_func (dropdown_has_three, fixture, 10);
+  pick_branch (fixture, "feature", NULL);
+  wait_for_plan_branch (page, "feature");
+  wait_for_label (page, "Read-write endpoint ep-feature-7");
+  g_assert_cmpstr (lb_workload_get_endpoint (workload), ==, "ep-feature-7");
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-existing-endpoint");
+
+  /* Back on production: its own endpoint again. */
+  lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
+  pick_branch (fixture, "production", NULL);
+  wait_for_plan_branch (page, "production");
+  wait_for_label (page, "Read-write endpoint primary");
+  g_assert_cmpstr (lb_workload_get_endpoint (workload), ==, "primary");
+}
+
 /* Secrets in the log ------------------------------------------------------- */
 
 static void
@@ -1555,6 +1810,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/ui/deploy/teardown-purge-choice", Fixture, NULL, fixture_setup, test_teardown_purge_choice,
               fixture_teardown);
+  g_test_add ("/ui/deploy/branch-picker", Fixture, NULL, fixture_setup, test_branch_picker, fixture_teardown);
   g_test_add_func ("/ui/deploy/no-secret-in-log", test_no_secret_in_log);
 
   ret = g_test_run ();

@@ -208,6 +208,8 @@ test_fields (void)
     "lakebase_accelerator.storage_catalog",
     "lakebase_accelerator.storage_schema",
     "lakebase_accelerator.warehouse_id",
+    "lakebase_accelerator.branch",
+    "lakebase_accelerator.endpoint",
   };
   g_autoptr(LbWorkload) workload = lb_workload_new ();
   GObjectClass *klass = G_OBJECT_GET_CLASS (workload);
@@ -549,6 +551,9 @@ test_set_field_bad (void)
     { "lakebase_accelerator", "capacity", "CU_3", LB_WORKLOAD_ERROR_UNKNOWN_VALUE,
       "Unknown capacity “CU_3”: use CU_1, CU_2, CU_4 or CU_8, "
       "or leave it empty for the recommended size" },
+    { "lakebase_accelerator", "branch", "Load_Test", LB_WORKLOAD_ERROR_RANGE,
+      "“Load_Test” is not a valid branch id: use 1 to 63 lowercase letters, "
+      "digits and hyphens, starting with a letter" },
   };
   g_autoptr(LbWorkload) workload = lb_workload_new ();
   g_autoptr(LbWorkload) pristine = lb_workload_new ();
@@ -1867,6 +1872,45 @@ test_empty_file (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* lakebase_accelerator.branch: production unless set, kept on save next
+ * to unknown keys, and left out while at its default. */
+static void
+test_branch_key (void)
+{
+  const char *yaml = "lakebase_accelerator:\n"
+                     "  instance_name: shop\n"
+                     "  branch: load-test   # where the tables go\n"
+                     "  future_key: kept\n";
+  g_autoptr(LbWorkload) defaults = lb_workload_new ();
+  g_autoptr(LbWorkload) workload = NULL;
+  g_autoptr(LbWorkload) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *resaved = NULL;
+
+  g_assert_cmpstr (lb_workload_get_branch (defaults), ==, "production");
+  saved = lb_workload_to_data (defaults, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (saved, "branch"));
+  g_clear_pointer (&saved, g_free);
+
+  workload = lb_workload_new_from_data (yaml, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_workload_get_branch (workload), ==, "load-test");
+  saved = lb_workload_to_data (workload, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (saved, "  branch: load-test   # where the tables go\n"));
+  g_assert_nonnull (strstr (saved, "future_key: kept"));
+
+  lb_workload_set_branch (workload, "dev");
+  resaved = lb_workload_to_data (workload, NULL, &error);
+  g_assert_no_error (error);
+  again = lb_workload_new_from_data (resaved, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_workload_get_branch (again), ==, "dev");
+  g_assert_nonnull (strstr (resaved, "future_key: kept"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1899,6 +1943,7 @@ main (int   argc,
   g_test_add_func ("/workload/yaml/splice/flow-section", test_splice_flow_section);
   g_test_add_func ("/workload/yaml/splice/fallback", test_splice_fallback);
   g_test_add_func ("/workload/copy", test_copy);
+  g_test_add_func ("/workload/branch-key", test_branch_key);
   g_test_add_func ("/workload/table-validation", test_table_validation);
   g_test_add_func ("/workload/ten-tables", test_ten_tables);
 

@@ -27,6 +27,10 @@ struct _LbDatabricksAuth
   gint64                expires_at;   /* monotonic-free: real time in µs; 0 = never */
   char                 *refresh_token;
   char                 *token_endpoint;
+  /* The Databricks CLI's version, asked once ("databricks version"):
+   * {major, minor, patch}, or major -1 when not asked yet, -2 when unknown. */
+  int                   cli_version[3];
+  gboolean              force_refresh; /* after a 401: the CLI's cached token was refused */
 };
 
 G_DEFINE_FINAL_TYPE (LbDatabricksAuth, lb_databricks_auth, G_TYPE_OBJECT)
@@ -222,11 +226,32 @@ post_token_request (LbDatabricksAuth *self,
                                     g_task_get_cancellable (task), token_response_cb, g_object_ref (task));
 }
 
+/* The profile's `scopes` ("sql, all-apis" or "sql all-apis"), space
+ * separated as OAuth wants them; all-apis when none are given. */
+static char *
+m2m_scope (LbDatabricksAuth *self)
+{
+  g_auto(GStrv) parts = g_strsplit_set (self->profile->scopes != NULL ? self->profile->scopes : "", ", \t", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) scopes = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+  scopes = g_strv_builder_end (builder);
+
+  return scopes[0] != NULL ? g_strjoinv (" ", scopes) : g_strdup ("all-apis");
+}
+
 static void
 fetch_m2m_token (LbDatabricksAuth *self,
                  GTask            *task)
 {
-  post_token_request (self, task, "grant_type=client_credentials&scope=all-apis");
+  g_autofree char *scope = m2m_scope (self);
+  g_autofree char *escaped = g_uri_escape_string (scope, NULL, FALSE);
+  g_autofree char *form = g_strconcat ("grant_type=client_credentials&scope=", escaped, NULL);
+
+  post_token_request (self, task, form);
 }
 
 static void
@@ -253,14 +278,25 @@ profile_env (LbDatabricksAuth *self,
   return g_getenv (name);
 }
 
+/* The profile's databricks_cli_path (DATABRICKS_CLI_PATH wins when the
+ * profile was resolved from the environment), a path or a name looked up in
+ * PATH; else `databricks` in PATH. */
 static char *
 find_cli (LbDatabricksAuth *self)
 {
-  const char *path = profile_env (self, "DATABRICKS_CLI_PATH");
+  const char *path = self->profile->databricks_cli_path;
   GStatBuf st;
 
+  if (path == NULL || path[0] == '\0')
+    path = profile_env (self, "DATABRICKS_CLI_PATH");
+
+  /* Named by the user: their choice, whatever its size. */
   if (path != NULL && path[0] != '\0')
-    return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (path) : NULL;
+    {
+      if (strchr (path, '/') == NULL)
+        return g_find_program_in_path (path);
+      return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (path) : NULL;
+    }
 
   {
     g_autofree char *found = g_find_program_in_path ("databricks");
@@ -389,6 +425,7 @@ cli_token_cb (GObject      *object,
         {
           /* The CLI refreshes by itself; trust its expiry. */
           store_token (self, token, when != NULL ? g_date_time_to_unix (when) * G_USEC_PER_SEC : 0);
+          self->force_refresh = FALSE;
           memset (out, 0, strlen (out));
           return_header (task);
           return;
@@ -398,6 +435,132 @@ cli_token_cb (GObject      *object,
   if (out != NULL)
     memset (out, 0, strlen (out));
   u2m_from_cache (self, task, err != NULL ? g_strstrip (err) : NULL);
+}
+
+/* "Databricks CLI v0.296.0" → {0, 296, 0}; FALSE for anything else (a
+ * development build "v0.0.0-dev…" parses but compares below every gate). */
+static gboolean
+parse_cli_version (const char *text,
+                   int         version[3])
+{
+  const char *v;
+  guint64 parts[3] = { 0, };
+  char *end;
+
+  if (text == NULL || (v = strstr (text, "CLI v")) == NULL)
+    return FALSE;
+  v += strlen ("CLI v");
+  for (guint i = 0; i < 3; i++)
+    {
+      if (!g_ascii_isdigit (*v))
+        return FALSE;
+      parts[i] = g_ascii_strtoull (v, &end, 10);
+      if (parts[i] > G_MAXINT)
+        return FALSE;
+      v = end;
+      if (i < 2 && *v++ != '.')
+        return FALSE;
+    }
+  for (guint i = 0; i < 3; i++)
+    version[i] = (int) parts[i];
+  return TRUE;
+}
+
+static gboolean
+cli_at_least (LbDatabricksAuth *self,
+              int               major,
+              int               minor,
+              int               patch)
+{
+  const int *v = self->cli_version;
+
+  if (v[0] < 0)
+    return FALSE;   /* unknown: the conservative flags, as the SDKs do */
+  if (v[0] != major)
+    return v[0] > major;
+  if (v[1] != minor)
+    return v[1] > minor;
+  return v[2] >= patch;
+}
+
+static gboolean
+is_account_host (const char *host)
+{
+  return host != NULL &&
+         (g_str_has_prefix (host, "https://accounts.") || g_str_has_prefix (host, "https://accounts-dod."));
+}
+
+/* `auth token` as the SDKs call it: --profile from CLI 0.207.1 on (older
+ * ones ignore it there), else --host with --account-id on account hosts;
+ * --force-refresh after a 401 from 0.296.0 on, which older CLIs reject. */
+static GStrv
+cli_token_argv (LbDatabricksAuth *self,
+                const char       *cli)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add_many (builder, cli, "auth", "token", NULL);
+  if (self->profile->name != NULL && cli_at_least (self, 0, 207, 1))
+    g_strv_builder_add_many (builder, "--profile", self->profile->name, NULL);
+  else
+    {
+      g_strv_builder_add_many (builder, "--host", self->profile->host, NULL);
+      if (is_account_host (self->profile->host) && self->profile->account_id != NULL)
+        g_strv_builder_add_many (builder, "--account-id", self->profile->account_id, NULL);
+    }
+  if (self->force_refresh && cli_at_least (self, 0, 296, 0))
+    g_strv_builder_add (builder, "--force-refresh");
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+run_cli_token (LbDatabricksAuth *self,
+               GTask            *task,
+               const char       *cli)
+{
+  g_auto(GStrv) argv = cli_token_argv (self, cli);
+  g_autoptr(GSubprocess) subprocess = NULL;
+  g_autoptr(GError) error = NULL;
+
+  subprocess = g_subprocess_newv ((const char * const *) argv,
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (subprocess == NULL)
+    {
+      u2m_from_cache (self, task, error->message);
+      return;
+    }
+
+  g_subprocess_communicate_utf8_async (subprocess, NULL, g_task_get_cancellable (task),
+                                       cli_token_cb, g_object_ref (task));
+}
+
+static void
+cli_version_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  g_autoptr(GTask) task = user_data;
+  LbDatabricksAuth *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *cli = g_task_get_task_data (task);
+
+  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  if (!(g_subprocess_get_if_exited (subprocess) && g_subprocess_get_exit_status (subprocess) == 0 &&
+        parse_cli_version (out, self->cli_version)))
+    self->cli_version[0] = -2;
+
+  run_cli_token (self, task, cli);
 }
 
 static void
@@ -414,20 +577,25 @@ fetch_u2m_token (LbDatabricksAuth *self,
       return;
     }
 
-  if (self->profile->name != NULL)
-    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                   cli, "auth", "token", "--profile", self->profile->name, NULL);
-  else
-    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                   cli, "auth", "token", "--host", self->profile->host, NULL);
-  if (subprocess == NULL)
+  if (self->cli_version[0] != -1)
     {
-      u2m_from_cache (self, task, error->message);
+      run_cli_token (self, task, cli);
       return;
     }
 
+  /* Which flags it knows depends on its version: ask once. */
+  subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                 cli, "version", NULL);
+  if (subprocess == NULL)
+    {
+      self->cli_version[0] = -2;
+      run_cli_token (self, task, cli);
+      return;
+    }
+
+  g_task_set_task_data (task, g_steal_pointer (&cli), g_free);
   g_subprocess_communicate_utf8_async (subprocess, NULL, g_task_get_cancellable (task),
-                                       cli_token_cb, g_object_ref (task));
+                                       cli_version_cb, g_object_ref (task));
 }
 
 /* Public -------------------------------------------------------------------- */
@@ -511,6 +679,9 @@ lb_databricks_auth_invalidate (LbDatabricksAuth *self)
 
   clear_secret (&self->access_token);
   self->expires_at = 0;
+  /* The CLI would hand back the same refused token from its cache. */
+  if (self->profile->auth_kind == LB_DATABRICKS_AUTH_OAUTH_U2M)
+    self->force_refresh = TRUE;
   return TRUE;
 }
 
@@ -528,6 +699,14 @@ lb_databricks_auth_get_host (LbDatabricksAuth *self)
   g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (self), NULL);
 
   return self->profile->host;
+}
+
+const char *
+lb_databricks_auth_get_workspace_id (LbDatabricksAuth *self)
+{
+  g_return_val_if_fail (LB_IS_DATABRICKS_AUTH (self), NULL);
+
+  return self->profile->workspace_id;
 }
 
 static void
@@ -556,6 +735,7 @@ static void
 lb_databricks_auth_init (LbDatabricksAuth *self)
 {
   self->session = soup_session_new_with_options ("timeout", 60, NULL);
+  self->cli_version[0] = -1;
 }
 
 LbDatabricksAuth *

@@ -32,6 +32,8 @@ LbDatabricksAuth    *lb_databricks_auth_new_for_token      (const char          
                                                             const char                *token);
 LbDatabricksAuthKind lb_databricks_auth_get_kind           (LbDatabricksAuth          *self);
 const char          *lb_databricks_auth_get_host           (LbDatabricksAuth          *self);
+/* The profile's workspace_id (or the host's ?w=/?o=), or NULL. */
+const char          *lb_databricks_auth_get_workspace_id   (LbDatabricksAuth          *self);
 
 /* "Bearer …", from a cache while it is valid for 5 more minutes. */
 void                 lb_databricks_auth_get_header_async   (LbDatabricksAuth          *self,

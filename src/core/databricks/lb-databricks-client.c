@@ -623,6 +623,11 @@ header_cb (GObject      *object,
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Authorization", header);
   soup_message_headers_replace (headers, "Accept", "application/json");
+  /* Unified hosts serve many workspaces: without the id they answer with
+   * their login page. */
+  if (lb_databricks_auth_get_workspace_id (self->auth) != NULL)
+    soup_message_headers_replace (headers, "X-Databricks-Workspace-Id",
+                                  lb_databricks_auth_get_workspace_id (self->auth));
   memset (header, 0, strlen (header));
   if (call->body != NULL)
     soup_message_set_request_body_from_bytes (message, "application/json", call->body);

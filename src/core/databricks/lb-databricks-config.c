@@ -45,11 +45,14 @@ static const struct {
   { "password", "DATABRICKS_PASSWORD", G_STRUCT_OFFSET (LbDatabricksProfile, password), TRUE },
   { "client_id", "DATABRICKS_CLIENT_ID", G_STRUCT_OFFSET (LbDatabricksProfile, client_id), TRUE },
   { "client_secret", "DATABRICKS_CLIENT_SECRET", G_STRUCT_OFFSET (LbDatabricksProfile, client_secret), TRUE },
-  { "auth_type", "DATABRICKS_AUTH_TYPE", G_STRUCT_OFFSET (LbDatabricksProfile, auth_type), TRUE },
+  /* Not a credential: with only DATABRICKS_AUTH_TYPE set the SDKs still read the file. */
+  { "auth_type", "DATABRICKS_AUTH_TYPE", G_STRUCT_OFFSET (LbDatabricksProfile, auth_type), FALSE },
   { "account_id", "DATABRICKS_ACCOUNT_ID", G_STRUCT_OFFSET (LbDatabricksProfile, account_id), FALSE },
   { "workspace_id", "DATABRICKS_WORKSPACE_ID", G_STRUCT_OFFSET (LbDatabricksProfile, workspace_id), FALSE },
   { "warehouse_id", "DATABRICKS_WAREHOUSE_ID", G_STRUCT_OFFSET (LbDatabricksProfile, warehouse_id), FALSE },
   { "cluster_id", "DATABRICKS_CLUSTER_ID", G_STRUCT_OFFSET (LbDatabricksProfile, cluster_id), FALSE },
+  { "databricks_cli_path", "DATABRICKS_CLI_PATH", G_STRUCT_OFFSET (LbDatabricksProfile, databricks_cli_path), FALSE },
+  { "scopes", NULL, G_STRUCT_OFFSET (LbDatabricksProfile, scopes), FALSE },
 };
 
 #define PROFILE_FIELD(profile, i) (*(char **) G_STRUCT_MEMBER_P ((profile), known_keys[i].offset))
@@ -244,11 +247,12 @@ lb_databricks_normalize_host (const char  *host,
   if (query != NULL && workspace_id != NULL)
     {
       g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
-      const char *id = params != NULL ? g_hash_table_lookup (params, "o") : NULL;
+      /* The SDKs read ?w= (unified hosts) before the older ?o=. */
+      const char *id = params != NULL ? g_hash_table_lookup (params, "w") : NULL;
 
-      if (id == NULL && params != NULL)
-        id = g_hash_table_lookup (params, "w");
-      *workspace_id = g_strdup (id);
+      if ((id == NULL || id[0] == '\0') && params != NULL)
+        id = g_hash_table_lookup (params, "o");
+      *workspace_id = id != NULL && id[0] != '\0' ? g_strdup (id) : NULL;
     }
 
   {
@@ -537,7 +541,7 @@ lb_databricks_config_resolve (LbDatabricksConfig  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (known_keys); i++)
     {
-      const char *value = g_environ_getenv (self->environ, known_keys[i].env);
+      const char *value = known_keys[i].env != NULL ? g_environ_getenv (self->environ, known_keys[i].env) : NULL;
 
       if (value != NULL && value[0] != '\0')
         {
@@ -563,11 +567,27 @@ lb_databricks_config_resolve (LbDatabricksConfig  *self,
   if (explicit || !environment_suffices)
     {
       Section *section;
+      gboolean from_settings = FALSE;
 
       if (!explicit)
-        name = lb_databricks_config_get_default_profile (self);
+        {
+          name = lb_databricks_config_get_default_profile (self);
+          from_settings = !g_str_equal (name, DEFAULT_SECTION);
+        }
 
       section = find_section (self, name);
+      if (section == NULL && from_settings)
+        {
+          g_autofree char *path = self->file != NULL ? g_file_get_path (self->file) : g_strdup (".databrickscfg");
+
+          /* A default that names nothing is a mistake to show, not a reason
+           * to sign in somewhere else. */
+          g_set_error (error, LB_DATABRICKS_CONFIG_ERROR, LB_DATABRICKS_CONFIG_ERROR_NO_PROFILE,
+                       _("The default profile “%s” (set by “databricks auth switch” in [%s] of %s) does not exist: "
+                         "run “databricks auth switch” or pick a profile"),
+                       name, SETTINGS_SECTION, path);
+          return NULL;
+        }
       if (section == NULL && explicit)
         {
           g_autofree char *path = self->file != NULL ? g_file_get_path (self->file) : g_strdup (".databrickscfg");

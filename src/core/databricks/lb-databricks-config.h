@@ -47,6 +47,8 @@ typedef struct
   char                 *workspace_id;
   char                 *warehouse_id;
   char                 *cluster_id;
+  char                 *databricks_cli_path; /* the CLI to run for U2M, or NULL: PATH */
+  char                 *scopes;        /* OAuth M2M scopes as written ("a, b" or "a b"), or NULL: all-apis */
   char                 *config_file;   /* the file it was read from, or NULL */
   LbDatabricksAuthKind  auth_kind;
 } LbDatabricksProfile;
@@ -63,8 +65,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbDatabricksProfile, lb_databricks_profile_free)
 
 /* Host rules: https:// is added when no scheme is given; only scheme, host
  * and port are kept; http:// is accepted for loopback addresses only
- * (127.0.0.0/8, ::1, localhost: the tests' fake workspace). A `?o=ID` query
- * gives the workspace id. */
+ * (127.0.0.0/8, ::1, localhost: the tests' fake workspace). A `?w=ID` (else
+ * `?o=ID`) query gives the workspace id, as in the SDKs. */
 char                *lb_databricks_normalize_host    (const char  *host,
                                                       char       **workspace_id,
                                                       GError     **error);
@@ -91,13 +93,15 @@ LbDatabricksConfig  *lb_databricks_config_new_from_data        (const char      
 GFile               *lb_databricks_config_get_file             (LbDatabricksConfig *self);
 /* Profile sections in file order ([__settings__] excluded). */
 GStrv                lb_databricks_config_list_profiles        (LbDatabricksConfig *self);
-/* [__settings__] default_profile, else "DEFAULT". */
+/* [__settings__] default_profile, else "DEFAULT" (which need not exist). */
 const char          *lb_databricks_config_get_default_profile  (LbDatabricksConfig *self);
 /* @profile: NULL = DATABRICKS_CONFIG_PROFILE, else the default profile, and
  * the file is not read at all when the environment alone gives a host or a
- * credential. A profile named explicitly must exist; a missing DEFAULT is
- * fine when the environment fills in. Mixed auth methods without auth_type
- * are refused. */
+ * credential (DATABRICKS_AUTH_TYPE alone is not one: it picks a method, the
+ * file still gives the host). A profile named explicitly, or named by
+ * [__settings__] default_profile, must exist; a missing DEFAULT is fine
+ * when the environment fills in. Mixed auth methods without auth_type are
+ * refused. */
 LbDatabricksProfile *lb_databricks_config_resolve              (LbDatabricksConfig *self,
                                                                 const char         *profile,
                                                                 GError            **error);

@@ -15,6 +15,8 @@
 #define FILE_DATABRICKS   "databricks.yml"
 #define FILE_INSTANCE     "resources/instance.yml"
 #define FILE_PROJECT      "resources/project.yml"
+#define FILE_BRANCH       "resources/branch.yml"
+#define FILE_ENDPOINT     "resources/endpoint.yml"
 #define FILE_CATALOG      "resources/catalog.yml"
 #define FILE_TABLES       "resources/synced_tables.yml"
 #define FILE_README       "README.md"
@@ -84,8 +86,12 @@ lb_bundle_writer_get_resource_type (LbDeploymentResource *resource)
       return provisioned ? "database_catalogs" : "postgres_catalogs";
     case LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE:
       return provisioned ? "synced_database_tables" : "postgres_synced_tables";
+    /* Declared only when not made by the project (another branch than
+     * production): then they have a create body. */
     case LB_DEPLOYMENT_RESOURCE_BRANCH:
+      return lb_deployment_resource_get_body (resource) != NULL ? "postgres_branches" : NULL;
     case LB_DEPLOYMENT_RESOURCE_ENDPOINT:
+      return lb_deployment_resource_get_body (resource) != NULL ? "postgres_endpoints" : NULL;
     default:
       return NULL;
     }
@@ -129,6 +135,7 @@ typedef struct
   LbDeploymentResource *resource;
   char                 *compute_ref;   /* ${resources.<type>.<key>.<id field>} */
   char                 *catalog_ref;
+  char                 *branch_ref;    /* a declared branch's branch_id, or NULL */
 } Substitutions;
 
 static void
@@ -136,6 +143,7 @@ substitutions_clear (Substitutions *subst)
 {
   g_clear_pointer (&subst->compute_ref, g_free);
   g_clear_pointer (&subst->catalog_ref, g_free);
+  g_clear_pointer (&subst->branch_ref, g_free);
 }
 
 static char *
@@ -146,7 +154,7 @@ resource_ref (LbBundleWriter           *self,
   LbDeploymentResource *target = find_resource (self, kind);
   g_autofree char *key = NULL;
 
-  if (target == NULL)
+  if (target == NULL || lb_bundle_writer_get_resource_type (target) == NULL)
     return NULL;
 
   key = lb_bundle_writer_dup_resource_key (self, target);
@@ -170,6 +178,7 @@ substitutions_init (Substitutions        *subst,
     : resource_ref (self, LB_DEPLOYMENT_RESOURCE_PROJECT, "project_id");
   subst->catalog_ref = resource_ref (self, LB_DEPLOYMENT_RESOURCE_CATALOG,
                                      provisioned ? "name" : "catalog_id");
+  subst->branch_ref = resource_ref (self, LB_DEPLOYMENT_RESOURCE_BRANCH, "branch_id");
 }
 
 /* The value to write for @member = @value: a variable or a reference when
@@ -201,10 +210,15 @@ substitute (Substitutions *subst,
       subst->compute_ref != NULL)
     return g_strdup (subst->compute_ref);
 
-  if (g_str_equal (member, "branch") && subst->compute_ref != NULL && instance != NULL)
+  if ((g_str_equal (member, "branch") || g_str_equal (member, "source_branch")) &&
+      subst->compute_ref != NULL && instance != NULL)
     {
       g_autofree char *prefix = g_strconcat ("projects/", instance, "/", NULL);
+      g_autofree char *declared = g_strconcat (prefix, "branches/", lb_deployment_plan_get_branch (plan), NULL);
 
+      /* On a declared branch: refer to it, so the CLI creates it first. */
+      if (subst->branch_ref != NULL && g_str_equal (value, declared))
+        return g_strconcat ("projects/", subst->compute_ref, "/branches/", subst->branch_ref, NULL);
       if (g_str_has_prefix (value, prefix))
         return g_strconcat ("projects/", subst->compute_ref, value + strlen (prefix) - 1, NULL);
     }
@@ -309,6 +323,22 @@ resource_to_bundle (LbBundleWriter       *self,
           g_autofree char *id = substitute (&subst, query[0], query[1]);
 
           json_object_set_string_member (mapping, query[0], id);
+        }
+
+      /* A branch's and an endpoint's parent is in the API's path; the
+       * bundle schema has it as a field. */
+      if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_BRANCH)
+        {
+          g_autofree char *parent = g_strconcat ("projects/", subst.compute_ref, NULL);
+
+          json_object_set_string_member (mapping, "parent", parent);
+        }
+      else if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_ENDPOINT)
+        {
+          g_autofree char *parent = g_strconcat ("projects/", subst.compute_ref, "/branches/",
+                                                 subst.branch_ref, NULL);
+
+          json_object_set_string_member (mapping, "parent", parent);
         }
 
       for (GList *l = members; l != NULL; l = l->next)
@@ -642,6 +672,15 @@ count_resources (LbBundleWriter           *self,
   return count;
 }
 
+/* Another branch than production: the bundle declares it and its endpoint. */
+static gboolean
+declares_branch (LbBundleWriter *self)
+{
+  LbDeploymentResource *branch = find_resource (self, LB_DEPLOYMENT_RESOURCE_BRANCH);
+
+  return branch != NULL && lb_bundle_writer_get_resource_type (branch) != NULL;
+}
+
 static char *
 render_readme (LbBundleWriter *self)
 {
@@ -672,6 +711,11 @@ render_readme (LbBundleWriter *self)
                              "postgres_synced_tables) are in Beta in the Databricks CLI; they need a "
                              "recent CLI. The project’s production branch and its primary read-write "
                              "endpoint are created with the project and are not declared here.\n"));
+  if (declares_branch (self))
+    g_string_append_printf (text, _("\nThe synced tables go on the branch “%s”, declared in "
+                                    "resources/branch.yml (made from production) with its read-write "
+                                    "endpoint in resources/endpoint.yml.\n"),
+                            lb_deployment_plan_get_branch (plan));
 
   return g_string_free (text, FALSE);
 }
@@ -687,6 +731,11 @@ lb_bundle_writer_list_files (LbBundleWriter *self)
   provisioned = lb_deployment_plan_get_flavour (self->plan) == LB_FLAVOUR_PROVISIONED;
   g_strv_builder_add (files, FILE_DATABRICKS);
   g_strv_builder_add (files, provisioned ? FILE_INSTANCE : FILE_PROJECT);
+  if (declares_branch (self))
+    {
+      g_strv_builder_add (files, FILE_BRANCH);
+      g_strv_builder_add (files, FILE_ENDPOINT);
+    }
   if (find_resource (self, LB_DEPLOYMENT_RESOURCE_CATALOG) != NULL)
     g_strv_builder_add (files, FILE_CATALOG);
   if (find_resource (self, LB_DEPLOYMENT_RESOURCE_SYNCED_TABLE) != NULL)
@@ -746,6 +795,16 @@ lb_bundle_writer_render (LbBundleWriter  *self,
                                    "fields are the\nproject API’s spec, flattened as the bundle "
                                    "schema does. The production branch and\nits primary endpoint are "
                                    "created with the project."), origin);
+    }
+  else if (g_str_equal (path, FILE_BRANCH))
+    {
+      document = build_resources_document (self, LB_DEPLOYMENT_RESOURCE_BRANCH);
+      comment = g_strdup_printf (_("The branch that receives the synced tables, made from production. %s"), origin);
+    }
+  else if (g_str_equal (path, FILE_ENDPOINT))
+    {
+      document = build_resources_document (self, LB_DEPLOYMENT_RESOURCE_ENDPOINT);
+      comment = g_strdup_printf (_("The branch’s read-write endpoint. %s"), origin);
     }
   else if (g_str_equal (path, FILE_CATALOG))
     {

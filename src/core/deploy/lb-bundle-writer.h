@@ -60,12 +60,13 @@ char             *lb_bundle_writer_render       (LbBundleWriter    *self,
                                                  const char        *path,
                                                  GError           **error);
 /* The resource key used in the bundle for one of the plan's resources
- * ("retail_pg_public_orders"), or NULL for implicit children (branch,
- * endpoint) that the bundle does not declare. */
+ * ("retail_pg_public_orders"), or NULL for implicit children (the
+ * production branch and its endpoint) that the bundle does not declare. */
 char             *lb_bundle_writer_dup_resource_key (LbBundleWriter       *self,
                                                      LbDeploymentResource *resource);
 /* The bundle resource type for a resource ("database_instances",
- * "postgres_synced_tables", …) or NULL for implicit children. */
+ * "postgres_synced_tables", "postgres_branches" for another branch than
+ * production, …) or NULL for implicit children. */
 const char       *lb_bundle_writer_get_resource_type (LbDeploymentResource *resource);
 
 /* Writes every file into @directory (created if needed), each atomically.

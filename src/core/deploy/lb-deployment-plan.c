@@ -193,6 +193,8 @@ struct _LbDeploymentPlan
   char       *target_schema;
   char       *storage_catalog;
   char       *storage_schema;
+  char       *branch;          /* autoscaling: the branch id, "production" by default */
+  char       *endpoint_id;     /* autoscaling: its read-write endpoint, "primary" by default */
 
   GListStore *resources;
   LbDeploymentResource *compute;
@@ -200,6 +202,9 @@ struct _LbDeploymentPlan
 };
 
 G_DEFINE_FINAL_TYPE (LbDeploymentPlan, lb_deployment_plan, G_TYPE_OBJECT)
+
+/* What every new project starts with. */
+#define DEFAULT_BRANCH "production"
 
 static void
 lb_deployment_plan_finalize (GObject *object)
@@ -214,6 +219,8 @@ lb_deployment_plan_finalize (GObject *object)
   g_free (self->target_schema);
   g_free (self->storage_catalog);
   g_free (self->storage_schema);
+  g_free (self->branch);
+  g_free (self->endpoint_id);
   g_clear_object (&self->resources);
 
   G_OBJECT_CLASS (lb_deployment_plan_parent_class)->finalize (object);
@@ -274,6 +281,24 @@ lb_deployment_plan_instance_name_is_valid (LbFlavour    flavour,
     }
 
   return TRUE;
+}
+
+/* Branch ids follow the project id rules. */
+gboolean
+lb_deployment_plan_branch_id_is_valid (const char  *id,
+                                       GError     **error)
+{
+  gsize len = strlen (id);
+  gboolean valid = len <= 63 && g_ascii_islower (id[0]) && id[len - 1] != '-';
+
+  for (gsize i = 0; valid && i < len; i++)
+    valid = g_ascii_islower (id[i]) || g_ascii_isdigit (id[i]) || id[i] == '-';
+  if (!valid)
+    g_set_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN,
+                 _("lakebase_accelerator.branch “%s” is not a valid branch id: use 1 to 63 lower-case letters, "
+                   "digits and “-”, starting with a letter."),
+                 id);
+  return valid;
 }
 
 /* Unity Catalog and PostgreSQL names we put into paths: keep them plain. */
@@ -458,8 +483,9 @@ build_autoscaling (LbDeploymentPlan *self,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *project = g_strconcat ("projects/", self->instance_name, NULL);
-  g_autofree char *branch = g_strconcat (project, "/branches/production", NULL);
-  g_autofree char *endpoint = g_strconcat (branch, "/endpoints/primary", NULL);
+  g_autofree char *branch = g_strconcat (project, "/branches/", self->branch, NULL);
+  g_autofree char *endpoint = g_strconcat (branch, "/endpoints/", self->endpoint_id, NULL);
+  g_autofree char *endpoint_title = g_strdup_printf (_("Read-write endpoint %s"), self->endpoint_id);
   g_autofree char *catalog = g_strconcat ("catalogs/", self->database_catalog, NULL);
   g_autofree char *retention_text = g_strdup_printf ("%us", retention * 86400);
   g_autofree char *path = NULL;
@@ -496,16 +522,66 @@ build_autoscaling (LbDeploymentPlan *self,
   g_clear_pointer (&path, g_free);
   g_clear_pointer (&title, g_free);
 
-  /* The implicit default branch and its read-write endpoint: adopted. */
-  path = g_strconcat ("/api/2.0/postgres/", branch, NULL);
-  add_resource (self, _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_BRANCH, self->flavour,
-                                                   "production", branch, path, NULL, NULL, NULL, NULL,
-                                                   _("Branch production")));
-  g_clear_pointer (&path, g_free);
-  path = g_strconcat ("/api/2.0/postgres/", endpoint, NULL);
-  self->endpoint = _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_ENDPOINT, self->flavour,
-                                                "primary", endpoint, path, NULL, NULL, NULL, NULL,
-                                                _("Read-write endpoint primary"));
+  if (g_str_equal (self->branch, DEFAULT_BRANCH))
+    {
+      /* The implicit default branch and its read-write endpoint: adopted. */
+      path = g_strconcat ("/api/2.0/postgres/", branch, NULL);
+      title = g_strdup_printf (_("Branch %s"), self->branch);
+      add_resource (self, _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_BRANCH, self->flavour,
+                                                       self->branch, branch, path, NULL, NULL, NULL, NULL,
+                                                       title));
+      g_clear_pointer (&path, g_free);
+      g_clear_pointer (&title, g_free);
+      path = g_strconcat ("/api/2.0/postgres/", endpoint, NULL);
+      self->endpoint = _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_ENDPOINT, self->flavour,
+                                                    self->endpoint_id, endpoint, path, NULL, NULL, NULL, NULL,
+                                                    endpoint_title);
+    }
+  else
+    {
+      /* Another branch: used when it is there, else made from production,
+       * with a read-write endpoint of the same range as the project's. */
+      g_autofree char *branches_path = g_strconcat ("/api/2.0/postgres/", project, "/branches", NULL);
+      g_autofree char *endpoints_path = g_strconcat ("/api/2.0/postgres/", branch, "/endpoints", NULL);
+      g_autofree char *source = g_strconcat (project, "/branches/" DEFAULT_BRANCH, NULL);
+      const char *branch_query[] = { "branch_id", self->branch, NULL };
+      const char *endpoint_query[] = { "endpoint_id", self->endpoint_id, NULL };
+
+      json_builder_reset (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "spec");
+      json_builder_begin_object (builder);
+      add_string (builder, "source_branch", source);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      body = build_node (builder);
+      path = g_strconcat ("/api/2.0/postgres/", branch, NULL);
+      title = g_strdup_printf (_("Branch %s"), self->branch);
+      add_resource (self, _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_BRANCH, self->flavour,
+                                                       self->branch, branch, path, branches_path, branch_query,
+                                                       body, NULL, title));
+      g_clear_pointer (&body, json_node_unref);
+      g_clear_pointer (&path, g_free);
+      g_clear_pointer (&title, g_free);
+
+      json_builder_reset (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "spec");
+      json_builder_begin_object (builder);
+      add_string (builder, "endpoint_type", "ENDPOINT_TYPE_READ_WRITE");
+      json_builder_set_member_name (builder, "autoscaling_limit_min_cu");
+      json_builder_add_double_value (builder, self->min_cu);
+      json_builder_set_member_name (builder, "autoscaling_limit_max_cu");
+      json_builder_add_double_value (builder, self->max_cu);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      body = build_node (builder);
+      path = g_strconcat ("/api/2.0/postgres/", endpoint, NULL);
+      self->endpoint = _lb_deployment_resource_new (LB_DEPLOYMENT_RESOURCE_ENDPOINT, self->flavour,
+                                                    self->endpoint_id, endpoint, path, endpoints_path,
+                                                    endpoint_query, body, NULL, endpoint_title);
+      g_clear_pointer (&body, json_node_unref);
+    }
   add_resource (self, g_object_ref (self->endpoint));
   g_object_unref (self->endpoint);
   g_clear_pointer (&path, g_free);
@@ -600,6 +676,18 @@ lb_deployment_plan_new (LbWorkload    *workload,
   self->target_schema = g_strdup (lb_workload_get_target_schema (workload));
   self->storage_catalog = g_strdup (lb_workload_get_storage_catalog (workload));
   self->storage_schema = g_strdup (lb_workload_get_storage_schema (workload));
+  self->branch = g_strdup (nonempty (lb_workload_get_branch (workload)) ?: DEFAULT_BRANCH);
+  if (self->flavour == LB_FLAVOUR_AUTOSCALING && !lb_deployment_plan_branch_id_is_valid (self->branch, error))
+    return NULL;
+  self->endpoint_id = g_strdup (nonempty (lb_workload_get_endpoint (workload)) ?: "primary");
+  if (self->flavour == LB_FLAVOUR_AUTOSCALING && !lb_deployment_plan_branch_id_is_valid (self->endpoint_id, NULL))
+    {
+      g_set_error (error, LB_DEPLOYMENT_ERROR, LB_DEPLOYMENT_ERROR_INVALID_PLAN,
+                   _("lakebase_accelerator.endpoint “%s” is not a valid endpoint id: use 1 to 63 lower-case "
+                     "letters, digits and “-”, starting with a letter."),
+                   self->endpoint_id);
+      return NULL;
+    }
 
   report = lb_cost_model_estimate (workload, prices);
   self->recommended_cu = report->breakdown.recommended_cu;
@@ -662,6 +750,13 @@ lb_deployment_plan_get_profile (LbDeploymentPlan *self)
 {
   g_return_val_if_fail (LB_IS_DEPLOYMENT_PLAN (self), NULL);
   return self->profile;
+}
+
+const char *
+lb_deployment_plan_get_branch (LbDeploymentPlan *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOYMENT_PLAN (self), NULL);
+  return self->flavour == LB_FLAVOUR_AUTOSCALING ? self->branch : NULL;
 }
 
 const char *
@@ -783,7 +878,11 @@ lb_deployment_plan_describe (LbDeploymentPlan *self)
 
       g_string_append_printf (text, _("Lakebase Autoscaling project “%s”, autoscaling %s–%s CU\n"),
                               self->instance_name, min_cu, max_cu);
-      g_string_append (text, _("  Default branch “production” and its read-write endpoint “primary” (created with the project)\n"));
+      if (g_str_equal (self->branch, DEFAULT_BRANCH))
+        g_string_append (text, _("  Default branch “production” and its read-write endpoint “primary” (created with the project)\n"));
+      else
+        g_string_append_printf (text, _("  Branch “%s” (made from “production” if missing) and its read-write endpoint “%s”\n"),
+                                self->branch, self->endpoint_id);
     }
 
   g_string_append_printf (text, _("Database catalog “%s” on PostgreSQL database “%s”\n"),
@@ -844,6 +943,11 @@ lb_deployment_plan_to_json (LbDeploymentPlan *self)
   add_string (builder, "target_schema", self->target_schema);
   add_string (builder, "storage_catalog", self->storage_catalog);
   add_string (builder, "storage_schema", self->storage_schema);
+  if (self->flavour == LB_FLAVOUR_AUTOSCALING)
+    {
+      add_string (builder, "branch", self->branch);
+      add_string (builder, "endpoint", self->endpoint_id);
+    }
 
   json_builder_set_member_name (builder, "resources");
   json_builder_begin_array (builder);

@@ -96,6 +96,9 @@ LbDeploymentPlan *lb_deployment_plan_new                (LbWorkload        *work
 LbFlavour         lb_deployment_plan_get_flavour        (LbDeploymentPlan  *self);
 const char       *lb_deployment_plan_get_profile        (LbDeploymentPlan  *self);
 const char       *lb_deployment_plan_get_instance_name  (LbDeploymentPlan  *self);
+/* Autoscaling: the branch id the synced tables go to ("production" unless
+ * the workload says otherwise); NULL when provisioned. */
+const char       *lb_deployment_plan_get_branch         (LbDeploymentPlan  *self);
 /* Provisioned: "CU_2" (the workload's capacity, else CU_<recommended>). */
 const char       *lb_deployment_plan_get_capacity       (LbDeploymentPlan  *self);
 guint             lb_deployment_plan_get_recommended_cu (LbDeploymentPlan  *self);
@@ -110,7 +113,10 @@ const char       *lb_deployment_plan_get_storage_schema (LbDeploymentPlan  *self
 
 /* The resources in creation order (GListModel of LbDeploymentResource):
  * provisioned: instance, catalog, synced tables; autoscaling: project,
- * branch "production", endpoint "primary", catalog, synced tables. */
+ * branch (adopted "production", or another one created from it when
+ * missing), its read-write endpoint (lakebase_accelerator.endpoint,
+ * "primary" by default: adopted on production, else created when missing),
+ * catalog, synced tables. */
 GListModel       *lb_deployment_plan_get_resources      (LbDeploymentPlan  *self);
 /* The instance (provisioned) or project (autoscaling) resource. */
 LbDeploymentResource *lb_deployment_plan_get_compute    (LbDeploymentPlan  *self);
@@ -121,7 +127,7 @@ LbDeploymentResource *lb_deployment_plan_get_endpoint   (LbDeploymentPlan  *self
 char             *lb_deployment_plan_describe           (LbDeploymentPlan  *self);
 /* {"flavour", "profile", "instance_name", "capacity" | "min_cu"+"max_cu",
  *  "recommended_cu", "database_catalog", "database_name", "target_schema",
- *  "storage_catalog", "storage_schema",
+ *  "storage_catalog", "storage_schema", "branch" and "endpoint" (autoscaling),
  *  "resources": [{"kind", "name", "api_name", "method", "path", "query", "body"}]} */
 JsonNode         *lb_deployment_plan_to_json            (LbDeploymentPlan  *self);
 
@@ -131,6 +137,9 @@ JsonNode         *lb_deployment_plan_to_json            (LbDeploymentPlan  *self
 gboolean          lb_deployment_plan_instance_name_is_valid (LbFlavour    flavour,
                                                              const char  *name,
                                                              GError     **error);
+/* Autoscaling branch ids: the project id rules. */
+gboolean          lb_deployment_plan_branch_id_is_valid (const char  *id,
+                                                         GError     **error);
 
 /* Internal, for lb-deployment-plan.c. */
 LbDeploymentResource *_lb_deployment_resource_new (LbDeploymentResourceKind  kind,

@@ -247,8 +247,32 @@ evaluate (LbDeploymentRunner    *self,
         }
       return WAITING;
 
-    case LB_DEPLOYMENT_RESOURCE_PROJECT:
     case LB_DEPLOYMENT_RESOURCE_CATALOG:
+      /* An autoscaling catalog belongs to one branch: one found on another
+       * branch than the plan's would take the tables elsewhere. */
+      if (!provisioned)
+        {
+          JsonNode *body = lb_deployment_resource_get_body (resource);
+          const char *wanted = body != NULL ? _lb_runner_json_string_at (body, "spec", "branch", NULL) : NULL;
+          const char *found = _lb_runner_json_string_at (json, "status", "branch", NULL);
+
+          if (found == NULL)
+            found = _lb_runner_json_string_at (json, "spec", "branch", NULL);
+          if (wanted != NULL && found != NULL && !g_str_equal (wanted, found))
+            {
+              const char *found_id = strrchr (found, '/') != NULL ? strrchr (found, '/') + 1 : found;
+              const char *wanted_id = strrchr (wanted, '/') != NULL ? strrchr (wanted, '/') + 1 : wanted;
+
+              *problem = g_strdup_printf (_("The catalog %s is on the branch “%s”, not on “%s”: pick another "
+                                            "database catalog for this branch, or the branch it is on."),
+                                          lb_deployment_resource_get_name (resource), found_id, wanted_id);
+              return BROKEN;
+            }
+        }
+      *status = g_strdup (_("Exists"));
+      return READY;
+
+    case LB_DEPLOYMENT_RESOURCE_PROJECT:
       *status = g_strdup (_("Exists"));
       return READY;
 

@@ -534,3 +534,53 @@ lb_conninfo_dup_with_password (const char  *conninfo,
 
   return g_string_free (text, FALSE);
 }
+
+static gboolean
+is_plain_identifier (const char *name)
+{
+  if (!(g_ascii_islower (name[0]) || name[0] == '_'))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!(g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+lb_conninfo_dup_search_path_options (const char *schema)
+{
+  g_autoptr(GString) value = NULL;
+  GString *options;
+
+  if (schema == NULL || schema[0] == '\0' || g_str_equal (schema, "public"))
+    return NULL;
+
+  /* The server reads the value as a list of identifiers: quote what it
+   * would fold or split. */
+  value = g_string_new (NULL);
+  if (is_plain_identifier (schema))
+    g_string_append (value, schema);
+  else
+    {
+      g_string_append_c (value, '"');
+      for (const char *p = schema; *p != '\0'; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (value, '"');
+          g_string_append_c (value, *p);
+        }
+      g_string_append_c (value, '"');
+    }
+  g_string_append (value, ",public");
+
+  /* libpq splits options at spaces; a backslash keeps the next character. */
+  options = g_string_new ("-csearch_path=");
+  for (const char *p = value->str; *p != '\0'; p++)
+    {
+      if (*p == ' ' || *p == '\\')
+        g_string_append_c (options, '\\');
+      g_string_append_c (options, *p);
+    }
+
+  return g_string_free (options, FALSE);
+}

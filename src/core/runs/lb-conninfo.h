@@ -66,4 +66,11 @@ char     *lb_conninfo_dup_with_password  (const char  *conninfo,
                                           const char  *password,
                                           GError     **error);
 
+/* The libpq `options` value that makes @schema the first schema searched,
+ * then public: "-csearch_path=serving,public" (a name that is not a plain
+ * lower-case identifier is double-quoted; spaces and backslashes are
+ * escaped as libpq's options want). NULL when @schema is NULL, empty or
+ * public, which needs nothing. */
+char     *lb_conninfo_dup_search_path_options (const char *schema);
+
 G_END_DECLS

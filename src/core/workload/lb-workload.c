@@ -37,6 +37,8 @@ enum {
   FIELD_STORAGE_CATALOG,
   FIELD_STORAGE_SCHEMA,
   FIELD_WAREHOUSE_ID,
+  FIELD_BRANCH,
+  FIELD_ENDPOINT,
   N_FIELDS
 };
 
@@ -218,6 +220,18 @@ static const LbWorkloadField fields[N_FIELDS] = {
     N_("SQL warehouse"),
     N_("Id of the SQL warehouse that measures table sizes"),
     NULL },
+  [FIELD_BRANCH] = {
+    LA, "branch", "branch",
+    LB_FIELD_STRING, 0, 0,
+    N_("Branch"),
+    N_("Autoscaling branch that receives the synced tables; made from production if missing"),
+    NULL },
+  [FIELD_ENDPOINT] = {
+    LA, "endpoint", "endpoint",
+    LB_FIELD_STRING, 0, 0,
+    N_("Endpoint"),
+    N_("Id of the branch’s read-write endpoint; made if missing on another branch than production"),
+    NULL },
 };
 
 /* reference/cost-model.md "Inputs and defaults"; DESIGN.md for our own map. */
@@ -234,6 +248,8 @@ static const char * const default_strings[N_FIELDS] = {
   [FIELD_TARGET_SCHEMA] = "public",
   [FIELD_STORAGE_CATALOG] = "main",
   [FIELD_STORAGE_SCHEMA] = "default",
+  [FIELD_BRANCH] = "production",
+  [FIELD_ENDPOINT] = "primary",
 };
 
 static guint
@@ -653,7 +669,7 @@ check_string_field (guint        index,
   if (text[0] == '\0')
     return TRUE;
 
-  if (index == FIELD_INSTANCE_NAME)
+  if (index == FIELD_INSTANCE_NAME || index == FIELD_BRANCH || index == FIELD_ENDPOINT)
     {
       gsize length = strlen (text);
       gboolean valid = length <= 63 && g_ascii_islower (text[0]) && text[length - 1] != '-';
@@ -663,10 +679,21 @@ check_string_field (guint        index,
 
       if (!valid)
         {
-          g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
-                       _("“%s” is not a valid instance name: use 1 to 63 lowercase letters, "
-                         "digits and hyphens, starting with a letter"),
-                       text);
+          if (index == FIELD_BRANCH)
+            g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
+                         _("“%s” is not a valid branch id: use 1 to 63 lowercase letters, "
+                           "digits and hyphens, starting with a letter"),
+                         text);
+          else if (index == FIELD_ENDPOINT)
+            g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
+                         _("“%s” is not a valid endpoint id: use 1 to 63 lowercase letters, "
+                           "digits and hyphens, starting with a letter"),
+                         text);
+          else
+            g_set_error (error, LB_WORKLOAD_ERROR, LB_WORKLOAD_ERROR_RANGE,
+                         _("“%s” is not a valid instance name: use 1 to 63 lowercase letters, "
+                           "digits and hyphens, starting with a letter"),
+                         text);
           return FALSE;
         }
     }
@@ -890,6 +917,8 @@ DEFINE_STRING_ACCESSORS (target_schema, FIELD_TARGET_SCHEMA)
 DEFINE_STRING_ACCESSORS (storage_catalog, FIELD_STORAGE_CATALOG)
 DEFINE_STRING_ACCESSORS (storage_schema, FIELD_STORAGE_SCHEMA)
 DEFINE_STRING_ACCESSORS (warehouse_id, FIELD_WAREHOUSE_ID)
+DEFINE_STRING_ACCESSORS (branch, FIELD_BRANCH)
+DEFINE_STRING_ACCESSORS (endpoint, FIELD_ENDPOINT)
 
 GListModel *
 lb_workload_get_tables (LbWorkload *self)

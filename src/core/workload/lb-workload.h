@@ -157,6 +157,12 @@ const char      *lb_workload_get_storage_schema               (LbWorkload *self)
 void             lb_workload_set_storage_schema               (LbWorkload *self, const char *value);
 const char      *lb_workload_get_warehouse_id                 (LbWorkload *self);
 void             lb_workload_set_warehouse_id                 (LbWorkload *self, const char *value);
+/* Autoscaling only: "production" (the project's default branch) unless set. */
+const char      *lb_workload_get_branch                       (LbWorkload *self);
+void             lb_workload_set_branch                       (LbWorkload *self, const char *value);
+/* Autoscaling only: the branch's read-write endpoint id, "primary" unless set. */
+const char      *lb_workload_get_endpoint                     (LbWorkload *self);
+void             lb_workload_set_endpoint                     (LbWorkload *self, const char *value);
 
 GFile           *lb_workload_get_file                         (LbWorkload *self);
 void             lb_workload_set_file                         (LbWorkload *self, GFile *file);

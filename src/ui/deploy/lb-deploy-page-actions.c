@@ -430,6 +430,7 @@ _lb_deploy_page_update_actions (LbDeployPage *self)
   gtk_widget_set_visible (self->test_button, ready);
   lb_workspace_group_set_locked (self->workspace_group, running);
   _lb_deploy_page_update_synced_actions (self);
+  lb_deploy_plan_group_set_locked (self->plan_group, running);
 }
 
 static void

@@ -39,6 +39,7 @@ struct _LbDeployPage
   GCancellable          *cancellable;       /* the page's lifetime */
   GCancellable          *run_cancellable;   /* the deploy or teardown running */
   GCancellable          *find_cancellable;  /* looking for what a teardown would delete */
+  GCancellable          *branches_cancellable; /* listing the project's branches */
   AdwToast              *last_toast;        /* replaced, not queued behind, by the next */
   GtkWidget             *synced_window;     /* weak: the Synced Tables window shown */
   gboolean               cdf_checking;      /* Deploy waits for the Change Data Feed check */
@@ -70,6 +71,14 @@ LbDeploymentRunner *_lb_deploy_page_ensure_runner          (LbDeployPage  *self,
 
 /* Asks whether anything of the plan exists, to offer Tear Down. */
 void                _lb_deploy_page_look_for_existing      (LbDeployPage  *self);
+
+/* Branches (-branches.c) ------------------------------------------------------ */
+
+/* Lists the autoscaling project's branches for the plan group's picker. */
+void                _lb_deploy_page_list_branches          (LbDeployPage  *self);
+/* "branch-chosen" of the plan group: into the workload, and a new plan. */
+void                _lb_deploy_page_branch_chosen_cb       (LbDeployPage  *self,
+                                                            const char    *branch);
 
 /* Actions ------------------------------------------------------------------- */
 

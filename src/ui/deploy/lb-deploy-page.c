@@ -173,6 +173,9 @@ static void
 runner_running_cb (LbDeployPage *self)
 {
   _lb_deploy_page_update_actions (self);
+  /* A deploy may have made the project or the branch. */
+  if (!lb_deployment_runner_get_running (self->runner))
+    _lb_deploy_page_list_branches (self);
 }
 
 /* The runner for the current plan and client, made anew when either
@@ -285,6 +288,8 @@ _lb_deploy_page_look_for_existing (LbDeployPage *self)
 {
   g_autoptr(LbDeploymentRunner) runner = NULL;
 
+  _lb_deploy_page_list_branches (self);
+
   g_cancellable_cancel (self->find_cancellable);
   g_clear_object (&self->find_cancellable);
   if (self->plan == NULL || lb_workspace_group_get_client (self->workspace_group) == NULL ||
@@ -318,6 +323,7 @@ lb_deploy_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->run_cancellable);
   g_cancellable_cancel (self->find_cancellable);
+  g_cancellable_cancel (self->branches_cancellable);
   g_clear_handle_id (&self->plan_source, g_source_remove);
   _lb_deploy_page_dispose_synced (self);
 
@@ -336,6 +342,7 @@ lb_deploy_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->run_cancellable);
   g_clear_object (&self->find_cancellable);
+  g_clear_object (&self->branches_cancellable);
   g_clear_object (&self->last_toast);
 
   G_OBJECT_CLASS (lb_deploy_page_parent_class)->dispose (object);
@@ -462,6 +469,8 @@ lb_deploy_page_init (LbDeployPage *self)
   g_signal_connect_object (self->workspace_group, "notify::user-name", G_CALLBACK (user_name_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->workspace_group, "notify::checking", G_CALLBACK (_lb_deploy_page_update_actions),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->plan_group, "branch-chosen", G_CALLBACK (_lb_deploy_page_branch_chosen_cb),
                            self, G_CONNECT_SWAPPED);
 
   lb_deploy_plan_group_set_plan (self->plan_group, NULL, NULL);

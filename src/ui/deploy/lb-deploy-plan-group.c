@@ -20,6 +20,10 @@ struct _LbDeployPlanGroup
   /* Owned References */
   LbDeploymentPlan *plan;
   char             *problem;
+  GStrv             branches;   /* the project's branch ids, or NULL: not known to exist */
+  GtkWidget        *branch_chooser;  /* in the branch row (the list owns it), or NULL */
+  GtkWidget        *branch_row;      /* the row that holds it, or NULL */
+  gboolean          locked;          /* a deployment runs: no other branch now */
 };
 
 G_DEFINE_FINAL_TYPE (LbDeployPlanGroup, lb_deploy_plan_group, GTK_TYPE_WIDGET)
@@ -32,6 +36,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_BRANCH_CHOSEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static GtkWidget *
 plan_row_new (const char *icon,
@@ -106,11 +117,127 @@ clear_list (GtkListBox *list)
     gtk_list_box_remove (list, child);
 }
 
+/* Branch picker -------------------------------------------------------------- */
+
+#define ENTRY_TOOLTIP N_("Branch that receives the synced tables; another one than production is made " \
+                         "from it. Press Enter to apply.")
+
+static void
+branch_dropdown_selected_cb (GtkDropDown       *dropdown,
+                             GParamSpec        *pspec,
+                             LbDeployPlanGroup *self)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
+
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  if (item != NULL && self->plan != NULL &&
+      g_strcmp0 (gtk_string_object_get_string (item), lb_deployment_plan_get_branch (self->plan)) != 0)
+    g_signal_emit (self, signals[SIGNAL_BRANCH_CHOSEN], 0, gtk_string_object_get_string (item));
+}
+
+static void
+branch_entry_apply (LbDeployPlanGroup *self,
+                    GtkEntry          *entry)
+{
+  g_autofree char *id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  g_autoptr(GError) error = NULL;
+
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  /* A bad id stays in the entry, marked, with the reason: nothing changes. */
+  if (!lb_deployment_plan_branch_id_is_valid (id, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), error->message);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), _(ENTRY_TOOLTIP));
+  if (self->plan == NULL || g_str_equal (id, lb_deployment_plan_get_branch (self->plan)))
+    return;
+  g_signal_emit (self, signals[SIGNAL_BRANCH_CHOSEN], 0, id);
+}
+
+static void
+branch_entry_activate_cb (GtkEntry          *entry,
+                          LbDeployPlanGroup *self)
+{
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  if (GTK_WIDGET (entry) == self->branch_chooser)
+    branch_entry_apply (self, entry);
+}
+
+static void
+branch_entry_leave_cb (GtkEventControllerFocus *focus,
+                       LbDeployPlanGroup       *self)
+{
+  GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (focus));
+
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  /* Focus also leaves an entry the list is dropping: nothing to apply. */
+  if (entry == NULL || entry != self->branch_chooser)
+    return;
+  branch_entry_apply (self, GTK_ENTRY (entry));
+}
+
+/* The project's branches when it exists (the chosen one added when it is
+ * still to be made), else free entry: a new project has only production,
+ * and another branch is made from it. */
+static GtkWidget *
+branch_chooser_new (LbDeployPlanGroup *self)
+{
+  const char *current = lb_deployment_plan_get_branch (self->plan);
+  GtkWidget *widget;
+
+  g_assert (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  if (self->branches != NULL)
+    {
+      g_autoptr(GtkStringList) model = gtk_string_list_new ((const char * const *) self->branches);
+      guint selected = 0;
+
+      if (!g_strv_contains ((const char * const *) self->branches, current))
+        gtk_string_list_append (model, current);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+        if (g_str_equal (gtk_string_list_get_string (model, i), current))
+          selected = i;
+
+      widget = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (model)), NULL);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (widget), selected);
+      gtk_widget_set_tooltip_text (widget, _("The project’s branch that receives the synced tables"));
+      g_signal_connect_object (widget, "notify::selected", G_CALLBACK (branch_dropdown_selected_cb), self, 0);
+    }
+  else
+    {
+      GtkEventController *focus = gtk_event_controller_focus_new ();
+
+      widget = gtk_entry_new ();
+      gtk_editable_set_text (GTK_EDITABLE (widget), current);
+      gtk_editable_set_width_chars (GTK_EDITABLE (widget), 14);
+      gtk_entry_set_placeholder_text (GTK_ENTRY (widget), "production");
+      gtk_widget_set_tooltip_text (widget, _(ENTRY_TOOLTIP));
+      g_signal_connect_object (widget, "activate", G_CALLBACK (branch_entry_activate_cb), self, 0);
+      g_signal_connect_object (focus, "leave", G_CALLBACK (branch_entry_leave_cb), self, 0);
+      gtk_widget_add_controller (widget, focus);
+    }
+
+  gtk_widget_set_valign (widget, GTK_ALIGN_CENTER);
+  gtk_widget_set_name (widget, "branch-chooser");
+  gtk_widget_set_sensitive (widget, !self->locked);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Branch"), -1);
+  return widget;
+}
+
 static void
 fill_plan_list (LbDeployPlanGroup *self)
 {
   GListModel *resources;
 
+  self->branch_chooser = NULL;
+  self->branch_row = NULL;
   clear_list (self->plan_list);
 
   if (self->plan == NULL)
@@ -153,7 +280,12 @@ fill_plan_list (LbDeployPlanGroup *self)
         case LB_DEPLOYMENT_RESOURCE_BRANCH:
         case LB_DEPLOYMENT_RESOURCE_ENDPOINT:
           icon = "emblem-shared-symbolic";
-          subtitle = g_strdup (_("Created with the project; the deployment waits until it is ready"));
+          if (lb_deployment_resource_get_create_path (resource) == NULL)
+            subtitle = g_strdup (_("Created with the project; the deployment waits until it is ready"));
+          else if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_BRANCH)
+            subtitle = g_strdup (_("Made from production if it is missing; the catalog and the synced tables go on it"));
+          else
+            subtitle = g_strdup (_("Made on the branch if it is missing, with the project’s autoscaling range"));
           break;
         case LB_DEPLOYMENT_RESOURCE_CATALOG:
           icon = "folder-symbolic";
@@ -168,8 +300,17 @@ fill_plan_list (LbDeployPlanGroup *self)
           g_assert_not_reached ();
         }
 
-      gtk_list_box_append (self->plan_list,
-                           plan_row_new (icon, lb_deployment_resource_get_title (resource), subtitle));
+      {
+        GtkWidget *row = plan_row_new (icon, lb_deployment_resource_get_title (resource), subtitle);
+
+        if (lb_deployment_resource_get_kind (resource) == LB_DEPLOYMENT_RESOURCE_BRANCH)
+          {
+            self->branch_chooser = branch_chooser_new (self);
+            self->branch_row = row;
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row), self->branch_chooser);
+          }
+        gtk_list_box_append (self->plan_list, row);
+      }
     }
 
   {
@@ -187,8 +328,11 @@ lb_deploy_plan_group_dispose (GObject *object)
   LbDeployPlanGroup *self = LB_DEPLOY_PLAN_GROUP (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_DEPLOY_PLAN_GROUP);
+  self->branch_chooser = NULL;
+  self->branch_row = NULL;
   g_clear_object (&self->plan);
   g_clear_pointer (&self->problem, g_free);
+  g_clear_pointer (&self->branches, g_strfreev);
 
   G_OBJECT_CLASS (lb_deploy_plan_group_parent_class)->dispose (object);
 }
@@ -233,6 +377,11 @@ lb_deploy_plan_group_class_init (LbDeployPlanGroupClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The user picked or typed another branch (a valid id). */
+  signals[SIGNAL_BRANCH_CHOSEN] =
+    g_signal_new ("branch-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-deploy-plan-group.ui");
   gtk_widget_class_bind_template_child (widget_class, LbDeployPlanGroup, group);
@@ -272,4 +421,51 @@ lb_deploy_plan_group_get_plan (LbDeployPlanGroup *self)
   g_return_val_if_fail (LB_IS_DEPLOY_PLAN_GROUP (self), NULL);
 
   return self->plan;
+}
+
+void
+lb_deploy_plan_group_set_branches (LbDeployPlanGroup  *self,
+                                   const char * const *branches)
+{
+  g_return_if_fail (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  if (branches == NULL && self->branches == NULL)
+    return;
+  if (branches != NULL && self->branches != NULL &&
+      g_strv_equal ((const char * const *) self->branches, branches))
+    return;
+
+  g_strfreev (self->branches);
+  self->branches = g_strdupv ((char **) branches);
+
+  /* Only the picker changes: the rest of the list (and the page's scroll
+   * position) stays as it is. */
+  if (self->branch_row != NULL)
+    {
+      GtkWidget *old = self->branch_chooser;
+
+      self->branch_chooser = NULL;
+      adw_action_row_remove (ADW_ACTION_ROW (self->branch_row), old);
+      self->branch_chooser = branch_chooser_new (self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (self->branch_row), self->branch_chooser);
+    }
+}
+
+void
+lb_deploy_plan_group_set_locked (LbDeployPlanGroup *self,
+                                 gboolean           locked)
+{
+  g_return_if_fail (LB_IS_DEPLOY_PLAN_GROUP (self));
+
+  self->locked = !!locked;
+  if (self->branch_chooser != NULL)
+    gtk_widget_set_sensitive (self->branch_chooser, !self->locked);
+}
+
+GtkWidget *
+lb_deploy_plan_group_get_branch_chooser (LbDeployPlanGroup *self)
+{
+  g_return_val_if_fail (LB_IS_DEPLOY_PLAN_GROUP (self), NULL);
+
+  return self->branch_chooser;
 }
