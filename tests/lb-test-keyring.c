@@ -40,7 +40,14 @@ lb_test_keyring_start (char **why)
   g_assert_cmpint (g_mkdir_with_parents (runtime_dir, 0700), ==, 0);
 
   keyring->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (keyring->bus);
+  {
+    /* GTestDBus unsets DISPLAY (against X11 bus autolaunch); UI tests need it. */
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    g_test_dbus_up (keyring->bus);
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
