@@ -512,6 +512,138 @@ test_refresh_revoked (Fixture       *fixture,
   g_string_append_printf (fixture->texts, "%s\n", error->message);
 }
 
+/* lakebase-cli login ---------------------------------------------------------- */
+
+typedef struct
+{
+  GDataInputStream *out;
+  char             *line;
+} LineRead;
+
+static void
+line_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  g_autoptr(GError) error = NULL;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL, &error);
+  if (read->line == NULL)
+    read->line = g_strdup (error != NULL ? error->message : "(end of output)");
+}
+
+static gboolean
+line_ready (gpointer data)
+{
+  return ((LineRead *) data)->line != NULL;
+}
+
+static void
+test_cli_login (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-oauth-cli-XXXXXX", NULL);
+  g_autofree char *config_path = g_build_filename (dir, "databrickscfg", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *config = NULL;
+  g_autoptr(LbOAuthTokens) found = NULL;
+  g_autoptr(GBytes) rest_bytes = NULL;
+  LbFakeBrowser *cli_browser;
+  guint status = 0;
+  const char *host = lb_fake_workspace_get_url (fixture->fake);
+
+  g_subprocess_launcher_setenv (launcher, "DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  /* Loopback only: no proxy lookups (over a bus that has no one to answer). */
+  g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  /* GLib prints debug messages on stdout: not in the CLI's output here. */
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LB_CLI"), "login", "--host", host,
+                                     "--profile", "from-cli", "--save-config", "--no-browser", "--port", "0",
+                                     NULL);
+  g_assert_no_error (error);
+
+  /* It prints the page to open; the test is the browser. */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  for (guint i = 0; i < 50 && uri == NULL; i++)
+    {
+      LineRead read = { out, NULL };
+
+      g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
+      lb_test_spin_until_func (line_ready, &read, 20);
+      if (strstr (read.line, "/oidc/v1/authorize?") != NULL)
+        uri = g_strdup (g_strstrip (read.line));
+      g_free (read.line);
+    }
+  g_assert_nonnull (uri);
+  g_string_append_printf (fixture->texts, "%s\n", uri);
+
+  cli_browser = lb_fake_browser_start (uri, LB_FAKE_BROWSER_ALLOW);
+  {
+    g_autofree char *page = lb_fake_browser_finish (cli_browser, &status, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (status, ==, 200);
+  }
+
+  g_subprocess_wait (cli, NULL, &error);
+  g_assert_no_error (error);
+  rest_bytes = g_input_stream_read_bytes (G_INPUT_STREAM (out), 65536, NULL, NULL);
+  rest = g_strndup (g_bytes_get_data (rest_bytes, NULL), g_bytes_get_size (rest_bytes));
+  {
+    g_autoptr(GBytes) err_bytes = g_input_stream_read_bytes (g_subprocess_get_stderr_pipe (cli), 65536, NULL, NULL);
+
+    err = g_strndup (g_bytes_get_data (err_bytes, NULL), g_bytes_get_size (err_bytes));
+  }
+  g_string_append_printf (fixture->texts, "%s\n%s\n", rest, err);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  g_assert_nonnull (strstr (rest, "Signed in to"));
+  g_assert_nonnull (strstr (rest, "Profile “from-cli” added to"));
+
+  /* The keyring has the tokens; the file has the profile, which then signs in. */
+  found = lookup_tokens (host, "from-cli");
+  g_assert_nonnull (found);
+  g_assert_true (g_str_has_prefix (found->access_token, "oauth-access-"));
+  g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
+  g_assert_nonnull (strstr (config, "[from-cli]"));
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (config_path);
+    g_autoptr(LbDatabricksConfig) parsed = lb_databricks_config_new_from_file (file, NULL, &error);
+    g_autoptr(LbDatabricksProfile) profile = lb_databricks_config_resolve (parsed, "from-cli", &error);
+    g_autoptr(LbDatabricksAuth) auth = lb_databricks_auth_new (profile);
+    g_autoptr(LbDatabricksClient) client = lb_databricks_client_new (auth, &error);
+    g_autoptr(JsonNode) me = call_me (client, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (me);
+  }
+  lb_test_remove_tree (dir);
+}
+
+static void
+test_cli_login_usage (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error, g_getenv ("LB_CLI"), "login", NULL);
+  g_autofree char *err = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 2);
+  g_assert_nonnull (strstr (err, "--host is needed"));
+}
+
 /* Profiles file ------------------------------------------------------------------ */
 
 static void
@@ -609,9 +741,11 @@ main (int   argc,
       g_test_add ("/oauth/store/refresh-written-back", Fixture, NULL, fixture_setup, test_refresh_written_back,
                   fixture_teardown);
       g_test_add ("/oauth/store/refresh-revoked", Fixture, NULL, fixture_setup, test_refresh_revoked, fixture_teardown);
+      g_test_add ("/oauth/cli/login", Fixture, NULL, fixture_setup, test_cli_login, fixture_teardown);
     }
   else
     g_test_message ("Keyring tests left out: %s", why);
+  g_test_add_func ("/oauth/cli/usage", test_cli_login_usage);
   g_test_add_func ("/oauth/profile/write-config", test_write_config);
   g_test_add_func ("/oauth/profile/suggest-name", test_suggest_name);
 

@@ -26,6 +26,7 @@ static const LbCliCommand commands[] = {
   { "bundle", N_("Write Databricks Asset Bundle files for a workload’s deployment"), lb_cli_bundle },
   { "deploy", N_("Deploy a workload to Lakebase (or show the plan with --dry-run)"), lb_cli_deploy },
   { "estimate", N_("Estimate the monthly cost of a workload file"), lb_cli_estimate },
+  { "login", N_("Sign in to a Databricks workspace in the browser"), lb_cli_login },
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
   { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },
   { "sizes", N_("Measure the tables to sync on a SQL warehouse"), lb_cli_sizes },

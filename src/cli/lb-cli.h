@@ -41,6 +41,9 @@ int   lb_cli_bundle       (int          argc,
                            char       **argv);
 int   lb_cli_sandbox      (int          argc,
                            char       **argv);
+/* lb-cli-login.c */
+int   lb_cli_login        (int          argc,
+                           char       **argv);
 
 /* "lakebase-cli: <message>" on stderr. */
 void  lb_cli_print_error  (const char  *format,
