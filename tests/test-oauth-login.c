@@ -484,6 +484,36 @@ test_refresh_written_back (Fixture       *fixture,
 }
 
 static void
+test_refresh_fails_token_valid (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuthTokens) tokens = NULL;
+  const char *host = lb_fake_workspace_get_url (fixture->fake);
+  g_autoptr(LbDatabricksProfile) profile = lb_oauth_profile_new ("still-valid", host);
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(JsonNode) me = NULL;
+
+  /* Two minutes left and a refresh token the workspace no longer takes. */
+  lb_fake_workspace_set_oauth_expires_in (fixture->fake, 120);
+  tokens = run_login (fixture, LB_FAKE_BROWSER_ALLOW, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_free (tokens->refresh_token);
+  tokens->refresh_token = g_strdup ("oauth-refresh-revoked");
+  save_tokens (host, "still-valid", tokens);
+
+  /* The renewal fails, the call still goes through with the valid token. */
+  auth = lb_databricks_auth_new (profile);
+  client = lb_databricks_client_new (auth, &error);
+  me = call_me (client, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (me);
+  g_assert_cmpuint (lb_fake_workspace_count_oauth_refusals (fixture->fake), ==, 1);
+  g_assert_cmpuint (lb_fake_workspace_count_oauth_grants (fixture->fake, "refresh_token"), ==, 0);
+}
+
+static void
 test_refresh_revoked (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -741,6 +771,8 @@ main (int   argc,
       g_test_add ("/oauth/store/refresh-written-back", Fixture, NULL, fixture_setup, test_refresh_written_back,
                   fixture_teardown);
       g_test_add ("/oauth/store/refresh-revoked", Fixture, NULL, fixture_setup, test_refresh_revoked, fixture_teardown);
+      g_test_add ("/oauth/store/refresh-fails-token-valid", Fixture, NULL, fixture_setup,
+                  test_refresh_fails_token_valid, fixture_teardown);
       g_test_add ("/oauth/cli/login", Fixture, NULL, fixture_setup, test_cli_login, fixture_teardown);
     }
   else

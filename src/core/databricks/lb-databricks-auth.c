@@ -222,6 +222,15 @@ token_response_cb (GObject      *object,
 
   if (!parse_token_response (self, bytes, soup_message_get_status (message), &error))
     {
+      /* A proactive refresh that failed while the token still works: keep
+       * using it, as the SDKs do; the next call tries again. */
+      if (self->from_store && self->access_token != NULL && self->expires_at > g_get_real_time ())
+        {
+          g_debug ("Renewing the browser sign-in of “%s” failed; its token is still valid: %s",
+                   profile_label (self), error->message);
+          return_header (task);
+          return;
+        }
       if (self->from_store)
         {
           g_autoptr(GError) refused = g_steal_pointer (&error);

@@ -236,7 +236,12 @@ lb_workspace_group_explain_error (LbWorkspaceGroup *self,
     host = g_strdup (lb_databricks_auth_get_host (lb_databricks_client_get_auth (self->client)));
 
   if (g_error_matches (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED))
-    return g_strdup (error->message);
+    {
+      /* Where the CLI cannot run (the Flatpak), the browser sign-in can. */
+      if (strstr (error->message, _("Sign in with browser")) == NULL)
+        return g_strdup_printf (_("%s Or use Sign In with Browser above."), error->message);
+      return g_strdup (error->message);
+    }
 
   if (g_error_matches (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_NOT_CONFIGURED))
     return g_strdup_printf (_("%s Add a token to the profile, or sign in with “databricks auth login --profile %s”."),
