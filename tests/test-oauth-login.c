@@ -181,7 +181,7 @@ test_full_flow (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (uri, base));
   g_assert_nonnull (strstr (uri, "response_type=code"));
   g_assert_nonnull (strstr (uri, "client_id=databricks-cli"));
-  g_assert_nonnull (strstr (uri, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_nonnull (strstr (uri, "redirect_uri=http%3A%2F%2Flocalhost%3A"));
   g_assert_nonnull (strstr (uri, "code_challenge_method=S256"));
   g_assert_nonnull (strstr (uri, "scope=all-apis%20offline_access"));
   g_assert_null (strstr (uri, "verifier"));

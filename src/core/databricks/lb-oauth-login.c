@@ -694,14 +694,23 @@ cancelled_cb (GCancellable *cancellable,
 }
 
 static gboolean
+listen_on_family (SoupServer     *server,
+                  GSocketFamily   family,
+                  int             port,
+                  GError        **error)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (family);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+
+  return soup_server_listen (server, address, 0, error);
+}
+
+static gboolean
 listen_on (SoupServer *server,
            int         port,
            GError    **error)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-
-  return soup_server_listen (server, address, 0, error);
+  return listen_on_family (server, G_SOCKET_FAMILY_IPV4, port, error);
 }
 
 static gboolean
@@ -748,7 +757,12 @@ start_listener (LbOAuthLogin  *self,
   uris = soup_server_get_uris (run->server);
   port = uris != NULL ? (guint) g_uri_get_port (uris->data) : 0;
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  run->redirect_uri = g_strdup_printf ("http://127.0.0.1:%u", port);
+  /* The redirect names "localhost", as the Databricks CLI's registered
+   * redirect does (an IP there may not be accepted); a browser may resolve
+   * it to ::1, so that port is taken there too when IPv6 has a loopback. */
+  if (port != 0)
+    listen_on_family (run->server, G_SOCKET_FAMILY_IPV6, port, NULL);
+  run->redirect_uri = g_strdup_printf ("http://localhost:%u", port);
   return TRUE;
 }
 

@@ -79,8 +79,9 @@ LbOAuthTokens    *lb_oauth_refresh_finish       (GAsyncResult         *result,
 
 #define LB_TYPE_OAUTH_LOGIN (lb_oauth_login_get_type ())
 
-/* One browser sign-in: discovery, a one-shot listener on 127.0.0.1 for the
- * redirect, the authorize URL (handed out by the "open-uri" signal: the UI
+/* One browser sign-in: discovery, a one-shot listener on the loopback
+ * (127.0.0.1, and ::1 on the same port; the redirect URI says
+ * http://localhost:PORT like the Databricks CLI's) for the redirect, the authorize URL (handed out by the "open-uri" signal: the UI
  * opens it in the browser, the CLI prints it, the tests follow it), the
  * check of `state`, and the code exchange with the PKCE verifier. Cancel
  * with the GCancellable; it gives up after "timeout" seconds.
