@@ -277,6 +277,7 @@ test_sign_in (Fixture       *fixture,
   g_autofree char *config = NULL;
   g_auto(GStrv) secrets = NULL;
 
+  lb_test_spin_ms (200);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-before");
 
   /* The browser waits, so the dialog is seen waiting. */
@@ -311,6 +312,19 @@ test_sign_in (Fixture       *fixture,
   g_assert_cmpstr (host, ==, lb_fake_workspace_get_url (fake));
   g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
   g_assert_null (strstr (config, "browser-ws"));
+
+  /* Read again (as at the next start) and picked again: a new client
+   * signs in from the keyring, no browser. */
+  g_clear_pointer (&opened_uri, g_free);
+  select_profile (fixture->page, "DEFAULT");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.refresh", NULL));
+  lb_test_spin_ms (300);
+  select_profile (fixture->page, "browser-ws");
+  g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, "ana@example.com");
+  g_assert_null (opened_uri);
 
   secrets = all_secrets ();
   g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 10);

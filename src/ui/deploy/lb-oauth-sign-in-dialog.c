@@ -276,9 +276,10 @@ check_config_writable (LbOAuthSignInDialog *self)
     return;
 
   info = g_file_query_info (self->config_file, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  if (info == NULL)
+  /* No file yet: can one be made? Not inside the Flatpak, whose home
+   * outside the shared paths does not outlive the app. */
+  if (info == NULL && !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     {
-      /* No file yet: can one be made? */
       parent = g_file_get_parent (self->config_file);
       if (parent != NULL)
         info = g_file_query_info (parent, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
