@@ -378,10 +378,17 @@ replace_query_value (const char *uri,
                      const char *value)
 {
   g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
-  g_autoptr(GHashTable) query = soup_form_decode (g_uri_get_query (parsed));
+  g_autoptr(GHashTable) decoded = soup_form_decode (g_uri_get_query (parsed));
+  g_autoptr(GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *encoded = NULL;
   g_autoptr(GUri) changed = NULL;
+  GHashTableIter iter;
+  gpointer k, v;
 
+  /* soup_form_decode()'s values share their key's memory: copy them. */
+  g_hash_table_iter_init (&iter, decoded);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    g_hash_table_insert (query, g_strdup (k), g_strdup (v));
   g_hash_table_replace (query, g_strdup (key), g_strdup (value));
   encoded = soup_form_encode_hash (query);
   changed = soup_uri_copy (parsed, SOUP_URI_QUERY, encoded, SOUP_URI_NONE);

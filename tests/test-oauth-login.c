@@ -165,14 +165,14 @@ test_full_flow (Fixture       *fixture,
   g_autoptr(LbOAuthTokens) tokens = run_login (fixture, LB_FAKE_BROWSER_ALLOW, &status, &page, &error);
   const char *uri = lb_oauth_login_get_uri (fixture->login);
   g_autofree char *base = g_strconcat (lb_fake_workspace_get_url (fixture->fake), "/oidc/v1/authorize?", NULL);
+  g_autofree char *token_endpoint = g_strconcat (lb_fake_workspace_get_url (fixture->fake), "/oidc/v1/token", NULL);
   gint64 in_an_hour = g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC;
 
   g_assert_no_error (error);
   g_assert_nonnull (tokens);
   g_assert_true (g_str_has_prefix (tokens->access_token, "oauth-access-"));
   g_assert_true (g_str_has_prefix (tokens->refresh_token, "oauth-refresh-"));
-  g_assert_cmpstr (tokens->token_endpoint, ==,
-                   g_strconcat (lb_fake_workspace_get_url (fixture->fake), "/oidc/v1/token", NULL));
+  g_assert_cmpstr (tokens->token_endpoint, ==, token_endpoint);
   g_assert_cmpint (ABS (tokens->expires_at - in_an_hour), <, (gint64) 60 * G_USEC_PER_SEC);
   g_assert_false (lb_oauth_tokens_needs_refresh (tokens));
 

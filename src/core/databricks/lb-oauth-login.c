@@ -504,14 +504,30 @@ typedef struct
   gboolean          redirected;   /* the browser came back: no second code */
 } Run;
 
+static gboolean
+stop_server_cb (gpointer user_data)
+{
+  SoupServer *server = user_data;
+
+  soup_server_disconnect (server);
+  g_object_unref (server);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 server_done_cb (SoupServer        *server,
                 SoupServerMessage *msg,
                 gpointer           user_data)
 {
   g_signal_handlers_disconnect_by_func (server, server_done_cb, user_data);
-  soup_server_disconnect (server);
-  g_object_unref (server);
+  /* Not from inside the server's own signal: once it has returned, in the
+   * context the server runs in. */
+  {
+    g_autoptr(GSource) idle = g_idle_source_new ();
+
+    g_source_set_callback (idle, stop_server_cb, server, NULL);
+    g_source_attach (idle, g_main_context_get_thread_default ());
+  }
 }
 
 static void
