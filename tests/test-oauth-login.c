@@ -537,7 +537,7 @@ test_refresh_revoked (Fixture       *fixture,
   me = call_me (client, &error);
   g_assert_null (me);
   g_assert_error (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED);
-  g_assert_nonnull (strstr (error->message, "Sign in with browser"));
+  g_assert_nonnull (strstr (error->message, "Sign In with Browser"));
   g_assert_nonnull (strstr (error->message, "“revoked”"));
   g_string_append_printf (fixture->texts, "%s\n", error->message);
 }

@@ -17,6 +17,7 @@
 #include "lb-deploy-page.h"
 #include "lb-fake-workspace.h"
 #include "lb-oauth-sign-in-dialog.h"
+#include "lb-oauth-token-store.h"
 #include "lb-test-gtk-utils.h"
 #include "lb-test-keyring.h"
 #include "lb-window.h"
@@ -178,7 +179,13 @@ select_profile (LbDeployPage *page,
 static char **
 all_secrets (void)
 {
-  return lb_fake_workspace_dup_secrets (fake);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) issued = lb_fake_workspace_dup_secrets (fake);
+
+  g_strv_builder_addv (builder, (const char **) issued);
+  g_strv_builder_add (builder, "oauth-access-expired-ui");
+  g_strv_builder_add (builder, "oauth-refresh-revoked-ui");
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -391,6 +398,12 @@ test_read_only_config (Fixture       *fixture,
   g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
 }
 
+static gboolean
+not_waiting (gpointer data)
+{
+  return find_label_containing (data, "Waiting for the browser") == NULL;
+}
+
 static void
 test_cancel (Fixture       *fixture,
              gconstpointer  data)
@@ -407,9 +420,8 @@ test_cancel (Fixture       *fixture,
 
   /* Cancel stops the wait and leaves the form to try again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.cancel", NULL));
-  lb_test_spin_ms (200);
+  lb_test_spin_until_func (not_waiting, dialog, 10);
   g_assert_nonnull (find_dialog ());
-  g_assert_null (find_label_containing (GTK_WIDGET (dialog), "Waiting for the browser"));
   g_assert_true (gtk_widget_is_sensitive (save));
 
   /* The second Cancel closes. */
@@ -442,6 +454,47 @@ test_no_oauth (Fixture       *fixture,
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
   wait_for_label (dialog, "There is a profile named “DEFAULT” already");
+}
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_oauth_token_store_save_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_revoked (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *endpoint = g_strconcat (lb_fake_workspace_get_url (fake), "/oidc/v1/token", NULL);
+  LbOAuthTokens stale = { 0, };
+  gboolean saved = FALSE;
+
+  /* A profile of an earlier sign-in whose refresh token was revoked since. */
+  stale.access_token = (char *) "oauth-access-expired-ui";
+  stale.refresh_token = (char *) "oauth-refresh-revoked-ui";
+  stale.token_endpoint = endpoint;
+  stale.expires_at = g_get_real_time () - G_USEC_PER_SEC;
+  lb_oauth_token_store_save_async (lb_fake_workspace_get_url (fake), "stale", &stale, NULL, saved_cb, &saved);
+  lb_test_spin_until (&saved, 20);
+  g_settings_set_value (settings, "signed-in-profiles",
+                        g_variant_new_parsed ("{%s: %s}", "stale", lb_fake_workspace_get_url (fake)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.refresh", NULL));
+  select_profile (fixture->page, "stale");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
+  wait_for_label (fixture->page, "has expired or was revoked");
+  wait_for_label (fixture->page, "Sign In with Browser");
+  g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+  lb_test_spin_ms (200);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-revoked");
 }
 
 static void
@@ -501,6 +554,7 @@ main (int   argc,
     {
       g_test_add ("/ui/oauth/sign-in", Fixture, NULL, fixture_setup, test_sign_in, fixture_teardown);
       g_test_add ("/ui/oauth/save-to-config", Fixture, NULL, fixture_setup, test_save_to_config, fixture_teardown);
+      g_test_add ("/ui/oauth/revoked", Fixture, NULL, fixture_setup, test_revoked, fixture_teardown);
       g_test_add ("/ui/oauth/read-only-config", Fixture, NULL, fixture_setup, test_read_only_config,
                   fixture_teardown);
     }

@@ -235,9 +235,12 @@ token_response_cb (GObject      *object,
         {
           g_autoptr(GError) refused = g_steal_pointer (&error);
 
+          /* The CLI's advice in @refused does not apply to our own sign-in. */
+          g_debug ("The workspace refused to renew the browser sign-in of “%s”: %s",
+                   profile_label (self), refused->message);
           error = g_error_new (LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED,
-                               _("The browser sign-in of “%s” has expired or was revoked: use “Sign in with browser” again (%s)"),
-                               profile_label (self), refused->message);
+                               _("The browser sign-in of “%s” has expired or was revoked: sign in again with Sign In with Browser."),
+                               profile_label (self));
         }
       g_task_return_error (task, g_steal_pointer (&error));
     }

@@ -238,7 +238,7 @@ lb_workspace_group_explain_error (LbWorkspaceGroup *self,
   if (g_error_matches (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED))
     {
       /* Where the CLI cannot run (the Flatpak), the browser sign-in can. */
-      if (strstr (error->message, _("Sign in with browser")) == NULL)
+      if (strstr (error->message, _("Sign In with Browser")) == NULL)
         return g_strdup_printf (_("%s Or use Sign In with Browser above."), error->message);
       return g_strdup (error->message);
     }
