@@ -467,8 +467,35 @@ cli_token_cb (GObject      *object,
   u2m_from_cache (self, task, err != NULL ? g_strstrip (err) : NULL);
 }
 
-static void fetch_u2m_token (LbDatabricksAuth *self,
-                             GTask            *task);
+static void
+fetch_u2m_token (LbDatabricksAuth *self,
+                 GTask            *task)
+{
+  g_autofree char *cli = find_cli (self);
+  g_autoptr(GSubprocess) subprocess = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (cli == NULL)
+    {
+      u2m_from_cache (self, task, NULL);
+      return;
+    }
+
+  if (self->profile->name != NULL)
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                   cli, "auth", "token", "--profile", self->profile->name, NULL);
+  else
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                   cli, "auth", "token", "--host", self->profile->host, NULL);
+  if (subprocess == NULL)
+    {
+      u2m_from_cache (self, task, error->message);
+      return;
+    }
+
+  g_subprocess_communicate_utf8_async (subprocess, NULL, g_task_get_cancellable (task),
+                                       cli_token_cb, g_object_ref (task));
+}
 
 static void
 store_looked_up_cb (GObject      *object,
@@ -513,45 +540,15 @@ store_looked_up_cb (GObject      *object,
     fetch_u2m_token (self, task);
 }
 
+/* Tokens of our own browser sign-in come first: they were made for this very
+ * profile, and work where the CLI cannot be run (the Flatpak). */
 static void
-fetch_u2m_token (LbDatabricksAuth *self,
-                 GTask            *task)
+u2m_from_store (LbDatabricksAuth *self,
+                GTask            *task)
 {
-  g_autofree char *cli = NULL;
-  g_autoptr(GSubprocess) subprocess = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* Tokens of our own browser sign-in come first: they were made for this
-   * very profile, and work where the CLI cannot be run (the Flatpak). */
-  if (!self->store_checked && self->profile->host != NULL)
-    {
-      self->store_checked = TRUE;
-      lb_oauth_token_store_lookup_async (self->profile->host, self->profile->name, g_task_get_cancellable (task),
-                                         store_looked_up_cb, g_object_ref (task));
-      return;
-    }
-
-  cli = find_cli (self);
-  if (cli == NULL)
-    {
-      u2m_from_cache (self, task, NULL);
-      return;
-    }
-
-  if (self->profile->name != NULL)
-    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                   cli, "auth", "token", "--profile", self->profile->name, NULL);
-  else
-    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                   cli, "auth", "token", "--host", self->profile->host, NULL);
-  if (subprocess == NULL)
-    {
-      u2m_from_cache (self, task, error->message);
-      return;
-    }
-
-  g_subprocess_communicate_utf8_async (subprocess, NULL, g_task_get_cancellable (task),
-                                       cli_token_cb, g_object_ref (task));
+  self->store_checked = TRUE;
+  lb_oauth_token_store_lookup_async (self->profile->host, self->profile->name, g_task_get_cancellable (task),
+                                     store_looked_up_cb, g_object_ref (task));
 }
 
 /* Public -------------------------------------------------------------------- */
@@ -588,6 +585,8 @@ lb_databricks_auth_get_header_async (LbDatabricksAuth    *self,
     case LB_DATABRICKS_AUTH_OAUTH_U2M:
       if (self->refresh_token != NULL)
         refresh_u2m_token (self, task);
+      else if (!self->store_checked && self->profile->host != NULL)
+        u2m_from_store (self, task);
       else
         fetch_u2m_token (self, task);
       break;
