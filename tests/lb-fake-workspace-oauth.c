@@ -361,6 +361,7 @@ struct _LbFakeBrowser
   char              *page;
   guint              status;
   GError            *error;
+  gint               done;     /* atomic: the thread has finished */
 };
 
 static GBytes *
@@ -395,10 +396,21 @@ replace_query_value (const char *uri,
   return g_uri_to_string (changed);
 }
 
+static gpointer browse (LbFakeBrowser *browser);
+
 static gpointer
 browser_thread (gpointer data)
 {
   LbFakeBrowser *browser = data;
+
+  browse (browser);
+  g_atomic_int_set (&browser->done, 1);
+  return NULL;
+}
+
+static gpointer
+browse (LbFakeBrowser *browser)
+{
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) get = NULL;
   g_autoptr(SoupMessage) post = NULL;
@@ -498,6 +510,12 @@ lb_fake_browser_start (const char        *uri,
   browser->mode = mode;
   browser->thread = g_thread_new ("lb-fake-browser", browser_thread, browser);
   return browser;
+}
+
+gboolean
+lb_fake_browser_is_done (gpointer browser)
+{
+  return g_atomic_int_get (&((LbFakeBrowser *) browser)->done) != 0;
 }
 
 char *

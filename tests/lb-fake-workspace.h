@@ -160,6 +160,9 @@ typedef struct _LbFakeBrowser LbFakeBrowser;
 
 LbFakeBrowser   *lb_fake_browser_start               (const char        *uri,
                                                       LbFakeBrowserMode  mode);
+/* The browser has had its last answer. The app answers it from its main
+ * context: spin that until this is TRUE before lb_fake_browser_finish(). */
+gboolean         lb_fake_browser_is_done             (gpointer           browser);  /* an LbFakeBrowser */
 /* Waits for the browser; returns the page the loopback answered (or NULL
  * with @error), @status its HTTP status. Frees @browser. */
 char            *lb_fake_browser_finish              (LbFakeBrowser     *browser,

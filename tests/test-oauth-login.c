@@ -142,6 +142,7 @@ run_login (Fixture            *fixture,
       g_autoptr(GError) browser_error = NULL;
       guint status = 0;
 
+      lb_test_spin_until_func (lb_fake_browser_is_done, fixture->browser, 20);
       page = lb_fake_browser_finish (g_steal_pointer (&fixture->browser), &status, &browser_error);
       if (browser_status != NULL)
         *browser_status = status;
@@ -230,11 +231,16 @@ test_wrong_verifier (Fixture       *fixture,
                      gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbOAuthTokens) tokens = run_login (fixture, LB_FAKE_BROWSER_OTHER_CHALLENGE, NULL, NULL, &error);
+  g_autofree char *page = NULL;
+  guint status = 0;
+  g_autoptr(LbOAuthTokens) tokens = run_login (fixture, LB_FAKE_BROWSER_OTHER_CHALLENGE, &status, &page, &error);
 
   g_assert_null (tokens);
   g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_TOKEN);
   g_assert_nonnull (strstr (error->message, "PKCE verification failed"));
+  /* The browser tab was told it failed, not that it worked. */
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (page, "did not complete the sign-in"));
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/oidc/v1/token"), ==, 1);
   g_assert_cmpuint (lb_fake_workspace_count_oauth_grants (fixture->fake, "authorization_code"), ==, 0);
 }
@@ -617,6 +623,7 @@ test_cli_login (Fixture       *fixture,
   g_string_append_printf (fixture->texts, "%s\n", uri);
 
   cli_browser = lb_fake_browser_start (uri, LB_FAKE_BROWSER_ALLOW);
+  lb_test_spin_until_func (lb_fake_browser_is_done, cli_browser, 30);
   {
     g_autofree char *page = lb_fake_browser_finish (cli_browser, &status, &error);
 

@@ -261,6 +261,7 @@ finish_browser (void)
   guint status = 0;
 
   g_assert_nonnull (browser);
+  lb_test_spin_until_func (lb_fake_browser_is_done, browser, 20);
   page = lb_fake_browser_finish (g_steal_pointer (&browser), &status, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (status, ==, 200);

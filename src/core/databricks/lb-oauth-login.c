@@ -501,6 +501,7 @@ typedef struct
   char             *state;
   char             *verifier;     /* secret until the exchange */
   char             *redirect_uri;
+  SoupServerMessage *waiting;     /* the browser's redirect, answered after the exchange */
   gboolean          redirected;   /* the browser came back: no second code */
 } Run;
 
@@ -576,8 +577,16 @@ run_free (gpointer data)
   clear_secret (&run->state);
   clear_secret (&run->verifier);
   g_free (run->redirect_uri);
+  if (run->waiting != NULL)
+    soup_server_message_unpause (run->waiting);
+  g_clear_object (&run->waiting);
   g_free (run);
 }
+
+static void answer_browser (SoupServerMessage *msg,
+                            guint              status,
+                            const char        *title,
+                            const char        *text);
 
 static void
 exchange_cb (GObject      *object,
@@ -585,8 +594,23 @@ exchange_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   GError *error = NULL;
   LbOAuthTokens *tokens = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* The browser tab learns how it ended, now that it is known. */
+  if (run->waiting != NULL)
+    {
+      if (tokens != NULL)
+        answer_browser (run->waiting, SOUP_STATUS_OK, _("Signed in"),
+                        _("Lakebase Accelerator is signed in to your workspace. You can close this tab."));
+      else
+        answer_browser (run->waiting, SOUP_STATUS_OK, _("Sign-in failed"),
+                        _("The workspace did not complete the sign-in. Lakebase Accelerator says why; "
+                          "you can close this tab."));
+      soup_server_message_unpause (run->waiting);
+      g_clear_object (&run->waiting);
+    }
 
   if (tokens == NULL)
     g_task_return_error (task, error);
@@ -662,8 +686,9 @@ redirect_cb (SoupServer        *server,
       return;
     }
 
-  answer_browser (msg, SOUP_STATUS_OK, _("Signed in"),
-                  _("Lakebase Accelerator is signed in to your workspace. You can close this tab."));
+  /* The answer waits for the code exchange, so the tab tells the truth. */
+  run->waiting = g_object_ref (msg);
+  soup_server_message_pause (msg);
 
   /* The listener's job is done; the timeout no longer applies either. */
   run_stop_after_reply (run);
@@ -689,7 +714,10 @@ timeout_cb (gpointer user_data)
   g_clear_pointer (&run->timeout, g_source_unref);
   run_stop (run);
   g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_TIMED_OUT,
-                           _("Nobody signed in within %u minutes: start the sign-in again and finish it in the browser"),
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "Nobody signed in within %u minute: start the sign-in again and finish it in the browser",
+                                        "Nobody signed in within %u minutes: start the sign-in again and finish it in the browser",
+                                        MAX (1, self->timeout_s / 60)),
                            MAX (1, self->timeout_s / 60));
   g_object_unref (task);
   return G_SOURCE_REMOVE;
