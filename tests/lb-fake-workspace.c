@@ -74,6 +74,7 @@ struct _LbFakeWorkspace
   GPtrArray    *log;      /* of LogEntry* */
   GPtrArray    *secrets;  /* of char* */
   GHashTable   *slots;    /* key → Slot* */
+  GHashTable   *oauth_tokens; /* access token issued by /oidc/v1/token → gint64* expiry (µs) */
 };
 
 static void
@@ -264,6 +265,20 @@ check_auth (LbFakeWorkspace *fake,
   if (!g_str_has_prefix (request->path, "/api/"))
     return TRUE;
 
+  /* Access tokens of the OAuth pieces (lb-fake-workspace-oauth.c) work
+   * until they expire, like the PAT. */
+  if (auth != NULL && g_str_has_prefix (auth, "Bearer ") && g_hash_table_contains (fake->oauth_tokens, auth + 7))
+    {
+      gint64 *expires_at = g_hash_table_lookup (fake->oauth_tokens, auth + 7);
+
+      if (*expires_at <= g_get_real_time ())
+        {
+          lb_fake_reply_error (request, 401, "UNAUTHENTICATED", "Token is expired.");
+          return FALSE;
+        }
+      return TRUE;
+    }
+
   if (auth == NULL || !g_str_has_prefix (auth, "Bearer ") || !g_str_equal (auth + 7, fake->token))
     {
       lb_fake_reply_error (request, 401, "UNAUTHENTICATED",
@@ -339,7 +354,11 @@ dispatch (LbFakeWorkspace   *fake,
     {
       gboolean body_ok = TRUE;
 
-      if (request_body != NULL && request_body->length > 0)
+      const char *content_type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+
+      /* Forms (the OAuth endpoints) are read by their handlers. */
+      if (request_body != NULL && request_body->length > 0 &&
+          g_strcmp0 (content_type, "application/x-www-form-urlencoded") != 0)
         {
           g_autoptr(JsonParser) parser = json_parser_new ();
           g_autoptr(GError) error = NULL;
@@ -509,6 +528,7 @@ lb_fake_workspace_new (void)
   fake->log = g_ptr_array_new_with_free_func (log_entry_free);
   fake->secrets = g_ptr_array_new_with_free_func (g_free);
   fake->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, slot_free);
+  fake->oauth_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake->polls_until_ready = 2;
   fake->user_name = g_strdup ("ana@example.com");
   fake->pg_host = g_strdup ("/nonexistent/lb-fake-workspace-pg");
@@ -523,6 +543,8 @@ lb_fake_workspace_new (void)
     _lb_fake_workspace_sql_init (fake);
   if (_lb_fake_workspace_pipelines_init != NULL)
     _lb_fake_workspace_pipelines_init (fake);
+  if (_lb_fake_workspace_oauth_init != NULL)
+    _lb_fake_workspace_oauth_init (fake);
 
   fake->thread = g_thread_new ("lb-fake-workspace", server_thread, fake);
 
@@ -556,6 +578,7 @@ lb_fake_workspace_free (LbFakeWorkspace *fake)
   g_thread_join (fake->thread);
 
   g_clear_pointer (&fake->slots, g_hash_table_unref);
+  g_clear_pointer (&fake->oauth_tokens, g_hash_table_unref);
   g_clear_pointer (&fake->routes, g_ptr_array_unref);
   g_clear_pointer (&fake->knobs, g_ptr_array_unref);
   g_clear_pointer (&fake->log, g_ptr_array_unref);
@@ -841,6 +864,18 @@ lb_fake_workspace_add_secret_locked (LbFakeWorkspace *fake,
                                      const char      *secret)
 {
   g_ptr_array_add (fake->secrets, g_strdup (secret));
+}
+
+void
+lb_fake_workspace_accept_token_locked (LbFakeWorkspace *fake,
+                                       const char      *token,
+                                       gint64           expires_at)
+{
+  gint64 *when = g_new (gint64, 1);
+
+  *when = expires_at;
+  g_hash_table_replace (fake->oauth_tokens, g_strdup (token), when);
+  g_ptr_array_add (fake->secrets, g_strdup (token));
 }
 
 void

@@ -9,6 +9,9 @@
  *   lb-fake-workspace-pipelines.c Lakeflow pipelines behind synced tables: GET
  *                                 state and latest updates, POST …/updates
  *                                 (Sync Now); lb-fake-workspace-pipelines.h
+ *   lb-fake-workspace-oauth.c     OIDC discovery, /oidc/v1/authorize (a consent
+ *                                 page), /oidc/v1/token (PKCE S256, refresh), and
+ *                                 a scripted browser for the tests
  *   lb-fake-workspace-sql.c       warehouses, SQL statements, Unity Catalog tables
  *                                 (part 2; registers its routes with
  *                                 lb_fake_workspace_add_route() from
@@ -130,6 +133,48 @@ char           **lb_fake_workspace_dup_secrets       (LbFakeWorkspace *fake);
 /* For handlers (lock held): remember a secret issued in a response. */
 void             lb_fake_workspace_add_secret_locked (LbFakeWorkspace *fake,
                                                       const char      *secret);
+/* For handlers (lock held): @token is accepted as a bearer token until
+ * @expires_at (g_get_real_time µs), then answered "Token is expired."; it
+ * is remembered as a secret too. */
+void             lb_fake_workspace_accept_token_locked (LbFakeWorkspace *fake,
+                                                        const char      *token,
+                                                        gint64           expires_at);
+
+/* ---- OAuth U2M (lb-fake-workspace-oauth.c; thread-safe) ---- */
+
+/* The lifetime of the access tokens /oidc/v1/token issues. Default 3600 s. */
+void             lb_fake_workspace_set_oauth_expires_in (LbFakeWorkspace *fake,
+                                                         guint            seconds);
+/* Successful grants so far of @grant_type ("authorization_code",
+ * "refresh_token"), and refused ones. */
+guint            lb_fake_workspace_count_oauth_grants (LbFakeWorkspace *fake,
+                                                       const char      *grant_type);
+guint            lb_fake_workspace_count_oauth_refusals (LbFakeWorkspace *fake);
+
+/* A scripted browser: in a thread of its own it opens @uri (an authorize
+ * URL of the fake), reads the consent form, posts it and follows the 302 to
+ * the redirect_uri (the app's loopback listener), as a person's browser
+ * would. */
+typedef enum
+{
+  LB_FAKE_BROWSER_ALLOW,            /* consent given */
+  LB_FAKE_BROWSER_DENY,             /* consent refused: ?error=access_denied */
+  LB_FAKE_BROWSER_WRONG_STATE,      /* the redirect's state is altered */
+  LB_FAKE_BROWSER_OTHER_CHALLENGE,  /* the authorize URL's code_challenge is replaced */
+} LbFakeBrowserMode;
+
+typedef struct _LbFakeBrowser LbFakeBrowser;
+
+LbFakeBrowser   *lb_fake_browser_start               (const char        *uri,
+                                                      LbFakeBrowserMode  mode);
+/* The browser has had its last answer. The app answers it from its main
+ * context: spin that until this is TRUE before lb_fake_browser_finish(). */
+gboolean         lb_fake_browser_is_done             (gpointer           browser);  /* an LbFakeBrowser */
+/* Waits for the browser; returns the page the loopback answered (or NULL
+ * with @error), @status its HTTP status. Frees @browser. */
+char            *lb_fake_browser_finish              (LbFakeBrowser     *browser,
+                                                      guint             *status,
+                                                      GError           **error);
 
 /* ---- Lakebase state (lb-fake-workspace-lakebase.c; thread-safe) ---- */
 
@@ -227,6 +272,7 @@ void             _lb_fake_workspace_lakebase_init    (LbFakeWorkspace *fake);
 void             _lb_fake_workspace_sql_init         (LbFakeWorkspace *fake) __attribute__((weak));
 /* lb-fake-workspace-pipelines.c (GET /api/2.0/pipelines/{id}, POST …/updates), likewise weak. */
 void             _lb_fake_workspace_pipelines_init   (LbFakeWorkspace *fake) __attribute__((weak));
+void             _lb_fake_workspace_oauth_init       (LbFakeWorkspace *fake) __attribute__((weak));
 
 /* Take the fake's lock from the test thread (e.g. to read several values
  * consistently through the _locked accessors). */

@@ -27,6 +27,7 @@ static const LbCliCommand commands[] = {
   { "cdf", N_("Check the change data feed that Triggered and Continuous sync need"), lb_cli_cdf },
   { "deploy", N_("Deploy a workload to Lakebase (or show the plan with --dry-run)"), lb_cli_deploy },
   { "estimate", N_("Estimate the monthly cost of a workload file"), lb_cli_estimate },
+  { "login", N_("Sign in to a Databricks workspace in the browser"), lb_cli_login },
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
   { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },
   { "sizes", N_("Measure the tables to sync on a SQL warehouse"), lb_cli_sizes },

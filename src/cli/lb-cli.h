@@ -51,6 +51,9 @@ gboolean lb_cli_cdf_gate  (LbWorkload  *workload,
 /* lb-cli-status.c */
 int   lb_cli_status       (int          argc,
                            char       **argv);
+/* lb-cli-login.c */
+int   lb_cli_login        (int          argc,
+                           char       **argv);
 
 /* "lakebase-cli: <message>" on stderr. */
 void  lb_cli_print_error  (const char  *format,

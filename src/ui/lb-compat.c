@@ -221,3 +221,57 @@ lb_compat_widget_get_color (GtkWidget *widget,
   G_GNUC_END_IGNORE_DEPRECATIONS
 #endif
 }
+
+/* Opening a URI ------------------------------------------------------------- */
+
+static LbUriResponder uri_responder;
+static gpointer       uri_responder_data;
+
+void
+lb_compat_set_uri_responder (LbUriResponder responder,
+                             gpointer       user_data)
+{
+  uri_responder = responder;
+  uri_responder_data = user_data;
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+uri_launched_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_uri_launcher_launch_finish (GTK_URI_LAUNCHER (object), result, &error) &&
+      !g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    g_message ("No browser could be opened: %s", error->message);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+#endif
+
+void
+lb_compat_show_uri (GtkWindow  *parent,
+                    const char *uri)
+{
+  g_return_if_fail (uri != NULL);
+
+  if (uri_responder != NULL)
+    {
+      uri_responder (uri, uri_responder_data);
+      return;
+    }
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  {
+    g_autoptr(GtkUriLauncher) launcher = gtk_uri_launcher_new (uri);
+
+    gtk_uri_launcher_launch (launcher, parent, NULL, uri_launched_cb, NULL);
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  gtk_show_uri (parent, uri, GDK_CURRENT_TIME);
+#endif
+}

@@ -72,4 +72,15 @@ void   lb_compat_show_error         (GtkWindow            *parent,
 void   lb_compat_widget_get_color   (GtkWidget            *widget,
                                      GdkRGBA              *color);
 
+/* Opens @uri in the user's browser (inside the Flatpak through the OpenURI
+ * portal): GtkUriLauncher on GTK ≥ 4.10, gtk_show_uri() on 4.8. While a
+ * responder is set (the tests), it gets the URI instead of a browser. */
+typedef void (*LbUriResponder) (const char *uri,
+                                gpointer    user_data);
+
+void   lb_compat_show_uri                (GtkWindow      *parent,
+                                          const char     *uri);
+void   lb_compat_set_uri_responder       (LbUriResponder  responder,
+                                          gpointer        user_data);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lb-databricks-auth.h"
+#include "lb-oauth-token-store.h"
 
 /* Refresh OAuth tokens this long before they expire, as the SDKs do. */
 #define REFRESH_MARGIN_USEC (5 * 60 * G_USEC_PER_SEC)
@@ -31,6 +32,8 @@ struct _LbDatabricksAuth
    * {major, minor, patch}, or major -1 when not asked yet, -2 when unknown. */
   int                   cli_version[3];
   gboolean              force_refresh; /* after a 401: the CLI's cached token was refused */
+  gboolean              store_checked; /* our keyring was asked (browser sign-in) */
+  gboolean              from_store;    /* the U2M tokens are ours: write refreshes back */
 };
 
 G_DEFINE_FINAL_TYPE (LbDatabricksAuth, lb_databricks_auth, G_TYPE_OBJECT)
@@ -164,6 +167,46 @@ parse_token_response (LbDatabricksAuth  *self,
   return TRUE;
 }
 
+/* Our own browser sign-in's tokens (lb-oauth-token-store.h) ---------------- */
+
+static LbOAuthTokens *
+current_tokens (LbDatabricksAuth *self)
+{
+  LbOAuthTokens *tokens = g_new0 (LbOAuthTokens, 1);
+
+  tokens->access_token = g_strdup (self->access_token);
+  tokens->refresh_token = g_strdup (self->refresh_token);
+  tokens->token_endpoint = g_strdup (self->token_endpoint);
+  tokens->expires_at = self->expires_at;
+  return tokens;
+}
+
+static void
+written_back_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A keyring that went away costs the next start a sign-in, not this call. */
+  if (!lb_oauth_token_store_save_finish (result, &error))
+    g_message ("The renewed sign-in could not be saved in the keyring: %s", error->message);
+  return_header (task);
+}
+
+/* A refreshed token replaces the saved one before the header is handed out,
+ * so a crash right after never leaves a spent refresh token behind. */
+static void
+write_back_to_store (LbDatabricksAuth *self,
+                     GTask            *task)
+{
+  g_autoptr(LbOAuthTokens) tokens = current_tokens (self);
+
+  lb_oauth_token_store_save_async (self->profile->host, self->profile->name, tokens, NULL,
+                                   written_back_cb, g_object_ref (task));
+}
+
 static void
 token_response_cb (GObject      *object,
                    GAsyncResult *result,
@@ -182,7 +225,31 @@ token_response_cb (GObject      *object,
     }
 
   if (!parse_token_response (self, bytes, soup_message_get_status (message), &error))
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      /* A proactive refresh that failed while the token still works: keep
+       * using it, as the SDKs do; the next call tries again. */
+      if (self->from_store && self->access_token != NULL && self->expires_at > g_get_real_time ())
+        {
+          g_debug ("Renewing the browser sign-in of “%s” failed; its token is still valid: %s",
+                   profile_label (self), error->message);
+          return_header (task);
+          return;
+        }
+      if (self->from_store)
+        {
+          g_autoptr(GError) refused = g_steal_pointer (&error);
+
+          /* The CLI's advice in @refused does not apply to our own sign-in. */
+          g_debug ("The workspace refused to renew the browser sign-in of “%s”: %s",
+                   profile_label (self), refused->message);
+          error = g_error_new (LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED,
+                               _("The browser sign-in of “%s” has expired or was revoked: sign in again with Sign In with Browser."),
+                               profile_label (self));
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else if (self->from_store)
+    write_back_to_store (self, task);
   else
     return_header (task);
 }
@@ -598,6 +665,60 @@ fetch_u2m_token (LbDatabricksAuth *self,
                                        cli_version_cb, g_object_ref (task));
 }
 
+static void
+store_looked_up_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbDatabricksAuth *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuthTokens) tokens = lb_oauth_token_store_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->store_checked = FALSE;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (error != NULL)
+    g_debug ("No keyring to look a browser sign-in up in: %s", error->message);
+
+  if (tokens == NULL)
+    {
+      fetch_u2m_token (self, task);
+      return;
+    }
+
+  self->from_store = TRUE;
+  store_token (self, tokens->access_token, tokens->expires_at);
+  clear_secret (&self->refresh_token);
+  self->refresh_token = g_strdup (tokens->refresh_token);
+  if (tokens->token_endpoint != NULL)
+    {
+      g_free (self->token_endpoint);
+      self->token_endpoint = g_strdup (tokens->token_endpoint);
+    }
+
+  if (!lb_oauth_tokens_needs_refresh (tokens))
+    return_header (task);
+  else if (self->refresh_token != NULL)
+    refresh_u2m_token (self, task);
+  else
+    fetch_u2m_token (self, task);
+}
+
+/* Tokens of our own browser sign-in come first: they were made for this very
+ * profile, and work where the CLI cannot be run (the Flatpak). */
+static void
+u2m_from_store (LbDatabricksAuth *self,
+                GTask            *task)
+{
+  self->store_checked = TRUE;
+  lb_oauth_token_store_lookup_async (self->profile->host, self->profile->name, g_task_get_cancellable (task),
+                                     store_looked_up_cb, g_object_ref (task));
+}
+
 /* Public -------------------------------------------------------------------- */
 
 void
@@ -632,6 +753,8 @@ lb_databricks_auth_get_header_async (LbDatabricksAuth    *self,
     case LB_DATABRICKS_AUTH_OAUTH_U2M:
       if (self->refresh_token != NULL)
         refresh_u2m_token (self, task);
+      else if (!self->store_checked && self->profile->host != NULL)
+        u2m_from_store (self, task);
       else
         fetch_u2m_token (self, task);
       break;

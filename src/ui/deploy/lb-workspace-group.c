@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 
+#include "lb-oauth-profile.h"
+#include "lb-oauth-sign-in-dialog.h"
 #include "lb-workspace-group.h"
 
 #define SCIM_ME_PATH "/api/2.0/preview/scim/v2/Me"
@@ -40,6 +42,9 @@ struct _LbWorkspaceGroup
   char                *user_name;
   char                *missing_profile;   /* the workload's profile, absent from the file */
   char                *memory_token;      /* a typed token no keyring would take */
+  GSettings           *settings;
+  GHashTable          *signed_in;         /* browser sign-in profiles not in the file: name → host */
+  char                *pending_select;    /* a profile just signed in: pick it once the list is read */
 
   guint                n_file_profiles;
   gboolean             updating_profiles;
@@ -115,7 +120,8 @@ gboolean
 lb_workspace_group_has_credentials_source (LbWorkspaceGroup *self)
 {
   if (!is_manual (self))
-    return self->config != NULL;
+    return self->config != NULL ||
+           (selected_profile (self) != NULL && g_hash_table_contains (self->signed_in, selected_profile (self)));
 
   return gtk_editable_get_text (GTK_EDITABLE (self->host_row))[0] != '\0';
 }
@@ -147,6 +153,20 @@ credentials_changed (LbWorkspaceGroup *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+/* The picked profile: from the file, or one of the browser sign-in's kept
+ * in our settings (its tokens are in the keyring). */
+static LbDatabricksProfile *
+resolve_selected (LbWorkspaceGroup  *self,
+                  GError           **error)
+{
+  const char *name = selected_profile (self);
+  const char *host = name != NULL ? g_hash_table_lookup (self->signed_in, name) : NULL;
+
+  if (host != NULL)
+    return lb_oauth_profile_new (name, host);
+  return lb_databricks_config_resolve (self->config, name, error);
+}
+
 static LbDatabricksClient *
 ensure_client (LbWorkspaceGroup *self,
                                const char    *token,
@@ -176,13 +196,13 @@ ensure_client (LbWorkspaceGroup *self,
     {
       g_autoptr(LbDatabricksProfile) profile = NULL;
 
-      if (self->config == NULL)
+      if (self->config == NULL && !g_hash_table_contains (self->signed_in, selected_profile (self)))
         {
           g_set_error_literal (error, LB_DATABRICKS_CONFIG_ERROR, LB_DATABRICKS_CONFIG_ERROR_IO,
                                _("The Databricks profiles have not been read yet."));
           return NULL;
         }
-      profile = lb_databricks_config_resolve (self->config, selected_profile (self), error);
+      profile = resolve_selected (self, error);
       if (profile == NULL)
         return NULL;
       auth = lb_databricks_auth_new (profile);
@@ -216,7 +236,12 @@ lb_workspace_group_explain_error (LbWorkspaceGroup *self,
     host = g_strdup (lb_databricks_auth_get_host (lb_databricks_client_get_auth (self->client)));
 
   if (g_error_matches (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_LOGIN_NEEDED))
-    return g_strdup (error->message);
+    {
+      /* Where the CLI cannot run (the Flatpak), the browser sign-in can. */
+      if (strstr (error->message, _("Sign In with Browser")) == NULL)
+        return g_strdup_printf (_("%s Or use Sign In with Browser above."), error->message);
+      return g_strdup (error->message);
+    }
 
   if (g_error_matches (error, LB_DATABRICKS_AUTH_ERROR, LB_DATABRICKS_AUTH_ERROR_NOT_CONFIGURED))
     return g_strdup_printf (_("%s Add a token to the profile, or sign in with “databricks auth login --profile %s”."),
@@ -250,14 +275,14 @@ update_profile_subtitle (LbWorkspaceGroup *self)
   g_autoptr(LbDatabricksProfile) profile = NULL;
   g_autofree char *subtitle = NULL;
 
-  if (is_manual (self) || self->config == NULL)
+  if (is_manual (self) || (self->config == NULL && !g_hash_table_contains (self->signed_in, selected_profile (self))))
     {
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row),
                                    self->n_file_profiles > 0 ? _("A host and a token typed below") : "");
       return;
     }
 
-  profile = lb_databricks_config_resolve (self->config, selected_profile (self), NULL);
+  profile = resolve_selected (self, NULL);
   if (profile == NULL)
     subtitle = g_strdup (_("This profile cannot be used as written"));
   else
@@ -317,6 +342,32 @@ manual_entry_changed_cb (LbWorkspaceGroup *self)
     credentials_changed (self);
 }
 
+/* The file's profiles, then the browser sign-in's that live in our settings. */
+static GStrv
+merge_signed_in (LbWorkspaceGroup *self,
+                 GStrv             names)
+{
+  g_autoptr(GVariant) kept = g_settings_get_value (self->settings, "signed-in-profiles");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GVariantIter iter;
+  const char *name;
+  const char *host;
+
+  g_hash_table_remove_all (self->signed_in);
+  if (names != NULL)
+    g_strv_builder_addv (builder, (const char **) names);
+  g_variant_iter_init (&iter, kept);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &host))
+    {
+      if (names != NULL && g_strv_contains ((const char * const *) names, name))
+        continue;
+      g_hash_table_insert (self->signed_in, g_strdup (name), g_strdup (host));
+      g_strv_builder_add (builder, name);
+    }
+  g_strfreev (names);
+  return g_strv_builder_end (builder);
+}
+
 static void
 config_worker (GTask        *task,
                gpointer      source_object,
@@ -353,6 +404,7 @@ config_loaded_cb (GObject      *object,
   previous = g_strdup (selected_profile (self));
   g_set_object (&self->config, config);
   names = config != NULL ? lb_databricks_config_list_profiles (config) : NULL;
+  names = merge_signed_in (self, names);
   n_names = names != NULL ? g_strv_length (names) : 0;
 
   self->updating_profiles = TRUE;
@@ -395,8 +447,8 @@ config_loaded_cb (GObject      *object,
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->no_config_row), _("No Databricks CLI profile found"));
       adw_action_row_set_subtitle (self->no_config_row,
-                                   _("Install the Databricks CLI and run <tt>databricks auth login --host "
-                                     "https://your-workspace.cloud.databricks.com</tt> in a terminal, then "
+                                   _("Use <b>Sign In with Browser</b>; or run <tt>databricks auth login --host "
+                                     "https://your-workspace.cloud.databricks.com</tt> in a terminal and "
                                      "refresh; or type the workspace URL and a personal access token below."));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->no_config_row), n_names == 0);
@@ -406,6 +458,92 @@ config_loaded_cb (GObject      *object,
   if (g_strcmp0 (previous, selected_profile (self)) != 0 || self->client == NULL)
     credentials_changed (self);
   update_manual_rows (self);
+
+  /* Just signed in with the browser: that profile, checked at once. */
+  if (self->pending_select != NULL)
+    {
+      g_autofree char *name = g_steal_pointer (&self->pending_select);
+
+      if (lb_workspace_group_select_profile (self, name))
+        lb_workspace_group_check (self);
+    }
+}
+
+/* Browser sign-in ------------------------------------------------------------ */
+
+static void
+signed_in_cb (LbWorkspaceGroup    *self,
+              const char          *name,
+              const char          *host,
+              gboolean             in_config_file,
+              const char          *note,
+              LbOAuthSignInDialog *dialog)
+{
+  g_autofree char *text = NULL;
+
+  if (!in_config_file)
+    {
+      g_autoptr(GVariant) kept = g_settings_get_value (self->settings, "signed-in-profiles");
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+      GVariantIter iter;
+      const char *key;
+      const char *value;
+
+      g_variant_iter_init (&iter, kept);
+      while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+        if (!g_str_equal (key, name))
+          g_variant_builder_add (&builder, "{ss}", key, value);
+      g_variant_builder_add (&builder, "{ss}", name, host);
+      g_settings_set_value (self->settings, "signed-in-profiles", g_variant_builder_end (&builder));
+    }
+
+  /* Translators: "Signed in to https://… as profile “dbc-1”" */
+  text = g_strdup_printf (_("Signed in to %s as profile “%s”"), host, name);
+  g_signal_emit (self, signals[TOAST], 0, note != NULL ? note : text);
+
+  g_free (self->pending_select);
+  self->pending_select = g_strdup (name);
+  lb_workspace_group_reload_profiles (self);
+}
+
+static GFile *
+config_file (LbWorkspaceGroup *self)
+{
+  if (self->config != NULL && lb_databricks_config_get_file (self->config) != NULL)
+    return g_object_ref (lb_databricks_config_get_file (self->config));
+
+  /* Not read yet: where the CLI and lb-databricks-config look. */
+  {
+    const char *path = g_getenv ("DATABRICKS_CONFIG_FILE");
+    g_autofree char *default_path = g_build_filename (g_get_home_dir (), ".databrickscfg", NULL);
+
+    return g_file_new_for_path (path != NULL && path[0] != '\0' ? path : default_path);
+  }
+}
+
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LbWorkspaceGroup *self = LB_WORKSPACE_GROUP (widget);
+  g_autoptr(GFile) file = config_file (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) taken = NULL;
+  LbOAuthSignInDialog *dialog;
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  for (guint i = 0; i < self->n_file_profiles; i++)
+    g_strv_builder_add (builder, gtk_string_list_get_string (self->profiles, i));
+  taken = g_strv_builder_end (builder);
+
+  dialog = lb_oauth_sign_in_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, file,
+                                        (const char * const *) taken);
+  /* A host typed for a token is likely the one to sign in to. */
+  if (is_manual (self))
+    lb_oauth_sign_in_dialog_set_host (dialog, gtk_editable_get_text (GTK_EDITABLE (self->host_row)));
+  g_signal_connect_object (dialog, "signed-in", G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 void
@@ -611,6 +749,9 @@ lb_workspace_group_dispose (GObject *object)
   g_clear_object (&self->config_cancellable);
   g_clear_pointer (&self->missing_profile, g_free);
   g_clear_pointer (&self->user_name, g_free);
+  g_clear_pointer (&self->pending_select, g_free);
+  g_clear_pointer (&self->signed_in, g_hash_table_unref);
+  g_clear_object (&self->settings);
   if (self->memory_token != NULL)
     memset (self->memory_token, 0, strlen (self->memory_token));
   g_clear_pointer (&self->memory_token, g_free);
@@ -705,6 +846,8 @@ lb_workspace_group_class_init (LbWorkspaceGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, identity_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, identity_icon);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, identity_spinner);
+
+  gtk_widget_class_install_action (widget_class, "workspace.sign-in", NULL, sign_in_action);
 }
 
 static void
@@ -713,6 +856,8 @@ lb_workspace_group_init (LbWorkspaceGroup *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (APP_ID);
+  self->signed_in = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->profiles = gtk_string_list_new (NULL);
   gtk_string_list_append (self->profiles, _("Type a host and a token"));
   adw_combo_row_set_model (self->profile_row, G_LIST_MODEL (self->profiles));
@@ -833,4 +978,5 @@ lb_workspace_group_set_locked (LbWorkspaceGroup *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->profile_row), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->host_row), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !locked);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "workspace.sign-in", !locked);
 }

@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* "Sign In with Browser" in the real main window under Xvfb: the action
+ * beside the profile picker opens the dialog, the fake workspace's URL is
+ * typed, the test plays the browser (authorize page, consent, redirect to
+ * the app's loopback listener), and the new profile ends up picked and
+ * checked. Also: saving it to the profiles file, a profiles file that may
+ * only be read, Cancel while waiting, and a host without OAuth. The tokens
+ * land in a real keyring (gnome-keyring on a private bus). Screenshots;
+ * no secret in a label or the log. */
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "lb-compat.h"
+#include "lb-deploy-page.h"
+#include "lb-fake-workspace.h"
+#include "lb-oauth-sign-in-dialog.h"
+#include "lb-oauth-token-store.h"
+#include "lb-test-gtk-utils.h"
+#include "lb-test-keyring.h"
+#include "lb-window.h"
+#include "lb-workspace-group.h"
+
+static LbFakeWorkspace *fake;
+static char *tmpdir;
+static char *config_path;
+static GString *captured_log;
+static GMutex log_mutex;
+
+/* The browser the test plays. */
+static char *opened_uri;
+static gboolean browse_at_once;
+static LbFakeBrowser *browser;
+
+typedef struct
+{
+  LbApplication    *app;
+  LbWindow         *window;
+  LbDeployPage     *page;
+  LbWorkspaceGroup *group;
+} Fixture;
+
+static GLogWriterOutput
+capture_log_writer (GLogLevelFlags   log_level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         user_data)
+{
+  g_mutex_lock (&log_mutex);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        if (fields[i].length < 0)
+          g_string_append (captured_log, fields[i].value);
+        else
+          g_string_append_len (captured_log, fields[i].value, fields[i].length);
+        g_string_append_c (captured_log, '\n');
+      }
+  g_mutex_unlock (&log_mutex);
+
+  if (log_level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static void
+uri_responder (const char *uri,
+               gpointer    user_data)
+{
+  g_free (opened_uri);
+  opened_uri = g_strdup (uri);
+  if (browse_at_once)
+    browser = lb_fake_browser_start (uri, LB_FAKE_BROWSER_ALLOW);
+}
+
+static GtkWidget *
+find_label_containing (GtkWidget  *widget,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+assert_no_secret_in_labels (GtkWidget          *widget,
+                            const char * const *secrets)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (widget))
+    {
+      for (guint i = 0; secrets[i] != NULL; i++)
+        g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (widget)), secrets[i]));
+      n++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += assert_no_secret_in_labels (child, secrets);
+  return n;
+}
+
+static gboolean
+has_label (gpointer data)
+{
+  void **pair = data;
+
+  return find_label_containing (pair[0], pair[1]) != NULL;
+}
+
+static void
+wait_for_label (gpointer    widget,
+                const char *text)
+{
+  void *pair[2] = { widget, (void *) text };
+
+  lb_test_spin_until_func (has_label, pair, 20);
+  g_assert_nonnull (find_label_containing (widget, text));
+}
+
+static LbOAuthSignInDialog *
+find_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (LB_IS_OAUTH_SIGN_IN_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
+static gboolean
+uri_opened (gpointer data)
+{
+  return opened_uri != NULL;
+}
+
+static gboolean
+profile_selected (gpointer data)
+{
+  void **pair = data;
+
+  return lb_deploy_page_select_profile (pair[0], pair[1]);
+}
+
+static void
+select_profile (LbDeployPage *page,
+                const char   *name)
+{
+  void *pair[2] = { page, (void *) name };
+
+  lb_test_spin_until_func (profile_selected, pair, 10);
+  g_assert_true (lb_deploy_page_select_profile (page, name));
+  lb_test_spin_briefly ();
+}
+
+static char **
+all_secrets (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) issued = lb_fake_workspace_dup_secrets (fake);
+
+  g_strv_builder_addv (builder, (const char **) issued);
+  g_strv_builder_add (builder, "oauth-access-expired-ui");
+  g_strv_builder_add (builder, "oauth-refresh-revoked-ui");
+  return g_strv_builder_end (builder);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  lb_test_reset_settings ();
+  g_clear_pointer (&opened_uri, g_free);
+  browse_at_once = TRUE;
+
+  fixture->app = lb_test_new_application ();
+  fixture->window = lb_window_new (fixture->app);
+  lb_test_present_window (GTK_WINDOW (fixture->window), 1000, 800);
+  lb_window_show_page (fixture->window, "deploy");
+  fixture->page = LB_DEPLOY_PAGE (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), LB_TYPE_DEPLOY_PAGE));
+  fixture->group = LB_WORKSPACE_GROUP (lb_test_find_widget_of_type (GTK_WIDGET (fixture->window), LB_TYPE_WORKSPACE_GROUP));
+  g_assert_nonnull (fixture->page);
+  g_assert_nonnull (fixture->group);
+  select_profile (fixture->page, "DEFAULT");
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+  g_auto(GStrv) secrets = all_secrets ();
+
+  g_assert_null (browser);
+  assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets);
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_WIDGET (l->data) != GTK_WIDGET (fixture->window))
+      gtk_window_destroy (GTK_WINDOW (l->data));
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  lb_test_spin_briefly ();
+  g_clear_object (&fixture->app);
+}
+
+/* Clicks "Sign In with Browser…" (its action) and fills in the dialog. */
+static LbOAuthSignInDialog *
+open_dialog (Fixture    *fixture,
+             const char *host,
+             const char *name)
+{
+  LbOAuthSignInDialog *dialog;
+  GtkWidget *row;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->group), "workspace.sign-in", NULL));
+  lb_test_spin_until_func (dialog_shown, NULL, 10);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+
+  /* The rows in order: URL, then profile name. */
+  row = lb_test_find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), host);
+  if (name != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (row);
+
+      g_assert_true (ADW_IS_ENTRY_ROW (next));
+      gtk_editable_set_text (GTK_EDITABLE (next), name);
+    }
+  lb_test_spin_briefly ();
+  return dialog;
+}
+
+static void
+finish_browser (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page = NULL;
+  guint status = 0;
+
+  g_assert_nonnull (browser);
+  lb_test_spin_until_func (lb_fake_browser_is_done, browser, 20);
+  page = lb_fake_browser_finish (g_steal_pointer (&browser), &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (page, "You can close this tab"));
+}
+
+static gboolean
+user_known (gpointer data)
+{
+  return lb_deploy_page_get_user_name (data) != NULL;
+}
+
+static void
+test_sign_in (Fixture       *fixture,
+              gconstpointer  data)
+{
+  LbOAuthSignInDialog *dialog;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) kept = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *config = NULL;
+  g_auto(GStrv) secrets = NULL;
+
+  lb_test_spin_ms (200);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-before");
+
+  /* The browser waits, so the dialog is seen waiting. */
+  browse_at_once = FALSE;
+  dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "browser-ws");
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-filled");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  lb_test_spin_until_func (uri_opened, NULL, 10);
+  g_assert_true (g_str_has_prefix (opened_uri, lb_fake_workspace_get_url (fake)));
+  wait_for_label (dialog, "Waiting for the browser");
+  wait_for_label (dialog, "open the sign-in page");
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-waiting");
+
+  /* Now the person signs in, in the browser. */
+  browser = lb_fake_browser_start (opened_uri, LB_FAKE_BROWSER_ALLOW);
+  lb_test_spin_until_func (dialog_gone, NULL, 20);
+  finish_browser ();
+  g_assert_null (find_dialog ());
+
+  /* The new profile is picked and checked. */
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, "ana@example.com");
+  wait_for_label (fixture->page, "browser-ws");
+  wait_for_label (fixture->page, "ana@example.com on");
+  lb_test_spin_briefly ();
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-signed-in");
+  g_assert_cmpuint (lb_fake_workspace_count_oauth_grants (fake, "authorization_code"), >=, 1);
+
+  /* Kept in our settings (name → host), not in the profiles file. */
+  kept = g_settings_get_value (settings, "signed-in-profiles");
+  g_assert_true (g_variant_lookup (kept, "browser-ws", "s", &host));
+  g_assert_cmpstr (host, ==, lb_fake_workspace_get_url (fake));
+  g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
+  g_assert_null (strstr (config, "browser-ws"));
+
+  /* Read again (as at the next start) and picked again: a new client
+   * signs in from the keyring, no browser. */
+  g_clear_pointer (&opened_uri, g_free);
+  select_profile (fixture->page, "DEFAULT");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.refresh", NULL));
+  lb_test_spin_ms (300);
+  select_profile (fixture->page, "browser-ws");
+  g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, "ana@example.com");
+  g_assert_null (opened_uri);
+
+  secrets = all_secrets ();
+  g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 10);
+}
+
+static void
+test_save_to_config (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LbOAuthSignInDialog *dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "in-file");
+  GtkWidget *save = lb_test_find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_SWITCH);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) kept = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *section = g_strdup_printf ("[in-file]\nhost      = %s\nauth_type = databricks-cli\n",
+                                              lb_fake_workspace_get_url (fake));
+
+  g_assert_true (gtk_widget_get_sensitive (save));
+  gtk_switch_set_active (GTK_SWITCH (save), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  lb_test_spin_until_func (dialog_gone, NULL, 20);
+  finish_browser ();
+
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  wait_for_label (fixture->page, "in-file");
+  g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
+  g_assert_nonnull (strstr (config, section));
+  g_assert_true (g_str_has_prefix (config, "[DEFAULT]\n"));
+  kept = g_settings_get_value (settings, "signed-in-profiles");
+  g_assert_false (g_variant_lookup (kept, "in-file", "s", NULL));
+}
+
+static void
+test_read_only_config (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *blocker = g_build_filename (tmpdir, "not-a-folder", NULL);
+  g_autofree char *unwritable = g_build_filename (blocker, "databrickscfg", NULL);
+  LbOAuthSignInDialog *dialog;
+  GtkWidget *save;
+
+  /* A profiles file the app may not write (the Flatpak mounts it read-only). */
+  g_assert_true (g_file_set_contents (blocker, "", -1, NULL));
+  g_setenv ("DATABRICKS_CONFIG_FILE", unwritable, TRUE);
+  lb_workspace_group_reload_profiles (fixture->group);
+  lb_test_spin_ms (300);
+
+  dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), NULL);
+  save = lb_test_find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_SWITCH);
+  g_assert_false (gtk_widget_get_sensitive (save));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (save)));
+  wait_for_label (dialog, "may only be read here");
+  wait_for_label (dialog, "own settings");
+  /* No name typed: the row says which one is used. */
+  wait_for_label (dialog, "default “127-0-0-1”");
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-read-only");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  lb_test_spin_until_func (dialog_gone, NULL, 20);
+  finish_browser ();
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  wait_for_label (fixture->page, "127-0-0-1");
+
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+}
+
+static gboolean
+not_waiting (gpointer data)
+{
+  return find_label_containing (data, "Waiting for the browser") == NULL;
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  LbOAuthSignInDialog *dialog;
+  GtkWidget *save;
+
+  browse_at_once = FALSE;
+  dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "cancelled");
+  save = lb_test_find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_SWITCH);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  wait_for_label (dialog, "Waiting for the browser");
+  g_assert_false (gtk_widget_is_sensitive (save));
+
+  /* Cancel stops the wait and leaves the form to try again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.cancel", NULL));
+  lb_test_spin_until_func (not_waiting, dialog, 10);
+  g_assert_nonnull (find_dialog ());
+  g_assert_true (gtk_widget_is_sensitive (save));
+
+  /* The second Cancel closes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.cancel", NULL));
+  lb_test_spin_until_func (dialog_gone, NULL, 10);
+  g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, NULL);
+}
+
+static void
+test_no_oauth (Fixture       *fixture,
+               gconstpointer  data)
+{
+  LbOAuthSignInDialog *dialog;
+
+  lb_fake_workspace_fail_next (fake, "GET", "/oidc/.well-known/", 404, NULL, 1);
+  dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "nothing");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  wait_for_label (dialog, "does not offer browser sign-in");
+  wait_for_label (dialog, "personal access token");
+  g_assert_null (opened_uri);
+  lb_test_spin_ms (200);
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-no-oauth");
+
+  /* A name already in use is refused before anything is asked. */
+  dialog = find_dialog ();
+  {
+    GtkWidget *row = lb_test_find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+
+    gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_next_sibling (row)), "DEFAULT");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  wait_for_label (dialog, "There is a profile named “DEFAULT” already");
+}
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_oauth_token_store_save_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_revoked (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *endpoint = g_strconcat (lb_fake_workspace_get_url (fake), "/oidc/v1/token", NULL);
+  LbOAuthTokens stale = { 0, };
+  gboolean saved = FALSE;
+
+  /* A profile of an earlier sign-in whose refresh token was revoked since. */
+  stale.access_token = (char *) "oauth-access-expired-ui";
+  stale.refresh_token = (char *) "oauth-refresh-revoked-ui";
+  stale.token_endpoint = endpoint;
+  stale.expires_at = g_get_real_time () - G_USEC_PER_SEC;
+  lb_oauth_token_store_save_async (lb_fake_workspace_get_url (fake), "stale", &stale, NULL, saved_cb, &saved);
+  lb_test_spin_until (&saved, 20);
+  g_settings_set_value (settings, "signed-in-profiles",
+                        g_variant_new_parsed ("{%s: %s}", "stale", lb_fake_workspace_get_url (fake)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.refresh", NULL));
+  select_profile (fixture->page, "stale");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
+  wait_for_label (fixture->page, "has expired or was revoked");
+  wait_for_label (fixture->page, "Sign In with Browser");
+  g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+  lb_test_spin_ms (200);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-revoked");
+}
+
+static void
+test_no_secret_in_log (void)
+{
+  g_auto(GStrv) secrets = all_secrets ();
+  g_autofree char *log = NULL;
+
+  g_mutex_lock (&log_mutex);
+  log = g_strdup (captured_log->str);
+  g_mutex_unlock (&log_mutex);
+
+  /* The PAT, then per sign-in a code, a verifier, an access and a refresh
+   * token (three sign-ins when the keyring tests ran). */
+  g_assert_cmpuint (g_strv_length (secrets), >=, 1);
+  for (guint i = 0; secrets[i] != NULL; i++)
+    g_assert_null (strstr (log, secrets[i]));
+  g_test_message ("%u secrets checked against %u bytes of log: none found",
+                  g_strv_length (secrets), (guint) strlen (log));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *config = NULL;
+  g_autofree char *why = NULL;
+  LbTestKeyring *keyring;
+  int ret;
+
+  tmpdir = g_dir_make_tmp ("lb-ui-oauth-XXXXXX", NULL);
+  config_path = g_build_filename (tmpdir, "databrickscfg", NULL);
+  g_setenv ("HOME", tmpdir, TRUE);
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  g_setenv ("DATABRICKS_CLI_PATH", "/nonexistent/databricks", TRUE);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_unsetenv ("DATABRICKS_HOST");
+  g_unsetenv ("DATABRICKS_TOKEN");
+  g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
+
+  captured_log = g_string_new (NULL);
+  g_log_set_writer_func (capture_log_writer, NULL, NULL);
+
+  /* A real keyring on a bus of our own, before anything connects. */
+  keyring = lb_test_keyring_start (&why);
+
+  fake = lb_fake_workspace_new ();
+  config = g_strdup_printf ("[DEFAULT]\nhost = %s\ntoken = %s\n",
+                            lb_fake_workspace_get_url (fake), lb_fake_workspace_get_token (fake));
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+
+  lb_test_gtk_init (&argc, &argv);
+  lb_compat_set_uri_responder (uri_responder, NULL);
+
+  if (keyring != NULL)
+    {
+      g_test_add ("/ui/oauth/sign-in", Fixture, NULL, fixture_setup, test_sign_in, fixture_teardown);
+      g_test_add ("/ui/oauth/save-to-config", Fixture, NULL, fixture_setup, test_save_to_config, fixture_teardown);
+      g_test_add ("/ui/oauth/revoked", Fixture, NULL, fixture_setup, test_revoked, fixture_teardown);
+      g_test_add ("/ui/oauth/read-only-config", Fixture, NULL, fixture_setup, test_read_only_config,
+                  fixture_teardown);
+    }
+  else
+    g_test_message ("Sign-in tests left out: %s", why);
+  g_test_add ("/ui/oauth/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/ui/oauth/no-oauth", Fixture, NULL, fixture_setup, test_no_oauth, fixture_teardown);
+  g_test_add_func ("/ui/oauth/no-secret-in-log", test_no_secret_in_log);
+
+  ret = g_test_run ();
+
+  lb_fake_workspace_free (fake);
+  lb_test_keyring_stop (keyring);
+  lb_test_remove_tree (tmpdir);
+  return ret;
+}
