@@ -424,6 +424,27 @@ client_may_start (Client *c,
   return TRUE;
 }
 
+/* Asks for a client's state ahead of use (no load of it: that would wait
+ * for the very miss this hides). */
+static inline void
+client_prefetch (const Client *c)
+{
+  const char *p = (const char *)c;
+
+  for (gsize off = 0; off < sizeof *c; off += 64)
+    __builtin_prefetch (p + off);
+}
+
+/* Its oldest entry in flight and its transaction ring, once the state is in. */
+static inline void
+client_prefetch_rings (const Client *c)
+{
+  if (c->entries != NULL)
+    __builtin_prefetch (&c->entries[c->entries_head]);
+  if (c->txns != NULL)
+    __builtin_prefetch (&c->txns[c->txns_head % c->worker->run->txns_size]);
+}
+
 static inline void
 client_io (Client  *c,
            guint32  revents,
