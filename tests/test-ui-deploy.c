@@ -1444,7 +1444,7 @@ test_branch_picker (Fixture       *fixture,
   /* Deploy: the branch is made and the synced tables land on it; the
    * picker is off while it runs. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
-  lb_test_spin_until_func (runner_is_running, page, 10);   /* after the Change Data Feed check */
+  lb_test_spin_until_func (runner_is_running, page, 60);   /* after the Change Data Feed check */
   g_assert_false (gtk_widget_get_sensitive (branch_chooser (fixture)));
   lb_test_spin_until_func (runner_is_idle, page, 60);
   g_assert_true (lb_deployment_runner_get_fraction (lb_deploy_page_get_runner (page)) == 1.0);
