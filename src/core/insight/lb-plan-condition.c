@@ -225,10 +225,11 @@ strip (GArray *toks,
           else if (k == TOK_RPAREN || k == TOK_RBRACKET)
             depth--;
           else if (k == TOK_CAST && depth == 0)
-            {
-              cast = i;
-              break;
-            }
+            cast = i;
+          else if (depth == 0 && cast != G_MAXUINT &&
+                   (k == TOK_OP || k == TOK_STRING || k == TOK_PARAM || k == TOK_COMMA ||
+                    k == TOK_NUMBER))
+            cast = G_MAXUINT;   /* "x::int = 5": an operator follows, not a type */
         }
       if (cast != G_MAXUINT && cast > *a)
         {

@@ -178,8 +178,10 @@ lb_plan_explainer_explain_on (gpointer             conn_ptr,
         goto out;
     }
 
-  sql = g_strdup_printf ("EXPLAIN (ANALYZE %s, BUFFERS, VERBOSE, SETTINGS, FORMAT JSON) %s",
-                         analyze ? "true" : "false", sql_numbered);
+  /* No "ANALYZE false" when planning only: hypopg uses its hypothetical
+   * indexes only for an EXPLAIN without any ANALYZE option. */
+  sql = g_strdup_printf ("EXPLAIN (%sBUFFERS, VERBOSE, SETTINGS, FORMAT JSON) %s",
+                         analyze ? "ANALYZE, " : "", sql_numbered);
   res = PQexecParams (conn, sql, (int) n_values, NULL, values, NULL, NULL, 0);
   if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) >= 1)
     {
