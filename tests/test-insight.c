@@ -700,11 +700,13 @@ test_advice_shapes (void)
       {
         LbIndexAdvice *a = g_ptr_array_index (advice, i);
 
-        if (strcmp (a->table, "insight_docs") == 0)
+        if (strcmp (a->table, "insight_docs") == 0 && strcmp (a->method, "btree") == 0)
           {
             g_assert_true (a->predicted);
             g_assert_true (a->uses_index);
           }
+        else if (strcmp (a->method, "gin") == 0 && !a->predicted)
+          g_assert_nonnull (a->predict_error);   /* hypopg 1.3 has no GIN */
       }
   }
 }

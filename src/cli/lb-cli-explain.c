@@ -658,6 +658,11 @@ add_advice_json (JsonBuilder *b,
         }
       else
         json_builder_add_null_value (b);
+      if (a->predict_error != NULL)
+        {
+          json_builder_set_member_name (b, "predict_error");
+          json_builder_add_string_value (b, a->predict_error);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -801,6 +806,8 @@ lb_cli_advise (int    argc,
                                                     : _("the planner would not use it"));
               print_indented (out, plan_text, "    ");
             }
+          else if (a->predict_error != NULL)
+            g_string_append_printf (out, _("  no prediction: %s\n"), a->predict_error);
           g_string_append_c (out, '\n');
         }
       for (guint i = 0; i < covered->len; i++)

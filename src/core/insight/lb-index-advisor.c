@@ -59,6 +59,7 @@ lb_index_advice_free (LbIndexAdvice *advice)
   g_clear_pointer (&advice->queries, g_ptr_array_unref);
   g_free (advice->predicted_query);
   g_clear_object (&advice->plan_after);
+  g_free (advice->predict_error);
   g_free (advice);
 }
 
@@ -747,7 +748,10 @@ predict (PGconn        *conn,
                                          n_values, FALSE, NULL, LB_PLAN_EXPLAINER_DEFAULT_TIMEOUT_MS,
                                          &error);
   if (before == NULL)
-    return;
+    {
+      a->predict_error = g_strdup (error->message);
+      return;
+    }
 
   /* hypopg takes a plain CREATE INDEX, and names the index itself. */
   create = g_strdup (a->statement + strlen ("CREATE INDEX CONCURRENTLY "));
@@ -775,7 +779,11 @@ predict (PGconn        *conn,
     g_autofree char *sql = g_strdup_printf ("SELECT indexname FROM %s.hypopg_create_index ($1)", qschema);
 
     if (!query_ok (conn, sql, 1, params, &res, &error))
-      return;
+      {
+        /* hypopg has no GIN, for one */
+        a->predict_error = g_strdup_printf (_("hypopg cannot simulate it: %s"), error->message);
+        return;
+      }
   }
   if (PQntuples (res) > 0)
     hypo_name = g_strdup (PQgetvalue (res, 0, 0));

@@ -33,6 +33,7 @@ typedef struct
   double         cost_after;
   gboolean       uses_index;     /* the predicted plan uses it */
   LbExplainPlan *plan_after;
+  char          *predict_error;  /* why there is no prediction (hypopg refused it), or NULL */
 } LbIndexAdvice;
 
 void            lb_index_advice_free   (LbIndexAdvice *advice);
