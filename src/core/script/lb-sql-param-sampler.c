@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "lb-sql-param-sampler.h"
 
 /* pgbench's jumps only go forward, but a bound keeps a bad script finite. */
