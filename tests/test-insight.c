@@ -774,6 +774,7 @@ test_cli_explain (void)
   run_cli (&result, "explain", path, "--dsn", conninfo, NULL);
   if (result.status != 0)
     g_error ("explain failed: %s", result.err);
+  g_test_message ("lakebase-cli explain:\n%s", result.out);
   assert_contains (result.out, "== by_email (line 3)");
   assert_contains (result.out, "Seq Scan on customer");
   assert_contains (result.out, "[seq-scan]");
@@ -838,6 +839,7 @@ test_cli_advise (void)
   run_cli (&result, "advise", path, "--dsn", conninfo, NULL);
   if (result.status != 0)
     g_error ("advise failed: %s", result.err);
+  g_test_message ("lakebase-cli advise:\n%s", result.out);
   assert_contains (result.out, "CREATE INDEX CONCURRENTLY customer_c_email_address_idx ON "
                                "lakebase_workload.customer (c_email_address);");
   assert_contains (result.out, "predicted by hypopg for by_email");
@@ -870,6 +872,7 @@ test_cli_advise_apply (void)
   run_cli (&result, "advise", path, "--dsn", conninfo, "--apply", NULL);
   if (result.status != 0)
     g_error ("advise --apply failed: %s", result.err);
+  g_test_message ("lakebase-cli advise --apply:\n%s", result.out);
   assert_contains (result.out, "Created: CREATE INDEX CONCURRENTLY customer_c_email_address_idx");
   assert_contains (result.out, "Plans after:");
   assert_contains (result.out, "using customer_c_email_address_idx on customer");

@@ -231,15 +231,20 @@ print_query_text (GString      *out,
       g_string_append_printf (out, _("   skipped: %s\n\n"), lb_query_plans_get_skipped (plans));
       return;
     }
-  if (lb_query_plans_get_analyzed (plans))
-    g_string_append_printf (out, _("   EXPLAIN ANALYZE, rolled back; %u samples, %u plan(s)\n"),
-                            n_samples, n_shapes);
-  else if (lb_query_plans_get_writes (plans))
-    g_string_append_printf (out, _("   EXPLAIN without ANALYZE: the statement writes (--analyze runs it "
-                                   "and rolls it back); %u samples, %u plan(s)\n"), n_samples, n_shapes);
-  else
-    g_string_append_printf (out, _("   EXPLAIN without ANALYZE; %u samples, %u plan(s)\n"),
-                            n_samples, n_shapes);
+  {
+    g_autofree char *counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u sample", "%u samples",
+                                                            n_samples), n_samples);
+    g_autofree char *shapes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u plan", "%u plans",
+                                                            n_shapes), n_shapes);
+
+    if (lb_query_plans_get_analyzed (plans))
+      g_string_append_printf (out, _("   EXPLAIN ANALYZE, rolled back; %s, %s\n"), counts, shapes);
+    else if (lb_query_plans_get_writes (plans))
+      g_string_append_printf (out, _("   EXPLAIN without ANALYZE: the statement writes (--analyze "
+                                     "runs it and rolls it back); %s, %s\n"), counts, shapes);
+    else
+      g_string_append_printf (out, _("   EXPLAIN without ANALYZE; %s, %s\n"), counts, shapes);
+  }
   if (n_shapes > 1)
     g_string_append (out, _("   The plan changes with the parameters:\n"));
 

@@ -98,8 +98,8 @@ check_node (LbPlanNode *node,
                               relation_of (node), read, kept),
              _("Every execution reads the whole table, so its cost grows with the table rather "
                "than with the rows the query needs."),
-             g_strdup (_("An index on the filtered columns lets it read only matching rows "
-                         "(see lakebase-cli advise).")));
+             g_strdup (_("An index on the filtered columns lets it read only the matching rows "
+                         "(the index advice names one).")));
     }
 
   /* 2. Rows removed by the filter far more than returned. */

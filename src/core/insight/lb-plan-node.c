@@ -261,8 +261,13 @@ lb_plan_node_dup_title (LbPlanNode *self)
   join_type = get_string (self, "Join Type");
   if (g_strcmp0 (strategy, "Sorted") == 0 || g_strcmp0 (strategy, "Hashed") == 0)
     g_string_append_printf (title, "%s ", g_strcmp0 (strategy, "Sorted") == 0 ? "Group" : "Hash");
-  g_string_append (title, lb_plan_node_get_node_type (self) != NULL
-                          ? lb_plan_node_get_node_type (self) : "?");
+  /* "Update on t", as EXPLAIN's text format writes ModifyTable */
+  if (g_strcmp0 (lb_plan_node_get_node_type (self), "ModifyTable") == 0 &&
+      get_string (self, "Operation") != NULL)
+    g_string_append (title, get_string (self, "Operation"));
+  else
+    g_string_append (title, lb_plan_node_get_node_type (self) != NULL
+                            ? lb_plan_node_get_node_type (self) : "?");
   if (join_type != NULL && g_strcmp0 (join_type, "Inner") != 0)
     g_string_append_printf (title, " %s", join_type);
   index = lb_plan_node_get_index_name (self);
