@@ -458,6 +458,10 @@ test_bad_server (void)
 
   g_assert_null (lb_plan_explainer_explain (explainer, NULL, &error));
   g_assert_error (error, LB_PLAN_EXPLAINER_ERROR, LB_PLAN_EXPLAINER_ERROR_CONNECT);
+
+  /* each mode of the toggle says what it does, in one sentence */
+  for (int mode = LB_EXPLAIN_ANALYZE_AUTO; mode <= LB_EXPLAIN_ANALYZE_ALWAYS; mode++)
+    g_assert_true (g_str_has_suffix (lb_explain_analyze_describe (mode), "."));
 }
 
 /* ---- findings, one real plan each ---- */
@@ -597,6 +601,7 @@ test_advice_needed (void)
                    "CREATE INDEX CONCURRENTLY customer_c_email_address_idx"
                    " ON lakebase_workload.customer (c_email_address);");
   g_assert_cmpstr (g_ptr_array_index (a->queries, 0), ==, "by_email");
+  g_assert_cmpuint (a->n_equality, ==, 1);
 
   /* hypopg is in the sandbox: the predicted plan uses the index */
   g_assert_true (lb_index_advisor_get_hypopg (advisor));

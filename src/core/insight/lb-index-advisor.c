@@ -440,14 +440,18 @@ scan_node (LbPlanNode *node,
 
   if (columns->len > 0)
     {
+      LbIndexAdvice *advice;
+
       if (lb_plan_node_get_filter (node) != NULL)
         g_string_append_printf (reason, "Filter: %s", lb_plan_node_get_filter (node));
       if (join_terms != NULL && join_terms->len > 0)
         g_string_append_printf (reason, "%sJoin Filter: %s", reason->len > 0 ? "; " : "",
                                 lb_plan_node_get_join_filter (parent));
-      add_candidate (w, node,
-                     advice_new (lb_plan_node_get_schema (node), relation, "btree", columns,
-                                 reason->str, w->query_name));
+      advice = advice_new (lb_plan_node_get_schema (node), relation, "btree", columns,
+                           reason->str, w->query_name);
+
+      advice->n_equality = equality->len;
+      add_candidate (w, node, advice);
     }
   g_string_free (reason, TRUE);
 }
@@ -661,38 +665,6 @@ find_covering (GPtrArray           *existing,
   return NULL;
 }
 
-/* The number of leading equality columns: what the reason's terms say. */
-static guint
-count_equality (const LbIndexAdvice *advice)
-{
-  g_autoptr(GPtrArray) terms = NULL;
-  guint n = 0;
-  g_auto(GStrv) parts = g_strsplit (advice->reason != NULL ? advice->reason : "", "; ", -1);
-
-  for (guint p = 0; parts[p] != NULL; p++)
-    {
-      const char *colon = strchr (parts[p], ':');
-      g_autoptr(GPtrArray) part_terms = lb_plan_condition_parse (colon != NULL ? colon + 1 : parts[p]);
-
-      for (guint k = 0; advice->columns[k] != NULL; k++)
-        for (guint i = 0; i < part_terms->len; i++)
-          {
-            LbConditionTerm *t = g_ptr_array_index (part_terms, i);
-            g_autofree char *a = normalise (advice->columns[k]);
-            g_autofree char *b = normalise (t->expression ? t->column : t->column);
-            g_autofree char *c = t->other_column != NULL ? normalise (t->other_column) : NULL;
-
-            if (t->kind == LB_CONDITION_EQUALITY &&
-                (strcmp (a, b) == 0 || g_strcmp0 (a, c) == 0) && k == n)
-              {
-                n++;
-                break;
-              }
-          }
-    }
-  return n;
-}
-
 /* The hypopg extension's schema, or NULL with the sentence why not. */
 static char *
 find_hypopg (PGconn  *conn,
@@ -895,7 +867,7 @@ lb_index_advisor_advise (LbIndexAdvisor  *self,
           c->kept > MAX (read, 1) * LB_INDEX_ADVISOR_SELECTIVE_SHARE)
         continue;
 
-      cover = find_covering (existing, c->advice, count_equality (c->advice));
+      cover = find_covering (existing, c->advice, c->advice->n_equality);
       if (cover != NULL)
         {
           LbIndexCovered *covered = g_new0 (LbIndexCovered, 1);

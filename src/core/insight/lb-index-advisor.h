@@ -22,6 +22,7 @@ typedef struct
   char          *table;
   char          *method;         /* "btree" or "gin" */
   GStrv          columns;        /* as CREATE INDEX lists them: names, "(lower(x))" */
+  guint          n_equality;     /* the first n_equality columns are compared with =, IN, IS NULL */
   char          *name;           /* the index name we propose */
   char          *statement;      /* "CREATE INDEX CONCURRENTLY name ON schema.table (a, b);" */
   char          *reason;         /* the condition it serves, as the plan wrote it */

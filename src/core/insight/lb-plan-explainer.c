@@ -58,6 +58,24 @@ lb_plan_explainer_init (LbPlanExplainer *self)
   self->queries = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
+const char *
+lb_explain_analyze_describe (LbExplainAnalyze analyze)
+{
+  switch (analyze)
+    {
+    case LB_EXPLAIN_ANALYZE_NEVER:
+      return _("Only plans the statements: nothing runs, and the plans show estimates without "
+               "actual rows, times or buffers.");
+    case LB_EXPLAIN_ANALYZE_ALWAYS:
+      return _("Runs every statement, writes too, inside a transaction that is always rolled "
+               "back: nothing stays changed, but the rows it writes are locked while it runs.");
+    case LB_EXPLAIN_ANALYZE_AUTO:
+    default:
+      return _("Runs the statements that only read to measure them; statements that write are "
+               "planned without running.");
+    }
+}
+
 LbPlanExplainer *
 lb_plan_explainer_new (const char  *conninfo,
                        LbSqlScript *script)

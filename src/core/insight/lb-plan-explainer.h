@@ -27,6 +27,9 @@ typedef enum
   LB_EXPLAIN_ANALYZE_ALWAYS,  /* writes too: they run and are rolled back */
 } LbExplainAnalyze;
 
+/* One sentence on what @analyze does, for the toggle that sets it (translated). */
+const char      *lb_explain_analyze_describe        (LbExplainAnalyze  analyze);
+
 /* Samples per query unless set. */
 #define LB_PLAN_EXPLAINER_DEFAULT_SAMPLES 3
 /* statement_timeout of each EXPLAIN unless set (ms). */
