@@ -695,6 +695,23 @@ test_advice_shapes (void)
   g_assert_true (has_statement (c3, "CREATE INDEX CONCURRENTLY customer_c_birth_month_c_birth_year_idx"
                                     " ON lakebase_workload.customer (c_birth_month, c_birth_year);"));
 
+  /* a nested loop's join filter: the inner side's join column */
+  {
+    g_autoptr(GPtrArray) nl = explain (
+      "SELECT count(*) FROM customer c JOIN insight_docs d ON d.id = c.c_customer_sk"
+      " WHERE d.id <= 200 AND c.c_birth_month = 3;\n",
+      LB_EXPLAIN_ANALYZE_AUTO, 1, "enable_hashjoin", "off", "enable_mergejoin", "off",
+      "enable_indexscan", "off", "enable_indexonlyscan", "off", "enable_bitmapscan", "off",
+      "max_parallel_workers_per_gather", "0", NULL);
+    g_autoptr(GPtrArray) c4 = lb_index_advisor_candidates (first_plan (nl, 0), NULL);
+    g_autofree char *text = lb_explain_plan_to_text (first_plan (nl, 0));
+
+    g_test_message ("%s", text);
+    dump_advice (c4);
+    g_assert_true (has_statement (c4, "CREATE INDEX CONCURRENTLY insight_docs_id_idx"
+                                      " ON lakebase_workload.insight_docs (id);"));
+  }
+
   /* the GIN and expression candidates are real statements: hypopg takes them */
   {
     g_autoptr(GPtrArray) advice = NULL;

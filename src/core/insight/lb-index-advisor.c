@@ -373,10 +373,21 @@ scan_node (LbPlanNode *node,
   /* Conditions the scan still evaluates row by row: its filter, and the
    * join filter of a nested loop it is the inner side of. */
   terms = lb_plan_condition_parse (lb_plan_node_get_filter (node));
-  parent = lb_plan_node_get_parent (node);
-  if (parent != NULL && g_strcmp0 (lb_plan_node_get_node_type (parent), "Nested Loop") == 0 &&
-      g_strcmp0 (lb_plan_node_get_parent_relationship (node), "Inner") == 0)
-    join_terms = lb_plan_condition_parse (lb_plan_node_get_join_filter (parent));
+  {
+    /* through a Materialize or Memoize of the inner side */
+    LbPlanNode *inner = node;
+
+    parent = lb_plan_node_get_parent (node);
+    while (parent != NULL && (g_strcmp0 (lb_plan_node_get_node_type (parent), "Materialize") == 0 ||
+                              g_strcmp0 (lb_plan_node_get_node_type (parent), "Memoize") == 0))
+      {
+        inner = parent;
+        parent = lb_plan_node_get_parent (parent);
+      }
+    if (parent != NULL && g_strcmp0 (lb_plan_node_get_node_type (parent), "Nested Loop") == 0 &&
+        g_strcmp0 (lb_plan_node_get_parent_relationship (inner), "Inner") == 0)
+      join_terms = lb_plan_condition_parse (lb_plan_node_get_join_filter (parent));
+  }
 
   reason = g_string_new (NULL);
   for (guint pass = 0; pass < 2; pass++)
