@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* lakebase-cli explain and advise: the plans of a script's queries with
+/* lakebase-cli explain and advise: the plans of a script’s queries with
  * their findings, and index advice from those plans. */
 #include "config.h"
 
@@ -455,14 +455,14 @@ make_context (Options    *o,
     { "no-analyze", 0, 0, G_OPTION_ARG_NONE, &o->no_analyze,
       N_("Plans only: run nothing, not even reads"), NULL },
     { "samples", 0, 0, G_OPTION_ARG_INT, &o->samples,
-      N_("Parameter draws per query (default 3); plans that differ are shown"), N_("N") },
+      N_("Parameter draws per query (explain: 3, advise: 1); plans that differ are shown"), N_("N") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed,
       N_("Random seed of the parameter draws, as bench --seed"), N_("N") },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->settings,
-      N_("A setting for the EXPLAIN's transaction (SET LOCAL), repeatable"), N_("NAME=VALUE") },
+      N_("A setting for the EXPLAIN’s transaction (SET LOCAL), repeatable"), N_("NAME=VALUE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json,
       N_("Print JSON instead of text"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, N_("SCRIPT.sql") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, NULL },
     { NULL }
   };
   GOptionEntry advise_entries[] = {
@@ -479,7 +479,7 @@ make_context (Options    *o,
     {
       g_option_context_add_main_entries (context, advise_entries, GETTEXT_PACKAGE);
       g_option_context_set_summary (context,
-                                    _("Advises indexes from the plans of a script's queries: the "
+                                    _("Advises indexes from the plans of a script’s queries: the "
                                       "columns of their filters, joins and sort keys, without those "
                                       "an existing index covers, with a predicted plan when the "
                                       "server has hypopg."));
