@@ -22,11 +22,13 @@ typedef struct
 
 /* Adding a subcommand is one entry here plus its lb-cli-NAME.c. */
 static const LbCliCommand commands[] = {
+  { "advise", N_("Advise indexes from the plans of a .sql workload’s queries"), lb_cli_advise },
   { "bench", N_("Run a .sql workload from many connections and measure it"), lb_cli_bench },
   { "bundle", N_("Write Databricks Asset Bundle files for a workload’s deployment"), lb_cli_bundle },
   { "cdf", N_("Check the change data feed that Triggered and Continuous sync need"), lb_cli_cdf },
   { "deploy", N_("Deploy a workload to Lakebase (or show the plan with --dry-run)"), lb_cli_deploy },
   { "estimate", N_("Estimate the monthly cost of a workload file"), lb_cli_estimate },
+  { "explain", N_("Show the plans of a .sql workload’s queries and what to look at in them"), lb_cli_explain },
   { "login", N_("Sign in to a Databricks workspace in the browser"), lb_cli_login },
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
   { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },

@@ -28,6 +28,11 @@ int   lb_cli_bench        (int          argc,
                            char       **argv);
 int   lb_cli_estimate     (int          argc,
                            char       **argv);
+/* lb-cli-explain.c */
+int   lb_cli_explain      (int          argc,
+                           char       **argv);
+int   lb_cli_advise       (int          argc,
+                           char       **argv);
 /* lb-cli-databricks.c */
 int   lb_cli_profiles     (int          argc,
                            char       **argv);

@@ -294,6 +294,16 @@ static const char workload_role_sql[] =
   "ALTER ROLE " WORKLOAD_ROLE " IN DATABASE " DATABASE_NAME
   "  SET search_path = " WORKLOAD_ROLE ";\n";
 
+/* hypopg (hypothetical indexes) where the server has it: the index advisor
+ * predicts plans with it. In "public", whose functions the workload role may
+ * call; a server without the package simply has no extension. */
+static const char hypopg_sql[] =
+  "DO $$BEGIN\n"
+  "  IF EXISTS (SELECT FROM pg_available_extensions WHERE name = 'hypopg') THEN\n"
+  "    CREATE EXTENSION IF NOT EXISTS hypopg SCHEMA public;\n"
+  "  END IF;\n"
+  "END$$;\n";
+
 static gboolean
 exec_sql (PGconn      *conn,
           const char  *sql,
@@ -379,7 +389,8 @@ _lb_pg_sandbox_prepare_database (LbPgSandbox   *self,
   if (conn == NULL)
     return FALSE;
 
-  ok = exec_sql (conn, workload_role_sql, NULL, error);
+  ok = exec_sql (conn, workload_role_sql, NULL, error)
+       && exec_sql (conn, hypopg_sql, NULL, error);
   if (!ok || !self->sample_data)
     {
       PQfinish (conn);
