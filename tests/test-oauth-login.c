@@ -796,6 +796,95 @@ test_cli_login (Fixture       *fixture,
   lb_test_remove_tree (dir);
 }
 
+/* Runs lakebase-cli logout with @args; its stdout, stderr into @fixture->texts. */
+static char *
+run_logout (Fixture            *fixture,
+            int                *exit_status,
+            const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  g_strv_builder_add_many (builder, g_getenv ("LB_CLI"), "logout", NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  cli = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_string_append_printf (fixture->texts, "%s\n%s\n", out, err);
+  *exit_status = g_subprocess_get_exit_status (cli);
+  return out;
+}
+
+/* lakebase-cli logout --profile / --host: the tokens leave the real
+ * keyring, and the profile needs a sign-in again. */
+static void
+test_cli_logout (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *host = lb_fake_workspace_get_url (fixture->fake);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuthTokens) tokens = run_login (fixture, LB_FAKE_BROWSER_ALLOW, NULL, NULL, &error);
+  g_autoptr(LbOAuthTokens) found = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(JsonNode) me = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_assert_no_error (error);
+  save_tokens (host, "logout-me", tokens);
+  save_tokens (host, "other", tokens);
+
+  out = run_logout (fixture, &status, (const char *[]) { "--profile", "logout-me", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Forgot the sign-in of profile “logout-me”"));
+  found = lookup_tokens (host, "logout-me");
+  g_assert_null (found);
+  found = lookup_tokens (host, "other");
+  g_assert_nonnull (found);
+  g_clear_pointer (&found, lb_oauth_tokens_free);
+
+  /* The next request needs a sign-in again (no CLI here to fall back on). */
+  profile = lb_oauth_profile_new ("logout-me", host);
+  auth = lb_databricks_auth_new (profile);
+  client = lb_databricks_client_new (auth, &error);
+  g_assert_no_error (error);
+  me = call_me (client, &error);
+  g_assert_null (me);
+  g_assert_nonnull (error);
+  g_string_append_printf (fixture->texts, "%s\n", error->message);
+  g_clear_error (&error);
+
+  /* Nothing left to forget for that profile. */
+  g_clear_pointer (&out, g_free);
+  out = run_logout (fixture, &status, (const char *[]) { "--profile", "logout-me", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "No sign-in of profile"));
+
+  /* --host: every profile of that host. */
+  g_clear_pointer (&out, g_free);
+  out = run_logout (fixture, &status, (const char *[]) { "--host", host, NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Forgot every sign-in to"));
+  found = lookup_tokens (host, "other");
+  g_assert_null (found);
+
+  g_clear_pointer (&out, g_free);
+  out = run_logout (fixture, &status, (const char *[]) { NULL });
+  g_assert_cmpint (status, ==, 2);
+}
+
 static void
 test_cli_login_usage (void)
 {
@@ -913,6 +1002,7 @@ main (int   argc,
                   test_refresh_fails_token_valid, fixture_teardown);
       g_test_add ("/oauth/login/unified-full-flow", Fixture, NULL, fixture_setup, test_unified_full_flow,
                   fixture_teardown);
+      g_test_add ("/oauth/cli/logout", Fixture, NULL, fixture_setup, test_cli_logout, fixture_teardown);
       g_test_add ("/oauth/cli/login", Fixture, NULL, fixture_setup, test_cli_login, fixture_teardown);
     }
   else
