@@ -342,7 +342,7 @@ test_discovery_account (void)
   wait_for (&result, 10);
   g_assert_null (lb_oauth_discover_finish (result, &error));
   g_clear_object (&result);
-  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY);
+  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED);
   g_assert_nonnull (strstr (error->message, "account id"));
 }
 
@@ -491,7 +491,7 @@ test_discovery_unified (Fixture       *fixture,
    * account id is needed, and must be a UUID of an account the host knows. */
   lb_fake_workspace_set_oauth_unified (fixture->fake, UNIFIED_ACCOUNT, NULL);
   g_assert_null (discover (host, NULL, &error));
-  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY);
+  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED);
   g_assert_nonnull (strstr (error->message, "account id"));
   g_string_append_printf (fixture->texts, "%s\n", error->message);
   g_clear_error (&error);

@@ -348,7 +348,7 @@ metadata_cb (GObject      *object,
 
       if (discovery->account_id == NULL || discovery->account_id[0] == '\0')
         {
-          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY,
+          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED,
                                    _("%s signs in through a Databricks account: give the account id "
                                      "(a UUID, shown in the account console) to sign in to it"),
                                    discovery->host);
@@ -407,7 +407,7 @@ lb_oauth_discover_async (SoupSession         *session,
 
       if (discovery->account_id == NULL)
         {
-          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY,
+          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED,
                                    _("%s is an account console: give the account id to sign in to it"),
                                    discovery->host);
           return;

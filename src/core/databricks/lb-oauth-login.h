@@ -21,6 +21,7 @@ typedef enum
   LB_OAUTH_ERROR_TOKEN,           /* the token endpoint refused */
   LB_OAUTH_ERROR_TIMED_OUT,       /* nobody came back from the browser */
   LB_OAUTH_ERROR_LISTEN,          /* no loopback port to listen on */
+  LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED, /* an account or unified host: give the account id */
 } LbOAuthError;
 
 GQuark lb_oauth_error_quark (void);

@@ -155,6 +155,11 @@ login_done_cb (GObject      *object,
           gtk_widget_set_visible (GTK_WIDGET (self->link_label), FALSE);
           return;
         }
+      /* A unified host asked for the account id: offer the field. */
+      if (g_error_matches (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED))
+        {
+          gtk_switch_set_active (self->account_switch, TRUE);
+        }
       show_error (self, error->message);
       return;
     }
@@ -259,14 +264,12 @@ start_action (GtkWidget  *widget,
         {
           show_error (self, _("Type the account ID: an account console signs in to one account. "
                               "It is a UUID, shown in the account console under your user menu."));
-          gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
           return;
         }
       if (account[0] != '\0' && !lb_oauth_is_valid_account_id (account))
         {
           show_error (self, _("The account ID is a UUID such as 0a1b2c3d-1234-5678-9abc-def012345678: "
                               "copy it from the account console."));
-          gtk_widget_grab_focus (GTK_WIDGET (self->account_row));
           return;
         }
       if (account[0] != '\0')
@@ -365,9 +368,10 @@ update_account_rows (LbOAuthSignInDialog *self)
                                                         NULL, NULL);
   gboolean account_host = host != NULL && lb_oauth_is_account_host (host);
 
+  gboolean shown = account_host || gtk_switch_get_active (self->account_switch);
+
   gtk_widget_set_visible (GTK_WIDGET (self->account_switch_row), !account_host);
-  gtk_widget_set_visible (GTK_WIDGET (self->account_row),
-                          account_host || gtk_switch_get_active (self->account_switch));
+  gtk_widget_set_visible (GTK_WIDGET (self->account_row), shown);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->account_row),
                                  account_host ? _("Account ID (a UUID, from the account console)")
                                               : _("Account ID (optional: the host may know it)"));
