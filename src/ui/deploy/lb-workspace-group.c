@@ -1052,7 +1052,6 @@ lb_workspace_group_class_init (LbWorkspaceGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, group);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, profile_row);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, no_config_row);
-  gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, forget_button);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, host_row);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, token_row);
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, identity_row);
@@ -1068,6 +1067,19 @@ static void
 lb_workspace_group_init (LbWorkspaceGroup *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Beside the profile it acts on; shown for the app's own sign-ins. */
+  self->forget_button = g_object_new (GTK_TYPE_BUTTON,
+                                      "icon-name", "system-log-out-symbolic",
+                                      "action-name", "workspace.forget-sign-in",
+                                      "tooltip-text", _("Forget the browser sign-in of this profile"),
+                                      "valign", GTK_ALIGN_CENTER,
+                                      "visible", FALSE,
+                                      NULL);
+  gtk_widget_add_css_class (self->forget_button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->forget_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Forget Sign-In"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->profile_row), self->forget_button);
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
