@@ -360,6 +360,10 @@ test_sign_in (Fixture       *fixture,
   g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 10);
 }
 
+static LbOAuthTokens *lookup_tokens (const char *host, const char *profile);
+static AdwMessageDialog *find_message_dialog (void);
+static gboolean message_dialog_shown (gpointer data);
+
 static void
 test_save_to_config (Fixture       *fixture,
                      gconstpointer  data)
@@ -385,6 +389,34 @@ test_save_to_config (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (config, "[DEFAULT]\n"));
   kept = g_settings_get_value (settings, "signed-in-profiles");
   g_assert_false (g_variant_lookup (kept, "in-file", "s", NULL));
+
+  /* Forgotten: the tokens go, the profile stays in the file, and using it
+   * needs a new sign-in. */
+  {
+    g_autoptr(LbOAuthTokens) tokens = lookup_tokens (lb_fake_workspace_get_url (fake), "in-file");
+    g_autofree char *after = NULL;
+    AdwMessageDialog *confirm;
+
+    g_assert_nonnull (tokens);
+    g_clear_pointer (&tokens, lb_oauth_tokens_free);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->group), "workspace.forget-sign-in", NULL));
+    lb_test_spin_until_func (message_dialog_shown, NULL, 10);
+    confirm = find_message_dialog ();
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "The profile stays in"));
+    adw_message_dialog_response (confirm, "forget");
+    wait_for_label (fixture->window, "it needs a new sign-in");
+    tokens = lookup_tokens (lb_fake_workspace_get_url (fake), "in-file");
+    g_assert_null (tokens);
+    g_assert_true (g_file_get_contents (config_path, &after, NULL, NULL));
+    g_assert_nonnull (strstr (after, section));
+    select_profile (fixture->page, "in-file");
+    g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
+    wait_for_label (fixture->page, "Sign In with Browser");
+    g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+    lb_test_spin_ms (200);
+    lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-forgotten-file-profile");
+  }
 }
 
 static void
