@@ -956,6 +956,39 @@ test_write_config (void)
   lb_test_remove_tree (dir);
 }
 
+/* A unified host's profile: account_id and workspace_id lines the config
+ * reader (and the Databricks CLI) take back. */
+static void
+test_write_config_ids (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-oauth-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "databrickscfg", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(LbDatabricksConfig) config = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(LbDatabricksProfile) account = NULL;
+
+  g_assert_true (lb_oauth_profile_write_to_config_full (file, "unified", "https://unified.example.com",
+                                                        UNIFIED_ACCOUNT, UNIFIED_WORKSPACE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_oauth_profile_write_to_config_full (file, "acct", "https://accounts.cloud.databricks.com",
+                                                        UNIFIED_ACCOUNT, NULL, &error));
+  g_assert_no_error (error);
+  config = lb_databricks_config_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  profile = lb_databricks_config_resolve (config, "unified", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (profile->account_id, ==, UNIFIED_ACCOUNT);
+  g_assert_cmpstr (profile->workspace_id, ==, UNIFIED_WORKSPACE);
+  g_assert_cmpint (profile->auth_kind, ==, LB_DATABRICKS_AUTH_OAUTH_U2M);
+  account = lb_databricks_config_resolve (config, "acct", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (account->account_id, ==, UNIFIED_ACCOUNT);
+  g_assert_null (account->workspace_id);
+  lb_test_remove_tree (dir);
+}
+
 static void
 test_suggest_name (void)
 {
@@ -1009,6 +1042,7 @@ main (int   argc,
     g_test_message ("Keyring tests left out: %s", why);
   g_test_add_func ("/oauth/cli/usage", test_cli_login_usage);
   g_test_add_func ("/oauth/profile/write-config", test_write_config);
+  g_test_add_func ("/oauth/profile/write-config-ids", test_write_config_ids);
   g_test_add_func ("/oauth/profile/suggest-name", test_suggest_name);
 
   status = g_test_run ();
