@@ -663,7 +663,13 @@ test_account_id (Fixture       *fixture,
   lb_test_spin_ms (200);
   lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-account-id-invalid");
 
-  /* The right one: the browser goes to the account's OIDC. */
+  /* The right one: the browser goes to the account's OIDC; the URL was
+   * copied from a workspace of the host (?o=). */
+  {
+    g_autofree char *with_workspace = g_strconcat (lb_fake_workspace_get_url (fake), "/?o=777", NULL);
+
+    gtk_editable_set_text (GTK_EDITABLE (entry_row (dialog, 0)), with_workspace);
+  }
   gtk_editable_set_text (GTK_EDITABLE (account), UI_ACCOUNT);
   lb_test_spin_briefly ();
   lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-account-id");
@@ -681,7 +687,10 @@ test_account_id (Fixture       *fixture,
   g_assert_nonnull (entry);
   g_assert_true (g_variant_lookup (entry, "account_id", "&s", &value));
   g_assert_cmpstr (value, ==, UI_ACCOUNT);
-  g_assert_false (g_variant_lookup (entry, "workspace_id", "&s", &value));
+  g_assert_true (g_variant_lookup (entry, "workspace_id", "&s", &value));
+  g_assert_cmpstr (value, ==, "777");
+  /* … and the checks named that workspace. */
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, "777"), >=, 1);
   lb_fake_workspace_set_oauth_unified (fake, NULL, NULL);
 }
 

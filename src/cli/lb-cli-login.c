@@ -80,6 +80,7 @@ lb_cli_login (int    argc,
   g_autofree char *profile = NULL;
   g_autofree char *host = NULL;
   g_autofree char *account_id = NULL;
+  g_autofree char *typed_workspace_id = NULL;
   g_auto(GStrv) rest = NULL;
   gboolean save_config = FALSE;
   gboolean no_browser = FALSE;
@@ -125,7 +126,7 @@ lb_cli_login (int    argc,
       return LB_CLI_EXIT_USAGE;
     }
 
-  host = lb_databricks_normalize_host (host_option, NULL, &error);
+  host = lb_databricks_normalize_host (host_option, &typed_workspace_id, &error);
   if (host == NULL)
     {
       lb_cli_print_error ("%s", error->message);
@@ -179,7 +180,9 @@ lb_cli_login (int    argc,
       g_autofree char *display = g_file_get_parse_name (file);
 
       const LbOAuthEndpoints *found = lb_oauth_login_get_endpoints (login);
-      const char *workspace_id = found != NULL && found->host_type == LB_OAUTH_HOST_UNIFIED ? found->workspace_id : NULL;
+      const char *workspace_id = found != NULL && found->host_type == LB_OAUTH_HOST_UNIFIED
+                                 ? (found->workspace_id != NULL ? found->workspace_id : typed_workspace_id)
+                                 : NULL;
       const char *account = found != NULL && found->host_type != LB_OAUTH_HOST_WORKSPACE ? found->account_id : NULL;
 
       if (!lb_oauth_profile_write_to_config_full (file, profile, host, account, workspace_id, &error))

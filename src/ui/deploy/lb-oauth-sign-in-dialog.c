@@ -44,6 +44,7 @@ struct _LbOAuthSignInDialog
   char             *name;
   char             *account_id;    /* given, or what discovery found */
   char             *workspace_id;  /* a unified host's workspace */
+  char             *typed_workspace_id;  /* from ?o= / ?w= in the URL */
   gboolean          config_writable;
   gboolean          busy;
 };
@@ -174,7 +175,8 @@ login_done_cb (GObject      *object,
       self->account_id = g_strdup (endpoints->account_id);
     g_clear_pointer (&self->workspace_id, g_free);
     if (endpoints != NULL && endpoints->host_type == LB_OAUTH_HOST_UNIFIED)
-      self->workspace_id = g_strdup (endpoints->workspace_id);
+      self->workspace_id = g_strdup (endpoints->workspace_id != NULL ? endpoints->workspace_id
+                                                                     : self->typed_workspace_id);
   }
   show_status (self, FALSE, _("Saving the sign-in in the keyring…"), NULL);
   lb_oauth_token_store_save_async (self->host, self->name, tokens, self->cancellable,
@@ -227,7 +229,9 @@ start_action (GtkWidget  *widget,
       gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
       return;
     }
-  host = lb_databricks_normalize_host (typed, NULL, &error);
+  g_clear_pointer (&self->typed_workspace_id, g_free);
+  /* ?o=… / ?w=… in a copied URL names the workspace (of a unified host). */
+  host = lb_databricks_normalize_host (typed, &self->typed_workspace_id, &error);
   if (host == NULL)
     {
       show_error (self, error->message);
