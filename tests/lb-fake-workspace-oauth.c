@@ -27,6 +27,8 @@ typedef struct
   guint       n_code_grants;
   guint       n_refresh_grants;
   guint       n_refusals;
+  char       *unified_account;    /* answering as a unified host for this account */
+  char       *unified_workspace;  /* … and as this workspace of it */
 } OAuthState;
 
 static void
@@ -47,6 +49,8 @@ oauth_state_free (gpointer data)
 
   g_hash_table_unref (state->codes);
   g_hash_table_unref (state->refresh_tokens);
+  g_free (state->unified_account);
+  g_free (state->unified_workspace);
   g_free (state);
 }
 
@@ -89,19 +93,59 @@ reply_oauth_error (LbFakeWorkspace *fake,
   lb_fake_reply_raw (request, status, "application/json", body);
 }
 
+/* @oidc: "/oidc" for a workspace, "/oidc/accounts/ID" for a unified host. */
+static void
+reply_discovery (LbFakeRequest *request,
+                 const char    *oidc)
+{
+  g_autofree char *base = request_base (request);
+  g_autofree char *body = g_strdup_printf ("{\"issuer\":\"%s%s\","
+                                           "\"authorization_endpoint\":\"%s%s/v1/authorize\","
+                                           "\"token_endpoint\":\"%s%s/v1/token\","
+                                           "\"code_challenge_methods_supported\":[\"S256\"],"
+                                           "\"grant_types_supported\":[\"authorization_code\",\"refresh_token\"]}",
+                                           base, oidc, base, oidc, base, oidc);
+
+  lb_fake_reply_raw (request, 200, "application/json", body);
+}
+
 static void
 discovery (LbFakeWorkspace *fake,
            LbFakeRequest   *request,
            gpointer         user_data)
 {
-  g_autofree char *base = request_base (request);
-  g_autofree char *body = g_strdup_printf ("{\"issuer\":\"%s/oidc\","
-                                           "\"authorization_endpoint\":\"%s/oidc/v1/authorize\","
-                                           "\"token_endpoint\":\"%s/oidc/v1/token\","
-                                           "\"code_challenge_methods_supported\":[\"S256\"],"
-                                           "\"grant_types_supported\":[\"authorization_code\",\"refresh_token\"]}",
-                                           base, base, base);
+  /* A unified host signs in through its account's OIDC only. */
+  if (get_state (fake)->unified_account != NULL)
+    {
+      lb_fake_reply_raw (request, 404, "application/json", "{\"error_code\":\"NOT_FOUND\",\"message\":\"Not found\"}");
+      return;
+    }
+  reply_discovery (request, "/oidc");
+}
 
+/* /.well-known/databricks-config: only a unified host answers (the fake's
+ * classic workspace is an older one without it). */
+static void
+host_metadata (LbFakeWorkspace *fake,
+               LbFakeRequest   *request,
+               gpointer         user_data)
+{
+  OAuthState *state = get_state (fake);
+  g_autofree char *base = request_base (request);
+  g_autofree char *body = NULL;
+
+  if (state->unified_account == NULL)
+    {
+      lb_fake_reply_raw (request, 404, "application/json", "{\"error_code\":\"NOT_FOUND\",\"message\":\"Not found\"}");
+      return;
+    }
+  if (state->unified_workspace != NULL)
+    body = g_strdup_printf ("{\"oidc_endpoint\":\"%s/oidc/accounts/{account_id}\",\"account_id\":\"%s\","
+                            "\"workspace_id\":\"%s\",\"cloud\":\"AWS\",\"host_type\":\"unified\"}",
+                            base, state->unified_account, state->unified_workspace);
+  else
+    body = g_strdup_printf ("{\"oidc_endpoint\":\"%s/oidc/accounts/{account_id}\",\"cloud\":\"AWS\","
+                            "\"host_type\":\"unified\"}", base);
   lb_fake_reply_raw (request, 200, "application/json", body);
 }
 
@@ -134,8 +178,9 @@ authorize_get (LbFakeWorkspace *fake,
       return;
     }
 
-  g_string_append (page, "<!DOCTYPE html><html><body><h1>Allow databricks-cli to access your workspace?</h1>"
-                         "<form method=\"post\" action=\"/oidc/v1/authorize\">\n");
+  g_string_append_printf (page, "<!DOCTYPE html><html><body><h1>Allow databricks-cli to access your workspace?</h1>"
+                               "<form method=\"post\" action=\"%s\">\n",
+                          g_uri_get_path (soup_server_message_get_uri (request->msg)));
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       g_autofree char *value = g_markup_escape_text (lb_fake_request_get_query (request, keys[i]), -1);
@@ -216,6 +261,37 @@ s256 (const char *verifier)
   if (end != NULL)
     *end = '\0';
   return text;
+}
+
+static void token (LbFakeWorkspace *fake, LbFakeRequest *request, gpointer user_data);
+
+/* /oidc/accounts/ID/…: the account-level OIDC of a unified host. */
+static void
+account_oidc (LbFakeWorkspace *fake,
+              LbFakeRequest   *request,
+              gpointer         user_data)
+{
+  OAuthState *state = get_state (fake);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (request->msg));
+  const char *rest = path + strlen ("/oidc/accounts/");
+  g_autofree char *prefix = NULL;
+
+  if (state->unified_account == NULL || !g_str_has_prefix (rest, state->unified_account) ||
+      rest[strlen (state->unified_account)] != '/')
+    {
+      lb_fake_reply_raw (request, 404, "application/json", "{\"error_code\":\"NOT_FOUND\",\"message\":\"No such account\"}");
+      return;
+    }
+  rest += strlen (state->unified_account);
+  prefix = g_strconcat ("/oidc/accounts/", state->unified_account, NULL);
+  if (g_str_equal (rest, "/.well-known/oauth-authorization-server") && g_str_equal (request->method, "GET"))
+    reply_discovery (request, prefix);
+  else if (g_str_equal (rest, "/v1/authorize"))
+    authorize (fake, request, NULL);
+  else if (g_str_equal (rest, "/v1/token") && g_str_equal (request->method, "POST"))
+    token (fake, request, NULL);
+  else
+    lb_fake_reply_raw (request, 404, "application/json", "{\"error_code\":\"NOT_FOUND\",\"message\":\"Not found\"}");
 }
 
 static void
@@ -316,6 +392,24 @@ _lb_fake_workspace_oauth_init (LbFakeWorkspace *fake)
   lb_fake_workspace_add_route (fake, "GET", "/oidc/.well-known/oauth-authorization-server", discovery, NULL, NULL);
   lb_fake_workspace_add_route (fake, NULL, "/oidc/v1/authorize", authorize, NULL, NULL);
   lb_fake_workspace_add_route (fake, "POST", "/oidc/v1/token", token, NULL, NULL);
+  lb_fake_workspace_add_route (fake, NULL, "/oidc/accounts/", account_oidc, NULL, NULL);
+  lb_fake_workspace_add_route (fake, "GET", "/.well-known/databricks-config", host_metadata, NULL, NULL);
+}
+
+void
+lb_fake_workspace_set_oauth_unified (LbFakeWorkspace *fake,
+                                     const char      *account_id,
+                                     const char      *workspace_id)
+{
+  OAuthState *state;
+
+  lb_fake_workspace_lock (fake);
+  state = get_state (fake);
+  g_free (state->unified_account);
+  state->unified_account = g_strdup (account_id);
+  g_free (state->unified_workspace);
+  state->unified_workspace = g_strdup (workspace_id);
+  lb_fake_workspace_unlock (fake);
 }
 
 void
@@ -465,9 +559,13 @@ browse (LbFakeBrowser *browser)
   form = soup_form_encode_hash (fields);
   {
     g_autoptr(GUri) base = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+    g_autoptr(GRegex) action_re = g_regex_new ("<form method=\"post\" action=\"([^\"]+)\"", 0, 0, NULL);
+    g_autoptr(GMatchInfo) action_match = NULL;
+    g_autofree char *path = g_regex_match (action_re, text, 0, &action_match)
+                            ? g_match_info_fetch (action_match, 1) : g_strdup ("/oidc/v1/authorize");
 
-    action = g_strdup_printf ("%s://%s:%d/oidc/v1/authorize", g_uri_get_scheme (base), g_uri_get_host (base),
-                              g_uri_get_port (base));
+    action = g_strdup_printf ("%s://%s:%d%s", g_uri_get_scheme (base), g_uri_get_host (base),
+                              g_uri_get_port (base), path);
   }
   post = soup_message_new_from_encoded_form (SOUP_METHOD_POST, action, g_steal_pointer (&form));
   g_clear_pointer (&page, g_bytes_unref);

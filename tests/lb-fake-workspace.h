@@ -150,6 +150,13 @@ void             lb_fake_workspace_set_oauth_expires_in (LbFakeWorkspace *fake,
 guint            lb_fake_workspace_count_oauth_grants (LbFakeWorkspace *fake,
                                                        const char      *grant_type);
 guint            lb_fake_workspace_count_oauth_refusals (LbFakeWorkspace *fake);
+/* Answer as a unified host of account @account_id (NULL: a classic
+ * workspace again): /.well-known/databricks-config names
+ * /oidc/accounts/{account_id} (and @workspace_id when not NULL, as for a
+ * workspace URL), the OIDC lives there and /oidc/.well-known/… is gone. */
+void             lb_fake_workspace_set_oauth_unified (LbFakeWorkspace *fake,
+                                                      const char      *account_id,
+                                                      const char      *workspace_id);
 
 /* A scripted browser: in a thread of its own it opens @uri (an authorize
  * URL of the fake), reads the consent form, posts it and follows the 302 to

@@ -328,21 +328,21 @@ test_discovery_account (void)
   g_autoptr(LbOAuthEndpoints) endpoints = NULL;
 
   /* Account consoles: fixed endpoints, no request. */
-  lb_oauth_discover_async (NULL, "https://accounts.cloud.databricks.com/", "abc-123", NULL, discovered_cb, &result);
+  lb_oauth_discover_async (NULL, "https://accounts.cloud.databricks.com/", "7a99b43c-b46c-432b-b0a7-814217701909", NULL, discovered_cb, &result);
   wait_for (&result, 10);
   endpoints = lb_oauth_discover_finish (result, &error);
   g_clear_object (&result);
   g_assert_no_error (error);
   g_assert_cmpstr (endpoints->authorization_endpoint, ==,
-                   "https://accounts.cloud.databricks.com/oidc/accounts/abc-123/v1/authorize");
+                   "https://accounts.cloud.databricks.com/oidc/accounts/7a99b43c-b46c-432b-b0a7-814217701909/v1/authorize");
   g_assert_cmpstr (endpoints->token_endpoint, ==,
-                   "https://accounts.cloud.databricks.com/oidc/accounts/abc-123/v1/token");
+                   "https://accounts.cloud.databricks.com/oidc/accounts/7a99b43c-b46c-432b-b0a7-814217701909/v1/token");
 
   lb_oauth_discover_async (NULL, "https://accounts.cloud.databricks.com", NULL, NULL, discovered_cb, &result);
   wait_for (&result, 10);
   g_assert_null (lb_oauth_discover_finish (result, &error));
   g_clear_object (&result);
-  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY);
+  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED);
   g_assert_nonnull (strstr (error->message, "account id"));
 }
 
@@ -439,6 +439,136 @@ test_store_and_use (Fixture       *fixture,
   g_clear_pointer (&found, lb_oauth_tokens_free);
   found = lookup_tokens (host, "signed-in");
   g_assert_null (found);
+}
+
+#define UNIFIED_ACCOUNT   "0a1b2c3d-1234-5678-9abc-def012345678"
+#define UNIFIED_WORKSPACE "1234567890123456"
+
+static LbOAuthEndpoints *
+discover (const char  *host,
+          const char  *account_id,
+          GError     **error)
+{
+  GAsyncResult *result = NULL;
+  LbOAuthEndpoints *endpoints;
+
+  lb_oauth_discover_async (NULL, host, account_id, NULL, discovered_cb, &result);
+  wait_for (&result, 10);
+  endpoints = lb_oauth_discover_finish (result, error);
+  g_clear_object (&result);
+  return endpoints;
+}
+
+/* A unified host, as the SDKs resolve one: the metadata names the
+ * account's OIDC ({account_id} filled in), the workspace id comes along. */
+static void
+test_discovery_unified (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *host = lb_fake_workspace_get_url (fixture->fake);
+  g_autofree char *authorize = g_strconcat (host, "/oidc/accounts/" UNIFIED_ACCOUNT "/v1/authorize", NULL);
+  g_autofree char *token = g_strconcat (host, "/oidc/accounts/" UNIFIED_ACCOUNT "/v1/token", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuthEndpoints) endpoints = NULL;
+  g_autoptr(LbOAuthEndpoints) copy = NULL;
+
+  /* A workspace URL of a unified host: ids from the metadata. */
+  lb_fake_workspace_set_oauth_unified (fixture->fake, UNIFIED_ACCOUNT, UNIFIED_WORKSPACE);
+  endpoints = discover (host, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (endpoints->authorization_endpoint, ==, authorize);
+  g_assert_cmpstr (endpoints->token_endpoint, ==, token);
+  g_assert_cmpint (endpoints->host_type, ==, LB_OAUTH_HOST_UNIFIED);
+  g_assert_cmpstr (endpoints->account_id, ==, UNIFIED_ACCOUNT);
+  g_assert_cmpstr (endpoints->workspace_id, ==, UNIFIED_WORKSPACE);
+  copy = lb_oauth_endpoints_copy (endpoints);
+  g_assert_cmpstr (copy->workspace_id, ==, UNIFIED_WORKSPACE);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "GET", "/.well-known/databricks-config"), ==, 1);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "GET", "/oidc/.well-known/"), ==, 0);
+  g_clear_pointer (&endpoints, lb_oauth_endpoints_free);
+
+  /* Account level (no workspace, no account id in the metadata): the
+   * account id is needed, and must be a UUID of an account the host knows. */
+  lb_fake_workspace_set_oauth_unified (fixture->fake, UNIFIED_ACCOUNT, NULL);
+  g_assert_null (discover (host, NULL, &error));
+  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED);
+  g_assert_nonnull (strstr (error->message, "account id"));
+  g_string_append_printf (fixture->texts, "%s\n", error->message);
+  g_clear_error (&error);
+
+  g_assert_null (discover (host, "not-a-uuid", &error));
+  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY);
+  g_assert_nonnull (strstr (error->message, "UUID"));
+  g_clear_error (&error);
+
+  g_assert_null (discover (host, "ffffffff-1234-5678-9abc-def012345678", &error));
+  g_assert_error (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "account id"));
+  g_clear_error (&error);
+
+  endpoints = discover (host, UNIFIED_ACCOUNT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (endpoints->authorization_endpoint, ==, authorize);
+  g_assert_cmpint (endpoints->host_type, ==, LB_OAUTH_HOST_UNIFIED);
+  g_assert_cmpstr (endpoints->account_id, ==, UNIFIED_ACCOUNT);
+  g_assert_null (endpoints->workspace_id);
+  g_clear_pointer (&endpoints, lb_oauth_endpoints_free);
+
+  /* Back to a classic workspace: no metadata, the workspace's own OIDC. */
+  lb_fake_workspace_set_oauth_unified (fixture->fake, NULL, NULL);
+  endpoints = discover (host, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (endpoints->host_type, ==, LB_OAUTH_HOST_WORKSPACE);
+  g_assert_true (g_str_has_suffix (endpoints->authorization_endpoint, "/oidc/v1/authorize"));
+  g_assert_null (endpoints->account_id);
+
+  g_assert_true (lb_oauth_is_valid_account_id (UNIFIED_ACCOUNT));
+  g_assert_false (lb_oauth_is_valid_account_id ("0a1b2c3d-1234-5678-9abc-def01234567"));
+  g_assert_false (lb_oauth_is_valid_account_id ("0a1b2c3d_1234-5678-9abc-def012345678"));
+  g_assert_false (lb_oauth_is_valid_account_id ("0a1b2c3d-1234-5678-9abc-def01234567g"));
+  g_assert_true (lb_oauth_is_account_host ("https://accounts-dod.cloud.databricks.us"));
+  g_assert_false (lb_oauth_is_account_host ("https://dbc-1.cloud.databricks.com"));
+}
+
+/* The whole sign-in against a unified host's workspace URL, then a request
+ * with those tokens naming the workspace in X-Databricks-Workspace-Id. */
+static void
+test_unified_full_flow (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *host = lb_fake_workspace_get_url (fixture->fake);
+  g_autofree char *token_endpoint = g_strconcat (host, "/oidc/accounts/" UNIFIED_ACCOUNT "/v1/token", NULL);
+  g_autofree char *authorize = g_strconcat (host, "/oidc/accounts/" UNIFIED_ACCOUNT "/v1/authorize?", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuthTokens) tokens = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(JsonNode) me = NULL;
+  const LbOAuthEndpoints *found;
+
+  lb_fake_workspace_set_oauth_unified (fixture->fake, UNIFIED_ACCOUNT, UNIFIED_WORKSPACE);
+  tokens = run_login (fixture, LB_FAKE_BROWSER_ALLOW, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tokens);
+  g_assert_cmpstr (tokens->token_endpoint, ==, token_endpoint);
+  g_assert_true (g_str_has_prefix (lb_oauth_login_get_uri (fixture->login), authorize));
+  g_assert_cmpuint (lb_fake_workspace_count_oauth_grants (fixture->fake, "authorization_code"), ==, 1);
+  found = lb_oauth_login_get_endpoints (fixture->login);
+  g_assert_nonnull (found);
+  g_assert_cmpint (found->host_type, ==, LB_OAUTH_HOST_UNIFIED);
+  g_assert_cmpstr (found->workspace_id, ==, UNIFIED_WORKSPACE);
+
+  save_tokens (host, "unified", tokens);
+  profile = lb_oauth_profile_new_full ("unified", host, found->account_id, found->workspace_id);
+  auth = lb_databricks_auth_new (profile);
+  client = lb_databricks_client_new (auth, &error);
+  g_assert_no_error (error);
+  lb_fake_workspace_clear_log (fixture->fake);
+  me = call_me (client, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (me);
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fixture->fake, UNIFIED_WORKSPACE), ==, 1);
 }
 
 static void
@@ -666,6 +796,95 @@ test_cli_login (Fixture       *fixture,
   lb_test_remove_tree (dir);
 }
 
+/* Runs lakebase-cli logout with @args; its stdout, stderr into @fixture->texts. */
+static char *
+run_logout (Fixture            *fixture,
+            int                *exit_status,
+            const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  g_strv_builder_add_many (builder, g_getenv ("LB_CLI"), "logout", NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  cli = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_string_append_printf (fixture->texts, "%s\n%s\n", out, err);
+  *exit_status = g_subprocess_get_exit_status (cli);
+  return out;
+}
+
+/* lakebase-cli logout --profile / --host: the tokens leave the real
+ * keyring, and the profile needs a sign-in again. */
+static void
+test_cli_logout (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *host = lb_fake_workspace_get_url (fixture->fake);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuthTokens) tokens = run_login (fixture, LB_FAKE_BROWSER_ALLOW, NULL, NULL, &error);
+  g_autoptr(LbOAuthTokens) found = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(JsonNode) me = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_assert_no_error (error);
+  save_tokens (host, "logout-me", tokens);
+  save_tokens (host, "other", tokens);
+
+  out = run_logout (fixture, &status, (const char *[]) { "--profile", "logout-me", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Forgot the sign-in of profile “logout-me”"));
+  found = lookup_tokens (host, "logout-me");
+  g_assert_null (found);
+  found = lookup_tokens (host, "other");
+  g_assert_nonnull (found);
+  g_clear_pointer (&found, lb_oauth_tokens_free);
+
+  /* The next request needs a sign-in again (no CLI here to fall back on). */
+  profile = lb_oauth_profile_new ("logout-me", host);
+  auth = lb_databricks_auth_new (profile);
+  client = lb_databricks_client_new (auth, &error);
+  g_assert_no_error (error);
+  me = call_me (client, &error);
+  g_assert_null (me);
+  g_assert_nonnull (error);
+  g_string_append_printf (fixture->texts, "%s\n", error->message);
+  g_clear_error (&error);
+
+  /* Nothing left to forget for that profile. */
+  g_clear_pointer (&out, g_free);
+  out = run_logout (fixture, &status, (const char *[]) { "--profile", "logout-me", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "No sign-in of profile"));
+
+  /* --host: every profile of that host. */
+  g_clear_pointer (&out, g_free);
+  out = run_logout (fixture, &status, (const char *[]) { "--host", host, NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Forgot every sign-in to"));
+  found = lookup_tokens (host, "other");
+  g_assert_null (found);
+
+  g_clear_pointer (&out, g_free);
+  out = run_logout (fixture, &status, (const char *[]) { NULL });
+  g_assert_cmpint (status, ==, 2);
+}
+
 static void
 test_cli_login_usage (void)
 {
@@ -737,6 +956,39 @@ test_write_config (void)
   lb_test_remove_tree (dir);
 }
 
+/* A unified host's profile: account_id and workspace_id lines the config
+ * reader (and the Databricks CLI) take back. */
+static void
+test_write_config_ids (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-oauth-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "databrickscfg", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(LbDatabricksConfig) config = NULL;
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(LbDatabricksProfile) account = NULL;
+
+  g_assert_true (lb_oauth_profile_write_to_config_full (file, "unified", "https://unified.example.com",
+                                                        UNIFIED_ACCOUNT, UNIFIED_WORKSPACE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_oauth_profile_write_to_config_full (file, "acct", "https://accounts.cloud.databricks.com",
+                                                        UNIFIED_ACCOUNT, NULL, &error));
+  g_assert_no_error (error);
+  config = lb_databricks_config_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  profile = lb_databricks_config_resolve (config, "unified", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (profile->account_id, ==, UNIFIED_ACCOUNT);
+  g_assert_cmpstr (profile->workspace_id, ==, UNIFIED_WORKSPACE);
+  g_assert_cmpint (profile->auth_kind, ==, LB_DATABRICKS_AUTH_OAUTH_U2M);
+  account = lb_databricks_config_resolve (config, "acct", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (account->account_id, ==, UNIFIED_ACCOUNT);
+  g_assert_null (account->workspace_id);
+  lb_test_remove_tree (dir);
+}
+
 static void
 test_suggest_name (void)
 {
@@ -772,6 +1024,7 @@ main (int   argc,
   g_test_add ("/oauth/login/timeout", Fixture, NULL, fixture_setup, test_timeout, fixture_teardown);
   g_test_add ("/oauth/discovery/not-found", Fixture, NULL, fixture_setup, test_discovery_404, fixture_teardown);
   g_test_add_func ("/oauth/discovery/account", test_discovery_account);
+  g_test_add ("/oauth/discovery/unified", Fixture, NULL, fixture_setup, test_discovery_unified, fixture_teardown);
   if (keyring != NULL)
     {
       g_test_add ("/oauth/store/save-lookup-use", Fixture, NULL, fixture_setup, test_store_and_use, fixture_teardown);
@@ -780,12 +1033,16 @@ main (int   argc,
       g_test_add ("/oauth/store/refresh-revoked", Fixture, NULL, fixture_setup, test_refresh_revoked, fixture_teardown);
       g_test_add ("/oauth/store/refresh-fails-token-valid", Fixture, NULL, fixture_setup,
                   test_refresh_fails_token_valid, fixture_teardown);
+      g_test_add ("/oauth/login/unified-full-flow", Fixture, NULL, fixture_setup, test_unified_full_flow,
+                  fixture_teardown);
+      g_test_add ("/oauth/cli/logout", Fixture, NULL, fixture_setup, test_cli_logout, fixture_teardown);
       g_test_add ("/oauth/cli/login", Fixture, NULL, fixture_setup, test_cli_login, fixture_teardown);
     }
   else
     g_test_message ("Keyring tests left out: %s", why);
   g_test_add_func ("/oauth/cli/usage", test_cli_login_usage);
   g_test_add_func ("/oauth/profile/write-config", test_write_config);
+  g_test_add_func ("/oauth/profile/write-config-ids", test_write_config_ids);
   g_test_add_func ("/oauth/profile/suggest-name", test_suggest_name);
 
   status = g_test_run ();

@@ -253,6 +253,28 @@ open_dialog (Fixture    *fixture,
   return dialog;
 }
 
+/* "Also save to …": the last switch (the account one comes first). */
+static GtkWidget *
+last_switch (GtkWidget *widget)
+{
+  GtkWidget *found = GTK_IS_SWITCH (widget) ? widget : NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *inner = last_switch (child);
+
+      if (inner != NULL)
+        found = inner;
+    }
+  return found;
+}
+
+static GtkWidget *
+save_switch_of (LbOAuthSignInDialog *dialog)
+{
+  return last_switch (GTK_WIDGET (dialog));
+}
+
 static void
 finish_browser (void)
 {
@@ -338,12 +360,16 @@ test_sign_in (Fixture       *fixture,
   g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 10);
 }
 
+static LbOAuthTokens *lookup_tokens (const char *host, const char *profile);
+static AdwMessageDialog *find_message_dialog (void);
+static gboolean message_dialog_shown (gpointer data);
+
 static void
 test_save_to_config (Fixture       *fixture,
                      gconstpointer  data)
 {
   LbOAuthSignInDialog *dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "in-file");
-  GtkWidget *save = lb_test_find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_SWITCH);
+  GtkWidget *save = save_switch_of (dialog);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GVariant) kept = NULL;
   g_autofree char *config = NULL;
@@ -363,6 +389,34 @@ test_save_to_config (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (config, "[DEFAULT]\n"));
   kept = g_settings_get_value (settings, "signed-in-profiles");
   g_assert_false (g_variant_lookup (kept, "in-file", "s", NULL));
+
+  /* Forgotten: the tokens go, the profile stays in the file, and using it
+   * needs a new sign-in. */
+  {
+    g_autoptr(LbOAuthTokens) tokens = lookup_tokens (lb_fake_workspace_get_url (fake), "in-file");
+    g_autofree char *after = NULL;
+    AdwMessageDialog *confirm;
+
+    g_assert_nonnull (tokens);
+    g_clear_pointer (&tokens, lb_oauth_tokens_free);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->group), "workspace.forget-sign-in", NULL));
+    lb_test_spin_until_func (message_dialog_shown, NULL, 10);
+    confirm = find_message_dialog ();
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "The profile stays in"));
+    adw_message_dialog_response (confirm, "forget");
+    wait_for_label (fixture->window, "it needs a new sign-in");
+    tokens = lookup_tokens (lb_fake_workspace_get_url (fake), "in-file");
+    g_assert_null (tokens);
+    g_assert_true (g_file_get_contents (config_path, &after, NULL, NULL));
+    g_assert_nonnull (strstr (after, section));
+    select_profile (fixture->page, "in-file");
+    g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
+    wait_for_label (fixture->page, "Sign In with Browser");
+    g_assert_null (lb_deploy_page_get_user_name (fixture->page));
+    lb_test_spin_ms (200);
+    lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-forgotten-file-profile");
+  }
 }
 
 static void
@@ -381,7 +435,7 @@ test_read_only_config (Fixture       *fixture,
   lb_test_spin_ms (300);
 
   dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), NULL);
-  save = lb_test_find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_SWITCH);
+  save = save_switch_of (dialog);
   g_assert_false (gtk_widget_get_sensitive (save));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (save)));
   wait_for_label (dialog, "may only be read here");
@@ -414,7 +468,7 @@ test_cancel (Fixture       *fixture,
 
   browse_at_once = FALSE;
   dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "cancelled");
-  save = lb_test_find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_SWITCH);
+  save = save_switch_of (dialog);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
   wait_for_label (dialog, "Waiting for the browser");
   g_assert_false (gtk_widget_is_sensitive (save));
@@ -498,6 +552,270 @@ test_revoked (Fixture       *fixture,
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-revoked");
 }
 
+#define UI_ACCOUNT   "0a1b2c3d-1234-5678-9abc-def012345678"
+#define UI_WORKSPACE "1234567890123456"
+
+/* The dialog's @n-th entry row (0: URL, 1: profile name, 2: account id). */
+static AdwEntryRow *
+entry_row (LbOAuthSignInDialog *dialog,
+           guint                n)
+{
+  GtkWidget *row = lb_test_find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+
+  for (; row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ENTRY_ROW (row) && n-- == 0)
+      return ADW_ENTRY_ROW (row);
+  g_assert_not_reached ();
+}
+
+/* The "Sign in through a Databricks account" row: after the name row. */
+static AdwActionRow *
+account_switch_row (LbOAuthSignInDialog *dialog)
+{
+  GtkWidget *row = gtk_widget_get_next_sibling (GTK_WIDGET (entry_row (dialog, 1)));
+
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  return ADW_ACTION_ROW (row);
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static LbOAuthTokens *
+lookup_tokens (const char *host,
+               const char *profile)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  LbOAuthTokens *tokens;
+
+  lb_oauth_token_store_lookup_async (host, profile, NULL, store_result_cb, &result);
+  lb_test_spin_until_func (has_result, &result, 20);
+  g_assert_nonnull (result);
+  tokens = lb_oauth_token_store_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  return tokens;
+}
+
+/* The account id field: shown for accounts.… URLs or when ticked, checked
+ * to be a UUID, passed to discovery; a unified host then signs in through
+ * the account's OIDC, and its workspace id goes with the profile. */
+static void
+test_account_id (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  LbOAuthSignInDialog *dialog;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) ids = NULL;
+  g_autoptr(GVariant) entry = NULL;
+  AdwEntryRow *account;
+  GtkWidget *account_switch;
+  const char *value = NULL;
+  g_autofree char *prefix = NULL;
+
+  lb_fake_workspace_set_oauth_unified (fake, UI_ACCOUNT, NULL);
+  browse_at_once = TRUE;
+  dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "unified-acct");
+  account = entry_row (dialog, 2);
+  account_switch = adw_action_row_get_activatable_widget (account_switch_row (dialog));
+  g_assert_true (GTK_IS_SWITCH (account_switch));
+
+  /* A workspace-looking URL: no field until ticked. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (account)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (account_switch_row (dialog))));
+
+  /* An account console: the field, and nothing to tick. */
+  gtk_editable_set_text (GTK_EDITABLE (entry_row (dialog, 0)), "https://accounts.cloud.databricks.com");
+  lb_test_spin_briefly ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (account)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (account_switch_row (dialog))));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  wait_for_label (dialog, "Type the account ID");
+  g_assert_null (opened_uri);
+
+  /* The unified host without the id: it asks for one, and the field shows. */
+  gtk_editable_set_text (GTK_EDITABLE (entry_row (dialog, 0)), lb_fake_workspace_get_url (fake));
+  lb_test_spin_briefly ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (account)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  wait_for_label (dialog, "give the account id");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (account_switch)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (account)));
+  g_assert_null (opened_uri);
+
+  /* Not a UUID: said so, no browser. */
+  gtk_editable_set_text (GTK_EDITABLE (account), "my-account");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  wait_for_label (dialog, "The account ID is a UUID");
+  g_assert_null (opened_uri);
+  lb_test_spin_ms (200);
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-account-id-invalid");
+
+  /* The right one: the browser goes to the account's OIDC; the URL was
+   * copied from a workspace of the host (?o=). */
+  {
+    g_autofree char *with_workspace = g_strconcat (lb_fake_workspace_get_url (fake), "/?o=777", NULL);
+
+    gtk_editable_set_text (GTK_EDITABLE (entry_row (dialog, 0)), with_workspace);
+  }
+  gtk_editable_set_text (GTK_EDITABLE (account), UI_ACCOUNT);
+  lb_test_spin_briefly ();
+  lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-account-id");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  lb_test_spin_until_func (dialog_gone, NULL, 20);
+  finish_browser ();
+  prefix = g_strconcat (lb_fake_workspace_get_url (fake), "/oidc/accounts/" UI_ACCOUNT "/v1/authorize?", NULL);
+  g_assert_true (g_str_has_prefix (opened_uri, prefix));
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, "ana@example.com");
+
+  /* Kept with the profile: name → host as before, and its ids beside. */
+  ids = g_settings_get_value (settings, "signed-in-profile-ids");
+  entry = g_variant_lookup_value (ids, "unified-acct", G_VARIANT_TYPE ("a{ss}"));
+  g_assert_nonnull (entry);
+  g_assert_true (g_variant_lookup (entry, "account_id", "&s", &value));
+  g_assert_cmpstr (value, ==, UI_ACCOUNT);
+  g_assert_true (g_variant_lookup (entry, "workspace_id", "&s", &value));
+  g_assert_cmpstr (value, ==, "777");
+  /* … and the checks named that workspace. */
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, "777"), >=, 1);
+  lb_fake_workspace_set_oauth_unified (fake, NULL, NULL);
+}
+
+/* A unified host's workspace URL: no account id to type; the workspace id
+ * from the host names the workspace in X-Databricks-Workspace-Id. */
+static void
+test_unified_workspace (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) ids = NULL;
+  g_autoptr(GVariant) entry = NULL;
+  LbOAuthSignInDialog *dialog;
+  const char *value = NULL;
+  guint before;
+
+  lb_fake_workspace_set_oauth_unified (fake, UI_ACCOUNT, UI_WORKSPACE);
+  browse_at_once = TRUE;
+  before = lb_fake_workspace_count_workspace_id (fake, UI_WORKSPACE);
+  dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "unified-ws");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  lb_test_spin_until_func (dialog_gone, NULL, 20);
+  finish_browser ();
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, "ana@example.com");
+  g_assert_cmpuint (lb_fake_workspace_count_workspace_id (fake, UI_WORKSPACE), >, before);
+
+  ids = g_settings_get_value (settings, "signed-in-profile-ids");
+  entry = g_variant_lookup_value (ids, "unified-ws", G_VARIANT_TYPE ("a{ss}"));
+  g_assert_nonnull (entry);
+  g_assert_true (g_variant_lookup (entry, "workspace_id", "&s", &value));
+  g_assert_cmpstr (value, ==, UI_WORKSPACE);
+  g_assert_true (g_variant_lookup (entry, "account_id", "&s", &value));
+  g_assert_cmpstr (value, ==, UI_ACCOUNT);
+  lb_fake_workspace_set_oauth_unified (fake, NULL, NULL);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static gboolean
+profile_gone (gpointer data)
+{
+  void **pair = data;
+
+  return !lb_deploy_page_select_profile (pair[0], pair[1]);
+}
+
+/* Forget Sign-In: confirmed in a message dialog, the tokens leave the
+ * keyring and a settings-only profile leaves the picker; Cancel keeps all. */
+static void
+test_forget (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) kept = NULL;
+  g_autoptr(LbOAuthTokens) tokens = NULL;
+  LbOAuthSignInDialog *dialog;
+  AdwMessageDialog *confirm;
+  const char *host = lb_fake_workspace_get_url (fake);
+  void *pair[2] = { fixture->page, (void *) "forget-me" };
+
+  /* A profile of the file that the app did not sign in: nothing to forget. */
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (fixture->group), "workspace.forget-sign-in", NULL) &&
+                  find_message_dialog () != NULL);
+
+  browse_at_once = TRUE;
+  dialog = open_dialog (fixture, host, "forget-me");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
+  lb_test_spin_until_func (dialog_gone, NULL, 20);
+  finish_browser ();
+  lb_test_spin_until_func (user_known, fixture->page, 20);
+  tokens = lookup_tokens (host, "forget-me");
+  g_assert_nonnull (tokens);
+  g_clear_pointer (&tokens, lb_oauth_tokens_free);
+
+  /* Cancel: nothing happens. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->group), "workspace.forget-sign-in", NULL));
+  lb_test_spin_until_func (message_dialog_shown, NULL, 10);
+  confirm = find_message_dialog ();
+  g_assert_nonnull (confirm);
+  adw_message_dialog_response (confirm, "cancel");
+  lb_test_spin_briefly ();
+  tokens = lookup_tokens (host, "forget-me");
+  g_assert_nonnull (tokens);
+  g_clear_pointer (&tokens, lb_oauth_tokens_free);
+
+  /* Forget: the dialog says what happens. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->group), "workspace.forget-sign-in", NULL));
+  lb_test_spin_until_func (message_dialog_shown, NULL, 10);
+  confirm = find_message_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (confirm), "forget-me"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "deleted from your keyring"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), host));
+  lb_test_spin_ms (300);
+  lb_test_save_screenshot (GTK_WIDGET (confirm), "oauth-forget-confirm");
+  adw_message_dialog_response (confirm, "forget");
+
+  lb_test_spin_until_func (profile_gone, pair, 20);
+  g_assert_false (lb_deploy_page_select_profile (fixture->page, "forget-me"));
+  tokens = lookup_tokens (host, "forget-me");
+  g_assert_null (tokens);
+  kept = g_settings_get_value (settings, "signed-in-profiles");
+  g_assert_false (g_variant_lookup (kept, "forget-me", "&s", NULL));
+  g_clear_pointer (&kept, g_variant_unref);
+  kept = g_settings_get_value (settings, "signed-in-profile-ids");
+  g_assert_false (g_variant_lookup_value (kept, "forget-me", NULL) != NULL);
+  lb_test_spin_ms (300);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-forgotten");
+}
+
 static void
 test_no_secret_in_log (void)
 {
@@ -558,6 +876,10 @@ main (int   argc,
       g_test_add ("/ui/oauth/revoked", Fixture, NULL, fixture_setup, test_revoked, fixture_teardown);
       g_test_add ("/ui/oauth/read-only-config", Fixture, NULL, fixture_setup, test_read_only_config,
                   fixture_teardown);
+      g_test_add ("/ui/oauth/account-id", Fixture, NULL, fixture_setup, test_account_id, fixture_teardown);
+      g_test_add ("/ui/oauth/unified-workspace", Fixture, NULL, fixture_setup, test_unified_workspace,
+                  fixture_teardown);
+      g_test_add ("/ui/oauth/forget", Fixture, NULL, fixture_setup, test_forget, fixture_teardown);
     }
   else
     g_test_message ("Sign-in tests left out: %s", why);

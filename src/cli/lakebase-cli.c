@@ -30,6 +30,7 @@ static const LbCliCommand commands[] = {
   { "estimate", N_("Estimate the monthly cost of a workload file"), lb_cli_estimate },
   { "explain", N_("Show the plans of a .sql workload’s queries and what to look at in them"), lb_cli_explain },
   { "login", N_("Sign in to a Databricks workspace in the browser"), lb_cli_login },
+  { "logout", N_("Forget a browser sign-in (its tokens in the keyring)"), lb_cli_logout },
   { "profiles", N_("List the Databricks profiles and how they sign in"), lb_cli_profiles },
   { "sandbox", N_("Reset the built-in PostgreSQL sandbox"), lb_cli_sandbox },
   { "sizes", N_("Measure the tables to sync on a SQL warehouse"), lb_cli_sizes },

@@ -79,6 +79,8 @@ lb_cli_login (int    argc,
   g_autofree char *host_option = NULL;
   g_autofree char *profile = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *typed_workspace_id = NULL;
   g_auto(GStrv) rest = NULL;
   gboolean save_config = FALSE;
   gboolean no_browser = FALSE;
@@ -90,6 +92,8 @@ lb_cli_login (int    argc,
     { "host", 0, 0, G_OPTION_ARG_STRING, &host_option, N_("The workspace URL"), N_("URL") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("The profile's name (default: the host's first label)"), N_("NAME") },
+    { "account-id", 0, 0, G_OPTION_ARG_STRING, &account_id,
+      N_("The account (a UUID) of an account console or a unified host"), N_("ID") },
     { "save-config", 0, 0, G_OPTION_ARG_NONE, &save_config,
       N_("Add the profile to ~/.databrickscfg (or DATABRICKS_CONFIG_FILE)"), NULL },
     { "no-browser", 0, 0, G_OPTION_ARG_NONE, &no_browser, N_("Only print the page to open"), NULL },
@@ -122,10 +126,15 @@ lb_cli_login (int    argc,
       return LB_CLI_EXIT_USAGE;
     }
 
-  host = lb_databricks_normalize_host (host_option, NULL, &error);
+  host = lb_databricks_normalize_host (host_option, &typed_workspace_id, &error);
   if (host == NULL)
     {
       lb_cli_print_error ("%s", error->message);
+      return LB_CLI_EXIT_USAGE;
+    }
+  if (account_id != NULL && !lb_oauth_is_valid_account_id (account_id))
+    {
+      lb_cli_print_error (_("--account-id takes a UUID such as 0a1b2c3d-1234-5678-9abc-def012345678"));
       return LB_CLI_EXIT_USAGE;
     }
   if (profile == NULL || profile[0] == '\0')
@@ -134,7 +143,7 @@ lb_cli_login (int    argc,
       profile = lb_oauth_profile_suggest_name (host);
     }
 
-  login = lb_oauth_login_new (host, NULL);
+  login = lb_oauth_login_new (host, account_id);
   lb_oauth_login_set_timeout (login, (guint) timeout_s);
   if (port >= 0)
     lb_oauth_login_set_port (login, port);
@@ -170,7 +179,13 @@ lb_cli_login (int    argc,
       g_autoptr(GFile) file = config_file ();
       g_autofree char *display = g_file_get_parse_name (file);
 
-      if (!lb_oauth_profile_write_to_config (file, profile, host, &error))
+      const LbOAuthEndpoints *found = lb_oauth_login_get_endpoints (login);
+      const char *workspace_id = found != NULL && found->host_type == LB_OAUTH_HOST_UNIFIED
+                                 ? (found->workspace_id != NULL ? found->workspace_id : typed_workspace_id)
+                                 : NULL;
+      const char *account = found != NULL && found->host_type != LB_OAUTH_HOST_WORKSPACE ? found->account_id : NULL;
+
+      if (!lb_oauth_profile_write_to_config_full (file, profile, host, account, workspace_id, &error))
         {
           lb_cli_print_error ("%s", error->message);
           return LB_CLI_EXIT_FAILURE;
@@ -181,5 +196,80 @@ lb_cli_login (int    argc,
     g_print (_("Add --save-config to add the profile to ~/.databrickscfg, so that --profile %s finds it.\n"),
              profile);
 
+  return LB_CLI_EXIT_OK;
+}
+
+/* lakebase-cli logout: deletes the browser sign-in's tokens from the
+ * keyring (the profile itself stays in ~/.databrickscfg, as with
+ * `databricks auth logout`). */
+int
+lb_cli_logout (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *host_option = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *host = NULL;
+  g_auto(GStrv) rest = NULL;
+  gboolean removed = FALSE;
+  const GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host_option, N_("Forget every sign-in to this workspace URL"), N_("URL") },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Forget the sign-in of this profile"), N_("NAME") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Delete the tokens of a browser sign-in (lakebase-cli login or the\n"
+                                           "app's Sign In with Browser) from the keyring. A profile in\n"
+                                           "~/.databrickscfg stays there; using it needs a new sign-in."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, "logout", &argc, &argv))
+    return LB_CLI_EXIT_USAGE;
+  if (rest != NULL && rest[0] != NULL)
+    {
+      lb_cli_print_error (_("unexpected argument “%s”"), rest[0]);
+      return LB_CLI_EXIT_USAGE;
+    }
+  if (host_option == NULL && (profile == NULL || profile[0] == '\0'))
+    {
+      lb_cli_print_error (_("--profile NAME or --host URL is needed: the sign-in to forget"));
+      return LB_CLI_EXIT_USAGE;
+    }
+  if (host_option != NULL)
+    {
+      host = lb_databricks_normalize_host (host_option, NULL, &error);
+      if (host == NULL)
+        {
+          lb_cli_print_error ("%s", error->message);
+          return LB_CLI_EXIT_USAGE;
+        }
+    }
+
+  lb_oauth_token_store_forget_async (host, profile, NULL, done_cb, &result);
+  wait_for (&result);
+  if (!lb_oauth_token_store_forget_finish (result, &removed, &error))
+    {
+      lb_cli_print_error (_("the keyring did not let go of the sign-in (%s): unlock it and try again"),
+                          error->message);
+      return LB_CLI_EXIT_FAILURE;
+    }
+
+  if (!removed)
+    {
+      if (profile != NULL)
+        g_print (_("No sign-in of profile “%s” was kept in the keyring.\n"), profile);
+      else
+        g_print (_("No sign-in to %s was kept in the keyring.\n"), host);
+      return LB_CLI_EXIT_OK;
+    }
+  if (profile != NULL && host != NULL)
+    g_print (_("Forgot the sign-in of profile “%s” to %s.\n"), profile, host);
+  else if (profile != NULL)
+    g_print (_("Forgot the sign-in of profile “%s”.\n"), profile);
+  else
+    g_print (_("Forgot every sign-in to %s.\n"), host);
   return LB_CLI_EXIT_OK;
 }

@@ -59,6 +59,8 @@ int   lb_cli_status       (int          argc,
 /* lb-cli-login.c */
 int   lb_cli_login        (int          argc,
                            char       **argv);
+int   lb_cli_logout       (int          argc,
+                           char       **argv);
 
 /* "lakebase-cli: <message>" on stderr. */
 void  lb_cli_print_error  (const char  *format,

@@ -34,7 +34,25 @@ lb_oauth_endpoints_free (LbOAuthEndpoints *self)
     return;
   g_free (self->authorization_endpoint);
   g_free (self->token_endpoint);
+  g_free (self->account_id);
+  g_free (self->workspace_id);
   g_free (self);
+}
+
+LbOAuthEndpoints *
+lb_oauth_endpoints_copy (const LbOAuthEndpoints *self)
+{
+  LbOAuthEndpoints *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new0 (LbOAuthEndpoints, 1);
+  copy->authorization_endpoint = g_strdup (self->authorization_endpoint);
+  copy->token_endpoint = g_strdup (self->token_endpoint);
+  copy->account_id = g_strdup (self->account_id);
+  copy->workspace_id = g_strdup (self->workspace_id);
+  copy->host_type = self->host_type;
+  return copy;
 }
 
 LbOAuthTokens *
@@ -141,13 +159,48 @@ strip_slash (const char *host)
 
 /* Discovery ----------------------------------------------------------------- */
 
-static gboolean
-is_account_host (const char *host)
+/* accounts. and accounts-dod. hosts are account consoles (the SDKs' URL
+ * rule); everything else is asked for its metadata. */
+gboolean
+lb_oauth_is_account_host (const char *host)
 {
-  g_autoptr(GUri) uri = g_uri_parse (host, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = host != NULL ? g_uri_parse (host, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *name = uri != NULL ? g_uri_get_host (uri) : NULL;
 
-  return uri != NULL && g_uri_get_host (uri) != NULL &&
-         g_str_has_prefix (g_uri_get_host (uri), "accounts.");
+  return name != NULL && (g_str_has_prefix (name, "accounts.") || g_str_has_prefix (name, "accounts-dod."));
+}
+
+gboolean
+lb_oauth_is_valid_account_id (const char *account_id)
+{
+  static const char pattern[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+  if (account_id == NULL || strlen (account_id) != sizeof pattern - 1)
+    return FALSE;
+  for (gsize i = 0; pattern[i] != '\0'; i++)
+    if (pattern[i] == '-' ? account_id[i] != '-' : !g_ascii_isxdigit (account_id[i]))
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct
+{
+  char             *host;          /* without the trailing slash */
+  char             *account_id;    /* given, or the metadata's */
+  SoupSession      *session;
+  LbOAuthEndpoints *partial;       /* ids and host type from the metadata */
+} Discovery;
+
+static void
+discovery_free (gpointer data)
+{
+  Discovery *discovery = data;
+
+  g_free (discovery->host);
+  g_free (discovery->account_id);
+  g_clear_object (&discovery->session);
+  lb_oauth_endpoints_free (discovery->partial);
+  g_free (discovery);
 }
 
 static void
@@ -157,7 +210,8 @@ discovery_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
-  const char *host = g_task_get_task_data (task);
+  Discovery *discovery = g_task_get_task_data (task);
+  const char *host = discovery->host;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -179,10 +233,15 @@ discovery_cb (GObject      *object,
   status = soup_message_get_status (message);
   if (status == SOUP_STATUS_NOT_FOUND)
     {
-      g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_NOT_SUPPORTED,
-                               _("%s does not offer browser sign-in (it has no OAuth endpoints): check that "
-                                 "this is a Databricks workspace URL, or use a personal access token"),
-                               host);
+      if (discovery->partial != NULL && discovery->partial->host_type == LB_OAUTH_HOST_UNIFIED)
+        g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_NOT_SUPPORTED,
+                                 _("%s has no OAuth sign-in for account %s: check the account id"),
+                                 host, discovery->account_id);
+      else
+        g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_NOT_SUPPORTED,
+                                 _("%s does not offer browser sign-in (it has no OAuth endpoints): check that "
+                                   "this is a Databricks workspace URL, or use a personal access token"),
+                                 host);
       return;
     }
 
@@ -205,10 +264,108 @@ discovery_cb (GObject      *object,
       return;
     }
 
-  endpoints = g_new0 (LbOAuthEndpoints, 1);
+  endpoints = discovery->partial != NULL ? g_steal_pointer (&discovery->partial) : g_new0 (LbOAuthEndpoints, 1);
   endpoints->authorization_endpoint = g_strdup (json_object_get_string_member (object_, "authorization_endpoint"));
   endpoints->token_endpoint = g_strdup (json_object_get_string_member (object_, "token_endpoint"));
   g_task_return_pointer (task, endpoints, (GDestroyNotify) lb_oauth_endpoints_free);
+}
+
+static void
+ask_authorization_server (GTask      *task,
+                          const char *url)
+{
+  Discovery *discovery = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY,
+                               _("“%s” is not a workspace URL"), discovery->host);
+      g_object_unref (task);
+      return;
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
+  soup_session_send_and_read_async (discovery->session, message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), discovery_cb, task);
+}
+
+/* {host}/.well-known/databricks-config, as the SDKs read it: a unified host
+ * answers with an account-level oidc_endpoint ({account_id} to fill in) and
+ * its account id; a workspace with its own /oidc and its ids. No answer
+ * (older hosts) means a workspace, asked the classic way. */
+static void
+metadata_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  Discovery *discovery = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *url = NULL;
+  g_autofree char *oidc = NULL;
+  JsonObject *meta = NULL;
+  const char *raw_oidc;
+  const char *host_type;
+  LbOAuthEndpoints *partial;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  if (bytes != NULL && soup_message_get_status (message) == SOUP_STATUS_OK &&
+      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    meta = json_node_get_object (json_parser_get_root (parser));
+  raw_oidc = meta != NULL ? json_object_get_string_member_with_default (meta, "oidc_endpoint", NULL) : NULL;
+
+  if (raw_oidc == NULL || raw_oidc[0] == '\0')
+    {
+      url = g_strconcat (discovery->host, "/oidc/.well-known/oauth-authorization-server", NULL);
+      ask_authorization_server (task, url);
+      return;
+    }
+
+  partial = discovery->partial = g_new0 (LbOAuthEndpoints, 1);
+  if (discovery->account_id == NULL)
+    discovery->account_id = g_strdup (json_object_get_string_member_with_default (meta, "account_id", NULL));
+  partial->account_id = g_strdup (discovery->account_id);
+  partial->workspace_id = g_strdup (json_object_get_string_member_with_default (meta, "workspace_id", NULL));
+  host_type = json_object_get_string_member_with_default (meta, "host_type", "");
+  partial->host_type = (g_ascii_strcasecmp (host_type, "unified") == 0 ||
+                        g_ascii_strcasecmp (host_type, "unified_host") == 0 ||
+                        strstr (raw_oidc, "/oidc/accounts/") != NULL)
+                       ? LB_OAUTH_HOST_UNIFIED : LB_OAUTH_HOST_WORKSPACE;
+
+  if (strstr (raw_oidc, "{account_id}") != NULL)
+    {
+      GString *filled;
+
+      if (discovery->account_id == NULL || discovery->account_id[0] == '\0')
+        {
+          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED,
+                                   _("%s signs in through a Databricks account: give the account id "
+                                     "(a UUID, shown in the account console) to sign in to it"),
+                                   discovery->host);
+          g_object_unref (task);
+          return;
+        }
+      filled = g_string_new (raw_oidc);
+      g_string_replace (filled, "{account_id}", discovery->account_id, 0);
+      oidc = g_string_free (filled, FALSE);
+    }
+  else
+    oidc = g_strdup (raw_oidc);
+
+  while (g_str_has_suffix (oidc, "/"))
+    oidc[strlen (oidc) - 1] = '\0';
+  url = g_strconcat (oidc, "/.well-known/oauth-authorization-server", NULL);
+  ask_authorization_server (task, url);
 }
 
 void
@@ -220,49 +377,63 @@ lb_oauth_discover_async (SoupSession         *session,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(SoupSession) owned = NULL;
   g_autoptr(SoupMessage) message = NULL;
-  g_autofree char *base = NULL;
   g_autofree char *url = NULL;
+  Discovery *discovery;
 
   g_return_if_fail (host != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_oauth_discover_async);
-  base = strip_slash (host);
-  g_task_set_task_data (task, g_strdup (base), g_free);
+  discovery = g_new0 (Discovery, 1);
+  discovery->host = strip_slash (host);
+  discovery->account_id = account_id != NULL && account_id[0] != '\0' ? g_strdup (account_id) : NULL;
+  discovery->session = ensure_session (session);
+  g_task_set_task_data (task, discovery, discovery_free);
 
-  /* Account consoles have fixed endpoints under the account (GoSDK). */
-  if (is_account_host (base))
+  if (discovery->account_id != NULL && !lb_oauth_is_valid_account_id (discovery->account_id))
+    {
+      g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY,
+                               _("“%s” is not an account id: it is a UUID such as "
+                                 "0a1b2c3d-1234-5678-9abc-def012345678, shown in the account console"),
+                               discovery->account_id);
+      return;
+    }
+
+  /* Account consoles have fixed endpoints under the account (the SDKs'). */
+  if (lb_oauth_is_account_host (discovery->host))
     {
       LbOAuthEndpoints *endpoints;
 
-      if (account_id == NULL || account_id[0] == '\0')
+      if (discovery->account_id == NULL)
         {
-          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY,
-                                   _("%s is an account console: give the account id to sign in to it"), base);
+          g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED,
+                                   _("%s is an account console: give the account id to sign in to it"),
+                                   discovery->host);
           return;
         }
       endpoints = g_new0 (LbOAuthEndpoints, 1);
-      endpoints->authorization_endpoint = g_strdup_printf ("%s/oidc/accounts/%s/v1/authorize", base, account_id);
-      endpoints->token_endpoint = g_strdup_printf ("%s/oidc/accounts/%s/v1/token", base, account_id);
+      endpoints->authorization_endpoint = g_strdup_printf ("%s/oidc/accounts/%s/v1/authorize",
+                                                           discovery->host, discovery->account_id);
+      endpoints->token_endpoint = g_strdup_printf ("%s/oidc/accounts/%s/v1/token",
+                                                   discovery->host, discovery->account_id);
+      endpoints->account_id = g_strdup (discovery->account_id);
+      endpoints->host_type = LB_OAUTH_HOST_ACCOUNT;
       g_task_return_pointer (task, endpoints, (GDestroyNotify) lb_oauth_endpoints_free);
       return;
     }
 
-  url = g_strconcat (base, "/oidc/.well-known/oauth-authorization-server", NULL);
+  url = g_strconcat (discovery->host, "/.well-known/databricks-config", NULL);
   message = soup_message_new (SOUP_METHOD_GET, url);
   if (message == NULL)
     {
       g_task_return_new_error (task, LB_OAUTH_ERROR, LB_OAUTH_ERROR_DISCOVERY,
-                               _("“%s” is not a workspace URL"), base);
+                               _("“%s” is not a workspace URL"), discovery->host);
       return;
     }
   soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
-
-  owned = ensure_session (session);
-  soup_session_send_and_read_async (owned, message, G_PRIORITY_DEFAULT, cancellable,
-                                    discovery_cb, g_steal_pointer (&task));
+  soup_session_send_and_read_async (discovery->session, message, G_PRIORITY_DEFAULT, cancellable,
+                                    metadata_cb, g_steal_pointer (&task));
 }
 
 LbOAuthEndpoints *
@@ -470,6 +641,7 @@ struct _LbOAuthLogin
   guint             timeout_s;
   char             *uri;
   SoupSession      *session;
+  LbOAuthEndpoints *endpoints;  /* what the last discovery found */
 };
 
 G_DEFINE_FINAL_TYPE (LbOAuthLogin, lb_oauth_login, G_TYPE_OBJECT)
@@ -840,6 +1012,8 @@ discovered_cb (GObject      *object,
   GMainContext *context = g_main_context_get_thread_default ();
 
   run->endpoints = lb_oauth_discover_finish (result, &error);
+  lb_oauth_endpoints_free (self->endpoints);
+  self->endpoints = lb_oauth_endpoints_copy (run->endpoints);
   if (run->endpoints == NULL || !start_listener (self, run, task, &error))
     {
       run_stop (run);
@@ -898,6 +1072,14 @@ lb_oauth_login_run_finish (LbOAuthLogin  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+const LbOAuthEndpoints *
+lb_oauth_login_get_endpoints (LbOAuthLogin *self)
+{
+  g_return_val_if_fail (LB_IS_OAUTH_LOGIN (self), NULL);
+
+  return self->uri != NULL ? self->endpoints : NULL;
+}
+
 const char *
 lb_oauth_login_get_host (LbOAuthLogin *self)
 {
@@ -945,6 +1127,7 @@ lb_oauth_login_finalize (GObject *object)
 
   g_free (self->host);
   g_free (self->account_id);
+  g_clear_pointer (&self->endpoints, lb_oauth_endpoints_free);
   g_free (self->uri);
   g_clear_object (&self->session);
 

@@ -21,6 +21,7 @@ typedef enum
   LB_OAUTH_ERROR_TOKEN,           /* the token endpoint refused */
   LB_OAUTH_ERROR_TIMED_OUT,       /* nobody came back from the browser */
   LB_OAUTH_ERROR_LISTEN,          /* no loopback port to listen on */
+  LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED, /* an account or unified host: give the account id */
 } LbOAuthError;
 
 GQuark lb_oauth_error_quark (void);
@@ -29,13 +30,31 @@ GQuark lb_oauth_error_quark (void);
 #define LB_OAUTH_CLIENT_ID "databricks-cli"
 #define LB_OAUTH_SCOPES    "all-apis offline_access"
 
+/* What kind of host answered discovery, as the SDKs tell them apart. */
+typedef enum
+{
+  LB_OAUTH_HOST_WORKSPACE,  /* a workspace: {host}/oidc */
+  LB_OAUTH_HOST_ACCOUNT,    /* an account console (accounts.…) */
+  LB_OAUTH_HOST_UNIFIED,    /* one host for the account and its workspaces:
+                             * the account's OIDC, the workspace named by
+                             * X-Databricks-Workspace-Id */
+} LbOAuthHostType;
+
 typedef struct
 {
-  char *authorization_endpoint;
-  char *token_endpoint;
+  char            *authorization_endpoint;
+  char            *token_endpoint;
+  char            *account_id;    /* given or from the host's metadata; may be NULL */
+  char            *workspace_id;  /* from the host's metadata; may be NULL */
+  LbOAuthHostType  host_type;
 } LbOAuthEndpoints;
 
+LbOAuthEndpoints *lb_oauth_endpoints_copy (const LbOAuthEndpoints *self);
 void              lb_oauth_endpoints_free (LbOAuthEndpoints *self);
+/* https://accounts.… and https://accounts-dod.… (the SDKs' rule). */
+gboolean          lb_oauth_is_account_host     (const char *host);
+/* A Databricks account id is a UUID. */
+gboolean          lb_oauth_is_valid_account_id (const char *account_id);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbOAuthEndpoints, lb_oauth_endpoints_free)
 
 /* What the token endpoint gave. Secrets: never logged, never shown. */
@@ -54,10 +73,15 @@ void              lb_oauth_tokens_free          (LbOAuthTokens       *self);
 gboolean          lb_oauth_tokens_needs_refresh (const LbOAuthTokens *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbOAuthTokens, lb_oauth_tokens_free)
 
-/* OIDC discovery. A workspace host asks
- * {host}/oidc/.well-known/oauth-authorization-server; an account host
- * (accounts.…, with @account_id) uses {host}/oidc/accounts/{id}/v1/… as the
- * SDKs do. @session may be NULL. */
+/* OIDC discovery, resolved as the Databricks SDKs do. An account host
+ * (accounts.…, with @account_id) uses {host}/oidc/accounts/{id}/v1/…. Any
+ * other host is asked {host}/.well-known/databricks-config first: its
+ * oidc_endpoint (with {account_id} filled in from @account_id or the
+ * metadata's own account_id) + /.well-known/oauth-authorization-server; a
+ * unified host answers there with its account's OIDC and, for a workspace
+ * URL, the workspace id. Without metadata (older workspaces):
+ * {host}/oidc/.well-known/oauth-authorization-server. @account_id, when
+ * given, must be a UUID. @session may be NULL. */
 void              lb_oauth_discover_async       (SoupSession          *session,
                                                  const char           *host,
                                                  const char           *account_id,
@@ -100,6 +124,9 @@ void              lb_oauth_login_set_port       (LbOAuthLogin         *self,
                                                  int                   port);
 void              lb_oauth_login_set_timeout    (LbOAuthLogin         *self,
                                                  guint                 seconds);
+/* What discovery found (host type, account and workspace ids) once
+ * "open-uri" was emitted, else NULL. */
+const LbOAuthEndpoints *lb_oauth_login_get_endpoints (LbOAuthLogin *self);
 /* The authorize URL once "open-uri" was emitted, else NULL. */
 const char       *lb_oauth_login_get_uri        (LbOAuthLogin         *self);
 void              lb_oauth_login_run_async      (LbOAuthLogin         *self,

@@ -25,6 +25,19 @@ lb_oauth_profile_new (const char *name,
   return profile;
 }
 
+LbDatabricksProfile *
+lb_oauth_profile_new_full (const char *name,
+                           const char *host,
+                           const char *account_id,
+                           const char *workspace_id)
+{
+  LbDatabricksProfile *profile = lb_oauth_profile_new (name, host);
+
+  profile->account_id = account_id != NULL && account_id[0] != '\0' ? g_strdup (account_id) : NULL;
+  profile->workspace_id = workspace_id != NULL && workspace_id[0] != '\0' ? g_strdup (workspace_id) : NULL;
+  return profile;
+}
+
 char *
 lb_oauth_profile_suggest_name (const char *host)
 {
@@ -55,6 +68,17 @@ lb_oauth_profile_write_to_config (GFile       *file,
                                   const char  *name,
                                   const char  *host,
                                   GError     **error)
+{
+  return lb_oauth_profile_write_to_config_full (file, name, host, NULL, NULL, error);
+}
+
+gboolean
+lb_oauth_profile_write_to_config_full (GFile       *file,
+                                       const char  *name,
+                                       const char  *host,
+                                       const char  *account_id,
+                                       const char  *workspace_id,
+                                       GError     **error)
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
@@ -101,7 +125,13 @@ lb_oauth_profile_write_to_config (GFile       *file,
     g_string_append_c (section, '\n');
   if (length > 0)
     g_string_append_c (section, '\n');
-  g_string_append_printf (section, "[%s]\nhost      = %s\nauth_type = databricks-cli\n", name, host);
+  g_string_append_printf (section, "[%s]\nhost      = %s\n", name, host);
+  /* As the Databricks CLI writes them for account and unified hosts. */
+  if (account_id != NULL && account_id[0] != '\0')
+    g_string_append_printf (section, "account_id = %s\n", account_id);
+  if (workspace_id != NULL && workspace_id[0] != '\0')
+    g_string_append_printf (section, "workspace_id = %s\n", workspace_id);
+  g_string_append (section, "auth_type = databricks-cli\n");
 
   stream = g_file_append_to (file, G_FILE_CREATE_PRIVATE, NULL, &local_error);
   if (stream == NULL ||

@@ -13,6 +13,12 @@ G_BEGIN_DECLS
 /* An OAuth U2M profile named @name for @host (normalised). */
 LbDatabricksProfile *lb_oauth_profile_new            (const char  *name,
                                                       const char  *host);
+/* The same with the account id (account and unified hosts) and the
+ * workspace id (a workspace of a unified host); NULL or "" for none. */
+LbDatabricksProfile *lb_oauth_profile_new_full       (const char  *name,
+                                                      const char  *host,
+                                                      const char  *account_id,
+                                                      const char  *workspace_id);
 /* "dbc-1234" for https://dbc-1234.cloud.databricks.com. */
 char                *lb_oauth_profile_suggest_name   (const char  *host);
 /* Appends [@name] host = … auth_type = databricks-cli to @file (created
@@ -24,5 +30,12 @@ gboolean             lb_oauth_profile_write_to_config (GFile      *file,
                                                        const char *name,
                                                        const char *host,
                                                        GError    **error);
+/* The same with account_id = and workspace_id = lines when given. */
+gboolean             lb_oauth_profile_write_to_config_full (GFile      *file,
+                                                            const char *name,
+                                                            const char *host,
+                                                            const char *account_id,
+                                                            const char *workspace_id,
+                                                            GError    **error);
 
 G_END_DECLS

@@ -235,3 +235,59 @@ lb_oauth_token_store_delete_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static void
+forgot_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gboolean removed = secret_password_clear_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, removed ? 1 : 0);
+}
+
+void
+lb_oauth_token_store_forget_async (const char          *host,
+                                   const char          *profile,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GTask *task;
+
+  g_return_if_fail (host != NULL || profile != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_oauth_token_store_forget_async);
+  /* Left out attributes match any value: every profile of @host, or
+   * @profile on whichever host. */
+  g_hash_table_insert (attributes, (gpointer) "client-id", (gpointer) LB_OAUTH_CLIENT_ID);
+  if (host != NULL)
+    g_hash_table_insert (attributes, (gpointer) "host", (gpointer) host);
+  if (profile != NULL)
+    g_hash_table_insert (attributes, (gpointer) "profile", (gpointer) profile);
+  secret_password_clearv (&oauth_schema, attributes, cancellable, forgot_cb, task);
+}
+
+gboolean
+lb_oauth_token_store_forget_finish (GAsyncResult  *result,
+                                    gboolean      *removed,
+                                    GError       **error)
+{
+  gssize answer;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  answer = g_task_propagate_int (G_TASK (result), error);
+  if (answer < 0)
+    return FALSE;
+  if (removed != NULL)
+    *removed = answer > 0;
+  return TRUE;
+}

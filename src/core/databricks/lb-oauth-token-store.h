@@ -36,5 +36,16 @@ void           lb_oauth_token_store_delete_async  (const char           *host,
                                                    gpointer              user_data);
 gboolean       lb_oauth_token_store_delete_finish (GAsyncResult         *result,
                                                    GError              **error);
+/* Deletes every sign-in kept for @host (any profile) when @profile is
+ * NULL, for @profile (any host) when @host is NULL, else for both; at
+ * least one is needed. @removed: whether there was any. */
+void           lb_oauth_token_store_forget_async  (const char           *host,
+                                                   const char           *profile,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gboolean       lb_oauth_token_store_forget_finish (GAsyncResult         *result,
+                                                   gboolean             *removed,
+                                                   GError              **error);
 
 G_END_DECLS

@@ -25,6 +25,9 @@ struct _LbOAuthSignInDialog
   GtkWidget        *form_group;
   AdwEntryRow      *host_row;
   AdwEntryRow      *name_row;
+  AdwActionRow     *account_switch_row;
+  GtkSwitch        *account_switch;
+  AdwEntryRow      *account_row;
   AdwActionRow     *save_row;
   GtkSwitch        *save_switch;
   GtkWidget        *status_group;
@@ -39,6 +42,9 @@ struct _LbOAuthSignInDialog
   GCancellable     *cancellable;
   char             *host;
   char             *name;
+  char             *account_id;    /* given, or what discovery found */
+  char             *workspace_id;  /* a unified host's workspace */
+  char             *typed_workspace_id;  /* from ?o= / ?w= in the URL */
   gboolean          config_writable;
   gboolean          busy;
 };
@@ -94,7 +100,8 @@ finish (LbOAuthSignInDialog *self)
     {
       g_autoptr(GError) error = NULL;
 
-      in_config = lb_oauth_profile_write_to_config (self->config_file, self->name, self->host, &error);
+      in_config = lb_oauth_profile_write_to_config_full (self->config_file, self->name, self->host,
+                                                         self->account_id, self->workspace_id, &error);
       if (!in_config)
         note = g_strdup (error->message);
     }
@@ -149,10 +156,28 @@ login_done_cb (GObject      *object,
           gtk_widget_set_visible (GTK_WIDGET (self->link_label), FALSE);
           return;
         }
+      /* A unified host asked for the account id: offer the field. */
+      if (g_error_matches (error, LB_OAUTH_ERROR, LB_OAUTH_ERROR_ACCOUNT_ID_NEEDED))
+        {
+          gtk_switch_set_active (self->account_switch, TRUE);
+        }
       show_error (self, error->message);
       return;
     }
 
+  /* The ids discovery found go with the profile (the workspace id names
+   * the workspace to a unified host). */
+  {
+    const LbOAuthEndpoints *endpoints = lb_oauth_login_get_endpoints (self->login);
+
+    if (endpoints != NULL && endpoints->account_id != NULL && self->account_id == NULL &&
+        endpoints->host_type != LB_OAUTH_HOST_WORKSPACE)
+      self->account_id = g_strdup (endpoints->account_id);
+    g_clear_pointer (&self->workspace_id, g_free);
+    if (endpoints != NULL && endpoints->host_type == LB_OAUTH_HOST_UNIFIED)
+      self->workspace_id = g_strdup (endpoints->workspace_id != NULL ? endpoints->workspace_id
+                                                                     : self->typed_workspace_id);
+  }
   show_status (self, FALSE, _("Saving the sign-in in the keyring…"), NULL);
   lb_oauth_token_store_save_async (self->host, self->name, tokens, self->cancellable,
                                    tokens_saved_cb, g_object_ref (self));
@@ -204,7 +229,9 @@ start_action (GtkWidget  *widget,
       gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
       return;
     }
-  host = lb_databricks_normalize_host (typed, NULL, &error);
+  g_clear_pointer (&self->typed_workspace_id, g_free);
+  /* ?o=… / ?w=… in a copied URL names the workspace (of a unified host). */
+  host = lb_databricks_normalize_host (typed, &self->typed_workspace_id, &error);
   if (host == NULL)
     {
       show_error (self, error->message);
@@ -232,6 +259,27 @@ start_action (GtkWidget  *widget,
       return;
     }
 
+  g_clear_pointer (&self->account_id, g_free);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->account_row)))
+    {
+      g_autofree char *account = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->account_row))));
+
+      if (account[0] == '\0' && lb_oauth_is_account_host (host))
+        {
+          show_error (self, _("Type the account ID: an account console signs in to one account. "
+                              "It is a UUID, shown in the account console under your user menu."));
+          return;
+        }
+      if (account[0] != '\0' && !lb_oauth_is_valid_account_id (account))
+        {
+          show_error (self, _("The account ID is a UUID such as 0a1b2c3d-1234-5678-9abc-def012345678: "
+                              "copy it from the account console."));
+          return;
+        }
+      if (account[0] != '\0')
+        self->account_id = g_steal_pointer (&account);
+    }
+
   g_free (self->host);
   self->host = g_steal_pointer (&host);
   g_free (self->name);
@@ -241,7 +289,7 @@ start_action (GtkWidget  *widget,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   g_clear_object (&self->login);
-  self->login = lb_oauth_login_new (self->host, NULL);
+  self->login = lb_oauth_login_new (self->host, self->account_id);
   g_signal_connect_object (self->login, "open-uri", G_CALLBACK (open_uri_cb), self, 0);
 
   set_busy (self, TRUE);
@@ -315,6 +363,24 @@ check_config_writable (LbOAuthSignInDialog *self)
     }
 }
 
+/* An account console always needs the account id; any other host only
+ * when the user says it signs in through an account (a unified host). */
+static void
+update_account_rows (LbOAuthSignInDialog *self)
+{
+  g_autofree char *host = lb_databricks_normalize_host (gtk_editable_get_text (GTK_EDITABLE (self->host_row)),
+                                                        NULL, NULL);
+  gboolean account_host = host != NULL && lb_oauth_is_account_host (host);
+
+  gboolean shown = account_host || gtk_switch_get_active (self->account_switch);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->account_switch_row), !account_host);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_row), shown);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->account_row),
+                                 account_host ? _("Account ID (a UUID, from the account console)")
+                                              : _("Account ID (optional: the host may know it)"));
+}
+
 static void
 host_changed_cb (LbOAuthSignInDialog *self)
 {
@@ -328,6 +394,7 @@ host_changed_cb (LbOAuthSignInDialog *self)
     title = g_strdup_printf (_("Profile name (default “%s”)"), suggestion);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->name_row),
                                  title != NULL ? title : _("Profile name (optional)"));
+  update_account_rows (self);
 }
 
 static void
@@ -378,6 +445,9 @@ lb_oauth_sign_in_dialog_class_init (LbOAuthSignInDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, form_group);
   gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, host_row);
   gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, account_switch_row);
+  gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, account_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, account_row);
   gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, save_row);
   gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, save_switch);
   gtk_widget_class_bind_template_child (widget_class, LbOAuthSignInDialog, status_group);
@@ -399,6 +469,10 @@ lb_oauth_sign_in_dialog_init (LbOAuthSignInDialog *self)
   g_signal_connect_object (self->host_row, "changed", G_CALLBACK (host_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->host_row, "entry-activated", G_CALLBACK (entry_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->name_row, "entry-activated", G_CALLBACK (entry_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account_row, "entry-activated", G_CALLBACK (entry_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account_switch, "notify::active", G_CALLBACK (update_account_rows), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->link_label, "activate-link", G_CALLBACK (activate_link_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
 }
@@ -426,4 +500,20 @@ lb_oauth_sign_in_dialog_set_host (LbOAuthSignInDialog *self,
   g_return_if_fail (LB_IS_OAUTH_SIGN_IN_DIALOG (self));
 
   gtk_editable_set_text (GTK_EDITABLE (self->host_row), host != NULL ? host : "");
+}
+
+const char *
+lb_oauth_sign_in_dialog_get_account_id (LbOAuthSignInDialog *self)
+{
+  g_return_val_if_fail (LB_IS_OAUTH_SIGN_IN_DIALOG (self), NULL);
+
+  return self->account_id;
+}
+
+const char *
+lb_oauth_sign_in_dialog_get_workspace_id (LbOAuthSignInDialog *self)
+{
+  g_return_val_if_fail (LB_IS_OAUTH_SIGN_IN_DIALOG (self), NULL);
+
+  return self->workspace_id;
 }

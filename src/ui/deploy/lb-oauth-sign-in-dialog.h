@@ -7,7 +7,9 @@ G_BEGIN_DECLS
 
 #define LB_TYPE_OAUTH_SIGN_IN_DIALOG (lb_oauth_sign_in_dialog_get_type ())
 
-/* "Sign in with browser": asks for the workspace URL (and a profile name,
+/* "Sign in with browser": asks for the workspace URL (an account id for
+ * account and unified hosts, shown for accounts.… URLs or when ticked),
+ * (and a profile name,
  * and whether to add the profile to the profiles file), opens the
  * workspace's sign-in page in the browser, waits for it with a Cancel, and
  * keeps the tokens in the keyring (lb-oauth-token-store.h).
@@ -27,5 +29,9 @@ LbOAuthSignInDialog *lb_oauth_sign_in_dialog_new      (GtkWindow           *pare
 /* Fills in the URL (e.g. the host typed in the Deploy view). */
 void                 lb_oauth_sign_in_dialog_set_host (LbOAuthSignInDialog *self,
                                                        const char          *host);
+/* After "signed-in": the account id (given, or the host's own) and the
+ * workspace id of a unified host's workspace; NULL when none. */
+const char          *lb_oauth_sign_in_dialog_get_account_id   (LbOAuthSignInDialog *self);
+const char          *lb_oauth_sign_in_dialog_get_workspace_id (LbOAuthSignInDialog *self);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include "lb-oauth-profile.h"
 #include "lb-oauth-sign-in-dialog.h"
+#include "lb-oauth-token-store.h"
 #include "lb-workspace-group.h"
 
 #define SCIM_ME_PATH "/api/2.0/preview/scim/v2/Me"
@@ -44,6 +45,9 @@ struct _LbWorkspaceGroup
   char                *memory_token;      /* a typed token no keyring would take */
   GSettings           *settings;
   GHashTable          *signed_in;         /* browser sign-in profiles not in the file: name → host */
+  GHashTable          *signed_in_ids;     /* every browser sign-in profile: name → a{ss} of its ids */
+  GtkWidget           *forget_button;
+  gboolean             locked;
   char                *pending_select;    /* a profile just signed in: pick it once the list is read */
 
   guint                n_file_profiles;
@@ -163,7 +167,18 @@ resolve_selected (LbWorkspaceGroup  *self,
   const char *host = name != NULL ? g_hash_table_lookup (self->signed_in, name) : NULL;
 
   if (host != NULL)
-    return lb_oauth_profile_new (name, host);
+    {
+      GVariant *ids = g_hash_table_lookup (self->signed_in_ids, name);
+      const char *account_id = NULL;
+      const char *workspace_id = NULL;
+
+      if (ids != NULL)
+        {
+          g_variant_lookup (ids, "account_id", "&s", &account_id);
+          g_variant_lookup (ids, "workspace_id", "&s", &workspace_id);
+        }
+      return lb_oauth_profile_new_full (name, host, account_id, workspace_id);
+    }
   return lb_databricks_config_resolve (self->config, name, error);
 }
 
@@ -305,11 +320,25 @@ update_profile_subtitle (LbWorkspaceGroup *self)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row), subtitle);
 }
 
+/* Profiles the app signed in itself (in our settings, or written to the
+ * file by the sign-in) can have that sign-in forgotten. */
+static void
+update_forget (LbWorkspaceGroup *self)
+{
+  const char *name = selected_profile (self);
+  gboolean mine = name != NULL &&
+                  (g_hash_table_contains (self->signed_in, name) || g_hash_table_contains (self->signed_in_ids, name));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "workspace.forget-sign-in", mine && !self->locked);
+  gtk_widget_set_visible (self->forget_button, mine);
+}
+
 static void
 update_manual_rows (LbWorkspaceGroup *self)
 {
   gboolean manual = is_manual (self);
 
+  update_forget (self);
   gtk_widget_set_visible (GTK_WIDGET (self->host_row), manual);
   gtk_widget_set_visible (GTK_WIDGET (self->token_row), manual);
   update_profile_subtitle (self);
@@ -354,6 +383,17 @@ merge_signed_in (LbWorkspaceGroup *self,
   const char *host;
 
   g_hash_table_remove_all (self->signed_in);
+  g_hash_table_remove_all (self->signed_in_ids);
+  {
+    g_autoptr(GVariant) ids = g_settings_get_value (self->settings, "signed-in-profile-ids");
+    GVariantIter ids_iter;
+    const char *key;
+    GVariant *value;
+
+    g_variant_iter_init (&ids_iter, ids);
+    while (g_variant_iter_next (&ids_iter, "{&s@a{ss}}", &key, &value))
+      g_hash_table_insert (self->signed_in_ids, g_strdup (key), value);
+  }
   if (names != NULL)
     g_strv_builder_addv (builder, (const char **) names);
   g_variant_iter_init (&iter, kept);
@@ -497,6 +537,34 @@ signed_in_cb (LbWorkspaceGroup    *self,
       g_settings_set_value (self->settings, "signed-in-profiles", g_variant_builder_end (&builder));
     }
 
+  /* Every profile the app signed in, with its ids: account and unified
+   * hosts need them, and Forget Sign-In offers itself for these. */
+  {
+    g_autoptr(GVariant) kept = g_settings_get_value (self->settings, "signed-in-profile-ids");
+    g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sa{ss}}"));
+    g_auto(GVariantBuilder) ids = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+    const char *account_id = lb_oauth_sign_in_dialog_get_account_id (dialog);
+    const char *workspace_id = lb_oauth_sign_in_dialog_get_workspace_id (dialog);
+    GVariantIter iter;
+    const char *key;
+    GVariant *value;
+
+    g_variant_iter_init (&iter, kept);
+    while (g_variant_iter_next (&iter, "{&s@a{ss}}", &key, &value))
+      {
+        if (!g_str_equal (key, name))
+          g_variant_builder_add (&builder, "{s@a{ss}}", key, value);
+        g_variant_unref (value);
+      }
+    if (account_id != NULL)
+      g_variant_builder_add (&ids, "{ss}", "account_id", account_id);
+    if (workspace_id != NULL)
+      g_variant_builder_add (&ids, "{ss}", "workspace_id", workspace_id);
+    g_variant_builder_add (&ids, "{ss}", "in_file", in_config_file ? "true" : "false");
+    g_variant_builder_add (&builder, "{s@a{ss}}", name, g_variant_builder_end (&ids));
+    g_settings_set_value (self->settings, "signed-in-profile-ids", g_variant_builder_end (&builder));
+  }
+
   /* Translators: "Signed in to https://… as profile “dbc-1”" */
   text = g_strdup_printf (_("Signed in to %s as profile “%s”"), host, name);
   g_signal_emit (self, signals[TOAST], 0, note != NULL ? note : text);
@@ -543,6 +611,149 @@ sign_in_action (GtkWidget  *widget,
   if (is_manual (self))
     lb_oauth_sign_in_dialog_set_host (dialog, gtk_editable_get_text (GTK_EDITABLE (self->host_row)));
   g_signal_connect_object (dialog, "signed-in", G_CALLBACK (signed_in_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Forget sign-in ----------------------------------------------------------- */
+
+typedef struct
+{
+  LbWorkspaceGroup *self;
+  char             *name;
+  char             *host;
+  gboolean          settings_only;
+} Forget;
+
+static void
+forget_free (Forget *forget)
+{
+  g_object_unref (forget->self);
+  g_free (forget->name);
+  g_free (forget->host);
+  g_free (forget);
+}
+
+/* @key's dictionary less the entry @name. */
+static void
+remove_setting_entry (GSettings  *settings,
+                      const char *key,
+                      const char *name)
+{
+  g_autoptr(GVariant) kept = g_settings_get_value (settings, key);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (g_variant_get_type (kept));
+  gsize n = g_variant_n_children (kept);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (kept, i);
+      const char *entry_name = NULL;
+
+      g_variant_get_child (entry, 0, "&s", &entry_name);
+      if (!g_str_equal (entry_name, name))
+        g_variant_builder_add_value (&builder, entry);
+    }
+  g_settings_set_value (settings, key, g_variant_builder_end (&builder));
+}
+
+static void
+forget_deleted_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Forget *forget = user_data;
+  LbWorkspaceGroup *self = forget->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!lb_oauth_token_store_delete_finish (result, &error))
+    {
+      text = g_strdup_printf (_("The keyring did not let go of the sign-in (%s): unlock it and try again"),
+                              error->message);
+      g_signal_emit (self, signals[TOAST], 0, text);
+      forget_free (forget);
+      return;
+    }
+
+  remove_setting_entry (self->settings, "signed-in-profile-ids", forget->name);
+  if (forget->settings_only)
+    {
+      remove_setting_entry (self->settings, "signed-in-profiles", forget->name);
+      /* Translators: "Forgot the sign-in of profile “dbc-1”" */
+      text = g_strdup_printf (_("Forgot the sign-in of profile “%s” and removed the profile"), forget->name);
+    }
+  else
+    text = g_strdup_printf (_("Forgot the sign-in of profile “%s”: it needs a new sign-in before use"),
+                            forget->name);
+
+  /* What was checked with those tokens no longer holds. */
+  credentials_changed (self);
+  g_signal_emit (self, signals[TOAST], 0, text);
+  lb_workspace_group_reload_profiles (self);
+  forget_free (forget);
+}
+
+static void
+forget_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    Forget           *forget)
+{
+  if (!g_str_equal (response, "forget"))
+    {
+      forget_free (forget);
+      return;
+    }
+  lb_oauth_token_store_delete_async (forget->host, forget->name, NULL, forget_deleted_cb, forget);
+}
+
+static void
+forget_sign_in_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LbWorkspaceGroup *self = LB_WORKSPACE_GROUP (widget);
+  const char *name = selected_profile (self);
+  g_autoptr(LbDatabricksProfile) profile = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *file_name = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+  Forget *forget;
+
+  if (name == NULL)
+    return;
+  profile = resolve_selected (self, NULL);
+  if (profile == NULL || profile->host == NULL)
+    return;
+
+  forget = g_new0 (Forget, 1);
+  forget->self = g_object_ref (self);
+  forget->name = g_strdup (name);
+  forget->host = g_strdup (profile->host);
+  forget->settings_only = g_hash_table_contains (self->signed_in, name);
+
+  /* Translators: the heading of the confirmation; %s is a profile name. */
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL, NULL);
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Forget the Sign-In of “%s”?"), name);
+  file = config_file (self);
+  file_name = g_file_get_parse_name (file);
+  if (forget->settings_only)
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("The tokens for %s are deleted from your keyring and the profile is "
+                                      "removed from Lakebase Accelerator. Signing in again needs the browser."),
+                                    forget->host);
+  else
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("The tokens for %s are deleted from your keyring. The profile stays in "
+                                      "%s; using it needs a new sign-in."),
+                                    forget->host, file_name);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "forget", _("_Forget Sign-In"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "forget", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (forget_response_cb), forget);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -751,6 +962,7 @@ lb_workspace_group_dispose (GObject *object)
   g_clear_pointer (&self->user_name, g_free);
   g_clear_pointer (&self->pending_select, g_free);
   g_clear_pointer (&self->signed_in, g_hash_table_unref);
+  g_clear_pointer (&self->signed_in_ids, g_hash_table_unref);
   g_clear_object (&self->settings);
   if (self->memory_token != NULL)
     memset (self->memory_token, 0, strlen (self->memory_token));
@@ -848,6 +1060,7 @@ lb_workspace_group_class_init (LbWorkspaceGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWorkspaceGroup, identity_spinner);
 
   gtk_widget_class_install_action (widget_class, "workspace.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "workspace.forget-sign-in", NULL, forget_sign_in_action);
 }
 
 static void
@@ -855,9 +1068,23 @@ lb_workspace_group_init (LbWorkspaceGroup *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Beside the profile it acts on; shown for the app's own sign-ins. */
+  self->forget_button = g_object_new (GTK_TYPE_BUTTON,
+                                      "icon-name", "system-log-out-symbolic",
+                                      "action-name", "workspace.forget-sign-in",
+                                      "tooltip-text", _("Forget the browser sign-in of this profile"),
+                                      "valign", GTK_ALIGN_CENTER,
+                                      "visible", FALSE,
+                                      NULL);
+  gtk_widget_add_css_class (self->forget_button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->forget_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Forget Sign-In"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self->profile_row), self->forget_button);
+
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
   self->signed_in = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->signed_in_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
   self->profiles = gtk_string_list_new (NULL);
   gtk_string_list_append (self->profiles, _("Type a host and a token"));
   adw_combo_row_set_model (self->profile_row, G_LIST_MODEL (self->profiles));
@@ -979,4 +1206,6 @@ lb_workspace_group_set_locked (LbWorkspaceGroup *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->host_row), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !locked);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "workspace.sign-in", !locked);
+  self->locked = locked;
+  update_forget (self);
 }
