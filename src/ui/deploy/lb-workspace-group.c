@@ -242,7 +242,7 @@ typed_token (LbWorkspaceGroup *self)
  * person can act on. */
 char *
 lb_workspace_group_explain_error (LbWorkspaceGroup *self,
-                               const GError *error)
+                                  const GError     *error)
 {
   const char *profile = selected_profile (self);
   g_autofree char *host = NULL;
@@ -254,7 +254,13 @@ lb_workspace_group_explain_error (LbWorkspaceGroup *self,
     {
       /* Where the CLI cannot run (the Flatpak), the browser sign-in can. */
       if (strstr (error->message, _("Sign In with Browser")) == NULL)
-        return g_strdup_printf (_("%s Or use Sign In with Browser above."), error->message);
+        {
+          /* The CLI's sentence may end without a full stop. */
+          g_autofree char *sentence = g_str_has_suffix (error->message, ".") ? g_strdup (error->message)
+                                                                             : g_strconcat (error->message, ".", NULL);
+
+          return g_strdup_printf (_("%s Or use Sign In with Browser above."), sentence);
+        }
       return g_strdup (error->message);
     }
 
