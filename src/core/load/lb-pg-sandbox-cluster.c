@@ -661,7 +661,9 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
                                "synchronous_commit = off\n"
                                "full_page_writes = off\n"
                                "max_connections = 200\n"
-                               "shared_buffers = 128MB\n",
+                               "shared_buffers = 128MB\n"
+                               /* What the server saw during a run (LbServerSnapshot). */
+                               "shared_preload_libraries = 'pg_stat_statements'\n",
                                quoted_socket);
 
   conf_path = g_build_filename (data_dir, "postgresql.conf", NULL);
