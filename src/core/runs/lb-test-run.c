@@ -468,21 +468,51 @@ engine_done_cb (GObject      *object,
   lb_server_sampler_stop_async (self->sampler, self->run_cancellable, sampler_stopped_cb, self);
 }
 
+static void run_engine (LbTestRun *self);
+
+static void
+sampler_started_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LbTestRun) self = user_data;
+  GError *error = NULL;
+
+  lb_server_sampler_start_finish (LB_SERVER_SAMPLER (object), result);
+  if (self->task == NULL || self->sampler != LB_SERVER_SAMPLER (object))
+    return;
+  if (g_cancellable_set_error_if_cancelled (self->run_cancellable, &error))
+    {
+      fail_run (self, error);
+      return;
+    }
+  run_engine (self);
+}
+
 static void
 launch_engine (LbTestRun *self)
+{
+  g_clear_pointer (&self->started, g_date_time_unref);
+  self->started = g_date_time_new_now_local ();
+  /* Its own connection and thread: the workers never wait on it. The
+   * engine starts once the first snapshot is in, so that it is a "before". */
+  if (self->server_interval > 0)
+    {
+      self->sampler = lb_server_sampler_new (self->settings->conninfo, self->server_interval);
+      set_state (self, LB_TEST_RUN_STATE_CONNECTING);
+      lb_server_sampler_start_async (self->sampler, sampler_started_cb, g_object_ref (self));
+      return;
+    }
+  run_engine (self);
+}
+
+static void
+run_engine (LbTestRun *self)
 {
   self->engine = lb_load_engine_new (self->script, self->settings);
   g_signal_connect (self->engine, "sample", G_CALLBACK (sample_cb), self);
   g_signal_connect (self->engine, "phase-changed", G_CALLBACK (phase_changed_cb), self);
 
-  g_clear_pointer (&self->started, g_date_time_unref);
-  self->started = g_date_time_new_now_local ();
-  /* Its own connection and thread: the workers never wait on it. */
-  if (self->server_interval > 0)
-    {
-      self->sampler = lb_server_sampler_new (self->settings->conninfo, self->server_interval);
-      lb_server_sampler_start (self->sampler);
-    }
   set_state (self, LB_TEST_RUN_STATE_CONNECTING);
   lb_load_engine_run_async (self->engine, self->run_cancellable, engine_done_cb, self);
 }

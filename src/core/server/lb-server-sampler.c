@@ -31,6 +31,7 @@ struct _LbServerSampler
   GPtrArray *notes;        /* under mutex */
   double     cpu_time;
   gint64     started_us;
+  GTask     *start_task;   /* returned from the thread after the first snapshot */
   GCancellable *stop_cancellable;
   gulong     stop_cancelled_id;
 };
@@ -115,12 +116,16 @@ sampler_thread (gpointer data)
 
       add_note (self, g_strdup_printf (_("The server’s statistics were not read: could not connect (%s)"), message));
       PQfinish (conn);
+      if (self->start_task != NULL)
+        g_task_return_boolean (g_steal_pointer (&self->start_task), FALSE);
       return NULL;
     }
   PQclear (PQexec (conn, "SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
 
   backends_before = other_backends (conn);
   take (self, conn);
+  if (self->start_task != NULL)
+    g_task_return_boolean (g_steal_pointer (&self->start_task), TRUE);
 
   g_mutex_lock (&self->mutex);
   while (!self->stopping)
@@ -178,6 +183,28 @@ lb_server_sampler_start (LbServerSampler *self)
 
   self->started_us = g_get_monotonic_time ();
   self->thread = g_thread_new ("lb-server-sampler", sampler_thread, self);
+}
+
+void
+lb_server_sampler_start_async (LbServerSampler     *self,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (LB_IS_SERVER_SAMPLER (self));
+  g_return_if_fail (self->thread == NULL);
+
+  self->start_task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (self->start_task, lb_server_sampler_start_async);
+  lb_server_sampler_start (self);
+}
+
+void
+lb_server_sampler_start_finish (LbServerSampler *self,
+                                GAsyncResult    *result)
+{
+  g_return_if_fail (g_task_is_valid (result, self));
+
+  g_task_propagate_boolean (G_TASK (result), NULL);
 }
 
 static void

@@ -21,6 +21,13 @@ LbServerSampler *lb_server_sampler_new          (const char          *conninfo,
                                                  double               interval);
 /* Connects and takes the first snapshot in its thread; returns at once. */
 void             lb_server_sampler_start        (LbServerSampler     *self);
+/* The same, calling back once the first snapshot is in (or the connection
+ * failed: see the notes), so the run starts after its "before". */
+void             lb_server_sampler_start_async  (LbServerSampler     *self,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void             lb_server_sampler_start_finish (LbServerSampler     *self,
+                                                 GAsyncResult        *result);
 /* Takes the last snapshot (after the run's own connections are gone, up
  * to two seconds) and ends the thread. Cancelling skips the wait. */
 void             lb_server_sampler_stop_async   (LbServerSampler     *self,
