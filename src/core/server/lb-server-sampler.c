@@ -57,13 +57,14 @@ add_note (LbServerSampler *self,
 
 static void
 take (LbServerSampler *self,
-      PGconn          *conn)
+      PGconn          *conn,
+      GHashTable      *baseline)
 {
   g_autoptr(GError) error = NULL;
   LbServerSnapshot *snapshot;
   double t = (g_get_monotonic_time () - self->started_us) / (double) G_USEC_PER_SEC;
 
-  snapshot = lb_server_snapshot_take (conn, t, &error);
+  snapshot = lb_server_snapshot_take (conn, t, baseline, &error);
   g_mutex_lock (&self->mutex);
   if (snapshot != NULL)
     g_ptr_array_add (self->snapshots, snapshot);
@@ -104,6 +105,7 @@ sampler_thread (gpointer data)
   const char *values[] = { self->conninfo, CONNECT_TIMEOUT_S, "lakebase-accelerator statistics", NULL };
   PGconn *conn;
   guint backends_before = 0;
+  g_autoptr(GHashTable) baseline = lb_server_statements_baseline_new ();
 
   conn = PQconnectdbParams (keys, values, TRUE);
   g_mutex_lock (&self->mutex);
@@ -123,7 +125,7 @@ sampler_thread (gpointer data)
   PQclear (PQexec (conn, "SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
 
   backends_before = other_backends (conn);
-  take (self, conn);
+  take (self, conn, baseline);
   if (self->start_task != NULL)
     g_task_return_boolean (g_steal_pointer (&self->start_task), TRUE);
 
@@ -137,7 +139,7 @@ sampler_thread (gpointer data)
       if (self->stopping)
         break;
       g_mutex_unlock (&self->mutex);
-      take (self, conn);
+      take (self, conn, baseline);
       g_mutex_lock (&self->mutex);
     }
   g_mutex_unlock (&self->mutex);
@@ -151,7 +153,7 @@ sampler_thread (gpointer data)
            && other_backends (conn) > backends_before)
       g_usleep (50 * 1000);
   }
-  take (self, conn);
+  take (self, conn, baseline);
 
   PQfinish (conn);
   g_mutex_lock (&self->mutex);

@@ -225,12 +225,40 @@ read_indexes (LbServerSnapshot *self,
   PQclear (result);
 }
 
+typedef struct
+{
+  guint64 calls;
+  double  total_ms;
+  guint64 rows;
+} Figures;
+
+GHashTable *
+lb_server_statements_baseline_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+static int
+statement_by_time_desc (gconstpointer a, gconstpointer b)
+{
+  const LbServerStatement *sa = *(LbServerStatement **) a, *sb = *(LbServerStatement **) b;
+
+  return (sa->total_ms < sb->total_ms) - (sa->total_ms > sb->total_ms);
+}
+
+/* Every statement's figures (without its text: cheap), the top ones by
+ * time since @baseline, then only their texts. */
 static void
 read_statements (LbServerSnapshot *self,
-                 PGconn           *conn)
+                 PGconn           *conn,
+                 GHashTable       *baseline)
 {
   PGresult *result = query_or_note (self, conn, statements_schema_sql, "pg_extension");
+  g_autofree char *schema = NULL;
   g_autofree char *sql = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  gboolean first = baseline != NULL && g_hash_table_size (baseline) == 0;
+  GString *ids;
 
   if (result == NULL)
     return;
@@ -240,33 +268,91 @@ read_statements (LbServerSnapshot *self,
       PQclear (result);
       return;
     }
-  /* total_exec_time is PostgreSQL 13's name (total_time before). */
-  sql = g_strdup_printf ("SELECT queryid, query, calls, total_exec_time, mean_exec_time, rows"
-                         "  FROM %s.pg_stat_statements"
-                         " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                         "   AND query IS NOT NULL"
-                         " ORDER BY total_exec_time DESC LIMIT %d",
-                         PQgetvalue (result, 0, 0), LB_SERVER_SNAPSHOT_TOP_STATEMENTS);
+  schema = g_strdup (PQgetvalue (result, 0, 0));
   PQclear (result);
 
+  /* total_exec_time is PostgreSQL 13's name (total_time before). */
+  sql = g_strdup_printf ("SELECT queryid, sum (calls), sum (total_exec_time), sum (rows)"
+                         "  FROM %s.pg_stat_statements"
+                         " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                         "   AND queryid IS NOT NULL GROUP BY queryid", schema);
   result = query_or_note (self, conn, sql, "pg_stat_statements");
   if (result == NULL)
     return;
   self->has_statements = TRUE;
+  self->statements_since_start = baseline != NULL && !first;
+
+  all = g_ptr_array_new_with_free_func ((GDestroyNotify) statement_free);
   for (int i = 0; i < PQntuples (result); i++)
     {
       LbServerStatement *statement = g_new0 (LbServerStatement, 1);
-      const char *query = PQgetvalue (result, i, 1);
+      const Figures *before;
 
       statement->queryid = g_ascii_strtoll (PQgetvalue (result, i, 0), NULL, 10);
-      statement->query = g_utf8_make_valid (query, MIN (strlen (query), MAX_QUERY_CHARS));
-      statement->calls = value_u64 (result, i, 2);
-      statement->total_ms = value_double (result, i, 3);
-      statement->mean_ms = value_double (result, i, 4);
-      statement->rows = value_u64 (result, i, 5);
-      g_ptr_array_add (self->statements, statement);
+      statement->calls = value_u64 (result, i, 1);
+      statement->total_ms = value_double (result, i, 2);
+      statement->rows = value_u64 (result, i, 3);
+      if (first)
+        {
+          gint64 *key = g_new (gint64, 1);
+          Figures *figures = g_new (Figures, 1);
+
+          *key = statement->queryid;
+          *figures = (Figures) { statement->calls, statement->total_ms, statement->rows };
+          g_hash_table_insert (baseline, key, figures);
+        }
+      else if (baseline != NULL && (before = g_hash_table_lookup (baseline, &statement->queryid)) != NULL)
+        {
+          statement->calls = statement->calls >= before->calls ? statement->calls - before->calls : statement->calls;
+          statement->total_ms = MAX (statement->total_ms - before->total_ms, 0);
+          statement->rows = statement->rows >= before->rows ? statement->rows - before->rows : statement->rows;
+        }
+      statement->mean_ms = statement->calls > 0 ? statement->total_ms / statement->calls : 0;
+      if (statement->calls > 0)
+        g_ptr_array_add (all, statement);
+      else
+        statement_free (statement);
     }
   PQclear (result);
+
+  g_ptr_array_sort (all, statement_by_time_desc);
+  if (all->len > LB_SERVER_SNAPSHOT_TOP_STATEMENTS)
+    g_ptr_array_set_size (all, LB_SERVER_SNAPSHOT_TOP_STATEMENTS);
+  if (all->len == 0)
+    return;
+
+  /* The texts of the few kept; the ids are our own numbers. */
+  ids = g_string_new (NULL);
+  for (guint i = 0; i < all->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            ((LbServerStatement *) g_ptr_array_index (all, i))->queryid);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT DISTINCT ON (queryid) queryid, query FROM %s.pg_stat_statements"
+                         " WHERE queryid IN (%s) AND query IS NOT NULL", schema, ids->str);
+  g_string_free (ids, TRUE);
+  result = query_or_note (self, conn, sql, "pg_stat_statements");
+  for (int i = 0; result != NULL && i < PQntuples (result); i++)
+    {
+      gint64 queryid = g_ascii_strtoll (PQgetvalue (result, i, 0), NULL, 10);
+      const char *query = PQgetvalue (result, i, 1);
+
+      for (guint k = 0; k < all->len; k++)
+        {
+          LbServerStatement *statement = g_ptr_array_index (all, k);
+
+          if (statement->queryid == queryid && statement->query == NULL)
+            statement->query = g_utf8_make_valid (query, MIN (strlen (query), MAX_QUERY_CHARS));
+        }
+    }
+  g_clear_pointer (&result, PQclear);
+  for (guint k = 0; k < all->len; k++)
+    {
+      LbServerStatement *statement = g_ptr_array_index (all, k);
+
+      if (statement->query == NULL)
+        statement->query = g_strdup ("");
+    }
+  g_ptr_array_extend_and_steal (self->statements, g_steal_pointer (&all));
 }
 
 static void
@@ -289,9 +375,10 @@ read_waits (LbServerSnapshot *self,
 }
 
 LbServerSnapshot *
-lb_server_snapshot_take (PGconn  *conn,
-                         double   t,
-                         GError **error)
+lb_server_snapshot_take (PGconn     *conn,
+                         double      t,
+                         GHashTable *baseline,
+                         GError    **error)
 {
   LbServerSnapshot *self;
 
@@ -310,7 +397,7 @@ lb_server_snapshot_take (PGconn  *conn,
   read_database (self, conn);
   read_tables (self, conn);
   read_indexes (self, conn);
-  read_statements (self, conn);
+  read_statements (self, conn, baseline);
   read_waits (self, conn);
   return self;
 }
@@ -403,6 +490,8 @@ lb_server_snapshot_to_json (const LbServerSnapshot *self)
 
   if (self->has_statements)
     {
+      json_builder_set_member_name (builder, "statements_since_start");
+      json_builder_add_boolean_value (builder, self->statements_since_start);
       json_builder_set_member_name (builder, "statements");
       json_builder_begin_array (builder);
       for (guint i = 0; i < self->statements->len; i++)
@@ -653,6 +742,20 @@ lb_server_snapshot_new_from_json (JsonNode  *node,
       || !read_objects (object, "waits", self->waits, read_wait, NULL, error))
     return NULL;
 
+  {
+    JsonNode *since = json_object_get_member (object, "statements_since_start");
+
+    if (since != NULL)
+      {
+        if (!JSON_NODE_HOLDS_VALUE (since) || json_node_get_value_type (since) != G_TYPE_BOOLEAN)
+          {
+            bad (error, "statements_since_start", _("true or false"));
+            return NULL;
+          }
+        self->statements_since_start = json_node_get_boolean (since);
+      }
+  }
+
   notes = json_object_get_member (object, "notes");
   if (notes != NULL)
     {
@@ -765,7 +868,16 @@ lb_server_delta_compute (GPtrArray *snapshots)
   /* Statements: calls and time during the run, by queryid. One that was
    * outside the start's top list counts whole (its earlier calls too). */
   self->has_statements = end->has_statements;
-  for (guint i = 0; i < end->statements->len; i++)
+  for (guint i = 0; end->statements_since_start && i < end->statements->len; i++)
+    {
+      const LbServerStatement *e = g_ptr_array_index (end->statements, i);
+      LbServerStatement *d = g_new0 (LbServerStatement, 1);
+
+      *d = *e;
+      d->query = g_strdup (e->query);
+      g_ptr_array_add (self->statements, d);
+    }
+  for (guint i = 0; !end->statements_since_start && i < end->statements->len; i++)
     {
       const LbServerStatement *e = g_ptr_array_index (end->statements, i);
       const LbServerStatement *s = NULL;

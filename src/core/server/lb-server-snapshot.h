@@ -74,6 +74,8 @@ typedef struct
   GPtrArray  *tables;       /* LbServerTableStats* */
   GPtrArray  *indexes;      /* LbServerIndexStats* */
   gboolean    has_statements;  /* pg_stat_statements was read */
+  gboolean    statements_since_start; /* the figures are since the run's first
+                                       * snapshot (else since the last reset) */
   GPtrArray  *statements;   /* LbServerStatement*, most total time first */
   GPtrArray  *waits;        /* LbServerWait*, most first; our own backend excluded */
   GPtrArray  *notes;        /* char*: why a view could not be read */
@@ -82,9 +84,15 @@ typedef struct
 LbServerSnapshot *lb_server_snapshot_new        (void);
 void              lb_server_snapshot_free       (LbServerSnapshot *self);
 /* Reads the views on @conn (connected to the database of the run). Only a
- * connection that is not OK is an error; everything else ends in notes. */
+ * connection that is not OK is an error; everything else ends in notes.
+ * @baseline (may be NULL): empty on the first snapshot of a run, which
+ * fills it with every statement's figures; later snapshots then keep the
+ * top statements of the run itself (a busy server's all-time top would
+ * hide them). */
+GHashTable       *lb_server_statements_baseline_new (void);
 LbServerSnapshot *lb_server_snapshot_take       (PGconn           *conn,
                                                  double            t,
+                                                 GHashTable       *baseline,
                                                  GError          **error);
 /* Blocks hit / (hit + read); NAN when nothing was read. */
 double            lb_server_snapshot_hit_ratio  (const LbServerSnapshot *self);
