@@ -440,6 +440,86 @@ test_reference_cu_source (void)
   g_assert_cmpfloat (lb_test_run_get_reference_cu (run, &source), ==, 3);
 }
 
+static LbRunRecord *
+load_record_file (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "fuzz-run-record", name, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  LbRunRecord *record;
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  record = lb_run_record_new_from_json (json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  return record;
+}
+
+/* The fuzzer's seed with snapshots (a real bench run's) loads, saves the
+ * same, and reports; a record of an older version (no server part) loads
+ * with none and says why. */
+static void
+test_record_files (void)
+{
+  g_autoptr(LbRunRecord) with = load_record_file ("server-snapshots.json");
+  g_autoptr(LbRunRecord) old = load_record_file ("empty-result.json");
+  g_autoptr(LbPriceSheet) prices = lb_price_sheet_new_default ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(LbRunRecord) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = lb_run_record_to_json_string (with);
+  g_autofree char *resaved = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *old_text = NULL;
+
+  g_assert_cmpuint (lb_run_record_get_server_snapshots (with)->len, ==, 2);
+  g_assert_cmpuint (lb_run_record_get_server_notes (with)->len, ==, 1);
+  g_assert_cmpfloat (lb_run_record_get_reference_cu (with, NULL), ==, 1);
+  g_assert_true (json_parser_load_from_data (parser, saved, -1, &error));
+  again = lb_run_record_new_from_json (json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  resaved = lb_run_record_to_json_string (again);
+  g_assert_cmpstr (saved, ==, resaved);
+  text = lb_server_report_to_text (with, prices);
+  g_assert_nonnull (strstr (text, "Server (2 snapshots):"));
+  g_assert_nonnull (strstr (text, "permission denied"));
+
+  g_assert_cmpuint (lb_run_record_get_server_snapshots (old)->len, ==, 0);
+  g_assert_cmpfloat (lb_run_record_get_reference_cu (old, NULL), ==, 0);
+  old_text = lb_server_report_to_text (old, prices);
+  g_assert_nonnull (strstr (old_text, "fewer than two snapshots"));
+}
+
+/* Bad server parts are refused with the member named, never a crash. */
+static void
+test_record_bad_server (void)
+{
+  static const char *const bad[] = {
+    "\"server\": 3",
+    "\"server\": {\"snapshots\": 3}",
+    "\"server\": {\"snapshots\": [3]}",
+    "\"server\": {\"snapshots\": [{\"database\": {\"xact_commit\": -1}}]}",
+    "\"server\": {\"snapshots\": [{\"tables\": [{\"name\": 7}]}]}",
+    "\"server\": {\"notes\": [1]}",
+    "\"reference\": {\"cu\": \"two\"}",
+  };
+  g_autoptr(LbRunRecord) base = load_record_file ("empty-result.json");
+  g_autofree char *json = lb_run_record_to_json_string (base);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbRunRecord) record = NULL;
+      /* The record's first member replaced: "{ BAD, "id" : …". */
+      g_autofree char *text = g_strdup_printf ("{ %s, %s", bad[i], strchr (json, '{') + 1);
+
+      g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+      record = lb_run_record_new_from_json (json_parser_get_root (parser), &error);
+      g_assert_null (record);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -450,6 +530,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server-stats/low-hit-ratio", test_low_hit_ratio);
+  g_test_add_func ("/server-stats/record-files", test_record_files);
+  g_test_add_func ("/server-stats/record-bad-server", test_record_bad_server);
   g_test_add_func ("/server-stats/comparison", test_comparison);
   g_test_add_func ("/server-stats/bands", test_bands);
   g_test_add_func ("/server-stats/reference-cu-source", test_reference_cu_source);

@@ -76,7 +76,7 @@ take (LbServerSampler *self,
 static guint
 other_backends (PGconn *conn)
 {
-  PGresult *result = PQexec (conn, "SELECT count(*) FROM pg_stat_activity"
+  PGresult *result = PQexec (conn, "/* lakebase-accelerator statistics */ SELECT count(*) FROM pg_stat_activity"
                                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                                    "   AND backend_type = 'client backend'");
   guint n = G_MAXUINT;
@@ -122,7 +122,7 @@ sampler_thread (gpointer data)
         g_task_return_boolean (g_steal_pointer (&self->start_task), FALSE);
       return NULL;
     }
-  PQclear (PQexec (conn, "SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
+  PQclear (PQexec (conn, "/* lakebase-accelerator statistics */ SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
 
   backends_before = other_backends (conn);
   take (self, conn, baseline);

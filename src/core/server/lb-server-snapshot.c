@@ -86,6 +86,10 @@ lb_server_snapshot_hit_ratio (const LbServerSnapshot *self)
 
 /* Reading ------------------------------------------------------------------- */
 
+/* Every query of ours starts with this comment, which pg_stat_statements
+ * keeps in its text: the run's top statements leave ours out. */
+#define OURS "/* lakebase-accelerator statistics */ "
+
 static guint64
 value_u64 (PGresult *result, int row, int column)
 {
@@ -122,18 +126,18 @@ query_or_note (LbServerSnapshot *self,
 }
 
 static const char database_sql[] =
-  "SELECT xact_commit, xact_rollback, blks_read, blks_hit, tup_returned, tup_fetched,"
+  OURS "SELECT xact_commit, xact_rollback, blks_read, blks_hit, tup_returned, tup_fetched,"
   "       tup_inserted, tup_updated, tup_deleted, temp_files, temp_bytes, deadlocks, numbackends"
   "  FROM pg_stat_database WHERE datname = current_database()";
 
 static const char tables_sql[] =
-  "SELECT schemaname, relname, coalesce (seq_scan, 0), coalesce (seq_tup_read, 0),"
+  OURS "SELECT schemaname, relname, coalesce (seq_scan, 0), coalesce (seq_tup_read, 0),"
   "       coalesce (idx_scan, 0), coalesce (n_live_tup, 0)"
   "  FROM pg_stat_user_tables"
   " ORDER BY n_live_tup DESC, seq_scan DESC, relname LIMIT " G_STRINGIFY (MAX_TABLES);
 
 static const char indexes_sql[] =
-  "SELECT s.schemaname, s.relname, s.indexrelname, coalesce (s.idx_scan, 0),"
+  OURS "SELECT s.schemaname, s.relname, s.indexrelname, coalesce (s.idx_scan, 0),"
   "       pg_relation_size (s.indexrelid), i.indisunique"
   "  FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid"
   " ORDER BY s.idx_scan, pg_relation_size (s.indexrelid) DESC, s.indexrelname"
@@ -141,12 +145,12 @@ static const char indexes_sql[] =
 
 /* pg_stat_statements lives in whichever schema it was created in. */
 static const char statements_schema_sql[] =
-  "SELECT quote_ident (n.nspname) FROM pg_extension e"
+  OURS "SELECT quote_ident (n.nspname) FROM pg_extension e"
   "  JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'";
 
 /* The sampler's own backend is left out: it is always active while it looks. */
 static const char waits_sql[] =
-  "SELECT coalesce (wait_event_type || ':' || wait_event, 'CPU'), count(*)"
+  OURS "SELECT coalesce (wait_event_type || ':' || wait_event, 'CPU'), count(*)"
   "  FROM pg_stat_activity"
   " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'"
   " GROUP BY 1 ORDER BY 2 DESC, 1";
@@ -272,10 +276,10 @@ read_statements (LbServerSnapshot *self,
   PQclear (result);
 
   /* total_exec_time is PostgreSQL 13's name (total_time before). */
-  sql = g_strdup_printf ("SELECT queryid, sum (calls), sum (total_exec_time), sum (rows)"
+  sql = g_strdup_printf (OURS "SELECT queryid, sum (calls), sum (total_exec_time), sum (rows)"
                          "  FROM %s.pg_stat_statements"
                          " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                         "   AND queryid IS NOT NULL GROUP BY queryid", schema);
+                         "   AND queryid IS NOT NULL AND query NOT LIKE '" OURS "%%' GROUP BY queryid", schema);
   result = query_or_note (self, conn, sql, "pg_stat_statements");
   if (result == NULL)
     return;
@@ -327,7 +331,7 @@ read_statements (LbServerSnapshot *self,
     g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
                             ((LbServerStatement *) g_ptr_array_index (all, i))->queryid);
   g_free (sql);
-  sql = g_strdup_printf ("SELECT DISTINCT ON (queryid) queryid, query FROM %s.pg_stat_statements"
+  sql = g_strdup_printf (OURS "SELECT DISTINCT ON (queryid) queryid, query FROM %s.pg_stat_statements"
                          " WHERE queryid IN (%s) AND query IS NOT NULL", schema, ids->str);
   g_string_free (ids, TRUE);
   result = query_or_note (self, conn, sql, "pg_stat_statements");

@@ -44,7 +44,7 @@ add_group (LbServerStatsView    *self,
   adw_preferences_group_set_title (*group, title);
   if (description != NULL)
     adw_preferences_group_set_description (*group, description);
-  gtk_widget_set_margin_top (GTK_WIDGET (*group), 8);
+  gtk_widget_set_margin_top (GTK_WIDGET (*group), 12);
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   adw_preferences_group_add (*group, list);
@@ -143,7 +143,7 @@ fill_server (LbServerStatsView *self,
                compared ? &row.figures[LB_SERVER_COMPARED_TEMP_FILES] : NULL);
       add_row (self->server_list, _("Deadlocks"), NULL, deadlocks,
                compared ? &row.figures[LB_SERVER_COMPARED_DEADLOCKS] : NULL);
-      add_row (self->server_list, _("Table scans"), _("Sequential scans compared as a rate"), scans,
+      add_row (self->server_list, _("Table scans"), _("Over all user tables"), scans,
                compared ? &row.figures[LB_SERVER_COMPARED_SEQ_SCANS] : NULL);
       any = TRUE;
     }
