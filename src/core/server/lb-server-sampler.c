@@ -58,13 +58,14 @@ add_note (LbServerSampler *self,
 static void
 take (LbServerSampler *self,
       PGconn          *conn,
-      GHashTable      *baseline)
+      GHashTable      *baseline,
+      gboolean         full)
 {
   g_autoptr(GError) error = NULL;
   LbServerSnapshot *snapshot;
   double t = (g_get_monotonic_time () - self->started_us) / (double) G_USEC_PER_SEC;
 
-  snapshot = lb_server_snapshot_take (conn, t, baseline, &error);
+  snapshot = lb_server_snapshot_take (conn, t, baseline, full, &error);
   g_mutex_lock (&self->mutex);
   if (snapshot != NULL)
     g_ptr_array_add (self->snapshots, snapshot);
@@ -125,7 +126,7 @@ sampler_thread (gpointer data)
   PQclear (PQexec (conn, "/* lakebase-accelerator statistics */ SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
 
   backends_before = other_backends (conn);
-  take (self, conn, baseline);
+  take (self, conn, baseline, TRUE);
   if (self->start_task != NULL)
     g_task_return_boolean (g_steal_pointer (&self->start_task), TRUE);
 
@@ -139,7 +140,7 @@ sampler_thread (gpointer data)
       if (self->stopping)
         break;
       g_mutex_unlock (&self->mutex);
-      take (self, conn, baseline);
+      take (self, conn, baseline, FALSE);
       g_mutex_lock (&self->mutex);
     }
   g_mutex_unlock (&self->mutex);
@@ -153,7 +154,7 @@ sampler_thread (gpointer data)
            && other_backends (conn) > backends_before)
       g_usleep (50 * 1000);
   }
-  take (self, conn, baseline);
+  take (self, conn, baseline, TRUE);
 
   PQfinish (conn);
   g_mutex_lock (&self->mutex);

@@ -382,6 +382,7 @@ LbServerSnapshot *
 lb_server_snapshot_take (PGconn     *conn,
                          double      t,
                          GHashTable *baseline,
+                         gboolean    full,
                          GError    **error)
 {
   LbServerSnapshot *self;
@@ -399,9 +400,12 @@ lb_server_snapshot_take (PGconn     *conn,
   self->t = t;
   self->time_us = g_get_real_time ();
   read_database (self, conn);
-  read_tables (self, conn);
-  read_indexes (self, conn);
-  read_statements (self, conn, baseline);
+  if (full)
+    {
+      read_tables (self, conn);
+      read_indexes (self, conn);
+      read_statements (self, conn, baseline);
+    }
   read_waits (self, conn);
   return self;
 }

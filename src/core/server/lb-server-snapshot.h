@@ -90,9 +90,13 @@ void              lb_server_snapshot_free       (LbServerSnapshot *self);
  * top statements of the run itself (a busy server's all-time top would
  * hide them). */
 GHashTable       *lb_server_statements_baseline_new (void);
+/* @full FALSE (the snapshots between the first and the last): only
+ * pg_stat_database and the wait events, which keeps a long run's record
+ * small; tables, indexes and statements are read at the start and end. */
 LbServerSnapshot *lb_server_snapshot_take       (PGconn           *conn,
                                                  double            t,
                                                  GHashTable       *baseline,
+                                                 gboolean          full,
                                                  GError          **error);
 /* Blocks hit / (hit + read); NAN when nothing was read. */
 double            lb_server_snapshot_hit_ratio  (const LbServerSnapshot *self);
