@@ -630,6 +630,7 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
   g_autofree char *conf_path = NULL;
   g_autofree char *quoted_socket = NULL;
   g_autofree char *additions = NULL;
+  const char *preload;
   FILE *file;
   gboolean ok;
   const char *argv[] = {
@@ -653,6 +654,14 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
     }
 
   quoted_socket = quote_conf_string (socket_dir);
+  /* What the server saw during a run (LbServerSnapshot): preloaded only
+   * where contrib is installed (bin/../lib), else the server would not start. */
+  {
+    g_autofree char *bin = g_path_get_dirname (initdb);
+    g_autofree char *library = g_build_filename (bin, "..", "lib", "pg_stat_statements.so", NULL);
+
+    preload = g_file_test (library, G_FILE_TEST_EXISTS) ? "shared_preload_libraries = 'pg_stat_statements'\n" : "";
+  }
   additions = g_strdup_printf ("\n# Lakebase Accelerator sandbox: private, fast, throwaway.\n"
                                "listen_addresses = ''\n"
                                "unix_socket_directories = %s\n"
@@ -662,9 +671,8 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
                                "full_page_writes = off\n"
                                "max_connections = 200\n"
                                "shared_buffers = 128MB\n"
-                               /* What the server saw during a run (LbServerSnapshot). */
-                               "shared_preload_libraries = 'pg_stat_statements'\n",
-                               quoted_socket);
+                               "%s",
+                               quoted_socket, preload);
 
   conf_path = g_build_filename (data_dir, "postgresql.conf", NULL);
   /* Appended in place, so that the file keeps the server's user as owner. */

@@ -25,6 +25,7 @@ struct _LbRunRecord
   /* What the server saw (optional: older records have none) */
   GPtrArray     *server_snapshots;   /* LbServerSnapshot*, first to last */
   GPtrArray     *server_notes;       /* char*: why some figures are missing */
+  double         server_cpu_time;    /* the sampler thread's user+sys seconds */
   double         reference_cu;       /* the CU the bands compare with; 0 = none */
   char          *reference_cu_source; /* "workload", "settings" */
 };

@@ -4,6 +4,8 @@
  * All optional, so records of older versions still load. */
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lb-run-record-private.h"
@@ -39,6 +41,23 @@ lb_run_record_set_server (LbRunRecord *self,
   g_ptr_array_unref (self->server_notes);
   self->server_snapshots = snapshots;
   self->server_notes = notes;
+}
+
+double
+lb_run_record_get_server_cpu_time (LbRunRecord *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_RECORD (self), 0);
+
+  return self->server_cpu_time;
+}
+
+void
+lb_run_record_set_server_cpu_time (LbRunRecord *self,
+                                   double       seconds)
+{
+  g_return_if_fail (LB_IS_RUN_RECORD (self));
+
+  self->server_cpu_time = isfinite (seconds) && seconds > 0 ? seconds : 0;
 }
 
 double
@@ -82,6 +101,11 @@ _lb_run_record_server_to_json (LbRunRecord *self,
       for (guint i = 0; i < self->server_notes->len; i++)
         json_builder_add_string_value (builder, g_ptr_array_index (self->server_notes, i));
       json_builder_end_array (builder);
+      if (self->server_cpu_time > 0)
+        {
+          json_builder_set_member_name (builder, "cpu_seconds");
+          json_builder_add_double_value (builder, self->server_cpu_time);
+        }
       json_builder_end_object (builder);
     }
 
@@ -137,6 +161,13 @@ _lb_run_record_server_from_json (LbRunRecord  *self,
             return lb_run_json_bad_member (error, "server", "notes", _("an array of strings"));
           g_ptr_array_add (self->server_notes, g_strdup (json_node_get_string (note)));
         }
+      {
+        double cpu = 0;
+
+        if (!lb_run_json_read_double (server, "server", "cpu_seconds", FALSE, &cpu, error))
+          return FALSE;
+        lb_run_record_set_server_cpu_time (self, cpu);
+      }
     }
 
   node = json_object_get_member (object, "reference");

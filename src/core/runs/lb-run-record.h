@@ -234,6 +234,11 @@ GPtrArray     *lb_run_record_get_server_notes    (LbRunRecord *self);
 void           lb_run_record_set_server          (LbRunRecord *self,
                                                   GPtrArray   *snapshots,
                                                   GPtrArray   *notes);
+/* The sampler thread's own CPU (user+sys seconds; 0 when unknown): what
+ * the snapshots cost the client. Saved as server.cpu_seconds. */
+double         lb_run_record_get_server_cpu_time (LbRunRecord *self);
+void           lb_run_record_set_server_cpu_time (LbRunRecord *self,
+                                                  double       seconds);
 /* The CU size the reference bands compare with (0 = none) and where it
  * came from ("workload": the open workload's recommendation; "settings":
  * set by the user). Saved as "reference" {cu, source}. */

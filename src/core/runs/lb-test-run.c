@@ -396,6 +396,7 @@ finish_run (LbTestRun   *self,
       for (guint i = 0; i < sampler_notes->len; i++)
         g_ptr_array_add (notes, g_strdup (g_ptr_array_index (sampler_notes, i)));
       lb_run_record_set_server (record, snapshots, notes);
+      lb_run_record_set_server_cpu_time (record, lb_server_sampler_get_cpu_time (self->sampler));
     }
   cu = lb_test_run_get_reference_cu (self, &cu_source);
   lb_run_record_set_reference_cu (record, cu, cu_source);
