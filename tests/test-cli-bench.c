@@ -1289,7 +1289,8 @@ test_server_section (Fixture       *fixture,
   g_assert_cmpint (get_integer (summary, "commits"), >=, get_integer (root, "transactions"));
   g_assert_cmpint (get_integer (summary, "idx_scans"), >=, get_integer (root, "transactions"));
   statements = get_array (summary, "statements");
-  g_assert_cmpuint (json_array_get_length (statements), >=, 1);
+  if (json_array_get_length (statements) == 0)
+    g_error ("no statements in the server summary:\n%s", result.out);
   assert_contains (json_object_get_string_member (json_array_get_object_element (statements, 0), "query"),
                    "FROM customer WHERE c_customer_sk = $1");
   bands = get_object (summary, "bands");

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -655,9 +656,12 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
 
   quoted_socket = quote_conf_string (socket_dir);
   /* What the server saw during a run (LbServerSnapshot): preloaded only
-   * where contrib is installed (bin/../lib), else the server would not start. */
+   * where contrib is installed (bin/../lib), else the server would not start.
+   * Found there in Debian's and the Flatpak's layouts. */
   {
-    g_autofree char *bin = g_path_get_dirname (initdb);
+    /* initdb may be a link (/usr/local/bin/initdb): where it really is. */
+    g_autofree char *real = realpath (initdb, NULL);
+    g_autofree char *bin = g_path_get_dirname (real != NULL ? real : initdb);
     g_autofree char *library = g_build_filename (bin, "..", "lib", "pg_stat_statements.so", NULL);
 
     preload = g_file_test (library, G_FILE_TEST_EXISTS) ? "shared_preload_libraries = 'pg_stat_statements'\n" : "";
