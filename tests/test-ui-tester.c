@@ -2102,7 +2102,12 @@ test_server_section (Fixture       *fixture,
   g_autofree char *text = NULL;
   GtkWidget *view;
 
+  g_autoptr(GFile) history_dir = g_file_new_for_path (fixture->tmpdir);
+  g_autoptr(LbRunHistory) history = lb_run_history_new (history_dir);
+
   g_assert_no_error (error);
+  /* A history of its own: the other tests count the runs in theirs. */
+  lb_tester_window_set_history (window, history);
   load_sample (window);
   lb_tester_window_set_workload (window, workload);
   settings = sandbox_settings (window, 2, 2, 0);

@@ -120,15 +120,17 @@ sampler_thread (gpointer data)
       add_note (self, g_strdup_printf (_("The server’s statistics were not read: could not connect (%s)"), message));
       PQfinish (conn);
       if (self->start_task != NULL)
-        g_task_return_boolean (g_steal_pointer (&self->start_task), FALSE);
+        g_task_return_boolean (self->start_task, FALSE);
       return NULL;
     }
   PQclear (PQexec (conn, "/* lakebase-accelerator statistics */ SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
 
   backends_before = other_backends (conn);
   take (self, conn, baseline, TRUE);
+  /* The task stays the object's until start_finish() in the caller's
+   * context: its last reference never goes in this thread. */
   if (self->start_task != NULL)
-    g_task_return_boolean (g_steal_pointer (&self->start_task), TRUE);
+    g_task_return_boolean (self->start_task, TRUE);
 
   g_mutex_lock (&self->mutex);
   while (!self->stopping)
@@ -208,6 +210,8 @@ lb_server_sampler_start_finish (LbServerSampler *self,
   g_return_if_fail (g_task_is_valid (result, self));
 
   g_task_propagate_boolean (G_TASK (result), NULL);
+  if (G_TASK (result) == self->start_task)
+    g_clear_object (&self->start_task);
 }
 
 static void
