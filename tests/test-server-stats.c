@@ -19,6 +19,7 @@
 #include "lb-server-findings.h"
 #include "lb-server-report.h"
 #include "lb-server-sampler.h"
+#include "lb-pg-sandbox-private.h"
 #include "lb-test-run.h"
 #include "lb-test-utils.h"
 
@@ -250,6 +251,28 @@ test_sampler_unreachable (void)
   notes = lb_server_sampler_get_notes (sampler);
   g_assert_cmpuint (notes->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (notes, 0), "could not connect"));
+}
+
+/* A database without the extension (the cluster's "postgres"): the
+ * snapshot says so in a sentence and still has the database's figures. */
+static void
+test_statements_not_installed (void)
+{
+  g_autofree char *conninfo = g_strdup_printf ("%s dbname=postgres", _lb_pg_sandbox_get_admin_conninfo (sandbox));
+  PGconn *conn = PQconnectdb (conninfo);
+  g_autoptr(LbServerSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean said = FALSE;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  snapshot = lb_server_snapshot_take (conn, 0, NULL, TRUE, &error);
+  PQfinish (conn);
+  g_assert_no_error (error);
+  g_assert_true (snapshot->has_database);
+  g_assert_false (snapshot->has_statements);
+  for (guint i = 0; i < snapshot->notes->len; i++)
+    said = said || g_str_equal (g_ptr_array_index (snapshot->notes, i), "pg_stat_statements is not installed");
+  g_assert_true (said);
 }
 
 /* Constructed snapshots ------------------------------------------------------ */
@@ -550,6 +573,7 @@ main (int   argc,
     }
   g_test_add_func ("/server-stats/run-snapshots", test_run_snapshots);
   g_test_add_func ("/server-stats/run-without-sampler", test_run_without_sampler);
+  g_test_add_func ("/server-stats/statements-not-installed", test_statements_not_installed);
 
   ret = g_test_run ();
 
