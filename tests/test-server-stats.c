@@ -251,6 +251,7 @@ test_sampler_unreachable (void)
   notes = lb_server_sampler_get_notes (sampler);
   g_assert_cmpuint (notes->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (notes, 0), "could not connect"));
+  /* The same failure at the start and the end is said once. */
 }
 
 /* A database without the extension (the cluster's "postgres"): the

@@ -47,15 +47,6 @@ clear_secret (char **secret)
 }
 
 static void
-add_note (LbServerSampler *self,
-          char            *note)
-{
-  g_mutex_lock (&self->mutex);
-  g_ptr_array_add (self->notes, note);
-  g_mutex_unlock (&self->mutex);
-}
-
-static void
 take (LbServerSampler *self,
       PGconn          *conn,
       GHashTable      *baseline,
@@ -98,39 +89,52 @@ thread_cpu_seconds (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static gpointer
-sampler_thread (gpointer data)
+/* A connection for one snapshot: between snapshots the sampler holds no
+ * slot, so a server at its connection limit serves the workers first. */
+static PGconn *
+connect_once (LbServerSampler *self)
 {
-  LbServerSampler *self = data;
   const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
   const char *values[] = { self->conninfo, CONNECT_TIMEOUT_S, "lakebase-accelerator statistics", NULL };
-  PGconn *conn;
-  guint backends_before = 0;
-  g_autoptr(GHashTable) baseline = lb_server_statements_baseline_new ();
-
-  conn = PQconnectdbParams (keys, values, TRUE);
-  g_mutex_lock (&self->mutex);
-  clear_secret (&self->conninfo);
-  g_mutex_unlock (&self->mutex);
+  PGconn *conn = PQconnectdbParams (keys, values, TRUE);
 
   if (PQstatus (conn) != CONNECTION_OK)
     {
       g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (conn)));
+      g_autofree char *note = g_strdup_printf (_("Some of the server’s statistics were not read: could not "
+                                                 "connect (%s)"), message);
 
-      add_note (self, g_strdup_printf (_("The server’s statistics were not read: could not connect (%s)"), message));
+      g_mutex_lock (&self->mutex);
+      if (self->notes->len == 0 || !g_str_equal (g_ptr_array_index (self->notes, self->notes->len - 1), note))
+        g_ptr_array_add (self->notes, g_steal_pointer (&note));
+      g_mutex_unlock (&self->mutex);
       PQfinish (conn);
-      if (self->start_task != NULL)
-        g_task_return_boolean (self->start_task, FALSE);
       return NULL;
     }
-  PQclear (PQexec (conn, "/* lakebase-accelerator statistics */ SET statement_timeout = " G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
+  PQclear (PQexec (conn, "/* lakebase-accelerator statistics */ SET statement_timeout = "
+                         G_STRINGIFY (STATEMENT_TIMEOUT_MS)));
+  return conn;
+}
 
-  backends_before = other_backends (conn);
-  take (self, conn, baseline, TRUE);
+static gpointer
+sampler_thread (gpointer data)
+{
+  LbServerSampler *self = data;
+  PGconn *conn;
+  guint backends_before = G_MAXUINT;
+  g_autoptr(GHashTable) baseline = lb_server_statements_baseline_new ();
+
+  conn = connect_once (self);
+  if (conn != NULL)
+    {
+      backends_before = other_backends (conn);
+      take (self, conn, baseline, TRUE);
+      PQfinish (conn);
+    }
   /* The task stays the object's until start_finish() in the caller's
    * context: its last reference never goes in this thread. */
   if (self->start_task != NULL)
-    g_task_return_boolean (self->start_task, TRUE);
+    g_task_return_boolean (self->start_task, conn != NULL);
 
   g_mutex_lock (&self->mutex);
   while (!self->stopping)
@@ -142,24 +146,31 @@ sampler_thread (gpointer data)
       if (self->stopping)
         break;
       g_mutex_unlock (&self->mutex);
-      take (self, conn, baseline, FALSE);
+      if ((conn = connect_once (self)) != NULL)
+        {
+          take (self, conn, baseline, FALSE);
+          PQfinish (conn);
+        }
       g_mutex_lock (&self->mutex);
     }
   g_mutex_unlock (&self->mutex);
 
-  /* A backend reports its counters when it exits: the last snapshot waits
-   * (a little) for the run's connections to be gone. */
-  {
-    gint64 deadline = g_get_monotonic_time () + FINAL_WAIT_US;
+  conn = connect_once (self);
+  if (conn != NULL)
+    {
+      /* A backend reports its counters when it exits: the last snapshot
+       * waits (a little) for the run's connections to be gone. */
+      gint64 deadline = g_get_monotonic_time () + FINAL_WAIT_US;
 
-    while (!g_atomic_int_get (&self->skip_wait) && g_get_monotonic_time () < deadline
-           && other_backends (conn) > backends_before)
-      g_usleep (50 * 1000);
-  }
-  take (self, conn, baseline, TRUE);
+      while (!g_atomic_int_get (&self->skip_wait) && g_get_monotonic_time () < deadline
+             && other_backends (conn) > backends_before)
+        g_usleep (50 * 1000);
+      take (self, conn, baseline, TRUE);
+      PQfinish (conn);
+    }
 
-  PQfinish (conn);
   g_mutex_lock (&self->mutex);
+  clear_secret (&self->conninfo);
   self->cpu_time = thread_cpu_seconds ();
   g_mutex_unlock (&self->mutex);
   return NULL;

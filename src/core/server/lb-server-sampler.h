@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 #define LB_TYPE_SERVER_SAMPLER (lb_server_sampler_get_type ())
 G_DECLARE_FINAL_TYPE (LbServerSampler, lb_server_sampler, LB, SERVER_SAMPLER, GObject)
 
-/* @interval: seconds between snapshots, > 0. The secret in @conninfo is
- * kept only until the connection is open. */
+/* @interval: seconds between snapshots, > 0. Each snapshot connects and
+ * disconnects (no connection slot held between them); the secret in
+ * @conninfo is wiped when the last snapshot is in. */
 LbServerSampler *lb_server_sampler_new          (const char          *conninfo,
                                                  double               interval);
 /* Connects and takes the first snapshot in its thread; returns at once. */
@@ -39,7 +40,7 @@ GPtrArray       *lb_server_sampler_stop_finish  (LbServerSampler     *self,
                                                  GAsyncResult        *result);
 /* Blocking form, for the benchmark and tests. */
 GPtrArray       *lb_server_sampler_stop         (LbServerSampler     *self);
-/* Sentences about the sampler itself ("Could not connect …"), char*. */
+/* Sentences about the sampler itself ("… could not connect …"), char*. */
 GPtrArray       *lb_server_sampler_get_notes    (LbServerSampler     *self);
 /* Snapshots so far (thread-safe). */
 guint            lb_server_sampler_get_n_snapshots (LbServerSampler  *self);
