@@ -1264,6 +1264,52 @@ test_dialect (Fixture       *fixture,
   }
 }
 
+/* The server's section: printed after the run, and in --json as the raw
+ * snapshots plus "server_summary" (deltas, statements, findings, bands). */
+static void
+test_server_section (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "lookup.sql",
+                                      "-- name: lookup\n-- PARAM id = random(1, 1000)\n"
+                                      "SELECT c_first_name FROM customer WHERE c_customer_sk = :id;\n");
+  g_auto(LbTestCliResult) result = { 0 };
+  g_auto(LbTestCliResult) text = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *summary, *bands, *server;
+  JsonArray *statements;
+
+  run_bench (fixture, &result, path, "--dsn", conninfo, "--duration", "1", "--clients", "2",
+             "--no-save", "--cu", "2", "--server-interval", "0.3", "--json", "-", NULL);
+  assert_success (&result);
+  root = load_json (parser, result.out, FALSE);
+  server = get_object (root, "server");
+  g_assert_cmpuint (json_array_get_length (get_array (server, "snapshots")), >=, 3);
+  summary = get_object (root, "server_summary");
+  g_assert_cmpint (get_integer (summary, "commits"), >=, get_integer (root, "transactions"));
+  g_assert_cmpint (get_integer (summary, "idx_scans"), >=, get_integer (root, "transactions"));
+  statements = get_array (summary, "statements");
+  if (json_array_get_length (statements) == 0)
+    g_error ("no statements in the server summary:\n%s", result.out);
+  assert_contains (json_object_get_string_member (json_array_get_object_element (statements, 0), "query"),
+                   "FROM customer WHERE c_customer_sk = $1");
+  bands = get_object (summary, "bands");
+  g_assert_cmpfloat (get_number (bands, "cu"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (bands, "cu_source"), ==, "settings");
+  g_assert_cmpfloat (get_number (bands, "expected_qps"), ==, 20000);
+  g_assert_cmpfloat (get_number (bands, "run_cost"), >, 0);
+  /* The summary (on stderr with --json -) has the section too. */
+  assert_contains (result.err, "Server (");
+  assert_contains (result.err, "Reference (Lakebase figures):");
+
+  run_bench (fixture, &text, path, "--dsn", conninfo, "--transactions", "20", "--no-save", NULL);
+  assert_success (&text);
+  assert_contains (text.out, "Server (2 snapshots):");
+  assert_contains (text.out, "commits ");
+  assert_contains (text.out, "top statements (pg_stat_statements, by total time):");
+  assert_contains (text.out, "No CU size to compare with");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1293,6 +1339,7 @@ main (int   argc,
   add_test ("/cli-bench/dialect", test_dialect);
   add_test ("/cli-bench/sandbox-reset", test_sandbox_reset);
   add_test ("/cli-bench/fewer-connections", test_fewer_connections);
+  add_test ("/cli-bench/server-section", test_server_section);
 
   sandbox = lb_pg_sandbox_new_for_tests (TRUE);
   if (!lb_pg_sandbox_start (sandbox, NULL, &error))

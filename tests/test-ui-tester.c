@@ -2086,6 +2086,67 @@ test_dialect_menu (Fixture       *fixture,
   g_assert_cmpstr (state, ==, "auto");
 }
 
+/* The results' server part after a real run in the window: what the
+ * server saw (commits, hit ratio, the top statement), the findings, and
+ * the bands against the open workload's recommended CU. */
+static void
+test_server_section (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRunRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbWorkload) workload =
+    lb_workload_new_from_data ("database_instance:\n  reads_per_second: 15000\n", -1, "shop.yml", &error);
+  g_autofree char *text = NULL;
+  GtkWidget *view;
+
+  g_autoptr(GFile) history_dir = g_file_new_for_path (fixture->tmpdir);
+  g_autoptr(LbRunHistory) history = lb_run_history_new (history_dir);
+
+  g_assert_no_error (error);
+  /* A history of its own: the other tests count the runs in theirs. */
+  lb_tester_window_set_history (window, history);
+  load_sample (window);
+  lb_tester_window_set_workload (window, workload);
+  settings = sandbox_settings (window, 2, 2, 0);
+  lb_tester_window_apply_settings (window, settings);
+  record = run_and_wait (window, NULL);
+  g_assert_cmpuint (lb_run_record_get_server_snapshots (record)->len, >=, 2);
+
+  view = lb_test_find_widget_of_type (GTK_WIDGET (window), LB_TYPE_SERVER_STATS_VIEW);
+  g_assert_nonnull (view);
+  text = lb_server_stats_view_dup_text (LB_SERVER_STATS_VIEW (view));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Commits — "));
+  g_assert_nonnull (strstr (text, "Cache hit ratio — "));
+  g_assert_nonnull (strstr (text, "FROM customer"));
+  g_assert_nonnull (strstr (text, " calls · "));
+  /* The sampler's own queries are not the run's. */
+  g_assert_null (strstr (text, "pg_stat_user_tables"));
+  /* 15,000 reads/s: the calculator recommends 2 CU. */
+  g_assert_nonnull (strstr (text, "2 CU (the workload’s recommendation)"));
+  g_assert_nonnull (strstr (text, "Cost of the run — "));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "What the Server Saw"));
+  g_assert_true (lb_test_find_label (GTK_WIDGET (window), "Against Lakebase’s Figures"));
+
+  /* Scrolled down to the server part, for the screenshot. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+    GtkWidget *content;
+    double x = 0, y = 0;
+
+    g_assert_nonnull (scrolled);
+    content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+    lb_test_spin_briefly ();
+    g_assert_true (gtk_widget_translate_coordinates (view, content, 0, 0, &x, &y));
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)), y - 8);
+    lb_test_spin_briefly ();
+  }
+  lb_test_save_screenshot (GTK_WIDGET (window), "tester-server");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2127,6 +2188,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add_func ("/ui/tester/shortcuts-with-application", test_shortcuts_with_application);
   g_test_add ("/ui/tester/compare-baseline", Fixture, NULL, fixture_setup, test_compare_baseline, fixture_teardown);
+  g_test_add ("/ui/tester/server-section", Fixture, NULL, fixture_setup, test_server_section, fixture_teardown);
   g_test_add ("/ui/tester/history-subtitle", Fixture, NULL, fixture_setup, test_history_subtitle, fixture_teardown);
   g_test_add_func ("/ui/tester/chart-log-axis", test_chart_log_axis);
   g_test_add ("/ui/tester/live-table", Fixture, NULL, fixture_setup, test_live_table, fixture_teardown);

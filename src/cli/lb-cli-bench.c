@@ -17,6 +17,8 @@
 #include "lb-core.h"
 #include "lb-conninfo.h"
 #include "lb-load-engine.h"
+#include "lb-price-sheet.h"
+#include "lb-server-report.h"
 #include "lb-test-run.h"
 
 #define DEFAULT_DURATION 10.0
@@ -46,6 +48,9 @@ typedef struct
   int       scale;
   int       max_tries;
   gboolean  no_save;
+  double    cu;
+  char     *workload;
+  double    server_interval;
   char     *export_dir;
   GStrv     files;
 } BenchOptions;
@@ -72,6 +77,7 @@ bench_options_clear (BenchOptions *options)
   g_clear_pointer (&options->seed, g_free);
   g_clear_pointer (&options->defines, g_strfreev);
   g_clear_pointer (&options->dialect, g_free);
+  g_clear_pointer (&options->workload, g_free);
   g_clear_pointer (&options->export_dir, g_free);
   g_clear_pointer (&options->files, g_strfreev);
 }
@@ -342,6 +348,26 @@ export_pgbench (LbSqlScript *script,
   return LB_CLI_EXIT_OK;
 }
 
+/* The record's JSON with the server's summary (deltas, findings, bands)
+ * next to its raw snapshots, so scripts need not redo the arithmetic. */
+static char *
+record_json_with_server (LbRunRecord  *record,
+                         LbPriceSheet *prices)
+{
+  g_autoptr(JsonNode) root = lb_run_record_to_json (record);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_object_set_member (json_node_get_object (root), "server_summary",
+                          lb_server_report_to_json (record, prices));
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  text = json_generator_to_data (generator, NULL);
+  return g_strconcat (text, "\n", NULL);
+}
+
 int
 lb_cli_bench (int    argc,
               char **argv)
@@ -360,6 +386,7 @@ lb_cli_bench (int    argc,
   g_autofree char *message = NULL;
   g_autofree char *script_path = NULL;
   g_autofree char *summary = NULL;
+  g_autoptr(LbPriceSheet) prices = NULL;
   g_auto(BenchOptions) options = {
     .clients = G_MININT,
     .threads = 0,
@@ -370,6 +397,7 @@ lb_cli_bench (int    argc,
     .progress = 0,
     .scale = 1,
     .max_tries = 1,
+    .server_interval = -1,
   };
   BenchRun run = { .cancellable = cancellable };
   LbProtocol protocol = LB_PROTOCOL_PREPARED;
@@ -438,6 +466,12 @@ lb_cli_bench (int    argc,
     { "dialect", 0, 0, G_OPTION_ARG_STRING, &options.dialect,
       N_("Read the file as a pgbench script, a query mix or the web tool’s format "
          "(default: detected from the text)"), N_("pgbench|mix|webtool") },
+    { "cu", 0, 0, G_OPTION_ARG_DOUBLE, &options.cu,
+      N_("Compare the run with what this many CU should serve, and price it (default: none)"), N_("CU") },
+    { "workload", 0, 0, G_OPTION_ARG_FILENAME, &options.workload,
+      N_("Compare with the recommended CU of this workload file (over --cu)"), N_("FILE.yml") },
+    { "server-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options.server_interval,
+      N_("Seconds between snapshots of the server’s statistics; 0 = none (default: 5)"), N_("SECONDS") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL, NULL },
     { NULL }
   };
@@ -641,6 +675,23 @@ lb_cli_bench (int    argc,
     lb_test_run_set_target_sandbox (test_run);
   else
     lb_test_run_set_target_conninfo (test_run, settings->conninfo);
+  if (options.server_interval >= 0)
+    lb_test_run_set_server_interval (test_run, options.server_interval);
+  lb_test_run_set_reference_cu (test_run, options.cu);
+  if (options.workload != NULL)
+    {
+      g_autoptr(GFile) workload_file = g_file_new_for_commandline_arg (options.workload);
+      g_autoptr(LbWorkload) workload = lb_workload_new_from_file (workload_file, &error);
+
+      if (workload == NULL)
+        {
+          lb_cli_print_error ("%s", error->message);
+          g_source_remove (sigint_id);
+          g_source_remove (sigterm_id);
+          return LB_CLI_EXIT_USAGE;
+        }
+      lb_test_run_set_workload (test_run, workload);
+    }
   g_signal_connect (test_run, "notify::state", G_CALLBACK (state_cb), &run);
   g_signal_connect (test_run, "sample", G_CALLBACK (sample_cb), &run);
 
@@ -663,11 +714,14 @@ lb_cli_bench (int    argc,
       goto out;
     }
   result = lb_run_record_get_result (record);
+  prices = lb_price_sheet_new_for_user (NULL);
+  if (prices == NULL)
+    prices = lb_price_sheet_new_default ();
 
   /* Machine-readable output first, so the summary never gets in its way. */
   if (options.json != NULL)
     {
-      g_autofree char *json = lb_run_record_to_json_string (record);
+      g_autofree char *json = record_json_with_server (record, prices);
 
       if (!write_output (options.json, json))
         status = LB_CLI_EXIT_FAILURE;
@@ -682,7 +736,12 @@ lb_cli_bench (int    argc,
 
   /* With JSON or CSV on stdout, the summary moves to stderr. */
   to_stdout = g_strcmp0 (options.json, "-") != 0 && g_strcmp0 (options.csv, "-") != 0;
-  summary = lb_run_record_to_text (record);
+  {
+    g_autofree char *text = lb_run_record_to_text (record);
+    g_autofree char *server = lb_server_report_to_text (record, prices);
+
+    summary = g_strdup_printf ("%s%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n", server);
+  }
   if (to_stdout)
     g_print ("%s%s", summary, g_str_has_suffix (summary, "\n") ? "" : "\n");
   else

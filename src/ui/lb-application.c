@@ -294,6 +294,13 @@ open_tester (LbApplication *self,
   window = lb_tester_window_new (GTK_APPLICATION (self));
   lb_tester_window_set_history (window, lb_application_get_run_history (self));
   lb_tester_window_set_sandbox (window, lb_application_get_sandbox (self));
+  /* The reference bands compare with the open workload's recommended CU. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (LB_IS_WINDOW (l->data))
+      {
+        lb_tester_window_set_workload (window, lb_window_get_workload (l->data));
+        break;
+      }
 
   if (record != NULL)
     show_run (window, record);

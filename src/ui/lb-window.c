@@ -1006,3 +1006,11 @@ lb_window_get_modified (LbWindow *self)
 
   return self->modified;
 }
+
+LbWorkload *
+lb_window_get_workload (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+
+  return self->workload;
+}

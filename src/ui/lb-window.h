@@ -64,6 +64,8 @@ void              lb_window_export_report_async (LbWindow             *self,
 gboolean          lb_window_export_report_finish (LbWindow            *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
+/* The workload the window shows (owned by the window). */
+LbWorkload *lb_window_get_workload (LbWindow *self);
 /* TRUE when the workload has changes its file does not (the title says so). */
 gboolean          lb_window_get_modified        (LbWindow             *self);
 

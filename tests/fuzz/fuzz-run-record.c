@@ -8,6 +8,7 @@
 
 #include "lb-fuzz.h"
 #include "lb-run-record.h"
+#include "lb-server-report.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -49,5 +50,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   csv = lb_run_record_to_csv (record);
   text = lb_run_record_to_text (record);
   title = lb_run_record_dup_title (record);
+  /* The server's part: deltas, findings and bands on whatever loaded. */
+  {
+    static LbPriceSheet *prices;
+    g_autofree char *server = NULL;
+    g_autoptr(JsonNode) summary = NULL;
+
+    if (prices == NULL)
+      prices = lb_price_sheet_new_default ();
+    server = lb_server_report_to_text (record, prices);
+    summary = lb_server_report_to_json (record, prices);
+  }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -630,6 +631,7 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
   g_autofree char *conf_path = NULL;
   g_autofree char *quoted_socket = NULL;
   g_autofree char *additions = NULL;
+  const char *preload;
   FILE *file;
   gboolean ok;
   const char *argv[] = {
@@ -653,6 +655,17 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
     }
 
   quoted_socket = quote_conf_string (socket_dir);
+  /* What the server saw during a run (LbServerSnapshot): preloaded only
+   * where contrib is installed (bin/../lib), else the server would not start.
+   * Found there in Debian's and the Flatpak's layouts. */
+  {
+    /* initdb may be a link (/usr/local/bin/initdb): where it really is. */
+    g_autofree char *real = realpath (initdb, NULL);
+    g_autofree char *bin = g_path_get_dirname (real != NULL ? real : initdb);
+    g_autofree char *library = g_build_filename (bin, "..", "lib", "pg_stat_statements.so", NULL);
+
+    preload = g_file_test (library, G_FILE_TEST_EXISTS) ? "shared_preload_libraries = 'pg_stat_statements'\n" : "";
+  }
   additions = g_strdup_printf ("\n# Lakebase Accelerator sandbox: private, fast, throwaway.\n"
                                "listen_addresses = ''\n"
                                "unix_socket_directories = %s\n"
@@ -661,8 +674,9 @@ _lb_pg_sandbox_create_cluster (LbPgSandbox   *self,
                                "synchronous_commit = off\n"
                                "full_page_writes = off\n"
                                "max_connections = 200\n"
-                               "shared_buffers = 128MB\n",
-                               quoted_socket);
+                               "shared_buffers = 128MB\n"
+                               "%s",
+                               quoted_socket, preload);
 
   conf_path = g_build_filename (data_dir, "postgresql.conf", NULL);
   /* Appended in place, so that the file keeps the server's user as owner. */

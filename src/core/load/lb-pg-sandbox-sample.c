@@ -292,7 +292,13 @@ static const char workload_role_sql[] =
   "REVOKE CREATE ON SCHEMA public FROM PUBLIC;\n"
   "CREATE SCHEMA IF NOT EXISTS " WORKLOAD_ROLE " AUTHORIZATION " WORKLOAD_ROLE ";\n"
   "ALTER ROLE " WORKLOAD_ROLE " IN DATABASE " DATABASE_NAME
-  "  SET search_path = " WORKLOAD_ROLE ";\n";
+  "  SET search_path = " WORKLOAD_ROLE ";\n"
+  /* The run's top statements; where contrib is not installed, runs say so. */
+  "DO $$BEGIN\n"
+  "  IF EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pg_stat_statements') THEN\n"
+  "    CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;\n"
+  "  END IF;\n"
+  "END$$;\n";
 
 /* hypopg (hypothetical indexes) where the server has it: the index advisor
  * predicts plans with it. In "public", whose functions the workload role may

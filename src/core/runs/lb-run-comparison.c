@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "lb-run-comparison.h"
+#include "lb-server-snapshot.h"
 #include "lb-sample-ring.h"
 
 /* Below this, a difference is noise in the figures, not a result. */
@@ -189,4 +190,61 @@ lb_compare_describe_caveats (const LbRunResult *result,
     }
 
   return g_string_free (text, FALSE);
+}
+
+/* Server-side deltas ---------------------------------------------------------- */
+
+double
+lb_server_compared_value (GPtrArray              *snapshots,
+                          LbServerComparedFigure  figure)
+{
+  g_autoptr(LbServerDelta) delta = lb_server_delta_compute (snapshots);
+  double seconds;
+
+  if (delta == NULL || !delta->has_database)
+    return NAN;
+  seconds = delta->seconds > 0 ? delta->seconds : NAN;
+  switch (figure)
+    {
+    case LB_SERVER_COMPARED_HIT_RATIO:
+      return delta->hit_ratio;
+    case LB_SERVER_COMPARED_TEMP_FILES:
+      return delta->temp_files / seconds;
+    case LB_SERVER_COMPARED_DEADLOCKS:
+      return delta->deadlocks / seconds;
+    case LB_SERVER_COMPARED_SEQ_SCANS:
+      return delta->seq_scans / seconds;
+    case LB_SERVER_COMPARED_IDX_SCANS:
+      return delta->idx_scans / seconds;
+    case LB_N_SERVER_COMPARED:
+    default:
+      return NAN;
+    }
+}
+
+gboolean
+lb_compare_server (LbRunRecord      *record,
+                   LbRunRecord      *baseline,
+                   LbServerDeltaRow *row)
+{
+  static const gboolean higher_is_better[LB_N_SERVER_COMPARED] = { TRUE, FALSE, FALSE, FALSE, TRUE };
+  GPtrArray *a = lb_run_record_get_server_snapshots (record);
+  GPtrArray *b = lb_run_record_get_server_snapshots (baseline);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < LB_N_SERVER_COMPARED; i++)
+    {
+      double value = lb_server_compared_value (a, i);
+      double base = lb_server_compared_value (b, i);
+
+      row->figures[i] = lb_delta_compute (value, base, higher_is_better[i]);
+      /* Both at zero (no deadlocks either time) is the same, not unknown. */
+      if (value == 0 && base == 0)
+        {
+          row->figures[i].percent = 0;
+          row->figures[i].verdict = LB_DELTA_SAME;
+        }
+      any = any || (isfinite (value) && isfinite (base));
+    }
+  return any;
 }

@@ -61,6 +61,34 @@ void     lb_compare_run_results (const LbRunResult  *result,
                                  const LbRunResult  *baseline,
                                  LbDeltaRow         *row);
 
+/* What the server saw, between the first and last snapshot of each run:
+ * the cache hit ratio of the run's blocks, and temp files, deadlocks and
+ * scans per second of measuring (a longer run makes more of them). */
+typedef enum
+{
+  LB_SERVER_COMPARED_HIT_RATIO,   /* higher is better */
+  LB_SERVER_COMPARED_TEMP_FILES,  /* per second, lower is better */
+  LB_SERVER_COMPARED_DEADLOCKS,   /* per second, lower is better */
+  LB_SERVER_COMPARED_SEQ_SCANS,   /* per second, lower is better */
+  LB_SERVER_COMPARED_IDX_SCANS,   /* per second, higher is better */
+  LB_N_SERVER_COMPARED
+} LbServerComparedFigure;
+
+typedef struct
+{
+  LbDelta figures[LB_N_SERVER_COMPARED];
+} LbServerDeltaRow;
+
+/* FALSE (and every delta LB_DELTA_NONE) when a run has fewer than two
+ * snapshots of pg_stat_database. */
+gboolean lb_compare_server (LbRunRecord      *record,
+                            LbRunRecord      *baseline,
+                            LbServerDeltaRow *row);
+/* The figure of @figure from one run's snapshots, as lb_compare_server()
+ * compares it; NAN when it has none. */
+double   lb_server_compared_value (GPtrArray              *snapshots,
+                                   LbServerComparedFigure  figure);
+
 typedef enum
 {
   LB_COMPARISON_FAIR                = 0,

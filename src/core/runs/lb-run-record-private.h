@@ -22,6 +22,12 @@ struct _LbRunRecord
   char          *script_dialect;   /* chosen over detection ("mix"…), or NULL */
   LbRunSettings *settings;
   LbRunResult   *result;
+  /* What the server saw (optional: older records have none) */
+  GPtrArray     *server_snapshots;   /* LbServerSnapshot*, first to last */
+  GPtrArray     *server_notes;       /* char*: why some figures are missing */
+  double         server_cpu_time;    /* the sampler thread's user+sys seconds */
+  double         reference_cu;       /* the CU the bands compare with; 0 = none */
+  char          *reference_cu_source; /* "workload", "settings" */
 };
 
 /* JSON numbers cannot be NaN or infinite: those are written as 0. */
@@ -77,5 +83,13 @@ JsonObject *lb_run_json_element_object (JsonArray   *array,
                                         guint        index,
                                         const char  *where,
                                         GError     **error);
+
+/* The server's part of the record (lb-run-record-server.c): written into
+ * the record's object being built, read back from its object. */
+void     _lb_run_record_server_to_json   (LbRunRecord  *self,
+                                          JsonBuilder  *builder);
+gboolean _lb_run_record_server_from_json (LbRunRecord  *self,
+                                          JsonObject   *object,
+                                          GError      **error);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-run-record-private.h"
+#include "lb-server-snapshot.h"
 #include "lb-sql-script.h"
 
 /* Result */
@@ -140,6 +141,9 @@ lb_run_record_finalize (GObject *object)
   g_clear_pointer (&self->script_dialect, g_free);
   g_clear_pointer (&self->settings, lb_run_settings_free);
   g_clear_pointer (&self->result, lb_run_result_unref);
+  g_clear_pointer (&self->server_snapshots, g_ptr_array_unref);
+  g_clear_pointer (&self->server_notes, g_ptr_array_unref);
+  g_clear_pointer (&self->reference_cu_source, g_free);
 
   G_OBJECT_CLASS (lb_run_record_parent_class)->finalize (object);
 }
@@ -155,6 +159,8 @@ lb_run_record_class_init (LbRunRecordClass *klass)
 static void
 lb_run_record_init (LbRunRecord *self)
 {
+  self->server_snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_server_snapshot_free);
+  self->server_notes = g_ptr_array_new_with_free_func (g_free);
 }
 
 /* The history names files after ids: nothing that could leave its directory. */
@@ -552,6 +558,7 @@ lb_run_record_to_json (LbRunRecord *self)
   json_builder_add_value (builder, lb_run_settings_to_json (self->settings));
   add_histogram (builder, "histogram", r->latency);
   add_histogram (builder, "lag_histogram", r->lag);
+  _lb_run_record_server_to_json (self, builder);
 
   json_builder_end_object (builder);
 
@@ -831,6 +838,8 @@ lb_run_record_new_from_json (JsonNode  *node,
     return NULL;
 
   if (!read_result_lists (object, r, error))
+    return NULL;
+  if (!_lb_run_record_server_from_json (self, object, error))
     return NULL;
 
   self->settings = g_steal_pointer (&settings);

@@ -225,6 +225,28 @@ void           lb_run_record_set_script_dialect (LbRunRecord *self,
                                                  const char  *dialect);
 const LbRunSettings *lb_run_record_get_settings (LbRunRecord *self);
 LbRunResult   *lb_run_record_get_result      (LbRunRecord *self);
+/* What the server saw during the run (LbServerSnapshot*, first to last) and
+ * why some of it is missing (char*); empty arrays in records without them.
+ * Saved as the record's "server" {snapshots, notes}. */
+GPtrArray     *lb_run_record_get_server_snapshots (LbRunRecord *self);
+GPtrArray     *lb_run_record_get_server_notes    (LbRunRecord *self);
+/* Takes references to both arrays. */
+void           lb_run_record_set_server          (LbRunRecord *self,
+                                                  GPtrArray   *snapshots,
+                                                  GPtrArray   *notes);
+/* The sampler thread's own CPU (user+sys seconds; 0 when unknown): what
+ * the snapshots cost the client. Saved as server.cpu_seconds. */
+double         lb_run_record_get_server_cpu_time (LbRunRecord *self);
+void           lb_run_record_set_server_cpu_time (LbRunRecord *self,
+                                                  double       seconds);
+/* The CU size the reference bands compare with (0 = none) and where it
+ * came from ("workload": the open workload's recommendation; "settings":
+ * set by the user). Saved as "reference" {cu, source}. */
+double         lb_run_record_get_reference_cu    (LbRunRecord *self,
+                                                  const char **source);
+void           lb_run_record_set_reference_cu    (LbRunRecord *self,
+                                                  double       cu,
+                                                  const char  *source);
 /* "customer_lookup.sql · 16 clients · 1,234 tps" */
 char          *lb_run_record_dup_title       (LbRunRecord *self);
 

@@ -8,7 +8,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lb-cost-model.h"
 #include "lb-load-engine.h"
+#include "lb-server-sampler.h"
 #include "lb-test-run.h"
 
 /* A Lakebase credential lives an hour: ask for the next one this long
@@ -51,6 +53,12 @@ struct _LbTestRun
   LbLoadEngine        *engine;
   LbRunSettings       *settings;
   GDateTime           *started;
+  LbServerSampler     *sampler;
+  LbRunResult         *engine_result;       /* while the sampler takes its last snapshot */
+
+  double               server_interval;
+  double               workload_cu;         /* the open workload's recommendation, 0 = none */
+  double               user_cu;
 
   LbTestRunState       state;
   guint                clients;
@@ -269,6 +277,8 @@ end_run (LbTestRun *self)
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
+  g_clear_object (&self->sampler);
+  g_clear_pointer (&self->engine_result, lb_run_result_unref);
   if (self->caller_cancellable != NULL)
     g_cancellable_disconnect (self->caller_cancellable, self->cancelled_id);
   self->cancelled_id = 0;
@@ -362,22 +372,14 @@ phase_changed_cb (LbLoadEngine *engine,
 }
 
 static void
-engine_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+finish_run (LbTestRun   *self,
+            LbRunResult *run_result,
+            GPtrArray   *snapshots)
 {
-  LbTestRun *self = user_data;
-  g_autoptr(LbRunResult) run_result = NULL;
   g_autoptr(LbRunRecord) record = NULL;
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-
-  run_result = lb_load_engine_run_finish (LB_LOAD_ENGINE (object), result, &error);
-  if (run_result == NULL)
-    {
-      fail_run (self, error);
-      return;
-    }
+  const char *cu_source = NULL;
+  double cu;
 
   record = lb_run_record_new (self->script != NULL ? lb_sql_script_get_display_name (self->script) : NULL,
                               self->script_path, self->settings, run_result, self->started);
@@ -386,6 +388,18 @@ engine_done_cb (GObject      *object,
   if (self->script != NULL
       && lb_sql_script_get_dialect (self->script) != lb_sql_script_get_detected_dialect (self->script))
     lb_run_record_set_script_dialect (record, lb_sql_dialect_to_string (lb_sql_script_get_dialect (self->script)));
+  if (self->sampler != NULL)
+    {
+      g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+      GPtrArray *sampler_notes = lb_server_sampler_get_notes (self->sampler);
+
+      for (guint i = 0; i < sampler_notes->len; i++)
+        g_ptr_array_add (notes, g_strdup (g_ptr_array_index (sampler_notes, i)));
+      lb_run_record_set_server (record, snapshots, notes);
+      lb_run_record_set_server_cpu_time (record, lb_server_sampler_get_cpu_time (self->sampler));
+    }
+  cu = lb_test_run_get_reference_cu (self, &cu_source);
+  lb_run_record_set_reference_cu (record, cu, cu_source);
   task = g_steal_pointer (&self->task);
   end_run (self);
 
@@ -417,14 +431,89 @@ engine_done_cb (GObject      *object,
 }
 
 static void
+sampler_stopped_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  LbTestRun *self = user_data;
+  g_autoptr(GPtrArray) snapshots = lb_server_sampler_stop_finish (LB_SERVER_SAMPLER (object), result);
+  g_autoptr(LbRunResult) run_result = g_steal_pointer (&self->engine_result);
+
+  finish_run (self, run_result, snapshots);
+}
+
+static void
+engine_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LbTestRun *self = user_data;
+  g_autoptr(LbRunResult) run_result = NULL;
+  GError *error = NULL;
+
+  run_result = lb_load_engine_run_finish (LB_LOAD_ENGINE (object), result, &error);
+  if (run_result == NULL)
+    {
+      fail_run (self, error);
+      return;
+    }
+
+  if (self->sampler == NULL)
+    {
+      finish_run (self, run_result, NULL);
+      return;
+    }
+  /* The last snapshot is taken once the run's connections are gone, off
+   * the main loop; a cancelled run does not wait for them. */
+  self->engine_result = g_steal_pointer (&run_result);
+  lb_server_sampler_stop_async (self->sampler, self->run_cancellable, sampler_stopped_cb, self);
+}
+
+static void run_engine (LbTestRun *self);
+
+static void
+sampler_started_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LbTestRun) self = user_data;
+  GError *error = NULL;
+
+  lb_server_sampler_start_finish (LB_SERVER_SAMPLER (object), result);
+  if (self->task == NULL || self->sampler != LB_SERVER_SAMPLER (object))
+    return;
+  if (g_cancellable_set_error_if_cancelled (self->run_cancellable, &error))
+    {
+      fail_run (self, error);
+      return;
+    }
+  run_engine (self);
+}
+
+static void
 launch_engine (LbTestRun *self)
+{
+  g_clear_pointer (&self->started, g_date_time_unref);
+  self->started = g_date_time_new_now_local ();
+  /* Its own connection and thread: the workers never wait on it. The
+   * engine starts once the first snapshot is in, so that it is a "before". */
+  if (self->server_interval > 0)
+    {
+      self->sampler = lb_server_sampler_new (self->settings->conninfo, self->server_interval);
+      set_state (self, LB_TEST_RUN_STATE_CONNECTING);
+      lb_server_sampler_start_async (self->sampler, sampler_started_cb, g_object_ref (self));
+      return;
+    }
+  run_engine (self);
+}
+
+static void
+run_engine (LbTestRun *self)
 {
   self->engine = lb_load_engine_new (self->script, self->settings);
   g_signal_connect (self->engine, "sample", G_CALLBACK (sample_cb), self);
   g_signal_connect (self->engine, "phase-changed", G_CALLBACK (phase_changed_cb), self);
 
-  g_clear_pointer (&self->started, g_date_time_unref);
-  self->started = g_date_time_new_now_local ();
   set_state (self, LB_TEST_RUN_STATE_CONNECTING);
   lb_load_engine_run_async (self->engine, self->run_cancellable, engine_done_cb, self);
 }
@@ -743,6 +832,7 @@ lb_test_run_class_init (LbTestRunClass *klass)
 static void
 lb_test_run_init (LbTestRun *self)
 {
+  self->server_interval = LB_SERVER_SAMPLER_DEFAULT_INTERVAL;
 }
 
 /* Public API ------------------------------------------------------------------ */
@@ -815,6 +905,60 @@ lb_test_run_get_sandbox (LbTestRun *self)
   g_return_val_if_fail (LB_IS_TEST_RUN (self), NULL);
 
   return self->sandbox;
+}
+
+void
+lb_test_run_set_server_interval (LbTestRun *self,
+                                 double     seconds)
+{
+  g_return_if_fail (LB_IS_TEST_RUN (self));
+
+  self->server_interval = MAX (seconds, 0);
+}
+
+void
+lb_test_run_set_workload (LbTestRun  *self,
+                          LbWorkload *workload)
+{
+  g_return_if_fail (LB_IS_TEST_RUN (self));
+  g_return_if_fail (workload == NULL || LB_IS_WORKLOAD (workload));
+
+  self->workload_cu = 0;
+  if (workload != NULL)
+    {
+      /* The calculator's own recommendation, from the same price sheet. */
+      g_autoptr(LbPriceSheet) prices = lb_price_sheet_new_default ();
+      LbCostReport *report = lb_cost_model_estimate (workload, prices);
+
+      self->workload_cu = report->breakdown.recommended_cu;
+      lb_cost_report_unref (report);
+    }
+}
+
+void
+lb_test_run_set_reference_cu (LbTestRun *self,
+                              double     cu)
+{
+  g_return_if_fail (LB_IS_TEST_RUN (self));
+
+  self->user_cu = MAX (cu, 0);
+}
+
+double
+lb_test_run_get_reference_cu (LbTestRun   *self,
+                              const char **source)
+{
+  g_return_val_if_fail (LB_IS_TEST_RUN (self), 0);
+
+  if (self->workload_cu > 0)
+    {
+      if (source != NULL)
+        *source = "workload";
+      return self->workload_cu;
+    }
+  if (source != NULL)
+    *source = self->user_cu > 0 ? "settings" : NULL;
+  return self->user_cu;
 }
 
 void

@@ -13,6 +13,7 @@
 #include "lb-run-history.h"
 #include "lb-run-record.h"
 #include "lb-sql-script.h"
+#include "lb-workload.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,23 @@ LbRunHistory  *lb_test_run_get_history         (LbTestRun           *self);
 void           lb_test_run_set_sandbox         (LbTestRun           *self,
                                                 LbPgSandbox         *sandbox);
 LbPgSandbox   *lb_test_run_get_sandbox         (LbTestRun           *self);
+
+/* Seconds between snapshots of the server's statistics during a run (on
+ * a connection of its own, besides one at the start and one at the end);
+ * 0 turns them off. Default LB_SERVER_SAMPLER_DEFAULT_INTERVAL. */
+void           lb_test_run_set_server_interval (LbTestRun           *self,
+                                                double               seconds);
+/* The CU size the records' reference bands compare with: the open
+ * workload's recommended CU when there is a workload (NULL: none), else
+ * the one the user set (0: none). */
+void           lb_test_run_set_workload        (LbTestRun           *self,
+                                                LbWorkload          *workload);
+void           lb_test_run_set_reference_cu    (LbTestRun           *self,
+                                                double               cu);
+/* The CU the next record takes and where it comes from ("workload",
+ * "settings"); 0 and NULL for none. */
+double         lb_test_run_get_reference_cu    (LbTestRun           *self,
+                                                const char         **source);
 
 /* The target of the next run. */
 void           lb_test_run_set_target_sandbox  (LbTestRun           *self);

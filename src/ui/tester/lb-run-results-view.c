@@ -61,6 +61,7 @@ struct _LbRunResultsView
   GtkListBox        *ladder_list;
   AdwPreferencesGroup *errors_group;
   GtkListBox        *errors_list;
+  LbServerStatsView *server_view;
 
   Counter            counters[N_COUNTERS];
 
@@ -716,6 +717,7 @@ show_record (LbRunResultsView *self,
   fill_results (self);
   fill_errors (self, result);
   fill_ladder (self, result);
+  lb_server_stats_view_show (self->server_view, self->record, self->compare_record);
 }
 
 
@@ -988,6 +990,7 @@ lb_run_results_view_class_init (LbRunResultsViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LB_TYPE_THROUGHPUT_CHART);
+  g_type_ensure (LB_TYPE_SERVER_STATS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-run-results-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, phase_spinner);
@@ -1007,6 +1010,7 @@ lb_run_results_view_class_init (LbRunResultsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, ladder_list);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, errors_group);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, errors_list);
+  gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, server_view);
 }
 
 static void
@@ -1072,6 +1076,7 @@ lb_run_results_view_begin (LbRunResultsView    *self,
   fill_results (self);
   fill_errors (self, NULL);
   fill_ladder (self, NULL);
+  lb_server_stats_view_show (self->server_view, NULL, NULL);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->time_label, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORD]);
@@ -1154,4 +1159,12 @@ lb_run_results_view_dup_cell (LbRunResultsView *self,
 
   label = get_cell_label (self, row, column, line);
   return label != NULL ? g_strdup (gtk_label_get_label (GTK_LABEL (label))) : NULL;
+}
+
+LbServerStatsView *
+lb_run_results_view_get_server_view (LbRunResultsView *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_RESULTS_VIEW (self), NULL);
+
+  return self->server_view;
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "lb-test-run.h"
+#include "lb-server-stats-view.h"
 #include "lb-throughput-chart.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,7 @@ void               lb_run_results_view_set_phase          (LbRunResultsView    *
 void               lb_run_results_view_clear_progress     (LbRunResultsView    *self);
 LbRunRecord       *lb_run_results_view_get_record         (LbRunResultsView    *self);
 LbRunRecord       *lb_run_results_view_get_compare_record (LbRunResultsView    *self);
+LbServerStatsView *lb_run_results_view_get_server_view    (LbRunResultsView    *self);
 LbThroughputChart *lb_run_results_view_get_chart          (LbRunResultsView    *self);
 /* The text of a cell of the per-query table: @row 0 is the first query,
  * @column 0 its name; @line 0 the figure, 1 the delta under it; NULL outside. */

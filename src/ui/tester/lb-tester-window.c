@@ -458,6 +458,24 @@ lb_tester_window_set_sandbox (LbTesterWindow *self,
   lb_tester_window_update_sandbox_row (self, NULL);
 }
 
+void
+lb_tester_window_set_workload (LbTesterWindow *self,
+                               LbWorkload     *workload)
+{
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+
+  lb_test_run_set_workload (self->run, workload);
+}
+
+void
+lb_tester_window_set_reference_cu (LbTesterWindow *self,
+                                   double          cu)
+{
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+
+  lb_test_run_set_reference_cu (self->run, cu);
+}
+
 LbPgSandbox *
 lb_tester_window_get_sandbox (LbTesterWindow *self)
 {

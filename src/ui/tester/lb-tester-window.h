@@ -12,6 +12,7 @@
 #include "lb-run-history-view.h"
 #include "lb-sql-script.h"
 #include "lb-throughput-chart.h"
+#include "lb-workload.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,12 @@ LbTesterWindow    *lb_tester_window_new              (GtkApplication       *appl
 void               lb_tester_window_set_sandbox      (LbTesterWindow       *self,
                                                       LbPgSandbox          *sandbox);
 LbPgSandbox       *lb_tester_window_get_sandbox      (LbTesterWindow       *self);
+/* The workload whose recommended CU the runs' reference bands use (NULL:
+ * none), and the CU to use without one (0: none). */
+void               lb_tester_window_set_workload     (LbTesterWindow       *self,
+                                                      LbWorkload           *workload);
+void               lb_tester_window_set_reference_cu (LbTesterWindow       *self,
+                                                      double                cu);
 void               lb_tester_window_set_history      (LbTesterWindow       *self,
                                                       LbRunHistory         *history);
 LbRunHistory      *lb_tester_window_get_history      (LbTesterWindow       *self);
