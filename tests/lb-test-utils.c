@@ -32,6 +32,27 @@ lb_test_collect_args (const char *first,
   return array;
 }
 
+/* Runs @argv (NULL-terminated, argv[0] the program) in @cwd (NULL: here)
+ * with @envp and waits for it; @result gets both streams and the exit
+ * status, which must be a normal exit. */
+void
+lb_test_run_argv (LbTestCliResult    *result,
+                  const char         *cwd,
+                  char              **envp,
+                  GSpawnFlags         flags,
+                  const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  lb_test_cli_result_clear (result);
+  g_spawn_sync (cwd, (char **) argv, envp, flags, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+}
+
 /* Runs $LB_CLI with @args (NULL-terminated) in @envp and waits for it: every
  * CLI test checks the exit status and both streams of a finished run. */
 void
@@ -41,9 +62,7 @@ lb_test_run_cli (LbTestCliResult    *result,
                  const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   const char *cli = g_getenv ("LB_CLI");
-  int wait_status;
 
   g_assert_nonnull (cli);
   g_ptr_array_add (argv, (char *) cli);
@@ -51,12 +70,7 @@ lb_test_run_cli (LbTestCliResult    *result,
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  lb_test_cli_result_clear (result);
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, flags, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
+  lb_test_run_argv (result, NULL, envp, flags, (const char * const *) argv->pdata);
 }
 
 /* A command-line mistake: exit status 2, nothing on stdout, and a

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* What a run of lakebase-cli left behind. */
+/* What a run of lakebase-cli (or of another program, pgbench) left behind. */
 typedef struct
 {
   int   status;       /* exit status */
@@ -22,6 +22,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LbTestCliResult, lb_test_cli_result_clear)
 
 GPtrArray   *lb_test_collect_args           (const char            *first,
                                              va_list                args);
+void         lb_test_run_argv               (LbTestCliResult       *result,
+                                             const char            *cwd,
+                                             char                 **envp,
+                                             GSpawnFlags            flags,
+                                             const char * const    *argv);
 void         lb_test_run_cli                (LbTestCliResult       *result,
                                              char                 **envp,
                                              GSpawnFlags            flags,
