@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-deployment-runner.h"
+#include "lb-json.h"
 #include "lb-sync-status.h"
 
 /* Health --------------------------------------------------------------------- */
@@ -252,26 +253,6 @@ lb_synced_table_status_dup_table_url (LbSyncedTableStatus *self,
 
 /* JSON helpers --------------------------------------------------------------- */
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gint64
 member_int (JsonObject *object,
             const char *name)
@@ -323,8 +304,8 @@ table_status_read (LbSyncedTableStatus *self,
                    JsonObject          *table,
                    GDateTime           *now)
 {
-  JsonObject *status = member_object (table, "data_synchronization_status");
-  JsonObject *spec = member_object (table, "spec");
+  JsonObject *status = lb_json_member_object (table, "data_synchronization_status");
+  JsonObject *spec = lb_json_member_object (table, "spec");
   JsonObject *last_sync;
   JsonObject *update_status;
   g_autoptr(GDateTime) commit_time = NULL;
@@ -337,36 +318,36 @@ table_status_read (LbSyncedTableStatus *self,
   };
 
   if (status == NULL)
-    status = member_object (table, "status");
+    status = lb_json_member_object (table, "status");
 
-  policy = member_string (spec, "scheduling_policy");
+  policy = lb_json_member_string (spec, "scheduling_policy");
   if (policy != NULL)
     lb_sync_mode_from_string (policy, &self->policy);
-  if (member_string (spec, "source_table_full_name") != NULL)
+  if (lb_json_member_string (spec, "source_table_full_name") != NULL)
     {
       g_free (self->source_table);
-      self->source_table = g_strdup (member_string (spec, "source_table_full_name"));
+      self->source_table = g_strdup (lb_json_member_string (spec, "source_table_full_name"));
     }
 
-  self->detailed_state = g_strdup (member_string (status, "detailed_state"));
+  self->detailed_state = g_strdup (lb_json_member_string (status, "detailed_state"));
   self->health = lb_sync_health_from_detailed_state (self->detailed_state);
-  self->message = g_strdup (member_string (status, "message"));
-  self->pipeline_id = g_strdup (member_string (status, "pipeline_id"));
+  self->message = g_strdup (lb_json_member_string (status, "message"));
+  self->pipeline_id = g_strdup (lb_json_member_string (status, "pipeline_id"));
 
   /* Last successful sync: last_sync.sync_end_timestamp, or the autoscaling
    * API's last_sync_time. */
-  last_sync = member_object (status, "last_sync");
-  self->last_sync = parse_time (member_string (last_sync, "sync_end_timestamp"));
+  last_sync = lb_json_member_object (status, "last_sync");
+  self->last_sync = parse_time (lb_json_member_string (last_sync, "sync_end_timestamp"));
   if (self->last_sync == NULL)
-    self->last_sync = parse_time (member_string (status, "last_sync_time"));
+    self->last_sync = parse_time (lb_json_member_string (status, "last_sync_time"));
 
   /* The newest source commit the table has caught up with. */
-  commit_time = parse_time (member_string (member_object (last_sync, "delta_table_sync_info"),
-                                           "delta_commit_timestamp"));
-  update_status = member_object (status, "continuous_update_status");
+  commit_time = parse_time (lb_json_member_string (lb_json_member_object (last_sync, "delta_table_sync_info"),
+                                                   "delta_commit_timestamp"));
+  update_status = lb_json_member_object (status, "continuous_update_status");
   if (update_status == NULL)
-    update_status = member_object (status, "triggered_update_status");
-  commit_time = later (g_steal_pointer (&commit_time), parse_time (member_string (update_status, "timestamp")));
+    update_status = lb_json_member_object (status, "triggered_update_status");
+  commit_time = later (g_steal_pointer (&commit_time), parse_time (lb_json_member_string (update_status, "timestamp")));
   if (commit_time == NULL && self->last_sync != NULL)
     commit_time = g_date_time_ref (self->last_sync);
   if (commit_time != NULL)
@@ -374,8 +355,8 @@ table_status_read (LbSyncedTableStatus *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (progress_paths) && self->rows < 0; i++)
     {
-      JsonObject *holder = progress_paths[i][0] != NULL ? member_object (status, progress_paths[i][0]) : status;
-      JsonObject *progress = member_object (holder, progress_paths[i][1]);
+      JsonObject *holder = progress_paths[i][0] != NULL ? lb_json_member_object (status, progress_paths[i][0]) : status;
+      JsonObject *progress = lb_json_member_object (holder, progress_paths[i][1]);
 
       self->rows = member_int (progress, "synced_row_count");
     }
@@ -387,14 +368,14 @@ table_status_read_pipeline (LbSyncedTableStatus *self,
 {
   JsonNode *updates = pipeline != NULL ? json_object_get_member (pipeline, "latest_updates") : NULL;
 
-  self->pipeline_state = g_strdup (member_string (pipeline, "state"));
-  self->pipeline_cause = g_strdup (member_string (pipeline, "cause"));
+  self->pipeline_state = g_strdup (lb_json_member_string (pipeline, "state"));
+  self->pipeline_cause = g_strdup (lb_json_member_string (pipeline, "cause"));
   if (updates != NULL && JSON_NODE_HOLDS_ARRAY (updates) && json_array_get_length (json_node_get_array (updates)) > 0)
     {
       JsonNode *latest = json_array_get_element (json_node_get_array (updates), 0);
 
       if (JSON_NODE_HOLDS_OBJECT (latest))
-        self->update_state = g_strdup (member_string (json_node_get_object (latest), "state"));
+        self->update_state = g_strdup (lb_json_member_string (json_node_get_object (latest), "state"));
     }
   if (g_strcmp0 (self->pipeline_state, "FAILED") == 0 && self->health == LB_SYNC_HEALTH_ONLINE)
     self->health = LB_SYNC_HEALTH_FAILED;
@@ -518,7 +499,7 @@ apply_partitions (LbSyncedTableStatus *item,
       JsonNode *node = json_array_get_element (array, i);
       JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 
-      if (g_strcmp0 (member_string (row, "relname"), relname) == 0)
+      if (g_strcmp0 (lb_json_member_string (row, "relname"), relname) == 0)
         {
           item->partition_count++;
           item->partition_bytes += MAX (member_int (row, "size"), 0);
@@ -731,7 +712,8 @@ lb_sync_status_refresh_async (LbSyncStatus        *self,
       item->source_table = g_strdup (lb_deployment_resource_get_source_table (resource));
       body = lb_deployment_resource_get_body (resource);
       if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
-        policy = member_string (member_object (json_node_get_object (body), "spec"), "scheduling_policy");
+        policy = lb_json_member_string (lb_json_member_object (json_node_get_object (body), "spec"),
+                                        "scheduling_policy");
       item->policy = LB_SYNC_MODE_SNAPSHOT;
       if (policy != NULL)
         lb_sync_mode_from_string (policy, &item->policy);
@@ -804,7 +786,7 @@ sync_now_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  update_id = JSON_NODE_HOLDS_OBJECT (node) ? member_string (json_node_get_object (node), "update_id") : NULL;
+  update_id = JSON_NODE_HOLDS_OBJECT (node) ? lb_json_member_string (json_node_get_object (node), "update_id") : NULL;
   if (update_id == NULL)
     {
       g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
