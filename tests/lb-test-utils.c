@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 
 #include "lb-test-utils.h"
 
@@ -196,6 +197,38 @@ void
 lb_test_spin_briefly (void)
 {
   lb_test_spin_ms (100);
+}
+
+char *
+lb_test_conninfo_value (const char *conninfo,
+                        const char *keyword)
+{
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  char *value = NULL;
+
+  g_assert_nonnull (options);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
+      value = g_strdup (o->val);
+  PQconninfoFree (options);
+  return value;
+}
+
+void
+lb_test_pg_exec (const char *conninfo,
+                 const char *sql)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *res;
+
+  /* Not the conninfo itself: it may hold a password. */
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect: %s", PQerrorMessage (conn));
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (res));
+  PQclear (res);
+  PQfinish (conn);
 }
 
 gint64

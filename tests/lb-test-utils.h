@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Helpers shared by the test programs: GLib only (and json-glib), so that
- * the core tests (no display) and the UI tests can all link lb-test-utils.c. */
+/* Helpers shared by the test programs: GLib, json-glib and libpq only, so
+ * that the core tests (no display) and the UI tests can all link
+ * lb-test-utils.c. */
 #pragma once
 
 #include <glib.h>
@@ -41,6 +42,15 @@ char        *lb_test_write_file             (const char            *dir,
                                              const char            *name,
                                              const char            *contents);
 void         lb_test_remove_tree            (const char            *path);
+
+/* @keyword's value in the libpq string @conninfo (a sandbox's host, port,
+ * user…), or NULL when it has none. */
+char        *lb_test_conninfo_value         (const char            *conninfo,
+                                             const char            *keyword);
+/* Runs @sql (statements that return no rows) over a connection of its own;
+ * any failure ends the test. */
+void         lb_test_pg_exec                (const char            *conninfo,
+                                             const char            *sql);
 
 /* This process's resident memory now (VmRSS), in kB. */
 gint64       lb_test_rss_kb                 (void);

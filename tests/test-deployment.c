@@ -12,6 +12,7 @@
 #include "lb-fake-workspace.h"
 #include "lb-instance-credentials.h"
 #include "lb-pg-sandbox.h"
+#include "lb-test-utils.h"
 
 #include <libpq-fe.h>
 
@@ -510,21 +511,6 @@ check_full_deploy (LbFlavour flavour)
 /* The last step against a real PostgreSQL (a sandbox standing in for the
  * instance): it connects with the generated credential and reports the
  * partitions' sizes. */
-static char *
-conninfo_value (const char *conninfo,
-                const char *keyword)
-{
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (options);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
-      value = g_strdup (o->val);
-  PQconninfoFree (options);
-  return value;
-}
-
 static void
 test_connect_measures_partitions (void)
 {
@@ -541,29 +527,22 @@ test_connect_measures_partitions (void)
   g_autofree char *dbname = NULL;
   LbDeploymentStep *connect;
   JsonArray *partitions;
-  PGconn *conn;
-  PGresult *res;
   gboolean ok;
 
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   g_assert_no_error (error);
-  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
-  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
-  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
-  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  host = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
 
   /* Synced tables land partitioned; two partitions with data. */
-  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn,
-                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
-                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
-                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
-                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
-                "  FROM generate_series (1, 20000) g;");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
-  PQclear (res);
-  PQfinish (conn);
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox),
+                   "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                   "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                   "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                   "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                   "  FROM generate_series (1, 20000) g;");
 
   /* The fake hands out the sandbox as the instance's host and the sandbox's
    * role as the signed-in user; the sandbox trusts local connections, so the
@@ -1360,7 +1339,7 @@ test_credentials_search_path (void)
   credentials = lb_instance_credentials_new (runner);
   conninfo = fetch_credential (LB_CREDENTIAL_SOURCE (credentials), NULL, NULL, &error);
   g_assert_no_error (error);
-  options = conninfo_value (conninfo, "options");
+  options = lb_test_conninfo_value (conninfo, "options");
   g_assert_cmpstr (options, ==, "-csearch_path=serving,public");
 
   /* The same options against a real server: it searches that schema first

@@ -7,7 +7,6 @@
  * from a real PostgreSQL. */
 #include "config.h"
 
-#include <libpq-fe.h>
 #include <string.h>
 
 #include "lb-core.h"
@@ -408,21 +407,6 @@ test_json (Fixture       *fixture,
     g_assert_null (strstr (text, secrets[i]));
 }
 
-static char *
-conninfo_value (const char *conninfo,
-                const char *keyword)
-{
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (options);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
-      value = g_strdup (o->val);
-  PQconninfoFree (options);
-  return value;
-}
-
 /* The partition sizes come from a real PostgreSQL: a sandbox stands in for
  * the instance, with partitioned tables as synced tables are. */
 static void
@@ -443,32 +427,25 @@ test_partitions (void)
   g_autoptr(JsonNode) json = NULL;
   LbSyncedTableStatus *orders;
   LbSyncedTableStatus *lines;
-  PGconn *conn;
-  PGresult *res;
 
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   g_assert_no_error (error);
-  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
-  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
-  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
-  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  host = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
 
-  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn,
-                "DROP TABLE IF EXISTS orders, order_lines;"
-                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
-                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
-                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
-                "CREATE TABLE orders_apac PARTITION OF orders FOR VALUES IN ('apac');"
-                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
-                "  FROM generate_series (1, 30000) g;"
-                "CREATE TABLE order_lines (id int) PARTITION BY RANGE (id);"
-                "CREATE TABLE order_lines_1 PARTITION OF order_lines FOR VALUES FROM (0) TO (1000000);"
-                "INSERT INTO order_lines SELECT g FROM generate_series (1, 5000) g;");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
-  PQclear (res);
-  PQfinish (conn);
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox),
+                   "DROP TABLE IF EXISTS orders, order_lines;"
+                   "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                   "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                   "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                   "CREATE TABLE orders_apac PARTITION OF orders FOR VALUES IN ('apac');"
+                   "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                   "  FROM generate_series (1, 30000) g;"
+                   "CREATE TABLE order_lines (id int) PARTITION BY RANGE (id);"
+                   "CREATE TABLE order_lines_1 PARTITION OF order_lines FOR VALUES FROM (0) TO (1000000);"
+                   "INSERT INTO order_lines SELECT g FROM generate_series (1, 5000) g;");
 
   lb_fake_workspace_set_polls_until_ready (fake, 0);
   lb_fake_workspace_set_pg_host (fake, host);

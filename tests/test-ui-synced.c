@@ -12,7 +12,6 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
-#include <libpq-fe.h>
 
 #include "lb-application.h"
 #include "lb-calculator-page.h"
@@ -147,21 +146,6 @@ sign_in (Fixture *fixture)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
   g_test_message ("signing in");
   lb_test_spin_until_func (signed_in, fixture->page, 15);
-}
-
-static char *
-conninfo_value (const char *conninfo,
-                const char *keyword)
-{
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (options);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
-      value = g_strdup (o->val);
-  PQconninfoFree (options);
-  return value;
 }
 
 static gboolean
@@ -458,29 +442,22 @@ test_synced_tables_window (Fixture       *fixture,
   g_autofree char *user = NULL;
   g_autofree char *dbname = NULL;
   LbWorkload *workload;
-  PGconn *conn;
-  PGresult *res;
 
   /* A real PostgreSQL stands in for the instance: orders is partitioned,
    * as synced tables are. */
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   g_assert_no_error (error);
-  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
-  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
-  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
-  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
-  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn,
-                "DROP TABLE IF EXISTS orders;"
-                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
-                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
-                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
-                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
-                "  FROM generate_series (1, 40000) g;");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
-  PQclear (res);
-  PQfinish (conn);
+  host = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox),
+                   "DROP TABLE IF EXISTS orders;"
+                   "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                   "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                   "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                   "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                   "  FROM generate_series (1, 40000) g;");
   lb_fake_workspace_set_pg_host (fake, host);
   lb_fake_workspace_set_user_name (fake, user);
 
