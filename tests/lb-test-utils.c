@@ -231,6 +231,35 @@ lb_test_pg_exec (const char *conninfo,
   PQfinish (conn);
 }
 
+LbWorkload *
+lb_test_sample_workload (LbFlavour flavour)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  LbWorkload *workload = lb_workload_new_from_file (file, &error);
+
+  g_assert_no_error (error);
+  lb_workload_set_flavour (workload, flavour);
+  return workload;
+}
+
+void
+lb_test_async_result_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+lb_test_wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
 gint64
 lb_test_rss_kb (void)
 {

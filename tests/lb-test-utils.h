@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Helpers shared by the test programs: GLib, json-glib and libpq only, so
- * that the core tests (no display) and the UI tests can all link
- * lb-test-utils.c. */
+/* Helpers shared by the test programs: GLib, json-glib, libpq and the core
+ * library only (no GTK), so that the core tests (no display) and the UI
+ * tests can all link lb-test-utils.c. */
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
+
+#include "lb-workload.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +57,16 @@ void         lb_test_pg_exec                (const char            *conninfo,
 
 /* This process's resident memory now (VmRSS), in kB. */
 gint64       lb_test_rss_kb                 (void);
+
+/* data/samples/workload.yml (LB_SAMPLES_DIR) as @flavour. */
+LbWorkload  *lb_test_sample_workload        (LbFlavour              flavour);
+
+/* A GAsyncReadyCallback that keeps a ref on the result in @user_data (a
+ * GAsyncResult **), and the wait for it on the thread-default context. */
+void          lb_test_async_result_cb       (GObject               *source,
+                                             GAsyncResult          *result,
+                                             gpointer               user_data);
+GAsyncResult *lb_test_wait_for_result       (GAsyncResult         **slot);
 
 void         lb_test_spin_until_func        (gboolean             (*done) (gpointer data),
                                              gpointer               data,

@@ -16,19 +16,6 @@
 #include "lb-sync-status.h"
 #include "lb-test-utils.h"
 
-static LbWorkload *
-sample_workload (LbFlavour flavour)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  LbWorkload *workload = lb_workload_new_from_file (file, &error);
-
-  g_assert_no_error (error);
-  lb_workload_set_flavour (workload, flavour);
-  return workload;
-}
-
 static LbDatabricksClient *
 new_client (LbFakeWorkspace *fake)
 {
@@ -43,22 +30,6 @@ new_client (LbFakeWorkspace *fake)
 }
 
 static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 deploy (LbFakeWorkspace    *fake,
         LbDeploymentPlan   *plan,
         LbDatabricksClient *client)
@@ -68,8 +39,8 @@ deploy (LbFakeWorkspace    *fake,
   g_autoptr(GError) error = NULL;
 
   g_object_set (runner, "poll-base-ms", 2, "poll-max-ms", 10, "connect-timeout-s", 2, NULL);
-  lb_deployment_runner_run_async (runner, NULL, async_done_cb, &result);
-  g_assert_true (lb_deployment_runner_run_finish (runner, wait_for (&result), &error));
+  lb_deployment_runner_run_async (runner, NULL, lb_test_async_result_cb, &result);
+  g_assert_true (lb_deployment_runner_run_finish (runner, lb_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -80,8 +51,8 @@ refresh (LbSyncStatus *status)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
 
-  lb_sync_status_refresh_async (status, NULL, async_done_cb, &result);
-  g_assert_true (lb_sync_status_refresh_finish (status, wait_for (&result), &changed, &error));
+  lb_sync_status_refresh_async (status, NULL, lb_test_async_result_cb, &result);
+  g_assert_true (lb_sync_status_refresh_finish (status, lb_test_wait_for_result (&result), &changed, &error));
   g_assert_no_error (error);
   return changed;
 }
@@ -109,7 +80,7 @@ fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
   LbFlavour flavour = GPOINTER_TO_INT (data);
-  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (flavour);
   g_autoptr(GError) error = NULL;
 
   fixture->fake = lb_fake_workspace_new ();
@@ -289,8 +260,8 @@ sync_now (LbSyncStatus  *status,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_sync_status_sync_now_async (status, name, NULL, async_done_cb, &result);
-  *update_id = lb_sync_status_sync_now_finish (status, wait_for (&result), error);
+  lb_sync_status_sync_now_async (status, name, NULL, lb_test_async_result_cb, &result);
+  *update_id = lb_sync_status_sync_now_finish (status, lb_test_wait_for_result (&result), error);
 }
 
 static void
@@ -369,8 +340,8 @@ test_auth_error (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   lb_fake_workspace_expire_token (fixture->fake);
-  lb_sync_status_refresh_async (fixture->status, NULL, async_done_cb, &result);
-  g_assert_false (lb_sync_status_refresh_finish (fixture->status, wait_for (&result), NULL, &error));
+  lb_sync_status_refresh_async (fixture->status, NULL, lb_test_async_result_cb, &result);
+  g_assert_false (lb_sync_status_refresh_finish (fixture->status, lb_test_wait_for_result (&result), NULL, &error));
   g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
 }
 
@@ -414,7 +385,7 @@ test_partitions (void)
 {
   g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
   g_autoptr(LbDatabricksClient) client = NULL;
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbSyncStatus) status = NULL;
@@ -461,8 +432,8 @@ test_partitions (void)
   refresh (status);
   g_assert_cmpint (lb_synced_table_status_get_partition_bytes (row (status, "retail_pg.public.orders")), ==, -1);
 
-  lb_sync_status_measure_partitions_async (status, NULL, async_done_cb, &result);
-  g_assert_true (lb_sync_status_measure_partitions_finish (status, wait_for (&result), &error));
+  lb_sync_status_measure_partitions_async (status, NULL, lb_test_async_result_cb, &result);
+  g_assert_true (lb_sync_status_measure_partitions_finish (status, lb_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
 
   orders = row (status, "retail_pg.public.orders");
