@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "lb-application.h"
@@ -138,6 +140,52 @@ lb_test_find_label (GtkWidget  *widget,
       return TRUE;
 
   return FALSE;
+}
+
+GtkWidget *
+lb_test_find_label_containing (gpointer    widget,
+                               const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lb_test_find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  gpointer    widget;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_is_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return lb_test_find_label_containing (wait->widget, wait->text) != NULL;
+}
+
+GtkWidget *
+lb_test_wait_for_label_containing (gpointer    widget,
+                                   const char *text,
+                                   guint       seconds)
+{
+  LabelWait wait = { widget, text };
+
+  g_test_message ("waiting for “%s”", text);
+  lb_test_spin_until_func (label_is_shown, &wait, seconds);
+  return lb_test_find_label_containing (widget, text);
 }
 
 /* The first widget of @type in @widget's tree, depth first, or NULL: for

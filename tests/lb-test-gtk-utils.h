@@ -19,6 +19,14 @@ void       lb_test_present_window       (GtkWindow    *window,
 
 gboolean   lb_test_find_label           (GtkWidget    *widget,
                                          const char   *text);
+/* A mapped label in @widget's tree whose text contains @text, or NULL; and
+ * the wait for one (at most @seconds, else the test fails). @widget may be
+ * any GtkWidget subclass (a page, a window). */
+GtkWidget *lb_test_find_label_containing (gpointer     widget,
+                                          const char  *text);
+GtkWidget *lb_test_wait_for_label_containing (gpointer     widget,
+                                              const char  *text,
+                                              guint        seconds);
 GtkWidget *lb_test_find_widget_of_type  (GtkWidget    *widget,
                                          GType         type);
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 
 #include "lb-test-utils.h"
 
@@ -32,6 +33,27 @@ lb_test_collect_args (const char *first,
   return array;
 }
 
+/* Runs @argv (NULL-terminated, argv[0] the program) in @cwd (NULL: here)
+ * with @envp and waits for it; @result gets both streams and the exit
+ * status, which must be a normal exit. */
+void
+lb_test_run_argv (LbTestCliResult    *result,
+                  const char         *cwd,
+                  char              **envp,
+                  GSpawnFlags         flags,
+                  const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  lb_test_cli_result_clear (result);
+  g_spawn_sync (cwd, (char **) argv, envp, flags, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+}
+
 /* Runs $LB_CLI with @args (NULL-terminated) in @envp and waits for it: every
  * CLI test checks the exit status and both streams of a finished run. */
 void
@@ -41,9 +63,7 @@ lb_test_run_cli (LbTestCliResult    *result,
                  const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   const char *cli = g_getenv ("LB_CLI");
-  int wait_status;
 
   g_assert_nonnull (cli);
   g_ptr_array_add (argv, (char *) cli);
@@ -51,12 +71,7 @@ lb_test_run_cli (LbTestCliResult    *result,
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  lb_test_cli_result_clear (result);
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, flags, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
+  lb_test_run_argv (result, NULL, envp, flags, (const char * const *) argv->pdata);
 }
 
 /* A command-line mistake: exit status 2, nothing on stdout, and a
@@ -182,6 +197,67 @@ void
 lb_test_spin_briefly (void)
 {
   lb_test_spin_ms (100);
+}
+
+char *
+lb_test_conninfo_value (const char *conninfo,
+                        const char *keyword)
+{
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  char *value = NULL;
+
+  g_assert_nonnull (options);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
+      value = g_strdup (o->val);
+  PQconninfoFree (options);
+  return value;
+}
+
+void
+lb_test_pg_exec (const char *conninfo,
+                 const char *sql)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *res;
+
+  /* Not the conninfo itself: it may hold a password. */
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect: %s", PQerrorMessage (conn));
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (res));
+  PQclear (res);
+  PQfinish (conn);
+}
+
+LbWorkload *
+lb_test_sample_workload (LbFlavour flavour)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  LbWorkload *workload = lb_workload_new_from_file (file, &error);
+
+  g_assert_no_error (error);
+  lb_workload_set_flavour (workload, flavour);
+  return workload;
+}
+
+void
+lb_test_async_result_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+lb_test_wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
 }
 
 gint64

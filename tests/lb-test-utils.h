@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Helpers shared by the test programs: GLib only (and json-glib), so that
- * the core tests (no display) and the UI tests can all link lb-test-utils.c. */
+/* Helpers shared by the test programs: GLib, json-glib, libpq and the core
+ * library only (no GTK), so that the core tests (no display) and the UI
+ * tests can all link lb-test-utils.c. */
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
+
+#include "lb-workload.h"
 
 G_BEGIN_DECLS
 
-/* What a run of lakebase-cli left behind. */
+/* What a run of lakebase-cli (or of another program, pgbench) left behind. */
 typedef struct
 {
   int   status;       /* exit status */
@@ -22,6 +26,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LbTestCliResult, lb_test_cli_result_clear)
 
 GPtrArray   *lb_test_collect_args           (const char            *first,
                                              va_list                args);
+void         lb_test_run_argv               (LbTestCliResult       *result,
+                                             const char            *cwd,
+                                             char                 **envp,
+                                             GSpawnFlags            flags,
+                                             const char * const    *argv);
 void         lb_test_run_cli                (LbTestCliResult       *result,
                                              char                 **envp,
                                              GSpawnFlags            flags,
@@ -37,8 +46,27 @@ char        *lb_test_write_file             (const char            *dir,
                                              const char            *contents);
 void         lb_test_remove_tree            (const char            *path);
 
+/* @keyword's value in the libpq string @conninfo (a sandbox's host, port,
+ * user…), or NULL when it has none. */
+char        *lb_test_conninfo_value         (const char            *conninfo,
+                                             const char            *keyword);
+/* Runs @sql (statements that return no rows) over a connection of its own;
+ * any failure ends the test. */
+void         lb_test_pg_exec                (const char            *conninfo,
+                                             const char            *sql);
+
 /* This process's resident memory now (VmRSS), in kB. */
 gint64       lb_test_rss_kb                 (void);
+
+/* data/samples/workload.yml (LB_SAMPLES_DIR) as @flavour. */
+LbWorkload  *lb_test_sample_workload        (LbFlavour              flavour);
+
+/* A GAsyncReadyCallback that keeps a ref on the result in @user_data (a
+ * GAsyncResult **), and the wait for it on the thread-default context. */
+void          lb_test_async_result_cb       (GObject               *source,
+                                             GAsyncResult          *result,
+                                             gpointer               user_data);
+GAsyncResult *lb_test_wait_for_result       (GAsyncResult         **slot);
 
 void         lb_test_spin_until_func        (gboolean             (*done) (gpointer data),
                                              gpointer               data,

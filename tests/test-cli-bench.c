@@ -1047,17 +1047,12 @@ test_export_pgbench (Fixture       *fixture,
   g_ptr_array_add (pgbench_argv, g_strdup (conninfo));
   g_ptr_array_add (pgbench_argv, NULL);
   {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int wait_status;
+    g_auto(LbTestCliResult) run = { 0 };
 
-    g_spawn_sync (NULL, (char **) pgbench_argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                  &out, &err, &wait_status, &error);
-    g_assert_no_error (error);
-    if (!g_spawn_check_wait_status (wait_status, NULL))
-      g_error ("pgbench refused the exported files:\n%s", err);
-    assert_contains (out, "number of transactions actually processed: 20");
+    lb_test_run_argv (&run, NULL, NULL, G_SPAWN_DEFAULT, (const char * const *) pgbench_argv->pdata);
+    if (run.status != 0)
+      g_error ("pgbench refused the exported files:\n%s", run.err);
+    assert_contains (run.out, "number of transactions actually processed: 20");
   }
 }
 

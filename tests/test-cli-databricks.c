@@ -10,128 +10,9 @@
 #include <json-glib/json-glib.h>
 
 #include "lb-fake-workspace-sql.h"
-#include "lb-test-utils.h"
+#include "lb-test-cli-workspace.h"
 
-#define OTHER_SECRET "m2m-s3cret-value"
-
-typedef struct
-{
-  LbFakeWorkspace *fake;
-  char            *tmp_dir;
-  char            *config;     /* the databrickscfg the CLI reads */
-  char            *sample;     /* data/samples/workload.yml: autoscaling, profile DEFAULT */
-} Fixture;
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  return lb_test_write_file (fixture->tmp_dir, name, contents);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-
-  fixture->fake = lb_fake_workspace_new ();
-  lb_fake_workspace_set_polls_until_ready (fixture->fake, 1);
-  fixture->tmp_dir = g_dir_make_tmp ("lb-test-cli-databricks-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
-
-  config = g_strdup_printf ("[DEFAULT]\n"
-                            "host = %s\n"
-                            "token = %s\n"
-                            "\n"
-                            "[robot]\n"
-                            "host = https://dbc-robot.cloud.databricks.com\n"
-                            "client_id = 3f2c-robot\n"
-                            "client_secret = " OTHER_SECRET "\n"
-                            "warehouse_id = wh-serverless\n",
-                            lb_fake_workspace_get_url (fixture->fake),
-                            lb_fake_workspace_get_token (fixture->fake));
-  fixture->config = write_file (fixture, "databrickscfg", config);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  g_clear_pointer (&fixture->fake, lb_fake_workspace_free);
-  lb_test_remove_tree (fixture->tmp_dir);
-  g_free (fixture->tmp_dir);
-  g_free (fixture->config);
-  g_free (fixture->sample);
-}
-
-/* No secret the fake handed out, nor the other profile's, in @text. */
-static void
-assert_no_secrets (Fixture    *fixture,
-                   const char *text)
-{
-  g_auto(GStrv) secrets = lb_fake_workspace_dup_secrets (fixture->fake);
-
-  g_assert_cmpuint (g_strv_length (secrets), >=, 1);
-  for (guint i = 0; secrets[i] != NULL; i++)
-    {
-      if (strstr (text, secrets[i]) != NULL)
-        g_error ("a secret leaked into the CLI's output:\n%s", text);
-    }
-  g_assert_null (strstr (text, OTHER_SECRET));
-}
-
-static void
-run_cli_with_env (Fixture         *fixture,
-                  LbTestCliResult *result,
-                  GStrv            extra_env,
-                  const char      *first,
-                  va_list          args)
-{
-  g_autoptr(GPtrArray) argv = lb_test_collect_args (first, args);
-  g_auto(GStrv) environment = g_get_environ ();
-  g_auto(GStrv) envp = NULL;
-  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
-  g_autofree char *xdg_config = g_build_filename (fixture->tmp_dir, "xdg-config", NULL);
-  g_autofree char *xdg_cache = g_build_filename (fixture->tmp_dir, "xdg-cache", NULL);
-
-  /* Only the fake's profile: nothing of the real user's. */
-  for (guint i = 0; environment[i] != NULL; i++)
-    {
-      if (!g_str_has_prefix (environment[i], "DATABRICKS_") && !g_str_has_prefix (environment[i], "ARM_"))
-        g_strv_builder_add (kept, environment[i]);
-    }
-  envp = g_strv_builder_end (kept);
-  envp = g_environ_setenv (envp, "HOME", fixture->tmp_dir, TRUE);
-  envp = g_environ_setenv (envp, "DATABRICKS_CONFIG_FILE", fixture->config, TRUE);
-  envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", xdg_config, TRUE);
-  envp = g_environ_setenv (envp, "XDG_CACHE_HOME", xdg_cache, TRUE);
-  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL && extra_env[i + 1] != NULL; i += 2)
-    envp = g_environ_setenv (envp, extra_env[i], extra_env[i + 1], TRUE);
-
-  /* stdin from /dev/null: never a terminal. */
-  lb_test_run_cli (result, envp, G_SPAWN_STDIN_FROM_DEV_NULL, (const char * const *) argv->pdata);
-
-  assert_no_secrets (fixture, result->out);
-  assert_no_secrets (fixture, result->err);
-}
-
-static void
-run_cli (Fixture         *fixture,
-         LbTestCliResult *result,
-         const char      *first,
-         ...)
-{
-  va_list args;
-
-  va_start (args, first);
-  run_cli_with_env (fixture, result, NULL, first, args);
-  va_end (args);
-}
+typedef LbTestCliWorkspace Fixture;
 
 /* profiles ------------------------------------------------------------------------ */
 
@@ -147,7 +28,7 @@ test_profiles (Fixture       *fixture,
   JsonObject *second;
   g_autofree char *bad = NULL;
 
-  run_cli (fixture, &result, "profiles", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "profiles", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_cmpstr (result.err, ==, "");
   g_assert_nonnull (strstr (result.out, "DEFAULT*"));
@@ -156,7 +37,7 @@ test_profiles (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "oauth-m2m"));
   g_assert_nonnull (strstr (result.out, " pat\n"));
 
-  run_cli (fixture, &result, "profiles", "--json", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "profiles", "--json", NULL);
   g_assert_cmpint (result.status, ==, 0);
   root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "default_profile"), ==, "DEFAULT");
@@ -174,12 +55,12 @@ test_profiles (Fixture       *fixture,
   g_assert_false (json_object_has_member (second, "client_secret"));
 
   /* A broken config file is bad input. */
-  bad = write_file (fixture, "databrickscfg", "[DEFAULT\nhost = x\n");
-  run_cli (fixture, &result, "profiles", NULL);
+  bad = lb_test_write_file (fixture->tmp_dir, "databrickscfg", "[DEFAULT\nhost = x\n");
+  lb_test_cli_workspace_run (fixture, &result, "profiles", NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "lakebase-cli: "));
 
-  run_cli (fixture, &result, "profiles", "extra", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "profiles", "extra", NULL);
   g_assert_cmpint (result.status, ==, 2);
 }
 
@@ -194,8 +75,8 @@ test_sizes (Fixture       *fixture,
   JsonObject *root;
   JsonArray *details;
 
-  run_cli (fixture, &result, "sizes", fixture->sample, "--warehouse", "wh-serverless", "--json",
-           "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", fixture->sample, "--warehouse", "wh-serverless", "--json",
+                             "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
   root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpint (json_object_get_int_member (root, "total_uncompressed_bytes"), ==,
@@ -214,7 +95,8 @@ test_sizes (Fixture       *fixture,
   g_assert_cmpuint (lb_fake_workspace_sql_count_statements (fixture->fake, "SUCCEEDED"), ==, 3);
 
   /* Text: a table, a total and the 5-10x note. */
-  run_cli (fixture, &result, "sizes", fixture->sample, "-w", "wh-serverless", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", fixture->sample, "-w", "wh-serverless", "--poll-base-ms",
+                             "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "retail.serving.order_lines"));
   g_assert_nonnull (strstr (result.out, "Total"));
@@ -230,22 +112,22 @@ test_sizes_errors (Fixture       *fixture,
   g_autofree char *workload = NULL;
   JsonArray *details;
 
-  workload = write_file (fixture, "two.yml",
-                         "delta_synchronization:\n"
-                         "  tables_to_sync:\n"
-                         "    - name: retail.serving.orders\n"
-                         "      primary_keys: [order_id]\n"
-                         "      scheduling_policy: SNAPSHOT\n"
-                         "    - name: retail.serving.nope\n"
-                         "      primary_keys: [id]\n"
-                         "      scheduling_policy: SNAPSHOT\n"
-                         "lakebase_accelerator:\n"
-                         "  instance_name: shop-db\n"
-                         "  database_catalog: shop_pg\n");
+  workload = lb_test_write_file (fixture->tmp_dir, "two.yml",
+                                          "delta_synchronization:\n"
+                                          "  tables_to_sync:\n"
+                                          "    - name: retail.serving.orders\n"
+                                          "      primary_keys: [order_id]\n"
+                                          "      scheduling_policy: SNAPSHOT\n"
+                                          "    - name: retail.serving.nope\n"
+                                          "      primary_keys: [id]\n"
+                                          "      scheduling_policy: SNAPSHOT\n"
+                                          "lakebase_accelerator:\n"
+                                          "  instance_name: shop-db\n"
+                                          "  database_catalog: shop_pg\n");
 
   /* One table cannot be measured: the others are, and the exit is 1. */
-  run_cli (fixture, &result, "sizes", workload, "--warehouse", "wh-serverless", "--json",
-           "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", workload, "--warehouse", "wh-serverless", "--json",
+                             "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 1);
   details = json_object_get_array_member (lb_test_parse_json_object (result.out, parser), "table_details");
   g_assert_false (json_object_has_member (json_array_get_object_element (details, 0), "error"));
@@ -254,22 +136,23 @@ test_sizes_errors (Fixture       *fixture,
   g_assert_nonnull (strstr (result.err, "1 table could not be measured"));
 
   /* No warehouse: the choices are listed, exit 2. */
-  run_cli (fixture, &result, "sizes", fixture->sample, NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", fixture->sample, NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "--warehouse"));
   g_assert_nonnull (strstr (result.err, "wh-serverless  Serverless Starter Warehouse  (RUNNING, serverless)"));
 
   /* A profile that is not in the file is bad input. */
-  run_cli (fixture, &result, "sizes", fixture->sample, "--profile", "nope", "-w", "x", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", fixture->sample, "--profile", "nope", "-w", "x", NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "nope"));
 
-  run_cli (fixture, &result, "sizes", fixture->sample, "-w", "wh-serverless", "--parallel", "0", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", fixture->sample, "-w", "wh-serverless", "--parallel", "0",
+                             NULL);
   g_assert_cmpint (result.status, ==, 2);
 
   /* An expired token: every table fails, exit 1, and the message says why. */
   lb_fake_workspace_expire_token (fixture->fake);
-  run_cli (fixture, &result, "sizes", fixture->sample, "-w", "wh-serverless", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "sizes", fixture->sample, "-w", "wh-serverless", NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.err, "Token is expired"));
 }
@@ -284,13 +167,13 @@ test_deploy_dry_run (Fixture       *fixture,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
 
-  run_cli (fixture, &result, "deploy", fixture->sample, "--dry-run", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--dry-run", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "retail-serving"));
   g_assert_nonnull (strstr (result.out, "retail_pg.public.orders"));
   g_assert_nonnull (strstr (result.out, "Dry run"));
 
-  run_cli (fixture, &result, "deploy", fixture->sample, "--dry-run", "--json", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--dry-run", "--json", NULL);
   g_assert_cmpint (result.status, ==, 0);
   root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "flavour"), ==, "autoscaling");
@@ -315,18 +198,18 @@ test_deploy_branch (Fixture       *fixture,
 
   g_assert_true (g_file_get_contents (fixture->sample, &sample, NULL, NULL));
   with_branch = g_strconcat (sample, g_str_has_suffix (sample, "\n") ? "" : "\n", "  branch: load-test\n", NULL);
-  workload = write_file (fixture, "branch.yml", with_branch);
+  workload = lb_test_write_file (fixture->tmp_dir, "branch.yml", with_branch);
 
-  run_cli (fixture, &result, "deploy", workload, "--dry-run", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", workload, "--dry-run", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "Branch “load-test”"));
 
-  run_cli (fixture, &result, "deploy", workload, "--dry-run", "--json", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", workload, "--dry-run", "--json", NULL);
   g_assert_cmpint (result.status, ==, 0);
   root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "branch"), ==, "load-test");
 
-  run_cli (fixture, &result, "deploy", workload, "--json", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", workload, "--json", "--poll-base-ms", "2", NULL);
   g_test_message ("deploy stderr:\n%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
   table = lb_fake_workspace_dup_resource (fixture->fake, "postgres_synced_tables",
@@ -345,7 +228,7 @@ test_deploy_and_teardown (Fixture       *fixture,
   JsonObject *root;
   guint requests;
 
-  run_cli (fixture, &result, "deploy", fixture->sample, "--json", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--json", "--poll-base-ms", "2", NULL);
   g_test_message ("deploy stderr:\n%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
   root = lb_test_parse_json_object (result.out, parser);
@@ -370,7 +253,7 @@ test_deploy_and_teardown (Fixture       *fixture,
   g_test_message ("deploy of 3 tables: %u requests", requests);
 
   /* Again: everything is adopted, nothing created twice. */
-  run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "adopted"));
   g_assert_nonnull (strstr (result.out, "Nothing to create: everything is already there (7 resources checked"));
@@ -378,12 +261,12 @@ test_deploy_and_teardown (Fixture       *fixture,
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/postgres/synced_tables"), ==, 3);
 
   /* Teardown refuses without --yes when stdin is not a terminal. */
-  run_cli (fixture, &result, "teardown", fixture->sample, NULL);
+  lb_test_cli_workspace_run (fixture, &result, "teardown", fixture->sample, NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "--yes"));
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "DELETE", NULL), ==, 0);
 
-  run_cli (fixture, &result, "teardown", fixture->sample, "--yes", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "teardown", fixture->sample, "--yes", "--poll-base-ms", "2", NULL);
   g_test_message ("teardown stderr:\n%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "projects"), ==, 0);
@@ -407,28 +290,29 @@ test_teardown_purge (Fixture       *fixture,
   g_auto(LbTestCliResult) result = { 0, };
 
   /* The synced tables' deadline is the user's to set, in minutes. */
-  run_cli (fixture, &result, "deploy", fixture->sample, "--sync-timeout", "-1", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--sync-timeout", "-1", NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "--sync-timeout"));
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, NULL, NULL), ==, 0);
 
-  run_cli (fixture, &result, "teardown", "--help", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "teardown", "--help", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "--purge"));
   g_assert_nonnull (strstr (result.out, "restorable for 7 days"));
 
-  run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
-  run_cli (fixture, &result, "teardown", fixture->sample, "--yes", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "teardown", fixture->sample, "--yes", "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving 200"));
   g_assert_false (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
   g_assert_nonnull (strstr (result.err, "restored for 7 days"));
 
   lb_fake_workspace_clear_log (fixture->fake);
-  run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
-  run_cli (fixture, &result, "teardown", fixture->sample, "--yes", "--purge", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "teardown", fixture->sample, "--yes", "--purge", "--poll-base-ms",
+                             "2", NULL);
   g_test_message ("teardown --purge stderr:\n%s", result.err);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (log_has (fixture->fake, "DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
@@ -454,11 +338,11 @@ test_deploy_ten_tables (Fixture       *fixture,
                                   "      scheduling_policy: TRIGGERED\n", i);
   g_string_append (yaml, "lakebase_accelerator:\n  flavour: provisioned\n"
                          "  instance_name: ten-db\n  database_catalog: ten_pg\n");
-  workload = write_file (fixture, "ten.yml", yaml->str);
+  workload = lb_test_write_file (fixture->tmp_dir, "ten.yml", yaml->str);
 
   /* Resources take two polls per phase, as the fake does by default. */
   lb_fake_workspace_set_polls_until_ready (fixture->fake, 2);
-  run_cli (fixture, &result, "deploy", workload, "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", workload, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_cmpuint (lb_fake_workspace_count_resources (fixture->fake, "synced_tables"), ==, 10);
 
@@ -482,7 +366,7 @@ test_deploy_failure (Fixture       *fixture,
   /* The workspace refuses to create the project: exit 1, the server's
    * error on stderr and in the summary. */
   lb_fake_workspace_fail_next (fixture->fake, "POST", "/api/2.0/postgres/projects", 403, NULL, 1);
-  run_cli (fixture, &result, "deploy", fixture->sample, "--json", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--json", "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.err, "PERMISSION_DENIED"));
   root = lb_test_parse_json_object (result.out, parser);
@@ -504,7 +388,7 @@ test_bundle (Fixture       *fixture,
   g_autofree char *text = NULL;
   g_autofree char *host_line = NULL;
 
-  run_cli (fixture, &result, "bundle", fixture->sample, "-o", dir, NULL);
+  lb_test_cli_workspace_run (fixture, &result, "bundle", fixture->sample, "-o", dir, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "databricks.yml"));
   g_assert_nonnull (strstr (result.err, "databricks bundle deploy -t default"));
@@ -512,13 +396,14 @@ test_bundle (Fixture       *fixture,
   host_line = g_strdup_printf ("host: %s", lb_fake_workspace_get_url (fixture->fake));
   g_assert_nonnull (strstr (text, host_line));
   g_assert_true (g_file_test (tables, G_FILE_TEST_IS_REGULAR));
-  assert_no_secrets (fixture, text);
+  lb_test_cli_workspace_assert_no_secrets (fixture, text);
 
   /* The user's files are not replaced without --force. */
-  run_cli (fixture, &result, "bundle", fixture->sample, "-o", dir, NULL);
+  lb_test_cli_workspace_run (fixture, &result, "bundle", fixture->sample, "-o", dir, NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "already exists"));
-  run_cli (fixture, &result, "bundle", fixture->sample, "-o", dir, "--force", "--target", "prod", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "bundle", fixture->sample, "-o", dir, "--force", "--target", "prod",
+                             NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.err, "-t prod"));
 
@@ -534,9 +419,9 @@ test_bad_input (Fixture       *fixture,
 {
   g_auto(LbTestCliResult) result = { 0, };
   g_autofree char *missing = g_build_filename (fixture->tmp_dir, "missing.yml", NULL);
-  g_autofree char *broken = write_file (fixture, "broken.yml", "database_instance: [\n");
-  g_autofree char *no_instance = write_file (fixture, "no-instance.yml",
-                                             "lakebase_accelerator:\n  database_catalog: c\n");
+  g_autofree char *broken = lb_test_write_file (fixture->tmp_dir, "broken.yml", "database_instance: [\n");
+  g_autofree char *no_instance = lb_test_write_file (fixture->tmp_dir, "no-instance.yml",
+                                                              "lakebase_accelerator:\n  database_catalog: c\n");
   g_autofree char *dir = g_build_filename (fixture->tmp_dir, "out", NULL);
   /* Each command with options it accepts, so only the file is wrong. */
   const struct { const char *name; const char *option; const char *value; } commands[] = {
@@ -555,31 +440,31 @@ test_bad_input (Fixture       *fixture,
       g_test_message ("%s", name);
 
       /* No file, two files, a missing file, a broken file, an unknown option. */
-      run_cli (fixture, &result, name, option, value, NULL);
+      lb_test_cli_workspace_run (fixture, &result, name, option, value, NULL);
       g_assert_cmpint (result.status, ==, 2);
-      run_cli (fixture, &result, name, fixture->sample, fixture->sample, option, value, NULL);
+      lb_test_cli_workspace_run (fixture, &result, name, fixture->sample, fixture->sample, option, value, NULL);
       g_assert_cmpint (result.status, ==, 2);
-      run_cli (fixture, &result, name, missing, option, value, NULL);
+      lb_test_cli_workspace_run (fixture, &result, name, missing, option, value, NULL);
       g_assert_cmpint (result.status, ==, 2);
       g_assert_nonnull (strstr (result.err, "missing.yml"));
-      run_cli (fixture, &result, name, broken, option, value, NULL);
+      lb_test_cli_workspace_run (fixture, &result, name, broken, option, value, NULL);
       g_assert_cmpint (result.status, ==, 2);
       g_assert_nonnull (strstr (result.err, "broken.yml:"));
-      run_cli (fixture, &result, name, fixture->sample, "--bogus", NULL);
+      lb_test_cli_workspace_run (fixture, &result, name, fixture->sample, "--bogus", NULL);
       g_assert_cmpint (result.status, ==, 2);
     }
 
   /* A workload that cannot become a plan. */
-  run_cli (fixture, &result, "deploy", no_instance, "--dry-run", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", no_instance, "--dry-run", NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "instance_name"));
 
   /* A profile that is not in the file. */
-  run_cli (fixture, &result, "deploy", fixture->sample, "--profile", "nope", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--profile", "nope", NULL);
   g_assert_cmpint (result.status, ==, 2);
 
   /* bundle without -o */
-  run_cli (fixture, &result, "bundle", fixture->sample, NULL);
+  lb_test_cli_workspace_run (fixture, &result, "bundle", fixture->sample, NULL);
   g_assert_cmpint (result.status, ==, 2);
 
   g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, NULL, NULL), ==, 0);
@@ -592,7 +477,7 @@ test_help_lists_commands (Fixture       *fixture,
   g_auto(LbTestCliResult) result = { 0, };
   const char *commands[] = { "profiles", "sizes", "deploy", "teardown", "bundle", NULL };
 
-  run_cli (fixture, &result, "--help", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "--help", NULL);
   g_assert_cmpint (result.status, ==, 0);
   for (guint i = 0; commands[i] != NULL; i++)
     {
@@ -601,14 +486,14 @@ test_help_lists_commands (Fixture       *fixture,
       g_assert_nonnull (strstr (result.out, line));
     }
 
-  run_cli (fixture, &result, "deploy", "--help", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", "--help", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "--dry-run"));
   g_assert_null (strstr (result.out, "poll-base-ms"));
 }
 
 #define FIXTURE_TEST(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, Fixture, NULL, lb_test_cli_workspace_setup, func, lb_test_cli_workspace_teardown)
 
 int
 main (int   argc,

@@ -10,128 +10,9 @@
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-pipelines.h"
 #include "lb-fake-workspace-sql.h"
-#include "lb-test-utils.h"
+#include "lb-test-cli-workspace.h"
 
-#define OTHER_SECRET "m2m-s3cret-value"
-
-typedef struct
-{
-  LbFakeWorkspace *fake;
-  char            *tmp_dir;
-  char            *config;     /* the databrickscfg the CLI reads */
-  char            *sample;     /* data/samples/workload.yml: autoscaling, profile DEFAULT */
-} Fixture;
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  return lb_test_write_file (fixture->tmp_dir, name, contents);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-
-  fixture->fake = lb_fake_workspace_new ();
-  lb_fake_workspace_set_polls_until_ready (fixture->fake, 1);
-  fixture->tmp_dir = g_dir_make_tmp ("lb-test-cli-status-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->sample = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
-
-  config = g_strdup_printf ("[DEFAULT]\n"
-                            "host = %s\n"
-                            "token = %s\n"
-                            "\n"
-                            "[robot]\n"
-                            "host = https://dbc-robot.cloud.databricks.com\n"
-                            "client_id = 3f2c-robot\n"
-                            "client_secret = " OTHER_SECRET "\n"
-                            "warehouse_id = wh-serverless\n",
-                            lb_fake_workspace_get_url (fixture->fake),
-                            lb_fake_workspace_get_token (fixture->fake));
-  fixture->config = write_file (fixture, "databrickscfg", config);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  g_clear_pointer (&fixture->fake, lb_fake_workspace_free);
-  lb_test_remove_tree (fixture->tmp_dir);
-  g_free (fixture->tmp_dir);
-  g_free (fixture->config);
-  g_free (fixture->sample);
-}
-
-/* No secret the fake handed out, nor the other profile's, in @text. */
-static void
-assert_no_secrets (Fixture    *fixture,
-                   const char *text)
-{
-  g_auto(GStrv) secrets = lb_fake_workspace_dup_secrets (fixture->fake);
-
-  g_assert_cmpuint (g_strv_length (secrets), >=, 1);
-  for (guint i = 0; secrets[i] != NULL; i++)
-    {
-      if (strstr (text, secrets[i]) != NULL)
-        g_error ("a secret leaked into the CLI's output:\n%s", text);
-    }
-  g_assert_null (strstr (text, OTHER_SECRET));
-}
-
-static void
-run_cli_with_env (Fixture         *fixture,
-                  LbTestCliResult *result,
-                  GStrv            extra_env,
-                  const char      *first,
-                  va_list          args)
-{
-  g_autoptr(GPtrArray) argv = lb_test_collect_args (first, args);
-  g_auto(GStrv) environment = g_get_environ ();
-  g_auto(GStrv) envp = NULL;
-  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
-  g_autofree char *xdg_config = g_build_filename (fixture->tmp_dir, "xdg-config", NULL);
-  g_autofree char *xdg_cache = g_build_filename (fixture->tmp_dir, "xdg-cache", NULL);
-
-  /* Only the fake's profile: nothing of the real user's. */
-  for (guint i = 0; environment[i] != NULL; i++)
-    {
-      if (!g_str_has_prefix (environment[i], "DATABRICKS_") && !g_str_has_prefix (environment[i], "ARM_"))
-        g_strv_builder_add (kept, environment[i]);
-    }
-  envp = g_strv_builder_end (kept);
-  envp = g_environ_setenv (envp, "HOME", fixture->tmp_dir, TRUE);
-  envp = g_environ_setenv (envp, "DATABRICKS_CONFIG_FILE", fixture->config, TRUE);
-  envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", xdg_config, TRUE);
-  envp = g_environ_setenv (envp, "XDG_CACHE_HOME", xdg_cache, TRUE);
-  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL && extra_env[i + 1] != NULL; i += 2)
-    envp = g_environ_setenv (envp, extra_env[i], extra_env[i + 1], TRUE);
-
-  /* stdin from /dev/null: never a terminal. */
-  lb_test_run_cli (result, envp, G_SPAWN_STDIN_FROM_DEV_NULL, (const char * const *) argv->pdata);
-
-  assert_no_secrets (fixture, result->out);
-  assert_no_secrets (fixture, result->err);
-}
-
-static void
-run_cli (Fixture         *fixture,
-         LbTestCliResult *result,
-         const char      *first,
-         ...)
-{
-  va_list args;
-
-  va_start (args, first);
-  run_cli_with_env (fixture, result, NULL, first, args);
-  va_end (args);
-}
+typedef LbTestCliWorkspace Fixture;
 
 
 static void
@@ -139,7 +20,7 @@ deploy_sample (Fixture *fixture)
 {
   g_auto(LbTestCliResult) result = { 0, };
 
-  run_cli (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", fixture->sample, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 0);
 }
 
@@ -175,7 +56,7 @@ test_status_text (Fixture       *fixture,
 
   deploy_sample (fixture);
   lb_fake_workspace_clear_log (fixture->fake);
-  run_cli (fixture, &result, "status", fixture->sample, "--no-partitions", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "status", fixture->sample, "--no-partitions", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (g_str_has_prefix (result.out, "Synced tables of retail-serving (read at "));
   g_assert_nonnull (strstr (result.out, "TABLE"));
@@ -200,7 +81,7 @@ test_status_partitions_warning (Fixture       *fixture,
 
   deploy_sample (fixture);
   lb_fake_workspace_clear_log (fixture->fake);
-  run_cli (fixture, &result, "status", fixture->sample, NULL);
+  lb_test_cli_workspace_run (fixture, &result, "status", fixture->sample, NULL);
   /* The fake's database host does not exist: a warning, not a failure. */
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.err, "partition sizes not measured"));
@@ -219,7 +100,7 @@ test_status_json (Fixture       *fixture,
   JsonObject *orders;
 
   deploy_sample (fixture);
-  run_cli (fixture, &result, "status", fixture->sample, "--json", "--no-partitions", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "status", fixture->sample, "--json", "--no-partitions", NULL);
   g_assert_cmpint (result.status, ==, 0);
   root = lb_test_parse_json_object (result.out, parser);
   g_assert_cmpstr (json_object_get_string_member (root, "workload"), ==, "retail-serving");
@@ -255,14 +136,14 @@ test_status_failed (Fixture       *fixture,
                                                               "synced_tables/retail_pg.public.order_lines",
                                                               members));
 
-  run_cli (fixture, &result, "status", fixture->sample, "--no-partitions", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "status", fixture->sample, "--no-partitions", NULL);
   g_test_message ("%s", result.out);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.out, "Failed"));
   g_assert_nonnull (strstr (result.out, "Errors:\n  retail_pg.public.order_lines: "
                                         "Source table retail.serving.order_lines was dropped."));
 
-  run_cli (fixture, &json_result, "status", fixture->sample, "--json", "--no-partitions", NULL);
+  lb_test_cli_workspace_run (fixture, &json_result, "status", fixture->sample, "--json", "--no-partitions", NULL);
   g_assert_cmpint (json_result.status, ==, 1);
   root = lb_test_parse_json_object (json_result.out, parser);
   g_assert_cmpint (json_object_get_int_member (root, "failed"), ==, 1);
@@ -280,8 +161,8 @@ test_status_watch (Fixture       *fixture,
 
   deploy_sample (fixture);
   lb_fake_workspace_clear_log (fixture->fake);
-  run_cli (fixture, &result, "status", fixture->sample, "--watch", "--json", "--no-partitions",
-           "--interval-ms", "5", "--watch-count", "3", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "status", fixture->sample, "--watch", "--json", "--no-partitions",
+                             "--interval-ms", "5", "--watch-count", "3", NULL);
   g_assert_cmpint (result.status, ==, 0);
 
   /* One compact document per refresh, each a full status. */
@@ -307,7 +188,7 @@ test_status_not_deployed (Fixture       *fixture,
 {
   g_auto(LbTestCliResult) result = { 0, };
 
-  run_cli (fixture, &result, "status", fixture->sample, "--no-partitions", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "status", fixture->sample, "--no-partitions", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "Not deployed"));
 }
@@ -331,7 +212,7 @@ write_blocking_workload (Fixture *fixture)
                                       "      primary_keys: [order_id]\n"
                                       "      scheduling_policy: TRIGGERED\n"
                                       "lakebase_accelerator:", 1), ==, 1);
-  return write_file (fixture, "blocking.yml", changed->str);
+  return lb_test_write_file (fixture->tmp_dir, "blocking.yml", changed->str);
 }
 
 static void
@@ -351,13 +232,13 @@ test_cdf (Fixture       *fixture,
   lb_fake_workspace_sql_add_view (fixture->fake, "retail.serving.orders_view");
 
   /* The sample passes. */
-  run_cli (fixture, &ok, "cdf", fixture->sample, NULL);
+  lb_test_cli_workspace_run (fixture, &ok, "cdf", fixture->sample, NULL);
   g_assert_cmpint (ok.status, ==, 0);
   g_assert_nonnull (strstr (ok.out, "retail.serving.orders       CONTINUOUS  on"));
   g_assert_nonnull (strstr (ok.out, "cannot be changed after it is created"));
 
   /* Two tables block; the fix is printed. */
-  run_cli (fixture, &blocked, "cdf", workload, "-w", "wh-serverless", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &blocked, "cdf", workload, "-w", "wh-serverless", "--poll-base-ms", "2", NULL);
   g_assert_cmpint (blocked.status, ==, 1);
   g_assert_nonnull (strstr (blocked.out, "retail.serving.customers    TRIGGERED   off      BLOCKS: "
                                          "change data feed is off; TRIGGERED needs it"));
@@ -365,7 +246,7 @@ test_cdf (Fixture       *fixture,
   g_assert_nonnull (strstr (blocked.out, "  ALTER TABLE `retail`.`serving`.`customers` SET TBLPROPERTIES "
                                          "(delta.enableChangeDataFeed = true);\n"));
 
-  run_cli (fixture, &json, "cdf", workload, "--json", NULL);
+  lb_test_cli_workspace_run (fixture, &json, "cdf", workload, "--json", NULL);
   g_assert_cmpint (json.status, ==, 1);
   root = lb_test_parse_json_object (json.out, parser);
   g_assert_cmpint (json_object_get_int_member (root, "blocking"), ==, 2);
@@ -373,11 +254,12 @@ test_cdf (Fixture       *fixture,
                      json_object_get_array_member (root, "tables"), 3), "change_data_feed"), ==, "view");
 
   /* --fix asks; without a terminal it needs --yes. */
-  run_cli (fixture, &no_tty, "cdf", workload, "-w", "wh-serverless", "--fix", NULL);
+  lb_test_cli_workspace_run (fixture, &no_tty, "cdf", workload, "-w", "wh-serverless", "--fix", NULL);
   g_assert_cmpint (no_tty.status, ==, 2);
   g_assert_false (lb_fake_workspace_sql_get_change_data_feed (fixture->fake, "retail.serving.customers"));
 
-  run_cli (fixture, &fixed, "cdf", workload, "-w", "wh-serverless", "--fix", "--yes", "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &fixed, "cdf", workload, "-w", "wh-serverless", "--fix", "--yes",
+                             "--poll-base-ms", "2", NULL);
   /* The view still blocks: only Snapshot helps there. */
   g_assert_cmpint (fixed.status, ==, 1);
   g_assert_true (lb_fake_workspace_sql_get_change_data_feed (fixture->fake, "retail.serving.customers"));
@@ -394,7 +276,7 @@ test_deploy_gate (Fixture       *fixture,
   g_autofree char *workload = write_blocking_workload (fixture);
 
   lb_fake_workspace_sql_add_view (fixture->fake, "retail.serving.orders_view");
-  run_cli (fixture, &result, "deploy", workload, "--poll-base-ms", "2", NULL);
+  lb_test_cli_workspace_run (fixture, &result, "deploy", workload, "--poll-base-ms", "2", NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.err, "not deployed: 2 tables cannot sync with their modes"));
   g_assert_nonnull (strstr (result.err, "ALTER TABLE `retail`.`serving`.`customers`"));
@@ -411,15 +293,15 @@ test_status_errors (Fixture       *fixture,
   g_auto(LbTestCliResult) interval = { 0, };
   g_auto(LbTestCliResult) expired = { 0, };
 
-  run_cli (fixture, &usage, "status", NULL);
+  lb_test_cli_workspace_run (fixture, &usage, "status", NULL);
   g_assert_cmpint (usage.status, ==, 2);
   g_assert_nonnull (strstr (usage.err, "status needs exactly one workload file"));
 
-  run_cli (fixture, &interval, "status", fixture->sample, "--watch", "--interval", "0", NULL);
+  lb_test_cli_workspace_run (fixture, &interval, "status", fixture->sample, "--watch", "--interval", "0", NULL);
   g_assert_cmpint (interval.status, ==, 2);
 
   lb_fake_workspace_expire_token (fixture->fake);
-  run_cli (fixture, &expired, "status", fixture->sample, "--no-partitions", NULL);
+  lb_test_cli_workspace_run (fixture, &expired, "status", fixture->sample, "--no-partitions", NULL);
   g_assert_cmpint (expired.status, ==, 1);
   g_assert_nonnull (strstr (expired.err, "lakebase-cli: "));
 }
@@ -430,7 +312,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, lb_test_cli_workspace_setup, fn, lb_test_cli_workspace_teardown)
   ADD ("/cli-status/text", test_status_text);
   ADD ("/cli-status/partitions-warning", test_status_partitions_warning);
   ADD ("/cli-status/json", test_status_json);

@@ -9,21 +9,9 @@
 #include "lb-core.h"
 #include "lb-deployment.h"
 #include "lb-fake-workspace.h"
+#include "lb-test-utils.h"
 
 /* ---- Helpers ---- */
-
-static LbWorkload *
-sample_workload (LbFlavour flavour)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  LbWorkload *workload = lb_workload_new_from_file (file, &error);
-
-  g_assert_no_error (error);
-  lb_workload_set_flavour (workload, flavour);
-  return workload;
-}
 
 static LbDeploymentPlan *
 plan_for (LbWorkload *workload)
@@ -38,7 +26,7 @@ plan_for (LbWorkload *workload)
 static LbDeploymentPlan *
 sample_plan (LbFlavour flavour)
 {
-  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (flavour);
 
   return plan_for (workload);
 }
@@ -64,30 +52,14 @@ new_runner (LbFakeWorkspace  *fake,
   return runner;
 }
 
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gboolean
 deploy (LbDeploymentRunner  *runner,
         GError             **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_deployment_runner_run_async (runner, NULL, async_done_cb, &result);
-  return lb_deployment_runner_run_finish (runner, wait_for (&result), error);
+  lb_deployment_runner_run_async (runner, NULL, lb_test_async_result_cb, &result);
+  return lb_deployment_runner_run_finish (runner, lb_test_wait_for_result (&result), error);
 }
 
 static gboolean
@@ -96,8 +68,8 @@ teardown (LbDeploymentRunner  *runner,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_deployment_runner_teardown_async (runner, NULL, async_done_cb, &result);
-  return lb_deployment_runner_teardown_finish (runner, wait_for (&result), error);
+  lb_deployment_runner_teardown_async (runner, NULL, lb_test_async_result_cb, &result);
+  return lb_deployment_runner_teardown_finish (runner, lb_test_wait_for_result (&result), error);
 }
 
 /* The deploy step of the first resource of @kind (steps: identity, resources…, connect). */
@@ -630,7 +602,7 @@ test_teardown_purge (void)
 static void
 test_default_retention (void)
 {
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_AUTOSCALING);
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbDeploymentPlan) provisioned = NULL;
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();

@@ -12,28 +12,16 @@
 #include "lb-fake-workspace.h"
 #include "lb-instance-credentials.h"
 #include "lb-pg-sandbox.h"
+#include "lb-test-utils.h"
 
 #include <libpq-fe.h>
 
 /* ---- Helpers ---- */
 
-static LbWorkload *
-sample_workload (LbFlavour flavour)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  LbWorkload *workload = lb_workload_new_from_file (file, &error);
-
-  g_assert_no_error (error);
-  lb_workload_set_flavour (workload, flavour);
-  return workload;
-}
-
 static LbDeploymentPlan *
 sample_plan (LbFlavour flavour)
 {
-  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (flavour);
   g_autoptr(GError) error = NULL;
   LbDeploymentPlan *plan = lb_deployment_plan_new (workload, NULL, &error);
 
@@ -61,22 +49,6 @@ new_runner (LbFakeWorkspace  *fake,
   return runner;
 }
 
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gboolean
 deploy (LbDeploymentRunner  *runner,
         GCancellable        *cancellable,
@@ -84,8 +56,8 @@ deploy (LbDeploymentRunner  *runner,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_deployment_runner_run_async (runner, cancellable, async_done_cb, &result);
-  return lb_deployment_runner_run_finish (runner, wait_for (&result), error);
+  lb_deployment_runner_run_async (runner, cancellable, lb_test_async_result_cb, &result);
+  return lb_deployment_runner_run_finish (runner, lb_test_wait_for_result (&result), error);
 }
 
 static gboolean
@@ -94,8 +66,8 @@ teardown (LbDeploymentRunner  *runner,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_deployment_runner_teardown_async (runner, NULL, async_done_cb, &result);
-  return lb_deployment_runner_teardown_finish (runner, wait_for (&result), error);
+  lb_deployment_runner_teardown_async (runner, NULL, lb_test_async_result_cb, &result);
+  return lb_deployment_runner_teardown_finish (runner, lb_test_wait_for_result (&result), error);
 }
 
 static LbDeploymentStep *
@@ -196,7 +168,7 @@ static void
 test_plan_provisioned (void)
 {
   g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_PROVISIONED);
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
   g_autoptr(LbCostReport) report = NULL;
   g_autoptr(LbPriceSheet) prices = lb_price_sheet_new_default ();
   g_autofree char *capacity = NULL;
@@ -281,7 +253,7 @@ static void
 test_plan_autoscaling (void)
 {
   g_autoptr(LbDeploymentPlan) plan = sample_plan (LB_FLAVOUR_AUTOSCALING);
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_AUTOSCALING);
   g_autoptr(LbPriceSheet) prices = lb_price_sheet_new_default ();
   g_autoptr(LbCostReport) report = lb_cost_model_estimate (workload, prices);
   GListModel *resources = lb_deployment_plan_get_resources (plan);
@@ -357,7 +329,7 @@ test_plan_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(LbWorkload) workload = sample_workload (cases[i].flavour);
+      g_autoptr(LbWorkload) workload = lb_test_sample_workload (cases[i].flavour);
       g_autoptr(GError) error = NULL;
       g_autoptr(LbDeploymentPlan) plan = NULL;
 
@@ -373,7 +345,7 @@ test_plan_errors (void)
 
   /* Two sources with the same table name. */
   {
-    g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+    g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
     const char *keys[] = { "id", NULL };
     g_autoptr(LbSyncedTable) table = lb_synced_table_new ("other.place.orders", keys, LB_SYNC_MODE_SNAPSHOT);
     g_autoptr(GError) error = NULL;
@@ -386,7 +358,7 @@ test_plan_errors (void)
 
   /* An explicit capacity wins over the recommendation. */
   {
-    g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+    g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
     g_autoptr(LbDeploymentPlan) plan = NULL;
 
     lb_workload_set_capacity (workload, "CU_8");
@@ -510,27 +482,12 @@ check_full_deploy (LbFlavour flavour)
 /* The last step against a real PostgreSQL (a sandbox standing in for the
  * instance): it connects with the generated credential and reports the
  * partitions' sizes. */
-static char *
-conninfo_value (const char *conninfo,
-                const char *keyword)
-{
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (options);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
-      value = g_strdup (o->val);
-  PQconninfoFree (options);
-  return value;
-}
-
 static void
 test_connect_measures_partitions (void)
 {
   g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbDeploymentRunner) runner = NULL;
   g_autoptr(JsonNode) summary = NULL;
@@ -541,29 +498,22 @@ test_connect_measures_partitions (void)
   g_autofree char *dbname = NULL;
   LbDeploymentStep *connect;
   JsonArray *partitions;
-  PGconn *conn;
-  PGresult *res;
   gboolean ok;
 
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   g_assert_no_error (error);
-  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
-  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
-  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
-  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  host = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
 
   /* Synced tables land partitioned; two partitions with data. */
-  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn,
-                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
-                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
-                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
-                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
-                "  FROM generate_series (1, 20000) g;");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
-  PQclear (res);
-  PQfinish (conn);
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox),
+                   "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                   "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                   "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                   "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                   "  FROM generate_series (1, 20000) g;");
 
   /* The fake hands out the sandbox as the instance's host and the sandbox's
    * role as the signed-in user; the sandbox trusts local connections, so the
@@ -618,7 +568,7 @@ static void
 test_deploy_branch (void)
 {
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_AUTOSCALING);
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbDeploymentRunner) runner = NULL;
   g_autoptr(LbDeploymentRunner) again = NULL;
@@ -740,7 +690,7 @@ static void
 test_deploy_existing_branch (void)
 {
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_AUTOSCALING);
   g_autoptr(LbDeploymentPlan) first = sample_plan (LB_FLAVOUR_AUTOSCALING);
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbDeploymentRunner) runner = NULL;
@@ -1059,12 +1009,12 @@ test_cancel_is_prompt (void)
       else
         lb_fake_workspace_set_delay_ms (fake, 5000);
 
-      lb_deployment_runner_run_async (runner, cancellable, async_done_cb, &result);
+      lb_deployment_runner_run_async (runner, cancellable, lb_test_async_result_cb, &result);
       g_timeout_add (300, cancel_cb, cancellable);
       while (!g_cancellable_is_cancelled (cancellable))
         g_main_context_iteration (NULL, TRUE);
       cancelled_at = g_get_monotonic_time ();
-      g_assert_false (lb_deployment_runner_run_finish (runner, wait_for (&result), &error));
+      g_assert_false (lb_deployment_runner_run_finish (runner, lb_test_wait_for_result (&result), &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, G_USEC_PER_SEC);
       g_assert_false (lb_deployment_runner_get_running (runner));
@@ -1178,8 +1128,9 @@ test_no_secrets (void)
   g_assert_true (deploy (runner, NULL, &error));
   g_assert_no_error (error);
 
-  lb_deployment_runner_dup_connection_info_async (runner, NULL, async_done_cb, &result);
-  conninfo = lb_deployment_runner_dup_connection_info_finish (runner, wait_for (&result), &expires, &error);
+  lb_deployment_runner_dup_connection_info_async (runner, NULL, lb_test_async_result_cb, &result);
+  conninfo = lb_deployment_runner_dup_connection_info_finish (runner, lb_test_wait_for_result (&result), &expires,
+                                                              &error);
   g_assert_no_error (error);
   /* The token goes only to a server whose certificate checks out. */
   g_assert_nonnull (strstr (conninfo, "sslmode='verify-full'"));
@@ -1242,8 +1193,8 @@ fetch_credential (LbCredentialSource  *source,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_credential_source_dup_conninfo_async (source, cancellable, async_done_cb, &result);
-  return lb_credential_source_dup_conninfo_finish (source, wait_for (&result), expires, error);
+  lb_credential_source_dup_conninfo_async (source, cancellable, lb_test_async_result_cb, &result);
+  return lb_credential_source_dup_conninfo_finish (source, lb_test_wait_for_result (&result), expires, error);
 }
 
 /* LbInstanceCredentials: a fresh credential per fetch, its expiry, errors as
@@ -1333,7 +1284,7 @@ test_credentials_search_path (void)
 {
   g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_AUTOSCALING);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_AUTOSCALING);
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbDeploymentRunner) runner = NULL;
   g_autoptr(LbInstanceCredentials) credentials = NULL;
@@ -1360,7 +1311,7 @@ test_credentials_search_path (void)
   credentials = lb_instance_credentials_new (runner);
   conninfo = fetch_credential (LB_CREDENTIAL_SOURCE (credentials), NULL, NULL, &error);
   g_assert_no_error (error);
-  options = conninfo_value (conninfo, "options");
+  options = lb_test_conninfo_value (conninfo, "options");
   g_assert_cmpstr (options, ==, "-csearch_path=serving,public");
 
   /* The same options against a real server: it searches that schema first
@@ -1457,7 +1408,7 @@ static void
 test_ten_tables_figures (void)
 {
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbDeploymentRunner) runner = NULL;
   g_autoptr(GError) error = NULL;
@@ -1700,7 +1651,7 @@ plan_with_tables (LbFlavour   flavour,
                   guint       n,
                   const char *failing)
 {
-  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (flavour);
   g_autoptr(GError) error = NULL;
   const char *keys[] = { "id", NULL };
   LbDeploymentPlan *plan;
@@ -1898,12 +1849,12 @@ test_tables_cancel_and_resume (void)
 
   lb_fake_workspace_set_synced_table_ms (fake, 5000);
   watch_tables (runner, &overlap);
-  lb_deployment_runner_run_async (runner, cancellable, async_done_cb, &result);
+  lb_deployment_runner_run_async (runner, cancellable, lb_test_async_result_cb, &result);
   g_timeout_add (5, cancel_when_four_cb, pair);
   while (!g_cancellable_is_cancelled (cancellable))
     g_main_context_iteration (NULL, TRUE);
   cancelled_at = g_get_monotonic_time ();
-  g_assert_false (lb_deployment_runner_run_finish (runner, wait_for (&result), &error));
+  g_assert_false (lb_deployment_runner_run_finish (runner, lb_test_wait_for_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, G_USEC_PER_SEC);
   g_clear_error (&error);

@@ -163,30 +163,12 @@ assert_matches (const char *what,
 
 /* ---- running programs ---- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
 static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_argv (Run        *run,
-          GPtrArray  *argv,
-          const char *locale)
+run_argv (LbTestCliResult *run,
+          GPtrArray       *argv,
+          const char      *locale)
 {
   g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
 
   /* No server unless the arguments name one; untranslated messages (pgbench
    * in "C", ours in "C.UTF-8" for its quotes). */
@@ -194,19 +176,15 @@ run_argv (Run        *run,
   envp = g_environ_setenv (envp, "LC_ALL", locale, TRUE);
   envp = g_environ_setenv (envp, "XDG_DATA_HOME", tmp_dir, TRUE);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (tmp_dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  lb_test_run_argv (run, tmp_dir, envp, G_SPAWN_DEFAULT, (const char * const *) argv->pdata);
 }
 
 /* pgbench with @args (split on blanks), then "-f @file" and @server when not NULL. */
 static void
-run_pgbench (Run        *run,
-             const char *args,
-             const char *file,
-             const char *server)
+run_pgbench (LbTestCliResult *run,
+             const char      *args,
+             const char      *file,
+             const char      *server)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) words = g_strsplit_set (args != NULL ? args : "", " ", -1);
@@ -228,7 +206,7 @@ run_pgbench (Run        *run,
 }
 
 static void
-run_cli (Run               *run,
+run_cli (LbTestCliResult    *run,
          const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -585,7 +563,7 @@ test_expressions (void)
     {
       g_autofree char *path = data_path ("expressions", "expressions.sql");
       g_autoptr(GHashTable) theirs = NULL;
-      g_auto(Run) run = { 0 };
+      g_auto(LbTestCliResult) run = { 0 };
       GHashTableIter iter;
       gpointer key, value;
 
@@ -694,7 +672,7 @@ test_values_to_server (void)
                                               "WHERE protocol = '%s'", protocols[p]);
       g_autofree char *row = NULL;
       const char *args[] = { path, "--dsn", conninfo, "-t", "1", "-M", protocols[p], "--no-save", NULL };
-      g_auto(Run) run = { 0 };
+      g_auto(LbTestCliResult) run = { 0 };
 
       run_cli (&run, args);
       if (run.status != 0)
@@ -716,7 +694,7 @@ test_values_to_server (void)
           g_autofree char *their_sql = g_strdup_printf ("SELECT v0, v1, v2, v3, v4, v5, v6, v7 FROM corpus_values "
                                                         "WHERE protocol = 'pgbench-%s'", protocols[p]);
           g_autofree char *their_row = NULL;
-          g_auto(Run) prun = { 0 };
+          g_auto(LbTestCliResult) prun = { 0 };
 
           run_pgbench (&prun, mode, their_path, conninfo);
           if (prun.status != 0)
@@ -792,7 +770,7 @@ test_random_seed (void)
   for (guint i = 0; i < 2; i++)
     {
       const char *args[] = { path, "--dsn", conninfo, "-t", "1", "--seed", seed_text, "--no-save", NULL };
-      g_auto(Run) run = { 0 };
+      g_auto(LbTestCliResult) run = { 0 };
 
       run_cli (&run, args);
       if (run.status != 0)
@@ -808,7 +786,7 @@ test_random_seed (void)
 
       for (guint i = 0; i < 2; i++)
         {
-          g_auto(Run) run = { 0 };
+          g_auto(LbTestCliResult) run = { 0 };
 
           run_pgbench (&run, options, path, conninfo);
           if (run.status != 0)
@@ -852,7 +830,7 @@ check_ours (const Case         *c,
     {
       g_autofree char *path = write_script (display_name, c->script->str);
       const char *args[] = { path, "--dsn", conninfo, "-t", "1", "--no-save", NULL };
-      g_auto(Run) run = { 0 };
+      g_auto(LbTestCliResult) run = { 0 };
 
       run_cli (&run, args);
       if (run.status == 0)
@@ -900,7 +878,7 @@ check_pgbench (const Case *c,
   GPtrArray *expects = case_get_all (c, "expect");
   g_autofree char *path = write_script (file_name, c->script->str);
   g_autofree char *what = g_strdup_printf ("pgbench, “%s”", c->name);
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestCliResult) run = { 0 };
 
   run_pgbench (&run, options, path, server);
   g_assert_cmpint (run.status, ==, atoi (case_get (c, "status")));
@@ -990,7 +968,7 @@ test_no_server_options (void)
           g_auto(GStrv) words = g_strsplit (case_get (c, "ours"), " ", -1);
           GPtrArray *expects = case_get_all (c, "ours-expect");
           g_autofree char *what = g_strdup_printf ("ours, “%s”", c->name);
-          g_auto(Run) run = { 0 };
+          g_auto(LbTestCliResult) run = { 0 };
 
           for (guint w = 0; words[w] != NULL; w++)
             if (strcmp (words[w], "SCRIPT") == 0)
@@ -1008,7 +986,7 @@ test_no_server_options (void)
         {
           GPtrArray *expects = case_get_all (c, "expect");
           g_autofree char *what = g_strdup_printf ("pgbench, “%s”", c->name);
-          g_auto(Run) run = { 0 };
+          g_auto(LbTestCliResult) run = { 0 };
 
           run_pgbench (&run, case_get (c, "pgbench"), NULL, NULL);
           g_assert_cmpint (run.status, ==, 1);

@@ -7,7 +7,6 @@
  * from a real PostgreSQL. */
 #include "config.h"
 
-#include <libpq-fe.h>
 #include <string.h>
 
 #include "lb-core.h"
@@ -16,19 +15,6 @@
 #include "lb-pg-sandbox.h"
 #include "lb-sync-status.h"
 #include "lb-test-utils.h"
-
-static LbWorkload *
-sample_workload (LbFlavour flavour)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("LB_SAMPLES_DIR"), "workload.yml", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  LbWorkload *workload = lb_workload_new_from_file (file, &error);
-
-  g_assert_no_error (error);
-  lb_workload_set_flavour (workload, flavour);
-  return workload;
-}
 
 static LbDatabricksClient *
 new_client (LbFakeWorkspace *fake)
@@ -44,22 +30,6 @@ new_client (LbFakeWorkspace *fake)
 }
 
 static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 deploy (LbFakeWorkspace    *fake,
         LbDeploymentPlan   *plan,
         LbDatabricksClient *client)
@@ -69,8 +39,8 @@ deploy (LbFakeWorkspace    *fake,
   g_autoptr(GError) error = NULL;
 
   g_object_set (runner, "poll-base-ms", 2, "poll-max-ms", 10, "connect-timeout-s", 2, NULL);
-  lb_deployment_runner_run_async (runner, NULL, async_done_cb, &result);
-  g_assert_true (lb_deployment_runner_run_finish (runner, wait_for (&result), &error));
+  lb_deployment_runner_run_async (runner, NULL, lb_test_async_result_cb, &result);
+  g_assert_true (lb_deployment_runner_run_finish (runner, lb_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -81,8 +51,8 @@ refresh (LbSyncStatus *status)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
 
-  lb_sync_status_refresh_async (status, NULL, async_done_cb, &result);
-  g_assert_true (lb_sync_status_refresh_finish (status, wait_for (&result), &changed, &error));
+  lb_sync_status_refresh_async (status, NULL, lb_test_async_result_cb, &result);
+  g_assert_true (lb_sync_status_refresh_finish (status, lb_test_wait_for_result (&result), &changed, &error));
   g_assert_no_error (error);
   return changed;
 }
@@ -110,7 +80,7 @@ fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
   LbFlavour flavour = GPOINTER_TO_INT (data);
-  g_autoptr(LbWorkload) workload = sample_workload (flavour);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (flavour);
   g_autoptr(GError) error = NULL;
 
   fixture->fake = lb_fake_workspace_new ();
@@ -290,8 +260,8 @@ sync_now (LbSyncStatus  *status,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_sync_status_sync_now_async (status, name, NULL, async_done_cb, &result);
-  *update_id = lb_sync_status_sync_now_finish (status, wait_for (&result), error);
+  lb_sync_status_sync_now_async (status, name, NULL, lb_test_async_result_cb, &result);
+  *update_id = lb_sync_status_sync_now_finish (status, lb_test_wait_for_result (&result), error);
 }
 
 static void
@@ -370,8 +340,8 @@ test_auth_error (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   lb_fake_workspace_expire_token (fixture->fake);
-  lb_sync_status_refresh_async (fixture->status, NULL, async_done_cb, &result);
-  g_assert_false (lb_sync_status_refresh_finish (fixture->status, wait_for (&result), NULL, &error));
+  lb_sync_status_refresh_async (fixture->status, NULL, lb_test_async_result_cb, &result);
+  g_assert_false (lb_sync_status_refresh_finish (fixture->status, lb_test_wait_for_result (&result), NULL, &error));
   g_assert_error (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_UNAUTHENTICATED);
 }
 
@@ -408,21 +378,6 @@ test_json (Fixture       *fixture,
     g_assert_null (strstr (text, secrets[i]));
 }
 
-static char *
-conninfo_value (const char *conninfo,
-                const char *keyword)
-{
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (options);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
-      value = g_strdup (o->val);
-  PQconninfoFree (options);
-  return value;
-}
-
 /* The partition sizes come from a real PostgreSQL: a sandbox stands in for
  * the instance, with partitioned tables as synced tables are. */
 static void
@@ -430,7 +385,7 @@ test_partitions (void)
 {
   g_autoptr(LbPgSandbox) sandbox = lb_pg_sandbox_new_for_tests (FALSE);
   g_autoptr(LbFakeWorkspace) fake = lb_fake_workspace_new ();
-  g_autoptr(LbWorkload) workload = sample_workload (LB_FLAVOUR_PROVISIONED);
+  g_autoptr(LbWorkload) workload = lb_test_sample_workload (LB_FLAVOUR_PROVISIONED);
   g_autoptr(LbDatabricksClient) client = NULL;
   g_autoptr(LbDeploymentPlan) plan = NULL;
   g_autoptr(LbSyncStatus) status = NULL;
@@ -443,32 +398,25 @@ test_partitions (void)
   g_autoptr(JsonNode) json = NULL;
   LbSyncedTableStatus *orders;
   LbSyncedTableStatus *lines;
-  PGconn *conn;
-  PGresult *res;
 
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   g_assert_no_error (error);
-  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
-  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
-  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
-  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  host = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
 
-  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn,
-                "DROP TABLE IF EXISTS orders, order_lines;"
-                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
-                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
-                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
-                "CREATE TABLE orders_apac PARTITION OF orders FOR VALUES IN ('apac');"
-                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
-                "  FROM generate_series (1, 30000) g;"
-                "CREATE TABLE order_lines (id int) PARTITION BY RANGE (id);"
-                "CREATE TABLE order_lines_1 PARTITION OF order_lines FOR VALUES FROM (0) TO (1000000);"
-                "INSERT INTO order_lines SELECT g FROM generate_series (1, 5000) g;");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
-  PQclear (res);
-  PQfinish (conn);
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox),
+                   "DROP TABLE IF EXISTS orders, order_lines;"
+                   "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                   "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                   "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                   "CREATE TABLE orders_apac PARTITION OF orders FOR VALUES IN ('apac');"
+                   "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                   "  FROM generate_series (1, 30000) g;"
+                   "CREATE TABLE order_lines (id int) PARTITION BY RANGE (id);"
+                   "CREATE TABLE order_lines_1 PARTITION OF order_lines FOR VALUES FROM (0) TO (1000000);"
+                   "INSERT INTO order_lines SELECT g FROM generate_series (1, 5000) g;");
 
   lb_fake_workspace_set_polls_until_ready (fake, 0);
   lb_fake_workspace_set_pg_host (fake, host);
@@ -484,8 +432,8 @@ test_partitions (void)
   refresh (status);
   g_assert_cmpint (lb_synced_table_status_get_partition_bytes (row (status, "retail_pg.public.orders")), ==, -1);
 
-  lb_sync_status_measure_partitions_async (status, NULL, async_done_cb, &result);
-  g_assert_true (lb_sync_status_measure_partitions_finish (status, wait_for (&result), &error));
+  lb_sync_status_measure_partitions_async (status, NULL, lb_test_async_result_cb, &result);
+  g_assert_true (lb_sync_status_measure_partitions_finish (status, lb_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
 
   orders = row (status, "retail_pg.public.orders");

@@ -63,28 +63,6 @@ capture_log_writer (GLogLevelFlags   log_level,
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
-/* A mapped label whose text contains @text. */
-static GtkWidget *
-find_label_containing (GtkWidget  *widget,
-                       const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_containing (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Every label, mapped or not, must be free of every secret. */
 static guint
 assert_no_secret_in_labels (GtkWidget          *widget,
@@ -211,23 +189,6 @@ select_profile (LbDeployPage *page,
   lb_test_spin_briefly ();
 }
 
-static gboolean
-page_has_label (gpointer data)
-{
-  void **pair = data;
-
-  return find_label_containing (pair[0], pair[1]) != NULL;
-}
-
-static void
-wait_for_label (gpointer    widget,
-                const char *text)
-{
-  void *pair[2] = { widget, (void *) text };
-
-  lb_test_spin_until_func (page_has_label, pair, 15);
-}
-
 /* The fake's resource kinds for the flavour the sample deploys to. */
 static guint
 count_live (LbDeployPage *page,
@@ -268,19 +229,20 @@ test_identity (Fixture       *fixture,
   /* A profile whose token the workspace refuses: the error says what to do. */
   select_profile (page, "staging");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "databricks auth login --profile staging");
+  lb_test_wait_for_label_containing (page, "databricks auth login --profile staging", 15);
   g_assert_null (lb_deploy_page_get_user_name (page));
 
   /* The workload's profile works. */
   select_profile (page, "DEFAULT");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "ana@example.com");
+  lb_test_wait_for_label_containing (page, "ana@example.com", 15);
   g_assert_cmpstr (lb_deploy_page_get_user_name (page), ==, "ana@example.com");
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), lb_fake_workspace_get_url (fake)));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page), lb_fake_workspace_get_url (fake)));
 
   /* The plan lists what the sample creates. */
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "retail-serving"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "from retail.serving.order_lines · key order_id, line_no"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page), "retail-serving"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page),
+                                                   "from retail.serving.order_lines · key order_id, line_no"));
 
   secrets = all_secrets ();
   g_assert_cmpuint (assert_no_secret_in_labels (GTK_WIDGET (fixture->window), (const char * const *) secrets), >, 20);
@@ -322,8 +284,8 @@ test_table_sizes (Fixture       *fixture,
   /* Signed in: the warehouses are listed, the first one (serverless, running) picked. */
   select_profile (page, "DEFAULT");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "ana@example.com");
-  wait_for_label (group, "RUNNING");
+  lb_test_wait_for_label_containing (page, "ana@example.com", 15);
+  lb_test_wait_for_label_containing (group, "RUNNING", 15);
 
   /* Each of the sample's three tables is measured on the warehouse. */
   lb_test_spin_until_func (measure_enabled, group, 10);
@@ -333,7 +295,7 @@ test_table_sizes (Fixture       *fixture,
   total = json_object_get_int_member (sizes, "total_uncompressed_bytes");
   g_assert_cmpint (total, >, 0);
   g_assert_cmpuint (lb_fake_workspace_sql_count_statements (fake, "SUCCEEDED"), >=, 3);
-  wait_for_label (group, "5");   /* the 5-10x note on the total row */
+  lb_test_wait_for_label_containing (group, "5", 15);   /* the 5-10x note on the total row */
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-table-sizes");
 
   /* The sizes go into the Calculator's report… */
@@ -533,7 +495,7 @@ test_deploy (Fixture       *fixture,
   /* The page stays responsive: Deploy is off, Cancel is on, while it runs. */
   lb_test_spin_until_func (synced_table_running, page, 20);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (page)) == FALSE);
-  g_assert_true (gtk_widget_get_visible (find_label_containing (GTK_WIDGET (page), "Step ")));
+  g_assert_true (gtk_widget_get_visible (lb_test_find_label_containing (GTK_WIDGET (page), "Step ")));
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-running");
 
   lb_test_spin_until_func (runner_is_idle, page, 40);
@@ -563,11 +525,11 @@ test_deploy (Fixture       *fixture,
   g_assert_cmpuint (count_live (page, "compute"), ==, 1);
   g_assert_cmpuint (count_live (page, "catalogs"), ==, 1);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Deployed in"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page), "Deployed in"));
   /* Counted honestly: the branch and endpoint came with the project. */
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page),
-                                           "5 created by this deploy, 2 created with the project, 0 already there"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "is deployed"));   /* the toast */
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page),
+                                                   "5 created by this deploy, 2 created with the project, 0 already there"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (fixture->window), "is deployed"));   /* the toast */
   g_assert_cmpstr (lb_deploy_page_get_user_name (page), ==, "ana@example.com");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-done");
 
@@ -616,11 +578,13 @@ test_deploy (Fixture       *fixture,
   {
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-    while (find_label_containing (GTK_WIDGET (fixture->window), "No database credential for the tester") == NULL &&
+    while (lb_test_find_label_containing (GTK_WIDGET (fixture->window),
+                                          "No database credential for the tester") == NULL &&
            g_get_monotonic_time () < deadline)
       lb_test_spin_ms (20);
   }
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "No database credential for the tester"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (fixture->window),
+                                                   "No database credential for the tester"));
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-test-instance-refused");
   g_assert_true (tester_shown (&tester));
   gtk_window_destroy (GTK_WINDOW (tester));
@@ -630,10 +594,11 @@ test_deploy (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
   lb_test_spin_until_func (runner_is_idle, page, 30);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 3);
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "already there"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page), "already there"));
   /* Nothing was created: no "Deployed in 0 s". */
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Nothing to create: everything is already there"));
-  g_assert_null (find_label_containing (GTK_WIDGET (page), "Deployed in"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page),
+                                                   "Nothing to create: everything is already there"));
+  g_assert_null (lb_test_find_label_containing (GTK_WIDGET (page), "Deployed in"));
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-nothing-to-create");
 
   /* Teardown asks first, listing what goes. */
@@ -650,7 +615,7 @@ test_deploy (Fixture       *fixture,
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 0);
   g_assert_cmpuint (count_live (page, "catalogs"), ==, 0);
   g_assert_cmpuint (count_live (page, "compute"), ==, 0);
-  wait_for_label (fixture->window, "was torn down");
+  lb_test_wait_for_label_containing (fixture->window, "was torn down", 15);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-done");
 
   g_strfreev (secrets);
@@ -663,7 +628,7 @@ test_deploy (Fixture       *fixture,
 static gboolean
 retry_visible (gpointer data)
 {
-  return find_label_containing (data, "Retry Failed Step") != NULL;
+  return lb_test_find_label_containing (data, "Retry Failed Step") != NULL;
 }
 
 static void
@@ -687,7 +652,7 @@ test_cancel_and_retry (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.cancel", NULL));
   lb_test_spin_until_func (runner_is_idle, page, 10);
   lb_test_spin_until_func (retry_visible, page, 5);
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "Deployment cancelled"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (fixture->window), "Deployment cancelled"));
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-cancelled");
 
   /* Retry resumes: what exists is adopted, nothing is created twice. */
@@ -724,8 +689,8 @@ test_typed_token (Fixture       *fixture,
 
   g_setenv ("DATABRICKS_CONFIG_FILE", missing, TRUE);
   load_sample (fixture);
-  wait_for_label (page, "No Databricks CLI profile found");
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "databricks auth login --host"));
+  lb_test_wait_for_label_containing (page, "No Databricks CLI profile found", 15);
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page), "databricks auth login --host"));
 
   host_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
   token_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_PASSWORD_ENTRY_ROW);
@@ -736,14 +701,14 @@ test_typed_token (Fixture       *fixture,
   gtk_editable_set_text (GTK_EDITABLE (host_row), lb_fake_workspace_get_url (fake));
   gtk_editable_set_text (GTK_EDITABLE (token_row), "dapi-wrong-token-0000");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "refused the token");
+  lb_test_wait_for_label_containing (page, "refused the token", 15);
 
   token = g_strdup (lb_fake_workspace_get_token (fake));
   gtk_editable_set_text (GTK_EDITABLE (token_row), token);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "ana@example.com");
+  lb_test_wait_for_label_containing (page, "ana@example.com", 15);
   /* No Secret Service in the test session: memory only, and the page says so. */
-  wait_for_label (page, "kept in memory only");
+  lb_test_wait_for_label_containing (page, "kept in memory only", 15);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-typed-token");
 
   secrets = all_secrets ();
@@ -793,7 +758,7 @@ test_plan_error (Fixture       *fixture,
 
   lb_workload_set_instance_name (workload, NULL);
   lb_test_spin_until_func (plan_is_null, page, 5);
-  wait_for_label (page, "instance_name");
+  lb_test_wait_for_label_containing (page, "instance_name", 15);
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL) &&
                   lb_deploy_page_get_runner (page) != NULL);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-plan-error");
@@ -860,8 +825,8 @@ test_toast_replaced (Fixture       *fixture,
 
   g_setenv ("DATABRICKS_CONFIG_FILE", missing, TRUE);
   load_sample (fixture);
-  wait_for_label (page, "No Databricks CLI profile found");
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "Opened"));
+  lb_test_wait_for_label_containing (page, "No Databricks CLI profile found", 15);
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (fixture->window), "Opened"));
 
   /* A host but no token: Deploy says what is missing, at once. */
   host_row = lb_test_find_widget_of_type (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW);
@@ -894,7 +859,7 @@ test_edit_field_action (Fixture       *fixture,
   /* The storage schema is missing: the plan row offers its Edit button. */
   lb_workload_set_storage_schema (lb_deploy_page_get_workload (page), NULL);
   lb_test_spin_until_func (plan_is_null, page, 5);
-  wait_for_label (page, "storage_schema");
+  lb_test_wait_for_label_containing (page, "storage_schema", 15);
   button = find_action_button (GTK_WIDGET (page), "deploy.edit-target");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
@@ -1020,7 +985,7 @@ test_progress_in_view (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.run", NULL));
   lb_test_spin_until_func (synced_table_running, page, 20);
   lb_test_spin_briefly ();
-  summary = find_label_containing (GTK_WIDGET (page), "Step ");
+  summary = lb_test_find_label_containing (GTK_WIDGET (page), "Step ");
   g_assert_nonnull (summary);
   g_assert_true (shown_in_scroller (summary));
   g_assert_true (shown_in_scroller (gtk_widget_get_next_sibling (summary)));   /* the overall bar */
@@ -1030,7 +995,7 @@ test_progress_in_view (Fixture       *fixture,
   lb_test_spin_until_func (runner_is_idle, page, 40);
   lb_fake_workspace_set_delay_ms (fake, 0);
   lb_test_spin_briefly ();
-  summary = find_label_containing (GTK_WIDGET (page), "Deployed in");
+  summary = lb_test_find_label_containing (GTK_WIDGET (page), "Deployed in");
   g_assert_nonnull (summary);
   g_assert_true (shown_in_scroller (summary));
 
@@ -1040,8 +1005,8 @@ test_progress_in_view (Fixture       *fixture,
   lb_test_spin_briefly ();
   adw_message_dialog_response (find_message_dialog (), "teardown");
   lb_test_spin_briefly ();
-  wait_for_label (page, "Torn down in");
-  g_assert_true (shown_in_scroller (find_label_containing (GTK_WIDGET (page), "Torn down in")));
+  lb_test_wait_for_label_containing (page, "Torn down in", 15);
+  g_assert_true (shown_in_scroller (lb_test_find_label_containing (GTK_WIDGET (page), "Torn down in")));
   g_assert_cmpuint (count_live (page, "compute"), ==, 0);
   g_assert_cmpuint (count_live (page, "synced_tables"), ==, 0);
 }
@@ -1080,7 +1045,7 @@ test_teardown_needs_check (Fixture       *fixture,
 
   /* Signed in, nothing there yet: still nothing to tear down. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "ana@example.com");
+  lb_test_wait_for_label_containing (page, "ana@example.com", 15);
   lb_test_spin_ms (500);
   g_assert_false (gtk_widget_is_sensitive (teardown));
   g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "GET",
@@ -1146,11 +1111,11 @@ test_failed_step_readable (Fixture       *fixture,
   lb_test_spin_briefly ();
   runner = lb_deploy_page_get_runner (page);
 
-  sentence = find_label_containing (GTK_WIDGET (page), "does not offer the API this step needs");
+  sentence = lb_test_find_label_containing (GTK_WIDGET (page), "does not offer the API this step needs");
   g_assert_nonnull (sentence);
   g_assert_true (gtk_widget_is_ancestor (sentence, lb_deploy_page_get_step_row (page, 4)));
   /* Not on screen raw; kept in the log the row can expand. */
-  g_assert_null (find_label_containing (GTK_WIDGET (page), "No API found"));
+  g_assert_null (lb_test_find_label_containing (GTK_WIDGET (page), "No API found"));
   {
     g_autoptr(LbDeploymentStep) catalog = g_list_model_get_item (lb_deployment_runner_get_steps (runner), 4);
     g_auto(GStrv) log = lb_deployment_step_dup_log (catalog);
@@ -1159,9 +1124,9 @@ test_failed_step_readable (Fixture       *fixture,
     g_assert_cmpint (lb_deployment_step_get_state (catalog), ==, LB_DEPLOYMENT_STEP_FAILED);
     g_assert_nonnull (strstr (joined, "ENDPOINT_NOT_FOUND: No API found for 'POST /catalogs'"));
   }
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (page), "Stopped at “Database catalog retail_pg”"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window),
-                                           "Deployment failed at “Database catalog retail_pg”: its step says what to do"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (page), "Stopped at “Database catalog retail_pg”"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (fixture->window),
+                                                   "Deployment failed at “Database catalog retail_pg”: its step says what to do"));
   g_assert_true (shown_in_scroller (sentence));
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-failed-step");
 
@@ -1187,7 +1152,7 @@ wait_for_label_or_fail (gpointer    widget,
 {
   guint ticker = g_timeout_add (50, keep_awake_cb, NULL);
 
-  wait_for_label (widget, text);
+  lb_test_wait_for_label_containing (widget, text, 15);
   g_source_remove (ticker);
 }
 
@@ -1206,7 +1171,7 @@ test_profile_fallback (Fixture       *fixture,
   /* The page has read the profiles (shown once). */
   load_sample (fixture);
   select_profile (page, "DEFAULT");
-  g_assert_null (find_label_containing (GTK_WIDGET (page), "does not exist; using"));
+  g_assert_null (lb_test_find_label_containing (GTK_WIDGET (page), "does not exist; using"));
 
   g_assert_true (g_file_get_contents (sample, &contents, NULL, NULL));
   text = g_string_new (contents);
@@ -1225,7 +1190,7 @@ test_profile_fallback (Fixture       *fixture,
 
   /* Picking a profile settles it. */
   select_profile (page, "staging");
-  g_assert_null (find_label_containing (GTK_WIDGET (page), "does not exist; using"));
+  g_assert_null (lb_test_find_label_containing (GTK_WIDGET (page), "does not exist; using"));
   g_unlink (path);
 }
 
@@ -1269,7 +1234,7 @@ test_export_bundle_chooser (Fixture       *fixture,
 
     g_assert_true (g_file_test (resources, G_FILE_TEST_IS_DIR));
   }
-  wait_for_label (fixture->window, "Bundle written to");
+  lb_test_wait_for_label_containing (fixture->window, "Bundle written to", 15);
 }
 
 /* Branch picker ------------------------------------------------------------ */
@@ -1414,8 +1379,8 @@ test_branch_picker (Fixture       *fixture,
   lb_workload_set_target_schema (workload, "serving");
   select_profile (page, "DEFAULT");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "deploy.check", NULL));
-  wait_for_label (page, "ana@example.com");
-  wait_for_label (page, "Project branch-picker");
+  lb_test_wait_for_label_containing (page, "ana@example.com", 15);
+  lb_test_wait_for_label_containing (page, "Project branch-picker", 15);
 
   /* The project is not there yet: free entry, production by default. */
   chooser = branch_chooser (fixture);
@@ -1436,7 +1401,7 @@ test_branch_picker (Fixture       *fixture,
   press_enter (chooser);
   wait_for_plan_branch (page, "load-test");
   g_assert_cmpstr (lb_workload_get_branch (workload), ==, "load-test");
-  wait_for_label (page, "Made from production if it is missing");
+  lb_test_wait_for_label_containing (page, "Made from production if it is missing", 15);
   chooser = branch_chooser (fixture);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chooser)), ==, "load-test");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-entry");
@@ -1491,7 +1456,7 @@ test_branch_picker (Fixture       *fixture,
   pick_branch (fixture, "production", "deploy-branch-picker");
   wait_for_plan_branch (page, "production");
   g_assert_cmpstr (lb_workload_get_branch (workload), ==, "production");
-  wait_for_label (page, "Created with the project");
+  lb_test_wait_for_label_containing (page, "Created with the project", 15);
   lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
   g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (GTK_DROP_DOWN (branch_chooser (fixture)))),
                    ==, "production");
@@ -1514,7 +1479,7 @@ test_branch_picker (Fixture       *fixture,
   lb_test_spin_until_func (dropdown_has_three, fixture, 10);
   pick_branch (fixture, "feature", NULL);
   wait_for_plan_branch (page, "feature");
-  wait_for_label (page, "Read-write endpoint ep-feature-7");
+  lb_test_wait_for_label_containing (page, "Read-write endpoint ep-feature-7", 15);
   g_assert_cmpstr (lb_workload_get_endpoint (workload), ==, "ep-feature-7");
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-branch-existing-endpoint");
 
@@ -1522,7 +1487,7 @@ test_branch_picker (Fixture       *fixture,
   lb_test_spin_until_func (chooser_is_dropdown, fixture, 10);
   pick_branch (fixture, "production", NULL);
   wait_for_plan_branch (page, "production");
-  wait_for_label (page, "Read-write endpoint primary");
+  lb_test_wait_for_label_containing (page, "Read-write endpoint primary", 15);
   g_assert_cmpstr (lb_workload_get_endpoint (workload), ==, "primary");
 }
 
@@ -1591,7 +1556,7 @@ row_shows (gpointer data)
       dump_labels (wanted->row);
     }
 
-  return find_label_containing (wanted->row, wanted->text) != NULL;
+  return lb_test_find_label_containing (wanted->row, wanted->text) != NULL;
 }
 
 static void
@@ -1740,14 +1705,15 @@ test_teardown_purge_choice (Fixture       *fixture,
   deploy_and_confirm_teardown (fixture, "teardown");
   g_assert_true (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving 200"));
   g_assert_false (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
-  wait_for_label (page, "Deleted: it can be restored for 7 days");
-  wait_for_label (fixture->window, "was torn down: it can be restored for 7 days");   /* the toast */
+  lb_test_wait_for_label_containing (page, "Deleted: it can be restored for 7 days", 15);
+  /* the toast */
+  lb_test_wait_for_label_containing (fixture->window, "was torn down: it can be restored for 7 days", 15);
 
   /* Delete Permanently: purge=true, and the next teardown is soft again. */
   deploy_and_confirm_teardown (fixture, "purge");
   g_assert_true (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving?purge=true 200"));
   g_assert_false (fake_log_has ("DELETE /api/2.0/postgres/projects/retail-serving 200"));
-  wait_for_label (page, "Deleted permanently");
+  lb_test_wait_for_label_containing (page, "Deleted permanently", 15);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "deploy-teardown-purged");
 
   deploy_and_confirm_teardown (fixture, "teardown");

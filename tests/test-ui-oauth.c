@@ -75,24 +75,6 @@ uri_responder (const char *uri,
     browser = lb_fake_browser_start (uri, LB_FAKE_BROWSER_ALLOW);
 }
 
-static GtkWidget *
-find_label_containing (GtkWidget  *widget,
-                       const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_containing (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static guint
 assert_no_secret_in_labels (GtkWidget          *widget,
                             const char * const *secrets)
@@ -108,24 +90,6 @@ assert_no_secret_in_labels (GtkWidget          *widget,
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     n += assert_no_secret_in_labels (child, secrets);
   return n;
-}
-
-static gboolean
-has_label (gpointer data)
-{
-  void **pair = data;
-
-  return find_label_containing (pair[0], pair[1]) != NULL;
-}
-
-static void
-wait_for_label (gpointer    widget,
-                const char *text)
-{
-  void *pair[2] = { widget, (void *) text };
-
-  lb_test_spin_until_func (has_label, pair, 20);
-  g_assert_nonnull (find_label_containing (widget, text));
 }
 
 static LbOAuthSignInDialog *
@@ -317,8 +281,8 @@ test_sign_in (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
   lb_test_spin_until_func (uri_opened, NULL, 10);
   g_assert_true (g_str_has_prefix (opened_uri, lb_fake_workspace_get_url (fake)));
-  wait_for_label (dialog, "Waiting for the browser");
-  wait_for_label (dialog, "open the sign-in page");
+  lb_test_wait_for_label_containing (dialog, "Waiting for the browser", 20);
+  lb_test_wait_for_label_containing (dialog, "open the sign-in page", 20);
   lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-waiting");
 
   /* Now the person signs in, in the browser. */
@@ -330,8 +294,8 @@ test_sign_in (Fixture       *fixture,
   /* The new profile is picked and checked. */
   lb_test_spin_until_func (user_known, fixture->page, 20);
   g_assert_cmpstr (lb_deploy_page_get_user_name (fixture->page), ==, "ana@example.com");
-  wait_for_label (fixture->page, "browser-ws");
-  wait_for_label (fixture->page, "ana@example.com on");
+  lb_test_wait_for_label_containing (fixture->page, "browser-ws", 20);
+  lb_test_wait_for_label_containing (fixture->page, "ana@example.com on", 20);
   lb_test_spin_briefly ();
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-signed-in");
   g_assert_cmpuint (lb_fake_workspace_count_oauth_grants (fake, "authorization_code"), >=, 1);
@@ -383,7 +347,7 @@ test_save_to_config (Fixture       *fixture,
   finish_browser ();
 
   lb_test_spin_until_func (user_known, fixture->page, 20);
-  wait_for_label (fixture->page, "in-file");
+  lb_test_wait_for_label_containing (fixture->page, "in-file", 20);
   g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
   g_assert_nonnull (strstr (config, section));
   g_assert_true (g_str_has_prefix (config, "[DEFAULT]\n"));
@@ -438,17 +402,17 @@ test_read_only_config (Fixture       *fixture,
   save = save_switch_of (dialog);
   g_assert_false (gtk_widget_get_sensitive (save));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (save)));
-  wait_for_label (dialog, "may only be read here");
-  wait_for_label (dialog, "own settings");
+  lb_test_wait_for_label_containing (dialog, "may only be read here", 20);
+  lb_test_wait_for_label_containing (dialog, "own settings", 20);
   /* No name typed: the row says which one is used. */
-  wait_for_label (dialog, "default “127-0-0-1”");
+  lb_test_wait_for_label_containing (dialog, "default “127-0-0-1”", 20);
   lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-read-only");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
   lb_test_spin_until_func (dialog_gone, NULL, 20);
   finish_browser ();
   lb_test_spin_until_func (user_known, fixture->page, 20);
-  wait_for_label (fixture->page, "127-0-0-1");
+  lb_test_wait_for_label_containing (fixture->page, "127-0-0-1", 20);
 
   g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
 }
@@ -456,7 +420,7 @@ test_read_only_config (Fixture       *fixture,
 static gboolean
 not_waiting (gpointer data)
 {
-  return find_label_containing (data, "Waiting for the browser") == NULL;
+  return lb_test_find_label_containing (data, "Waiting for the browser") == NULL;
 }
 
 static void
@@ -470,7 +434,7 @@ test_cancel (Fixture       *fixture,
   dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "cancelled");
   save = save_switch_of (dialog);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
-  wait_for_label (dialog, "Waiting for the browser");
+  lb_test_wait_for_label_containing (dialog, "Waiting for the browser", 20);
   g_assert_false (gtk_widget_is_sensitive (save));
 
   /* Cancel stops the wait and leaves the form to try again. */
@@ -494,8 +458,8 @@ test_no_oauth (Fixture       *fixture,
   lb_fake_workspace_fail_next (fake, "GET", "/oidc/.well-known/", 404, NULL, 1);
   dialog = open_dialog (fixture, lb_fake_workspace_get_url (fake), "nothing");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
-  wait_for_label (dialog, "does not offer browser sign-in");
-  wait_for_label (dialog, "personal access token");
+  lb_test_wait_for_label_containing (dialog, "does not offer browser sign-in", 20);
+  lb_test_wait_for_label_containing (dialog, "personal access token", 20);
   g_assert_null (opened_uri);
   lb_test_spin_ms (200);
   lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-no-oauth");
@@ -508,7 +472,7 @@ test_no_oauth (Fixture       *fixture,
     gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_next_sibling (row)), "DEFAULT");
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
-  wait_for_label (dialog, "There is a profile named “DEFAULT” already");
+  lb_test_wait_for_label_containing (dialog, "There is a profile named “DEFAULT” already", 20);
 }
 
 static void
@@ -545,8 +509,8 @@ test_revoked (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.refresh", NULL));
   select_profile (fixture->page, "stale");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
-  wait_for_label (fixture->page, "has expired or was revoked");
-  wait_for_label (fixture->page, "Sign In with Browser");
+  lb_test_wait_for_label_containing (fixture->page, "has expired or was revoked", 20);
+  lb_test_wait_for_label_containing (fixture->page, "Sign In with Browser", 20);
   g_assert_null (lb_deploy_page_get_user_name (fixture->page));
   lb_test_spin_ms (200);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-deploy-revoked");

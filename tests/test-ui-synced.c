@@ -12,11 +12,11 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
-#include <libpq-fe.h>
 
 #include "lb-application.h"
 #include "lb-calculator-page.h"
 #include "lb-cdf-check-group.h"
+#include "lb-compat.h"
 #include "lb-deploy-page.h"
 #include "lb-fake-workspace.h"
 #include "lb-fake-workspace-pipelines.h"
@@ -89,48 +89,10 @@ load_sample (Fixture *fixture)
   return lb_calculator_page_get_workload (lb_window_get_calculator_page (fixture->window));
 }
 
-typedef struct
-{
-  LbDeployPage *page;
-  const char   *text;
-} Wait;
-
 static gboolean
 profile_selected (gpointer data)
 {
   return lb_deploy_page_select_profile (data, "DEFAULT");
-}
-
-/* A mapped label whose text contains @text. */
-static gboolean
-find_label_containing (GtkWidget  *widget,
-                       const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    if (find_label_containing (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-label_shown (gpointer data)
-{
-  Wait *wait = data;
-
-  return find_label_containing (GTK_WIDGET (wait->page), wait->text);
-}
-
-static void
-wait_for_label (gpointer    widget,
-                const char *text)
-{
-  Wait wait = { widget, text };
-
-  g_test_message ("waiting for “%s”", text);
-  lb_test_spin_until_func (label_shown, &wait, 15);
 }
 
 static gboolean
@@ -146,21 +108,6 @@ sign_in (Fixture *fixture)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
   g_test_message ("signing in");
   lb_test_spin_until_func (signed_in, fixture->page, 15);
-}
-
-static char *
-conninfo_value (const char *conninfo,
-                const char *keyword)
-{
-  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (options);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    if (g_str_equal (o->keyword, keyword) && o->val != NULL)
-      value = g_strdup (o->val);
-  PQconninfoFree (options);
-  return value;
 }
 
 static gboolean
@@ -210,7 +157,7 @@ group_blocks (gpointer data)
 static gboolean
 no_blocked_toast (gpointer data)
 {
-  return !find_label_containing (data, "Not deployed:");
+  return !lb_test_find_label_containing (data, "Not deployed:");
 }
 
 static gboolean
@@ -268,9 +215,9 @@ test_cdf_gate (Fixture       *fixture,
   lb_cdf_check_group_set_poll_base_ms (group, 5);
   g_signal_connect (page, "notify::runner", G_CALLBACK (tune_runner_cb), NULL);
   sign_in (fixture);
-  wait_for_label (page, "Triggered and Continuous sync read the source’s change data feed");
+  lb_test_wait_for_label_containing (page, "Triggered and Continuous sync read the source’s change data feed", 15);
   /* Said before anything is deployed. */
-  wait_for_label (page, "cannot be changed after it is created");
+  lb_test_wait_for_label_containing (page, "cannot be changed after it is created", 15);
 
   /* Deploy: the check runs and blocks; nothing is created. */
   projects_before = lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/postgres/projects");
@@ -280,10 +227,11 @@ test_cdf_gate (Fixture       *fixture,
   g_assert_null (lb_deploy_page_get_runner (page));
   g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/postgres/projects"), ==, projects_before);
   g_assert_cmpuint (count_statements ("SHOW TBLPROPERTIES"), >=, 3);
-  wait_for_label (page, "a view cannot have change data feed — use Snapshot");
-  wait_for_label (page, "change data feed is off; TRIGGERED needs it");
-  wait_for_label (page, "2 tables cannot sync with their modes");
-  wait_for_label (fixture->window, "Not deployed: 2 tables cannot sync with their modes (see Change Data Feed)");
+  lb_test_wait_for_label_containing (page, "a view cannot have change data feed — use Snapshot", 15);
+  lb_test_wait_for_label_containing (page, "change data feed is off; TRIGGERED needs it", 15);
+  lb_test_wait_for_label_containing (page, "2 tables cannot sync with their modes", 15);
+  lb_test_wait_for_label_containing (fixture->window,
+                                     "Not deployed: 2 tables cannot sync with their modes (see Change Data Feed)", 15);
   row = lb_cdf_check_group_get_row (group, "retail.serving.customers");
   g_assert_true (gtk_widget_has_css_class (row, "cdf-blocking"));
   g_assert_false (gtk_widget_has_css_class (lb_cdf_check_group_get_row (group, "retail.serving.orders"),
@@ -314,11 +262,11 @@ test_cdf_gate (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (group), "cdf.run-sql", "s", "retail.serving.customers"));
   lb_test_spin_until_func (customers_has_feed, group, 15);
   g_assert_cmpuint (count_statements ("ALTER TABLE"), ==, 1);
-  g_assert_true (find_label_containing (lb_cdf_check_group_get_row (group, "retail.serving.customers"),
-                                        "change data feed is on"));
+  g_assert_nonnull (lb_test_find_label_containing (lb_cdf_check_group_get_row (group, "retail.serving.customers"),
+                                                   "change data feed is on"));
 
   /* Use Snapshot for the view: the workload changes, nothing blocks. */
-  g_assert_true (find_label_containing (GTK_WIDGET (fixture->window), "Not deployed:"));
+  g_assert_nonnull (lb_test_find_label_containing (GTK_WIDGET (fixture->window), "Not deployed:"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (group), "cdf.use-snapshot", "s", "retail.serving.orders_view"));
   lb_test_spin_briefly ();
   g_assert_cmpint (lb_synced_table_get_scheduling_policy (find_table (workload, "retail.serving.orders_view")), ==,
@@ -327,9 +275,9 @@ test_cdf_gate (Fixture       *fixture,
   g_assert_true (lb_cdf_check_group_passed (group));
   /* The "Not deployed" toast went with the last blocker. */
   lb_test_spin_until_func (no_blocked_toast, fixture->window, 2);
-  wait_for_label (page, "a view, synced as a snapshot");
+  lb_test_wait_for_label_containing (page, "a view, synced as a snapshot", 15);
   /* The plan follows the workload: the view is planned as a snapshot. */
-  wait_for_label (page, "from retail.serving.orders_view · key order_id · Snapshot");
+  lb_test_wait_for_label_containing (page, "from retail.serving.orders_view · key order_id · Snapshot", 15);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "cdf-fixed");
 
   /* Deploy goes ahead at once now, the view as a snapshot. */
@@ -370,14 +318,15 @@ wait_refreshes (LbSyncedTablesWindow *window,
   g_object_set_data (G_OBJECT (window), "target", NULL);
 }
 
-static gboolean
-opened_uri_cb (LbSyncedTablesWindow *window,
-               const char           *uri,
-               char                **slot)
+/* The app's one way to open a link (lb_compat_show_uri) hands it here. */
+static void
+opened_uri_cb (const char *uri,
+               gpointer    user_data)
 {
+  char **slot = user_data;
+
   g_free (*slot);
   *slot = g_strdup (uri);
-  return TRUE;
 }
 
 static gboolean
@@ -456,29 +405,22 @@ test_synced_tables_window (Fixture       *fixture,
   g_autofree char *user = NULL;
   g_autofree char *dbname = NULL;
   LbWorkload *workload;
-  PGconn *conn;
-  PGresult *res;
 
   /* A real PostgreSQL stands in for the instance: orders is partitioned,
    * as synced tables are. */
   g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
   g_assert_no_error (error);
-  host = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
-  port = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
-  user = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
-  dbname = conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
-  conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn,
-                "DROP TABLE IF EXISTS orders;"
-                "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
-                "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
-                "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
-                "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
-                "  FROM generate_series (1, 40000) g;");
-  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
-  PQclear (res);
-  PQfinish (conn);
+  host = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "host");
+  port = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "port");
+  user = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "user");
+  dbname = lb_test_conninfo_value (lb_pg_sandbox_get_conninfo (sandbox), "dbname");
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox),
+                   "DROP TABLE IF EXISTS orders;"
+                   "CREATE TABLE orders (id int, region text) PARTITION BY LIST (region);"
+                   "CREATE TABLE orders_eu PARTITION OF orders FOR VALUES IN ('eu');"
+                   "CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');"
+                   "INSERT INTO orders SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END"
+                   "  FROM generate_series (1, 40000) g;");
   lb_fake_workspace_set_pg_host (fake, host);
   lb_fake_workspace_set_user_name (fake, user);
 
@@ -501,14 +443,14 @@ test_synced_tables_window (Fixture       *fixture,
   window = LB_SYNCED_TABLES_WINDOW (lb_deploy_page_get_synced_tables_window (page));
   g_assert_nonnull (window);
   lb_synced_tables_window_set_refresh_interval (window, 40, 160);
-  g_signal_connect (window, "open-uri", G_CALLBACK (opened_uri_cb), &opened);
+  lb_compat_set_uri_responder (opened_uri_cb, &opened);
   status = lb_synced_tables_window_get_status (window);
   /* The sandbox's port (an instance listens on 5432). */
   lb_sync_status_set_pg_port (status, (guint) g_ascii_strtoull (port, NULL, 10));
   wait_refreshes (window, 1);
   g_assert_cmpuint (g_list_model_get_n_items (lb_sync_status_get_tables (status)), ==, 3);
-  wait_for_label (GTK_WIDGET (window), "Online");
-  wait_for_label (GTK_WIDGET (window), "Syncing");
+  lb_test_wait_for_label_containing (GTK_WIDGET (window), "Online", 15);
+  lb_test_wait_for_label_containing (GTK_WIDGET (window), "Syncing", 15);
 
   /* Sync Now: off for CONTINUOUS, on for the others. */
   row = lb_synced_tables_window_get_row (window, "status_pg.public.orders");
@@ -530,16 +472,18 @@ test_synced_tables_window (Fixture       *fixture,
   count = lb_synced_tables_window_get_refresh_count (window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.refresh", NULL));
   wait_refreshes (window, count + 1);
-  wait_for_label (GTK_WIDGET (window), "Update failed: column line_no has NULL values. (pipeline: Flow 'order_lines' failed");
+  lb_test_wait_for_label_containing (GTK_WIDGET (window),
+                                     "Update failed: column line_no has NULL values. (pipeline: Flow 'order_lines' failed",
+                                     15);
   row = lb_synced_tables_window_get_row (window, "status_pg.public.order_lines");
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
-  wait_for_label (GTK_WIDGET (window), "1 table failed");
+  lb_test_wait_for_label_containing (GTK_WIDGET (window), "1 table failed", 15);
   /* F5 measured the partitions again, now on the sandbox's port. */
   g_test_message ("waiting for the partition sizes");
   lb_test_spin_until_func (partitions_measured, status, 15);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (lb_synced_tables_window_get_row (window, "status_pg.public.orders")),
                                  TRUE);
-  wait_for_label (GTK_WIDGET (window), "2 partitions, ");
+  lb_test_wait_for_label_containing (GTK_WIDGET (window), "2 partitions, ", 15);
   lb_test_spin_briefly ();
   lb_test_save_screenshot (GTK_WIDGET (window), "synced-tables");
 
@@ -560,6 +504,7 @@ test_synced_tables_window (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "synced.open-table", "s", "status_pg.public.customers"));
   expected = g_strdup_printf ("%s/explore/data/status_pg/public/customers", lb_fake_workspace_get_url (fake));
   g_assert_cmpstr (opened, ==, expected);
+  lb_compat_set_uri_responder (NULL, NULL);
 
   /* Unchanged: the wait doubles up to its ceiling. */
   lb_test_spin_until_func (at_max_interval, window, 10);

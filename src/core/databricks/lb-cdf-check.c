@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-cdf-check.h"
+#include "lb-json.h"
 #include "lb-sql-statement.h"
 #include "lb-synced-table.h"
 
@@ -264,17 +265,6 @@ properties_cb (GObject      *object,
   item_done (item);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static void
 table_cb (GObject      *object,
           GAsyncResult *result,
@@ -296,7 +286,7 @@ table_cb (GObject      *object,
     }
 
   table = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  type = member_string (table, "table_type");
+  type = lb_json_member_string (table, "table_type");
   item->result->table_type = g_strdup (type);
   if (type != NULL && (g_str_equal (type, "VIEW") || g_str_equal (type, "MATERIALIZED_VIEW") ||
                        g_str_equal (type, "METRIC_VIEW")))
@@ -320,7 +310,7 @@ table_cb (GObject      *object,
   /* No warehouse: Unity Catalog's copy of the table properties. */
   props = table != NULL ? json_object_get_member (table, "properties") : NULL;
   item->result->state = props != NULL && JSON_NODE_HOLDS_OBJECT (props) &&
-                        value_is_true (member_string (json_node_get_object (props), CDF_PROPERTY))
+                        value_is_true (lb_json_member_string (json_node_get_object (props), CDF_PROPERTY))
                         ? LB_CDF_STATE_ON : LB_CDF_STATE_OFF;
   item_done (item);
 }

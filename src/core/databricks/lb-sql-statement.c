@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-backoff.h"
+#include "lb-json.h"
 #include "lb-sql-statement.h"
 #include "lb-table-sizer.h"
 
@@ -42,30 +43,10 @@ run_free (gpointer data)
   g_free (run);
 }
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static JsonArray *
 data_array (JsonObject *statement)
 {
-  JsonObject *result = member_object (statement, "result");
+  JsonObject *result = lb_json_member_object (statement, "result");
   JsonNode *node = result != NULL ? json_object_get_member (result, "data_array") : NULL;
 
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
@@ -212,7 +193,7 @@ call_cb (GObject      *object,
   node = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (object), result, &error);
   statement = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   if (run->statement_id == NULL)
-    run->statement_id = g_strdup (member_string (statement, "statement_id"));
+    run->statement_id = g_strdup (lb_json_member_string (statement, "statement_id"));
 
   if (run->finished)
     {
@@ -231,8 +212,8 @@ call_cb (GObject      *object,
       return;
     }
 
-  status = member_object (statement, "status");
-  state = member_string (status, "state");
+  status = lb_json_member_object (statement, "status");
+  state = lb_json_member_string (status, "state");
   if (state == NULL || run->statement_id == NULL)
     {
       finish (task, g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_MALFORMED,
@@ -248,9 +229,9 @@ call_cb (GObject      *object,
 
   if (g_str_equal (state, "FAILED"))
     {
-      JsonObject *failure = member_object (status, "error");
-      const char *code = member_string (failure, "error_code");
-      const char *message = member_string (failure, "message");
+      JsonObject *failure = lb_json_member_object (status, "error");
+      const char *code = lb_json_member_string (failure, "error_code");
+      const char *message = lb_json_member_string (failure, "message");
 
       finish (task, g_error_new (LB_TABLE_SIZER_ERROR, LB_TABLE_SIZER_ERROR_FAILED, "%s: %s",
                                  code != NULL ? code : "FAILED",
@@ -371,7 +352,7 @@ int
 lb_sql_statement_find_column (JsonObject *statement,
                               const char *name)
 {
-  JsonObject *schema = member_object (member_object (statement, "manifest"), "schema");
+  JsonObject *schema = lb_json_member_object (lb_json_member_object (statement, "manifest"), "schema");
   JsonNode *node = schema != NULL ? json_object_get_member (schema, "columns") : NULL;
   JsonArray *columns;
 
@@ -385,7 +366,7 @@ lb_sql_statement_find_column (JsonObject *statement,
     {
       JsonNode *column = json_array_get_element (columns, i);
       const char *column_name = JSON_NODE_HOLDS_OBJECT (column)
-        ? member_string (json_node_get_object (column), "name") : NULL;
+        ? lb_json_member_string (json_node_get_object (column), "name") : NULL;
 
       if (column_name != NULL && g_ascii_strcasecmp (column_name, name) == 0)
         return (int) i;

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "lb-json.h"
 #include "lb-sql-statement.h"
 #include "lb-table-sizer.h"
 #include "lb-table-sizer-private.h"
@@ -202,32 +203,6 @@ lb_table_sizes_to_json (GPtrArray *sizes)
 
 /* Warehouses ---------------------------------------------------------------- */
 
-static const char *
-object_get_string (JsonObject *object,
-                   const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
-      !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-object_get_object (JsonObject *object,
-                   const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  return json_node_get_object (node);
-}
-
 static int
 warehouse_rank (const LbWarehouse *warehouse)
 {
@@ -270,14 +245,14 @@ _lb_table_sizer_warehouses_from_json (JsonArray *items)
       JsonNode *serverless;
       LbWarehouse *warehouse;
 
-      if (object_get_string (object_, "id") == NULL)
+      if (lb_json_member_string (object_, "id") == NULL)
         continue;   /* nothing the user could pick */
 
       warehouse = g_new0 (LbWarehouse, 1);
-      warehouse->id = g_strdup (object_get_string (object_, "id"));
-      warehouse->name = g_strdup (object_get_string (object_, "name") ?: warehouse->id);
-      warehouse->state = g_strdup (object_get_string (object_, "state") ?: "UNKNOWN");
-      warehouse->size = g_strdup (object_get_string (object_, "cluster_size"));
+      warehouse->id = g_strdup (lb_json_member_string (object_, "id"));
+      warehouse->name = g_strdup (lb_json_member_string (object_, "name") ?: warehouse->id);
+      warehouse->state = g_strdup (lb_json_member_string (object_, "state") ?: "UNKNOWN");
+      warehouse->size = g_strdup (lb_json_member_string (object_, "cluster_size"));
       serverless = json_object_get_member (object_, "enable_serverless_compute");
       warehouse->serverless = serverless != NULL && JSON_NODE_HOLDS_VALUE (serverless) &&
                               json_node_get_value_type (serverless) == G_TYPE_BOOLEAN &&
@@ -384,7 +359,7 @@ gboolean
 _lb_table_sizer_parse_bytes (JsonObject *statement,
                              gint64     *bytes)
 {
-  JsonObject *result = object_get_object (statement, "result");
+  JsonObject *result = lb_json_member_object (statement, "result");
   JsonNode *data;
   JsonArray *rows;
   JsonArray *row;

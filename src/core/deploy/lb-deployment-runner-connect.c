@@ -6,118 +6,19 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <libpq-fe.h>
 #include <string.h>
 
 #include "lb-conninfo.h"
 #include "lb-deployment-runner-private.h"
-
-/* The partition-size query of reference/databricks-api.md §8. */
-#define PARTITION_SIZES_SQL \
-  "select pg_total_relation_size(pi.inhrelid::regclass) as size, pc.relname " \
-  "from pg_inherits pi join pg_class pc on pi.inhparent = pc.oid"
+#include "lb-partition-sizes.h"
 
 /* ---- Credentials and the final connection ---- */
-
-typedef struct
-{
-  char *host;
-  char *port;
-  char *dbname;
-  char *user;
-  char *password;
-  char *timeout;
-  char *sslrootcert;
-} ConnectData;
-
-static void
-connect_data_free (gpointer data)
-{
-  ConnectData *cd = data;
-
-  g_free (cd->host);
-  g_free (cd->port);
-  g_free (cd->dbname);
-  g_free (cd->user);
-  if (cd->password != NULL)
-    {
-      /* Do not leave the credential lying around in freed memory. */
-      memset (cd->password, 0, strlen (cd->password));
-      g_free (cd->password);
-    }
-  g_free (cd->timeout);
-  g_free (cd->sslrootcert);
-  g_free (cd);
-}
 
 static const char *
 no_ca_bundle_message (void)
 {
   return _("No certificate bundle was found to check the Lakebase server with: "
            "install the ca-certificates package or set PGSSLROOTCERT to a CA bundle");
-}
-
-static void
-partition_sizes_worker (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  ConnectData *cd = task_data;
-  /* The token is a password: send it only to a server whose certificate
-   * and name check out. */
-  const char *keywords[] = { "host", "port", "dbname", "user", "password", "sslmode", "sslrootcert",
-                             "connect_timeout", "application_name", NULL };
-  const char *values[] = { cd->host, cd->port, cd->dbname, cd->user, cd->password, "verify-full", cd->sslrootcert,
-                           cd->timeout, "lakebase-accelerator", NULL };
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  PGconn *conn;
-  PGresult *res;
-
-  if (cd->sslrootcert == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", no_ca_bundle_message ());
-      return;
-    }
-
-  conn = PQconnectdbParams (keywords, values, FALSE);
-  if (PQstatus (conn) != CONNECTION_OK)
-    {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (conn)));
-
-      PQfinish (conn);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Could not connect to %s: %s"), cd->host, message);
-      return;
-    }
-
-  res = PQexec (conn, PARTITION_SIZES_SQL);
-  if (PQresultStatus (res) != PGRES_TUPLES_OK)
-    {
-      g_autofree char *message = g_strstrip (g_strdup (PQresultErrorMessage (res)));
-
-      PQclear (res);
-      PQfinish (conn);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("The partition-size query failed: %s"), message);
-      return;
-    }
-
-  json_builder_begin_array (builder);
-  for (int row = 0; row < PQntuples (res); row++)
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "relname");
-      json_builder_add_string_value (builder, PQgetvalue (res, row, 1));
-      json_builder_set_member_name (builder, "size");
-      json_builder_add_int_value (builder, g_ascii_strtoll (PQgetvalue (res, row, 0), NULL, 10));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  PQclear (res);
-  PQfinish (conn);
-  g_task_return_pointer (task, json_builder_get_root (builder), (GDestroyNotify) json_node_unref);
 }
 
 static JsonNode *
@@ -151,20 +52,69 @@ credential_body (LbDeploymentRunner  *self,
   return json_builder_get_root (builder);
 }
 
-static ConnectData *
-connect_data_new (LbDeploymentRunner *self,
-                  const char         *token)
+static void
+append_conninfo (GString    *out,
+                 const char *key,
+                 const char *value)
 {
-  ConnectData *cd = g_new0 (ConnectData, 1);
+  if (out->len > 0)
+    g_string_append_c (out, ' ');
+  g_string_append_printf (out, "%s='", key);
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '\'');
+}
 
-  cd->host = g_strdup (self->pg_host);
-  cd->port = g_strdup_printf ("%u", self->pg_port);
-  cd->dbname = g_strdup (lb_deployment_plan_get_database_name (self->plan));
-  cd->user = g_strdup (self->user_name);
-  cd->password = g_strdup (token);
-  cd->timeout = g_strdup_printf ("%u", MAX (self->connect_timeout_s, 2));
-  cd->sslrootcert = lb_conninfo_find_system_ca_bundle ();
-  return cd;
+/* What the test connection and the tester's connection info share: the
+ * token is a password, sent only to a server whose certificate and name
+ * check out against the system's CAs (@ca_bundle). */
+static GString *
+credential_conninfo_new (LbDeploymentRunner *self,
+                         const char         *token,
+                         const char         *ca_bundle)
+{
+  g_autofree char *port = g_strdup_printf ("%u", self->pg_port);
+  GString *text = g_string_new (NULL);
+
+  append_conninfo (text, "host", self->pg_host);
+  append_conninfo (text, "port", port);
+  append_conninfo (text, "dbname", lb_deployment_plan_get_database_name (self->plan));
+  append_conninfo (text, "user", self->user_name);
+  append_conninfo (text, "password", token);
+  append_conninfo (text, "sslmode", "verify-full");
+  append_conninfo (text, "sslrootcert", ca_bundle);
+  return text;
+}
+
+/* The test connection's libpq string; NULL without a CA bundle. */
+static char *
+test_connection_conninfo (LbDeploymentRunner *self,
+                          const char         *token)
+{
+  g_autofree char *ca_bundle = lb_conninfo_find_system_ca_bundle ();
+  g_autofree char *timeout = NULL;
+  GString *text;
+
+  if (ca_bundle == NULL)
+    return NULL;
+
+  timeout = g_strdup_printf ("%u", MAX (self->connect_timeout_s, 2));
+  text = credential_conninfo_new (self, token, ca_bundle);
+  append_conninfo (text, "connect_timeout", timeout);
+  append_conninfo (text, "application_name", "lakebase-accelerator");
+  return g_string_free (text, FALSE);
+}
+
+static void
+secret_free (char *text)
+{
+  if (text != NULL)
+    memset (text, 0, strlen (text));
+  g_free (text);
 }
 
 /* Why the test connection could not be made, in words to act on; the raw
@@ -201,6 +151,25 @@ explain_connect_error (LbDeploymentRunner *self,
   return g_strdup (message);
 }
 
+/* Cancelled: the step fails; any other error skips it, saying why. */
+static void
+connect_failed (Job    *job,
+                GError *error)
+{
+  LbDeploymentRunner *self = _lb_runner_job_runner (job);
+  g_autofree char *reason = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      _lb_runner_fail_step (job, error);
+      return;
+    }
+  _lb_deployment_step_log (job->step, "%s", error->message);
+  reason = explain_connect_error (self, error);
+  _lb_runner_skip_step (job, reason, _("Skipped: the test connection failed"));
+  g_error_free (error);
+}
+
 static void
 partition_sizes_cb (GObject      *source,
                     GAsyncResult *result,
@@ -213,19 +182,10 @@ partition_sizes_cb (GObject      *source,
   g_autofree char *status = NULL;
   JsonArray *array;
 
-  sizes = g_task_propagate_pointer (G_TASK (result), &error);
+  sizes = lb_partition_sizes_query_finish (result, &error);
   if (sizes == NULL)
     {
-      g_autofree char *reason = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          _lb_runner_fail_step (job, g_steal_pointer (&error));
-          return;
-        }
-      _lb_deployment_step_log (job->step, "%s", error->message);
-      reason = explain_connect_error (self, error);
-      _lb_runner_skip_step (job, reason, _("Skipped: the test connection failed"));
+      connect_failed (job, g_steal_pointer (&error));
       return;
     }
 
@@ -255,7 +215,7 @@ connect_credential_cb (GObject      *source,
   LbDeploymentRunner *self = _lb_runner_job_runner (job);
   g_autoptr(JsonNode) answer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) thread_task = NULL;
+  char *conninfo;
   const char *token;
 
   answer = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
@@ -288,15 +248,16 @@ connect_credential_cb (GObject      *source,
   _lb_deployment_step_set_status (job->step, _("Connecting…"));
   _lb_deployment_step_log (job->step, _("Connecting to %s as %s (sslmode=verify-full)"), self->pg_host, self->user_name);
 
-  /* No source object: the worker thread drops its task a moment after the
-   * callback ran, and must not hold the runner then (its last unref would
-   * race with the owner's). The job carries the runner instead. */
-  thread_task = g_task_new (NULL, _lb_runner_job_cancellable (job), partition_sizes_cb, _lb_runner_job_ref (job));
-  g_task_set_source_tag (thread_task, partition_sizes_worker);
-  g_task_set_task_data (thread_task, connect_data_new (self, token), connect_data_free);
-  /* libpq cannot be interrupted: let cancellation return at once. */
-  g_task_set_return_on_cancel (thread_task, TRUE);
-  g_task_run_in_thread (thread_task, partition_sizes_worker);
+  conninfo = test_connection_conninfo (self, token);
+  if (conninfo == NULL)
+    {
+      connect_failed (job, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", no_ca_bundle_message ()));
+      return;
+    }
+  /* The job carries the runner: the query's task has no source object. */
+  lb_partition_sizes_query_async (conninfo, _lb_runner_job_cancellable (job), partition_sizes_cb,
+                                  _lb_runner_job_ref (job));
+  secret_free (conninfo);
 }
 
 void
@@ -335,23 +296,6 @@ connection_info_free (gpointer data)
 static void info_continue (GTask *task);
 
 static void
-append_conninfo (GString    *out,
-                 const char *key,
-                 const char *value)
-{
-  if (out->len > 0)
-    g_string_append_c (out, ' ');
-  g_string_append_printf (out, "%s='", key);
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '\'' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '\'');
-}
-
-static void
 info_credential_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -364,7 +308,6 @@ info_credential_cb (GObject      *source,
   const char *expiry;
   ConnectionInfo *info;
   GString *text;
-  g_autofree char *port = NULL;
   g_autofree char *ca_bundle = NULL;
 
   answer = lb_databricks_client_call_finish (LB_DATABRICKS_CLIENT (source), result, &error);
@@ -392,17 +335,7 @@ info_credential_cb (GObject      *source,
       return;
     }
 
-  port = g_strdup_printf ("%u", self->pg_port);
-  text = g_string_new (NULL);
-  append_conninfo (text, "host", self->pg_host);
-  append_conninfo (text, "port", port);
-  append_conninfo (text, "dbname", lb_deployment_plan_get_database_name (self->plan));
-  append_conninfo (text, "user", self->user_name);
-  append_conninfo (text, "password", token);
-  /* The token is a password: only to a server whose certificate and name
-   * check out against the system's CAs. */
-  append_conninfo (text, "sslmode", "verify-full");
-  append_conninfo (text, "sslrootcert", ca_bundle);
+  text = credential_conninfo_new (self, token, ca_bundle);
   /* Tables synced outside public: the tester's scripts find them unqualified. */
   {
     g_autofree char *options = lb_conninfo_dup_search_path_options (lb_deployment_plan_get_target_schema (self->plan));

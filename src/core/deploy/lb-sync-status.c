@@ -4,19 +4,13 @@
  * PostgreSQL partition sizes. */
 #include "config.h"
 
-#include <libpq-fe.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "lb-deployment-runner.h"
+#include "lb-json.h"
 #include "lb-sync-status.h"
-
-/* The partition-size query of reference/databricks-api.md §8 (the web
- * tool's): each child partition's total size with its parent's name. */
-#define PARTITION_SIZES_SQL \
-  "select pg_total_relation_size(pi.inhrelid::regclass) as size, pc.relname " \
-  "from pg_inherits pi join pg_class pc on pi.inhparent = pc.oid"
 
 /* Health --------------------------------------------------------------------- */
 
@@ -259,26 +253,6 @@ lb_synced_table_status_dup_table_url (LbSyncedTableStatus *self,
 
 /* JSON helpers --------------------------------------------------------------- */
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gint64
 member_int (JsonObject *object,
             const char *name)
@@ -330,8 +304,8 @@ table_status_read (LbSyncedTableStatus *self,
                    JsonObject          *table,
                    GDateTime           *now)
 {
-  JsonObject *status = member_object (table, "data_synchronization_status");
-  JsonObject *spec = member_object (table, "spec");
+  JsonObject *status = lb_json_member_object (table, "data_synchronization_status");
+  JsonObject *spec = lb_json_member_object (table, "spec");
   JsonObject *last_sync;
   JsonObject *update_status;
   g_autoptr(GDateTime) commit_time = NULL;
@@ -344,36 +318,36 @@ table_status_read (LbSyncedTableStatus *self,
   };
 
   if (status == NULL)
-    status = member_object (table, "status");
+    status = lb_json_member_object (table, "status");
 
-  policy = member_string (spec, "scheduling_policy");
+  policy = lb_json_member_string (spec, "scheduling_policy");
   if (policy != NULL)
     lb_sync_mode_from_string (policy, &self->policy);
-  if (member_string (spec, "source_table_full_name") != NULL)
+  if (lb_json_member_string (spec, "source_table_full_name") != NULL)
     {
       g_free (self->source_table);
-      self->source_table = g_strdup (member_string (spec, "source_table_full_name"));
+      self->source_table = g_strdup (lb_json_member_string (spec, "source_table_full_name"));
     }
 
-  self->detailed_state = g_strdup (member_string (status, "detailed_state"));
+  self->detailed_state = g_strdup (lb_json_member_string (status, "detailed_state"));
   self->health = lb_sync_health_from_detailed_state (self->detailed_state);
-  self->message = g_strdup (member_string (status, "message"));
-  self->pipeline_id = g_strdup (member_string (status, "pipeline_id"));
+  self->message = g_strdup (lb_json_member_string (status, "message"));
+  self->pipeline_id = g_strdup (lb_json_member_string (status, "pipeline_id"));
 
   /* Last successful sync: last_sync.sync_end_timestamp, or the autoscaling
    * API's last_sync_time. */
-  last_sync = member_object (status, "last_sync");
-  self->last_sync = parse_time (member_string (last_sync, "sync_end_timestamp"));
+  last_sync = lb_json_member_object (status, "last_sync");
+  self->last_sync = parse_time (lb_json_member_string (last_sync, "sync_end_timestamp"));
   if (self->last_sync == NULL)
-    self->last_sync = parse_time (member_string (status, "last_sync_time"));
+    self->last_sync = parse_time (lb_json_member_string (status, "last_sync_time"));
 
   /* The newest source commit the table has caught up with. */
-  commit_time = parse_time (member_string (member_object (last_sync, "delta_table_sync_info"),
-                                           "delta_commit_timestamp"));
-  update_status = member_object (status, "continuous_update_status");
+  commit_time = parse_time (lb_json_member_string (lb_json_member_object (last_sync, "delta_table_sync_info"),
+                                                   "delta_commit_timestamp"));
+  update_status = lb_json_member_object (status, "continuous_update_status");
   if (update_status == NULL)
-    update_status = member_object (status, "triggered_update_status");
-  commit_time = later (g_steal_pointer (&commit_time), parse_time (member_string (update_status, "timestamp")));
+    update_status = lb_json_member_object (status, "triggered_update_status");
+  commit_time = later (g_steal_pointer (&commit_time), parse_time (lb_json_member_string (update_status, "timestamp")));
   if (commit_time == NULL && self->last_sync != NULL)
     commit_time = g_date_time_ref (self->last_sync);
   if (commit_time != NULL)
@@ -381,8 +355,8 @@ table_status_read (LbSyncedTableStatus *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (progress_paths) && self->rows < 0; i++)
     {
-      JsonObject *holder = progress_paths[i][0] != NULL ? member_object (status, progress_paths[i][0]) : status;
-      JsonObject *progress = member_object (holder, progress_paths[i][1]);
+      JsonObject *holder = progress_paths[i][0] != NULL ? lb_json_member_object (status, progress_paths[i][0]) : status;
+      JsonObject *progress = lb_json_member_object (holder, progress_paths[i][1]);
 
       self->rows = member_int (progress, "synced_row_count");
     }
@@ -394,14 +368,14 @@ table_status_read_pipeline (LbSyncedTableStatus *self,
 {
   JsonNode *updates = pipeline != NULL ? json_object_get_member (pipeline, "latest_updates") : NULL;
 
-  self->pipeline_state = g_strdup (member_string (pipeline, "state"));
-  self->pipeline_cause = g_strdup (member_string (pipeline, "cause"));
+  self->pipeline_state = g_strdup (lb_json_member_string (pipeline, "state"));
+  self->pipeline_cause = g_strdup (lb_json_member_string (pipeline, "cause"));
   if (updates != NULL && JSON_NODE_HOLDS_ARRAY (updates) && json_array_get_length (json_node_get_array (updates)) > 0)
     {
       JsonNode *latest = json_array_get_element (json_node_get_array (updates), 0);
 
       if (JSON_NODE_HOLDS_OBJECT (latest))
-        self->update_state = g_strdup (member_string (json_node_get_object (latest), "state"));
+        self->update_state = g_strdup (lb_json_member_string (json_node_get_object (latest), "state"));
     }
   if (g_strcmp0 (self->pipeline_state, "FAILED") == 0 && self->health == LB_SYNC_HEALTH_ONLINE)
     self->health = LB_SYNC_HEALTH_FAILED;
@@ -525,7 +499,7 @@ apply_partitions (LbSyncedTableStatus *item,
       JsonNode *node = json_array_get_element (array, i);
       JsonObject *row = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 
-      if (g_strcmp0 (member_string (row, "relname"), relname) == 0)
+      if (g_strcmp0 (lb_json_member_string (row, "relname"), relname) == 0)
         {
           item->partition_count++;
           item->partition_bytes += MAX (member_int (row, "size"), 0);
@@ -738,7 +712,8 @@ lb_sync_status_refresh_async (LbSyncStatus        *self,
       item->source_table = g_strdup (lb_deployment_resource_get_source_table (resource));
       body = lb_deployment_resource_get_body (resource);
       if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
-        policy = member_string (member_object (json_node_get_object (body), "spec"), "scheduling_policy");
+        policy = lb_json_member_string (lb_json_member_object (json_node_get_object (body), "spec"),
+                                        "scheduling_policy");
       item->policy = LB_SYNC_MODE_SNAPSHOT;
       if (policy != NULL)
         lb_sync_mode_from_string (policy, &item->policy);
@@ -811,7 +786,7 @@ sync_now_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  update_id = JSON_NODE_HOLDS_OBJECT (node) ? member_string (json_node_get_object (node), "update_id") : NULL;
+  update_id = JSON_NODE_HOLDS_OBJECT (node) ? lb_json_member_string (json_node_get_object (node), "update_id") : NULL;
   if (update_id == NULL)
     {
       g_task_return_new_error (task, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_MALFORMED,
@@ -883,82 +858,6 @@ secret_free (gpointer data)
   if (text != NULL)
     memset (text, 0, strlen (text));
   g_free (text);
-}
-
-static void
-partition_sizes_worker (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  const char *conninfo = task_data;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  PGconn *conn;
-  PGresult *res;
-
-  conn = PQconnectdb (conninfo);
-  if (PQstatus (conn) != CONNECTION_OK)
-    {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (conn)));
-
-      PQfinish (conn);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Could not connect to the database: %s"), message);
-      return;
-    }
-
-  res = PQexec (conn, PARTITION_SIZES_SQL);
-  if (PQresultStatus (res) != PGRES_TUPLES_OK)
-    {
-      g_autofree char *message = g_strstrip (g_strdup (PQresultErrorMessage (res)));
-
-      PQclear (res);
-      PQfinish (conn);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("The partition-size query failed: %s"), message);
-      return;
-    }
-
-  json_builder_begin_array (builder);
-  for (int row = 0; row < PQntuples (res); row++)
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "relname");
-      json_builder_add_string_value (builder, PQgetvalue (res, row, 1));
-      json_builder_set_member_name (builder, "size");
-      json_builder_add_int_value (builder, g_ascii_strtoll (PQgetvalue (res, row, 0), NULL, 10));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  PQclear (res);
-  PQfinish (conn);
-  g_task_return_pointer (task, json_builder_get_root (builder), (GDestroyNotify) json_node_unref);
-}
-
-void
-lb_partition_sizes_query_async (const char          *conninfo,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (conninfo != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lb_partition_sizes_query_async);
-  g_task_set_task_data (task, g_strdup (conninfo), secret_free);
-  g_task_run_in_thread (task, partition_sizes_worker);
-}
-
-JsonNode *
-lb_partition_sizes_query_finish (GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

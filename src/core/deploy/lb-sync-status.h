@@ -13,6 +13,7 @@
 
 #include "lb-databricks-client.h"
 #include "lb-deployment-plan.h"
+#include "lb-partition-sizes.h"
 
 G_BEGIN_DECLS
 
@@ -136,15 +137,6 @@ void          lb_sync_status_measure_partitions_async  (LbSyncStatus       *self
 gboolean      lb_sync_status_measure_partitions_finish (LbSyncStatus       *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);
-/* For tests and the connection-less path: the pg_inherits query against
- * @conninfo in a thread; a JSON array [{"relname", "size"}] of child
- * partitions with their parent's name. @conninfo may hold a secret. */
-void          lb_partition_sizes_query_async         (const char           *conninfo,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-JsonNode     *lb_partition_sizes_query_finish        (GAsyncResult         *result,
-                                                      GError              **error);
 /* Puts @partitions (as above) into the rows by table name. */
 void          lb_sync_status_set_partitions          (LbSyncStatus         *self,
                                                       JsonNode             *partitions);

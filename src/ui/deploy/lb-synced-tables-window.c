@@ -7,6 +7,8 @@
 
 #include "lb-synced-tables-window.h"
 
+#include "lb-compat.h"
+
 #define DEFAULT_BASE_MS 5000
 #define DEFAULT_MAX_MS  60000
 
@@ -37,13 +39,6 @@ struct _LbSyncedTablesWindow
 };
 
 G_DEFINE_FINAL_TYPE (LbSyncedTablesWindow, lb_synced_tables_window, ADW_TYPE_WINDOW)
-
-enum {
-  OPEN_URI,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static void refresh (LbSyncedTablesWindow *self);
 
@@ -396,16 +391,9 @@ static void
 open_uri (LbSyncedTablesWindow *self,
           const char           *uri)
 {
-  gboolean handled = FALSE;
-
   if (uri == NULL)
     return;
-  g_signal_emit (self, signals[OPEN_URI], 0, uri, &handled);
-  if (handled)
-    return;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  lb_compat_show_uri (GTK_WINDOW (self), uri);
 }
 
 static void
@@ -480,12 +468,6 @@ lb_synced_tables_window_class_init (LbSyncedTablesWindowClass *klass)
   object_class->dispose = lb_synced_tables_window_dispose;
   widget_class->map = lb_synced_tables_window_map;
   widget_class->unmap = lb_synced_tables_window_unmap;
-
-  signals[OPEN_URI] = g_signal_new ("open-uri",
-                                    G_TYPE_FROM_CLASS (klass),
-                                    G_SIGNAL_RUN_LAST,
-                                    0, g_signal_accumulator_true_handled, NULL, NULL,
-                                    G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-synced-tables-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbSyncedTablesWindow, toast_overlay);

@@ -16,10 +16,8 @@ G_BEGIN_DECLS
 
 /* Actions (window-scoped): synced.refresh (F5, Ctrl+R; also measures the
  * partitions), synced.sync-now(s) (a table name; disabled for CONTINUOUS),
- * synced.open-pipeline(s), synced.open-table(s).
- *
- * Signal "open-uri" (const char *uri) → gboolean: emitted before a link is
- * opened; return TRUE to handle it (the tests do). */
+ * synced.open-pipeline(s), synced.open-table(s) (through lb_compat_show_uri,
+ * whose responder the tests set). */
 G_DECLARE_FINAL_TYPE (LbSyncedTablesWindow, lb_synced_tables_window, LB, SYNCED_TABLES_WINDOW, AdwWindow)
 
 LbSyncedTablesWindow *lb_synced_tables_window_new            (LbSyncStatus         *status);
