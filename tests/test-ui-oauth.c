@@ -368,7 +368,7 @@ test_save_to_config (Fixture       *fixture,
     confirm = find_message_dialog ();
     g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "The profile stays in"));
     adw_message_dialog_response (confirm, "forget");
-    wait_for_label (fixture->window, "it needs a new sign-in");
+    lb_test_wait_for_label_containing (fixture->window, "it needs a new sign-in", 20);
     tokens = lookup_tokens (lb_fake_workspace_get_url (fake), "in-file");
     g_assert_null (tokens);
     g_assert_true (g_file_get_contents (config_path, &after, NULL, NULL));
@@ -376,7 +376,7 @@ test_save_to_config (Fixture       *fixture,
     select_profile (fixture->page, "in-file");
     g_assert_null (lb_deploy_page_get_user_name (fixture->page));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "deploy.check", NULL));
-    wait_for_label (fixture->page, "Sign In with Browser");
+    lb_test_wait_for_label_containing (fixture->page, "Sign In with Browser", 20);
     g_assert_null (lb_deploy_page_get_user_name (fixture->page));
     lb_test_spin_ms (200);
     lb_test_save_screenshot (GTK_WIDGET (fixture->window), "oauth-forgotten-file-profile");
@@ -606,7 +606,7 @@ test_account_id (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (account)));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (account_switch_row (dialog))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
-  wait_for_label (dialog, "Type the account ID");
+  lb_test_wait_for_label_containing (dialog, "Type the account ID", 20);
   g_assert_null (opened_uri);
 
   /* The unified host without the id: it asks for one, and the field shows. */
@@ -614,7 +614,7 @@ test_account_id (Fixture       *fixture,
   lb_test_spin_briefly ();
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (account)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
-  wait_for_label (dialog, "give the account id");
+  lb_test_wait_for_label_containing (dialog, "give the account id", 20);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (account_switch)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (account)));
   g_assert_null (opened_uri);
@@ -622,7 +622,7 @@ test_account_id (Fixture       *fixture,
   /* Not a UUID: said so, no browser. */
   gtk_editable_set_text (GTK_EDITABLE (account), "my-account");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "sign-in.start", NULL));
-  wait_for_label (dialog, "The account ID is a UUID");
+  lb_test_wait_for_label_containing (dialog, "The account ID is a UUID", 20);
   g_assert_null (opened_uri);
   lb_test_spin_ms (200);
   lb_test_save_screenshot (GTK_WIDGET (dialog), "oauth-dialog-account-id-invalid");
