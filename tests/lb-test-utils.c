@@ -214,21 +214,55 @@ lb_test_conninfo_value (const char *conninfo,
   return value;
 }
 
-void
-lb_test_pg_exec (const char *conninfo,
-                 const char *sql)
+static void
+ignore_notice (void       *data,
+               const char *message)
+{
+}
+
+/* Server notices ("table does not exist, skipping") would only clutter the
+ * test's output. */
+static PGconn *
+test_pg_connect (const char *conninfo)
 {
   PGconn *conn = PQconnectdb (conninfo);
-  PGresult *res;
 
   /* Not the conninfo itself: it may hold a password. */
   if (PQstatus (conn) != CONNECTION_OK)
     g_error ("cannot connect: %s", PQerrorMessage (conn));
+  PQsetNoticeProcessor (conn, ignore_notice, NULL);
+  return conn;
+}
+
+void
+lb_test_pg_exec (const char *conninfo,
+                 const char *sql)
+{
+  PGconn *conn = test_pg_connect (conninfo);
+  PGresult *res;
+
   res = PQexec (conn, sql);
-  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
     g_error ("%s: %s", sql, PQresultErrorMessage (res));
   PQclear (res);
   PQfinish (conn);
+}
+
+gint64
+lb_test_pg_query_int (const char *conninfo,
+                      const char *sql)
+{
+  PGconn *conn = test_pg_connect (conninfo);
+  PGresult *res;
+  gint64 value;
+
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) < 1)
+    g_error ("%s: %s", sql, PQresultErrorMessage (res));
+  value = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+  PQclear (res);
+  PQfinish (conn);
+  return value;
 }
 
 LbWorkload *

@@ -50,9 +50,12 @@ void         lb_test_remove_tree            (const char            *path);
  * user…), or NULL when it has none. */
 char        *lb_test_conninfo_value         (const char            *conninfo,
                                              const char            *keyword);
-/* Runs @sql (statements that return no rows) over a connection of its own;
+/* Runs @sql (its rows, if any, are dropped) over a connection of its own;
  * any failure ends the test. */
 void         lb_test_pg_exec                (const char            *conninfo,
+                                             const char            *sql);
+/* The first column of the first row of @sql's answer, as an integer. */
+gint64       lb_test_pg_query_int           (const char            *conninfo,
                                              const char            *sql);
 
 /* This process's resident memory now (VmRSS), in kB. */

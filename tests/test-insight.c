@@ -25,47 +25,15 @@ static char *tmp_dir;
 static gboolean have_hypopg;   /* postgresql-15-hypopg installed (build-aux/dev installs it) */
 
 static void
-ignore_notice (void       *data,
-               const char *message)
-{
-}
-
-static PGconn *
-connect_or_fail (void)
-{
-  PGconn *conn = PQconnectdb (conninfo);
-
-  if (PQstatus (conn) != CONNECTION_OK)
-    g_error ("cannot connect to the sandbox: %s", PQerrorMessage (conn));
-  PQsetNoticeProcessor (conn, ignore_notice, NULL);
-  return conn;
-}
-
-static void
 exec_or_fail (const char *sql)
 {
-  PGconn *conn = connect_or_fail ();
-  PGresult *res = PQexec (conn, sql);
-
-  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-    g_error ("“%s” failed: %s", sql, PQresultErrorMessage (res));
-  PQclear (res);
-  PQfinish (conn);
+  lb_test_pg_exec (conninfo, sql);
 }
 
 static gint64
 query_int (const char *sql)
 {
-  PGconn *conn = connect_or_fail ();
-  PGresult *res = PQexec (conn, sql);
-  gint64 value;
-
-  if (PQresultStatus (res) != PGRES_TUPLES_OK)
-    g_error ("“%s” failed: %s", sql, PQresultErrorMessage (res));
-  value = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-  PQclear (res);
-  PQfinish (conn);
-  return value;
+  return lb_test_pg_query_int (conninfo, sql);
 }
 
 static LbSqlScript *

@@ -27,40 +27,16 @@ typedef struct
   gint64       finished_at;
 } RunData;
 
-static PGconn *
-connect_db (void)
-{
-  PGconn *conn = PQconnectdb (lb_pg_sandbox_get_conninfo (sandbox));
-
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  return conn;
-}
-
 static void
 exec_sql (const char *sql)
 {
-  PGconn *conn = connect_db ();
-  PGresult *res = PQexec (conn, sql);
-
-  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
-    g_error ("%s: %s", sql, PQerrorMessage (conn));
-  PQclear (res);
-  PQfinish (conn);
+  lb_test_pg_exec (lb_pg_sandbox_get_conninfo (sandbox), sql);
 }
 
 static gint64
 query_int (const char *sql)
 {
-  PGconn *conn = connect_db ();
-  PGresult *res = PQexec (conn, sql);
-  gint64 value;
-
-  if (PQresultStatus (res) != PGRES_TUPLES_OK)
-    g_error ("%s: %s", sql, PQerrorMessage (conn));
-  value = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
-  PQclear (res);
-  PQfinish (conn);
-  return value;
+  return lb_test_pg_query_int (lb_pg_sandbox_get_conninfo (sandbox), sql);
 }
 
 static LbSqlScript *
