@@ -349,6 +349,8 @@ check_config_writable (LbOAuthSignInDialog *self)
   {
     g_autofree char *title = g_strdup_printf (_("Also save to %s"), display);
 
+    /* A path is text, not markup ("&" is a valid file name character). */
+    adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->save_row), FALSE);
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->save_row), title);
   }
   if (!self->config_writable)
