@@ -153,7 +153,7 @@ check_policy (Fixture    *fixture,
   if (needs)
     {
       g_assert_cmpstr (view_message, ==, "orders_view: a view cannot have change data feed — use Snapshot");
-      g_assert_nonnull (strstr (off_message, lb_sync_mode_to_string (policy)));
+      g_assert_nonnull (strstr (off_message, lb_sync_mode_get_label (policy)));
       g_assert_cmpstr (fix, ==,
                        "ALTER TABLE `shop`.`sales`.`customers` SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
       /* A view gets no ALTER: only Snapshot fixes it. */

@@ -241,7 +241,7 @@ test_cdf (Fixture       *fixture,
   lb_test_cli_workspace_run (fixture, &blocked, "cdf", workload, "-w", "wh-serverless", "--poll-base-ms", "2", NULL);
   g_assert_cmpint (blocked.status, ==, 1);
   g_assert_nonnull (strstr (blocked.out, "retail.serving.customers    TRIGGERED   off      BLOCKS: "
-                                         "change data feed is off; TRIGGERED needs it"));
+                                         "change data feed is off; Triggered sync needs it"));
   g_assert_nonnull (strstr (blocked.out, "BLOCKS: a view cannot have change data feed — use Snapshot"));
   g_assert_nonnull (strstr (blocked.out, "  ALTER TABLE `retail`.`serving`.`customers` SET TBLPROPERTIES "
                                          "(delta.enableChangeDataFeed = true);\n"));

@@ -228,7 +228,7 @@ test_cdf_gate (Fixture       *fixture,
   g_assert_cmpuint (lb_fake_workspace_count_requests (fake, "POST", "/api/2.0/postgres/projects"), ==, projects_before);
   g_assert_cmpuint (count_statements ("SHOW TBLPROPERTIES"), >=, 3);
   lb_test_wait_for_label_containing (page, "a view cannot have change data feed — use Snapshot", 15);
-  lb_test_wait_for_label_containing (page, "change data feed is off; TRIGGERED needs it", 15);
+  lb_test_wait_for_label_containing (page, "change data feed is off; Triggered sync needs it", 15);
   lb_test_wait_for_label_containing (page, "2 tables cannot sync with their modes", 15);
   lb_test_wait_for_label_containing (fixture->window,
                                      "Not deployed: 2 tables cannot sync with their modes (see Change Data Feed)", 15);

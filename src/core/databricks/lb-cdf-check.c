@@ -91,7 +91,7 @@ lb_cdf_result_dup_reason (const LbCdfResult *self)
     case LB_CDF_STATE_OFF:
       if (self->blocking)
         /* TRANSLATORS: %s is TRIGGERED or CONTINUOUS */
-        return g_strdup_printf (_("change data feed is off; %s needs it"), lb_sync_mode_to_string (self->policy));
+        return g_strdup_printf (_("change data feed is off; %s sync needs it"), lb_sync_mode_get_label (self->policy));
       return g_strdup (_("change data feed is off (not needed for a snapshot)"));
     case LB_CDF_STATE_ON:
       return g_strdup (_("change data feed is on"));
