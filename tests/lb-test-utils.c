@@ -305,3 +305,49 @@ lb_test_rss_kb (void)
   g_assert_nonnull (line);
   return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
 }
+
+static GString *captured_log;
+static GMutex captured_log_mutex;
+
+static GLogWriterOutput
+capture_log_writer (GLogLevelFlags   log_level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         user_data)
+{
+  g_mutex_lock (&captured_log_mutex);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        if (fields[i].length < 0)
+          g_string_append (captured_log, fields[i].value);
+        else
+          g_string_append_len (captured_log, fields[i].value, fields[i].length);
+        g_string_append_c (captured_log, '\n');
+      }
+  g_mutex_unlock (&captured_log_mutex);
+
+  if (log_level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+void
+lb_test_capture_log (void)
+{
+  g_assert_null (captured_log);
+  captured_log = g_string_new (NULL);
+  g_log_set_writer_func (capture_log_writer, NULL, NULL);
+}
+
+char *
+lb_test_dup_captured_log (void)
+{
+  char *log;
+
+  g_assert_nonnull (captured_log);
+  g_mutex_lock (&captured_log_mutex);
+  log = g_strdup (captured_log->str);
+  g_mutex_unlock (&captured_log_mutex);
+  return log;
+}

@@ -79,4 +79,11 @@ void         lb_test_spin_until             (gboolean              *flag,
 void         lb_test_spin_ms                (guint                  ms);
 void         lb_test_spin_briefly           (void);
 
+/* From now on every log message (any thread) is also kept, for tests that
+ * look for secrets in it; debug messages are only kept, not printed (stdout
+ * is the TAP stream). Call once, before anything logs. */
+void         lb_test_capture_log            (void);
+/* Everything logged since lb_test_capture_log(), a message per line. */
+char        *lb_test_dup_captured_log       (void);
+
 G_END_DECLS

@@ -27,8 +27,6 @@
 static LbFakeWorkspace *fake;
 static char *tmpdir;
 static char *config_path;
-static GString *captured_log;
-static GMutex log_mutex;
 
 typedef struct
 {
@@ -38,30 +36,6 @@ typedef struct
 } Fixture;
 
 /* Helpers ------------------------------------------------------------------ */
-
-static GLogWriterOutput
-capture_log_writer (GLogLevelFlags   log_level,
-                    const GLogField *fields,
-                    gsize            n_fields,
-                    gpointer         user_data)
-{
-  g_mutex_lock (&log_mutex);
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE"))
-      {
-        if (fields[i].length < 0)
-          g_string_append (captured_log, fields[i].value);
-        else
-          g_string_append_len (captured_log, fields[i].value, fields[i].length);
-        g_string_append_c (captured_log, '\n');
-      }
-  g_mutex_unlock (&log_mutex);
-
-  /* Debug lines are only captured: stdout is the TAP stream. */
-  if (log_level & G_LOG_LEVEL_DEBUG)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
 
 /* Every label, mapped or not, must be free of every secret. */
 static guint
@@ -1499,9 +1473,7 @@ test_no_secret_in_log (void)
   g_auto(GStrv) secrets = all_secrets ();
   g_autofree char *log = NULL;
 
-  g_mutex_lock (&log_mutex);
-  log = g_strdup (captured_log->str);
-  g_mutex_unlock (&log_mutex);
+  log = lb_test_dup_captured_log ();
 
   /* The fake issued database credentials too (Test This Instance). */
   g_assert_cmpuint (g_strv_length (secrets), >=, 4);
@@ -1744,8 +1716,7 @@ main (int   argc,
   g_unsetenv ("DATABRICKS_TOKEN");
   g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
 
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_log_writer, NULL, NULL);
+  lb_test_capture_log ();
 
   fake = lb_fake_workspace_new ();
   config = g_strdup_printf ("[DEFAULT]\nhost = %s\ntoken = %s\n\n[staging]\nhost = %s\ntoken = dapi-wrong-token-0000\n",
@@ -1786,7 +1757,6 @@ main (int   argc,
   g_rmdir (tmpdir);
   g_free (config_path);
   g_free (tmpdir);
-  g_string_free (captured_log, TRUE);
 
   return ret;
 }

@@ -26,8 +26,6 @@
 static LbFakeWorkspace *fake;
 static char *tmpdir;
 static char *config_path;
-static GString *captured_log;
-static GMutex log_mutex;
 
 /* The browser the test plays. */
 static char *opened_uri;
@@ -41,29 +39,6 @@ typedef struct
   LbDeployPage     *page;
   LbWorkspaceGroup *group;
 } Fixture;
-
-static GLogWriterOutput
-capture_log_writer (GLogLevelFlags   log_level,
-                    const GLogField *fields,
-                    gsize            n_fields,
-                    gpointer         user_data)
-{
-  g_mutex_lock (&log_mutex);
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE"))
-      {
-        if (fields[i].length < 0)
-          g_string_append (captured_log, fields[i].value);
-        else
-          g_string_append_len (captured_log, fields[i].value, fields[i].length);
-        g_string_append_c (captured_log, '\n');
-      }
-  g_mutex_unlock (&log_mutex);
-
-  if (log_level & G_LOG_LEVEL_DEBUG)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
 
 static void
 uri_responder (const char *uri,
@@ -786,9 +761,7 @@ test_no_secret_in_log (void)
   g_auto(GStrv) secrets = all_secrets ();
   g_autofree char *log = NULL;
 
-  g_mutex_lock (&log_mutex);
-  log = g_strdup (captured_log->str);
-  g_mutex_unlock (&log_mutex);
+  log = lb_test_dup_captured_log ();
 
   /* The PAT, then per sign-in a code, a verifier, an access and a refresh
    * token (three sign-ins when the keyring tests ran). */
@@ -819,8 +792,7 @@ main (int   argc,
   g_unsetenv ("DATABRICKS_TOKEN");
   g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
 
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_log_writer, NULL, NULL);
+  lb_test_capture_log ();
 
   /* A real keyring on a bus of our own, before anything connects. */
   keyring = lb_test_keyring_start (&why);
