@@ -304,3 +304,21 @@ lb_test_new_application (void)
 
   return app;
 }
+
+char *
+lb_test_isolate_workspace_env (const char *dir_template)
+{
+  g_autofree char *home = g_dir_make_tmp (dir_template, NULL);
+  char *config_path;
+
+  g_assert_nonnull (home);
+  config_path = g_build_filename (home, "databrickscfg", NULL);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_unsetenv ("DATABRICKS_HOST");
+  g_unsetenv ("DATABRICKS_TOKEN");
+  g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
+  return config_path;
+}

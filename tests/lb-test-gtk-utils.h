@@ -13,6 +13,13 @@ G_BEGIN_DECLS
 void       lb_test_gtk_init             (int          *argc,
                                          char       ***argv);
 void       lb_test_reset_settings       (void);
+/* Before anything reads them: a HOME of the test's own (a new directory made
+ * from @dir_template) with the profiles file DATABRICKS_CONFIG_FILE in it,
+ * none of the caller's Databricks variables, no proxy lookups, and the cairo
+ * renderer (software GL re-renders the whole window for every spinner frame
+ * and starves the main loop on a loaded machine). Returns the profiles
+ * file's path (not created); its directory is HOME. */
+char      *lb_test_isolate_workspace_env (const char *dir_template);
 void       lb_test_present_window       (GtkWindow    *window,
                                          int           width,
                                          int           height);

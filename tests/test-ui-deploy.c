@@ -1702,19 +1702,9 @@ main (int   argc,
 
   /* Before anything reads them: a HOME and a profiles file of our own, and
    * no session bus, so libsecret fails at once (a headless session). */
-  tmpdir = g_dir_make_tmp ("lb-ui-deploy-XXXXXX", NULL);
-  config_path = g_build_filename (tmpdir, "databrickscfg", NULL);
-  g_setenv ("HOME", tmpdir, TRUE);
-  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  config_path = lb_test_isolate_workspace_env ("lb-ui-deploy-XXXXXX");
+  tmpdir = g_path_get_dirname (config_path);
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lb-test-bus", TRUE);
-  /* Loopback only: no proxy lookups. Software GL (llvmpipe under Xvfb)
-   * re-renders the whole window for every spinner frame and starves the
-   * main loop on a loaded machine; cairo draws only what changed. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_unsetenv ("DATABRICKS_HOST");
-  g_unsetenv ("DATABRICKS_TOKEN");
-  g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
 
   lb_test_capture_log ();
 

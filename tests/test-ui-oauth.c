@@ -781,16 +781,9 @@ main (int   argc,
   LbTestKeyring *keyring;
   int ret;
 
-  tmpdir = g_dir_make_tmp ("lb-ui-oauth-XXXXXX", NULL);
-  config_path = g_build_filename (tmpdir, "databrickscfg", NULL);
-  g_setenv ("HOME", tmpdir, TRUE);
-  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  config_path = lb_test_isolate_workspace_env ("lb-ui-oauth-XXXXXX");
+  tmpdir = g_path_get_dirname (config_path);
   g_setenv ("DATABRICKS_CLI_PATH", "/nonexistent/databricks", TRUE);
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_unsetenv ("DATABRICKS_HOST");
-  g_unsetenv ("DATABRICKS_TOKEN");
-  g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
 
   lb_test_capture_log ();
 

@@ -535,16 +535,9 @@ main (int   argc,
   g_autofree char *config = NULL;
   int ret;
 
-  tmpdir = g_dir_make_tmp ("lb-ui-synced-XXXXXX", NULL);
-  config_path = g_build_filename (tmpdir, "databrickscfg", NULL);
-  g_setenv ("HOME", tmpdir, TRUE);
-  g_setenv ("DATABRICKS_CONFIG_FILE", config_path, TRUE);
+  config_path = lb_test_isolate_workspace_env ("lb-ui-synced-XXXXXX");
+  tmpdir = g_path_get_dirname (config_path);
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lb-test-bus", TRUE);
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_unsetenv ("DATABRICKS_HOST");
-  g_unsetenv ("DATABRICKS_TOKEN");
-  g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
 
   fake = lb_fake_workspace_new ();
   lb_fake_workspace_sql_add_view (fake, "retail.serving.orders_view");
