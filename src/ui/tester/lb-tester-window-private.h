@@ -5,6 +5,8 @@
  * its actions, lb-tester-window-actions.c), and the test hooks the UI tests
  * reach the window's sections through. Not for other UI code. */
 
+#include "lb-plan-explainer.h"
+#include "lb-query-plans-view.h"
 #include "lb-run-results-view.h"
 #include "lb-run-settings-form.h"
 #include "lb-script-view.h"
@@ -27,6 +29,8 @@ struct _LbTesterWindow
   LbScriptView         *script_view;
   LbRunSettingsForm    *settings_form;
   LbRunResultsView     *results_view;
+  AdwViewStack         *view_stack;        /* "results", "plans" */
+  LbQueryPlansView     *plans_view;
 
   /* Owned References */
   GCancellable         *cancellable;       /* cancelled when the window goes */
@@ -39,6 +43,12 @@ struct _LbTesterWindow
   gboolean              starting_sandbox;  /* the run's state said so last */
   gboolean              busy;              /* the sandbox is being reset */
   char                 *dialect;           /* tester.dialect: "auto", "pgbench", "mix", "webtool" */
+
+  /* The explain under way (lb-tester-window-explain.c) */
+  GCancellable         *explain_cancellable;
+  LbPlanExplainer      *explainer;         /* once the target is known */
+  guint                 explain_progress_id;
+  gboolean              explaining;
 };
 
 /* The dialect the open file is read as (lb-tester-window.c): stores it and
@@ -59,7 +69,24 @@ LbPgSandbox *lb_tester_window_ensure_sandbox     (LbTesterWindow *self);
 void         lb_tester_window_update_sandbox_row (LbTesterWindow *self,
                                                   const char     *status);
 
+/* Explain (lb-tester-window-explain.c): tester.explain, tester.cancel-explain. */
+void         lb_tester_window_class_add_explain_actions (GtkWidgetClass *widget_class);
+void         lb_tester_window_update_explain_actions (LbTesterWindow *self);
+void         lb_tester_window_cancel_explain     (LbTesterWindow *self);
+/* The connection string of the form's target, as a run would use it: the
+ * sandbox (started when it is not), a credential source's fresh credential
+ * (a secret: for libpq only), or the form's connection string. */
+void         lb_tester_window_resolve_target_async (LbTesterWindow      *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+char        *lb_tester_window_resolve_target_finish (LbTesterWindow  *self,
+                                                     GAsyncResult    *result,
+                                                     GError         **error);
+
 /* Test hooks */
+LbQueryPlansView  *lb_tester_window_get_query_plans_view (LbTesterWindow *self);
+AdwViewStack      *lb_tester_window_get_view_stack   (LbTesterWindow *self);
 LbThroughputChart *lb_tester_window_get_chart        (LbTesterWindow *self);
 LbRunHistoryView  *lb_tester_window_get_history_view (LbTesterWindow *self);
 /* The text the results table shows: @row 0 is the first query, @column 0

@@ -207,6 +207,11 @@ script_changed_cb (LbTesterWindow *self)
 {
   LbSqlScript *script = lb_test_run_get_script (self->run);
 
+  /* Plans belong to the script they were made from. */
+  lb_tester_window_cancel_explain (self);
+  lb_query_plans_view_set_plans (self->plans_view, NULL);
+  lb_query_plans_view_set_error (self->plans_view, NULL);
+
   if (script == NULL)
     {
       adw_window_title_set_title (self->window_title, _("Concurrency Tester"));
@@ -335,6 +340,7 @@ lb_tester_window_dispose (GObject *object)
   LbTesterWindow *self = LB_TESTER_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  lb_tester_window_cancel_explain (self);
   if (self->run != NULL)
     {
       lb_test_run_cancel (self->run);
@@ -349,6 +355,9 @@ lb_tester_window_dispose (GObject *object)
   g_clear_pointer (&self->dialect, g_free);
   g_clear_object (&self->file);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->explain_cancellable);
+  g_clear_object (&self->explainer);
+  g_clear_handle_id (&self->explain_progress_id, g_source_remove);
 
   G_OBJECT_CLASS (lb_tester_window_parent_class)->dispose (object);
 }
@@ -374,6 +383,7 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   g_type_ensure (LB_TYPE_SCRIPT_VIEW);
   g_type_ensure (LB_TYPE_RUN_SETTINGS_FORM);
   g_type_ensure (LB_TYPE_RUN_RESULTS_VIEW);
+  g_type_ensure (LB_TYPE_QUERY_PLANS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-tester-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, toast_overlay);
@@ -385,6 +395,8 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, script_view);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, settings_form);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, results_view);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, plans_view);
 
   /* How the open file is read: "auto" (the dialect rule), "pgbench", "mix"
    * or "webtool"; the state of tester.dialect. */
