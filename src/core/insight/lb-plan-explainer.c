@@ -94,6 +94,13 @@ lb_plan_explainer_new (const char  *conninfo,
   return self;
 }
 
+const char *
+lb_plan_explainer_get_conninfo (LbPlanExplainer *self)
+{
+  g_return_val_if_fail (LB_IS_PLAN_EXPLAINER (self), NULL);
+  return self->conninfo;
+}
+
 void
 lb_plan_explainer_set_samples (LbPlanExplainer *self,
                                guint            samples)

@@ -41,6 +41,8 @@ G_DECLARE_FINAL_TYPE (LbPlanExplainer, lb_plan_explainer, LB, PLAN_EXPLAINER, GO
 
 LbPlanExplainer *lb_plan_explainer_new              (const char       *conninfo,
                                                      LbSqlScript      *script);
+/* The server it explains on (a secret may be in it: for libpq only). */
+const char      *lb_plan_explainer_get_conninfo     (LbPlanExplainer  *self);
 void             lb_plan_explainer_set_samples      (LbPlanExplainer  *self,
                                                      guint             samples);
 void             lb_plan_explainer_set_analyze      (LbPlanExplainer  *self,

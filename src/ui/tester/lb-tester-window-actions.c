@@ -76,7 +76,7 @@ lb_tester_window_update_actions (LbTesterWindow *self)
 
   gtk_widget_action_set_enabled (widget, "tester.start",
                                  lb_test_run_get_script (self->run) != NULL && !running && !self->busy && target_ok
-                                 && !self->explaining);
+                                 && !self->explaining && !lb_tester_window_get_applying_indexes (self));
   gtk_widget_action_set_enabled (widget, "tester.stop", running);
   gtk_widget_action_set_enabled (widget, "tester.open", !running);
   gtk_widget_action_set_enabled (widget, "tester.dialect", !running && self->file != NULL);
@@ -91,6 +91,7 @@ lb_tester_window_update_actions (LbTesterWindow *self)
                                  lb_run_settings_form_can_save_connection (self->settings_form));
 
   lb_tester_window_update_explain_actions (self);
+  lb_tester_window_update_index_actions (self);
 
   gtk_stack_set_visible_child_name (self->run_stack, running ? "stop" : "start");
   gtk_widget_set_sensitive (self->settings_box, !running);
@@ -646,6 +647,7 @@ lb_tester_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "tester.forget-connection", NULL, forget_connection_action);
   gtk_widget_class_install_property_action (widget_class, "tester.dialect", "dialect");
   lb_tester_window_class_add_explain_actions (widget_class);
+  lb_tester_window_class_add_index_actions (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "tester.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "tester.start", NULL);

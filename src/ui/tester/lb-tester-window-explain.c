@@ -115,7 +115,7 @@ lb_tester_window_update_explain_actions (LbTesterWindow *self)
 
   gtk_widget_action_set_enabled (widget, "tester.explain",
                                  lb_test_run_get_script (self->run) != NULL && !running && !self->busy &&
-                                 !self->explaining &&
+                                 !self->explaining && !lb_tester_window_get_applying_indexes (self) &&
                                  lb_run_settings_form_get_target_ready (self->settings_form));
   gtk_widget_action_set_enabled (widget, "tester.cancel-explain", self->explaining);
 }
@@ -180,6 +180,7 @@ explain_done_cb (GObject      *object,
 
   explain_ended (self);
   lb_query_plans_view_set_plans (self->plans_view, plans);
+  lb_tester_window_indexes_explained (self, lb_plan_explainer_get_conninfo (LB_PLAN_EXPLAINER (object)), plans);
 }
 
 static void
@@ -226,13 +227,14 @@ explain_action (GtkWidget  *widget,
   LbTesterWindow *self = LB_TESTER_WINDOW (widget);
 
   if (self->explaining || self->busy || lb_test_run_get_running (self->run) ||
-      lb_test_run_get_script (self->run) == NULL)
+      lb_test_run_get_script (self->run) == NULL || lb_tester_window_get_applying_indexes (self))
     return;
 
   self->explaining = TRUE;
   self->explain_cancellable = g_cancellable_new ();
   adw_view_stack_set_visible_child_name (self->view_stack, "plans");
   lb_query_plans_view_set_busy (self->plans_view, TRUE);
+  lb_tester_window_clear_advice (self);
   lb_tester_window_update_actions (self);
   lb_tester_window_resolve_target_async (self, self->explain_cancellable, target_resolved_cb,
                                          g_object_ref (self));

@@ -5,6 +5,9 @@
  * its actions, lb-tester-window-actions.c), and the test hooks the UI tests
  * reach the window's sections through. Not for other UI code. */
 
+#include "lb-index-advice-view.h"
+#include "lb-index-applier.h"
+#include "lb-plan-compare-view.h"
 #include "lb-plan-explainer.h"
 #include "lb-query-plans-view.h"
 #include "lb-run-results-view.h"
@@ -31,6 +34,9 @@ struct _LbTesterWindow
   LbRunResultsView     *results_view;
   AdwViewStack         *view_stack;        /* "results", "plans" */
   LbQueryPlansView     *plans_view;
+  LbIndexAdviceView    *advice_view;
+  AdwViewStackPage     *plan_compare_page;  /* "compare-plans", shown after an apply */
+  LbPlanCompareView    *plan_compare_view;
 
   /* Owned References */
   GCancellable         *cancellable;       /* cancelled when the window goes */
@@ -49,7 +55,12 @@ struct _LbTesterWindow
   LbPlanExplainer      *explainer;         /* once the target is known */
   guint                 explain_progress_id;
   gboolean              explaining;
+
+  /* Index advice, apply and compare (lb-tester-window-indexes.c) */
+  struct _LbTesterIndexes *indexes;
 };
+
+typedef struct _LbTesterIndexes LbTesterIndexes;
 
 /* The dialect the open file is read as (lb-tester-window.c): stores it and
  * notifies "dialect", the state of tester.dialect. */
@@ -84,7 +95,40 @@ char        *lb_tester_window_resolve_target_finish (LbTesterWindow  *self,
                                                      GAsyncResult    *result,
                                                      GError         **error);
 
+/* Index advice, apply and compare (lb-tester-window-indexes.c):
+ * tester.apply-indexes, tester.undo-indexes, tester.cancel-indexes. */
+void         lb_tester_window_class_add_index_actions (GtkWidgetClass *widget_class);
+void         lb_tester_window_init_indexes       (LbTesterWindow *self);
+void         lb_tester_window_indexes_free       (LbTesterWindow *self);
+void         lb_tester_window_update_index_actions (LbTesterWindow *self);
+/* An explain finished: the advisor reads @plans (made on @conninfo). */
+void         lb_tester_window_indexes_explained  (LbTesterWindow *self,
+                                                  const char     *conninfo,
+                                                  GPtrArray      *plans);
+void         lb_tester_window_clear_advice       (LbTesterWindow *self);
+void         lb_tester_window_cancel_indexes     (LbTesterWindow *self);
+/* Indexes are being created or dropped, or the runs around it are made. */
+gboolean     lb_tester_window_get_applying_indexes (LbTesterWindow *self);
+
+/* A run as tester.start makes it, of @settings (NULL: the form's) against
+ * the form's target; the record once the window has shown it, or the error
+ * it showed (lb-tester-window.c). */
+void         lb_tester_window_run_async          (LbTesterWindow      *self,
+                                                  const LbRunSettings *settings,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+LbRunRecord *lb_tester_window_run_finish         (LbTesterWindow      *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
 /* Test hooks */
+LbIndexAdviceView *lb_tester_window_get_advice_view  (LbTesterWindow *self);
+LbPlanCompareView *lb_tester_window_get_plan_compare_view (LbTesterWindow *self);
+/* The confirmation of tester.apply-indexes while it is open, the applier
+ * (after the first apply) and the last "indexes created" toast. */
+AdwMessageDialog  *lb_tester_window_get_index_dialog (LbTesterWindow *self);
+LbIndexApplier    *lb_tester_window_get_index_applier (LbTesterWindow *self);
+AdwToast          *lb_tester_window_get_index_toast  (LbTesterWindow *self);
 LbQueryPlansView  *lb_tester_window_get_query_plans_view (LbTesterWindow *self);
 AdwViewStack      *lb_tester_window_get_view_stack   (LbTesterWindow *self);
 LbThroughputChart *lb_tester_window_get_chart        (LbTesterWindow *self);
