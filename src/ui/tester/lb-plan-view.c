@@ -265,7 +265,11 @@ setup_node_cell_cb (GtkSignalListItemFactory *factory,
 
   gtk_widget_add_css_class (icon, "plan-finding-icon");
   gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
+  /* Long index and relation names take a second line before an ellipsis. */
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (title), 2);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
   gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
@@ -390,9 +394,9 @@ setup_share_cell_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (bar, "plan-share");
   gtk_widget_set_hexpand (bar, TRUE);
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (bar, 60, -1);
+  gtk_widget_set_size_request (bar, 48, -1);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_width_chars (GTK_LABEL (label), 5);
+  gtk_label_set_width_chars (GTK_LABEL (label), 4);
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "dim-label");
   gtk_box_append (GTK_BOX (box), bar);
@@ -477,7 +481,7 @@ update_column_titles (LbPlanView *self)
 
   gtk_column_view_column_set_title (self_col, analyzed ? _("Self ms") : _("Self Cost"));
   gtk_column_view_column_set_title (total_col, analyzed ? _("Total ms") : _("Total Cost"));
-  gtk_column_view_column_set_title (rows_col, analyzed ? _("Rows Est → Actual") : _("Rows Est"));
+  gtk_column_view_column_set_title (rows_col, analyzed ? _("Est → Actual") : _("Est Rows"));
 }
 
 /* Findings ---------------------------------------------------------------- */
@@ -795,6 +799,8 @@ lb_plan_view_dispose (GObject *object)
 {
   LbPlanView *self = LB_PLAN_VIEW (object);
 
+  if (self->findings_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->findings_list, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_PLAN_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->plan);
@@ -877,13 +883,14 @@ lb_plan_view_init (LbPlanView *self)
   self->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_plan_finding_free);
 
   add_column (self, _("Node"), LB_PLAN_VIEW_COLUMN_NODE, -1, TRUE);
-  add_column (self, _("Rows Est → Actual"), LB_PLAN_VIEW_COLUMN_ROWS, 150, FALSE);
-  add_column (self, _("Loops"), LB_PLAN_VIEW_COLUMN_LOOPS, 64, FALSE);
-  add_column (self, _("Self ms"), LB_PLAN_VIEW_COLUMN_SELF, 84, FALSE);
-  add_column (self, _("Total ms"), LB_PLAN_VIEW_COLUMN_TOTAL, 84, FALSE);
-  add_column (self, _("Share"), LB_PLAN_VIEW_COLUMN_SHARE, 120, FALSE);
-  add_column (self, _("Hit"), LB_PLAN_VIEW_COLUMN_HIT, 72, FALSE);
-  add_column (self, _("Read"), LB_PLAN_VIEW_COLUMN_READ, 72, FALSE);
+  /* The figures as narrow as their numbers: the node's title gets the rest. */
+  add_column (self, _("Est → Actual"), LB_PLAN_VIEW_COLUMN_ROWS, 112, FALSE);
+  add_column (self, _("Loops"), LB_PLAN_VIEW_COLUMN_LOOPS, 58, FALSE);
+  add_column (self, _("Self ms"), LB_PLAN_VIEW_COLUMN_SELF, 74, FALSE);
+  add_column (self, _("Total ms"), LB_PLAN_VIEW_COLUMN_TOTAL, 78, FALSE);
+  add_column (self, _("Share"), LB_PLAN_VIEW_COLUMN_SHARE, 112, FALSE);
+  add_column (self, _("Hit"), LB_PLAN_VIEW_COLUMN_HIT, 64, FALSE);
+  add_column (self, _("Read"), LB_PLAN_VIEW_COLUMN_READ, 58, FALSE);
 
   self->selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->selection, FALSE);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "lb-plan-findings.h"
 #include "lb-query-plans-view.h"
@@ -147,7 +148,10 @@ create_query_row (LbQueryPlans *plans)
   else if (plan == NULL)
     {
       const char *error = first_error (plans);
-      g_autofree char *escaped = g_markup_escape_text (error != NULL ? error : _("no plan"), -1);
+      /* The first line: the server's message, not its pointer into the statement. */
+      g_autofree char *line = g_strndup (error != NULL ? error : _("no plan"),
+                                         error != NULL ? strcspn (error, "\n") : G_MAXSIZE);
+      g_autofree char *escaped = g_markup_escape_text (line, -1);
 
       subtitle = g_strdup_printf (_("Failed: %s"), escaped);
       gtk_widget_add_css_class (row, "plan-query-error");
@@ -372,6 +376,13 @@ lb_query_plans_view_dispose (GObject *object)
 {
   LbQueryPlansView *self = LB_QUERY_PLANS_VIEW (object);
 
+  /* The list selects nothing as it goes: nothing to show any more. */
+  if (self->query_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->query_list, self);
+  if (self->sample_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->sample_dropdown, self);
+  if (self->analyze_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->analyze_dropdown, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_QUERY_PLANS_VIEW);
   g_clear_pointer (&self->plans, g_ptr_array_unref);
 
