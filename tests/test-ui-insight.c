@@ -25,8 +25,9 @@ static LbPgSandbox *sandbox;   /* one for the whole program: initdb is slow */
 
 /* 0: a point lookup by primary key; 1: a range whose plan changes with its
  * bound (a bitmap scan for a few rows, a sequential scan for most); 2: a
- * filter that keeps nothing of a large table (findings); 3: a relation that
- * does not exist. */
+ * filter that keeps nothing of a large table (findings); 3: an expression
+ * the planner guesses at (0.5 % of the rows) where half match: the estimate
+ * is far off; 4: a relation that does not exist. */
 static const char plans_script[] =
   "-- NAME: customer_by_id\n"
   "-- PARAM id = random(1, 100000)\n"
@@ -39,6 +40,10 @@ static const char plans_script[] =
   "-- NAME: scan_by_quantity\n"
   "-- PARAM q = random(1, 3)\n"
   "SELECT ss_ticket_number FROM store_sales WHERE ss_quantity = :q AND ss_sales_price > 100000;\n"
+  "\n"
+  "-- NAME: half_of_sales\n"
+  "-- PARAM r = values(0)\n"
+  "SELECT count(*) FROM store_sales WHERE ss_ticket_number % 2 = :r;\n"
   "\n"
   "-- NAME: broken\n"
   "-- PARAM id = random(1, 10)\n"
@@ -370,10 +375,10 @@ test_explain_plans (Fixture       *fixture,
   g_assert_cmpint (lb_query_plans_view_get_analyze (view), ==, LB_EXPLAIN_ANALYZE_AUTO);
   g_assert_nonnull (lb_test_find_label_containing (view, lb_explain_analyze_describe (LB_EXPLAIN_ANALYZE_AUTO)));
 
-  g_assert_true (explain_and_wait (window, 4));
-  g_assert_cmpuint (lb_query_plans_view_get_plans (view)->len, ==, 4);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (lb_query_plans_view_get_query_list (view), 3));
-  g_assert_null (gtk_list_box_get_row_at_index (lb_query_plans_view_get_query_list (view), 4));
+  g_assert_true (explain_and_wait (window, 5));
+  g_assert_cmpuint (lb_query_plans_view_get_plans (view)->len, ==, 5);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (lb_query_plans_view_get_query_list (view), 4));
+  g_assert_null (gtk_list_box_get_row_at_index (lb_query_plans_view_get_query_list (view), 5));
 
   /* The first query is shown: an index scan of customer, one row. */
   g_assert_cmpuint (lb_query_plans_view_get_selected_query (view), ==, 0);
@@ -403,7 +408,50 @@ test_explain_plans (Fixture       *fixture,
     g_assert_true (lb_test_find_label (columns, rows));
   }
   g_assert_nonnull (strstr (lb_plan_view_get_summary (plan_view), "Execution "));
+  g_assert_cmpuint (count_mapped_with_class (GTK_WIDGET (lb_plan_view_get_column_view (plan_view)), GTK_TYPE_LABEL,
+                                             "plan-estimate-off"), ==, 0);
   lb_test_save_screenshot (GTK_WIDGET (window), "insight-plans");
+
+  /* An estimate 10 times off or more is marked, with the factor in its tooltip. */
+  lb_query_plans_view_select_query (view, 3);
+  lb_test_spin_ms (200);
+  {
+    g_autoptr(GPtrArray) guessed = column_view_nodes (lb_query_plans_view_get_plan_view (view));
+    LbPlanNode *scan = NULL;
+    double est, actual;
+
+    for (guint i = 0; i < guessed->len; i++)
+      if (lb_plan_node_get_relation (g_ptr_array_index (guessed, i)) != NULL)
+        scan = g_ptr_array_index (guessed, i);
+    g_assert_nonnull (scan);
+    est = lb_plan_node_get_plan_rows (scan);
+    actual = lb_plan_node_get_actual_rows (scan);
+    g_test_message ("half_of_sales: estimated %.0f, actual %.0f", est, actual);
+    g_assert_cmpfloat (actual, >=, 10 * est);
+    g_assert_cmpuint (count_mapped_with_class (GTK_WIDGET (lb_plan_view_get_column_view (plan_view)), GTK_TYPE_LABEL,
+                                               "plan-estimate-off"), >=, 1);
+    {
+      g_autofree char *rows = lb_plan_view_dup_node_text (plan_view, scan, LB_PLAN_VIEW_COLUMN_ROWS);
+      GtkWidget *label = lb_test_find_label_containing (lb_plan_view_get_column_view (plan_view), rows);
+
+      g_assert_nonnull (label);
+      g_assert_true (gtk_widget_has_css_class (label, "plan-estimate-off"));
+      g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (label), "off by "));
+    }
+    /* The shares add up to the plan, and the hottest node's bar stands out. */
+    {
+      double sum = 0;
+
+      for (guint i = 0; i < guessed->len; i++)
+        sum += lb_plan_view_get_node_share (plan_view, g_ptr_array_index (guessed, i));
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 0.01);
+      g_assert_cmpuint (count_mapped_with_class (GTK_WIDGET (lb_plan_view_get_column_view (plan_view)),
+                                                 GTK_TYPE_LEVEL_BAR, "hot"), >=, 1);
+      g_assert_cmpuint (count_mapped_with_class (GTK_WIDGET (lb_plan_view_get_column_view (plan_view)),
+                                                 GTK_TYPE_LEVEL_BAR, "plan-share"), ==, guessed->len);
+    }
+    lb_test_save_screenshot (GTK_WIDGET (window), "insight-estimate-off");
+  }
 
   /* The filter that keeps nothing: a sequential scan with findings, each
    * selecting its node; nodes with findings carry the icon. */
@@ -588,11 +636,11 @@ test_explain_plans (Fixture       *fixture,
   /* The failing query shows the server's error in its row and in the page;
    * the others still have their plans. */
   {
-    LbQueryPlans *broken = g_ptr_array_index (lb_query_plans_view_get_plans (view), 3);
+    LbQueryPlans *broken = g_ptr_array_index (lb_query_plans_view_get_plans (view), 4);
 
     g_assert_null (lb_query_plans_get_plan (broken));
-    g_assert_nonnull (strstr (adw_action_row_get_subtitle (query_row (view, 3)), "no_such_table"));
-    lb_query_plans_view_select_query (view, 3);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (query_row (view, 4)), "no_such_table"));
+    lb_query_plans_view_select_query (view, 4);
     lb_test_spin_ms (200);
     g_assert_nonnull (strstr (lb_query_plans_view_get_sample_error (view), "no_such_table"));
     g_assert_nonnull (lb_test_find_label_containing (view, "does not exist"));
@@ -682,7 +730,7 @@ test_explain_unreachable (Fixture       *fixture,
   load_script (fixture, "plans.sql", plans_script);
   lb_tester_window_set_target_conninfo (window, conninfo);
   lb_test_spin_ms (100);
-  explain_and_wait (window, 4);
+  explain_and_wait (window, 5);
   g_assert_null (lb_query_plans_view_get_plans (view));
   g_assert_true (g_str_has_prefix (lb_query_plans_view_get_status (view), "The queries could not be explained: "));
   g_assert_nonnull (strstr (lb_query_plans_view_get_status (view), "connect"));

@@ -425,7 +425,7 @@ bind_share_cell_cb (GtkSignalListItemFactory *factory,
   else
     gtk_widget_remove_css_class (bar, "hot");
   if (plan_analyzed (self))
-    tooltip = g_strdup_printf (_("%s of the execution time spent in this node itself"), text);
+    tooltip = g_strdup_printf (_("%s of the plan’s time spent in this node itself"), text);
   else
     tooltip = g_strdup_printf (_("%s of the plan’s estimated cost in this node itself"), text);
   gtk_widget_set_tooltip_text (box, tooltip);
@@ -588,6 +588,15 @@ rebuild_findings (LbPlanView *self)
 /* The plan ---------------------------------------------------------------- */
 
 static void
+add_share_basis_cb (LbPlanNode *node,
+                    gpointer    user_data)
+{
+  LbPlanView *self = user_data;
+
+  self->share_basis += plan_analyzed (self) ? lb_plan_node_get_self_time (node) : node_self_cost (node);
+}
+
+static void
 max_share_cb (LbPlanNode *node,
               gpointer    user_data)
 {
@@ -654,14 +663,9 @@ reload (LbPlanView *self)
   self->max_share = 0;
   if (self->plan != NULL)
     {
-      if (plan_analyzed (self))
-        {
-          self->share_basis = lb_explain_plan_get_execution_time (self->plan);
-          if (self->share_basis <= 0)
-            self->share_basis = lb_plan_node_get_total_time (lb_explain_plan_get_root (self->plan));
-        }
-      else
-        self->share_basis = lb_explain_plan_get_total_cost (self->plan);
+      /* The nodes' own times (or costs) added up: parallel workers' times
+       * add up past the wall clock, and the shares still make 100 %. */
+      lb_plan_node_foreach (lb_explain_plan_get_root (self->plan), add_share_basis_cb, self);
       lb_plan_node_foreach (lb_explain_plan_get_root (self->plan), max_share_cb, self);
     }
 
@@ -883,14 +887,15 @@ lb_plan_view_init (LbPlanView *self)
   self->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_plan_finding_free);
 
   add_column (self, _("Node"), LB_PLAN_VIEW_COLUMN_NODE, -1, TRUE);
-  /* The figures as narrow as their numbers: the node's title gets the rest. */
-  add_column (self, _("Est → Actual"), LB_PLAN_VIEW_COLUMN_ROWS, 112, FALSE);
-  add_column (self, _("Loops"), LB_PLAN_VIEW_COLUMN_LOOPS, 58, FALSE);
-  add_column (self, _("Self ms"), LB_PLAN_VIEW_COLUMN_SELF, 74, FALSE);
-  add_column (self, _("Total ms"), LB_PLAN_VIEW_COLUMN_TOTAL, 78, FALSE);
+  /* The figures as wide as their numbers (a column without a fixed width
+   * takes its cells' natural width); the node's title gets the rest. */
+  add_column (self, _("Est → Actual"), LB_PLAN_VIEW_COLUMN_ROWS, -1, FALSE);
+  add_column (self, _("Loops"), LB_PLAN_VIEW_COLUMN_LOOPS, -1, FALSE);
+  add_column (self, _("Self ms"), LB_PLAN_VIEW_COLUMN_SELF, -1, FALSE);
+  add_column (self, _("Total ms"), LB_PLAN_VIEW_COLUMN_TOTAL, -1, FALSE);
   add_column (self, _("Share"), LB_PLAN_VIEW_COLUMN_SHARE, 112, FALSE);
-  add_column (self, _("Hit"), LB_PLAN_VIEW_COLUMN_HIT, 64, FALSE);
-  add_column (self, _("Read"), LB_PLAN_VIEW_COLUMN_READ, 58, FALSE);
+  add_column (self, _("Hit"), LB_PLAN_VIEW_COLUMN_HIT, -1, FALSE);
+  add_column (self, _("Read"), LB_PLAN_VIEW_COLUMN_READ, -1, FALSE);
 
   self->selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->selection, FALSE);

@@ -22,6 +22,7 @@ struct _LbQueryPlansView
   GtkStack         *button_stack;
   GtkWidget        *status_box;
   GtkSpinner       *spinner;
+  GtkWidget        *error_icon;
   GtkLabel         *status_label;
   GtkStack         *main_stack;
   GtkListBox       *query_list;
@@ -313,6 +314,7 @@ update_status (LbQueryPlansView *self)
   gtk_widget_set_visible (self->status_box, text != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
   gtk_spinner_set_spinning (self->spinner, self->busy);
+  gtk_widget_set_visible (self->error_icon, !self->busy && self->error != NULL);
   if (self->busy || self->error == NULL)
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "plan-error");
   else
@@ -428,6 +430,7 @@ lb_query_plans_view_class_init (LbQueryPlansViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, button_stack);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, status_box);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, error_icon);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, status_label);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, query_list);
