@@ -505,6 +505,15 @@ test_explain_plans (Fixture       *fixture,
         selected_node = gtk_tree_list_row_get_item (tree_row);
         g_assert_true (selected_node == finding->node);
         g_assert_true (lb_plan_view_get_selected_node (plan_view) == finding->node);
+
+        /* The keyboard goes on from the node's row. */
+        {
+          GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+          GtkWidget *columns = GTK_WIDGET (lb_plan_view_get_column_view (plan_view));
+
+          g_assert_nonnull (focus);
+          g_assert_true (focus == columns || gtk_widget_is_ancestor (focus, columns));
+        }
       }
     g_assert_true (seen_seq_scan);
   }
@@ -582,7 +591,19 @@ test_explain_plans (Fixture       *fixture,
     g_assert_true (lb_test_find_label (GTK_WIDGET (plan_window), "scan_by_quantity"));
     g_assert_nonnull (lb_test_find_label_containing (plan_window, "FROM store_sales WHERE ss_quantity"));
     g_assert_cmpuint (lb_plan_view_get_findings (window_view)->len, ==, lb_plan_view_get_findings (plan_view)->len);
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (plan_window));
+      GtkWidget *columns = GTK_WIDGET (lb_plan_view_get_column_view (window_view));
+
+      g_assert_nonnull (focus);
+      g_assert_true (focus == columns || gtk_widget_is_ancestor (focus, columns));
+    }
     lb_test_save_screenshot (GTK_WIDGET (plan_window), "insight-plan-window");
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+    lb_test_spin_ms (200);
+    lb_test_save_screenshot (GTK_WIDGET (plan_window), "insight-plan-window-dark");
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+    lb_test_spin_ms (200);
 
     click (open);
     g_assert_cmpuint (count_plan_windows (), ==, 2);
@@ -739,6 +760,100 @@ test_explain_unreachable (Fixture       *fixture,
   g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (view), "tester.explain")));
 }
 
+/* A Lakebase-like credential source: the sandbox with a token, counting
+ * how often it was asked. */
+#define TOKEN "tok-s3cret-explain"
+
+#define TEST_TYPE_TOKEN_SOURCE (test_token_source_get_type ())
+G_DECLARE_FINAL_TYPE (TestTokenSource, test_token_source, TEST, TOKEN_SOURCE, GObject)
+
+struct _TestTokenSource
+{
+  GObject parent_instance;
+  guint   n_asked;
+};
+
+static void test_token_source_iface_init (LbCredentialSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTokenSource, test_token_source, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LB_TYPE_CREDENTIAL_SOURCE, test_token_source_iface_init))
+
+static void
+token_source_dup_async (LbCredentialSource  *source,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
+
+  TEST_TOKEN_SOURCE (source)->n_asked++;
+  g_task_return_pointer (task, g_strdup_printf ("%s password=" TOKEN, lb_pg_sandbox_get_conninfo (sandbox)), g_free);
+}
+
+static char *
+token_source_dup_finish (LbCredentialSource  *source,
+                         GAsyncResult        *result,
+                         GDateTime          **expires_at,
+                         GError             **error)
+{
+  if (expires_at != NULL)
+    *expires_at = NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_token_source_iface_init (LbCredentialSourceInterface *iface)
+{
+  iface->dup_conninfo_async = token_source_dup_async;
+  iface->dup_conninfo_finish = token_source_dup_finish;
+}
+
+static void
+test_token_source_class_init (TestTokenSourceClass *klass)
+{
+}
+
+static void
+test_token_source_init (TestTokenSource *self)
+{
+}
+
+static gboolean
+form_shows_source (gpointer data)
+{
+  g_autoptr(LbRunSettings) settings = lb_tester_window_dup_settings (data);
+
+  return settings->conninfo != NULL && strstr (settings->conninfo, lb_pg_sandbox_get_conninfo (sandbox)) != NULL;
+}
+
+/* A credential source target: the explain asks it for a fresh credential,
+ * as a run does, and explains on the server it names. */
+static void
+test_explain_credential_source (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  LbTesterWindow *window = fixture->window;
+  LbQueryPlansView *view = lb_tester_window_get_query_plans_view (window);
+  g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+  g_autoptr(GError) error = NULL;
+  guint asked;
+
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+  load_script (fixture, "plans.sql", plans_script);
+  lb_tester_window_set_target_source (window, LB_CREDENTIAL_SOURCE (source));
+  lb_test_spin_until_func (form_shows_source, window, 10);
+  asked = source->n_asked;
+  g_assert_cmpuint (asked, >=, 1);
+
+  explain_and_wait (window, 5);
+  g_assert_cmpuint (source->n_asked, ==, asked + 1);
+  g_assert_nonnull (lb_query_plans_view_get_plans (view));
+  g_assert_cmpuint (lb_query_plans_view_get_plans (view)->len, ==, 5);
+  g_assert_nonnull (lb_plan_view_get_plan (lb_query_plans_view_get_plan_view (view)));
+  g_assert_null (lb_test_find_label_containing (window, TOKEN));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -761,6 +876,8 @@ main (int   argc,
 
   g_test_add ("/ui/insight/explain-plans", Fixture, NULL, fixture_setup, test_explain_plans, fixture_teardown);
   g_test_add ("/ui/insight/explain-cancel", Fixture, NULL, fixture_setup, test_explain_cancel, fixture_teardown);
+  g_test_add ("/ui/insight/explain-credential-source", Fixture, NULL, fixture_setup, test_explain_credential_source,
+              fixture_teardown);
   g_test_add ("/ui/insight/explain-unreachable", Fixture, NULL, fixture_setup, test_explain_unreachable,
               fixture_teardown);
 

@@ -25,6 +25,7 @@ struct _LbQueryPlansView
   GtkWidget        *error_icon;
   GtkLabel         *status_label;
   GtkStack         *main_stack;
+  AdwStatusPage    *empty_page;
   GtkListBox       *query_list;
   GtkWidget        *sample_box;
   GtkDropDown      *sample_dropdown;
@@ -320,6 +321,21 @@ update_status (LbQueryPlansView *self)
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "plan-error");
   gtk_stack_set_visible_child_name (self->button_stack, self->busy ? "cancel" : "explain");
+  if (self->busy)
+    {
+      adw_status_page_set_title (self->empty_page, _("Explaining the Queries"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Each query is explained with parameters drawn as a run draws them, "
+                                         "in a transaction that is always rolled back."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, _("No Plans Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Explain the script’s queries (Ctrl+E) to see how the server runs them, "
+                                         "with parameters drawn as a run draws them, in a transaction that is "
+                                         "always rolled back."));
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->analyze_dropdown), !self->busy);
 }
 
@@ -433,6 +449,7 @@ lb_query_plans_view_class_init (LbQueryPlansViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, error_icon);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, status_label);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, query_list);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, sample_box);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, sample_dropdown);
