@@ -431,7 +431,7 @@ bind_share_cell_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (box, tooltip);
 }
 
-static GtkColumnViewColumn *
+static void
 add_column (LbPlanView       *self,
             const char       *title,
             LbPlanViewColumn  column,
@@ -466,7 +466,6 @@ add_column (LbPlanView       *self,
     gtk_column_view_column_set_fixed_width (col, fixed_width);
   gtk_column_view_append_column (self->column_view, col);
   g_object_unref (col);
-  return col;
 }
 
 /* Columns whose header says what the figures are: times or costs. */
@@ -1075,6 +1074,15 @@ lb_plan_view_select_node (LbPlanView *self,
     }
 }
 
+static LbPlanNode *
+borrow_node (GtkTreeListRow *row)
+{
+  LbPlanNode *node = gtk_tree_list_row_get_item (row);
+
+  g_object_unref (node);
+  return node;
+}
+
 LbPlanNode *
 lb_plan_view_get_selected_node (LbPlanView *self)
 {
@@ -1085,12 +1093,8 @@ lb_plan_view_get_selected_node (LbPlanView *self)
   row = gtk_single_selection_get_selected_item (self->selection);
   if (row == NULL)
     return NULL;
-  {
-    g_autoptr(LbPlanNode) node = gtk_tree_list_row_get_item (row);
-
-    /* The tree holds it: a borrowed reference. */
-    return node;
-  }
+  /* The plan owns its nodes: hand back a borrowed one. */
+  return borrow_node (row);
 }
 
 GPtrArray *
