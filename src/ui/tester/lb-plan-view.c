@@ -265,7 +265,11 @@ setup_node_cell_cb (GtkSignalListItemFactory *factory,
 
   gtk_widget_add_css_class (icon, "plan-finding-icon");
   gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
+  /* Long index and relation names take a second line before an ellipsis. */
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (title), 2);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
   gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
@@ -390,9 +394,9 @@ setup_share_cell_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (bar, "plan-share");
   gtk_widget_set_hexpand (bar, TRUE);
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (bar, 60, -1);
+  gtk_widget_set_size_request (bar, 48, -1);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_width_chars (GTK_LABEL (label), 5);
+  gtk_label_set_width_chars (GTK_LABEL (label), 4);
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "dim-label");
   gtk_box_append (GTK_BOX (box), bar);
@@ -421,13 +425,13 @@ bind_share_cell_cb (GtkSignalListItemFactory *factory,
   else
     gtk_widget_remove_css_class (bar, "hot");
   if (plan_analyzed (self))
-    tooltip = g_strdup_printf (_("%s of the execution time spent in this node itself"), text);
+    tooltip = g_strdup_printf (_("%s of the plan’s time spent in this node itself"), text);
   else
     tooltip = g_strdup_printf (_("%s of the plan’s estimated cost in this node itself"), text);
   gtk_widget_set_tooltip_text (box, tooltip);
 }
 
-static GtkColumnViewColumn *
+static void
 add_column (LbPlanView       *self,
             const char       *title,
             LbPlanViewColumn  column,
@@ -462,7 +466,6 @@ add_column (LbPlanView       *self,
     gtk_column_view_column_set_fixed_width (col, fixed_width);
   gtk_column_view_append_column (self->column_view, col);
   g_object_unref (col);
-  return col;
 }
 
 /* Columns whose header says what the figures are: times or costs. */
@@ -477,7 +480,7 @@ update_column_titles (LbPlanView *self)
 
   gtk_column_view_column_set_title (self_col, analyzed ? _("Self ms") : _("Self Cost"));
   gtk_column_view_column_set_title (total_col, analyzed ? _("Total ms") : _("Total Cost"));
-  gtk_column_view_column_set_title (rows_col, analyzed ? _("Rows Est → Actual") : _("Rows Est"));
+  gtk_column_view_column_set_title (rows_col, analyzed ? _("Est → Actual") : _("Est Rows"));
 }
 
 /* Findings ---------------------------------------------------------------- */
@@ -584,6 +587,15 @@ rebuild_findings (LbPlanView *self)
 /* The plan ---------------------------------------------------------------- */
 
 static void
+add_share_basis_cb (LbPlanNode *node,
+                    gpointer    user_data)
+{
+  LbPlanView *self = user_data;
+
+  self->share_basis += plan_analyzed (self) ? lb_plan_node_get_self_time (node) : node_self_cost (node);
+}
+
+static void
 max_share_cb (LbPlanNode *node,
               gpointer    user_data)
 {
@@ -650,14 +662,9 @@ reload (LbPlanView *self)
   self->max_share = 0;
   if (self->plan != NULL)
     {
-      if (plan_analyzed (self))
-        {
-          self->share_basis = lb_explain_plan_get_execution_time (self->plan);
-          if (self->share_basis <= 0)
-            self->share_basis = lb_plan_node_get_total_time (lb_explain_plan_get_root (self->plan));
-        }
-      else
-        self->share_basis = lb_explain_plan_get_total_cost (self->plan);
+      /* The nodes' own times (or costs) added up: parallel workers' times
+       * add up past the wall clock, and the shares still make 100 %. */
+      lb_plan_node_foreach (lb_explain_plan_get_root (self->plan), add_share_basis_cb, self);
       lb_plan_node_foreach (lb_explain_plan_get_root (self->plan), max_share_cb, self);
     }
 
@@ -795,6 +802,8 @@ lb_plan_view_dispose (GObject *object)
 {
   LbPlanView *self = LB_PLAN_VIEW (object);
 
+  if (self->findings_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->findings_list, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_PLAN_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->plan);
@@ -877,13 +886,15 @@ lb_plan_view_init (LbPlanView *self)
   self->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_plan_finding_free);
 
   add_column (self, _("Node"), LB_PLAN_VIEW_COLUMN_NODE, -1, TRUE);
-  add_column (self, _("Rows Est → Actual"), LB_PLAN_VIEW_COLUMN_ROWS, 150, FALSE);
-  add_column (self, _("Loops"), LB_PLAN_VIEW_COLUMN_LOOPS, 64, FALSE);
-  add_column (self, _("Self ms"), LB_PLAN_VIEW_COLUMN_SELF, 84, FALSE);
-  add_column (self, _("Total ms"), LB_PLAN_VIEW_COLUMN_TOTAL, 84, FALSE);
-  add_column (self, _("Share"), LB_PLAN_VIEW_COLUMN_SHARE, 120, FALSE);
-  add_column (self, _("Hit"), LB_PLAN_VIEW_COLUMN_HIT, 72, FALSE);
-  add_column (self, _("Read"), LB_PLAN_VIEW_COLUMN_READ, 72, FALSE);
+  /* The figures as wide as their numbers (a column without a fixed width
+   * takes its cells' natural width); the node's title gets the rest. */
+  add_column (self, _("Est → Actual"), LB_PLAN_VIEW_COLUMN_ROWS, -1, FALSE);
+  add_column (self, _("Loops"), LB_PLAN_VIEW_COLUMN_LOOPS, -1, FALSE);
+  add_column (self, _("Self ms"), LB_PLAN_VIEW_COLUMN_SELF, -1, FALSE);
+  add_column (self, _("Total ms"), LB_PLAN_VIEW_COLUMN_TOTAL, -1, FALSE);
+  add_column (self, _("Share"), LB_PLAN_VIEW_COLUMN_SHARE, 112, FALSE);
+  add_column (self, _("Hit"), LB_PLAN_VIEW_COLUMN_HIT, -1, FALSE);
+  add_column (self, _("Read"), LB_PLAN_VIEW_COLUMN_READ, -1, FALSE);
 
   self->selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->selection, FALSE);
@@ -1063,6 +1074,15 @@ lb_plan_view_select_node (LbPlanView *self,
     }
 }
 
+static LbPlanNode *
+borrow_node (GtkTreeListRow *row)
+{
+  LbPlanNode *node = gtk_tree_list_row_get_item (row);
+
+  g_object_unref (node);
+  return node;
+}
+
 LbPlanNode *
 lb_plan_view_get_selected_node (LbPlanView *self)
 {
@@ -1073,12 +1093,8 @@ lb_plan_view_get_selected_node (LbPlanView *self)
   row = gtk_single_selection_get_selected_item (self->selection);
   if (row == NULL)
     return NULL;
-  {
-    g_autoptr(LbPlanNode) node = gtk_tree_list_row_get_item (row);
-
-    /* The tree holds it: a borrowed reference. */
-    return node;
-  }
+  /* The plan owns its nodes: hand back a borrowed one. */
+  return borrow_node (row);
 }
 
 GPtrArray *

@@ -73,8 +73,8 @@ typedef enum
 char          *lb_plan_view_dup_node_text      (LbPlanView      *self,
                                                 LbPlanNode      *node,
                                                 LbPlanViewColumn column);
-/* The node's share of the plan (self time over the execution's, or its own
- * cost over the plan's without ANALYZE), 0..1. */
+/* The node's share of the plan: its self time over all the nodes' self
+ * times (its own cost over the plan's without ANALYZE), 0..1. */
 double         lb_plan_view_get_node_share     (LbPlanView    *self,
                                                 LbPlanNode    *node);
 

@@ -87,6 +87,9 @@ lb_plan_window_new (LbExplainPlan *plan,
       gtk_label_set_text (self->sql_label, one_line);
     }
   gtk_widget_set_visible (self->sql_scroller, sql != NULL);
+  /* The keys start in the tree, not in the SQL (a selectable label would
+   * take the focus and show itself all selected). */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (lb_plan_view_get_column_view (self->plan_view)));
   return self;
 }
 

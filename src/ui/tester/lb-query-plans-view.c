@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "lb-plan-findings.h"
 #include "lb-query-plans-view.h"
@@ -21,8 +22,10 @@ struct _LbQueryPlansView
   GtkStack         *button_stack;
   GtkWidget        *status_box;
   GtkSpinner       *spinner;
+  GtkWidget        *error_icon;
   GtkLabel         *status_label;
   GtkStack         *main_stack;
+  AdwStatusPage    *empty_page;
   GtkListBox       *query_list;
   GtkWidget        *sample_box;
   GtkDropDown      *sample_dropdown;
@@ -147,7 +150,10 @@ create_query_row (LbQueryPlans *plans)
   else if (plan == NULL)
     {
       const char *error = first_error (plans);
-      g_autofree char *escaped = g_markup_escape_text (error != NULL ? error : _("no plan"), -1);
+      /* The first line: the server's message, not its pointer into the statement. */
+      g_autofree char *line = g_strndup (error != NULL ? error : _("no plan"),
+                                         error != NULL ? strcspn (error, "\n") : G_MAXSIZE);
+      g_autofree char *escaped = g_markup_escape_text (line, -1);
 
       subtitle = g_strdup_printf (_("Failed: %s"), escaped);
       gtk_widget_add_css_class (row, "plan-query-error");
@@ -309,11 +315,27 @@ update_status (LbQueryPlansView *self)
   gtk_widget_set_visible (self->status_box, text != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
   gtk_spinner_set_spinning (self->spinner, self->busy);
+  gtk_widget_set_visible (self->error_icon, !self->busy && self->error != NULL);
   if (self->busy || self->error == NULL)
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "plan-error");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "plan-error");
   gtk_stack_set_visible_child_name (self->button_stack, self->busy ? "cancel" : "explain");
+  if (self->busy)
+    {
+      adw_status_page_set_title (self->empty_page, _("Explaining the Queries"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Each query is explained with parameters drawn as a run draws them, "
+                                         "in a transaction that is always rolled back."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, _("No Plans Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Explain the script’s queries (Ctrl+E) to see how the server runs them, "
+                                         "with parameters drawn as a run draws them, in a transaction that is "
+                                         "always rolled back."));
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->analyze_dropdown), !self->busy);
 }
 
@@ -372,6 +394,13 @@ lb_query_plans_view_dispose (GObject *object)
 {
   LbQueryPlansView *self = LB_QUERY_PLANS_VIEW (object);
 
+  /* The list selects nothing as it goes: nothing to show any more. */
+  if (self->query_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->query_list, self);
+  if (self->sample_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->sample_dropdown, self);
+  if (self->analyze_dropdown != NULL)
+    g_signal_handlers_disconnect_by_data (self->analyze_dropdown, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_QUERY_PLANS_VIEW);
   g_clear_pointer (&self->plans, g_ptr_array_unref);
 
@@ -417,8 +446,10 @@ lb_query_plans_view_class_init (LbQueryPlansViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, button_stack);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, status_box);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, error_icon);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, status_label);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, query_list);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, sample_box);
   gtk_widget_class_bind_template_child (widget_class, LbQueryPlansView, sample_dropdown);
