@@ -78,7 +78,7 @@ lb_tester_window_update_actions (LbTesterWindow *self)
                                  lb_test_run_get_script (self->run) != NULL && !running && !self->busy && target_ok
                                  && !self->explaining && !lb_tester_window_get_applying_indexes (self));
   gtk_widget_action_set_enabled (widget, "tester.stop", running);
-  gtk_widget_action_set_enabled (widget, "tester.open", !running);
+  gtk_widget_action_set_enabled (widget, "tester.open", !running && !lb_tester_window_get_applying_indexes (self));
   gtk_widget_action_set_enabled (widget, "tester.dialect", !running && self->file != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-json", record != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-csv", record != NULL);
