@@ -213,6 +213,7 @@ test_apply_and_compare (void)
           && lb_test_run_get_elapsed (window->run) > 0.5)
         {
           adw_view_stack_set_visible_child_name (lb_tester_window_get_view_stack (window), "plans");
+          lb_test_spin_ms (450);   /* two ticks of the progress timer */
           gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
           lb_test_save_screenshot (GTK_WIDGET (window), "indexes-progress");
           shot_progress = TRUE;
