@@ -533,6 +533,59 @@ test_permission (void)
   g_assert_true (g_str_has_prefix (error->message, "Could not connect to the server"));
 }
 
+/* An undo that waits (a transaction holds the table) and is cancelled
+ * keeps the index in its list: the next undo drops it. */
+static gboolean
+drop_waiting (gpointer data)
+{
+  return lb_test_pg_query_int (conninfo, "SELECT count(*) FROM pg_stat_activity"
+                                         " WHERE query LIKE 'DROP INDEX CONCURRENTLY%'"
+                                         " AND wait_event_type = 'Lock'") == 1;
+}
+
+static void
+test_undo_cancel (void)
+{
+  g_autoptr(LbIndexAdvice) a = advice_new ("lakebase_workload", "customer", "c_last_review_qty",
+                                           "customer_review_idx",
+                                           "CREATE INDEX CONCURRENTLY customer_review_idx"
+                                           " ON lakebase_workload.customer (c_last_review_qty);");
+  g_autoptr(LbIndexApplier) applier = lb_index_applier_new (conninfo);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PGconn *holder;
+  PGresult *res;
+
+  lb_index_applier_add_advice (applier, a);
+  apply_ok (applier);
+  g_assert_true (index_exists ("customer_review_idx"));
+
+  holder = PQconnectdb (conninfo);
+  g_assert_cmpint (PQstatus (holder), ==, CONNECTION_OK);
+  res = PQexec (holder, "BEGIN; SELECT count(*) FROM customer");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  PQclear (res);
+
+  lb_index_applier_undo_async (applier, cancellable, lb_test_async_result_cb, &result);
+  lb_test_spin_until_func (drop_waiting, NULL, 30);
+  g_assert_true (lb_index_applier_get_running (applier));
+  g_assert_nonnull (strstr (lb_index_applier_get_phase (applier), "customer_review_idx"));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (lb_index_applier_undo_finish (applier, lb_test_wait_for_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* still there, still ours to drop */
+  g_assert_true (index_exists ("customer_review_idx"));
+  g_assert_cmpstr (lb_index_applier_get_created (applier)[0], ==, "lakebase_workload.customer_review_idx");
+
+  res = PQexec (holder, "ROLLBACK");
+  PQclear (res);
+  PQfinish (holder);
+  undo_ok (applier);
+  g_assert_false (index_exists ("customer_review_idx"));
+  g_assert_cmpint (count_invalid (), ==, 0);
+}
+
 /* ---- a run before and after ---- */
 
 static LbRunRecord *
@@ -647,6 +700,24 @@ test_cli_apply (void)
   g_assert_nonnull (strstr (result.err, "[1/1]"));
   g_assert_true (index_exists ("customer_c_email_address_idx"));
   lb_test_pg_exec (conninfo, "DROP INDEX customer_c_email_address_idx");
+
+  /* --json says what was created and how to undo it */
+  {
+    const char *json_args[] = { "advise", path, "--dsn", conninfo, "--apply", "--json", NULL };
+    g_auto(LbTestCliResult) json = { 0 };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *root;
+
+    lb_test_run_cli (&json, NULL, 0, json_args);
+    g_assert_cmpint (json.status, ==, 0);
+    root = lb_test_parse_json_object (json.out, parser);
+    g_assert_true (json_object_get_boolean_member (root, "applied"));
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (root, "created"), 0), ==,
+                     "lakebase_workload.customer_c_email_address_idx");
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (root, "undo"), 0), ==,
+                     "DROP INDEX CONCURRENTLY IF EXISTS lakebase_workload.customer_c_email_address_idx;");
+  }
+  lb_test_pg_exec (conninfo, "DROP INDEX customer_c_email_address_idx");
 }
 
 static void
@@ -695,6 +766,7 @@ main (int   argc,
   g_test_add_func ("/index-applier/cancel", test_cancel);
   g_test_add_func ("/index-applier/failed-build", test_failed_build);
   g_test_add_func ("/index-applier/existing", test_existing);
+  g_test_add_func ("/index-applier/undo-cancel", test_undo_cancel);
   g_test_add_func ("/index-applier/errors", test_permission);
   g_test_add_func ("/index-applier/rerun", test_rerun);
   g_test_add_func ("/index-applier/cli/apply", test_cli_apply);
