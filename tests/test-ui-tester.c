@@ -1436,7 +1436,8 @@ test_shortcuts_and_about (Fixture       *fixture,
     { "<Control>o", "tester.open" },
     { "<Control>Return", "tester.start" },
     { "Escape", "tester.stop" },
-    { "<Control>e", "tester.export-json" },
+    { "<Control>e", "tester.explain" },
+    { "<Control>s", "tester.export-json" },
     { "<Control><Shift>e", "tester.export-png" },
     { "<Control>question", "win.show-help-overlay" },
     { "<Control>w", "tester.close" },
@@ -1486,11 +1487,11 @@ test_shortcuts_and_about (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (overlay));
   lb_test_spin_ms (150);
 
-  /* Ctrl+E and Ctrl+Shift+E open the export choosers and write the files. */
+  /* Ctrl+S and Ctrl+Shift+E open the export choosers and write the files. */
   lb_tester_window_show_run (window, record);
   lb_test_queue_chooser_answer (json_file);
   g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (find_window_shortcut (GTK_WIDGET (window),
-                                                                                             "<Control>e")),
+                                                                                             "<Control>s")),
                                                0, GTK_WIDGET (window), NULL));
   lb_test_wait_for_choosers ();
   g_assert_cmpstr (lb_test_last_chooser_title (), ==, "Export Run as JSON");

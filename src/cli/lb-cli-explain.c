@@ -3,15 +3,17 @@
  * their findings, and index advice from those plans. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
-#include <libpq-fe.h>
 
 #include "lb-cli.h"
 #include "lb-conninfo.h"
 #include "lb-index-advisor.h"
+#include "lb-index-applier.h"
 #include "lb-pg-sandbox.h"
 #include "lb-plan-explainer.h"
 #include "lb-plan-findings.h"
@@ -467,7 +469,9 @@ make_context (Options    *o,
   };
   GOptionEntry advise_entries[] = {
     { "apply", 0, 0, G_OPTION_ARG_NONE, &o->apply,
-      N_("Create the advised indexes (CONCURRENTLY), ANALYZE their tables and show the plans after"),
+      N_("Create the advised indexes (CONCURRENTLY, with progress on stderr; Ctrl+C cancels and "
+         "drops a half-built one), ANALYZE their tables, show the plans after and the statements "
+         "that undo it"),
       NULL },
     { NULL }
   };
@@ -543,69 +547,162 @@ lb_cli_explain (int    argc,
 
 /* ---- advise ---- */
 
-static gboolean
-apply_advice (const char  *conninfo,
-              GPtrArray   *advice,
-              GString     *log,
-              GError     **error)
+/* advise --apply: LbIndexApplier on a main loop, its progress on stderr,
+ * Ctrl+C (or SIGTERM) cancelling it. */
+typedef struct
 {
-  PGconn *conn = PQconnectdb (conninfo);
+  GMainLoop      *loop;
+  GCancellable   *cancellable;
+  GAsyncResult   *result;
+  int             signal;
+  guint           last_current;
+  char           *last_phase;
+  int             last_percent;
+} ApplyRun;
 
-  if (PQstatus (conn) != CONNECTION_OK)
+static gboolean
+apply_interrupted_cb (gpointer user_data)
+{
+  ApplyRun *run = user_data;
+
+  if (run->signal == 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not connect to the server: %s"),
-                   g_strchomp (PQerrorMessage (conn)));
-      PQfinish (conn);
-      return FALSE;
+      run->signal = SIGINT;
+      g_printerr (_("Cancelling: the server stops the build and the incomplete index is dropped…\n"));
     }
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+apply_terminated_cb (gpointer user_data)
+{
+  ApplyRun *run = user_data;
+
+  run->signal = SIGTERM;
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A line per step or phase, and one per tenth of the way within a long one. */
+static void
+apply_progress_cb (LbIndexApplier *applier,
+                   ApplyRun       *run)
+{
+  guint current = lb_index_applier_get_current (applier);
+  const char *phase = lb_index_applier_get_phase (applier);
+  int percent = (int) (lb_index_applier_get_fraction (applier) * 100);
+
+  if (current == run->last_current && g_strcmp0 (phase, run->last_phase) == 0
+      && percent / 10 == run->last_percent / 10)
+    return;
+  run->last_current = current;
+  g_free (run->last_phase);
+  run->last_phase = g_strdup (phase);
+  run->last_percent = percent;
+  if (current > 0)
+    g_printerr ("[%u/%u] %s: %s (%d %%)\n", current, lb_index_applier_get_n_indexes (applier),
+                lb_index_applier_get_current_name (applier), phase, percent);
+  else
+    g_printerr ("%s (%d %%)\n", phase, percent);
+}
+
+static void
+apply_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ApplyRun *run = user_data;
+
+  run->result = g_object_ref (result);
+  g_main_loop_quit (run->loop);
+}
+
+/* Whether @qualified ("schema.name", quoted where SQL needs it) is the
+ * index @name. */
+static gboolean
+is_index_named (const char *qualified,
+                const char *name)
+{
+  const char *dot = strrchr (qualified, '.');
+  g_autofree char *last = g_strdup (dot != NULL ? dot + 1 : qualified);
+
+  if (last[0] == '"')
+    {
+      gsize len = strlen (last);
+
+      if (len >= 2 && last[len - 1] == '"')
+        last[len - 1] = '\0';
+      memmove (last, last + 1, strlen (last));
+    }
+  return strcmp (last, name) == 0;
+}
+
+/* Creates @advice, printing what it does on stderr and what it did into
+ * @log; *@signal is set when it was interrupted. */
+static gboolean
+apply_advice (const char      *conninfo,
+              GPtrArray       *advice,
+              LbIndexApplier **applier_out,
+              GString         *log,
+              int             *signum,
+              GError         **error)
+{
+  g_autoptr(LbIndexApplier) applier = lb_index_applier_new (conninfo);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) sigint = g_unix_signal_source_new (SIGINT);
+  g_autoptr(GSource) sigterm = g_unix_signal_source_new (SIGTERM);
+  ApplyRun run = { .loop = loop, .cancellable = cancellable, .last_percent = -10 };
+  const char * const *created;
+  const char * const *notes;
+  gboolean ok;
+
+  for (guint i = 0; i < advice->len; i++)
+    lb_index_applier_add_advice (applier, g_ptr_array_index (advice, i));
+  g_signal_connect (applier, "progress", G_CALLBACK (apply_progress_cb), &run);
+  g_source_set_callback (sigint, apply_interrupted_cb, &run, NULL);
+  g_source_attach (sigint, context);
+  g_source_set_callback (sigterm, apply_terminated_cb, &run, NULL);
+  g_source_attach (sigterm, context);
+
+  g_main_context_push_thread_default (context);
+  lb_index_applier_apply_async (applier, cancellable, apply_done_cb, &run);
+  g_main_loop_run (loop);
+  ok = lb_index_applier_apply_finish (applier, run.result, error);
+  g_main_context_pop_thread_default (context);
+  g_source_destroy (sigint);
+  g_source_destroy (sigterm);
+  g_clear_object (&run.result);
+  g_free (run.last_phase);
+  *signum = run.signal;
+
+  created = lb_index_applier_get_created (applier);
   for (guint i = 0; i < advice->len; i++)
     {
       LbIndexAdvice *a = g_ptr_array_index (advice, i);
-      g_autofree char *analyze = NULL;
-      PGresult *res;
 
-      /* CONCURRENTLY cannot run in a transaction: this is autocommit. */
-      res = PQexec (conn, a->statement);
-      if (PQresultStatus (res) != PGRES_COMMAND_OK)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", a->statement,
-                       g_strchomp (PQresultErrorMessage (res)));
-          PQclear (res);
-          PQfinish (conn);
-          return FALSE;
-        }
-      PQclear (res);
-      g_string_append_printf (log, _("Created: %s\n"), a->statement);
-      if (a->schema != NULL)
-        {
-          char *qs = PQescapeIdentifier (conn, a->schema, strlen (a->schema));
-          char *qt = PQescapeIdentifier (conn, a->table, strlen (a->table));
-
-          analyze = g_strdup_printf ("ANALYZE %s.%s", qs, qt);
-          PQfreemem (qs);
-          PQfreemem (qt);
-        }
-      else
-        {
-          char *qt = PQescapeIdentifier (conn, a->table, strlen (a->table));
-
-          analyze = g_strdup_printf ("ANALYZE %s", qt);
-          PQfreemem (qt);
-        }
-      res = PQexec (conn, analyze);
-      if (PQresultStatus (res) != PGRES_COMMAND_OK)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", analyze,
-                       g_strchomp (PQresultErrorMessage (res)));
-          PQclear (res);
-          PQfinish (conn);
-          return FALSE;
-        }
-      PQclear (res);
-      g_string_append_printf (log, "%s;\n", analyze);
+      for (guint k = 0; created[k] != NULL; k++)
+        if (is_index_named (created[k], a->name))
+          g_string_append_printf (log, _("Created: %s\n"), a->statement);
     }
-  PQfinish (conn);
-  return TRUE;
+  notes = lb_index_applier_get_notes (applier);
+  for (guint i = 0; notes[i] != NULL; i++)
+    g_string_append_printf (log, "%s\n", notes[i]);
+  if (ok)
+    for (guint i = 0; lb_index_applier_get_tables (applier)[i] != NULL; i++)
+      g_string_append_printf (log, "ANALYZE %s;\n", lb_index_applier_get_tables (applier)[i]);
+  if (created[0] != NULL)
+    {
+      g_auto(GStrv) undo = lb_index_applier_dup_undo_statements (applier);
+
+      g_string_append (log, _("To undo:\n"));
+      for (guint i = 0; undo[i] != NULL; i++)
+        g_string_append_printf (log, "  %s\n", undo[i]);
+    }
+  *applier_out = g_steal_pointer (&applier);
+  return ok;
 }
 
 static void
@@ -685,6 +782,7 @@ lb_cli_advise (int    argc,
   g_autoptr(GPtrArray) advice = NULL;
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(LbIndexAdvisor) advisor = NULL;
+  g_autoptr(LbIndexApplier) applier = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) applied = g_string_new (NULL);
   g_autofree char *conninfo = NULL;
@@ -714,10 +812,18 @@ lb_cli_advise (int    argc,
 
   if (o.apply && advice->len > 0)
     {
-      if (!apply_advice (conninfo, advice, applied, &error))
+      int signum = 0;
+
+      if (!apply_advice (conninfo, advice, &applier, applied, &signum, &error))
         {
-          lb_cli_print_error ("%s", error->message);
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_printerr (_("Cancelled: no index was left half-built.\n"));
+          else
+            lb_cli_print_error ("%s", error->message);
+          g_printerr ("%s", applied->str);
           stop_sandbox (sandbox);
+          if (signum != 0)
+            return LB_CLI_EXIT_SIGNAL + signum;
           return LB_CLI_EXIT_FAILURE;
         }
       else
@@ -772,6 +878,26 @@ lb_cli_advise (int    argc,
       json_builder_end_array (b);
       json_builder_set_member_name (b, "applied");
       json_builder_add_boolean_value (b, after != NULL);
+      if (applier != NULL)
+        {
+          g_auto(GStrv) undo = lb_index_applier_dup_undo_statements (applier);
+
+          json_builder_set_member_name (b, "created");
+          json_builder_begin_array (b);
+          for (guint i = 0; lb_index_applier_get_created (applier)[i] != NULL; i++)
+            json_builder_add_string_value (b, lb_index_applier_get_created (applier)[i]);
+          json_builder_end_array (b);
+          json_builder_set_member_name (b, "undo");
+          json_builder_begin_array (b);
+          for (guint i = 0; undo[i] != NULL; i++)
+            json_builder_add_string_value (b, undo[i]);
+          json_builder_end_array (b);
+          json_builder_set_member_name (b, "notes");
+          json_builder_begin_array (b);
+          for (guint i = 0; lb_index_applier_get_notes (applier)[i] != NULL; i++)
+            json_builder_add_string_value (b, lb_index_applier_get_notes (applier)[i]);
+          json_builder_end_array (b);
+        }
       if (after != NULL)
         {
           json_builder_set_member_name (b, "after");

@@ -24,6 +24,9 @@ struct _LbPlanExplainer
   guint             timeout_ms;
   GPtrArray        *settings;   /* name, value, name, value … */
   GArray           *queries;    /* guint; empty: all */
+  /* Progress of the explain under way, read from other threads. */
+  gint              progress_query;   /* 1-based: the query being explained; 0 before */
+  gint              progress_total;
 };
 
 G_DEFINE_FINAL_TYPE (LbPlanExplainer, lb_plan_explainer, G_TYPE_OBJECT)
@@ -89,6 +92,13 @@ lb_plan_explainer_new (const char  *conninfo,
   self->conninfo = g_strdup (conninfo);
   self->script = g_object_ref (script);
   return self;
+}
+
+const char *
+lb_plan_explainer_get_conninfo (LbPlanExplainer *self)
+{
+  g_return_val_if_fail (LB_IS_PLAN_EXPLAINER (self), NULL);
+  return self->conninfo;
 }
 
 void
@@ -366,6 +376,7 @@ lb_plan_explainer_explain (LbPlanExplainer  *self,
     handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), &cd, NULL);
 
   out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_atomic_int_set (&self->progress_total, (gint) n_queries);
   for (guint q = 0; q < n_queries && !failed; q++)
     {
       const LbSqlQuery *query = lb_sql_script_get_query (self->script, q);
@@ -375,6 +386,7 @@ lb_plan_explainer_explain (LbPlanExplainer  *self,
       GPtrArray *list = g_ptr_array_index (samples, q);
       gboolean analyze;
 
+      g_atomic_int_set (&self->progress_query, (gint) q + 1);
       lb_query_plans_set_sql_numbered (plans, query->sql_numbered);
       analyze = self->analyze == LB_EXPLAIN_ANALYZE_ALWAYS ||
                 (self->analyze == LB_EXPLAIN_ANALYZE_AUTO && kind == LB_STATEMENT_READ);
@@ -460,6 +472,19 @@ lb_plan_explainer_explain_async (LbPlanExplainer     *self,
   g_task_set_source_tag (task, lb_plan_explainer_explain_async);
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, explain_thread);
+}
+
+void
+lb_plan_explainer_get_progress (LbPlanExplainer *self,
+                                guint           *query,
+                                guint           *n_queries)
+{
+  g_return_if_fail (LB_IS_PLAN_EXPLAINER (self));
+
+  if (query != NULL)
+    *query = (guint) g_atomic_int_get (&self->progress_query);
+  if (n_queries != NULL)
+    *n_queries = (guint) g_atomic_int_get (&self->progress_total);
 }
 
 GPtrArray *

@@ -41,6 +41,8 @@ G_DECLARE_FINAL_TYPE (LbPlanExplainer, lb_plan_explainer, LB, PLAN_EXPLAINER, GO
 
 LbPlanExplainer *lb_plan_explainer_new              (const char       *conninfo,
                                                      LbSqlScript      *script);
+/* The server it explains on (a secret may be in it: for libpq only). */
+const char      *lb_plan_explainer_get_conninfo     (LbPlanExplainer  *self);
 void             lb_plan_explainer_set_samples      (LbPlanExplainer  *self,
                                                      guint             samples);
 void             lb_plan_explainer_set_analyze      (LbPlanExplainer  *self,
@@ -70,6 +72,12 @@ void             lb_plan_explainer_explain_async    (LbPlanExplainer     *self,
 GPtrArray       *lb_plan_explainer_explain_finish   (LbPlanExplainer     *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+/* Where an explain under way is, safe to call from any thread (a UI polls
+ * it): @query is the 1-based query being explained (0 before the first),
+ * @n_queries the script's count (0 before it starts). */
+void             lb_plan_explainer_get_progress     (LbPlanExplainer     *self,
+                                                     guint               *query,
+                                                     guint               *n_queries);
 /* The same in the calling thread (the CLI). */
 GPtrArray       *lb_plan_explainer_explain          (LbPlanExplainer     *self,
                                                      GCancellable        *cancellable,

@@ -75,19 +75,23 @@ lb_tester_window_update_actions (LbTesterWindow *self)
   g_assert (LB_IS_TESTER_WINDOW (self));
 
   gtk_widget_action_set_enabled (widget, "tester.start",
-                                 lb_test_run_get_script (self->run) != NULL && !running && !self->busy && target_ok);
+                                 lb_test_run_get_script (self->run) != NULL && !running && !self->busy && target_ok
+                                 && !self->explaining && !lb_tester_window_get_applying_indexes (self));
   gtk_widget_action_set_enabled (widget, "tester.stop", running);
-  gtk_widget_action_set_enabled (widget, "tester.open", !running);
+  gtk_widget_action_set_enabled (widget, "tester.open", !running && !lb_tester_window_get_applying_indexes (self));
   gtk_widget_action_set_enabled (widget, "tester.dialect", !running && self->file != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-json", record != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-csv", record != NULL);
   gtk_widget_action_set_enabled (widget, "tester.export-png", has_samples);
   gtk_widget_action_set_enabled (widget, "tester.export-svg", has_samples);
-  gtk_widget_action_set_enabled (widget, "tester.reset-sandbox", !running && !self->busy);
+  gtk_widget_action_set_enabled (widget, "tester.reset-sandbox", !running && !self->busy && !self->explaining);
   gtk_widget_action_set_enabled (widget, "tester.swap-baseline",
                                  record != NULL && compare_record != NULL && !running);
   gtk_widget_action_set_enabled (widget, "tester.save-connection",
                                  lb_run_settings_form_can_save_connection (self->settings_form));
+
+  lb_tester_window_update_explain_actions (self);
+  lb_tester_window_update_index_actions (self);
 
   gtk_stack_set_visible_child_name (self->run_stack, running ? "stop" : "start");
   gtk_widget_set_sensitive (self->settings_box, !running);
@@ -642,13 +646,16 @@ lb_tester_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "tester.save-connection", NULL, save_connection_action);
   gtk_widget_class_install_action (widget_class, "tester.forget-connection", NULL, forget_connection_action);
   gtk_widget_class_install_property_action (widget_class, "tester.dialect", "dialect");
+  lb_tester_window_class_add_explain_actions (widget_class);
+  lb_tester_window_class_add_index_actions (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "tester.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "tester.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "tester.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "tester.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "tester.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "tester.export-json", NULL);
+  /* Ctrl+E is tester.explain (lb-tester-window-explain.c). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "tester.export-json", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "tester.export-png", NULL);
   /* The application sets Ctrl+? only when it has one; a window opened

@@ -142,7 +142,8 @@ run_done_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(LbTesterWindow) self = user_data;
+  g_autoptr(GTask) task = user_data;
+  LbTesterWindow *self = g_task_get_source_object (task);
   g_autoptr(LbRunRecord) record = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *tps = NULL;
@@ -153,6 +154,7 @@ run_done_cb (GObject      *object,
   if (record == NULL)
     {
       run_failed (self, error);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -176,6 +178,7 @@ run_done_cb (GObject      *object,
   lb_tester_window_add_toast (self, message);
 
   g_signal_emit (self, signals[RUN_FINISHED], 0, record);
+  g_task_return_pointer (task, g_steal_pointer (&record), g_object_unref);
 }
 
 /* Each fresh credential shows as the connection string, without its secret. */
@@ -206,6 +209,12 @@ static void
 script_changed_cb (LbTesterWindow *self)
 {
   LbSqlScript *script = lb_test_run_get_script (self->run);
+
+  /* Plans belong to the script they were made from. */
+  lb_tester_window_cancel_explain (self);
+  lb_query_plans_view_set_plans (self->plans_view, NULL);
+  lb_query_plans_view_set_error (self->plans_view, NULL);
+  lb_tester_window_clear_advice (self);
 
   if (script == NULL)
     {
@@ -298,8 +307,10 @@ lb_tester_window_close_request (GtkWindow *window)
 {
   LbTesterWindow *self = LB_TESTER_WINDOW (window);
 
-  /* Closing stops the run; the engine keeps what it measured. */
+  /* Closing stops the run; the engine keeps what it measured. An index
+   * build is cancelled (its leftover dropped). */
   lb_test_run_cancel (self->run);
+  lb_tester_window_cancel_indexes (self);
 
   return GTK_WINDOW_CLASS (lb_tester_window_parent_class)->close_request (window);
 }
@@ -335,6 +346,8 @@ lb_tester_window_dispose (GObject *object)
   LbTesterWindow *self = LB_TESTER_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  lb_tester_window_cancel_explain (self);
+  lb_tester_window_indexes_free (self);
   if (self->run != NULL)
     {
       lb_test_run_cancel (self->run);
@@ -349,6 +362,9 @@ lb_tester_window_dispose (GObject *object)
   g_clear_pointer (&self->dialect, g_free);
   g_clear_object (&self->file);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->explain_cancellable);
+  g_clear_object (&self->explainer);
+  g_clear_handle_id (&self->explain_progress_id, g_source_remove);
 
   G_OBJECT_CLASS (lb_tester_window_parent_class)->dispose (object);
 }
@@ -374,6 +390,9 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   g_type_ensure (LB_TYPE_SCRIPT_VIEW);
   g_type_ensure (LB_TYPE_RUN_SETTINGS_FORM);
   g_type_ensure (LB_TYPE_RUN_RESULTS_VIEW);
+  g_type_ensure (LB_TYPE_QUERY_PLANS_VIEW);
+  g_type_ensure (LB_TYPE_INDEX_ADVICE_VIEW);
+  g_type_ensure (LB_TYPE_PLAN_COMPARE_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_RESOURCE_PATH "/ui/lb-tester-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, toast_overlay);
@@ -385,6 +404,11 @@ lb_tester_window_class_init (LbTesterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, script_view);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, settings_form);
   gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, results_view);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, plans_view);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, advice_view);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, plan_compare_page);
+  gtk_widget_class_bind_template_child (widget_class, LbTesterWindow, plan_compare_view);
 
   /* How the open file is read: "auto" (the dialect rule), "pgbench", "mix"
    * or "webtool"; the state of tester.dialect. */
@@ -425,6 +449,7 @@ lb_tester_window_init (LbTesterWindow *self)
   g_signal_connect_object (self->settings_form, "notify::target-ready",
                            G_CALLBACK (lb_tester_window_update_actions), self, G_CONNECT_SWAPPED);
 
+  lb_tester_window_init_indexes (self);
   use_own_help_overlay (self);
   g_signal_connect (self, "notify::application", G_CALLBACK (use_own_help_overlay), NULL);
   g_signal_connect_object (self->history_view, "selection-changed", G_CALLBACK (history_selection_changed_cb),
@@ -567,18 +592,38 @@ lb_tester_window_set_target_source (LbTesterWindow     *self,
 void
 lb_tester_window_start (LbTesterWindow *self)
 {
+  g_return_if_fail (LB_IS_TESTER_WINDOW (self));
+
+  lb_tester_window_run_async (self, NULL, NULL, NULL);
+}
+
+void
+lb_tester_window_run_async (LbTesterWindow      *self,
+                            const LbRunSettings *run_settings,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
   g_autoptr(LbRunSettings) settings = NULL;
   g_autofree char *ladder_error = NULL;
 
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
 
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, lb_tester_window_run_async);
   if (lb_test_run_get_running (self->run) || self->busy || lb_test_run_get_script (self->run) == NULL)
-    return;
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                               _("A run or a sandbox reset is under way, or there is no script"));
+      return;
+    }
 
+  /* The target comes from the form whatever the settings. */
   settings = lb_run_settings_form_dup_settings (self->settings_form, &ladder_error);
   if (ladder_error != NULL)
     {
       lb_compat_show_error (GTK_WINDOW (self), _("These Settings Cannot Run"), ladder_error);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", ladder_error);
       return;
     }
 
@@ -597,13 +642,29 @@ lb_tester_window_start (LbTesterWindow *self)
       g_clear_pointer (&self->source_text, g_free);
       lb_test_run_set_target_conninfo (self->run, settings->conninfo);
     }
+  if (run_settings != NULL)
+    {
+      g_clear_pointer (&settings, lb_run_settings_free);
+      settings = lb_run_settings_copy (run_settings);
+    }
 
   /* A new run: the chart, counters and table start empty. */
   lb_run_history_view_unselect_all (self->history_view);
   lb_run_results_view_begin (self->results_view, settings);
   lb_run_results_view_set_phase (self->results_view, _("Connecting…"), TRUE);
-  lb_test_run_start_async (self->run, settings, NULL, run_done_cb, g_object_ref (self));
+  lb_test_run_start_async (self->run, settings, NULL, run_done_cb, g_steal_pointer (&task));
   lb_tester_window_update_actions (self);
+}
+
+LbRunRecord *
+lb_tester_window_run_finish (LbTesterWindow  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (LB_IS_TESTER_WINDOW (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
