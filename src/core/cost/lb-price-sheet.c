@@ -447,8 +447,8 @@ apply_jobs_node_type (LbPriceSheet  *self,
   if (type != NULL && !g_str_equal (type->cloud, cloud))
     {
       g_set_error (error, LB_PRICE_SHEET_ERROR, LB_PRICE_SHEET_ERROR_INVALID,
-                   _("%s: node type “%s” is listed under both %s and %s"),
-                   file_name, name, type->cloud, cloud);
+                   _("%s: “%s”: node type “%s” is already listed under %s"),
+                   file_name, path, name, type->cloud);
       return FALSE;
     }
   if (type == NULL)
