@@ -28,7 +28,6 @@ struct _LbRunRecord
   double         server_cpu_time;    /* the sampler thread's user+sys seconds */
   double         reference_cu;       /* the CU the bands compare with; 0 = none */
   char          *reference_cu_source; /* "workload", "settings" */
-  JsonNode      *remote;             /* a run on Databricks compute: its "remote" object, or NULL */
 };
 
 /* JSON numbers cannot be NaN or infinite: those are written as 0. */

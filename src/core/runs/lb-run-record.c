@@ -144,7 +144,6 @@ lb_run_record_finalize (GObject *object)
   g_clear_pointer (&self->server_snapshots, g_ptr_array_unref);
   g_clear_pointer (&self->server_notes, g_ptr_array_unref);
   g_clear_pointer (&self->reference_cu_source, g_free);
-  g_clear_pointer (&self->remote, json_node_unref);
 
   G_OBJECT_CLASS (lb_run_record_parent_class)->finalize (object);
 }
@@ -560,11 +559,6 @@ lb_run_record_to_json (LbRunRecord *self)
   add_histogram (builder, "histogram", r->latency);
   add_histogram (builder, "lag_histogram", r->lag);
   _lb_run_record_server_to_json (self, builder);
-  if (self->remote != NULL)
-    {
-      json_builder_set_member_name (builder, "remote");
-      json_builder_add_value (builder, json_node_copy (self->remote));
-    }
 
   json_builder_end_object (builder);
 
@@ -847,41 +841,9 @@ lb_run_record_new_from_json (JsonNode  *node,
     return NULL;
   if (!_lb_run_record_server_from_json (self, object, error))
     return NULL;
-  if (json_object_has_member (object, "remote")
-      && !json_object_get_null_member (object, "remote"))
-    {
-      JsonNode *remote = json_object_get_member (object, "remote");
-
-      if (!JSON_NODE_HOLDS_OBJECT (remote))
-        {
-          lb_run_json_bad_member (error, "record", "remote", _("an object"));
-          return NULL;
-        }
-      self->remote = json_node_copy (remote);
-    }
 
   self->settings = g_steal_pointer (&settings);
   self->result = g_steal_pointer (&r);
 
   return g_steal_pointer (&self);
-}
-
-JsonNode *
-lb_run_record_get_remote (LbRunRecord *self)
-{
-  g_return_val_if_fail (LB_IS_RUN_RECORD (self), NULL);
-
-  return self->remote;
-}
-
-void
-lb_run_record_set_remote (LbRunRecord *self,
-                          JsonNode    *remote)
-{
-  g_return_if_fail (LB_IS_RUN_RECORD (self));
-  g_return_if_fail (remote == NULL || JSON_NODE_HOLDS_OBJECT (remote));
-
-  g_clear_pointer (&self->remote, json_node_unref);
-  if (remote != NULL)
-    self->remote = json_node_copy (remote);
 }

@@ -247,18 +247,6 @@ double         lb_run_record_get_reference_cu    (LbRunRecord *self,
 void           lb_run_record_set_reference_cu    (LbRunRecord *self,
                                                   double       cu,
                                                   const char  *source);
-/* A run on Databricks compute (LbRemoteRun): the record's "remote" object,
- * NULL for a local run. Members: "workers", "node_type", "job_run_id",
- * "run_id" (the workspace folder's name), "volume", "kept_files",
- * "target" {kind, instance_name|endpoint|host, port, dbname} (no secret),
- * "cost" {estimated_usd, actual_usd, dbus, compute_seconds},
- * "clients_asked", "clients_connected", "errors" [sentences], and
- * "worker_rows" [{worker, state, clients_asked, clients_connected,
- * transactions, failed, tps, p50_ms, p95_ms, p99_ms, tps_per_core, error,
- * log_tail}]. The setter copies @remote. */
-JsonNode      *lb_run_record_get_remote      (LbRunRecord *self);
-void           lb_run_record_set_remote      (LbRunRecord *self,
-                                              JsonNode    *remote);
 /* "customer_lookup.sql · 16 clients · 1,234 tps" */
 char          *lb_run_record_dup_title       (LbRunRecord *self);
 
