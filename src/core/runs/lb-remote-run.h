@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "lb-databricks-client.h"
+#include "lb-remote-plan.h"
 #include "lb-run-history.h"
 #include "lb-run-record.h"
 #include "lb-sql-script.h"
@@ -32,34 +33,6 @@ typedef enum
 
 #define LB_TYPE_REMOTE_RUN_STATE (lb_remote_run_state_get_type ())
 GType lb_remote_run_state_get_type (void) G_GNUC_CONST;
-
-/* Where the workers connect. No secret: each task mints its own credential. */
-typedef enum
-{
-  LB_REMOTE_TARGET_PROVISIONED,   /* a database instance: instance_name */
-  LB_REMOTE_TARGET_AUTOSCALING,   /* a Lakebase project's endpoint: endpoint */
-} LbRemoteTargetKind;
-
-typedef struct
-{
-  LbRemoteTargetKind  kind;
-  char               *instance_name;   /* provisioned */
-  char               *endpoint;        /* "projects/p/branches/b/endpoints/e" */
-  char               *host;            /* the database host (or socket directory) */
-  guint               port;            /* 0 = 5432 */
-  char               *dbname;          /* NULL = "databricks_postgres" */
-  char               *sslmode;         /* NULL = "require" */
-  char               *user;            /* the run-as identity's Postgres role; NULL = SCIM Me's userName */
-} LbRemoteTarget;
-
-#define LB_TYPE_REMOTE_TARGET (lb_remote_target_get_type ())
-GType           lb_remote_target_get_type (void) G_GNUC_CONST;
-LbRemoteTarget *lb_remote_target_new      (void);
-LbRemoteTarget *lb_remote_target_copy     (const LbRemoteTarget *self);
-void            lb_remote_target_free     (LbRemoteTarget       *self);
-/* "instance retail · host" / "endpoint projects/p/…": what the user sees. */
-char           *lb_remote_target_dup_label (const LbRemoteTarget *self);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbRemoteTarget, lb_remote_target_free)
 
 /* One worker as the run sees it (lb_remote_run_dup_workers()). */
 typedef struct
@@ -154,19 +127,18 @@ gint64            lb_remote_run_get_job_run_id   (LbRemoteRun          *self);
 const char       *lb_remote_run_get_message      (LbRemoteRun          *self);
 /* The run folder's name ("20261202-170102-3fa2c1"), NULL before a start. */
 const char       *lb_remote_run_get_run_id       (LbRemoteRun          *self);
+/* The run folder in the workspace ("/Users/<u>/.lakebase-accelerator/runs/<id>")
+ * and the samples folder in the volume; NULL before they are known. */
+const char       *lb_remote_run_get_workspace_folder (LbRemoteRun      *self);
+const char       *lb_remote_run_get_samples_folder   (LbRemoteRun      *self);
 /* Each worker now (LbRemoteWorkerInfo*, by worker), NULL before a start. */
 GPtrArray        *lb_remote_run_dup_workers      (LbRemoteRun          *self);
 LbRunRecord      *lb_remote_run_get_record       (LbRemoteRun          *self);
 /* Why the last record was not added to the history, or NULL. */
 const GError     *lb_remote_run_get_history_error (LbRemoteRun         *self);
-/* HTTP requests this run has sent so far, and the most sent in any one
- * second-long window while the job was live (the budget is one a second). */
+/* Requests this run has sent since the submit, and the most sent in any
+ * one-second window since then (the budget is one a second). */
 guint             lb_remote_run_get_request_count (LbRemoteRun         *self);
-
-/* The run folder's and samples folder's paths for @run_id. */
-char             *lb_remote_run_dup_workspace_dir (const char          *user_name,
-                                                   const char          *run_id);
-char             *lb_remote_run_dup_samples_dir   (const char          *volume,
-                                                   const char          *run_id);
+guint             lb_remote_run_get_max_requests_per_second (LbRemoteRun *self);
 
 G_END_DECLS
