@@ -83,12 +83,14 @@ scroll_to (Fixture    *fixture,
 
   if (scrolled == NULL)
     return;
-  if (gtk_widget_compute_point (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)),
-                                &GRAPHENE_POINT_INIT (0, 0), &point))
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  lb_test_spin_ms (100);
+  /* From where the widget is now, in the scrolled window, to the content. */
+  if (gtk_widget_compute_point (widget, scrolled, &GRAPHENE_POINT_INIT (0, 0), &point))
     {
       GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
 
-      gtk_adjustment_set_value (adj, MAX (0, point.y - 40));
+      gtk_adjustment_set_value (adj, MAX (0, gtk_adjustment_get_value (adj) + point.y - 40));
     }
   for (guint i = 0; i < 3; i++)
     {
@@ -180,7 +182,7 @@ test_form (Fixture       *fixture,
                                    "4 workers × 300 clients open 1,200 connections; a Lakebase database accepts 1,000."));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (form_child (fixture, "clients_row"))),
                             "300 per worker"));
-  scroll_to (fixture, warning_row);
+  scroll_to (fixture, estimate_group);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "remote-form-warning");
   gtk_spin_button_set_value (clients_spin, 1000);
   g_assert_false (gtk_widget_get_visible (warning_row));

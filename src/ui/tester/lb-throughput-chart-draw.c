@@ -271,7 +271,7 @@ draw_workers (LbThroughputChart  *self,
             cairo_line_to (cr, x, y);
         }
       /* Alternate two shades so neighbouring workers stay apart. */
-      set_color (cr, &self->palette[0], w % 2 == 0 ? 0.55 : 0.38);
+      set_color (cr, &self->palette[0], w % 2 == 0 ? 0.7 : 0.5);
       cairo_stroke (cr);
     }
   cairo_restore (cr);
