@@ -418,6 +418,33 @@ test_results (Fixture       *fixture,
   scroll_to (fixture, workers_group);
   lb_test_save_screenshot (GTK_WIDGET (fixture->window), "remote-results-workers");
 
+  /* the history row names the target and the worker count, as kept on disk */
+  {
+    g_autoptr(LbRunHistory) history = lb_run_history_new (NULL);
+
+    lb_tester_window_set_history (fixture->window, history);
+    g_assert_true (lb_run_history_add (history, reloaded, &error));
+    g_assert_no_error (error);
+    /* the history sits in the header bar's popover: open it as a click does */
+    gtk_menu_button_popup (fixture->window->history_button);
+    for (guint i = 0; i < 4; i++)
+      {
+        gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+        lb_test_spin_ms (100);
+      }
+    lb_test_save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (fixture->window->history_button)),
+                             "remote-history");
+    g_assert_nonnull (lb_test_find_label_containing (lb_tester_window_get_history_view (fixture->window),
+                                                     "Databricks\u00a0compute\u00a0·\u00a03\u00a0workers"));
+    gtk_menu_button_popdown (fixture->window->history_button);
+    for (guint i = 0; i < 4; i++)
+      {
+        gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+        lb_test_spin_ms (100);
+      }
+    g_assert_true (lb_run_history_remove (history, reloaded, &error));
+  }
+
   /* a local run shows no worker rows */
   lb_tester_window_show_run (fixture->window, NULL);
   g_assert_false (gtk_widget_get_visible (workers_group));
