@@ -330,8 +330,15 @@ fake_local_path (LbFakeWorkspace *fake,
   return g_strconcat (lb_fake_workspace_get_runner_root (fake), prefix, path, NULL);
 }
 
-/* The most requests the fake logged in any one-second window from the
- * submit to the last runs/get (the run is live in between). */
+/* The app's requests: the runners' own (their credentials) are not. */
+static gboolean
+is_app_request (const char *line)
+{
+  return strstr (line, "/credentials ") == NULL;
+}
+
+/* The most requests of the app the fake logged in any one-second window
+ * from the submit to the last runs/get (the run is live in between). */
 static guint
 max_requests_per_second_while_live (LbFakeWorkspace *fake,
                                     double          *rate)
@@ -339,7 +346,7 @@ max_requests_per_second_while_live (LbFakeWorkspace *fake,
   g_auto(GStrv) lines = lb_fake_workspace_dup_log (fake);
   g_autoptr(GArray) times = lb_fake_workspace_dup_request_times (fake, NULL, NULL);
   gint first = -1, last = -1;
-  guint most = 0;
+  guint most = 0, n_app = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -356,13 +363,22 @@ max_requests_per_second_while_live (LbFakeWorkspace *fake,
     {
       guint in_window = 0;
 
+      if (!is_app_request (lines[i]))
+        continue;
+      n_app++;
       for (gint j = i; j <= last; j++)
-        if (g_array_index (times, gint64, j) - g_array_index (times, gint64, i) < G_USEC_PER_SEC)
+        if (is_app_request (lines[j])
+            && g_array_index (times, gint64, j) - g_array_index (times, gint64, i) < G_USEC_PER_SEC)
           in_window++;
+      if (in_window > 1)
+        for (gint j = first; j <= last; j++)
+          g_test_message ("%.3f %s", (g_array_index (times, gint64, j) - g_array_index (times, gint64, first)) / 1e6,
+                          lines[j]);
       most = MAX (most, in_window);
     }
+  /* Requests per second over the live time: the submit's own excluded. */
   if (rate != NULL)
-    *rate = (last - first) / ((g_array_index (times, gint64, last) - g_array_index (times, gint64, first)) / 1e6);
+    *rate = (n_app - 1) / ((g_array_index (times, gint64, last) - g_array_index (times, gint64, first)) / 1e6);
   return most;
 }
 
@@ -415,7 +431,7 @@ test_end_to_end (Fixture       *fixture,
   g_assert_cmpuint (data.n_worker_samples, >=, 2);
   g_assert_true (saw_state (&data, LB_REMOTE_RUN_STATE_UPLOADING));
   g_assert_true (saw_state (&data, LB_REMOTE_RUN_STATE_SUBMITTING));
-  g_assert_true (saw_state (&data, LB_REMOTE_RUN_STATE_WAITING));
+  /* The fake starts its tasks 100 ms after the submit: the first runs/get may find them running. */
   g_assert_true (saw_state (&data, LB_REMOTE_RUN_STATE_RUNNING));
   g_assert_true (saw_state (&data, LB_REMOTE_RUN_STATE_COLLECTING));
   g_assert_false (saw_state (&data, LB_REMOTE_RUN_STATE_CLEANING_UP));
