@@ -590,11 +590,12 @@ test_cancel (Fixture       *fixture,
 }
 
 /* A script whose clients 2 and 3 (worker 1's, by the :client_id offsets)
- * divide by zero at once: pgbench stops every client of worker 1, its
- * runner fails and says why; worker 0 runs on. */
+ * divide by zero on the server at once: pgbench stops every client of
+ * worker 1, its runner fails and says why; worker 0 runs on. */
 static const char failing_script_text[] =
-  "\\set d 1 / (1 - :client_id / 2)\n"
+  "\\set d 1 - :client_id / 2\n"
   "\\set k random(1, 1000000)\n"
+  "SELECT 1 / :d;\n"
   "INSERT INTO remote_hits (client, k) VALUES (:client_id, :k);\n";
 
 /* A worker that fails is reported with its error; the other one finishes. */
@@ -605,7 +606,7 @@ test_failed_worker (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(LbSqlScript) script = lb_sql_script_new_from_data (failing_script_text, -1, "failing.sql", &error);
   g_autoptr(LbRemoteRun) run = remote_run_new (fixture, 2);
-  g_autoptr(LbRunSettings) settings = settings_new (2, 3);
+  g_autoptr(LbRunSettings) settings = settings_new (4, 3);
   g_auto(RunData) data = { 0 };
   const LbRemoteWorkerRow *failed, *done;
   gboolean reported = FALSE;
@@ -622,6 +623,8 @@ test_failed_worker (Fixture       *fixture,
   g_assert_cmpuint (rows->len, ==, 2);
   done = g_ptr_array_index (rows, 0);
   failed = g_ptr_array_index (rows, 1);
+  g_test_message ("worker 1: %s, %" G_GUINT64_FORMAT " transactions, %s\n%s", failed->state, failed->transactions,
+                  failed->error, failed->log_tail);
   g_assert_cmpstr (done->state, ==, "done");
   g_assert_cmpuint (done->transactions, >, 0);
   g_assert_cmpstr (failed->state, ==, "failed");
@@ -678,6 +681,7 @@ test_cli_json (Fixture       *fixture,
   g_autofree char *port = lb_test_conninfo_value (conninfo, "port");
   g_autofree char *host = lb_test_conninfo_value (conninfo, "host");
   g_autofree char *dbname = lb_test_conninfo_value (conninfo, "dbname");
+  g_autofree char *user = lb_test_conninfo_value (conninfo, "user");
   g_auto(GStrv) envp = g_get_environ ();
   JsonObject *root, *remote;
   const char *args[] = {
@@ -686,6 +690,8 @@ test_cli_json (Fixture       *fixture,
     "--port", port, "--dbname", dbname, "--sslmode", "disable", "--no-save", "--json", "-", NULL
   };
 
+  /* The CLI logs in as the run's identity: its userName is the server's role. */
+  lb_fake_workspace_set_user_name (fixture->fake, user);
   config = g_strdup_printf ("[DEFAULT]\nhost = %s\ntoken = %s\n", lb_fake_workspace_get_url (fixture->fake),
                             lb_fake_workspace_get_token (fixture->fake));
   config_path = lb_test_write_file (fixture->tmp_dir, "databrickscfg", config);
