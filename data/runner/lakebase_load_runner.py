@@ -276,7 +276,9 @@ def find_pgbench():
     found = shutil.which("pgbench")
     if found:
         return found
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"),
+    # LAKEBASE_RUNNER_PG_DIRS: where else to look (a glob; the tests point it nowhere).
+    pattern = os.environ.get("LAKEBASE_RUNNER_PG_DIRS", "/usr/lib/postgresql/*/bin")
+    candidates = sorted(glob.glob(os.path.join(pattern, "pgbench")),
                         key=lambda p: [int(x) if x.isdigit() else 0 for x in p.split("/")], reverse=True)
     return candidates[0] if candidates else None
 
@@ -571,13 +573,21 @@ class Runner:
         self.status = Status(self.samples_dir, worker, self.clients)
         self.cancelled = False
         self.process = None
+        self.measure = None
         self.log_tail = collections.deque(maxlen=LOG_TAIL_LINES)
         self.credentials_minted = 0
         self.errors = collections.OrderedDict()
         self.summaries = []
         self.cpu_seconds = 0.0
         self.version = None
-        self.work_dir = tempfile.mkdtemp(prefix="lakebase-runner-")
+        # pgbench's per-transaction logs: a private temporary directory,
+        # or LAKEBASE_RUNNER_WORK_DIR (kept; the tests read the logs).
+        self.keep_work_dir = bool(os.environ.get("LAKEBASE_RUNNER_WORK_DIR"))
+        if self.keep_work_dir:
+            self.work_dir = os.environ["LAKEBASE_RUNNER_WORK_DIR"]
+            os.makedirs(self.work_dir, exist_ok=True)
+        else:
+            self.work_dir = tempfile.mkdtemp(prefix="lakebase-runner-")
 
     # ---- signals ----
 
@@ -639,7 +649,8 @@ class Runner:
 
     def pgbench_env(self, credential):
         env = dict(os.environ)
-        for name in ("DATABRICKS_TOKEN", "DATABRICKS_HOST", "DATABRICKS_CLIENT_SECRET", "PGPASSFILE"):
+        for name in ("DATABRICKS_TOKEN", "DATABRICKS_HOST", "DATABRICKS_CLIENT_SECRET", "PGPASSFILE", "PGHOSTADDR", "PGSERVICE",
+                     "LAKEBASE_RUNNER_WORK_DIR"):
             env.pop(name, None)
         target = self.target
         env["PGHOST"] = str(target.get("host", ""))
@@ -871,7 +882,8 @@ def main(argv=None):
         print("Cannot write the final file: %s" % failure, file=sys.stderr)
         return 1
     finally:
-        shutil.rmtree(runner.work_dir, ignore_errors=True)
+        if not runner.keep_work_dir:
+            shutil.rmtree(runner.work_dir, ignore_errors=True)
     if error:
         print(error, file=sys.stderr)
     # A failure fails the task (the job shows it); a cancel is the job's CANCELED.
