@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "lb-core.h"
 #include "lb-jobs-client.h"
 #include "lb-price-sheet.h"
 #include "lb-remote-run.h"
@@ -545,12 +546,12 @@ update_from_job (LbRemoteRun *self,
       set_message (self, text);
       set_state (self, LB_REMOTE_RUN_STATE_WAITING);
     }
-  else if (running > 0)
+  else if (running > 0 && !self->cancel_requested)
     {
-      if (self->state == LB_REMOTE_RUN_STATE_WAITING && self->emitted == 0)
-        set_message (self, _("The workers are starting pgbench…"));
-      else
-        set_message (self, NULL);
+      /* The clusters are up: the runners find pgbench, mint their
+       * credentials and connect before the first second comes in. */
+      set_message (self, self->emitted == 0 ? _("The workers are starting pgbench…") : NULL);
+      set_state (self, LB_REMOTE_RUN_STATE_RUNNING);
     }
   set_string (&self->job_message, job->state_message, NULL);
   emit_worker_changes (self);
@@ -751,9 +752,15 @@ send_next_live (LbRemoteRun *self,
     {
       /* Quick while the clusters start, then every few seconds. */
       static const guint backoff_s[] = { 1, 1, 2, 3 };
-      gint64 period = self->cancel_sent ? G_USEC_PER_SEC
-                      : self->n_gets < G_N_ELEMENTS (backoff_s) ? backoff_s[self->n_gets] * G_USEC_PER_SEC
-                      : GET_PERIOD_US;
+      gboolean started = FALSE;
+      gint64 period;
+
+      /* Once a cluster is up, its live file says more than runs/get. */
+      for (guint i = 0; i < self->workers; i++)
+        started |= get_worker (self, i)->task_started;
+      period = self->cancel_sent ? G_USEC_PER_SEC
+               : started || self->n_gets >= G_N_ELEMENTS (backoff_s) ? GET_PERIOD_US
+               : backoff_s[self->n_gets] * G_USEC_PER_SEC;
 
       self->next_get_us = now + period;
       self->in_flight = TRUE;
@@ -1203,6 +1210,21 @@ json_to_bytes (JsonNode *node)
   return g_bytes_new_take (text, length);
 }
 
+/* pgbench numbers each worker's clients from 0: a script's :client_id
+ * becomes :client_id + :client_id_base (the runner defines it with -D),
+ * so the workers together count 0 … clients-1 as one local run does. */
+static char *
+offset_client_id (const char *text)
+{
+  g_autoptr(GRegex) regex = g_regex_new (":client_id(?![A-Za-z0-9_])", 0, 0, NULL);
+  g_autofree char *replaced = NULL;
+
+  if (!g_regex_match (regex, text, 0, NULL))
+    return g_strdup (text);
+  replaced = g_regex_replace_literal (regex, text, -1, 0, ":lb_client_id", 0, NULL);
+  return g_strconcat ("\\set lb_client_id :client_id + :client_id_base\n", replaced, NULL);
+}
+
 /* The script as pgbench files in a temporary folder, then the plan, the
  * config and the list of uploads, their paths as the cluster sees them. */
 static gboolean
@@ -1249,6 +1271,7 @@ prepare_uploads (LbRemoteRun  *self,
       const char *arg = argv[i];
       g_autofree char *local = NULL;
       g_autofree char *contents = NULL;
+      g_autofree char *offset = NULL;
       g_autofree char *basename = NULL;
       const char *at;
       gsize length = 0;
@@ -1262,9 +1285,11 @@ prepare_uploads (LbRemoteRun  *self,
       local = at != NULL ? g_strndup (arg, at - arg) : g_strdup (arg);
       if (!g_file_get_contents (local, &contents, &length, error))
         return FALSE;
+      offset = offset_client_id (contents);
+      length = strlen (offset);
       basename = g_path_get_basename (local);
       add_upload (self, g_build_path ("/", script_dir, basename, NULL),
-                  g_bytes_new_take (g_steal_pointer (&contents), length));
+                  g_bytes_new_take (g_steal_pointer (&offset), length));
       g_ptr_array_add (script_args, g_strdup_printf ("%s/%s%s", script_cluster_dir, basename, at != NULL ? at : ""));
     }
   g_ptr_array_add (script_args, NULL);
@@ -1289,7 +1314,6 @@ prepare_uploads (LbRemoteRun  *self,
   self->plan->node_type_id = g_strdup (self->node_type_used);
   self->plan->script_args = (char **) g_ptr_array_free (g_steal_pointer (&script_args), FALSE);
   self->plan->settings = lb_run_settings_copy (self->settings);
-  g_clear_pointer (&self->plan->settings->conninfo, g_free);
   self->plan->target = lb_remote_target_copy (self->target);
   if (self->plan->target->user == NULL)
     self->plan->target->user = g_strdup (self->user_name);
@@ -1500,6 +1524,9 @@ lb_remote_run_class_init (LbRemoteRunClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GParamFlags readable = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags writable = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  /* The runner it uploads is in the core's resources. */
+  lb_core_init ();
 
   object_class->dispose = lb_remote_run_dispose;
   object_class->finalize = lb_remote_run_finalize;
@@ -1743,8 +1770,15 @@ check_can_start (LbRemoteRun          *self,
     }
   if (!lb_remote_plan_check_volume (self->volume, error))
     return FALSE;
-  if (!lb_run_settings_validate (settings, error))
-    return FALSE;
+  {
+    /* The workers connect; the settings are checked as they will run. */
+    g_autoptr(LbRunSettings) copy = lb_run_settings_copy (settings);
+
+    g_free (copy->conninfo);
+    copy->conninfo = g_strdup ("dbname=remote");
+    if (!lb_run_settings_validate (copy, error))
+      return FALSE;
+  }
   if (settings->mode == LB_RUN_MODE_LADDER)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
