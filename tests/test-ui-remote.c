@@ -324,6 +324,8 @@ make_remote_record (void)
 
   record = lb_run_record_new ("customer_lookup.sql", NULL, settings, result, started);
   lb_run_record_set_remote (record, rows, "m5d.xlarge", 4242);
+  /* 3 tasks of 12 min at 0.69 DBU/h: 0.414 DBU × $0.15 */
+  lb_run_record_set_remote_cost (record, 0.414, 0.0621);
   return record;
 }
 
@@ -388,6 +390,7 @@ test_results (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (toggle)));
   g_assert_nonnull (gtk_list_box_get_row_at_index (workers_list, 2));
   g_assert_null (gtk_list_box_get_row_at_index (workers_list, 3));
+  g_assert_nonnull (lb_test_find_label_containing (workers_group, "3 workers on m5d.xlarge · $0.06 billed in DBUs (0.41 DBU)"));
   g_assert_nonnull (lb_test_find_label_containing (workers_list, "Worker 0 · done"));
   g_assert_nonnull (lb_test_find_label_containing (workers_list, "25 of 25 clients connected"));
   g_assert_nonnull (lb_test_find_label_containing (workers_list, "Worker 2 · failed"));

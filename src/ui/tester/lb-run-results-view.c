@@ -1014,6 +1014,24 @@ show_record_workers (LbRunResultsView *self)
     }
 
   show_worker_lines (self, lines->data, lines->len);
+  if (rows != NULL && rows->len > 0)
+    {
+      double dbus = 0;
+      double cost = lb_run_record_get_remote_cost (self->record, &dbus);
+      const char *node_type = lb_run_record_get_remote_node_type (self->record);
+      g_autofree char *head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker on %s", "%u workers on %s",
+                                                            rows->len),
+                                               rows->len, node_type != NULL ? node_type : _("job compute"));
+      g_autofree char *description = NULL;
+
+      /* What Jobs billed, from the tasks' durations: the real cost. */
+      if (cost > 0)
+        description = g_strdup_printf (_("%s · $%.2f billed in DBUs (%.2f DBU); the cloud VM cost is billed separately by the cloud provider"),
+                                       head, cost, dbus);
+      else
+        description = g_strdup_printf (_("%s · clients connected of those asked, throughput and latency of each"), head);
+      adw_preferences_group_set_description (self->workers_group, description);
+    }
   lb_throughput_chart_set_worker_series (self->chart, result != NULL ? result->timeline : NULL,
                                          series->len > 0 ? series : NULL);
 }
