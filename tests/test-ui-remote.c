@@ -10,11 +10,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "lb-fake-workspace.h"
+#include "lb-fake-workspace-jobs.h"
+#include "lb-pg-sandbox.h"
 #include "lb-price-sheet.h"
 #include "lb-remote-plan.h"
 #include "lb-tester-window.h"
 #include "lb-tester-window-private.h"
 #include "lb-test-gtk-utils.h"
+
+static char *profiles_path;
 
 typedef struct
 {
@@ -455,6 +460,187 @@ test_results (Fixture       *fixture,
   g_assert_cmpuint (lb_throughput_chart_get_n_workers (chart), ==, 0);
 }
 
+/* A live run through the window's Start, on the fake workspace: its Jobs
+ * tasks are real runners (python3) running real pgbench against a local
+ * server. The live chart gets every worker's line, the rows follow the
+ * workers, and the record lands in the results and the history. */
+typedef struct
+{
+  LbRunRecord *record;
+  guint        worker_points_live;
+} LiveRun;
+
+static void
+run_finished_cb (LbTesterWindow *window,
+                 LbRunRecord    *record,
+                 LiveRun        *live)
+{
+  g_set_object (&live->record, record);
+  live->worker_points_live = lb_throughput_chart_get_n_worker_points (lb_tester_window_get_chart (window), 0);
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+call_sync (LbDatabricksClient *client,
+           const char         *method,
+           const char         *path,
+           const char         *body_json)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) body = body_json != NULL ? json_from_string (body_json, NULL) : NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lb_databricks_client_call_async (client, method, path, NULL, body, LB_CALL_DEFAULT, NULL,
+                                   lb_test_async_result_cb, &result);
+  answer = lb_databricks_client_call_finish (client, lb_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_live_run (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(LbPgSandbox) sandbox = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbDatabricksAuth) auth = NULL;
+  g_autoptr(LbDatabricksClient) client = NULL;
+  g_autoptr(LbRunHistory) history = NULL;
+  g_autoptr(GFile) history_dir = NULL;
+  g_autoptr(GFile) script = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("lb-ui-remote-live-XXXXXX", NULL);
+  g_autofree char *script_path = NULL;
+  g_autofree char *profiles = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *host_port = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *dbname = NULL;
+  g_autofree char *history_path = NULL;
+  g_auto(GStrv) submissions = NULL;
+  LbFakeWorkspace *fake;
+  LiveRun live = { 0, };
+  gboolean loaded = FALSE;
+  const char *conninfo;
+  GPtrArray *rows;
+  GtkWidget *workers_group;
+
+  {
+    g_autofree char *python = g_find_program_in_path ("python3");
+    g_autofree char *pgbench = g_find_program_in_path ("pgbench");
+
+    /* The fake also finds pgbench in the PostgreSQL bin dir. */
+    if (python == NULL || (pgbench == NULL && !g_file_test ("/usr/lib/postgresql", G_FILE_TEST_IS_DIR)))
+      {
+        g_test_skip ("python3 or pgbench is not installed");
+        return;
+      }
+  }
+
+  sandbox = lb_pg_sandbox_new_for_tests (FALSE);
+  g_assert_true (lb_pg_sandbox_start (sandbox, NULL, &error));
+  g_assert_no_error (error);
+  conninfo = lb_pg_sandbox_get_conninfo (sandbox);
+  host = lb_test_conninfo_value (conninfo, "host");
+  port = lb_test_conninfo_value (conninfo, "port");
+  user = lb_test_conninfo_value (conninfo, "user");
+  dbname = lb_test_conninfo_value (conninfo, "dbname");
+  host_port = port != NULL ? g_strdup_printf ("%s:%s", host, port) : g_strdup (host);
+
+  fake = lb_fake_workspace_new ();
+  lb_fake_workspace_set_polls_until_ready (fake, 0);
+  lb_fake_workspace_set_pg_host (fake, host);
+  auth = lb_databricks_auth_new_for_token (lb_fake_workspace_get_url (fake), lb_fake_workspace_get_token (fake));
+  client = lb_databricks_client_new (auth, &error);
+  g_assert_no_error (error);
+  call_sync (client, "POST", "/api/2.0/database/instances", "{\"name\":\"ui-load\",\"capacity\":\"CU_1\"}");
+
+  /* The profile the form lists points at the fake. */
+  profiles = g_strdup_printf ("[loadtest]\nhost = %s\ntoken = %s\n", lb_fake_workspace_get_url (fake),
+                              lb_fake_workspace_get_token (fake));
+  g_assert_true (g_file_set_contents (profiles_path, profiles, -1, NULL));
+
+  history_path = g_build_filename (tmp, "history", NULL);
+  history_dir = g_file_new_for_path (history_path);
+  history = lb_run_history_new (history_dir);
+  lb_tester_window_set_history (fixture->window, history);
+
+  script_path = lb_test_write_file (tmp, "lookup.sql", "\\set k random(1, 1000)\nSELECT :k;\n");
+  script = g_file_new_for_path (script_path);
+  lb_tester_window_load_file_async (fixture->window, script, NULL, load_done_cb, &loaded);
+  lb_test_spin_until (&loaded, 10);
+
+  /* What a user does: pick the target, type the database and the volume. */
+  adw_combo_row_set_selected (form_child (fixture, "target_row"), 2);
+  gtk_spin_button_set_value (form_child (fixture, "workers_spin"), 2);
+  gtk_spin_button_set_value (form_child (fixture, "clients_spin"), 4);
+  gtk_spin_button_set_value (form_child (fixture, "duration_spin"), 4);
+  gtk_spin_button_set_value (form_child (fixture, "warmup_spin"), 0);
+  gtk_editable_set_text (GTK_EDITABLE (form_child (fixture, "database_name_row")), "ui-load");
+  gtk_editable_set_text (GTK_EDITABLE (form_child (fixture, "database_host_row")), host_port);
+  gtk_editable_set_text (GTK_EDITABLE (form_child (fixture, "database_dbname_row")), dbname);
+  gtk_editable_set_text (GTK_EDITABLE (form_child (fixture, "database_user_row")), user);
+  gtk_editable_set_text (GTK_EDITABLE (form_child (fixture, "volume_row")), "/Volumes/main/default/loads");
+  g_assert_true (lb_run_settings_form_get_target_ready (fixture->form));
+
+  g_signal_connect (fixture->window, "run-finished", G_CALLBACK (run_finished_cb), &live);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "tester.start", NULL));
+  g_assert_true (lb_tester_window_get_running (fixture->window));
+  g_assert_nonnull (fixture->window->remote_run);
+
+  for (guint i = 0; i < 1200 && live.record == NULL; i++)
+    lb_test_spin_ms (100);
+  g_assert_nonnull (live.record);
+  g_assert_false (lb_tester_window_get_running (fixture->window));
+
+  /* live: each worker's line grew while it ran */
+  g_assert_cmpuint (live.worker_points_live, >, 0);
+  /* the record: two workers, both done, their rows shown */
+  g_assert_true (lb_run_record_is_remote (live.record));
+  rows = lb_run_record_get_remote_rows (live.record);
+  g_assert_cmpuint (rows->len, ==, 2);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const LbRemoteWorkerRow *row = g_ptr_array_index (rows, i);
+
+      g_assert_cmpstr (row->state, ==, "done");
+      g_assert_cmpuint (row->clients_asked, ==, 2);
+      g_assert_cmpuint (row->transactions, >, 0);
+    }
+  g_assert_true (lb_tester_window_get_record (fixture->window) == live.record);
+  workers_group = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (fixture->window->results_view),
+                                                                LB_TYPE_RUN_RESULTS_VIEW, "workers_group");
+  g_assert_true (gtk_widget_get_visible (workers_group));
+  g_assert_nonnull (lb_test_find_label_containing (workers_group, "Worker 1 · done"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 1);
+
+  /* what went to Jobs carries no secret of the user's */
+  submissions = lb_fake_workspace_dup_job_submissions (fake);
+  g_assert_cmpuint (g_strv_length (submissions), ==, 1);
+  g_assert_null (strstr (submissions[0], lb_fake_workspace_get_token (fake)));
+  g_assert_null (strstr (submissions[0], "password"));
+
+  scroll_to (fixture, workers_group);
+  lb_test_save_screenshot (GTK_WIDGET (fixture->window), "remote-live-run");
+
+  g_clear_object (&live.record);
+  lb_fake_workspace_free (fake);
+  lb_pg_sandbox_stop (sandbox, NULL);
+  lb_test_remove_tree (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,6 +650,7 @@ main (int   argc,
   g_autofree char *data_home = NULL;
 
   profiles = lb_test_isolate_workspace_env ("lb-ui-remote-XXXXXX");
+  profiles_path = profiles;
   home = g_path_get_dirname (profiles);
   data_home = g_build_filename (home, "data", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
@@ -481,6 +668,7 @@ main (int   argc,
 
   g_test_add ("/ui/remote/form", Fixture, NULL, fixture_setup, test_form, fixture_teardown);
   g_test_add ("/ui/remote/results", Fixture, NULL, fixture_setup, test_results, fixture_teardown);
+  g_test_add ("/ui/remote/live-run", Fixture, NULL, fixture_setup, test_live_run, fixture_teardown);
 
   return g_test_run ();
 }

@@ -1025,9 +1025,12 @@ show_record_workers (LbRunResultsView *self)
       g_autofree char *description = NULL;
 
       /* What Jobs billed, from the tasks' durations: the real cost. */
-      if (cost > 0)
+      if (cost >= 0.01)
         description = g_strdup_printf (_("%s · $%.2f billed in DBUs (%.2f DBU); the cloud VM cost is billed separately by the cloud provider"),
                                        head, cost, dbus);
+      else if (cost > 0)
+        description = g_strdup_printf (_("%s · less than $0.01 billed in DBUs (%.4f DBU); the cloud VM cost is billed separately by the cloud provider"),
+                                       head, dbus);
       else
         description = g_strdup_printf (_("%s · clients connected of those asked, throughput and latency of each"), head);
       adw_preferences_group_set_description (self->workers_group, description);

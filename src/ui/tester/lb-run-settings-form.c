@@ -55,6 +55,7 @@ struct _LbRunSettingsForm
   AdwComboRow   *database_kind_row;
   AdwEntryRow   *database_name_row;
   AdwEntryRow   *database_host_row;
+  AdwEntryRow   *database_dbname_row;
   AdwEntryRow   *database_user_row;
   AdwEntryRow   *volume_row;
   GtkSwitch     *keep_files_switch;
@@ -684,6 +685,7 @@ lb_run_settings_form_class_init (LbRunSettingsFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_kind_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_name_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_host_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_dbname_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_user_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, volume_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, keep_files_switch);
@@ -1037,6 +1039,17 @@ lb_run_settings_form_dup_remote_target (LbRunSettingsForm *self)
         }
     }
   target->host = g_steal_pointer (&host);
+  /* A socket directory is this machine (a local test server): no TLS there. */
+  if (target->host[0] == '/')
+    {
+      g_free (target->sslmode);
+      target->sslmode = g_strdup ("disable");
+    }
+  if (*entry_text (self->database_dbname_row) != '\0')
+    {
+      g_free (target->dbname);
+      target->dbname = g_strstrip (g_strdup (entry_text (self->database_dbname_row)));
+    }
   if (*entry_text (self->database_user_row) != '\0')
     target->user = g_strstrip (g_strdup (entry_text (self->database_user_row)));
 
