@@ -31,11 +31,10 @@ interrupted_cb (gpointer user_data)
 {
   RemoteBench *bench = user_data;
 
+  /* The run says "Cancelling the job…" once runs/cancel goes out; the
+   * workers then write what they measured, which is printed as usual. */
   if (bench->interrupted_by == 0)
-    {
-      bench->interrupted_by = SIGINT;
-      g_printerr (_("Cancelling the job; the workers write what they measured…\n"));
-    }
+    bench->interrupted_by = SIGINT;
   lb_remote_run_cancel (bench->run);
 
   return G_SOURCE_CONTINUE;
