@@ -302,10 +302,14 @@ lb_jobs_submit_run_finish (LbDatabricksClient  *client,
                            GAsyncResult        *result,
                            GError             **error)
 {
+  gint64 run_id;
+
   g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (client), 0);
   g_return_val_if_fail (g_task_is_valid (result, client), 0);
 
-  return g_task_propagate_int (G_TASK (result), error);
+  run_id = g_task_propagate_int (G_TASK (result), error);
+  /* GTask gives -1 on an error; run ids are positive. */
+  return run_id > 0 ? run_id : 0;
 }
 
 static void

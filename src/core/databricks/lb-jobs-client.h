@@ -62,7 +62,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbJobRun, lb_job_run_free)
 /* POST /api/2.2/jobs/runs/submit with @spec (a JSON object: run_name,
  * tasks[], timeout_seconds, idempotency_token, …); gives the run_id. A spec
  * with an idempotency_token is resent after a network error (the server
- * returns the same run), one without is not. */
+ * returns the same run), one without is not. 0 with @error on failure. */
 void      lb_jobs_submit_run_async  (LbDatabricksClient   *client,
                                      JsonNode             *spec,
                                      GCancellable         *cancellable,
