@@ -104,6 +104,67 @@ test_split (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* The runner (data/runner/lakebase_load_runner.py) applies the same rule in
+ * Python: run its functions and compare, case by case. */
+static void
+test_split_matches_runner (void)
+{
+  static const guint cases[][2] = { { 100, 4 }, { 10, 3 }, { 7, 7 }, { 1000, 6 }, { 1201, 4 }, { 5, 2 } };
+  g_autofree char *runner = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "runner",
+                                              "lakebase_load_runner.py", NULL);
+  g_autoptr(GString) code = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *quoted = NULL;
+  int status = 0;
+
+  if (python == NULL)
+    {
+      g_test_skip ("no python3");
+      return;
+    }
+  g_assert_true (g_file_test (runner, G_FILE_TEST_EXISTS));
+  /* Python's string literal syntax takes the shell's single quotes. */
+  quoted = g_shell_quote (runner);
+
+  g_string_append_printf (code,
+                          "import importlib.util\n"
+                          "spec = importlib.util.spec_from_file_location('runner', %s)\n"
+                          "m = importlib.util.module_from_spec(spec)\n"
+                          "spec.loader.exec_module(m)\n",
+                          quoted);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GArray) shares = lb_remote_split_clients (cases[i][0], 0, cases[i][1], &error);
+
+      g_assert_no_error (error);
+      g_string_append_printf (code,
+                              "print(' '.join('%%d/%%d' %% (m.split_share(%u, %u, k), m.client_id_base(%u, %u, k)) for k in range(%u)))\n",
+                              cases[i][0], cases[i][1], cases[i][0], cases[i][1], cases[i][1]);
+      for (guint k = 0; k < shares->len; k++)
+        {
+          const LbRemoteShare *share = &g_array_index (shares, LbRemoteShare, k);
+
+          g_string_append_printf (expected, "%s%u/%u", k ? " " : "", share->clients, share->client_id_base);
+        }
+      g_string_append_c (expected, '\n');
+    }
+
+  {
+    const char *argv[] = { "python3", "-c", code->str, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &out, &err, &status, &error));
+  }
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("python3 failed: %s", err);
+  g_assert_cmpstr (out, ==, expected->str);
+}
+
 /* ---- the plan ---- */
 
 static LbRemotePlan *
@@ -609,6 +670,7 @@ main (int   argc,
   lb_core_init ();
 
   g_test_add_func ("/remote-plan/split", test_split);
+  g_test_add_func ("/remote-plan/split-matches-runner", test_split_matches_runner);
   g_test_add_func ("/remote-plan/paths", test_paths);
   g_test_add_func ("/remote-plan/submit-spec", test_submit_spec);
   g_test_add_func ("/remote-plan/validate", test_validate);

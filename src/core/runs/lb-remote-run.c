@@ -965,6 +965,14 @@ finish_collect (LbRemoteRun *self)
       if (row->tps_per_core > 0 && row->cores > 0 && g_strcmp0 (row->state, "done") == 0)
         lb_remote_capacity_remember (NULL, self->node_type_used, row->tps_per_core, row->cores, NULL);
       g_array_append_val (seconds, worker->task_seconds);
+      /* The worker's line in the chart of the saved run. */
+      if (row->tps_timeline == NULL && lb_remote_merge_get_worker_tps (self->merge, i) != NULL)
+        {
+          GArray *tps = lb_remote_merge_get_worker_tps (self->merge, i);
+
+          row->tps_timeline = g_array_sized_new (FALSE, FALSE, sizeof (double), tps->len);
+          g_array_append_vals (row->tps_timeline, tps->data, tps->len);
+        }
     }
 
   record = lb_run_record_new (self->script != NULL ? lb_sql_script_get_display_name (self->script) : NULL,

@@ -28,6 +28,11 @@ lb_remote_worker_row_copy (const LbRemoteWorkerRow *row)
   copy->state = g_strdup (row->state);
   copy->error = g_strdup (row->error);
   copy->log_tail = g_strdup (row->log_tail);
+  if (row->tps_timeline != NULL)
+    {
+      copy->tps_timeline = g_array_sized_new (FALSE, FALSE, sizeof (double), row->tps_timeline->len);
+      g_array_append_vals (copy->tps_timeline, row->tps_timeline->data, row->tps_timeline->len);
+    }
   return copy;
 }
 
@@ -39,6 +44,7 @@ lb_remote_worker_row_free (LbRemoteWorkerRow *row)
   g_free (row->state);
   g_free (row->error);
   g_free (row->log_tail);
+  g_clear_pointer (&row->tps_timeline, g_array_unref);
   g_free (row);
 }
 
@@ -185,6 +191,15 @@ _lb_run_record_remote_to_json (LbRunRecord *self,
       add_uint (builder, "cores", row->cores);
       add_double (builder, "tps_per_core", row->tps_per_core);
       add_uint (builder, "credentials_minted", row->credentials_minted);
+      if (row->tps_timeline != NULL)
+        {
+          json_builder_set_member_name (builder, "tps_timeline");
+          json_builder_begin_array (builder);
+          for (guint j = 0; j < row->tps_timeline->len; j++)
+            json_builder_add_double_value (builder,
+                                           lb_run_json_finite_or_zero (g_array_index (row->tps_timeline, double, j)));
+          json_builder_end_array (builder);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -244,6 +259,33 @@ row_from_json (JsonObject  *object,
       lb_remote_worker_row_free (row);
       lb_run_json_bad_member (error, "remote", "state", _("a worker state"));
       return NULL;
+    }
+  if (json_object_has_member (object, "tps_timeline"))
+    {
+      JsonArray *tps = lb_run_json_read_array (object, "remote", "tps_timeline", TRUE, error);
+
+      if (tps == NULL)
+        {
+          lb_remote_worker_row_free (row);
+          return NULL;
+        }
+      row->tps_timeline = g_array_sized_new (FALSE, FALSE, sizeof (double), json_array_get_length (tps));
+      for (guint i = 0; i < json_array_get_length (tps); i++)
+        {
+          JsonNode *element = json_array_get_element (tps, i);
+          double value;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) ||
+              (json_node_get_value_type (element) != G_TYPE_DOUBLE &&
+               json_node_get_value_type (element) != G_TYPE_INT64) ||
+              !isfinite (value = json_node_get_double (element)) || value < 0)
+            {
+              lb_remote_worker_row_free (row);
+              lb_run_json_bad_member (error, "remote", "tps_timeline", _("a list of non-negative numbers"));
+              return NULL;
+            }
+          g_array_append_val (row->tps_timeline, value);
+        }
     }
   row->state = g_strdup (state);
   row->error = g_strdup (message);

@@ -147,6 +147,9 @@ typedef struct
   guint    cores;               /* the node's */
   double   tps_per_core;        /* the capacity sizing remembers */
   guint    credentials_minted;
+  GArray  *tps_timeline;        /* double: the worker's tps in each interval of the
+                                 * record's timeline (for the chart's worker lines),
+                                 * or NULL; saved as "tps_timeline" */
 } LbRemoteWorkerRow;
 
 LbRemoteWorkerRow *lb_remote_worker_row_new  (void);

@@ -190,6 +190,7 @@ source_conninfo_cb (LbTesterWindow *self)
   g_free (self->source_text);
   self->source_text = g_strdup (conninfo);
   lb_run_settings_form_set_target_conninfo (self->settings_form, conninfo);
+  lb_tester_window_remote_set_conninfo (self, conninfo);
 }
 
 /* The source stays the target while the form shows what it gave. */
@@ -343,7 +344,13 @@ lb_tester_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_TESTER_WINDOW);
 
+  if (self->remote_run != NULL)
+    {
+      lb_remote_run_cancel (self->remote_run);
+      g_signal_handlers_disconnect_by_data (self->remote_run, self);
+    }
   g_clear_object (&self->run);
+  g_clear_object (&self->remote_run);
   g_clear_object (&self->source);
   g_clear_pointer (&self->source_text, g_free);
   g_clear_pointer (&self->dialect, g_free);
@@ -465,6 +472,7 @@ lb_tester_window_set_workload (LbTesterWindow *self,
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
 
   lb_test_run_set_workload (self->run, workload);
+  lb_tester_window_remote_set_workload (self, workload);
 }
 
 void
@@ -550,6 +558,7 @@ lb_tester_window_set_target_conninfo (LbTesterWindow *self,
   g_clear_object (&self->source);
   g_clear_pointer (&self->source_text, g_free);
   lb_run_settings_form_set_target_conninfo (self->settings_form, conninfo);
+  lb_tester_window_remote_set_conninfo (self, conninfo);
 }
 
 void
@@ -572,13 +581,20 @@ lb_tester_window_start (LbTesterWindow *self)
 
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
 
-  if (lb_test_run_get_running (self->run) || self->busy || lb_test_run_get_script (self->run) == NULL)
+  if (lb_tester_window_get_running (self) || self->busy || lb_test_run_get_script (self->run) == NULL)
     return;
 
   settings = lb_run_settings_form_dup_settings (self->settings_form, &ladder_error);
   if (ladder_error != NULL)
     {
       lb_compat_show_error (GTK_WINDOW (self), _("These Settings Cannot Run"), ladder_error);
+      return;
+    }
+
+  /* The one place that picks the runner: Databricks compute or this computer. */
+  if (lb_run_settings_form_get_target_is_databricks (self->settings_form))
+    {
+      lb_tester_window_start_remote (self, settings);
       return;
     }
 
@@ -611,6 +627,11 @@ lb_tester_window_stop (LbTesterWindow *self)
 {
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
 
+  if (lb_tester_window_get_remote_running (self))
+    {
+      lb_tester_window_stop_remote (self);
+      return;
+    }
   if (!lb_test_run_get_running (self->run))
     return;
 
@@ -623,7 +644,7 @@ lb_tester_window_get_running (LbTesterWindow *self)
 {
   g_return_val_if_fail (LB_IS_TESTER_WINDOW (self), FALSE);
 
-  return lb_test_run_get_running (self->run);
+  return lb_test_run_get_running (self->run) || lb_tester_window_get_remote_running (self);
 }
 
 LbRunRecord *
