@@ -802,6 +802,64 @@ test_cli_interrupt (Fixture       *fixture,
   assert_no_secret (fixture->fake, err, "the CLI's errors");
 }
 
+/* Options that cannot go together are refused before anything is sent; the
+ * connection check speaks before the cost (an unknown node type stops it
+ * there). */
+static void
+test_cli_usage (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_auto(GStrv) envp = cli_environment (fixture);
+  struct
+  {
+    const char *args[12];
+    const char *expected;
+  } cases[] = {
+    { { "--workers", "2" }, "need --on-databricks" },
+    { { "--on-databricks", "--dsn", "dbname=x" }, "--dsn" },
+    { { "--on-databricks", "--instance", INSTANCE }, "--volume" },
+    { { "--on-databricks", "--volume", "/tmp/v", "--instance", INSTANCE }, "Unity Catalog volume" },
+    { { "--on-databricks", "--volume", VOLUME }, "--instance NAME" },
+    { { "--on-databricks", "--volume", VOLUME, "--instance", INSTANCE, "--endpoint", "projects/p" }, "--instance NAME" },
+    { { "--on-databricks", "--volume", VOLUME, "--instance", INSTANCE, "--ladder", "1,2" }, "--ladder" },
+    { { "--on-databricks", "--volume", VOLUME, "--instance", INSTANCE, "--workers", "0" }, "--workers" },
+  };
+  guint before = lb_fake_workspace_count_requests (fixture->fake, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(LbTestCliResult) result = { 0 };
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+      g_ptr_array_add (argv, (char *) "bench");
+      g_ptr_array_add (argv, fixture->script_path);
+      for (guint a = 0; cases[i].args[a] != NULL; a++)
+        g_ptr_array_add (argv, (char *) cases[i].args[a]);
+      g_ptr_array_add (argv, NULL);
+      lb_test_run_cli (&result, envp, G_SPAWN_STDIN_FROM_DEV_NULL, (const char * const *) argv->pdata);
+      g_test_message ("%s", result.err);
+      g_assert_cmpint (result.status, ==, 2);
+      g_assert_nonnull (strstr (result.err, cases[i].expected));
+    }
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, NULL, NULL), ==, before);
+
+  /* 2 workers × 600 clients: the warning, then the unknown node type stops it. */
+  {
+    g_auto(LbTestCliResult) result = { 0 };
+    const char *args[] = { "bench", fixture->script_path, "--on-databricks", "--workers", "2", "--clients", "1200",
+                           "--volume", VOLUME, "--instance", INSTANCE, "--host", "/nowhere",
+                           "--node-type", "no-such-node", NULL };
+
+    lb_test_run_cli (&result, envp, G_SPAWN_STDIN_FROM_DEV_NULL, args);
+    g_test_message ("%s", result.err);
+    g_assert_cmpint (result.status, ==, 2);
+    g_assert_nonnull (strstr (result.err, "warning:"));
+    g_assert_nonnull (strstr (result.err, "1,000"));
+    g_assert_nonnull (strstr (result.err, "no-such-node"));
+    g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.2/jobs/runs/submit"), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -825,6 +883,7 @@ main (int   argc,
   g_test_add ("/remote-run/failed-worker", Fixture, NULL, fixture_setup, test_failed_worker, fixture_teardown);
   g_test_add ("/remote-run/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
   g_test_add ("/remote-run/cli-json", Fixture, NULL, fixture_setup, test_cli_json, fixture_teardown);
+  g_test_add ("/remote-run/cli-usage", Fixture, NULL, fixture_setup, test_cli_usage, fixture_teardown);
   g_test_add ("/remote-run/cli-interrupt", Fixture, NULL, fixture_setup, test_cli_interrupt, fixture_teardown);
 
   sandbox = lb_pg_sandbox_new_for_tests (FALSE);

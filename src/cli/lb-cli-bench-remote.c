@@ -289,6 +289,8 @@ lb_cli_bench_remote (gpointer                    script_pointer,
 
       node_type = g_strdup (lb_price_sheet_get_jobs_default_node_type (sheet, cloud != NULL ? cloud : "aws"));
     }
+  if (!lb_remote_plan_check_connections (sheet, settings->clients, options->workers, &warning))
+    g_printerr (_("lakebase-cli bench: warning: %s\n"), warning);
   {
     double seconds = settings->warmup + (settings->mode == LB_RUN_MODE_DURATION ? settings->duration : 60);
 
@@ -305,8 +307,6 @@ lb_cli_bench_remote (gpointer                    script_pointer,
       }
     lb_remote_cost_clear (&cost);
   }
-  if (!lb_remote_plan_check_connections (sheet, settings->clients, options->workers, &warning))
-    g_printerr (_("lakebase-cli bench: warning: %s\n"), warning);
 
   run = lb_remote_run_new (client);
   lb_remote_run_set_script (run, script, script_path);
