@@ -874,7 +874,8 @@ main (int   argc,
 
   if (g_find_program_in_path ("python3") == NULL)
     {
-      g_test_skip ("python3 is not installed: the fake cannot start the runners");
+      /* No test added: TAP's "1..0", a skip. */
+      g_print ("# python3 is not installed: the fake cannot start the runners\n");
       return g_test_run ();
     }
 
