@@ -549,12 +549,9 @@ files_cb (LbFakeWorkspace *fake,
       soup_message_headers_replace (out, "Last-Modified", modified);
       if (g_str_equal (request->method, "HEAD"))
         {
-          g_autofree char *length = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_size);
-
           soup_server_message_set_status (request->msg, 200, NULL);
           soup_message_headers_set_content_length (out, st.st_size);
           soup_message_headers_replace (out, "Content-Type", "application/octet-stream");
-          (void) length;
           return;
         }
 
