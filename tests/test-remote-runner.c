@@ -28,6 +28,8 @@
 #define RUNNER_RESOURCE "/io/github/lakebase/Accelerator/core/runner/lakebase_load_runner.py"
 #define RUN_ID          "20261202-170000-abc123"
 #define INSTANCE        "bench-db"
+#define PROJECT         "bench-project"
+#define ENDPOINT        "projects/" PROJECT "/branches/production/endpoints/primary"
 
 /* One server for the program; each test uses tables of its own. */
 static LbPgSandbox *sandbox;
@@ -53,27 +55,40 @@ typedef struct
   guint        port;              /* 0: the server's */
   const char  *table;
   double       rate;
+  gboolean     autoscaling;
+  double       sampling_rate;     /* 0: 1.0 */
 } RunSpec;
 
+/* A POST to the fake as the user would make it (the deploy view's part). */
 static void
-create_instance (Fixture *fixture)
+post_to_fake (Fixture    *fixture,
+              const char *path,
+              const char *json)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (lb_fake_workspace_get_url (fixture->fake), "/api/2.0/database/instances", NULL);
+  g_autofree char *url = g_strconcat (lb_fake_workspace_get_url (fixture->fake), path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autofree char *auth = g_strconcat ("Bearer ", lb_fake_workspace_get_token (fixture->fake), NULL);
-  g_autoptr(GBytes) body = g_bytes_new_static ("{\"name\":\"" INSTANCE "\",\"capacity\":\"CU_1\"}",
-                                               strlen ("{\"name\":\"" INSTANCE "\",\"capacity\":\"CU_1\"}"));
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) instance = NULL;
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   reply = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
 
+/* A provisioned instance and an autoscaling project: the fake mints
+ * credentials only for targets it knows. */
+static void
+create_targets (Fixture *fixture)
+{
+  g_autoptr(JsonNode) instance = NULL;
+
+  post_to_fake (fixture, "/api/2.0/database/instances", "{\"name\":\"" INSTANCE "\",\"capacity\":\"CU_1\"}");
+  post_to_fake (fixture, "/api/2.0/postgres/projects?project_id=" PROJECT, "{\"spec\":{}}");
   instance = lb_fake_workspace_dup_resource (fixture->fake, "instances", INSTANCE);
   g_assert_nonnull (instance);
   fixture->pg_host = g_strdup (json_object_get_string_member (json_node_get_object (instance), "read_write_dns"));
@@ -108,7 +123,7 @@ fixture_setup (Fixture       *fixture,
   fixture->fake = lb_fake_workspace_new ();
   lb_fake_workspace_set_polls_until_ready (fixture->fake, 0);
   lb_fake_workspace_set_pg_host (fixture->fake, socket_dir);
-  create_instance (fixture);
+  create_targets (fixture);
 }
 
 static void
@@ -201,9 +216,9 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "target");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "provisioned");
-  json_builder_set_member_name (builder, "instance_name");
-  json_builder_add_string_value (builder, INSTANCE);
+  json_builder_add_string_value (builder, spec->autoscaling ? "autoscaling" : "provisioned");
+  json_builder_set_member_name (builder, spec->autoscaling ? "endpoint" : "instance_name");
+  json_builder_add_string_value (builder, spec->autoscaling ? ENDPOINT : INSTANCE);
   json_builder_set_member_name (builder, "host");
   json_builder_add_string_value (builder, fixture->pg_host);
   json_builder_set_member_name (builder, "port");
@@ -220,7 +235,7 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "credential_refresh_seconds");
   json_builder_add_double_value (builder, spec->refresh > 0 ? spec->refresh : 3000);
   json_builder_set_member_name (builder, "sampling_rate");
-  json_builder_add_double_value (builder, 1.0);
+  json_builder_add_double_value (builder, spec->sampling_rate > 0 ? spec->sampling_rate : 1.0);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -781,6 +796,91 @@ test_credential_refresh (Fixture       *fixture,
   assert_no_secret_in_tree (fixture, fixture->samples_dir);
 }
 
+/* An autoscaling target: the postgres credentials API with its endpoint. */
+static void
+test_autoscaling (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 1, .table = "rr_autoscaling", .autoscaling = TRUE };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  final = read_status (fixture, 0, LB_REMOTE_FILE_FINAL);
+  g_assert_nonnull (final);
+  g_assert_cmpint (final->state, ==, LB_REMOTE_WORKER_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/postgres/credentials"), ==, 1);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/database/credentials"), ==, 0);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_autoscaling"), ==, (gint64) final->transactions);
+  assert_no_secret_in_tree (fixture, fixture->samples_dir);
+}
+
+/* A target rate split over the workers in proportion to their clients:
+ * pgbench -R per worker, the schedule lag in the samples. */
+static void
+test_rate (Fixture       *fixture,
+           gconstpointer  data)
+{
+  RunSpec spec = { .workers = 2, .clients = 4, .duration = 3, .rate = 200, .table = "rr_rate" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(GSubprocess) w1 = NULL;
+  g_autoptr(LbRemoteMerge) merge = lb_remote_merge_new (2);
+  g_autoptr(LbRunResult) result = NULL;
+  guint64 lag = 0;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  w1 = spawn_worker (fixture, 1, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  g_assert_cmpint (wait_worker (w1, 30), ==, 0);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(LbRemoteWorkerStatus) final = read_status (fixture, k, LB_REMOTE_FILE_FINAL);
+
+      g_assert_nonnull (final);
+      /* 100 tps each (2 of 4 clients), give or take pgbench's Poisson schedule. */
+      g_assert_cmpfloat (final->tps, >, 70);
+      g_assert_cmpfloat (final->tps, <, 130);
+      for (guint i = 0; i < final->samples->len; i++)
+        lag += g_array_index (final->samples, LbRemoteSample, i).lag_us_sum;
+      lb_remote_merge_add_status (merge, final);
+    }
+  g_assert_cmpuint (lag, >, 0);
+  result = lb_remote_merge_finish (merge, NULL);
+  g_assert_cmpfloat (result->tps, >, 150);
+  g_assert_cmpfloat (result->tps, <, 250);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_rate"), ==, (gint64) result->transactions);
+}
+
+/* --sampling-rate: the log holds a share of the transactions, the samples
+ * scale it back; the totals stay pgbench's exact ones. */
+static void
+test_sampling (Fixture       *fixture,
+               gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 2, .duration = 2, .sampling_rate = 0.25, .table = "rr_sampling" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint64 in_seconds = 0;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  final = read_status (fixture, 0, LB_REMOTE_FILE_FINAL);
+  g_assert_nonnull (final);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_sampling"), ==, (gint64) final->transactions);
+  collect_logged_latencies (fixture, 0, latencies);
+  g_assert_cmpuint (latencies->len, <, final->transactions / 2);
+  for (guint i = 0; i < final->samples->len; i++)
+    in_seconds += g_array_index (final->samples, LbRemoteSample, i).transactions;
+  g_assert_cmpfloat (fabs ((double) in_seconds - (double) final->transactions), <, final->transactions * 0.1);
+  g_assert_cmpfloat (fabs ((double) lb_latency_histogram_get_count (final->latency) - (double) final->transactions),
+                     <, final->transactions * 0.1);
+}
+
 /* The runner's histogram layout is the C one: the same values give the
  * same JSON. */
 static void
@@ -1183,6 +1283,9 @@ main (int    argc,
   ADD ("wrong-port", test_wrong_port);
   ADD ("no-pgbench", test_no_pgbench);
   ADD ("credential-refresh", test_credential_refresh);
+  ADD ("autoscaling", test_autoscaling);
+  ADD ("rate", test_rate);
+  ADD ("sampling", test_sampling);
 #undef ADD
 
   status = g_test_run ();
