@@ -871,8 +871,9 @@ lb_remote_merge_take_samples (LbRemoteMerge *self,
   {
     GArray *taken = g_array_sized_new (FALSE, TRUE, sizeof (LbRunSample), self->timeline->len - start);
 
-    g_array_append_vals (taken, &g_array_index (self->timeline, LbRunSample, start),
-                         self->timeline->len - start);
+    if (self->timeline->len > start)
+      g_array_append_vals (taken, &g_array_index (self->timeline, LbRunSample, start),
+                           self->timeline->len - start);
     return taken;
   }
 }
