@@ -43,6 +43,7 @@ typedef struct
   char            *logs_dir;      /* LAKEBASE_RUNNER_WORK_DIR per worker: pgbench's logs */
   LbFakeWorkspace *fake;
   char            *pg_host;       /* what the fake's instance says */
+  gboolean         dbruntime;     /* the identity from a notebook context, not the environment */
 } Fixture;
 
 typedef struct
@@ -57,6 +58,7 @@ typedef struct
   double       rate;
   gboolean     autoscaling;
   double       sampling_rate;     /* 0: 1.0 */
+  const char  *user;              /* NULL: the server's workload role */
 } RunSpec;
 
 /* A POST to the fake as the user would make it (the deploy view's part). */
@@ -228,7 +230,7 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "sslmode");
   json_builder_add_string_value (builder, "require");
   json_builder_set_member_name (builder, "user");
-  json_builder_add_string_value (builder, user);
+  json_builder_add_string_value (builder, spec->user != NULL ? spec->user : user);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "samples_dir");
   json_builder_add_string_value (builder, samples);
@@ -294,8 +296,32 @@ spawn_worker (Fixture      *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (pg_names); i++)
     g_subprocess_launcher_unsetenv (launcher, pg_names[i]);
   g_subprocess_launcher_setenv (launcher, "LAKEBASE_RUNNER_ROOT", fixture->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DATABRICKS_HOST", lb_fake_workspace_get_url (fixture->fake), TRUE);
-  g_subprocess_launcher_setenv (launcher, "DATABRICKS_TOKEN", lb_fake_workspace_get_token (fixture->fake), TRUE);
+  if (fixture->dbruntime)
+    {
+      /* What a Databricks cluster's Python has: dbruntime's context, with
+       * the task identity's host and token. */
+      g_autofree char *python_dir = g_build_filename (fixture->root, "python", "dbruntime", NULL);
+      g_autofree char *module = g_strdup_printf ("class _Context:\n"
+                                                 "    apiUrl = '%s'\n"
+                                                 "    apiToken = '%s'\n"
+                                                 "def get_context():\n"
+                                                 "    return _Context()\n",
+                                                 lb_fake_workspace_get_url (fixture->fake),
+                                                 lb_fake_workspace_get_token (fixture->fake));
+      g_autofree char *python_root = g_path_get_dirname (python_dir);
+
+      g_assert_cmpint (g_mkdir_with_parents (python_dir, 0700), ==, 0);
+      g_free (lb_test_write_file (python_dir, "__init__.py", ""));
+      g_free (lb_test_write_file (python_dir, "databricks_repl_context.py", module));
+      g_subprocess_launcher_setenv (launcher, "PYTHONPATH", python_root, TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "DATABRICKS_HOST");
+      g_subprocess_launcher_unsetenv (launcher, "DATABRICKS_TOKEN");
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "DATABRICKS_HOST", lb_fake_workspace_get_url (fixture->fake), TRUE);
+      g_subprocess_launcher_setenv (launcher, "DATABRICKS_TOKEN", lb_fake_workspace_get_token (fixture->fake), TRUE);
+    }
   g_subprocess_launcher_setenv (launcher, "LAKEBASE_RUNNER_NO_INSTALL", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "LAKEBASE_RUNNER_WORK_DIR", logs, TRUE);
   if (place == PGBENCH_ON_PATH)
@@ -755,6 +781,41 @@ test_wrong_port (Fixture       *fixture,
   assert_contains (final->error, "cannot reach the database");
   assert_contains (final->error, "outbound traffic");
   g_assert_nonnull (final->log_tail);
+}
+
+/* The database refuses the login (no role for the identity): the grants. */
+static void
+test_login_refused (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 2, .table = "rr_login",
+                   .user = "someone@example.com" };
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  final = run_failing (fixture, &spec, PGBENCH_ON_PATH);
+  assert_contains (final->error, "the database refused the login");
+  assert_contains (final->error, "databricks_create_role('someone@example.com', 'USER')");
+}
+
+/* On a cluster the identity comes from dbruntime's context, not the
+ * environment. */
+static void
+test_dbruntime_context (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 1, .table = "rr_dbruntime" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  fixture->dbruntime = TRUE;
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  final = read_status (fixture, 0, LB_REMOTE_FILE_FINAL);
+  g_assert_nonnull (final);
+  g_assert_cmpint (final->state, ==, LB_REMOTE_WORKER_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/database/credentials"), ==, 1);
+  g_assert_cmpuint (final->transactions, >, 0);
 }
 
 /* No pgbench anywhere and installing switched off: how to get it there. */
@@ -1281,6 +1342,8 @@ main (int    argc,
   ADD ("cancel", test_cancel);
   ADD ("credential-refused", test_credential_refused);
   ADD ("wrong-port", test_wrong_port);
+  ADD ("login-refused", test_login_refused);
+  ADD ("dbruntime-context", test_dbruntime_context);
   ADD ("no-pgbench", test_no_pgbench);
   ADD ("credential-refresh", test_credential_refresh);
   ADD ("autoscaling", test_autoscaling);
