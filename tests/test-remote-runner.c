@@ -59,6 +59,7 @@ typedef struct
   gboolean     autoscaling;
   double       sampling_rate;     /* 0: 1.0 */
   const char  *user;              /* NULL: the server's workload role */
+  guint        transactions;      /* count mode: over all clients */
 } RunSpec;
 
 /* A POST to the fake as the user would make it (the deploy view's part). */
@@ -197,7 +198,7 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "duration");
   json_builder_add_double_value (builder, spec->duration);
   json_builder_set_member_name (builder, "transactions");
-  json_builder_add_int_value (builder, 0);
+  json_builder_add_int_value (builder, spec->transactions);
   json_builder_set_member_name (builder, "warmup");
   json_builder_add_double_value (builder, spec->warmup);
   json_builder_set_member_name (builder, "rate");
@@ -915,6 +916,36 @@ test_rate (Fixture       *fixture,
   g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_rate"), ==, (gint64) result->transactions);
 }
 
+/* Count mode: the run's transactions over all clients, pgbench's -t per
+ * client on each worker. */
+static void
+test_count (Fixture       *fixture,
+            gconstpointer  data)
+{
+  RunSpec spec = { .workers = 2, .clients = 4, .transactions = 400, .table = "rr_count" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(GSubprocess) w1 = NULL;
+  g_autoptr(LbRemoteMerge) merge = lb_remote_merge_new (2);
+  g_autoptr(LbRunResult) result = NULL;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  w1 = spawn_worker (fixture, 1, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  g_assert_cmpint (wait_worker (w1, 30), ==, 0);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(LbRemoteWorkerStatus) final = read_status (fixture, k, LB_REMOTE_FILE_FINAL);
+
+      g_assert_nonnull (final);
+      g_assert_cmpuint (final->transactions, ==, 200);
+      lb_remote_merge_add_status (merge, final);
+    }
+  result = lb_remote_merge_finish (merge, NULL);
+  g_assert_cmpuint (result->transactions, ==, 400);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_count"), ==, 400);
+}
+
 /* --sampling-rate: the log holds a share of the transactions, the samples
  * scale it back; the totals stay pgbench's exact ones. */
 static void
@@ -1353,6 +1384,7 @@ main (int    argc,
   ADD ("autoscaling", test_autoscaling);
   ADD ("rate", test_rate);
   ADD ("sampling", test_sampling);
+  ADD ("count", test_count);
 #undef ADD
 
   status = g_test_run ();
