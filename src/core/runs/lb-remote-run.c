@@ -1855,6 +1855,10 @@ lb_remote_run_start_async (LbRemoteRun         *self,
   g_clear_pointer (&self->node_type_used, g_free);
   g_clear_pointer (&self->merge, lb_remote_merge_free);
   self->merge = lb_remote_merge_new (self->workers);
+  /* Each live file is read once in N + a runs/get slot or so: a second
+   * waits that long for every worker before it goes out without one. */
+  lb_remote_merge_set_lateness (self->merge, self->workers * 1.3 * REQUEST_PERIOD_US / (double) G_USEC_PER_SEC
+                                             + LB_REMOTE_MERGE_DEFAULT_LATENESS);
   g_clear_pointer (&self->worker_list, g_ptr_array_unref);
   self->worker_list = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
   for (guint i = 0; i < self->workers; i++)
