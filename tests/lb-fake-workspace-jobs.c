@@ -34,6 +34,7 @@ typedef struct
   GSubprocess  *process;
   gboolean      exited;
   gboolean      cancelled;
+  gboolean      timed_out;         /* cancelled by the run's timeout_seconds */
   char         *stdout_path;
   char         *stderr_path;
   GSource      *start_source;
@@ -47,6 +48,7 @@ typedef struct
   char      *run_name;
   GPtrArray *tasks;               /* of Task* (owned by Jobs->tasks) */
   gint64     start_time;
+  GSource   *timeout_source;      /* timeout_seconds, or NULL */
 } Run;
 
 struct _Jobs
@@ -108,6 +110,11 @@ run_free (gpointer data)
 {
   Run *run = data;
 
+  if (run->timeout_source != NULL)
+    {
+      g_source_destroy (run->timeout_source);
+      g_source_unref (run->timeout_source);
+    }
   g_free (run->run_name);
   g_ptr_array_unref (run->tasks);
   g_free (run);
@@ -542,12 +549,9 @@ files_cb (LbFakeWorkspace *fake,
       soup_message_headers_replace (out, "Last-Modified", modified);
       if (g_str_equal (request->method, "HEAD"))
         {
-          g_autofree char *length = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_size);
-
           soup_server_message_set_status (request->msg, 200, NULL);
           soup_message_headers_set_content_length (out, st.st_size);
           soup_message_headers_replace (out, "Content-Type", "application/octet-stream");
-          (void) length;
           return;
         }
 
@@ -775,7 +779,9 @@ process_exited_cb (GObject      *object,
   lb_fake_workspace_lock (fake);
   task->exited = TRUE;
   clear_source (&task->kill_source);
-  if (task->cancelled)
+  if (task->timed_out)
+    finish_task (task, "TIMEDOUT", "The run reached its timeout_seconds.");
+  else if (task->cancelled)
     finish_task (task, "CANCELED", "Run cancelled.");
   else if (g_subprocess_get_if_exited (task->process) && g_subprocess_get_exit_status (task->process) == 0)
     finish_task (task, "SUCCESS", "");
@@ -926,7 +932,8 @@ cancel_task (Task *task)
   if (task->process == NULL)
     {
       clear_source (&task->start_source);
-      finish_task (task, "CANCELED", "Run cancelled.");
+      finish_task (task, task->timed_out ? "TIMEDOUT" : "CANCELED",
+                   task->timed_out ? "The run reached its timeout_seconds." : "Run cancelled.");
       return;
     }
 
@@ -935,6 +942,29 @@ cancel_task (Task *task)
   task->kill_source = g_timeout_source_new (task->jobs->kill_ms);
   g_source_set_callback (task->kill_source, kill_task_cb, task, NULL);
   g_source_attach (task->kill_source, g_main_context_get_thread_default ());
+}
+
+static gboolean
+run_timed_out_cb (gpointer data)
+{
+  Run *run = data;
+  LbFakeWorkspace *fake = ((Task *) g_ptr_array_index (run->tasks, 0))->jobs->fake;
+
+  lb_fake_workspace_lock (fake);
+  g_clear_pointer (&run->timeout_source, g_source_unref);
+  for (guint i = 0; i < run->tasks->len; i++)
+    {
+      Task *task = g_ptr_array_index (run->tasks, i);
+
+      if (g_strcmp0 (task->life_cycle_state, "TERMINATED") != 0 && !task->cancelled)
+        {
+          task->timed_out = TRUE;
+          cancel_task (task);
+        }
+    }
+  lb_fake_workspace_unlock (fake);
+
+  return G_SOURCE_REMOVE;
 }
 
 /* ---- Jobs: routes ---- */
@@ -993,6 +1023,7 @@ run_state (Run         *run,
   gboolean all_done = TRUE;
   gboolean any_failed = FALSE;
   gboolean any_cancelled = FALSE;
+  gboolean any_timed_out = FALSE;
 
   for (guint i = 0; i < run->tasks->len; i++)
     {
@@ -1004,7 +1035,9 @@ run_state (Run         *run,
         all_done = FALSE;
       if (g_strcmp0 (task->result_state, "FAILED") == 0)
         any_failed = TRUE;
-      if (task->cancelled)
+      if (task->timed_out)
+        any_timed_out = TRUE;
+      else if (task->cancelled)
         any_cancelled = TRUE;
     }
 
@@ -1013,15 +1046,16 @@ run_state (Run         *run,
   if (all_done)
     {
       *life_cycle_state = "TERMINATED";
-      *result_state = any_cancelled ? "CANCELED" : any_failed ? "FAILED" : "SUCCESS";
-      *message = any_cancelled ? "Run cancelled." : any_failed ? "A task failed." : "";
+      *result_state = any_timed_out ? "TIMEDOUT" : any_cancelled ? "CANCELED" : any_failed ? "FAILED" : "SUCCESS";
+      *message = any_timed_out ? "The run reached its timeout_seconds." : any_cancelled ? "Run cancelled." :
+                 any_failed ? "A task failed." : "";
     }
   else if (all_pending)
     {
       *life_cycle_state = "PENDING";
       *message = "Waiting for cluster";
     }
-  else if (any_cancelled)
+  else if (any_cancelled || any_timed_out)
     *life_cycle_state = "TERMINATING";
   else
     *life_cycle_state = "RUNNING";
@@ -1154,6 +1188,13 @@ submit (LbFakeWorkspace *fake,
       g_source_attach (task->start_source, g_main_context_get_thread_default ());
       g_ptr_array_add (jobs->tasks, task);
       g_ptr_array_add (run->tasks, task);
+    }
+
+  if (member_int (body, "timeout_seconds") > 0)
+    {
+      run->timeout_source = g_timeout_source_new_seconds ((guint) MIN (member_int (body, "timeout_seconds"), G_MAXUINT));
+      g_source_set_callback (run->timeout_source, run_timed_out_cb, run, NULL);
+      g_source_attach (run->timeout_source, g_main_context_get_thread_default ());
     }
 
 answer:

@@ -20,7 +20,7 @@
  *        LAKEBASE_RUNNER_ROOT=<root>, DATABRICKS_HOST=<fake url>,
  *        DATABRICKS_TOKEN=<the task identity's token, not the user's>, PATH
  *        with the PostgreSQL bin dir first; PENDING → RUNNING → TERMINATED
- *        (SUCCESS/FAILED by exit code)
+ *        (SUCCESS/FAILED by exit code; timeout_seconds ends it as TIMEDOUT)
  *   GET  /api/2.2/jobs/runs/get?run_id=
  *   POST /api/2.2/jobs/runs/cancel {run_id}   SIGTERM, SIGKILL after 10 s → CANCELED
  *   GET  /api/2.2/jobs/runs/get-output?run_id=<task run id>   {metadata, logs, error, error_trace}

@@ -791,6 +791,27 @@ test_jobs_cancel_pending (Fixture       *fixture,
 }
 
 static void
+test_jobs_timeout (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *keys[] = { "w0", NULL };
+  g_autofree char *script = import_script (fixture, "sleep.py", sleeping_script);
+  g_autoptr(JsonNode) spec = build_spec (script, keys, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbJobRun) run = NULL;
+  gint64 run_id;
+
+  json_object_set_int_member (json_node_get_object (spec), "timeout_seconds", 1);
+  lb_fake_workspace_set_task_start_ms (fixture->fake, 0);
+  run_id = do_submit (fixture, spec, &error);
+  g_assert_no_error (error);
+  run = wait_terminal (fixture, run_id, 15);
+  g_assert_cmpstr (run->result_state, ==, "TIMEDOUT");
+  g_assert_cmpstr (((LbJobTask *) g_ptr_array_index (run->tasks, 0))->result_state, ==, "TIMEDOUT");
+  g_assert_cmpuint (lb_fake_workspace_count_live_task_processes (fixture->fake), ==, 0);
+}
+
+static void
 test_jobs_idempotent (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -805,9 +826,8 @@ test_jobs_idempotent (Fixture       *fixture,
   lb_fake_workspace_set_task_start_ms (fixture->fake, 0);
   first = do_submit (fixture, spec, &error);
   g_assert_no_error (error);
-  /* A retried submit whose first answer was lost (the 502 after the fake
-   * already took it): the client resends, the server answers with the
-   * first run. */
+  /* A submit the client resends (after a 503 here), and one sent again as
+   * if its answer had been lost: both get the first run. */
   lb_fake_workspace_fail_next (fixture->fake, "POST", "/api/2.2/jobs/runs/submit", 503, NULL, 1);
   second = do_submit (fixture, spec, &error);
   g_assert_no_error (error);
@@ -941,6 +961,7 @@ main (int   argc,
   ADD ("/jobs-client/jobs/failure", test_jobs_failure);
   ADD ("/jobs-client/jobs/cancel", test_jobs_cancel);
   ADD ("/jobs-client/jobs/cancel-pending", test_jobs_cancel_pending);
+  ADD ("/jobs-client/jobs/timeout", test_jobs_timeout);
   ADD ("/jobs-client/jobs/idempotent", test_jobs_idempotent);
   ADD ("/jobs-client/jobs/validation", test_jobs_validation);
   ADD ("/jobs-client/fake/request-times", test_request_times);

@@ -28,6 +28,8 @@
 #define RUNNER_RESOURCE "/io/github/lakebase/Accelerator/core/runner/lakebase_load_runner.py"
 #define RUN_ID          "20261202-170000-abc123"
 #define INSTANCE        "bench-db"
+#define PROJECT         "bench-project"
+#define ENDPOINT        "projects/" PROJECT "/branches/production/endpoints/primary"
 
 /* One server for the program; each test uses tables of its own. */
 static LbPgSandbox *sandbox;
@@ -41,6 +43,7 @@ typedef struct
   char            *logs_dir;      /* LAKEBASE_RUNNER_WORK_DIR per worker: pgbench's logs */
   LbFakeWorkspace *fake;
   char            *pg_host;       /* what the fake's instance says */
+  gboolean         dbruntime;     /* the identity from a notebook context, not the environment */
 } Fixture;
 
 typedef struct
@@ -53,27 +56,42 @@ typedef struct
   guint        port;              /* 0: the server's */
   const char  *table;
   double       rate;
+  gboolean     autoscaling;
+  double       sampling_rate;     /* 0: 1.0 */
+  const char  *user;              /* NULL: the server's workload role */
+  guint        transactions;      /* count mode: over all clients */
 } RunSpec;
 
+/* A POST to the fake as the user would make it (the deploy view's part). */
 static void
-create_instance (Fixture *fixture)
+post_to_fake (Fixture    *fixture,
+              const char *path,
+              const char *json)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (lb_fake_workspace_get_url (fixture->fake), "/api/2.0/database/instances", NULL);
+  g_autofree char *url = g_strconcat (lb_fake_workspace_get_url (fixture->fake), path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autofree char *auth = g_strconcat ("Bearer ", lb_fake_workspace_get_token (fixture->fake), NULL);
-  g_autoptr(GBytes) body = g_bytes_new_static ("{\"name\":\"" INSTANCE "\",\"capacity\":\"CU_1\"}",
-                                               strlen ("{\"name\":\"" INSTANCE "\",\"capacity\":\"CU_1\"}"));
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) instance = NULL;
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   reply = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
 
+/* A provisioned instance and an autoscaling project: the fake mints
+ * credentials only for targets it knows. */
+static void
+create_targets (Fixture *fixture)
+{
+  g_autoptr(JsonNode) instance = NULL;
+
+  post_to_fake (fixture, "/api/2.0/database/instances", "{\"name\":\"" INSTANCE "\",\"capacity\":\"CU_1\"}");
+  post_to_fake (fixture, "/api/2.0/postgres/projects?project_id=" PROJECT, "{\"spec\":{}}");
   instance = lb_fake_workspace_dup_resource (fixture->fake, "instances", INSTANCE);
   g_assert_nonnull (instance);
   fixture->pg_host = g_strdup (json_object_get_string_member (json_node_get_object (instance), "read_write_dns"));
@@ -108,7 +126,7 @@ fixture_setup (Fixture       *fixture,
   fixture->fake = lb_fake_workspace_new ();
   lb_fake_workspace_set_polls_until_ready (fixture->fake, 0);
   lb_fake_workspace_set_pg_host (fixture->fake, socket_dir);
-  create_instance (fixture);
+  create_targets (fixture);
 }
 
 static void
@@ -180,7 +198,7 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "duration");
   json_builder_add_double_value (builder, spec->duration);
   json_builder_set_member_name (builder, "transactions");
-  json_builder_add_int_value (builder, 0);
+  json_builder_add_int_value (builder, spec->transactions);
   json_builder_set_member_name (builder, "warmup");
   json_builder_add_double_value (builder, spec->warmup);
   json_builder_set_member_name (builder, "rate");
@@ -201,9 +219,9 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "target");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "provisioned");
-  json_builder_set_member_name (builder, "instance_name");
-  json_builder_add_string_value (builder, INSTANCE);
+  json_builder_add_string_value (builder, spec->autoscaling ? "autoscaling" : "provisioned");
+  json_builder_set_member_name (builder, spec->autoscaling ? "endpoint" : "instance_name");
+  json_builder_add_string_value (builder, spec->autoscaling ? ENDPOINT : INSTANCE);
   json_builder_set_member_name (builder, "host");
   json_builder_add_string_value (builder, fixture->pg_host);
   json_builder_set_member_name (builder, "port");
@@ -213,14 +231,14 @@ write_config (Fixture       *fixture,
   json_builder_set_member_name (builder, "sslmode");
   json_builder_add_string_value (builder, "require");
   json_builder_set_member_name (builder, "user");
-  json_builder_add_string_value (builder, user);
+  json_builder_add_string_value (builder, spec->user != NULL ? spec->user : user);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "samples_dir");
   json_builder_add_string_value (builder, samples);
   json_builder_set_member_name (builder, "credential_refresh_seconds");
   json_builder_add_double_value (builder, spec->refresh > 0 ? spec->refresh : 3000);
   json_builder_set_member_name (builder, "sampling_rate");
-  json_builder_add_double_value (builder, 1.0);
+  json_builder_add_double_value (builder, spec->sampling_rate > 0 ? spec->sampling_rate : 1.0);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -279,8 +297,32 @@ spawn_worker (Fixture      *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (pg_names); i++)
     g_subprocess_launcher_unsetenv (launcher, pg_names[i]);
   g_subprocess_launcher_setenv (launcher, "LAKEBASE_RUNNER_ROOT", fixture->root, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DATABRICKS_HOST", lb_fake_workspace_get_url (fixture->fake), TRUE);
-  g_subprocess_launcher_setenv (launcher, "DATABRICKS_TOKEN", lb_fake_workspace_get_token (fixture->fake), TRUE);
+  if (fixture->dbruntime)
+    {
+      /* What a Databricks cluster's Python has: dbruntime's context, with
+       * the task identity's host and token. */
+      g_autofree char *python_dir = g_build_filename (fixture->root, "python", "dbruntime", NULL);
+      g_autofree char *module = g_strdup_printf ("class _Context:\n"
+                                                 "    apiUrl = '%s'\n"
+                                                 "    apiToken = '%s'\n"
+                                                 "def get_context():\n"
+                                                 "    return _Context()\n",
+                                                 lb_fake_workspace_get_url (fixture->fake),
+                                                 lb_fake_workspace_get_token (fixture->fake));
+      g_autofree char *python_root = g_path_get_dirname (python_dir);
+
+      g_assert_cmpint (g_mkdir_with_parents (python_dir, 0700), ==, 0);
+      g_free (lb_test_write_file (python_dir, "__init__.py", ""));
+      g_free (lb_test_write_file (python_dir, "databricks_repl_context.py", module));
+      g_subprocess_launcher_setenv (launcher, "PYTHONPATH", python_root, TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "DATABRICKS_HOST");
+      g_subprocess_launcher_unsetenv (launcher, "DATABRICKS_TOKEN");
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "DATABRICKS_HOST", lb_fake_workspace_get_url (fixture->fake), TRUE);
+      g_subprocess_launcher_setenv (launcher, "DATABRICKS_TOKEN", lb_fake_workspace_get_token (fixture->fake), TRUE);
+    }
   g_subprocess_launcher_setenv (launcher, "LAKEBASE_RUNNER_NO_INSTALL", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "LAKEBASE_RUNNER_WORK_DIR", logs, TRUE);
   if (place == PGBENCH_ON_PATH)
@@ -742,6 +784,41 @@ test_wrong_port (Fixture       *fixture,
   g_assert_nonnull (final->log_tail);
 }
 
+/* The database refuses the login (no role for the identity): the grants. */
+static void
+test_login_refused (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 2, .table = "rr_login",
+                   .user = "someone@example.com" };
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  final = run_failing (fixture, &spec, PGBENCH_ON_PATH);
+  assert_contains (final->error, "the database refused the login");
+  assert_contains (final->error, "databricks_create_role('someone@example.com', 'USER')");
+}
+
+/* On a cluster the identity comes from dbruntime's context, not the
+ * environment. */
+static void
+test_dbruntime_context (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 1, .table = "rr_dbruntime" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  fixture->dbruntime = TRUE;
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  final = read_status (fixture, 0, LB_REMOTE_FILE_FINAL);
+  g_assert_nonnull (final);
+  g_assert_cmpint (final->state, ==, LB_REMOTE_WORKER_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/database/credentials"), ==, 1);
+  g_assert_cmpuint (final->transactions, >, 0);
+}
+
 /* No pgbench anywhere and installing switched off: how to get it there. */
 static void
 test_no_pgbench (Fixture       *fixture,
@@ -779,6 +856,121 @@ test_credential_refresh (Fixture       *fixture,
   g_assert_cmpfloat (final->duration, >, 8);
   g_assert_cmpfloat (final->duration, <, 10);
   assert_no_secret_in_tree (fixture, fixture->samples_dir);
+}
+
+/* An autoscaling target: the postgres credentials API with its endpoint. */
+static void
+test_autoscaling (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 1, .table = "rr_autoscaling", .autoscaling = TRUE };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  final = read_status (fixture, 0, LB_REMOTE_FILE_FINAL);
+  g_assert_nonnull (final);
+  g_assert_cmpint (final->state, ==, LB_REMOTE_WORKER_DONE);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/postgres/credentials"), ==, 1);
+  g_assert_cmpuint (lb_fake_workspace_count_requests (fixture->fake, "POST", "/api/2.0/database/credentials"), ==, 0);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_autoscaling"), ==, (gint64) final->transactions);
+  assert_no_secret_in_tree (fixture, fixture->samples_dir);
+}
+
+/* A target rate split over the workers in proportion to their clients:
+ * pgbench -R per worker, the schedule lag in the samples. */
+static void
+test_rate (Fixture       *fixture,
+           gconstpointer  data)
+{
+  RunSpec spec = { .workers = 2, .clients = 4, .duration = 3, .rate = 200, .table = "rr_rate" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(GSubprocess) w1 = NULL;
+  g_autoptr(LbRemoteMerge) merge = lb_remote_merge_new (2);
+  g_autoptr(LbRunResult) result = NULL;
+  guint64 lag = 0;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  w1 = spawn_worker (fixture, 1, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  g_assert_cmpint (wait_worker (w1, 30), ==, 0);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(LbRemoteWorkerStatus) final = read_status (fixture, k, LB_REMOTE_FILE_FINAL);
+
+      g_assert_nonnull (final);
+      /* 100 tps each (2 of 4 clients), give or take pgbench's Poisson schedule. */
+      g_assert_cmpfloat (final->tps, >, 70);
+      g_assert_cmpfloat (final->tps, <, 130);
+      for (guint i = 0; i < final->samples->len; i++)
+        lag += g_array_index (final->samples, LbRemoteSample, i).lag_us_sum;
+      lb_remote_merge_add_status (merge, final);
+    }
+  g_assert_cmpuint (lag, >, 0);
+  result = lb_remote_merge_finish (merge, NULL);
+  g_assert_cmpfloat (result->tps, >, 150);
+  g_assert_cmpfloat (result->tps, <, 250);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_rate"), ==, (gint64) result->transactions);
+}
+
+/* Count mode: the run's transactions over all clients, pgbench's -t per
+ * client on each worker. */
+static void
+test_count (Fixture       *fixture,
+            gconstpointer  data)
+{
+  RunSpec spec = { .workers = 2, .clients = 4, .transactions = 400, .table = "rr_count" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(GSubprocess) w1 = NULL;
+  g_autoptr(LbRemoteMerge) merge = lb_remote_merge_new (2);
+  g_autoptr(LbRunResult) result = NULL;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  w1 = spawn_worker (fixture, 1, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  g_assert_cmpint (wait_worker (w1, 30), ==, 0);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(LbRemoteWorkerStatus) final = read_status (fixture, k, LB_REMOTE_FILE_FINAL);
+
+      g_assert_nonnull (final);
+      g_assert_cmpuint (final->transactions, ==, 200);
+      lb_remote_merge_add_status (merge, final);
+    }
+  result = lb_remote_merge_finish (merge, NULL);
+  g_assert_cmpuint (result->transactions, ==, 400);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_count"), ==, 400);
+}
+
+/* --sampling-rate: the log holds a share of the transactions, the samples
+ * scale it back; the totals stay pgbench's exact ones. */
+static void
+test_sampling (Fixture       *fixture,
+               gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 2, .duration = 2, .sampling_rate = 0.25, .table = "rr_sampling" };
+  g_autoptr(GSubprocess) w0 = NULL;
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint64 in_seconds = 0;
+
+  write_config (fixture, &spec);
+  w0 = spawn_worker (fixture, 0, PGBENCH_ON_PATH);
+  g_assert_cmpint (wait_worker (w0, 30), ==, 0);
+  final = read_status (fixture, 0, LB_REMOTE_FILE_FINAL);
+  g_assert_nonnull (final);
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_sampling"), ==, (gint64) final->transactions);
+  collect_logged_latencies (fixture, 0, latencies);
+  g_assert_cmpuint (latencies->len, <, final->transactions / 2);
+  for (guint i = 0; i < final->samples->len; i++)
+    in_seconds += g_array_index (final->samples, LbRemoteSample, i).transactions;
+  g_assert_cmpfloat (fabs ((double) in_seconds - (double) final->transactions), <, final->transactions * 0.1);
+  g_assert_cmpfloat (fabs ((double) lb_latency_histogram_get_count (final->latency) - (double) final->transactions),
+                     <, final->transactions * 0.1);
 }
 
 /* The runner's histogram layout is the C one: the same values give the
@@ -1152,8 +1344,11 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *python = NULL;
   int status;
 
+  /* Loopback only: no proxy lookups (libproxy also trips AddressSanitizer). */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, NULL);
   lb_core_init ();
 
@@ -1163,7 +1358,8 @@ main (int    argc,
   g_test_add_func ("/remote-samples/parse-errors", test_parse_errors);
   g_test_add_func ("/remote-samples/record-remote", test_record_remote);
 
-  if (g_find_program_in_path ("python3") == NULL)
+  python = g_find_program_in_path ("python3");
+  if (python == NULL)
     {
       g_test_message ("python3 not found: the runner tests are skipped");
       return g_test_run ();
@@ -1181,8 +1377,14 @@ main (int    argc,
   ADD ("cancel", test_cancel);
   ADD ("credential-refused", test_credential_refused);
   ADD ("wrong-port", test_wrong_port);
+  ADD ("login-refused", test_login_refused);
+  ADD ("dbruntime-context", test_dbruntime_context);
   ADD ("no-pgbench", test_no_pgbench);
   ADD ("credential-refresh", test_credential_refresh);
+  ADD ("autoscaling", test_autoscaling);
+  ADD ("rate", test_rate);
+  ADD ("sampling", test_sampling);
+  ADD ("count", test_count);
 #undef ADD
 
   status = g_test_run ();

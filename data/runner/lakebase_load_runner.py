@@ -389,7 +389,10 @@ class LogTail:
 class Measure:
     """Every second the runner has seen, and the totals of the measured part."""
 
-    def __init__(self, sampling_rate):
+    def __init__(self, sampling_rate, has_lag):
+        # The schedule lag is the 7th field only under --rate; otherwise a
+        # 7th field is the retries of --max-tries.
+        self.has_lag = has_lag
         self.seconds = {}
         self.scale = 1.0 / sampling_rate if 0 < sampling_rate < 1 else 1.0
         self.total = Histogram()
@@ -420,7 +423,7 @@ class Measure:
             return
         time_field = fields[2]
         lag = 0
-        if len(fields) >= 7:
+        if self.has_lag and len(fields) >= 7:
             try:
                 lag = int(fields[6])
             except ValueError:
@@ -514,7 +517,8 @@ SUMMARY_PATTERNS = {
     "connection_time": re.compile(r"^initial connection time = ([0-9.]+) ms"),
     "tps": re.compile(r"^tps = ([0-9.]+)"),
 }
-ABORT_PATTERN = re.compile(r"client \d+ (?:script \d+ )?aborted in command \d+(?: \(\w+\))?(?: query \d+)?: (.*)")
+ABORT_PATTERN = re.compile(r"client \d+ (?:script \d+ )?aborted in command \d+"
+                           r"(?: \(\w+\))?(?: query \d+)?: (.*)")
 SQLSTATE_PATTERN = re.compile(r"\b([0-9A-Z]{5})\b")
 
 
@@ -560,12 +564,13 @@ class Runner:
         self.workers = int(config.get("workers", 1))
         total_clients = max(1, int(config.get("clients", 1)))
         self.clients = split_share(total_clients, self.workers, worker)
-        self.client_id_base = int(config.get("client_id_base", 0)) + client_id_base(total_clients, self.workers, worker)
+        self.client_id_base = (int(config.get("client_id_base", 0))
+                               + client_id_base(total_clients, self.workers, worker))
         rate = float(config.get("rate", 0) or 0)
         self.rate = rate * self.clients / total_clients if rate > 0 else 0
         transactions = int(config.get("transactions", 0) or 0)
-        self.transactions = (max(1, int(round(transactions * self.clients / total_clients / max(1, self.clients))))
-                             if transactions > 0 and self.clients > 0 else 0)
+        # Count mode: pgbench's -t is per client, the run's count is for all of them.
+        self.transactions = max(1, int(round(transactions / total_clients))) if transactions > 0 else 0
         self.target = config["target"]
         self.samples_dir = map_path(config["samples_dir"])
         self.sampling_rate = float(config.get("sampling_rate", 1.0) or 1.0)
@@ -636,21 +641,14 @@ class Runner:
         args += ["-l", "--log-prefix=" + prefix]
         if self.sampling_rate < 1.0:
             args += ["--sampling-rate=%g" % self.sampling_rate]
-        args += [map_path(a) if isinstance(a, str) else str(a) for a in (config.get("script_args") or [])]
-        # Script arguments like "-f /Workspace/...sql@8" name the file after a weight.
-        args = [self.map_script_arg(a) for a in args]
+        # "-f", "/Workspace/.../a.sql@8": the file (its weight after it) as the node sees it.
+        args += [map_path(str(arg)) for arg in (config.get("script_args") or [])]
         return args
-
-    @staticmethod
-    def map_script_arg(arg):
-        if arg.startswith("/Workspace/") or arg.startswith("/Volumes/"):
-            return map_path(arg)
-        return arg
 
     def pgbench_env(self, credential):
         env = dict(os.environ)
-        for name in ("DATABRICKS_TOKEN", "DATABRICKS_HOST", "DATABRICKS_CLIENT_SECRET", "PGPASSFILE", "PGHOSTADDR", "PGSERVICE",
-                     "LAKEBASE_RUNNER_WORK_DIR"):
+        for name in ("DATABRICKS_TOKEN", "DATABRICKS_HOST", "DATABRICKS_CLIENT_SECRET", "PGPASSFILE",
+                     "PGHOSTADDR", "PGSERVICE", "LAKEBASE_RUNNER_WORK_DIR"):
             env.pop(name, None)
         target = self.target
         env["PGHOST"] = str(target.get("host", ""))
@@ -728,6 +726,9 @@ class Runner:
     def run(self):
         os.makedirs(self.samples_dir, exist_ok=True)
         self.status.write_live()
+        if self.clients < 1:
+            raise RunnerError("Worker %d has no clients: the run asks for fewer clients than workers. "
+                              "Use at most as many workers as clients." % self.worker)
         host, token = identity()
 
         self.status.set_state("installing", "Looking for pgbench")
@@ -743,7 +744,7 @@ class Runner:
         credential = mint_credential(host, token, self.target)
         minted_at = time.time()
         self.credentials_minted = 1
-        self.measure = Measure(self.sampling_rate)
+        self.measure = Measure(self.sampling_rate, self.rate > 0)
         self.status.measure = self.measure
 
         warmup = float(self.config.get("warmup", 0) or 0)
@@ -821,7 +822,7 @@ class Runner:
 
     def write_final(self, state, error):
         transactions, failed, skipped, duration, latency_average, connection_time = self.totals()
-        measure = self.measure or Measure(1.0)
+        measure = self.measure or Measure(1.0, False)
         connected = self.clients if any("transactions" in s[0] for s in self.summaries) \
             else min(self.clients, len(measure.clients_seen))
         cores = os.cpu_count() or 1

@@ -31,11 +31,10 @@ interrupted_cb (gpointer user_data)
 {
   RemoteBench *bench = user_data;
 
+  /* The run says "Cancelling the job…" once runs/cancel goes out; the
+   * workers then write what they measured, which is printed as usual. */
   if (bench->interrupted_by == 0)
-    {
-      bench->interrupted_by = SIGINT;
-      g_printerr (_("Cancelling the job; the workers write what they measured…\n"));
-    }
+    bench->interrupted_by = SIGINT;
   lb_remote_run_cancel (bench->run);
 
   return G_SOURCE_CONTINUE;
@@ -290,6 +289,8 @@ lb_cli_bench_remote (gpointer                    script_pointer,
 
       node_type = g_strdup (lb_price_sheet_get_jobs_default_node_type (sheet, cloud != NULL ? cloud : "aws"));
     }
+  if (!lb_remote_plan_check_connections (sheet, settings->clients, options->workers, &warning))
+    g_printerr (_("lakebase-cli bench: warning: %s\n"), warning);
   {
     double seconds = settings->warmup + (settings->mode == LB_RUN_MODE_DURATION ? settings->duration : 60);
 
@@ -306,8 +307,6 @@ lb_cli_bench_remote (gpointer                    script_pointer,
       }
     lb_remote_cost_clear (&cost);
   }
-  if (!lb_remote_plan_check_connections (sheet, settings->clients, options->workers, &warning))
-    g_printerr (_("lakebase-cli bench: warning: %s\n"), warning);
 
   run = lb_remote_run_new (client);
   lb_remote_run_set_script (run, script, script_path);

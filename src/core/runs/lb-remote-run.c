@@ -573,7 +573,7 @@ got_run_cb (GObject      *object,
     {
       /* The client has retried what could be retried: the job can no
        * longer be followed; cancel it so it bills no further. */
-      g_warning ("runs/get failed: %s", error->message);
+      g_message ("runs/get failed: %s", error->message);
       if (self->job_error == NULL)
         self->job_error = g_steal_pointer (&error);
       self->cancel_requested = TRUE;
@@ -599,7 +599,7 @@ cancelled_job_cb (GObject      *object,
   if (!finish_request (self, error))
     return;
   if (error != NULL)
-    g_warning ("runs/cancel failed: %s", error->message);
+    g_message ("runs/cancel failed: %s", error->message);
   /* Polled quickly from now on until the tasks have ended. */
   self->next_get_us = 0;
   schedule_tick (self);
@@ -661,10 +661,10 @@ got_file_cb (GObject      *object,
     {
       status = lb_remote_worker_status_new_from_bytes (bytes, request->kind, &error);
       if (status == NULL)
-        g_warning ("worker %u: %s", request->worker, error->message);
+        g_message ("worker %u: %s", request->worker, error->message);
     }
   else if (!g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_warning ("worker %u: %s", request->worker, error->message);
+    g_debug ("worker %u: %s", request->worker, error->message);
 
   if (status != NULL)
     {
@@ -803,7 +803,7 @@ workspace_deleted_cb (GObject      *object,
 
   if (!lb_workspace_delete_finish (LB_DATABRICKS_CLIENT (object), result, &error)
       && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_warning ("could not remove the run folder %s: %s", self->workspace_dir, error->message);
+    g_message ("could not remove the run folder %s: %s", self->workspace_dir, error->message);
   self->in_flight = FALSE;
   schedule_tick (self);
 }
@@ -818,7 +818,7 @@ samples_deleted_cb (GObject      *object,
 
   if (!lb_files_delete_tree_finish (LB_DATABRICKS_CLIENT (object), result, &error)
       && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_warning ("could not remove the samples folder %s: %s", self->samples_dir, error->message);
+    g_message ("could not remove the samples folder %s: %s", self->samples_dir, error->message);
   self->in_flight = FALSE;
   schedule_tick (self);
 }
@@ -1855,6 +1855,10 @@ lb_remote_run_start_async (LbRemoteRun         *self,
   g_clear_pointer (&self->node_type_used, g_free);
   g_clear_pointer (&self->merge, lb_remote_merge_free);
   self->merge = lb_remote_merge_new (self->workers);
+  /* Each live file is read once in N + a runs/get slot or so: a second
+   * waits that long for every worker before it goes out without one. */
+  lb_remote_merge_set_lateness (self->merge, self->workers * 1.3 * REQUEST_PERIOD_US / (double) G_USEC_PER_SEC
+                                             + LB_REMOTE_MERGE_DEFAULT_LATENESS);
   g_clear_pointer (&self->worker_list, g_ptr_array_unref);
   self->worker_list = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
   for (guint i = 0; i < self->workers; i++)

@@ -13,6 +13,7 @@
 /* A runner keeps its last 60 seconds in the live file and every second in
  * the final one; a week of seconds is more than any run asks for. */
 #define MAX_SAMPLES (7 * 24 * 3600)
+#define MAX_GAP     3600
 
 static const char * const state_names[] = {
   "starting", "installing", "connecting", "warmup", "running", "done", "failed", "cancelled",
@@ -858,8 +859,9 @@ lb_remote_merge_take_samples (LbRemoteMerge *self,
         break;
 
       /* Seconds in which no worker measured anything are zeros on the
-       * chart, not a gap that hides a stall. */
-      if (self->emitted_upto != G_MININT64)
+       * chart, not a gap that hides a stall (up to an hour: a clock that
+       * jumped is no reason to draw days of zeros). */
+      if (self->emitted_upto != G_MININT64 && t - self->emitted_upto <= MAX_GAP)
         for (gint64 gap = self->emitted_upto + 1; gap < t; gap++)
           emit_second (self, gap, NULL);
       emit_second (self, t, g_tree_node_value (first));
@@ -869,8 +871,9 @@ lb_remote_merge_take_samples (LbRemoteMerge *self,
   {
     GArray *taken = g_array_sized_new (FALSE, TRUE, sizeof (LbRunSample), self->timeline->len - start);
 
-    g_array_append_vals (taken, &g_array_index (self->timeline, LbRunSample, start),
-                         self->timeline->len - start);
+    if (self->timeline->len > start)
+      g_array_append_vals (taken, &g_array_index (self->timeline, LbRunSample, start),
+                           self->timeline->len - start);
     return taken;
   }
 }

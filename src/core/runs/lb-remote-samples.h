@@ -121,7 +121,10 @@ LbRemoteWorkerRow    *lb_remote_worker_row_new_from_status   (const LbRemoteWork
 typedef struct _LbRemoteMerge LbRemoteMerge;
 
 /* How late (seconds after its end) a second is emitted without the
- * workers that have not reported it yet. */
+ * workers that have not reported it yet. A reader that fetches the N live
+ * files round-robin at one request a second sees each file every N
+ * seconds: give it N + 5 s (lb_remote_merge_set_lateness ()), or seconds
+ * go out without some workers (the final figures still have them). */
 #define LB_REMOTE_MERGE_DEFAULT_LATENESS 5.0
 
 LbRemoteMerge *lb_remote_merge_new             (guint                       n_workers);
