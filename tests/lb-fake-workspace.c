@@ -42,6 +42,7 @@ typedef struct
   char  *query;
   guint  status;
   char  *workspace_id;   /* X-Databricks-Workspace-Id, or NULL */
+  gint64 time;           /* g_get_real_time() when it was answered */
 } LogEntry;
 
 typedef struct
@@ -330,7 +331,9 @@ dispatch (LbFakeWorkspace   *fake,
 {
   g_autoptr(GHashTable) empty = NULL;
   g_autoptr(JsonNode) body = NULL;
-  g_autofree char *path = g_uri_unescape_string (raw_path, NULL);
+  /* libsoup hands handlers the path decoded already: decoding it again
+   * would turn a name's literal "%20" into a space (Files API paths). */
+  g_autofree char *path = g_strdup (raw_path);
   SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
   GUri *uri = soup_server_message_get_uri (msg);
   LbFakeRequest request = { 0 };
@@ -356,9 +359,11 @@ dispatch (LbFakeWorkspace   *fake,
 
       const char *content_type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
 
-      /* Forms (the OAuth endpoints) are read by their handlers. */
+      /* Forms (the OAuth endpoints) and raw bytes (the Files API) are read
+       * by their handlers. */
       if (request_body != NULL && request_body->length > 0 &&
-          g_strcmp0 (content_type, "application/x-www-form-urlencoded") != 0)
+          g_strcmp0 (content_type, "application/x-www-form-urlencoded") != 0 &&
+          g_strcmp0 (content_type, "application/octet-stream") != 0)
         {
           g_autoptr(JsonParser) parser = json_parser_new ();
           g_autoptr(GError) error = NULL;
@@ -393,6 +398,7 @@ dispatch (LbFakeWorkspace   *fake,
   entry->status = soup_server_message_get_status (msg);
   entry->workspace_id = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                 "X-Databricks-Workspace-Id"));
+  entry->time = g_get_real_time ();
   g_ptr_array_add (fake->log, entry);
 
   g_mutex_unlock (&fake->lock);
@@ -545,6 +551,8 @@ lb_fake_workspace_new (void)
     _lb_fake_workspace_pipelines_init (fake);
   if (_lb_fake_workspace_oauth_init != NULL)
     _lb_fake_workspace_oauth_init (fake);
+  if (_lb_fake_workspace_jobs_init != NULL)
+    _lb_fake_workspace_jobs_init (fake);
 
   fake->thread = g_thread_new ("lb-fake-workspace", server_thread, fake);
 
@@ -832,6 +840,31 @@ lb_fake_workspace_dup_log (LbFakeWorkspace *fake)
   g_mutex_unlock (&fake->lock);
 
   return g_strv_builder_end (builder);
+}
+
+GArray *
+lb_fake_workspace_dup_request_times (LbFakeWorkspace *fake,
+                                     const char      *method,
+                                     const char      *path_prefix)
+{
+  GArray *times = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_val_if_fail (fake != NULL, times);
+
+  g_mutex_lock (&fake->lock);
+  for (guint i = 0; i < fake->log->len; i++)
+    {
+      LogEntry *entry = g_ptr_array_index (fake->log, i);
+
+      if (method != NULL && !g_str_equal (method, entry->method))
+        continue;
+      if (!prefix_matches (path_prefix, entry->path))
+        continue;
+      g_array_append_val (times, entry->time);
+    }
+  g_mutex_unlock (&fake->lock);
+
+  return times;
 }
 
 void

@@ -12,6 +12,9 @@
  *   lb-fake-workspace-oauth.c     OIDC discovery, /oidc/v1/authorize (a consent
  *                                 page), /oidc/v1/token (PKCE S256, refresh), and
  *                                 a scripted browser for the tests
+ *   lb-fake-workspace-jobs.c      workspace files, the Files API and Jobs runs
+ *                                 that really start their tasks as local
+ *                                 python3 processes; lb-fake-workspace-jobs.h
  *   lb-fake-workspace-sql.c       warehouses, SQL statements, Unity Catalog tables
  *                                 (part 2; registers its routes with
  *                                 lb_fake_workspace_add_route() from
@@ -126,6 +129,12 @@ char           **lb_fake_workspace_dup_log           (LbFakeWorkspace *fake);
  * those without the header). */
 guint            lb_fake_workspace_count_workspace_id (LbFakeWorkspace *fake,
                                                        const char      *workspace_id);
+/* When each request of lb_fake_workspace_count_requests()'s selection was
+ * answered (g_get_real_time() µs, in order), for requests-per-second
+ * figures. Free with g_array_unref(). */
+GArray          *lb_fake_workspace_dup_request_times (LbFakeWorkspace *fake,
+                                                      const char      *method,
+                                                      const char      *path_prefix);
 void             lb_fake_workspace_clear_log         (LbFakeWorkspace *fake);
 /* Every secret the fake has handed out or accepts (the PAT, each database
  * credential token), for tests that grep output for leaks. */
@@ -280,6 +289,8 @@ void             _lb_fake_workspace_sql_init         (LbFakeWorkspace *fake) __a
 /* lb-fake-workspace-pipelines.c (GET /api/2.0/pipelines/{id}, POST …/updates), likewise weak. */
 void             _lb_fake_workspace_pipelines_init   (LbFakeWorkspace *fake) __attribute__((weak));
 void             _lb_fake_workspace_oauth_init       (LbFakeWorkspace *fake) __attribute__((weak));
+/* lb-fake-workspace-jobs.c (workspace files, Files API, Jobs runs), likewise weak. */
+void             _lb_fake_workspace_jobs_init        (LbFakeWorkspace *fake) __attribute__((weak));
 
 /* Take the fake's lock from the test thread (e.g. to read several values
  * consistently through the _locked accessors). */

@@ -53,6 +53,9 @@ typedef struct
   double    server_interval;
   char     *export_dir;
   GStrv     files;
+  /* --on-databricks */
+  gboolean  on_databricks;
+  LbCliRemoteOptions remote;
 } BenchOptions;
 
 /* The state the main loop's callbacks share. */
@@ -80,6 +83,14 @@ bench_options_clear (BenchOptions *options)
   g_clear_pointer (&options->workload, g_free);
   g_clear_pointer (&options->export_dir, g_free);
   g_clear_pointer (&options->files, g_strfreev);
+  g_clear_pointer (&options->remote.profile, g_free);
+  g_clear_pointer (&options->remote.node_type, g_free);
+  g_clear_pointer (&options->remote.volume, g_free);
+  g_clear_pointer (&options->remote.instance, g_free);
+  g_clear_pointer (&options->remote.endpoint, g_free);
+  g_clear_pointer (&options->remote.host, g_free);
+  g_clear_pointer (&options->remote.dbname, g_free);
+  g_clear_pointer (&options->remote.sslmode, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BenchOptions, bench_options_clear)
@@ -159,6 +170,16 @@ parse_uint64 (const char  *option,
 static char *
 check_options (const BenchOptions *options)
 {
+  if (options->on_databricks && (options->dsn != NULL || options->sandbox || options->password_prompt))
+    return g_strdup (_("--on-databricks loads the database it names (--instance, --endpoint, --host): "
+                       "--dsn, --sandbox and --password-prompt are for runs on this computer"));
+  if (!options->on_databricks && (options->remote.volume != NULL || options->remote.instance != NULL
+                                  || options->remote.endpoint != NULL || options->remote.host != NULL
+                                  || options->remote.keep_files || options->remote.workers != 1))
+    return g_strdup (_("--workers, --volume, --instance, --endpoint, --host and --keep-files "
+                       "need --on-databricks"));
+  if (options->on_databricks && options->csv != NULL)
+    return g_strdup (_("--csv is not written for runs on Databricks compute yet; use --json"));
   if (options->dsn != NULL && options->sandbox)
     return g_strdup (_("--dsn and --sandbox cannot be used together: pick one target"));
   if (options->password_prompt && options->sandbox)
@@ -398,6 +419,7 @@ lb_cli_bench (int    argc,
     .scale = 1,
     .max_tries = 1,
     .server_interval = -1,
+    .remote = { .workers = 1 },
   };
   BenchRun run = { .cancellable = cancellable };
   LbProtocol protocol = LB_PROTOCOL_PREPARED;
@@ -472,6 +494,35 @@ lb_cli_bench (int    argc,
       N_("Compare with the recommended CU of this workload file (over --cu)"), N_("FILE.yml") },
     { "server-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options.server_interval,
       N_("Seconds between snapshots of the server’s statistics; 0 = none (default: 5)"), N_("SECONDS") },
+    { "on-databricks", 0, 0, G_OPTION_ARG_NONE, &options.on_databricks,
+      N_("Run the script on Databricks job compute next to the database, split over --workers"),
+      NULL },
+    { "workers", 0, 0, G_OPTION_ARG_INT, &options.remote.workers,
+      N_("With --on-databricks: the job tasks (one single-node cluster each) to split the "
+         "clients and the rate over (default: 1)"), N_("N") },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &options.remote.profile,
+      N_("With --on-databricks: the ~/.databrickscfg profile (default: DEFAULT)"), N_("NAME") },
+    { "node-type", 0, 0, G_OPTION_ARG_STRING, &options.remote.node_type,
+      N_("With --on-databricks: the workers’ node type (default: the price sheet’s for the cloud)"),
+      N_("TYPE") },
+    { "volume", 0, 0, G_OPTION_ARG_STRING, &options.remote.volume,
+      N_("With --on-databricks: the Unity Catalog volume the workers write their samples to"),
+      N_("/Volumes/C/S/V") },
+    { "instance", 0, 0, G_OPTION_ARG_STRING, &options.remote.instance,
+      N_("With --on-databricks: the provisioned Lakebase instance to load"), N_("NAME") },
+    { "endpoint", 0, 0, G_OPTION_ARG_STRING, &options.remote.endpoint,
+      N_("With --on-databricks: the autoscaling endpoint to load"),
+      N_("projects/P/branches/B/endpoints/E") },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options.remote.host,
+      N_("With --on-databricks: the database host, over the instance’s or endpoint’s"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &options.remote.port,
+      N_("With --on-databricks: the database port (default: 5432)"), N_("PORT") },
+    { "dbname", 0, 0, G_OPTION_ARG_STRING, &options.remote.dbname,
+      N_("With --on-databricks: the database (default: databricks_postgres)"), N_("NAME") },
+    { "sslmode", 0, 0, G_OPTION_ARG_STRING, &options.remote.sslmode,
+      N_("With --on-databricks: libpq’s sslmode on the workers (default: require)"), N_("MODE") },
+    { "keep-files", 0, 0, G_OPTION_ARG_NONE, &options.remote.keep_files,
+      N_("With --on-databricks: keep the run’s workspace folder and samples afterwards"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.files, NULL, NULL },
     { NULL }
   };
@@ -655,6 +706,13 @@ lb_cli_bench (int    argc,
     {
       lb_cli_print_error ("%s", error->message);
       return LB_CLI_EXIT_USAGE;
+    }
+
+  if (options.on_databricks)
+    {
+      options.remote.no_save = options.no_save;
+      options.remote.json = options.json;
+      return lb_cli_bench_remote (script, script_path, settings, &options.remote);
     }
 
   run.rate = settings->rate > 0;

@@ -81,6 +81,31 @@ gpointer lb_cli_databricks_make_client (const char  *profile_option,
                                         LbWorkload  *workload);
 gpointer lb_cli_databricks_make_plan   (LbWorkload  *workload);
 
+/* lb-cli-bench-remote.c: bench --on-databricks, after lb-cli-bench.c has
+ * read the script and the settings. */
+typedef struct
+{
+  int       workers;
+  char     *profile;
+  char     *node_type;
+  char     *volume;
+  char     *instance;
+  char     *endpoint;
+  char     *host;
+  int       port;
+  char     *dbname;
+  char     *sslmode;
+  gboolean  keep_files;
+  gboolean  no_save;
+  const char *json;     /* FILE or "-", or NULL */
+} LbCliRemoteOptions;
+
+/* The types are the core's (lb-sql-script.h, lb-run-record.h). */
+int   lb_cli_bench_remote (gpointer                    script,
+                           const char                 *script_path,
+                           gpointer                    settings,
+                           const LbCliRemoteOptions   *options);
+
 /* lb-cli-common.c */
 
 /* Writes @text as it is (JSON and CSV are UTF-8 whatever the locale) to

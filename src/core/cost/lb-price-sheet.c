@@ -14,6 +14,24 @@
 
 #define DEFAULT_RESOURCE "/io/github/lakebase/Accelerator/core/prices/default.json"
 
+/* The clouds jobs_compute knows, in the order they are listed. */
+static const char * const jobs_clouds[] = { "aws", "azure", "gcp" };
+#define N_JOBS_CLOUDS G_N_ELEMENTS (jobs_clouds)
+
+typedef struct
+{
+  char  *name;
+  char  *cloud;        /* one of jobs_clouds (static) */
+  guint  cores;
+  double dbu_per_hour;
+} JobsNodeType;
+
+typedef struct
+{
+  double  dbu_price;
+  char   *default_node_type;
+} JobsCloud;
+
 struct _LbPriceSheet
 {
   GObject   parent_instance;
@@ -21,6 +39,11 @@ struct _LbPriceSheet
   LbPrices  prices;
   char     *name;
   char     *currency;
+
+  /* jobs_compute: a map of node types, so not a fixed LbPrices leaf. */
+  GPtrArray *jobs_node_types;   /* JobsNodeType* */
+  JobsCloud  jobs_clouds[N_JOBS_CLOUDS];
+  double     jobs_startup_minutes;
 };
 
 G_DEFINE_FINAL_TYPE (LbPriceSheet, lb_price_sheet, G_TYPE_OBJECT)
@@ -320,6 +343,263 @@ apply_leaf (LbPriceSheet    *self,
   return TRUE;
 }
 
+static void
+jobs_node_type_free (gpointer data)
+{
+  JobsNodeType *type = data;
+
+  g_free (type->name);
+  g_free (type);
+}
+
+static JobsNodeType *
+find_jobs_node_type (LbPriceSheet *self,
+                     const char   *name)
+{
+  for (guint i = 0; i < self->jobs_node_types->len; i++)
+    {
+      JobsNodeType *type = g_ptr_array_index (self->jobs_node_types, i);
+
+      if (g_str_equal (type->name, name))
+        return type;
+    }
+
+  return NULL;
+}
+
+static int
+jobs_cloud_index (const char *cloud)
+{
+  for (guint i = 0; i < N_JOBS_CLOUDS; i++)
+    {
+      if (cloud != NULL && g_str_equal (jobs_clouds[i], cloud))
+        return (int) i;
+    }
+
+  return -1;
+}
+
+static gboolean
+node_get_text (JsonNode    *node,
+               const char **text)
+{
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+
+  *text = json_node_get_string (node);
+  return *text != NULL && **text != '\0';
+}
+
+static gboolean
+set_unknown (GError     **error,
+             const char  *file_name,
+             const char  *path)
+{
+  g_set_error (error, LB_PRICE_SHEET_ERROR, LB_PRICE_SHEET_ERROR_INVALID,
+               _("%s: unknown key “%s” (the keys are those of data/prices/default.json; keys starting with “_” are ignored)"),
+               file_name, path);
+  return FALSE;
+}
+
+/* One node type: a user file may change one figure of a known type, but a
+ * new type needs both. */
+static gboolean
+apply_jobs_node_type (LbPriceSheet  *self,
+                      const char    *cloud,
+                      const char    *name,
+                      JsonNode      *node,
+                      const char    *file_name,
+                      const char    *path,
+                      GError       **error)
+{
+  JobsNodeType *type;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value_node;
+  double cores = -1, dbu_per_hour = -1;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return set_invalid (error, file_name, path, _("an object"));
+
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &member, &value_node))
+    {
+      g_autofree char *leaf = g_strconcat (path, ".", member, NULL);
+
+      if (member[0] == '_')
+        continue;
+      if (g_str_equal (member, "cores"))
+        {
+          if (!node_get_number (value_node, &cores) || cores < 1 || cores > 1024 ||
+              cores != (guint) cores)
+            return set_invalid (error, file_name, leaf, _("a whole number of 1 or more"));
+        }
+      else if (g_str_equal (member, "dbu_per_hour"))
+        {
+          if (!node_get_number (value_node, &dbu_per_hour) || dbu_per_hour <= 0)
+            return set_invalid (error, file_name, leaf, _("a number greater than 0"));
+        }
+      else
+        return set_unknown (error, file_name, leaf);
+    }
+
+  type = find_jobs_node_type (self, name);
+  if (type != NULL && !g_str_equal (type->cloud, cloud))
+    {
+      g_set_error (error, LB_PRICE_SHEET_ERROR, LB_PRICE_SHEET_ERROR_INVALID,
+                   _("%s: “%s”: node type “%s” is already listed under %s"),
+                   file_name, path, name, type->cloud);
+      return FALSE;
+    }
+  if (type == NULL)
+    {
+      if (cores < 0 || dbu_per_hour < 0)
+        return set_invalid (error, file_name, path,
+                            _("an object with both “cores” and “dbu_per_hour” (a node type the built-in sheet does not have)"));
+      type = g_new0 (JobsNodeType, 1);
+      type->name = g_strdup (name);
+      type->cloud = (char *) jobs_clouds[jobs_cloud_index (cloud)];
+      g_ptr_array_add (self->jobs_node_types, type);
+    }
+  if (cores >= 0)
+    type->cores = (guint) cores;
+  if (dbu_per_hour >= 0)
+    type->dbu_per_hour = dbu_per_hour;
+
+  return TRUE;
+}
+
+static gboolean
+apply_jobs_cloud (LbPriceSheet  *self,
+                  guint          index,
+                  JsonNode      *node,
+                  const char    *file_name,
+                  const char    *path,
+                  GError       **error)
+{
+  JobsCloud *cloud = &self->jobs_clouds[index];
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value_node;
+  const char *default_type = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return set_invalid (error, file_name, path, _("an object"));
+
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &member, &value_node))
+    {
+      g_autofree char *leaf = g_strconcat (path, ".", member, NULL);
+
+      if (member[0] == '_')
+        continue;
+      if (g_str_equal (member, "dbu_price"))
+        {
+          if (!node_get_number (value_node, &cloud->dbu_price) || cloud->dbu_price <= 0)
+            return set_invalid (error, file_name, leaf, _("a number greater than 0"));
+        }
+      else if (g_str_equal (member, "default_node_type"))
+        {
+          if (!node_get_text (value_node, &default_type))
+            return set_invalid (error, file_name, leaf, _("a non-empty text"));
+        }
+      else if (g_str_equal (member, "node_types"))
+        {
+          JsonObjectIter types;
+          const char *name;
+          JsonNode *type_node;
+
+          if (!JSON_NODE_HOLDS_OBJECT (value_node))
+            return set_invalid (error, file_name, leaf, _("an object"));
+
+          json_object_iter_init (&types, json_node_get_object (value_node));
+          while (json_object_iter_next (&types, &name, &type_node))
+            {
+              g_autofree char *type_path = g_strconcat (leaf, ".", name, NULL);
+
+              if (name[0] == '_')
+                continue;
+              if (!apply_jobs_node_type (self, jobs_clouds[index], name, type_node,
+                                         file_name, type_path, error))
+                return FALSE;
+            }
+        }
+      else
+        return set_unknown (error, file_name, leaf);
+    }
+
+  /* After the node types, so a file may add a type and make it the default. */
+  if (default_type != NULL)
+    {
+      JobsNodeType *type = find_jobs_node_type (self, default_type);
+      g_autofree char *leaf = g_strconcat (path, ".default_node_type", NULL);
+
+      if (type == NULL || !g_str_equal (type->cloud, jobs_clouds[index]))
+        return set_invalid (error, file_name, leaf, _("one of this cloud’s node types"));
+      g_free (cloud->default_node_type);
+      cloud->default_node_type = g_strdup (default_type);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+apply_jobs_compute (LbPriceSheet  *self,
+                    JsonNode      *node,
+                    const char    *file_name,
+                    GError       **error)
+{
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value_node;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return set_invalid (error, file_name, "jobs_compute", _("an object"));
+
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &member, &value_node))
+    {
+      g_autofree char *leaf = g_strconcat ("jobs_compute.", member, NULL);
+
+      if (member[0] == '_')
+        continue;
+      if (g_str_equal (member, "startup_minutes"))
+        {
+          if (!node_get_number (value_node, &self->jobs_startup_minutes) ||
+              self->jobs_startup_minutes < 0)
+            return set_invalid (error, file_name, leaf, _("a number of 0 or more"));
+        }
+      else if (g_str_equal (member, "clouds"))
+        {
+          JsonObjectIter clouds;
+          const char *cloud;
+          JsonNode *cloud_node;
+
+          if (!JSON_NODE_HOLDS_OBJECT (value_node))
+            return set_invalid (error, file_name, leaf, _("an object"));
+
+          json_object_iter_init (&clouds, json_node_get_object (value_node));
+          while (json_object_iter_next (&clouds, &cloud, &cloud_node))
+            {
+              g_autofree char *cloud_path = g_strconcat (leaf, ".", cloud, NULL);
+              int index;
+
+              if (cloud[0] == '_')
+                continue;
+              index = jobs_cloud_index (cloud);
+              if (index < 0)
+                return set_unknown (error, file_name, cloud_path);
+              if (!apply_jobs_cloud (self, (guint) index, cloud_node, file_name, cloud_path, error))
+                return FALSE;
+            }
+        }
+      else
+        return set_unknown (error, file_name, leaf);
+    }
+
+  return TRUE;
+}
+
 /* Walks @object (found at @prefix, "" for the root) and stores every leaf it
  * holds. @seen, when given, collects the leaves found so that the built-in
  * sheet can be checked for completeness. */
@@ -348,6 +628,15 @@ apply_object (LbPriceSheet  *self,
         continue;
 
       path = *prefix ? g_strconcat (prefix, ".", member, NULL) : g_strdup (member);
+
+      if (*prefix == '\0' && g_str_equal (member, "jobs_compute"))
+        {
+          if (!apply_jobs_compute (self, node, file_name, error))
+            return FALSE;
+          if (seen != NULL)
+            g_hash_table_add (seen, (gpointer) "jobs_compute");
+          continue;
+        }
 
       /* A dot inside a member name would fake a nested path. */
       info = strchr (member, '.') == NULL ? find_key (path) : NULL;
@@ -416,6 +705,9 @@ lb_price_sheet_finalize (GObject *object)
 
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->currency, g_free);
+  g_clear_pointer (&self->jobs_node_types, g_ptr_array_unref);
+  for (guint i = 0; i < N_JOBS_CLOUDS; i++)
+    g_clear_pointer (&self->jobs_clouds[i].default_node_type, g_free);
 
   G_OBJECT_CLASS (lb_price_sheet_parent_class)->finalize (object);
 }
@@ -464,6 +756,7 @@ lb_price_sheet_class_init (LbPriceSheetClass *klass)
 static void
 lb_price_sheet_init (LbPriceSheet *self)
 {
+  self->jobs_node_types = g_ptr_array_new_with_free_func (jobs_node_type_free);
 }
 
 LbPriceSheet *
@@ -491,6 +784,11 @@ lb_price_sheet_new_default (void)
     {
       if (!g_hash_table_contains (seen, keys[i].path))
         g_error ("Built-in price sheet lacks “%s”", keys[i].path);
+    }
+  for (guint i = 0; i < N_JOBS_CLOUDS; i++)
+    {
+      if (self->jobs_clouds[i].dbu_price <= 0 || self->jobs_clouds[i].default_node_type == NULL)
+        g_error ("Built-in price sheet lacks jobs_compute.clouds.%s", jobs_clouds[i]);
     }
 
   return g_steal_pointer (&self);
@@ -593,4 +891,89 @@ lb_price_sheet_get_currency (LbPriceSheet *self)
   g_return_val_if_fail (LB_IS_PRICE_SHEET (self), NULL);
 
   return self->currency;
+}
+
+/* JobsNodeType has LbJobsNodeType's members in the same order, so the
+ * public view is a cast. */
+G_STATIC_ASSERT (G_STRUCT_OFFSET (JobsNodeType, name) == G_STRUCT_OFFSET (LbJobsNodeType, name));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (JobsNodeType, cloud) == G_STRUCT_OFFSET (LbJobsNodeType, cloud));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (JobsNodeType, cores) == G_STRUCT_OFFSET (LbJobsNodeType, cores));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (JobsNodeType, dbu_per_hour) == G_STRUCT_OFFSET (LbJobsNodeType, dbu_per_hour));
+
+const LbJobsNodeType *
+lb_price_sheet_find_jobs_node_type (LbPriceSheet *self,
+                                    const char   *name)
+{
+  g_return_val_if_fail (LB_IS_PRICE_SHEET (self), NULL);
+
+  if (name == NULL)
+    return NULL;
+
+  return (const LbJobsNodeType *) find_jobs_node_type (self, name);
+}
+
+static int
+compare_node_types (gconstpointer a,
+                    gconstpointer b)
+{
+  const LbJobsNodeType *ta = *(const LbJobsNodeType **) a;
+  const LbJobsNodeType *tb = *(const LbJobsNodeType **) b;
+  int ca = jobs_cloud_index (ta->cloud), cb = jobs_cloud_index (tb->cloud);
+
+  if (ca != cb)
+    return ca - cb;
+  return g_strcmp0 (ta->name, tb->name);
+}
+
+GPtrArray *
+lb_price_sheet_list_jobs_node_types (LbPriceSheet *self,
+                                     const char   *cloud)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (LB_IS_PRICE_SHEET (self), NULL);
+
+  list = g_ptr_array_new ();
+  for (guint i = 0; i < self->jobs_node_types->len; i++)
+    {
+      JobsNodeType *type = g_ptr_array_index (self->jobs_node_types, i);
+
+      if (cloud == NULL || g_str_equal (type->cloud, cloud))
+        g_ptr_array_add (list, type);
+    }
+  g_ptr_array_sort (list, compare_node_types);
+
+  return list;
+}
+
+double
+lb_price_sheet_get_jobs_dbu_price (LbPriceSheet *self,
+                                   const char   *cloud)
+{
+  int index;
+
+  g_return_val_if_fail (LB_IS_PRICE_SHEET (self), 0);
+
+  index = jobs_cloud_index (cloud);
+  return index < 0 ? 0 : self->jobs_clouds[index].dbu_price;
+}
+
+const char *
+lb_price_sheet_get_jobs_default_node_type (LbPriceSheet *self,
+                                           const char   *cloud)
+{
+  int index;
+
+  g_return_val_if_fail (LB_IS_PRICE_SHEET (self), NULL);
+
+  index = jobs_cloud_index (cloud);
+  return index < 0 ? NULL : self->jobs_clouds[index].default_node_type;
+}
+
+double
+lb_price_sheet_get_jobs_startup_minutes (LbPriceSheet *self)
+{
+  g_return_val_if_fail (LB_IS_PRICE_SHEET (self), 0);
+
+  return self->jobs_startup_minutes;
 }

@@ -75,6 +75,32 @@ LbPriceSheet   *lb_price_sheet_new_from_data     (const char    *data,
 LbPriceSheet   *lb_price_sheet_new_for_user      (GError       **error);
 GFile          *lb_price_sheet_get_user_file     (void);
 
+/* Jobs compute (the jobs_compute section): a node type a Databricks task
+ * can run on, what it bills and how many cores it has. List-price
+ * assumptions; a user file may change or add node types. */
+typedef struct
+{
+  const char *name;          /* node_type_id: "m5d.xlarge" */
+  const char *cloud;         /* "aws", "azure", "gcp" */
+  guint       cores;
+  double      dbu_per_hour;
+} LbJobsNodeType;
+
+/* NULL for a name the sheet does not know. */
+const LbJobsNodeType *lb_price_sheet_find_jobs_node_type (LbPriceSheet *self,
+                                                          const char   *name);
+/* The node types of @cloud (NULL: all), by cloud then name; the array owns
+ * nothing (its elements live as long as the sheet). */
+GPtrArray      *lb_price_sheet_list_jobs_node_types (LbPriceSheet *self,
+                                                     const char   *cloud);
+/* Currency per DBU of jobs compute on @cloud; 0 for an unknown cloud. */
+double          lb_price_sheet_get_jobs_dbu_price   (LbPriceSheet *self,
+                                                     const char   *cloud);
+const char     *lb_price_sheet_get_jobs_default_node_type (LbPriceSheet *self,
+                                                           const char   *cloud);
+/* Minutes a job cluster takes to start, billed before the task runs. */
+double          lb_price_sheet_get_jobs_startup_minutes (LbPriceSheet *self);
+
 /* Owned by the sheet and valid for its life. */
 const LbPrices *lb_price_sheet_get_prices        (LbPriceSheet  *self);
 const char     *lb_price_sheet_get_name          (LbPriceSheet  *self);

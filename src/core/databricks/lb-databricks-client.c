@@ -54,7 +54,28 @@ typedef struct
   guint        redirects;     /* 3xx answers followed so far */
   guint        sleep_source;
   gulong       cancelled_id;
+  /* Raw-bytes calls (the Files API): the body goes as @content_type and the
+   * answer comes back as bytes, with its headers. */
+  gboolean     raw;
+  char        *content_type;
+  char        *range;
 } Call;
+
+typedef struct
+{
+  GBytes     *bytes;
+  GHashTable *headers;   /* lower-case name → value */
+} RawResult;
+
+static void
+raw_result_free (gpointer data)
+{
+  RawResult *raw = data;
+
+  g_clear_pointer (&raw->bytes, g_bytes_unref);
+  g_clear_pointer (&raw->headers, g_hash_table_unref);
+  g_free (raw);
+}
 
 static void
 call_free (gpointer data)
@@ -64,6 +85,8 @@ call_free (gpointer data)
   g_free (call->method);
   g_free (call->uri);
   g_clear_pointer (&call->body, g_bytes_unref);
+  g_free (call->content_type);
+  g_free (call->range);
   g_free (call);
 }
 
@@ -563,6 +586,22 @@ response_cb (GObject      *object,
       return;
     }
 
+  if (call->raw)
+    {
+      RawResult *raw = g_new0 (RawResult, 1);
+      SoupMessageHeadersIter iter;
+      const char *name;
+      const char *value;
+
+      raw->bytes = g_steal_pointer (&bytes);
+      raw->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      soup_message_headers_iter_init (&iter, soup_message_get_response_headers (message));
+      while (soup_message_headers_iter_next (&iter, &name, &value))
+        g_hash_table_replace (raw->headers, g_ascii_strdown (name, -1), g_strdup (value));
+      g_task_return_pointer (task, raw, raw_result_free);
+      return;
+    }
+
   data = g_bytes_get_data (bytes, &size);
   if (size == 0)
     {
@@ -622,7 +661,9 @@ header_cb (GObject      *object,
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Authorization", header);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Accept", call->raw ? "*/*" : "application/json");
+  if (call->range != NULL)
+    soup_message_headers_replace (headers, "Range", call->range);
   /* Unified hosts serve many workspaces: without the id they answer with
    * their login page. */
   if (lb_databricks_auth_get_workspace_id (self->auth) != NULL)
@@ -630,7 +671,8 @@ header_cb (GObject      *object,
                                   lb_databricks_auth_get_workspace_id (self->auth));
   memset (header, 0, strlen (header));
   if (call->body != NULL)
-    soup_message_set_request_body_from_bytes (message, "application/json", call->body);
+    soup_message_set_request_body_from_bytes (message, call->content_type != NULL ? call->content_type : "application/json",
+                                              call->body);
 
   self->request_count++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST_COUNT]);
@@ -654,31 +696,16 @@ send_attempt (GTask *task)
   lb_databricks_auth_get_header_async (self->auth, g_task_get_cancellable (task), header_cb, task);
 }
 
-/* Public -------------------------------------------------------------------- */
-
-void
-lb_databricks_client_call_async (LbDatabricksClient  *self,
-                                 const char          *method,
-                                 const char          *path,
-                                 const char * const  *query,
-                                 JsonNode            *body,
-                                 LbCallFlags          flags,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+static Call *
+call_new (LbDatabricksClient *self,
+          const char         *method,
+          const char         *path,
+          const char * const *query,
+          LbCallFlags         flags)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GString) uri = NULL;
+  g_autoptr(GString) uri = g_string_new (self->host);
   Call *call;
 
-  g_return_if_fail (LB_IS_DATABRICKS_CLIENT (self));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (path != NULL && path[0] == '/');
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lb_databricks_client_call_async);
-
-  uri = g_string_new (self->host);
   g_string_append (uri, path);
   for (guint i = 0; query != NULL && query[i] != NULL && query[i + 1] != NULL; i += 2)
     {
@@ -695,6 +722,34 @@ lb_databricks_client_call_async (LbDatabricksClient  *self,
   if (g_str_equal (call->method, "GET") || g_str_equal (call->method, "HEAD"))
     call->flags |= LB_CALL_IDEMPOTENT;
   call->deadline = g_get_monotonic_time () + (gint64) self->retry_budget_ms * 1000;
+
+  return call;
+}
+
+/* Public -------------------------------------------------------------------- */
+
+void
+lb_databricks_client_call_async (LbDatabricksClient  *self,
+                                 const char          *method,
+                                 const char          *path,
+                                 const char * const  *query,
+                                 JsonNode            *body,
+                                 LbCallFlags          flags,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Call *call;
+
+  g_return_if_fail (LB_IS_DATABRICKS_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_databricks_client_call_async);
+
+  call = call_new (self, method, path, query, flags);
   if (body != NULL)
     {
       g_autofree char *json = json_to_string (body, FALSE);
@@ -1016,4 +1071,71 @@ _lb_databricks_client_error_from_response (guint   status,
                                            GBytes *bytes)
 {
   return error_from_response (status, bytes);
+}
+
+char *
+_lb_databricks_escape_path (const char *path)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Each segment percent-encoded (spaces, '#', '?', '%', non-ASCII …); the
+   * slashes between them stay. */
+  return g_uri_escape_string (path, "/", FALSE);
+}
+
+void
+_lb_databricks_client_call_raw_async (LbDatabricksClient  *self,
+                                      const char          *method,
+                                      const char          *path,
+                                      const char * const  *query,
+                                      GBytes              *body,
+                                      const char          *content_type,
+                                      const char          *range,
+                                      LbCallFlags          flags,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Call *call;
+
+  g_return_if_fail (LB_IS_DATABRICKS_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, _lb_databricks_client_call_raw_async);
+
+  call = call_new (self, method, path, query, flags);
+  call->raw = TRUE;
+  call->body = body != NULL ? g_bytes_ref (body) : NULL;
+  call->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
+  call->range = g_strdup (range);
+  g_task_set_task_data (task, call, call_free);
+
+  send_attempt (g_steal_pointer (&task));
+}
+
+GBytes *
+_lb_databricks_client_call_raw_finish (LbDatabricksClient  *self,
+                                       GAsyncResult        *result,
+                                       GHashTable         **headers,
+                                       GError             **error)
+{
+  RawResult *raw;
+  GBytes *bytes;
+
+  g_return_val_if_fail (LB_IS_DATABRICKS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  raw = g_task_propagate_pointer (G_TASK (result), error);
+  if (raw == NULL)
+    return NULL;
+
+  bytes = g_steal_pointer (&raw->bytes);
+  if (headers != NULL)
+    *headers = g_steal_pointer (&raw->headers);
+  raw_result_free (raw);
+
+  return bytes;
 }

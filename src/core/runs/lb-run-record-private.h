@@ -28,6 +28,12 @@ struct _LbRunRecord
   double         server_cpu_time;    /* the sampler thread's user+sys seconds */
   double         reference_cu;       /* the CU the bands compare with; 0 = none */
   char          *reference_cu_source; /* "workload", "settings" */
+  /* A run on Databricks compute (optional: local runs have no rows) */
+  GPtrArray     *remote_rows;        /* LbRemoteWorkerRow*, by worker */
+  char          *remote_node_type;
+  gint64         remote_job_run_id;
+  double         remote_dbus;
+  double         remote_cost;
 };
 
 /* JSON numbers cannot be NaN or infinite: those are written as 0. */
@@ -89,6 +95,13 @@ JsonObject *lb_run_json_element_object (JsonArray   *array,
 void     _lb_run_record_server_to_json   (LbRunRecord  *self,
                                           JsonBuilder  *builder);
 gboolean _lb_run_record_server_from_json (LbRunRecord  *self,
+                                          JsonObject   *object,
+                                          GError      **error);
+
+/* The remote part (lb-run-record-remote.c), likewise. */
+void     _lb_run_record_remote_to_json   (LbRunRecord  *self,
+                                          JsonBuilder  *builder);
+gboolean _lb_run_record_remote_from_json (LbRunRecord  *self,
                                           JsonObject   *object,
                                           GError      **error);
 

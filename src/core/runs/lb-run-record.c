@@ -144,6 +144,8 @@ lb_run_record_finalize (GObject *object)
   g_clear_pointer (&self->server_snapshots, g_ptr_array_unref);
   g_clear_pointer (&self->server_notes, g_ptr_array_unref);
   g_clear_pointer (&self->reference_cu_source, g_free);
+  g_clear_pointer (&self->remote_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->remote_node_type, g_free);
 
   G_OBJECT_CLASS (lb_run_record_parent_class)->finalize (object);
 }
@@ -161,6 +163,7 @@ lb_run_record_init (LbRunRecord *self)
 {
   self->server_snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_server_snapshot_free);
   self->server_notes = g_ptr_array_new_with_free_func (g_free);
+  self->remote_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_remote_worker_row_free);
 }
 
 /* The history names files after ids: nothing that could leave its directory. */
@@ -559,6 +562,7 @@ lb_run_record_to_json (LbRunRecord *self)
   add_histogram (builder, "histogram", r->latency);
   add_histogram (builder, "lag_histogram", r->lag);
   _lb_run_record_server_to_json (self, builder);
+  _lb_run_record_remote_to_json (self, builder);
 
   json_builder_end_object (builder);
 
@@ -840,6 +844,8 @@ lb_run_record_new_from_json (JsonNode  *node,
   if (!read_result_lists (object, r, error))
     return NULL;
   if (!_lb_run_record_server_from_json (self, object, error))
+    return NULL;
+  if (!_lb_run_record_remote_from_json (self, object, error))
     return NULL;
 
   self->settings = g_steal_pointer (&settings);

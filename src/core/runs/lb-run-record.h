@@ -124,6 +124,38 @@ typedef struct
   char    *message;            /* the first message seen with this SQLSTATE */
 } LbErrorStats;
 
+/* One worker of a run on Databricks compute (from its final file, see
+ * lb-remote-samples.h); the record saves them in its "remote" section. */
+typedef struct
+{
+  guint    worker;
+  char    *state;               /* "done", "failed", "cancelled" (or its last live state) */
+  char    *error;               /* a sentence the user can act on, or NULL */
+  char    *log_tail;            /* pgbench's last lines, or NULL */
+  guint    clients_asked;
+  guint    clients_connected;
+  guint64  transactions;
+  guint64  failed;
+  guint64  skipped;
+  double   duration;            /* seconds measured */
+  double   tps;
+  double   latency_mean_ms;
+  double   p50_ms;
+  double   p95_ms;
+  double   p99_ms;
+  double   cpu_seconds;         /* pgbench's user+sys on the node */
+  guint    cores;               /* the node's */
+  double   tps_per_core;        /* the capacity sizing remembers */
+  guint    credentials_minted;
+  GArray  *tps_timeline;        /* double: the worker's tps in each interval of the
+                                 * record's timeline (for the chart's worker lines),
+                                 * or NULL; saved as "tps_timeline" */
+} LbRemoteWorkerRow;
+
+LbRemoteWorkerRow *lb_remote_worker_row_new  (void);
+LbRemoteWorkerRow *lb_remote_worker_row_copy (const LbRemoteWorkerRow *row);
+void               lb_remote_worker_row_free (LbRemoteWorkerRow       *row);
+
 typedef struct
 {
   guint    clients;
@@ -247,6 +279,25 @@ double         lb_run_record_get_reference_cu    (LbRunRecord *self,
 void           lb_run_record_set_reference_cu    (LbRunRecord *self,
                                                   double       cu,
                                                   const char  *source);
+/* A run on Databricks compute: one LbRemoteWorkerRow* per worker (empty
+ * for a local run), the job cluster's node type, the Jobs run id and the
+ * cost (DBUs and dollars; 0 = unknown). Saved as the record's optional
+ * "remote" {workers, node_type, job_run_id, dbus, cost, rows}. */
+gboolean       lb_run_record_is_remote             (LbRunRecord *self);
+GPtrArray     *lb_run_record_get_remote_rows       (LbRunRecord *self);
+const char    *lb_run_record_get_remote_node_type  (LbRunRecord *self);
+gint64         lb_run_record_get_remote_job_run_id (LbRunRecord *self);
+double         lb_run_record_get_remote_cost       (LbRunRecord *self,
+                                                    double      *dbus);
+/* Takes a reference to @rows (LbRemoteWorkerRow*, freed with
+ * lb_remote_worker_row_free). */
+void           lb_run_record_set_remote            (LbRunRecord *self,
+                                                    GPtrArray   *rows,
+                                                    const char  *node_type,
+                                                    gint64       job_run_id);
+void           lb_run_record_set_remote_cost       (LbRunRecord *self,
+                                                    double       dbus,
+                                                    double       cost);
 /* "customer_lookup.sql · 16 clients · 1,234 tps" */
 char          *lb_run_record_dup_title       (LbRunRecord *self);
 

@@ -80,7 +80,18 @@ describe_run (LbRunRecord *record)
       /* Prepared statements are the default: only the others are worth a word. */
       if (settings->protocol != LB_PROTOCOL_PREPARED)
         append_part (text, lb_protocol_to_string (settings->protocol));
-      if (settings->target_label != NULL && settings->target_label[0] != '\0')
+      /* A run on Databricks compute says so with its worker count, from
+       * its rows, whatever label it was started with. */
+      if (lb_run_record_is_remote (record))
+        {
+          guint workers = lb_run_record_get_remote_rows (record)->len;
+          g_autofree char *remote = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Databricks compute · %u worker",
+                                                                  "Databricks compute · %u workers", workers),
+                                                     workers);
+
+          append_part (text, remote);
+        }
+      else if (settings->target_label != NULL && settings->target_label[0] != '\0')
         append_part (text, settings->target_label);
     }
   if (result != NULL && result->cancelled)

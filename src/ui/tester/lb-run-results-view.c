@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lb-remote-run.h"
 #include "lb-run-format.h"
 #include "lb-run-results-view.h"
 #include "lb-sample-ring.h"
@@ -62,10 +63,14 @@ struct _LbRunResultsView
   AdwPreferencesGroup *errors_group;
   GtkListBox        *errors_list;
   LbServerStatsView *server_view;
+  GtkCheckButton    *workers_toggle;
+  AdwPreferencesGroup *workers_group;
+  GtkListBox        *workers_list;
 
   Counter            counters[N_COUNTERS];
 
   LbTestRun         *run;
+  LbRemoteRun       *remote_run;     /* followed instead of run while set */
   LbRunRecord       *record;
   LbRunRecord       *compare_record;
 };
@@ -85,7 +90,8 @@ static GParamSpec *properties[N_PROPS];
 static gboolean
 is_running (LbRunResultsView *self)
 {
-  return self->run != NULL && lb_test_run_get_running (self->run);
+  return (self->run != NULL && lb_test_run_get_running (self->run)) ||
+         (self->remote_run != NULL && lb_remote_run_get_running (self->remote_run));
 }
 
 static LbSqlScript *
@@ -94,6 +100,10 @@ get_script (LbRunResultsView *self)
   return self->run != NULL ? lb_test_run_get_script (self->run) : NULL;
 }
 
+static void show_record_workers (LbRunResultsView *self);
+static void show_worker_lines   (LbRunResultsView *self,
+                                 const void       *lines,
+                                 guint             n_lines);
 static GtkWidget *get_cell_label (LbRunResultsView *self,
                                   guint             row,
                                   guint             column,
@@ -715,6 +725,7 @@ show_record (LbRunResultsView *self,
   show_comparison (self);
   show_summary (self);
   fill_results (self);
+  show_record_workers (self);
   fill_errors (self, result);
   fill_ladder (self, result);
   lb_server_stats_view_show (self->server_view, self->record, self->compare_record);
@@ -766,11 +777,12 @@ update_live_results (LbRunResultsView *self,
 }
 
 static void
-sample_cb (LbRunResultsView  *self,
-           const LbRunSample *sample,
-           LbTestRun         *run)
+show_live_sample (LbRunResultsView  *self,
+                  const LbRunSample *sample,
+                  guint64            total_transactions,
+                  guint64            total_failed,
+                  double             planned)
 {
-  const LbRunSettings *settings = lb_test_run_get_settings (run);
   g_autofree char *tps = NULL;
   g_autofree char *transactions = NULL;
   g_autofree char *failed = NULL;
@@ -778,19 +790,15 @@ sample_cb (LbRunResultsView  *self,
   g_autofree char *p95 = NULL;
   g_autofree char *p99 = NULL;
   g_autofree char *elapsed = NULL;
-  double planned;
 
   g_assert (LB_IS_RUN_RESULTS_VIEW (self));
-
-  if (settings == NULL)
-    return;
 
   /* Everything here is per interval: a few labels and one chart redraw. */
   lb_throughput_chart_push_sample (self->chart, sample);
 
   tps = lb_format_rate (sample->tps);
-  transactions = lb_format_count (lb_test_run_get_transactions (run));
-  failed = lb_format_count (lb_test_run_get_failed (run));
+  transactions = lb_format_count (total_transactions);
+  failed = lb_format_count (total_failed);
   p50 = lb_format_ms (sample->transactions > 0 ? sample->p50_ms : NAN);
   p95 = lb_format_ms (sample->transactions > 0 ? sample->p95_ms : NAN);
   p99 = lb_format_ms (sample->transactions > 0 ? sample->p99_ms : NAN);
@@ -816,7 +824,6 @@ sample_cb (LbRunResultsView  *self,
     show_connection_warning (self, NULL);
 
   /* The bar itself is bound to the run's "progress". */
-  planned = lb_test_run_planned_seconds (settings);
   if (sample->warmup)
     {
       g_autofree char *left = lb_format_elapsed (-sample->t);
@@ -838,8 +845,256 @@ sample_cb (LbRunResultsView  *self,
     }
 
   gtk_label_set_label (self->time_label, elapsed);
+}
+
+static void
+sample_cb (LbRunResultsView  *self,
+           const LbRunSample *sample,
+           LbTestRun         *run)
+{
+  const LbRunSettings *settings = lb_test_run_get_settings (run);
+
+  if (settings == NULL)
+    return;
+
+  show_live_sample (self, sample, lb_test_run_get_transactions (run), lb_test_run_get_failed (run),
+                    lb_test_run_planned_seconds (settings));
   if (!sample->warmup)
     update_live_results (self, lb_test_run_get_live_queries (run), sample->t);
+}
+
+/* Workers of a run on Databricks compute ------------------------------------ */
+
+typedef struct
+{
+  guint        worker;
+  const char  *state;
+  const char  *error;
+  const char  *log_tail;
+  guint        clients_asked;
+  guint        clients_connected;   /* G_MAXUINT: not known yet */
+  double       tps;
+  double       p95_ms;              /* NAN: not known yet */
+} WorkerLine;
+
+static const char *
+worker_state_label (const char *state)
+{
+  if (g_strcmp0 (state, "pending") == 0)
+    return _("waiting for its cluster");
+  if (g_strcmp0 (state, "starting") == 0)
+    return _("starting");
+  if (g_strcmp0 (state, "installing") == 0)
+    return _("installing pgbench");
+  if (g_strcmp0 (state, "connecting") == 0)
+    return _("connecting");
+  if (g_strcmp0 (state, "warmup") == 0)
+    return _("warming up");
+  if (g_strcmp0 (state, "running") == 0)
+    return _("running");
+  if (g_strcmp0 (state, "done") == 0)
+    return _("done");
+  if (g_strcmp0 (state, "failed") == 0)
+    return _("failed");
+  if (g_strcmp0 (state, "cancelled") == 0)
+    return _("cancelled");
+  return state != NULL ? state : "";
+}
+
+static GtkWidget *
+make_worker_row (const WorkerLine *line)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *tps = lb_format_rate (line->tps);
+  g_autofree char *p95 = lb_format_ms (line->p95_ms);
+  g_autofree char *clients = NULL;
+  g_autofree char *subtitle = NULL;
+  gboolean failed = g_strcmp0 (line->state, "failed") == 0;
+  GtkWidget *row;
+  GtkWidget *icon;
+
+  /* TRANSLATORS: "Worker 2 · done" */
+  title = g_strdup_printf (_("Worker %u · %s"), line->worker, worker_state_label (line->state));
+  if (line->clients_connected == G_MAXUINT)
+    clients = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u client", "%u clients", line->clients_asked),
+                               line->clients_asked);
+  else
+    /* TRANSLATORS: "25 of 25 clients connected" */
+    clients = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u client connected",
+                                            "%u of %u clients connected", line->clients_asked),
+                               line->clients_connected, line->clients_asked);
+  /* TRANSLATORS: "25 of 25 clients connected · 1,234 tx/s · p95 3.20 ms" */
+  subtitle = g_strdup_printf (_("%s · %s tx/s · p95 %s ms"), clients, tps, p95);
+
+  if (line->error != NULL || line->log_tail != NULL)
+    {
+      row = adw_expander_row_new ();
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+      if (line->error != NULL)
+        {
+          GtkWidget *label = gtk_label_new (line->error);
+
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+          gtk_widget_set_margin_start (label, 12);
+          gtk_widget_set_margin_end (label, 12);
+          gtk_widget_set_margin_top (label, 10);
+          gtk_widget_set_margin_bottom (label, 10);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
+        }
+      if (line->log_tail != NULL)
+        {
+          GtkWidget *label = gtk_label_new (line->log_tail);
+
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+          gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+          gtk_widget_set_margin_start (label, 12);
+          gtk_widget_set_margin_end (label, 12);
+          gtk_widget_set_margin_top (label, 8);
+          gtk_widget_set_margin_bottom (label, 8);
+          gtk_widget_add_css_class (label, "monospace");
+          gtk_widget_add_css_class (label, "caption");
+          gtk_widget_set_tooltip_text (label, _("The end of the worker’s log"));
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
+        }
+    }
+  else
+    {
+      row = adw_action_row_new ();
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+
+  icon = gtk_image_new_from_icon_name (failed ? "dialog-error-symbolic" : "computer-symbolic");
+  if (failed)
+    gtk_widget_add_css_class (icon, "error");
+  if (ADW_IS_EXPANDER_ROW (row))
+    adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
+  else
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  return row;
+}
+
+static void
+show_worker_lines (LbRunResultsView *self,
+                   const void       *data,
+                   guint             n_lines)
+{
+  const WorkerLine *lines = data;
+
+  clear_list_box (self->workers_list);
+  for (guint i = 0; i < n_lines; i++)
+    gtk_list_box_append (self->workers_list, make_worker_row (&lines[i]));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->workers_group), n_lines > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->workers_toggle), n_lines > 0);
+}
+
+static void
+show_record_workers (LbRunResultsView *self)
+{
+  GPtrArray *rows = self->record != NULL ? lb_run_record_get_remote_rows (self->record) : NULL;
+  LbRunResult *result = self->record != NULL ? lb_run_record_get_result (self->record) : NULL;
+  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (WorkerLine));
+  g_autoptr(GPtrArray) series = g_ptr_array_new ();
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      const LbRemoteWorkerRow *row = g_ptr_array_index (rows, i);
+      WorkerLine line = { row->worker, row->state, row->error, row->log_tail, row->clients_asked,
+                          row->clients_connected, row->tps, row->transactions > 0 ? row->p95_ms : NAN };
+
+      g_array_append_val (lines, line);
+      g_ptr_array_add (series, row->tps_timeline);
+    }
+
+  show_worker_lines (self, lines->data, lines->len);
+  if (rows != NULL && rows->len > 0)
+    {
+      double dbus = 0;
+      double cost = lb_run_record_get_remote_cost (self->record, &dbus);
+      const char *node_type = lb_run_record_get_remote_node_type (self->record);
+      g_autofree char *head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker on %s", "%u workers on %s",
+                                                            rows->len),
+                                               rows->len, node_type != NULL ? node_type : _("job compute"));
+      g_autofree char *description = NULL;
+
+      /* What Jobs billed, from the tasks' durations: the real cost. */
+      if (cost >= 0.01)
+        description = g_strdup_printf (_("%s · $%.2f billed in DBUs (%.2f DBU); the cloud VM cost is billed separately by the cloud provider"),
+                                       head, cost, dbus);
+      else if (cost > 0)
+        description = g_strdup_printf (_("%s · less than $0.01 billed in DBUs (%.4f DBU); the cloud VM cost is billed separately by the cloud provider"),
+                                       head, dbus);
+      else
+        description = g_strdup_printf (_("%s · clients connected of those asked, throughput and latency of each"), head);
+      adw_preferences_group_set_description (self->workers_group, description);
+    }
+  lb_throughput_chart_set_worker_series (self->chart, result != NULL ? result->timeline : NULL,
+                                         series->len > 0 ? series : NULL);
+}
+
+static void
+remote_workers_changed_cb (LbRunResultsView *self)
+{
+  g_autoptr(GPtrArray) workers = lb_remote_run_dup_workers (self->remote_run);
+  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (WorkerLine));
+
+  for (guint i = 0; workers != NULL && i < workers->len; i++)
+    {
+      const LbRemoteWorkerInfo *info = g_ptr_array_index (workers, i);
+      WorkerLine line = { info->worker, info->state, info->error, info->log_tail, info->clients,
+                          G_MAXUINT, info->tps, NAN };
+
+      g_array_append_val (lines, line);
+    }
+
+  show_worker_lines (self, lines->data, lines->len);
+}
+
+static void
+remote_sample_cb (LbRunResultsView  *self,
+                  const LbRunSample *sample,
+                  LbRemoteRun       *run)
+{
+  double planned = 0;
+
+  if (self->record == NULL && lb_throughput_chart_get_time_span (self->chart) > 0)
+    planned = lb_throughput_chart_get_time_span (self->chart);
+  show_live_sample (self, sample, lb_remote_run_get_transactions (run), lb_remote_run_get_failed (run),
+                    planned);
+}
+
+static void
+remote_worker_sample_cb (LbRunResultsView  *self,
+                         guint              worker,
+                         const LbRunSample *sample,
+                         LbRemoteRun       *run)
+{
+  lb_throughput_chart_push_worker_tps (self->chart, worker, sample->t, sample->tps);
+}
+
+static void
+remote_message_cb (LbRunResultsView *self,
+                   GParamSpec       *pspec,
+                   LbRemoteRun      *run)
+{
+  const char *message = lb_remote_run_get_message (run);
+
+  if (message != NULL && *message != '\0' && lb_remote_run_get_running (run))
+    set_phase (self, message, lb_remote_run_get_state (run) != LB_REMOTE_RUN_STATE_RUNNING);
+}
+
+static void
+workers_toggled_cb (LbRunResultsView *self,
+                    GtkCheckButton   *button)
+{
+  lb_throughput_chart_set_show_workers (self->chart, gtk_check_button_get_active (button));
 }
 
 static void
@@ -919,6 +1174,7 @@ lb_run_results_view_dispose (GObject *object)
   LbRunResultsView *self = LB_RUN_RESULTS_VIEW (object);
 
   lb_run_results_view_set_run (self, NULL);
+  lb_run_results_view_set_remote_run (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_RUN_RESULTS_VIEW);
   g_clear_object (&self->record);
   g_clear_object (&self->compare_record);
@@ -1011,6 +1267,10 @@ lb_run_results_view_class_init (LbRunResultsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, errors_group);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, errors_list);
   gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, server_view);
+  gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, workers_toggle);
+  gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, workers_group);
+  gtk_widget_class_bind_template_child (widget_class, LbRunResultsView, workers_list);
+  gtk_widget_class_bind_template_callback (widget_class, workers_toggled_cb);
 }
 
 static void
@@ -1076,6 +1336,7 @@ lb_run_results_view_begin (LbRunResultsView    *self,
   fill_results (self);
   fill_errors (self, NULL);
   fill_ladder (self, NULL);
+  show_worker_lines (self, NULL, 0);
   lb_server_stats_view_show (self->server_view, NULL, NULL);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_label (self->time_label, NULL);
@@ -1167,4 +1428,30 @@ lb_run_results_view_get_server_view (LbRunResultsView *self)
   g_return_val_if_fail (LB_IS_RUN_RESULTS_VIEW (self), NULL);
 
   return self->server_view;
+}
+
+void
+lb_run_results_view_set_remote_run (LbRunResultsView *self,
+                                    LbRemoteRun      *run)
+{
+  g_return_if_fail (LB_IS_RUN_RESULTS_VIEW (self));
+  g_return_if_fail (run == NULL || LB_IS_REMOTE_RUN (run));
+
+  if (self->remote_run == run)
+    return;
+
+  if (self->remote_run != NULL)
+    g_signal_handlers_disconnect_by_data (self->remote_run, self);
+  g_set_object (&self->remote_run, run);
+  if (run != NULL)
+    {
+      g_signal_connect_object (run, "sample", G_CALLBACK (remote_sample_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (run, "worker-sample", G_CALLBACK (remote_worker_sample_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (run, "worker-changed", G_CALLBACK (remote_workers_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (run, "notify::message", G_CALLBACK (remote_message_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (run, "notify::state", G_CALLBACK (remote_message_cb), self, G_CONNECT_SWAPPED);
+      g_object_bind_property (run, "progress", self->progress_bar, "fraction", G_BINDING_DEFAULT);
+    }
 }

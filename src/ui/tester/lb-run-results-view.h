@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "lb-remote-run.h"
 #include "lb-test-run.h"
 #include "lb-server-stats-view.h"
 #include "lb-throughput-chart.h"
@@ -22,6 +23,10 @@ G_DECLARE_FINAL_TYPE (LbRunResultsView, lb_run_results_view, LB, RUN_RESULTS_VIE
 GtkWidget         *lb_run_results_view_new                (void);
 void               lb_run_results_view_set_run            (LbRunResultsView    *self,
                                                            LbTestRun           *run);
+/* A run on Databricks compute to follow live instead (NULL: none): the
+ * merged samples, each worker's line in the chart and its row. */
+void               lb_run_results_view_set_remote_run     (LbRunResultsView    *self,
+                                                           LbRemoteRun         *run);
 /* Empties everything for a run of @settings about to start. */
 void               lb_run_results_view_begin              (LbRunResultsView    *self,
                                                            const LbRunSettings *settings);

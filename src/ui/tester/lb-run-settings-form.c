@@ -3,14 +3,20 @@
  * between them and an LbRunSettings; no run logic lives here. */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "lb-conninfo.h"
+#include "lb-databricks-config.h"
+#include "lb-price-sheet.h"
+#include "lb-remote-plan.h"
 #include "lb-run-settings-form.h"
 
 enum {
   TARGET_SANDBOX,
   TARGET_CONNINFO,
+  TARGET_DATABRICKS,
   TARGET_FIRST_SAVED,
 };
 
@@ -41,8 +47,32 @@ struct _LbRunSettingsForm
   AdwActionRow  *latency_limit_row;
   GtkSpinButton *latency_limit_spin;
 
+  /* Databricks compute */
+  GtkWidget     *remote_group;
+  AdwComboRow   *profile_row;
+  GtkSpinButton *workers_spin;
+  AdwComboRow   *node_type_row;
+  AdwComboRow   *database_kind_row;
+  AdwEntryRow   *database_name_row;
+  AdwEntryRow   *database_host_row;
+  AdwEntryRow   *database_dbname_row;
+  AdwEntryRow   *database_user_row;
+  AdwEntryRow   *volume_row;
+  GtkSwitch     *keep_files_switch;
+  GtkWidget     *estimate_group;
+  AdwActionRow  *connections_warning_row;
+  AdwActionRow  *cost_row;
+  GtkSpinButton *sizing_rate_spin;
+  AdwActionRow  *sizing_row;
+  GtkWidget     *use_sizing_button;
+
   GtkStringList *target_model;
+  GtkStringList *profile_model;
+  GtkStringList *node_type_model;
   GSettings     *settings;
+  LbPriceSheet  *prices;
+  char          *profile_host;      /* of the profile picked, for its cloud */
+  guint          sizing_workers;    /* what the sizing row proposes; 0 = nothing */
   gboolean       sandbox_running;
 };
 
@@ -109,22 +139,30 @@ update_tls_note (LbRunSettingsForm *self,
     }
 }
 
+static void update_remote_estimate (LbRunSettingsForm *self);
+
 static void
 update_target_rows (LbRunSettingsForm *self)
 {
   guint target = get_target (self);
+  gboolean typed = target != TARGET_SANDBOX && target != TARGET_DATABRICKS;
   g_autofree char *message = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->sandbox_row), target == TARGET_SANDBOX);
-  gtk_widget_set_visible (GTK_WIDGET (self->conninfo_row), target != TARGET_SANDBOX);
+  gtk_widget_set_visible (GTK_WIDGET (self->conninfo_row), typed);
   gtk_widget_set_visible (self->forget_connection_button, target >= TARGET_FIRST_SAVED);
+  gtk_widget_set_visible (self->remote_group, target == TARGET_DATABRICKS);
+  gtk_widget_set_visible (self->estimate_group, target == TARGET_DATABRICKS);
 
   conninfo_is_valid (self, &message);
-  gtk_widget_set_visible (GTK_WIDGET (self->conninfo_error_row), target != TARGET_SANDBOX && message != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->conninfo_error_row), typed && message != NULL);
   if (message != NULL)
     adw_action_row_set_subtitle (self->conninfo_error_row, message);
-  update_tls_note (self, target != TARGET_SANDBOX && message == NULL);
-  if (target != TARGET_SANDBOX && message != NULL)
+  update_tls_note (self, typed && message == NULL);
+  if (target != TARGET_DATABRICKS)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->clients_row), _("Connections running at once"));
+  update_remote_estimate (self);
+  if (typed && message != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->conninfo_row), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->conninfo_row), "error");
@@ -141,6 +179,7 @@ rebuild_target_model (LbRunSettingsForm *self)
 
   g_ptr_array_add (names, g_strdup (_("Sandbox (built-in)")));
   g_ptr_array_add (names, g_strdup (_("Connection string…")));
+  g_ptr_array_add (names, g_strdup (_("Databricks compute")));
   for (guint i = 0; saved[i] != NULL; i++)
     g_ptr_array_add (names, lb_conninfo_describe (saved[i]));
   g_ptr_array_add (names, NULL);
@@ -148,10 +187,15 @@ rebuild_target_model (LbRunSettingsForm *self)
   gtk_string_list_splice (self->target_model, 0, n, (const char * const *) names->pdata);
 }
 
+static void reload_profiles (LbRunSettingsForm *self);
+
 static void
 target_selected_cb (LbRunSettingsForm *self)
 {
   guint target = get_target (self);
+
+  if (target == TARGET_DATABRICKS)
+    reload_profiles (self);
 
   if (target >= TARGET_FIRST_SAVED)
     {
@@ -186,6 +230,321 @@ rate_changed_cb (LbRunSettingsForm *self,
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->latency_limit_row),
                             gtk_spin_button_get_value (spin) > 0);
+}
+
+/* Databricks compute ------------------------------------------------------- */
+
+static const char *
+get_profile (LbRunSettingsForm *self)
+{
+  GObject *item = adw_combo_row_get_selected_item (self->profile_row);
+
+  if (item == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->profile_model)) == 0 ||
+      gtk_widget_get_sensitive (GTK_WIDGET (self->profile_row)) == FALSE)
+    return NULL;
+  return gtk_string_object_get_string (GTK_STRING_OBJECT (item));
+}
+
+static const char *
+get_node_type (LbRunSettingsForm *self)
+{
+  GObject *item = adw_combo_row_get_selected_item (self->node_type_row);
+
+  return item != NULL ? gtk_string_object_get_string (GTK_STRING_OBJECT (item)) : NULL;
+}
+
+static const char *
+entry_text (AdwEntryRow *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+/* The node types of the profile's cloud (all of them when it is not known),
+ * keeping the one picked if it is still there, else the cloud's default. */
+static void
+rebuild_node_types (LbRunSettingsForm *self)
+{
+  const char *cloud = lb_remote_plan_cloud_for_host (self->profile_host);
+  g_autoptr(GPtrArray) types = lb_price_sheet_list_jobs_node_types (self->prices, cloud);
+  g_autofree char *wanted = g_settings_get_string (self->settings, "remote-run-node-type");
+  const char *fallback = lb_price_sheet_get_jobs_default_node_type (self->prices, cloud ? cloud : "aws");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->node_type_model));
+  guint selected = 0, fallback_index = 0;
+  gboolean found = FALSE;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < types->len; i++)
+    {
+      const LbJobsNodeType *type = g_ptr_array_index (types, i);
+
+      g_ptr_array_add (names, (gpointer) type->name);
+      if (g_strcmp0 (type->name, wanted) == 0)
+        {
+          selected = i;
+          found = TRUE;
+        }
+      if (g_strcmp0 (type->name, fallback) == 0)
+        fallback_index = i;
+    }
+  g_ptr_array_add (names, NULL);
+
+  gtk_string_list_splice (self->node_type_model, 0, n, (const char * const *) names->pdata);
+  adw_combo_row_set_selected (self->node_type_row, found ? selected : fallback_index);
+}
+
+static void
+profile_selected_cb (LbRunSettingsForm *self)
+{
+  const char *profile = get_profile (self);
+  g_autoptr(LbDatabricksConfig) config = NULL;
+  g_autoptr(LbDatabricksProfile) resolved = NULL;
+
+  g_clear_pointer (&self->profile_host, g_free);
+  if (profile != NULL)
+    {
+      config = lb_databricks_config_new_from_environment (NULL, NULL);
+      if (config != NULL)
+        resolved = lb_databricks_config_resolve (config, profile, NULL);
+      if (resolved != NULL)
+        self->profile_host = g_strdup (resolved->host);
+      g_settings_set_string (self->settings, "remote-run-profile", profile);
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row),
+                               self->profile_host != NULL ? self->profile_host : "");
+
+  rebuild_node_types (self);
+  update_target_rows (self);
+}
+
+/* Profiles as the Databricks CLI reads them; read again each time the
+ * target is picked, so one added meanwhile shows up. */
+static void
+reload_profiles (LbRunSettingsForm *self)
+{
+  g_autoptr(LbDatabricksConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) profiles = NULL;
+  g_autofree char *wanted = g_settings_get_string (self->settings, "remote-run-profile");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->profile_model));
+  guint selected = 0;
+
+  config = lb_databricks_config_new_from_environment (NULL, &error);
+  profiles = config != NULL ? lb_databricks_config_list_profiles (config) : g_new0 (char *, 1);
+  if (*wanted == '\0' && config != NULL)
+    {
+      g_free (wanted);
+      wanted = g_strdup (lb_databricks_config_get_default_profile (config));
+    }
+  for (guint i = 0; profiles[i] != NULL; i++)
+    if (g_str_equal (profiles[i], wanted))
+      selected = i;
+
+  g_signal_handlers_block_by_func (self->profile_row, profile_selected_cb, self);
+  if (profiles[0] != NULL)
+    gtk_string_list_splice (self->profile_model, 0, n, (const char * const *) profiles);
+  else
+    {
+      const char *none[] = { _("No profiles"), NULL };
+
+      gtk_string_list_splice (self->profile_model, 0, n, none);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->profile_row), profiles[0] != NULL);
+  adw_combo_row_set_selected (self->profile_row, selected);
+  g_signal_handlers_unblock_by_func (self->profile_row, profile_selected_cb, self);
+
+  if (profiles[0] == NULL)
+    {
+      g_clear_pointer (&self->profile_host, g_free);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->profile_row),
+                                   error != NULL ? error->message
+                                                 : _("Add one with “databricks auth login”, or sign in on the Deploy view"));
+      rebuild_node_types (self);
+    }
+  else
+    profile_selected_cb (self);
+}
+
+static void
+database_kind_cb (LbRunSettingsForm *self)
+{
+  gboolean autoscaling = adw_combo_row_get_selected (self->database_kind_row) == LB_REMOTE_TARGET_AUTOSCALING;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->database_name_row),
+                                 autoscaling ? _("Endpoint (projects/…/branches/…/endpoints/…)")
+                                             : _("Instance name"));
+  update_target_rows (self);
+}
+
+static gboolean
+remote_is_ready (LbRunSettingsForm *self)
+{
+  return get_profile (self) != NULL && get_node_type (self) != NULL &&
+         *entry_text (self->database_name_row) != '\0' &&
+         *entry_text (self->database_host_row) != '\0' &&
+         lb_remote_plan_check_volume (entry_text (self->volume_row), NULL);
+}
+
+static void
+show_volume_error (LbRunSettingsForm *self)
+{
+  const char *volume = entry_text (self->volume_row);
+
+  if (*volume != '\0' && !lb_remote_plan_check_volume (volume, NULL))
+    gtk_widget_add_css_class (GTK_WIDGET (self->volume_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->volume_row), "error");
+}
+
+/* The cost, the sizing and the connection budget, again on every change of
+ * a row they read: cheap arithmetic and one small file read. */
+static void
+update_remote_estimate (LbRunSettingsForm *self)
+{
+  g_autoptr(LbRunSettings) settings = NULL;
+  g_autoptr(LbRemotePlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *sizing = NULL;
+  LbRemoteCost cost = { 0, };
+  const char *node_type;
+  guint workers, clients;
+  double rate, per_worker;
+  gboolean remembered = FALSE;
+
+  if (self->prices == NULL || get_target (self) != TARGET_DATABRICKS)
+    return;
+
+  show_volume_error (self);
+  node_type = get_node_type (self);
+  workers = gtk_spin_button_get_value_as_int (self->workers_spin);
+  clients = gtk_spin_button_get_value_as_int (self->clients_spin);
+
+  /* Clients are the total: say what each worker runs. */
+  {
+    g_autofree char *subtitle = NULL;
+
+    if (clients >= workers)
+      subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "Connections over all workers: about %u per worker",
+                                               "Connections over all workers: about %u per worker",
+                                               (clients + workers - 1) / workers),
+                                  (clients + workers - 1) / workers);
+    else
+      subtitle = g_strdup_printf (_("Fewer clients than workers: each of the %u workers needs one"), workers);
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->clients_row), subtitle);
+  }
+
+  if (!lb_remote_plan_check_connections (self->prices, clients, workers, &warning))
+    adw_action_row_set_subtitle (self->connections_warning_row, warning);
+  gtk_widget_set_visible (GTK_WIDGET (self->connections_warning_row), warning != NULL);
+
+  settings = lb_run_settings_form_dup_settings (self, NULL);
+  plan = lb_remote_plan_new ();
+  plan->workers = workers;
+  plan->settings = g_steal_pointer (&settings);
+  per_worker = lb_remote_capacity_lookup (NULL, self->prices, node_type, &remembered);
+  plan->expected_tps = per_worker * workers;
+  if (node_type != NULL &&
+      lb_remote_plan_estimate_cost (self->prices, node_type, workers, lb_remote_plan_run_seconds (plan),
+                                    &cost, &error))
+    summary = lb_remote_cost_dup_summary (&cost);
+  else
+    summary = g_strdup (error != NULL ? error->message : _("Choose a node type to see the cost."));
+  lb_remote_cost_clear (&cost);
+  if (plan->settings->mode == LB_RUN_MODE_COUNT && plan->settings->rate <= 0)
+    {
+      g_autofree char *full = g_strconcat (summary, " ",
+                                           _("The run time of a count of transactions is estimated from the workers’ capacity."),
+                                           NULL);
+      g_free (summary);
+      summary = g_steal_pointer (&full);
+    }
+  adw_action_row_set_subtitle (self->cost_row, summary);
+
+  rate = gtk_spin_button_get_value (self->sizing_rate_spin);
+  sizing = lb_remote_plan_dup_sizing_text (rate, per_worker, remembered, node_type);
+  self->sizing_workers = rate > 0 && per_worker > 0 ? lb_remote_plan_workers_for_rate (rate, per_worker) : 0;
+  adw_action_row_set_subtitle (self->sizing_row, sizing);
+  gtk_widget_set_sensitive (self->use_sizing_button,
+                            self->sizing_workers > 0 && self->sizing_workers != workers);
+}
+
+static void
+node_type_selected_cb (LbRunSettingsForm *self)
+{
+  if (get_node_type (self) != NULL && gtk_widget_get_mapped (GTK_WIDGET (self->node_type_row)))
+    g_settings_set_string (self->settings, "remote-run-node-type", get_node_type (self));
+  update_target_rows (self);
+}
+
+static void
+use_sizing_clicked_cb (LbRunSettingsForm *self)
+{
+  if (self->sizing_workers > 0)
+    gtk_spin_button_set_value (self->workers_spin, self->sizing_workers);
+}
+
+static void
+setup_remote (LbRunSettingsForm *self)
+{
+  static const char *kinds[] = { N_("Provisioned instance"), N_("Autoscaling project endpoint"), NULL };
+  g_autoptr(GtkStringList) kind_model = gtk_string_list_new (NULL);
+  g_autoptr(GError) error = NULL;
+  GSettingsBindFlags flags = G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES;
+
+  /* A broken prices.json is reported where the sheet is used for money;
+   * here the built-in figures still size the run. */
+  self->prices = lb_price_sheet_new_for_user (&error);
+  if (self->prices == NULL)
+    {
+      g_warning ("Price sheet: %s", error->message);
+      self->prices = lb_price_sheet_new_default ();
+    }
+
+  for (guint i = 0; kinds[i] != NULL; i++)
+    gtk_string_list_append (kind_model, _(kinds[i]));
+  adw_combo_row_set_model (self->database_kind_row, G_LIST_MODEL (kind_model));
+
+  self->profile_model = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (self->profile_row, G_LIST_MODEL (self->profile_model));
+  self->node_type_model = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (self->node_type_row, G_LIST_MODEL (self->node_type_model));
+  rebuild_node_types (self);
+
+  g_settings_bind (self->settings, "remote-run-workers", self->workers_spin, "value", flags);
+  g_settings_bind (self->settings, "remote-run-volume", self->volume_row, "text", flags);
+  g_settings_bind (self->settings, "remote-run-keep-files", self->keep_files_switch, "active", flags);
+
+  g_signal_connect_object (self->profile_row, "notify::selected", G_CALLBACK (profile_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->database_kind_row, "notify::selected", G_CALLBACK (database_kind_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->node_type_row, "notify::selected", G_CALLBACK (node_type_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->database_name_row, "changed", G_CALLBACK (update_target_rows), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->database_host_row, "changed", G_CALLBACK (update_target_rows), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->volume_row, "changed", G_CALLBACK (update_target_rows), self,
+                           G_CONNECT_SWAPPED);
+  /* What the estimate reads, live as the user types. */
+  g_signal_connect_object (self->workers_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->clients_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->duration_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->warmup_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->transactions_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->rate_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sizing_rate_spin, "value-changed", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (update_remote_estimate), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /* GSettings keys hold names ("prepared", "ladder"); the combo rows an index. */
@@ -255,7 +614,11 @@ lb_run_settings_form_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_RUN_SETTINGS_FORM);
   g_clear_object (&self->target_model);
+  g_clear_object (&self->profile_model);
+  g_clear_object (&self->node_type_model);
   g_clear_object (&self->settings);
+  g_clear_object (&self->prices);
+  g_clear_pointer (&self->profile_host, g_free);
 
   G_OBJECT_CLASS (lb_run_settings_form_parent_class)->dispose (object);
 }
@@ -315,7 +678,25 @@ lb_run_settings_form_class_init (LbRunSettingsFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, rate_spin);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, latency_limit_row);
   gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, latency_limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, remote_group);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, profile_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, node_type_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_kind_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_name_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_host_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_dbname_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, database_user_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, volume_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, keep_files_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, estimate_group);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, connections_warning_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, cost_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, sizing_rate_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, sizing_row);
+  gtk_widget_class_bind_template_child (widget_class, LbRunSettingsForm, use_sizing_button);
   gtk_widget_class_bind_template_callback (widget_class, rate_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, use_sizing_clicked_cb);
 }
 
 static void
@@ -342,6 +723,7 @@ lb_run_settings_form_init (LbRunSettingsForm *self)
   adw_combo_row_set_model (self->target_row, G_LIST_MODEL (self->target_model));
 
   bind_settings (self);
+  setup_remote (self);
   update_mode_rows (self);
 
   g_signal_connect_object (self->target_row, "notify::selected", G_CALLBACK (target_selected_cb), self,
@@ -376,6 +758,15 @@ lb_run_settings_form_dup_settings (LbRunSettingsForm  *self,
   if (get_target (self) == TARGET_SANDBOX)
     {
       settings->target_label = g_strdup (_("Sandbox"));
+    }
+  else if (get_target (self) == TARGET_DATABRICKS)
+    {
+      guint workers = gtk_spin_button_get_value_as_int (self->workers_spin);
+
+      /* LbRemoteRun says the same once it runs. */
+      settings->target_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Databricks compute · %u worker",
+                                                             "Databricks compute · %u workers", workers),
+                                                workers);
     }
   else
     {
@@ -457,6 +848,8 @@ lb_run_settings_form_get_target_ready (LbRunSettingsForm *self)
 {
   g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), FALSE);
 
+  if (get_target (self) == TARGET_DATABRICKS)
+    return remote_is_ready (self);
   return get_target (self) == TARGET_SANDBOX || conninfo_is_valid (self, NULL);
 }
 
@@ -473,7 +866,8 @@ lb_run_settings_form_can_save_connection (LbRunSettingsForm *self)
 {
   g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), FALSE);
 
-  return get_target (self) != TARGET_SANDBOX && conninfo_is_valid (self, NULL);
+  return get_target (self) != TARGET_SANDBOX && get_target (self) != TARGET_DATABRICKS &&
+         conninfo_is_valid (self, NULL);
 }
 
 void
@@ -580,4 +974,124 @@ lb_run_settings_form_set_sandbox_status (LbRunSettingsForm *self,
   else
     adw_action_row_set_subtitle (self->sandbox_row,
                                  _("A local PostgreSQL with the sample data, started when you start a run"));
+}
+
+gboolean
+lb_run_settings_form_get_target_is_databricks (LbRunSettingsForm *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), FALSE);
+
+  return get_target (self) == TARGET_DATABRICKS;
+}
+
+void
+lb_run_settings_form_set_target_databricks (LbRunSettingsForm *self)
+{
+  g_return_if_fail (LB_IS_RUN_SETTINGS_FORM (self));
+
+  adw_combo_row_set_selected (self->target_row, TARGET_DATABRICKS);
+}
+
+void
+lb_run_settings_form_set_remote_database (LbRunSettingsForm  *self,
+                                          LbRemoteTargetKind  kind,
+                                          const char         *name,
+                                          const char         *host,
+                                          const char         *user)
+{
+  g_return_if_fail (LB_IS_RUN_SETTINGS_FORM (self));
+
+  adw_combo_row_set_selected (self->database_kind_row, kind);
+  if (name != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->database_name_row), name);
+  if (host != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->database_host_row), host);
+  if (user != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->database_user_row), user);
+}
+
+LbRemoteTarget *
+lb_run_settings_form_dup_remote_target (LbRunSettingsForm *self)
+{
+  LbRemoteTarget *target;
+  g_autofree char *host = NULL;
+  const char *port;
+
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), NULL);
+
+  target = lb_remote_target_new (adw_combo_row_get_selected (self->database_kind_row));
+  if (target->kind == LB_REMOTE_TARGET_AUTOSCALING)
+    target->endpoint = g_strstrip (g_strdup (entry_text (self->database_name_row)));
+  else
+    target->instance_name = g_strstrip (g_strdup (entry_text (self->database_name_row)));
+
+  /* "host:port" is taken apart; a bare host keeps 5432. */
+  host = g_strstrip (g_strdup (entry_text (self->database_host_row)));
+  port = strrchr (host, ':');
+  if (port != NULL && strchr (host, ':') == port && port[1] != '\0')
+    {
+      guint64 value = g_ascii_strtoull (port + 1, NULL, 10);
+
+      if (value > 0 && value <= 65535)
+        {
+          target->port = (guint) value;
+          host[port - host] = '\0';
+        }
+    }
+  target->host = g_steal_pointer (&host);
+  /* A socket directory is this machine (a local test server): no TLS there. */
+  if (target->host[0] == '/')
+    {
+      g_free (target->sslmode);
+      target->sslmode = g_strdup ("disable");
+    }
+  if (*entry_text (self->database_dbname_row) != '\0')
+    {
+      g_free (target->dbname);
+      target->dbname = g_strstrip (g_strdup (entry_text (self->database_dbname_row)));
+    }
+  if (*entry_text (self->database_user_row) != '\0')
+    target->user = g_strstrip (g_strdup (entry_text (self->database_user_row)));
+
+  return target;
+}
+
+guint
+lb_run_settings_form_get_workers (LbRunSettingsForm *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), 1);
+
+  return gtk_spin_button_get_value_as_int (self->workers_spin);
+}
+
+const char *
+lb_run_settings_form_get_node_type (LbRunSettingsForm *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), NULL);
+
+  return get_node_type (self);
+}
+
+const char *
+lb_run_settings_form_get_profile (LbRunSettingsForm *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), NULL);
+
+  return get_profile (self);
+}
+
+const char *
+lb_run_settings_form_get_volume (LbRunSettingsForm *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), NULL);
+
+  return entry_text (self->volume_row);
+}
+
+gboolean
+lb_run_settings_form_get_keep_files (LbRunSettingsForm *self)
+{
+  g_return_val_if_fail (LB_IS_RUN_SETTINGS_FORM (self), FALSE);
+
+  return gtk_switch_get_active (self->keep_files_switch);
 }

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "lb-remote-plan.h"
 #include "lb-run-record.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,26 @@ void           lb_run_settings_form_set_target_conninfo (LbRunSettingsForm   *se
 gboolean       lb_run_settings_form_save_connection     (LbRunSettingsForm   *self);
 /* Forgets the saved target picked; FALSE when none is. */
 gboolean       lb_run_settings_form_forget_connection   (LbRunSettingsForm   *self);
+
+/* The target "Databricks compute": the run goes to LbRemoteRun with these. */
+gboolean       lb_run_settings_form_get_target_is_databricks (LbRunSettingsForm *self);
+void           lb_run_settings_form_set_target_databricks (LbRunSettingsForm *self);
+/* Fills the database rows, e.g. from the deployed instance of the workload;
+ * NULL leaves a row as it is. */
+void           lb_run_settings_form_set_remote_database (LbRunSettingsForm *self,
+                                                         LbRemoteTargetKind kind,
+                                                         const char        *name,
+                                                         const char        *host,
+                                                         const char        *user);
+/* The database rows as a target (user NULL when left empty: the run's
+ * identity); free with lb_remote_target_free(). */
+LbRemoteTarget *lb_run_settings_form_dup_remote_target (LbRunSettingsForm *self);
+guint          lb_run_settings_form_get_workers         (LbRunSettingsForm   *self);
+const char    *lb_run_settings_form_get_node_type       (LbRunSettingsForm   *self);
+/* NULL when there is no profile to pick. */
+const char    *lb_run_settings_form_get_profile         (LbRunSettingsForm   *self);
+const char    *lb_run_settings_form_get_volume          (LbRunSettingsForm   *self);
+gboolean       lb_run_settings_form_get_keep_files      (LbRunSettingsForm   *self);
 
 /* The sandbox row's subtitle (NULL: says whether it runs) and spinner. */
 void           lb_run_settings_form_set_sandbox_status  (LbRunSettingsForm   *self,

@@ -67,7 +67,7 @@ lb_tester_window_update_actions (LbTesterWindow *self)
   LbThroughputChart *chart = lb_run_results_view_get_chart (self->results_view);
   LbRunRecord *record = lb_run_results_view_get_record (self->results_view);
   LbRunRecord *compare_record = lb_run_results_view_get_compare_record (self->results_view);
-  gboolean running = lb_test_run_get_running (self->run);
+  gboolean running = lb_tester_window_get_running (self);
   gboolean target_ok = lb_run_settings_form_get_target_ready (self->settings_form);
   gboolean has_samples = lb_throughput_chart_get_n_samples (chart) > 0 ||
                          lb_throughput_chart_get_n_compare_samples (chart) > 0;

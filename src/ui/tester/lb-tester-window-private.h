@@ -10,6 +10,7 @@
 #include "lb-plan-compare-view.h"
 #include "lb-plan-explainer.h"
 #include "lb-query-plans-view.h"
+#include "lb-remote-run.h"
 #include "lb-run-results-view.h"
 #include "lb-run-settings-form.h"
 #include "lb-script-view.h"
@@ -41,6 +42,7 @@ struct _LbTesterWindow
   /* Owned References */
   GCancellable         *cancellable;       /* cancelled when the window goes */
   LbTestRun            *run;               /* owns the script, sandbox and history */
+  LbRemoteRun          *remote_run;        /* a run on Databricks compute, made on first use */
   GFile                *file;
   LbCredentialSource   *source;            /* set_target_source(), until another target */
   char                 *source_text;       /* what the form shows for it, without secrets */
@@ -70,6 +72,18 @@ void         lb_tester_window_set_dialect_state  (LbTesterWindow *self,
  * file stays as it was read and the error is shown (lb-tester-window-actions.c). */
 void         lb_tester_window_read_as            (LbTesterWindow *self,
                                                   const char     *dialect);
+
+/* Runs on Databricks compute (lb-tester-window-remote.c). */
+void         lb_tester_window_start_remote       (LbTesterWindow *self,
+                                                  LbRunSettings  *settings);
+void         lb_tester_window_stop_remote        (LbTesterWindow *self);
+gboolean     lb_tester_window_get_remote_running (LbTesterWindow *self);
+/* The deployed database the form's Databricks rows start from: the
+ * workload's instance, the credential source's host and user. */
+void         lb_tester_window_remote_set_workload (LbTesterWindow *self,
+                                                   LbWorkload     *workload);
+void         lb_tester_window_remote_set_conninfo (LbTesterWindow *self,
+                                                   const char     *conninfo);
 
 /* The actions (lb-tester-window-actions.c). */
 void         lb_tester_window_class_add_actions  (GtkWidgetClass *widget_class);

@@ -193,6 +193,7 @@ source_conninfo_cb (LbTesterWindow *self)
   g_free (self->source_text);
   self->source_text = g_strdup (conninfo);
   lb_run_settings_form_set_target_conninfo (self->settings_form, conninfo);
+  lb_tester_window_remote_set_conninfo (self, conninfo);
 }
 
 /* The source stays the target while the form shows what it gave. */
@@ -356,7 +357,13 @@ lb_tester_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_TESTER_WINDOW);
 
+  if (self->remote_run != NULL)
+    {
+      lb_remote_run_cancel (self->remote_run);
+      g_signal_handlers_disconnect_by_data (self->remote_run, self);
+    }
   g_clear_object (&self->run);
+  g_clear_object (&self->remote_run);
   g_clear_object (&self->source);
   g_clear_pointer (&self->source_text, g_free);
   g_clear_pointer (&self->dialect, g_free);
@@ -490,6 +497,7 @@ lb_tester_window_set_workload (LbTesterWindow *self,
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
 
   lb_test_run_set_workload (self->run, workload);
+  lb_tester_window_remote_set_workload (self, workload);
 }
 
 void
@@ -575,6 +583,7 @@ lb_tester_window_set_target_conninfo (LbTesterWindow *self,
   g_clear_object (&self->source);
   g_clear_pointer (&self->source_text, g_free);
   lb_run_settings_form_set_target_conninfo (self->settings_form, conninfo);
+  lb_tester_window_remote_set_conninfo (self, conninfo);
 }
 
 void
@@ -611,7 +620,7 @@ lb_tester_window_run_async (LbTesterWindow      *self,
 
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, lb_tester_window_run_async);
-  if (lb_test_run_get_running (self->run) || self->busy || lb_test_run_get_script (self->run) == NULL)
+  if (lb_tester_window_get_running (self) || self->busy || lb_test_run_get_script (self->run) == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
                                _("A run or a sandbox reset is under way, or there is no script"));
@@ -624,6 +633,29 @@ lb_tester_window_run_async (LbTesterWindow      *self,
     {
       lb_compat_show_error (GTK_WINDOW (self), _("These Settings Cannot Run"), ladder_error);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", ladder_error);
+      return;
+    }
+
+  /* The one place that picks the runner: Databricks compute or this computer. */
+  if (lb_run_settings_form_get_target_is_databricks (self->settings_form))
+    {
+      /* Apply and compare waits for a record of this computer's runs; a
+       * run on Databricks compute is only ever started by the user. */
+      if (callback != NULL)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                                   _("Apply and Compare re-runs the script from this computer: choose the database itself as the target, not Databricks compute"));
+          return;
+        }
+      lb_tester_window_start_remote (self, run_settings != NULL ? run_settings : settings);
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  /* The one place that picks the runner: Databricks compute or this computer. */
+  if (lb_run_settings_form_get_target_is_databricks (self->settings_form))
+    {
+      lb_tester_window_start_remote (self, settings);
       return;
     }
 
@@ -672,6 +704,11 @@ lb_tester_window_stop (LbTesterWindow *self)
 {
   g_return_if_fail (LB_IS_TESTER_WINDOW (self));
 
+  if (lb_tester_window_get_remote_running (self))
+    {
+      lb_tester_window_stop_remote (self);
+      return;
+    }
   if (!lb_test_run_get_running (self->run))
     return;
 
@@ -684,7 +721,7 @@ lb_tester_window_get_running (LbTesterWindow *self)
 {
   g_return_val_if_fail (LB_IS_TESTER_WINDOW (self), FALSE);
 
-  return lb_test_run_get_running (self->run);
+  return lb_test_run_get_running (self->run) || lb_tester_window_get_remote_running (self);
 }
 
 LbRunRecord *

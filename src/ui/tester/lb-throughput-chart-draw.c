@@ -242,6 +242,41 @@ draw_tps_area (LbThroughputChart  *self,
   cairo_fill (cr);
 }
 
+/* One thin line per worker under the total, in the total's colour but
+ * lighter, so the breakdown reads as parts of the one thick line. */
+static void
+draw_workers (LbThroughputChart  *self,
+              cairo_t            *cr,
+              const PlotGeometry *g)
+{
+  if (!self->show_workers)
+    return;
+
+  cairo_save (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_width (cr, 1.0);
+  for (guint w = 0; w < self->workers->len; w++)
+    {
+      GArray *points = g_ptr_array_index (self->workers, w);
+
+      for (guint i = 0; i < points->len; i++)
+        {
+          const LbWorkerPoint *p = &g_array_index (points, LbWorkerPoint, i);
+          double x = x_for_time (g, p->t);
+          double y = y_for_value (g, p->tps, self->tps_scale.max);
+
+          if (i == 0)
+            cairo_move_to (cr, x, y);
+          else
+            cairo_line_to (cr, x, y);
+        }
+      /* Alternate two shades so neighbouring workers stay apart. */
+      set_color (cr, &self->palette[0], w % 2 == 0 ? 0.7 : 0.5);
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
+}
+
 static void
 draw_run (LbThroughputChart  *self,
           cairo_t            *cr,
@@ -261,7 +296,10 @@ draw_run (LbThroughputChart  *self,
   if (compare)
     cairo_set_dash (cr, dashes, G_N_ELEMENTS (dashes), 0);
   else
-    draw_tps_area (self, cr, g, ring);
+    {
+      draw_tps_area (self, cr, g, ring);
+      draw_workers (self, cr, g);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (latency_fields); i++)
     {
@@ -287,7 +325,7 @@ draw_legend (LbThroughputChart *self,
              double             width,
              gboolean           measure_only)
 {
-  const char *names[] = { _("tx/s"), _("p50"), _("p95"), _("p99"), NULL, NULL };
+  const char *names[] = { _("tx/s"), _("p50"), _("p95"), _("p99"), NULL, NULL, NULL };
   double x = x0, y = y0;
   double line_height;
   guint n_items = SERIES_COUNT;
@@ -300,6 +338,8 @@ draw_legend (LbThroughputChart *self,
       names[SERIES_COUNT + 1] = self->compare_label != NULL ? self->compare_label : _("Compared run");
       n_items += 2;
     }
+  if (self->show_workers && self->workers->len > 0)
+    names[n_items++] = _("each worker");
 
   for (guint i = 0; i < n_items; i++)
     {
@@ -331,6 +371,11 @@ draw_legend (LbThroughputChart *self,
             {
               set_color (cr, &self->palette[i], 1);
               cairo_set_line_width (cr, 1.5);
+            }
+          else if (g_strcmp0 (names[i], _("each worker")) == 0)
+            {
+              set_color (cr, &self->palette[0], 0.55);
+              cairo_set_line_width (cr, 1.0);
             }
           else
             {

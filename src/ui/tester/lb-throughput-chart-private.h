@@ -16,6 +16,12 @@ G_BEGIN_DECLS
 
 typedef struct
 {
+  double t;
+  double tps;
+} LbWorkerPoint;
+
+typedef struct
+{
   double x, y, width, height;   /* the plot area */
   double t0, t1;                /* its time range */
 } PlotGeometry;
@@ -42,6 +48,11 @@ struct _LbThroughputChart
   /* The geometry of the last on-screen draw, to map the pointer to a time. */
   PlotGeometry   geometry;
   int            hover_index;    /* -1: none */
+
+  /* A run on Databricks compute: one series of LbWorkerPoint per worker,
+   * drawn as thin lines under the total when show_workers. */
+  GPtrArray     *workers;        /* GArray* of LbWorkerPoint, by worker */
+  gboolean       show_workers;
   double         hover_x;
   double         hover_y;
   gboolean       exporting;

@@ -215,6 +215,7 @@ lb_throughput_chart_finalize (GObject *object)
   g_clear_pointer (&self->label, g_free);
   g_clear_pointer (&self->compare_label, g_free);
   g_clear_pointer (&self->placeholder_text, g_free);
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lb_throughput_chart_parent_class)->finalize (object);
 }
@@ -253,6 +254,7 @@ lb_throughput_chart_init (LbThroughputChart *self)
   GtkEventController *motion;
 
   self->ring = lb_sample_ring_new (LB_SAMPLE_RING_DEFAULT_CAPACITY);
+  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->hover_index = -1;
   self->placeholder_text = g_strdup (_("No samples yet"));
   reset_scales (self);
@@ -282,6 +284,7 @@ lb_throughput_chart_clear (LbThroughputChart *self)
   g_return_if_fail (LB_IS_THROUGHPUT_CHART (self));
 
   lb_sample_ring_clear (self->ring);
+  g_ptr_array_set_size (self->workers, 0);
   self->hover_index = -1;
   reset_scales (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -492,4 +495,101 @@ lb_throughput_chart_get_series_color (LbThroughputChart *self,
   g_return_if_fail (color != NULL);
 
   *color = self->palette[series];
+}
+
+/* Workers ------------------------------------------------------------------ */
+
+static GArray *
+ensure_worker (LbThroughputChart *self,
+               guint              worker)
+{
+  /* A worker number comes from the run (at most a few hundred). */
+  while (self->workers->len <= worker)
+    g_ptr_array_add (self->workers, g_array_new (FALSE, FALSE, sizeof (LbWorkerPoint)));
+
+  return g_ptr_array_index (self->workers, worker);
+}
+
+void
+lb_throughput_chart_push_worker_tps (LbThroughputChart *self,
+                                     guint              worker,
+                                     double             t,
+                                     double             tps)
+{
+  LbWorkerPoint point = { t, isfinite (tps) ? MAX (tps, 0) : 0 };
+  GArray *series;
+
+  g_return_if_fail (LB_IS_THROUGHPUT_CHART (self));
+  g_return_if_fail (worker < 4096);
+
+  series = ensure_worker (self, worker);
+  g_array_append_val (series, point);
+  /* The total's sample of the same second redraws; only a lone worker
+   * point while the lines show needs its own. */
+  if (self->show_workers)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lb_throughput_chart_set_worker_series (LbThroughputChart *self,
+                                       const GArray      *samples,
+                                       GPtrArray         *series)
+{
+  g_return_if_fail (LB_IS_THROUGHPUT_CHART (self));
+
+  g_ptr_array_set_size (self->workers, 0);
+  for (guint w = 0; series != NULL && samples != NULL && w < series->len; w++)
+    {
+      const GArray *tps = g_ptr_array_index (series, w);
+      GArray *points = ensure_worker (self, w);
+
+      for (guint i = 0; tps != NULL && i < MIN (tps->len, samples->len); i++)
+        {
+          LbWorkerPoint point = { g_array_index (samples, LbRunSample, i).t,
+                                  g_array_index (tps, double, i) };
+
+          g_array_append_val (points, point);
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+lb_throughput_chart_get_n_workers (LbThroughputChart *self)
+{
+  g_return_val_if_fail (LB_IS_THROUGHPUT_CHART (self), 0);
+
+  return self->workers->len;
+}
+
+guint
+lb_throughput_chart_get_n_worker_points (LbThroughputChart *self,
+                                         guint              worker)
+{
+  g_return_val_if_fail (LB_IS_THROUGHPUT_CHART (self), 0);
+
+  if (worker >= self->workers->len)
+    return 0;
+  return ((GArray *) g_ptr_array_index (self->workers, worker))->len;
+}
+
+void
+lb_throughput_chart_set_show_workers (LbThroughputChart *self,
+                                      gboolean           show)
+{
+  g_return_if_fail (LB_IS_THROUGHPUT_CHART (self));
+
+  show = !!show;
+  if (self->show_workers == show)
+    return;
+  self->show_workers = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lb_throughput_chart_get_show_workers (LbThroughputChart *self)
+{
+  g_return_val_if_fail (LB_IS_THROUGHPUT_CHART (self), FALSE);
+
+  return self->show_workers;
 }

@@ -42,6 +42,26 @@ guint         lb_throughput_chart_get_n_compare_samples (LbThroughputChart *self
 void          lb_throughput_chart_set_time_span    (LbThroughputChart  *self,
                                                     double              seconds);
 double        lb_throughput_chart_get_time_span    (LbThroughputChart  *self);
+/* A run on Databricks compute: each worker's throughput, drawn as one thin
+ * line per worker under the total while "show workers" is on. push appends
+ * one second of @worker (at @t, the same clock as the samples); set replaces
+ * every worker's series with @series (GArray* of double, one per sample of
+ * @samples, the record's timeline; NULL = none). clear() drops them too. */
+void          lb_throughput_chart_push_worker_tps  (LbThroughputChart  *self,
+                                                    guint               worker,
+                                                    double              t,
+                                                    double              tps);
+void          lb_throughput_chart_set_worker_series (LbThroughputChart *self,
+                                                     const GArray      *samples,
+                                                     GPtrArray         *series);
+guint         lb_throughput_chart_get_n_workers    (LbThroughputChart  *self);
+/* Points of @worker's series (for tests). */
+guint         lb_throughput_chart_get_n_worker_points (LbThroughputChart *self,
+                                                       guint              worker);
+void          lb_throughput_chart_set_show_workers (LbThroughputChart  *self,
+                                                    gboolean            show);
+gboolean      lb_throughput_chart_get_show_workers (LbThroughputChart  *self);
+
 /* Shown in the middle while there is no sample. */
 void          lb_throughput_chart_set_placeholder_text (LbThroughputChart *self,
                                                         const char        *text);
