@@ -60,6 +60,7 @@ typedef struct
   double       sampling_rate;     /* 0: 1.0 */
   const char  *user;              /* NULL: the server's workload role */
   guint        transactions;      /* count mode: over all clients */
+  const char  *cid_expr;          /* NULL: each client's own id */
 } RunSpec;
 
 /* A POST to the fake as the user would make it (the deploy view's part). */
@@ -145,11 +146,14 @@ fixture_teardown (Fixture       *fixture,
 /* A script that leaves one row per transaction: the server's count of what ran. */
 static void
 write_script (Fixture    *fixture,
-              const char *table)
+              const char *table,
+              const char *cid_expr)
 {
   g_autofree char *script_dir = g_build_filename (fixture->run_dir, "script", NULL);
-  g_autofree char *sql = g_strdup_printf ("\\set cid :client_id + :client_id_base\n"
-                                          "INSERT INTO %s (cid) VALUES (:cid);\n", table);
+  g_autofree char *sql = g_strdup_printf ("\\set cid %s\n"
+                                          "INSERT INTO %s (cid) VALUES (:cid);\n",
+                                          cid_expr != NULL ? cid_expr : ":client_id + :client_id_base",
+                                          table);
   g_autofree char *create = g_strdup_printf ("DROP TABLE IF EXISTS %s; CREATE TABLE %s (id bigserial, cid int)",
                                              table, table);
   g_autofree char *path = NULL;
@@ -173,7 +177,7 @@ write_config (Fixture       *fixture,
   g_autofree char *samples = g_strdup_printf ("/Volumes/main/default/runs/lakebase-accelerator/%s", RUN_ID);
   g_autoptr(GError) error = NULL;
 
-  write_script (fixture, spec->table);
+  write_script (fixture, spec->table, spec->cid_expr);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
@@ -784,6 +788,21 @@ test_wrong_port (Fixture       *fixture,
   g_assert_nonnull (final->log_tail);
 }
 
+/* A meta-command that fails aborts every client: pgbench names the cause
+ * on the line before its "aborted" line, and the worker fails with it. */
+static void
+test_script_error (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  RunSpec spec = { .workers = 1, .clients = 2, .duration = 2, .table = "rr_script_error",
+                   .cid_expr = ":client_id / 0" };
+  g_autoptr(LbRemoteWorkerStatus) final = NULL;
+
+  final = run_failing (fixture, &spec, PGBENCH_ON_PATH);
+  assert_contains (final->error, "division by zero");
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM rr_script_error"), ==, 0);
+}
+
 /* The database refuses the login (no role for the identity): the grants. */
 static void
 test_login_refused (Fixture       *fixture,
@@ -1378,6 +1397,7 @@ main (int    argc,
   ADD ("credential-refused", test_credential_refused);
   ADD ("wrong-port", test_wrong_port);
   ADD ("login-refused", test_login_refused);
+  ADD ("script-error", test_script_error);
   ADD ("dbruntime-context", test_dbruntime_context);
   ADD ("no-pgbench", test_no_pgbench);
   ADD ("credential-refresh", test_credential_refresh);

@@ -517,8 +517,11 @@ SUMMARY_PATTERNS = {
     "connection_time": re.compile(r"^initial connection time = ([0-9.]+) ms"),
     "tps": re.compile(r"^tps = ([0-9.]+)"),
 }
+# pgbench's two forms: an SQL error ("client 3 script 0 aborted in command 1
+# query 0: ERROR: …") and a meta-command's ("client 3 aborted in command 1
+# (set) of script 0; evaluation of meta-command failed").
 ABORT_PATTERN = re.compile(r"client \d+ (?:script \d+ )?aborted in command \d+"
-                           r"(?: \(\w+\))?(?: query \d+)?: (.*)")
+                           r"(?: \(\w+\))?(?: query \d+)?(?: of script \d+)?[:;] (.*)")
 SQLSTATE_PATTERN = re.compile(r"\b([0-9A-Z]{5})\b")
 
 
@@ -708,12 +711,24 @@ class Runner:
         code = self.process.returncode
         self.process = None
         summary = parse_summary(output)
+        previous = ""
         for line in output:
             match = ABORT_PATTERN.search(line)
             if match:
                 message = match.group(1).strip()
+                # A meta-command's abort names no cause; pgbench printed it
+                # on the line before ("pgbench: error: division by zero").
+                if "meta-command" in message and previous:
+                    message = "%s (%s)" % (previous, message)
                 key = ("", message)
                 self.errors[key] = self.errors.get(key, 0) + 1
+                previous = ""
+            else:
+                previous = line.strip()
+                if previous.startswith("pgbench: error: "):
+                    previous = previous[len("pgbench: error: "):]
+                else:
+                    previous = ""
         if not warmup:
             for kind, sqlstate in (("serialization", "40001"), ("deadlock", "40P01")):
                 if summary.get(kind):
