@@ -794,7 +794,7 @@ static void
 test_script_error (Fixture       *fixture,
                    gconstpointer  data)
 {
-  RunSpec spec = { .workers = 1, .clients = 2, .duration = 2, .table = "rr_script_error",
+  RunSpec spec = { .workers = 1, .clients = 1, .duration = 2, .table = "rr_script_error",
                    .cid_expr = ":client_id / 0" };
   g_autoptr(LbRemoteWorkerStatus) final = NULL;
 

@@ -711,24 +711,24 @@ class Runner:
         code = self.process.returncode
         self.process = None
         summary = parse_summary(output)
-        previous = ""
+        cause = ""
         for line in output:
             match = ABORT_PATTERN.search(line)
             if match:
                 message = match.group(1).strip()
                 # A meta-command's abort names no cause; pgbench printed it
-                # on the line before ("pgbench: error: division by zero").
-                if "meta-command" in message and previous:
-                    message = "%s (%s)" % (previous, message)
+                # before ("pgbench: error: division by zero").
+                if "meta-command" in message and cause:
+                    message = "%s (%s)" % (cause, message)
                 key = ("", message)
                 self.errors[key] = self.errors.get(key, 0) + 1
-                previous = ""
-            else:
-                previous = line.strip()
-                if previous.startswith("pgbench: error: "):
-                    previous = previous[len("pgbench: error: "):]
-                else:
-                    previous = ""
+            elif "error: " in line:
+                # pgbench writes the prefix and the message in separate
+                # calls, so with several threads the prefixes of two lines
+                # can end up on one: drop every prefix.
+                text = re.sub(r"(?:pgbench: |error: )", "", line).strip()
+                if text and not text.startswith("Run was aborted"):
+                    cause = text
         if not warmup:
             for kind, sqlstate in (("serialization", "40001"), ("deadlock", "40P01")):
                 if summary.get(kind):
