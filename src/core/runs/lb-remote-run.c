@@ -1129,6 +1129,7 @@ samples_dir_created_cb (GObject      *object,
   submit (self);
 }
 
+/* The end of one of upload_next()'s steps: a folder made or a file imported. */
 static void
 uploaded_cb (GObject      *object,
              GAsyncResult *result,
@@ -1136,26 +1137,13 @@ uploaded_cb (GObject      *object,
 {
   g_autoptr(LbRemoteRun) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!lb_workspace_import_finish (LB_DATABRICKS_CLIENT (object), result, &error))
-    {
-      abandon (self, g_steal_pointer (&error));
-      return;
-    }
-  if (check_cancelled (self))
-    return;
-  upload_next (self);
-}
-
-static void
-mkdirs_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(LbRemoteRun) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_workspace_mkdirs_finish (LB_DATABRICKS_CLIENT (object), result, &error))
+  if (g_async_result_is_tagged (result, lb_workspace_mkdirs_async))
+    ok = lb_workspace_mkdirs_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  else
+    ok = lb_workspace_import_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  if (!ok)
     {
       abandon (self, g_steal_pointer (&error));
       return;
@@ -1179,7 +1167,7 @@ upload_next (LbRemoteRun *self)
 
   upload = g_ptr_array_index (self->uploads, self->next_upload++);
   if (upload->content == NULL)
-    lb_workspace_mkdirs_async (self->client, upload->path, self->cancellable, mkdirs_cb, g_object_ref (self));
+    lb_workspace_mkdirs_async (self->client, upload->path, self->cancellable, uploaded_cb, g_object_ref (self));
   else
     lb_workspace_import_async (self->client, upload->path, upload->content, self->cancellable,
                                uploaded_cb, g_object_ref (self));
