@@ -14,6 +14,7 @@
 #include "lb-price-sheet.h"
 #include "lb-remote-run.h"
 #include "lb-remote-samples.h"
+#include "lb-run-common-private.h"
 #include "lb-workspace-files.h"
 
 #define RUNNER_RESOURCE "/io/github/lakebase/Accelerator/core/runner/lakebase_load_runner.py"
@@ -985,18 +986,8 @@ finish_collect (LbRemoteRun *self)
 
   g_set_object (&self->record, record);
 
-  if (self->transactions != result->transactions || self->failed != result->failed)
-    {
-      self->transactions = result->transactions;
-      self->failed = result->failed;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSACTIONS]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED]);
-    }
-  if (!result->cancelled && self->progress < 1)
-    {
-      self->progress = 1;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
-    }
+  lb_run_common_settle_totals (G_OBJECT (self), result, &self->transactions, &self->failed, &self->progress,
+                               properties[PROP_TRANSACTIONS], properties[PROP_FAILED], properties[PROP_PROGRESS]);
 
   self->phase = PHASE_CLEANUP;
   self->cleanup_step = self->keep_files ? 2 : 0;
@@ -1039,9 +1030,7 @@ finish_run (LbRemoteRun *self)
       return;
     }
 
-  g_clear_error (&self->history_error);
-  if (self->history != NULL)
-    lb_run_history_add (self->history, record, &self->history_error);
+  lb_run_common_add_to_history (self->history, record, &self->history_error);
 
   set_state (self, LB_REMOTE_RUN_STATE_DONE);
   g_signal_emit (self, signals[FINISHED], 0, record);
