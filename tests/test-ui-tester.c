@@ -736,75 +736,15 @@ test_connection_strings (Fixture       *fixture,
   }
 }
 
-/* A Lakebase-like credential source: the test sandbox with a token that
- * expires after TOKEN_LIFETIME_S; it counts how often it was asked. */
-
+/* The Lakebase-like credential source's token and its lifetime
+ * (lb_test_token_source_new()). */
 #define TOKEN "tok-s3cret-lakebase"
 #define TOKEN_LIFETIME_S 3
-
-#define TEST_TYPE_TOKEN_SOURCE (test_token_source_get_type ())
-G_DECLARE_FINAL_TYPE (TestTokenSource, test_token_source, TEST, TOKEN_SOURCE, GObject)
-
-struct _TestTokenSource
-{
-  GObject parent_instance;
-  guint   n_asked;
-};
-
-static void test_token_source_iface_init (LbCredentialSourceInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestTokenSource, test_token_source, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (LB_TYPE_CREDENTIAL_SOURCE, test_token_source_iface_init))
-
-static void
-token_source_dup_async (LbCredentialSource  *source,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
-
-  TEST_TOKEN_SOURCE (source)->n_asked++;
-  g_task_return_pointer (task, g_strdup_printf ("%s password=" TOKEN, lb_pg_sandbox_get_conninfo (sandbox)), g_free);
-}
-
-static char *
-token_source_dup_finish (LbCredentialSource  *source,
-                         GAsyncResult        *result,
-                         GDateTime          **expires_at,
-                         GError             **error)
-{
-  if (expires_at != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-      *expires_at = g_date_time_add_seconds (now, TOKEN_LIFETIME_S);
-    }
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_token_source_iface_init (LbCredentialSourceInterface *iface)
-{
-  iface->dup_conninfo_async = token_source_dup_async;
-  iface->dup_conninfo_finish = token_source_dup_finish;
-}
-
-static void
-test_token_source_class_init (TestTokenSourceClass *klass)
-{
-}
-
-static void
-test_token_source_init (TestTokenSource *self)
-{
-}
 
 static gboolean
 asked_three_times (gpointer data)
 {
-  return TEST_TOKEN_SOURCE (data)->n_asked >= 3;
+  return lb_test_token_source_get_n_asked (data) >= 3;
 }
 
 /* A target with an expiring credential: the form shows it without the
@@ -814,7 +754,7 @@ test_credential_source (Fixture       *fixture,
                         gconstpointer  data)
 {
   LbTesterWindow *window = fixture->window;
-  g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+  g_autoptr(LbTestTokenSource) source = lb_test_token_source_new (sandbox, TOKEN, TOKEN_LIFETIME_S);
   g_autoptr(LbRunSettings) settings = NULL;
   g_autoptr(LbRunSettings) shown = NULL;
   g_autoptr(LbRunRecord) record = NULL;
@@ -864,7 +804,7 @@ wait_until (gboolean (*done) (gpointer data),
 static gboolean
 asked_twice (gpointer data)
 {
-  return TEST_TOKEN_SOURCE (data)->n_asked >= 2;
+  return lb_test_token_source_get_n_asked (data) >= 2;
 }
 
 static LbTesterWindow *
@@ -970,7 +910,7 @@ test_app_open_tester (void)
    * renewed, and the form shows it without the secret. */
   {
     g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
-    g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+    g_autoptr(LbTestTokenSource) source = lb_test_token_source_new (sandbox, TOKEN, TOKEN_LIFETIME_S);
     g_autofree char *id = lb_credential_source_register (LB_CREDENTIAL_SOURCE (source));
     g_autoptr(LbRunSettings) shown = NULL;
 
