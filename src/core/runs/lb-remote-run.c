@@ -794,32 +794,26 @@ send_next_live (LbRemoteRun *self,
 
 static void cleanup_next (LbRemoteRun *self);
 
+/* The end of one of cleanup_next()'s deletes (the run folder or the
+ * samples folder): one already gone is fine, another failure is only
+ * logged, the run's result stands. */
 static void
-workspace_deleted_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(LbRemoteRun) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_workspace_delete_finish (LB_DATABRICKS_CLIENT (object), result, &error)
-      && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_message ("could not remove the run folder %s: %s", self->workspace_dir, error->message);
-  self->in_flight = FALSE;
-  schedule_tick (self);
-}
-
-static void
-samples_deleted_cb (GObject      *object,
+cleanup_deleted_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   g_autoptr(LbRemoteRun) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean workspace = g_async_result_is_tagged (result, lb_workspace_delete_async);
+  gboolean deleted;
 
-  if (!lb_files_delete_tree_finish (LB_DATABRICKS_CLIENT (object), result, &error)
-      && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_message ("could not remove the samples folder %s: %s", self->samples_dir, error->message);
+  if (workspace)
+    deleted = lb_workspace_delete_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  else
+    deleted = lb_files_delete_tree_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  if (!deleted && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
+    g_message ("could not remove the %s folder %s: %s", workspace ? "run" : "samples",
+               workspace ? self->workspace_dir : self->samples_dir, error->message);
   self->in_flight = FALSE;
   schedule_tick (self);
 }
@@ -835,13 +829,13 @@ cleanup_next (LbRemoteRun *self)
       self->in_flight = TRUE;
       note_request (self);
       lb_workspace_delete_async (self->client, self->workspace_dir, TRUE, self->cancellable,
-                                 workspace_deleted_cb, g_object_ref (self));
+                                 cleanup_deleted_cb, g_object_ref (self));
       break;
     case 1:
       self->in_flight = TRUE;
       note_request (self);
       lb_files_delete_tree_async (self->client, self->samples_dir, self->cancellable,
-                                  samples_deleted_cb, g_object_ref (self));
+                                  cleanup_deleted_cb, g_object_ref (self));
       break;
     default:
       finish_run (self);
