@@ -8,6 +8,7 @@
 #include "lb-application.h"
 #include "lb-compat.h"
 #include "lb-test-gtk-utils.h"
+#include "lb-tester-window.h"
 
 /* The answers queued for the next file choosers, and what the last one asked. */
 static GQueue  chooser_answers = G_QUEUE_INIT;
@@ -419,4 +420,17 @@ guint
 lb_test_token_source_get_n_asked (LbTestTokenSource *self)
 {
   return self->n_asked;
+}
+
+void
+lb_test_tester_load_done_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
 }

@@ -50,6 +50,12 @@ void       lb_test_wait_for_choosers    (void);
 const char *lb_test_last_chooser_title  (void);
 const char *lb_test_last_chooser_name   (void);
 
+/* The callback for lb_tester_window_load_file_async(): the load must
+ * succeed; then the gboolean at @user_data becomes TRUE. */
+void       lb_test_tester_load_done_cb  (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+
 void       lb_test_save_screenshot      (GtkWidget    *widget,
                                          const char   *name);
 

@@ -221,19 +221,6 @@ fixture_teardown (Fixture       *fixture,
 }
 
 static void
-load_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean *done = user_data;
-
-  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 export_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -266,7 +253,7 @@ load_sample (LbTesterWindow *window)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   gboolean done = FALSE;
 
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
   lb_test_spin_ms (150);
 }
@@ -1883,7 +1870,7 @@ test_fewer_connections (Fixture       *fixture,
   g_assert_no_error (error);
 
   g_assert_true (g_file_set_contents (path, "SELECT pg_sleep(0.01);\n", -1, NULL));
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &loaded);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &loaded);
   lb_test_spin_until (&loaded, 10);
   lb_tester_window_set_target_conninfo (window, lb_pg_sandbox_get_conninfo (small));
   settings = lb_tester_window_dup_settings (window);
@@ -1970,7 +1957,7 @@ test_dialect_menu (Fixture       *fixture,
   LbRunResult *result;
   gboolean done = FALSE;
 
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
   lb_test_spin_ms (150);
 
@@ -2013,7 +2000,7 @@ test_dialect_menu (Fixture       *fixture,
 
   /* A new file is read as detected; a dialect it does not fit is refused. */
   done = FALSE;
-  lb_tester_window_load_file_async (window, meta, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, meta, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.dialect", "s", "mix"));
   lb_test_spin_until_func (message_dialog_shown, wanted, 10);
