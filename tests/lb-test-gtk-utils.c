@@ -8,6 +8,7 @@
 #include "lb-application.h"
 #include "lb-compat.h"
 #include "lb-test-gtk-utils.h"
+#include "lb-tester-window.h"
 
 /* The answers queued for the next file choosers, and what the last one asked. */
 static GQueue  chooser_answers = G_QUEUE_INIT;
@@ -321,4 +322,115 @@ lb_test_isolate_workspace_env (const char *dir_template)
   g_unsetenv ("DATABRICKS_TOKEN");
   g_unsetenv ("DATABRICKS_CONFIG_PROFILE");
   return config_path;
+}
+
+struct _LbTestTokenSource
+{
+  GObject      parent_instance;
+  LbPgSandbox *sandbox;
+  char        *token;
+  guint        lifetime_s;
+  guint        n_asked;
+};
+
+static void lb_test_token_source_iface_init (LbCredentialSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LbTestTokenSource, lb_test_token_source, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LB_TYPE_CREDENTIAL_SOURCE, lb_test_token_source_iface_init))
+
+static void
+token_source_dup_async (LbCredentialSource  *source,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  LbTestTokenSource *self = LB_TEST_TOKEN_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
+
+  self->n_asked++;
+  g_task_return_pointer (task, g_strdup_printf ("%s password=%s", lb_pg_sandbox_get_conninfo (self->sandbox),
+                                                self->token), g_free);
+}
+
+static char *
+token_source_dup_finish (LbCredentialSource  *source,
+                         GAsyncResult        *result,
+                         GDateTime          **expires_at,
+                         GError             **error)
+{
+  LbTestTokenSource *self = LB_TEST_TOKEN_SOURCE (source);
+
+  if (expires_at != NULL)
+    {
+      *expires_at = NULL;
+      if (self->lifetime_s > 0)
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+          *expires_at = g_date_time_add_seconds (now, self->lifetime_s);
+        }
+    }
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+lb_test_token_source_iface_init (LbCredentialSourceInterface *iface)
+{
+  iface->dup_conninfo_async = token_source_dup_async;
+  iface->dup_conninfo_finish = token_source_dup_finish;
+}
+
+static void
+lb_test_token_source_finalize (GObject *object)
+{
+  LbTestTokenSource *self = LB_TEST_TOKEN_SOURCE (object);
+
+  g_clear_object (&self->sandbox);
+  g_free (self->token);
+
+  G_OBJECT_CLASS (lb_test_token_source_parent_class)->finalize (object);
+}
+
+static void
+lb_test_token_source_class_init (LbTestTokenSourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lb_test_token_source_finalize;
+}
+
+static void
+lb_test_token_source_init (LbTestTokenSource *self)
+{
+}
+
+LbTestTokenSource *
+lb_test_token_source_new (LbPgSandbox *sandbox,
+                          const char  *token,
+                          guint        lifetime_s)
+{
+  LbTestTokenSource *self = g_object_new (LB_TEST_TYPE_TOKEN_SOURCE, NULL);
+
+  self->sandbox = g_object_ref (sandbox);
+  self->token = g_strdup (token);
+  self->lifetime_s = lifetime_s;
+  return self;
+}
+
+guint
+lb_test_token_source_get_n_asked (LbTestTokenSource *self)
+{
+  return self->n_asked;
+}
+
+void
+lb_test_tester_load_done_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
 }

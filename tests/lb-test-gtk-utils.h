@@ -6,6 +6,8 @@
 #include <gtk/gtk.h>
 
 #include "lb-application.h"
+#include "lb-credential-source.h"
+#include "lb-pg-sandbox.h"
 #include "lb-test-utils.h"
 
 G_BEGIN_DECLS
@@ -48,6 +50,12 @@ void       lb_test_wait_for_choosers    (void);
 const char *lb_test_last_chooser_title  (void);
 const char *lb_test_last_chooser_name   (void);
 
+/* The callback for lb_tester_window_load_file_async(): the load must
+ * succeed; then the gboolean at @user_data becomes TRUE. */
+void       lb_test_tester_load_done_cb  (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+
 void       lb_test_save_screenshot      (GtkWidget    *widget,
                                          const char   *name);
 
@@ -55,5 +63,16 @@ void       lb_test_save_screenshot      (GtkWidget    *widget,
  * actions, the history and sandbox its tester windows share), but not unique
  * on the bus, so test programs running side by side never meet. */
 LbApplication *lb_test_new_application  (void);
+
+/* A Lakebase-like credential source: @sandbox's conninfo (read when asked)
+ * with "password=@token"; each credential expires @lifetime_s seconds after
+ * it is handed out (0: it never does). It counts how often it was asked. */
+#define LB_TEST_TYPE_TOKEN_SOURCE (lb_test_token_source_get_type ())
+G_DECLARE_FINAL_TYPE (LbTestTokenSource, lb_test_token_source, LB_TEST, TOKEN_SOURCE, GObject)
+
+LbTestTokenSource *lb_test_token_source_new        (LbPgSandbox       *sandbox,
+                                                    const char        *token,
+                                                    guint              lifetime_s);
+guint              lb_test_token_source_get_n_asked (LbTestTokenSource *self);
 
 G_END_DECLS

@@ -41,19 +41,6 @@ index_exists (const char *name)
   return lb_test_pg_query_int (conninfo, sql) == 1;
 }
 
-static void
-load_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean *done = user_data;
-
-  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
 static LbTesterWindow *
 open_window (const char *name,
              const char *script)
@@ -67,7 +54,7 @@ open_window (const char *name,
   lb_test_present_window (GTK_WINDOW (window), 1280, 900);
   lb_tester_window_set_sandbox (window, sandbox);
   lb_tester_window_set_target_sandbox (window);
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
 
   settings = lb_tester_window_dup_settings (window);

@@ -765,63 +765,8 @@ test_explain_unreachable (Fixture       *fixture,
   g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (view), "tester.explain")));
 }
 
-/* A Lakebase-like credential source: the sandbox with a token, counting
- * how often it was asked. */
+/* The token of the Lakebase-like credential source (lb_test_token_source_new()). */
 #define TOKEN "tok-s3cret-explain"
-
-#define TEST_TYPE_TOKEN_SOURCE (test_token_source_get_type ())
-G_DECLARE_FINAL_TYPE (TestTokenSource, test_token_source, TEST, TOKEN_SOURCE, GObject)
-
-struct _TestTokenSource
-{
-  GObject parent_instance;
-  guint   n_asked;
-};
-
-static void test_token_source_iface_init (LbCredentialSourceInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestTokenSource, test_token_source, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (LB_TYPE_CREDENTIAL_SOURCE, test_token_source_iface_init))
-
-static void
-token_source_dup_async (LbCredentialSource  *source,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
-
-  TEST_TOKEN_SOURCE (source)->n_asked++;
-  g_task_return_pointer (task, g_strdup_printf ("%s password=" TOKEN, lb_pg_sandbox_get_conninfo (sandbox)), g_free);
-}
-
-static char *
-token_source_dup_finish (LbCredentialSource  *source,
-                         GAsyncResult        *result,
-                         GDateTime          **expires_at,
-                         GError             **error)
-{
-  if (expires_at != NULL)
-    *expires_at = NULL;
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_token_source_iface_init (LbCredentialSourceInterface *iface)
-{
-  iface->dup_conninfo_async = token_source_dup_async;
-  iface->dup_conninfo_finish = token_source_dup_finish;
-}
-
-static void
-test_token_source_class_init (TestTokenSourceClass *klass)
-{
-}
-
-static void
-test_token_source_init (TestTokenSource *self)
-{
-}
 
 static gboolean
 form_shows_source (gpointer data)
@@ -839,7 +784,7 @@ test_explain_credential_source (Fixture       *fixture,
 {
   LbTesterWindow *window = fixture->window;
   LbQueryPlansView *view = lb_tester_window_get_query_plans_view (window);
-  g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+  g_autoptr(LbTestTokenSource) source = lb_test_token_source_new (sandbox, TOKEN, 0);
   g_autoptr(GError) error = NULL;
   guint asked;
 
@@ -848,11 +793,11 @@ test_explain_credential_source (Fixture       *fixture,
   load_script (fixture, "plans.sql", plans_script);
   lb_tester_window_set_target_source (window, LB_CREDENTIAL_SOURCE (source));
   lb_test_spin_until_func (form_shows_source, window, 10);
-  asked = source->n_asked;
+  asked = lb_test_token_source_get_n_asked (source);
   g_assert_cmpuint (asked, >=, 1);
 
   explain_and_wait (window, 5);
-  g_assert_cmpuint (source->n_asked, ==, asked + 1);
+  g_assert_cmpuint (lb_test_token_source_get_n_asked (source), ==, asked + 1);
   g_assert_nonnull (lb_query_plans_view_get_plans (view));
   g_assert_cmpuint (lb_query_plans_view_get_plans (view)->len, ==, 5);
   g_assert_nonnull (lb_plan_view_get_plan (lb_query_plans_view_get_plan_view (view)));

@@ -480,19 +480,6 @@ run_finished_cb (LbTesterWindow *window,
 }
 
 static void
-load_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean *done = user_data;
-
-  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 call_sync (LbDatabricksClient *client,
            const char         *method,
            const char         *path,
@@ -579,7 +566,7 @@ test_live_run (Fixture       *fixture,
 
   script_path = lb_test_write_file (tmp, "lookup.sql", "\\set k random(1, 1000)\nSELECT :k;\n");
   script = g_file_new_for_path (script_path);
-  lb_tester_window_load_file_async (fixture->window, script, NULL, load_done_cb, &loaded);
+  lb_tester_window_load_file_async (fixture->window, script, NULL, lb_test_tester_load_done_cb, &loaded);
   lb_test_spin_until (&loaded, 10);
 
   /* What a user does: pick the target, type the database and the volume. */

@@ -221,19 +221,6 @@ fixture_teardown (Fixture       *fixture,
 }
 
 static void
-load_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean *done = user_data;
-
-  g_assert_true (lb_tester_window_load_file_finish (LB_TESTER_WINDOW (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-static void
 export_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -266,7 +253,7 @@ load_sample (LbTesterWindow *window)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   gboolean done = FALSE;
 
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
   lb_test_spin_ms (150);
 }
@@ -736,75 +723,15 @@ test_connection_strings (Fixture       *fixture,
   }
 }
 
-/* A Lakebase-like credential source: the test sandbox with a token that
- * expires after TOKEN_LIFETIME_S; it counts how often it was asked. */
-
+/* The Lakebase-like credential source's token and its lifetime
+ * (lb_test_token_source_new()). */
 #define TOKEN "tok-s3cret-lakebase"
 #define TOKEN_LIFETIME_S 3
-
-#define TEST_TYPE_TOKEN_SOURCE (test_token_source_get_type ())
-G_DECLARE_FINAL_TYPE (TestTokenSource, test_token_source, TEST, TOKEN_SOURCE, GObject)
-
-struct _TestTokenSource
-{
-  GObject parent_instance;
-  guint   n_asked;
-};
-
-static void test_token_source_iface_init (LbCredentialSourceInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestTokenSource, test_token_source, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (LB_TYPE_CREDENTIAL_SOURCE, test_token_source_iface_init))
-
-static void
-token_source_dup_async (LbCredentialSource  *source,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
-
-  TEST_TOKEN_SOURCE (source)->n_asked++;
-  g_task_return_pointer (task, g_strdup_printf ("%s password=" TOKEN, lb_pg_sandbox_get_conninfo (sandbox)), g_free);
-}
-
-static char *
-token_source_dup_finish (LbCredentialSource  *source,
-                         GAsyncResult        *result,
-                         GDateTime          **expires_at,
-                         GError             **error)
-{
-  if (expires_at != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-      *expires_at = g_date_time_add_seconds (now, TOKEN_LIFETIME_S);
-    }
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_token_source_iface_init (LbCredentialSourceInterface *iface)
-{
-  iface->dup_conninfo_async = token_source_dup_async;
-  iface->dup_conninfo_finish = token_source_dup_finish;
-}
-
-static void
-test_token_source_class_init (TestTokenSourceClass *klass)
-{
-}
-
-static void
-test_token_source_init (TestTokenSource *self)
-{
-}
 
 static gboolean
 asked_three_times (gpointer data)
 {
-  return TEST_TOKEN_SOURCE (data)->n_asked >= 3;
+  return lb_test_token_source_get_n_asked (data) >= 3;
 }
 
 /* A target with an expiring credential: the form shows it without the
@@ -814,7 +741,7 @@ test_credential_source (Fixture       *fixture,
                         gconstpointer  data)
 {
   LbTesterWindow *window = fixture->window;
-  g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+  g_autoptr(LbTestTokenSource) source = lb_test_token_source_new (sandbox, TOKEN, TOKEN_LIFETIME_S);
   g_autoptr(LbRunSettings) settings = NULL;
   g_autoptr(LbRunSettings) shown = NULL;
   g_autoptr(LbRunRecord) record = NULL;
@@ -864,7 +791,7 @@ wait_until (gboolean (*done) (gpointer data),
 static gboolean
 asked_twice (gpointer data)
 {
-  return TEST_TOKEN_SOURCE (data)->n_asked >= 2;
+  return lb_test_token_source_get_n_asked (data) >= 2;
 }
 
 static LbTesterWindow *
@@ -970,7 +897,7 @@ test_app_open_tester (void)
    * renewed, and the form shows it without the secret. */
   {
     g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
-    g_autoptr(TestTokenSource) source = g_object_new (TEST_TYPE_TOKEN_SOURCE, NULL);
+    g_autoptr(LbTestTokenSource) source = lb_test_token_source_new (sandbox, TOKEN, TOKEN_LIFETIME_S);
     g_autofree char *id = lb_credential_source_register (LB_CREDENTIAL_SOURCE (source));
     g_autoptr(LbRunSettings) shown = NULL;
 
@@ -1943,7 +1870,7 @@ test_fewer_connections (Fixture       *fixture,
   g_assert_no_error (error);
 
   g_assert_true (g_file_set_contents (path, "SELECT pg_sleep(0.01);\n", -1, NULL));
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &loaded);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &loaded);
   lb_test_spin_until (&loaded, 10);
   lb_tester_window_set_target_conninfo (window, lb_pg_sandbox_get_conninfo (small));
   settings = lb_tester_window_dup_settings (window);
@@ -2030,7 +1957,7 @@ test_dialect_menu (Fixture       *fixture,
   LbRunResult *result;
   gboolean done = FALSE;
 
-  lb_tester_window_load_file_async (window, file, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, file, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
   lb_test_spin_ms (150);
 
@@ -2073,7 +2000,7 @@ test_dialect_menu (Fixture       *fixture,
 
   /* A new file is read as detected; a dialect it does not fit is refused. */
   done = FALSE;
-  lb_tester_window_load_file_async (window, meta, NULL, load_done_cb, &done);
+  lb_tester_window_load_file_async (window, meta, NULL, lb_test_tester_load_done_cb, &done);
   lb_test_spin_until (&done, 10);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.dialect", "s", "mix"));
   lb_test_spin_until_func (message_dialog_shown, wanted, 10);

@@ -14,6 +14,7 @@
 #include "lb-price-sheet.h"
 #include "lb-remote-run.h"
 #include "lb-remote-samples.h"
+#include "lb-run-common-private.h"
 #include "lb-workspace-files.h"
 
 #define RUNNER_RESOURCE "/io/github/lakebase/Accelerator/core/runner/lakebase_load_runner.py"
@@ -793,32 +794,26 @@ send_next_live (LbRemoteRun *self,
 
 static void cleanup_next (LbRemoteRun *self);
 
+/* The end of one of cleanup_next()'s deletes (the run folder or the
+ * samples folder): one already gone is fine, another failure is only
+ * logged, the run's result stands. */
 static void
-workspace_deleted_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(LbRemoteRun) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_workspace_delete_finish (LB_DATABRICKS_CLIENT (object), result, &error)
-      && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_message ("could not remove the run folder %s: %s", self->workspace_dir, error->message);
-  self->in_flight = FALSE;
-  schedule_tick (self);
-}
-
-static void
-samples_deleted_cb (GObject      *object,
+cleanup_deleted_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   g_autoptr(LbRemoteRun) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean workspace = g_async_result_is_tagged (result, lb_workspace_delete_async);
+  gboolean deleted;
 
-  if (!lb_files_delete_tree_finish (LB_DATABRICKS_CLIENT (object), result, &error)
-      && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
-    g_message ("could not remove the samples folder %s: %s", self->samples_dir, error->message);
+  if (workspace)
+    deleted = lb_workspace_delete_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  else
+    deleted = lb_files_delete_tree_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  if (!deleted && !g_error_matches (error, LB_DATABRICKS_ERROR, LB_DATABRICKS_ERROR_NOT_FOUND))
+    g_message ("could not remove the %s folder %s: %s", workspace ? "run" : "samples",
+               workspace ? self->workspace_dir : self->samples_dir, error->message);
   self->in_flight = FALSE;
   schedule_tick (self);
 }
@@ -834,13 +829,13 @@ cleanup_next (LbRemoteRun *self)
       self->in_flight = TRUE;
       note_request (self);
       lb_workspace_delete_async (self->client, self->workspace_dir, TRUE, self->cancellable,
-                                 workspace_deleted_cb, g_object_ref (self));
+                                 cleanup_deleted_cb, g_object_ref (self));
       break;
     case 1:
       self->in_flight = TRUE;
       note_request (self);
       lb_files_delete_tree_async (self->client, self->samples_dir, self->cancellable,
-                                  samples_deleted_cb, g_object_ref (self));
+                                  cleanup_deleted_cb, g_object_ref (self));
       break;
     default:
       finish_run (self);
@@ -985,18 +980,8 @@ finish_collect (LbRemoteRun *self)
 
   g_set_object (&self->record, record);
 
-  if (self->transactions != result->transactions || self->failed != result->failed)
-    {
-      self->transactions = result->transactions;
-      self->failed = result->failed;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSACTIONS]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED]);
-    }
-  if (!result->cancelled && self->progress < 1)
-    {
-      self->progress = 1;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
-    }
+  lb_run_common_settle_totals (G_OBJECT (self), result, &self->transactions, &self->failed, &self->progress,
+                               properties[PROP_TRANSACTIONS], properties[PROP_FAILED], properties[PROP_PROGRESS]);
 
   self->phase = PHASE_CLEANUP;
   self->cleanup_step = self->keep_files ? 2 : 0;
@@ -1039,9 +1024,7 @@ finish_run (LbRemoteRun *self)
       return;
     }
 
-  g_clear_error (&self->history_error);
-  if (self->history != NULL)
-    lb_run_history_add (self->history, record, &self->history_error);
+  lb_run_common_add_to_history (self->history, record, &self->history_error);
 
   set_state (self, LB_REMOTE_RUN_STATE_DONE);
   g_signal_emit (self, signals[FINISHED], 0, record);
@@ -1129,6 +1112,7 @@ samples_dir_created_cb (GObject      *object,
   submit (self);
 }
 
+/* The end of one of upload_next()'s steps: a folder made or a file imported. */
 static void
 uploaded_cb (GObject      *object,
              GAsyncResult *result,
@@ -1136,26 +1120,13 @@ uploaded_cb (GObject      *object,
 {
   g_autoptr(LbRemoteRun) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!lb_workspace_import_finish (LB_DATABRICKS_CLIENT (object), result, &error))
-    {
-      abandon (self, g_steal_pointer (&error));
-      return;
-    }
-  if (check_cancelled (self))
-    return;
-  upload_next (self);
-}
-
-static void
-mkdirs_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(LbRemoteRun) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_workspace_mkdirs_finish (LB_DATABRICKS_CLIENT (object), result, &error))
+  if (g_async_result_is_tagged (result, lb_workspace_mkdirs_async))
+    ok = lb_workspace_mkdirs_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  else
+    ok = lb_workspace_import_finish (LB_DATABRICKS_CLIENT (object), result, &error);
+  if (!ok)
     {
       abandon (self, g_steal_pointer (&error));
       return;
@@ -1179,7 +1150,7 @@ upload_next (LbRemoteRun *self)
 
   upload = g_ptr_array_index (self->uploads, self->next_upload++);
   if (upload->content == NULL)
-    lb_workspace_mkdirs_async (self->client, upload->path, self->cancellable, mkdirs_cb, g_object_ref (self));
+    lb_workspace_mkdirs_async (self->client, upload->path, self->cancellable, uploaded_cb, g_object_ref (self));
   else
     lb_workspace_import_async (self->client, upload->path, upload->content, self->cancellable,
                                uploaded_cb, g_object_ref (self));

@@ -10,6 +10,7 @@
 
 #include "lb-cost-model.h"
 #include "lb-load-engine.h"
+#include "lb-run-common-private.h"
 #include "lb-server-sampler.h"
 #include "lb-test-run.h"
 
@@ -403,27 +404,12 @@ finish_run (LbTestRun   *self,
   task = g_steal_pointer (&self->task);
   end_run (self);
 
-  g_clear_error (&self->history_error);
-  if (self->history != NULL)
-    lb_run_history_add (self->history, record, &self->history_error);
+  lb_run_common_add_to_history (self->history, record, &self->history_error);
 
   g_set_object (&self->record, record);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORD]);
-  /* The live totals end at the measured ones: a transaction can complete
-   * after the last sample and before the run's end. */
-  if (self->transactions != run_result->transactions || self->failed != run_result->failed)
-    {
-      self->transactions = run_result->transactions;
-      self->failed = run_result->failed;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSACTIONS]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED]);
-    }
-  /* A short count run can end between two samples. */
-  if (!run_result->cancelled && self->progress < 1)
-    {
-      self->progress = 1;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
-    }
+  lb_run_common_settle_totals (G_OBJECT (self), run_result, &self->transactions, &self->failed, &self->progress,
+                               properties[PROP_TRANSACTIONS], properties[PROP_FAILED], properties[PROP_PROGRESS]);
   set_state (self, LB_TEST_RUN_STATE_DONE);
   g_signal_emit (self, signals[FINISHED], 0, record);
 
