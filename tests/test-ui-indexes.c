@@ -305,6 +305,40 @@ test_close_while_building (void)
   lb_test_spin_ms (200);
 }
 
+/* The progress block's Cancel button: the build stops, its invalid index
+ * goes and the window stays usable for another try. */
+static void
+test_cancel_while_building (void)
+{
+  LbTesterWindow *window = open_window ("big.sql", big_script);
+  LbIndexAdviceView *view = explain_and_advise (window);
+  g_autoptr(LbIndexApplier) applier = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *cancel;
+
+  g_assert_cmpuint (lb_index_advice_view_get_advice (view)->len, ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "tester.apply-indexes", NULL));
+  lb_test_spin_until_func (dialog_open, window, 5);
+  dialog = lb_tester_window_get_index_dialog (window);
+  adw_message_dialog_response (dialog, "apply");
+
+  lb_test_spin_until_func (building, window, 120);
+  applier = g_object_ref (lb_tester_window_get_index_applier (window));
+  cancel = find_button (GTK_WIDGET (window), "_Cancel");
+  g_assert_nonnull (cancel);
+  g_signal_emit_by_name (cancel, "clicked");
+  lb_test_spin_until_func (applier_stopped, applier, 60);
+  g_assert_null (lb_index_applier_get_created (applier)[0]);
+  g_assert_false (index_exists ("big_payload_idx"));
+  g_assert_cmpint (lb_test_pg_query_int (conninfo, "SELECT count(*) FROM pg_index WHERE NOT indisvalid"), ==, 0);
+  lb_test_spin_ms (200);
+  /* nothing is left under way: Apply and Compare can be chosen again */
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
+  g_assert_false (lb_index_applier_get_running (applier));
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_ms (200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -324,6 +358,7 @@ main (int   argc,
   lb_test_gtk_init (&argc, &argv);
 
   g_test_add_func ("/ui/indexes/apply-and-compare", test_apply_and_compare);
+  g_test_add_func ("/ui/indexes/cancel-while-building", test_cancel_while_building);
   g_test_add_func ("/ui/indexes/close-while-building", test_close_while_building);
 
   tmp_dir = g_dir_make_tmp ("lb-ui-indexes-XXXXXX", &error);
